@@ -1,0 +1,1 @@
+pub struct Finding; pub struct Compiled; pub fn compile() {}

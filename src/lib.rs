@@ -1,0 +1,16 @@
+//! Tally: lead-scoring models kept as code.
+//!
+//! The pipeline reads one way: [`source`] text → [`syntax`] (parse to a
+//! tree with spans) → [`check`] (names, types, lints; the checked model) →
+//! plan → eval / sql → io → cli. Each stage uses only the ones before it;
+//! [`value`] and [`span`] are shared vocabulary.
+
+pub mod check;
+pub mod source;
+pub mod span;
+pub mod syntax;
+pub mod value;
+
+mod finding;
+
+pub use finding::{compile, Compiled, Finding};

@@ -1,0 +1,235 @@
+//! The syntax tree of a model, as written: every node keeps its span.
+//!
+//! Nothing here is resolved or typed; names are plain strings. Chains of
+//! one precedence level (`a + b - c`, `x and y and z`) are flat vectors so
+//! that a long chain never makes a deep tree.
+
+use crate::span::{Span, Spanned};
+use crate::value::{Date, Decimal, Duration};
+pub use crate::value::FieldType;
+
+/// A whole model file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub header: Option<Header>,
+    pub fields: Option<FieldsBlock>,
+    pub lets: Vec<Let>,
+    /// Every rule in file order, top-level and grouped alike.
+    pub rules: Vec<Rule>,
+    pub groups: Vec<Group>,
+    pub score_limits: Option<Limits>,
+    pub stage: Option<Ladder>,
+    pub tiers: Vec<Tier>,
+    pub tests: Vec<Test>,
+}
+
+/// `model "NAME" version V`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Header {
+    pub name: Spanned<String>,
+    pub version: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+/// `fields { … }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldsBlock {
+    pub fields: Vec<Field>,
+    pub span: Span,
+}
+
+/// One declared field of the lead record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub name: Spanned<String>,
+    pub ty: Spanned<FieldType>,
+    pub required: bool,
+    /// The input column, when it differs from the name (`from "Job Title"`).
+    pub from: Option<Spanned<String>>,
+    /// The list separator (`sep "|"`); only meaningful on `list` fields.
+    pub sep: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+/// `let NAME = EXPR`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Let {
+    pub name: Spanned<String>,
+    pub value: Expr,
+    pub span: Span,
+}
+
+/// Whether a rule adds or subtracts its points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Add,
+    Sub,
+}
+
+/// `when COND add|sub POINTS ["REASON"]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub condition: Expr,
+    pub effect: Spanned<Effect>,
+    pub points: Expr,
+    pub reason: Option<Spanned<String>>,
+    /// Index into [`Model::groups`], or `None` for a top-level rule.
+    pub group: Option<usize>,
+    pub span: Span,
+}
+
+/// `max N` / `min N` limits of a group or of the score.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Limits {
+    pub max: Option<Spanned<Decimal>>,
+    pub min: Option<Spanned<Decimal>>,
+}
+
+/// `group NAME [max N] [min N] { rules… }`; its rules live in [`Model::rules`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub name: Spanned<String>,
+    pub limits: Limits,
+    pub span: Span,
+}
+
+/// A ladder: `if COND then LABEL` lines, optionally closed by `else LABEL`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ladder {
+    pub steps: Vec<Step>,
+    pub otherwise: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+/// One `if COND then LABEL` line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub condition: Expr,
+    pub label: Spanned<String>,
+    pub span: Span,
+}
+
+/// `tier NAME { ladder }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tier {
+    pub name: Spanned<String>,
+    pub ladder: Ladder,
+    pub span: Span,
+}
+
+/// `test "NAME" [as of DATE] { given {…} expect … }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Test {
+    pub name: Spanned<String>,
+    pub as_of: Option<Spanned<Date>>,
+    pub given: Vec<Given>,
+    pub expects: Vec<Expr>,
+    pub span: Span,
+}
+
+/// One `field: value` entry of a test's `given` block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Given {
+    pub field: Spanned<String>,
+    pub value: Spanned<Literal>,
+}
+
+/// A literal value as written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    Text(String),
+    Number(Decimal),
+    Bool(bool),
+    Date(Date),
+    Duration(Duration),
+    /// A list literal; bare words are already text.
+    List(Vec<Spanned<Literal>>),
+}
+
+/// An expression with its span.
+pub type Expr = Spanned<ExprKind>;
+
+/// The forms of expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Literal(Literal),
+    /// A field, let, group or tier name, or a ladder label in a comparison.
+    Name(String),
+    Score,
+    Stage,
+    Today,
+    Not(Box<Expr>),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Neg(Box<Expr>),
+    /// `first (op operand)*` for `+ -` or `* /`.
+    Arith(Box<Expr>, Vec<(Spanned<ArithOp>, Expr)>),
+    Compare(Box<Expr>, Spanned<CompareOp>, Box<Expr>),
+    Between(Box<Expr>, Box<Expr>, Box<Expr>),
+    In {
+        needle: Box<Expr>,
+        list: Box<Expr>,
+        negated: bool,
+    },
+    Contains(Box<Expr>, Box<Expr>),
+    ContainsAny(Box<Expr>, Box<Expr>),
+    ContainsAll(Box<Expr>, Box<Expr>),
+    StartsWith(Box<Expr>, Box<Expr>),
+    EndsWith(Box<Expr>, Box<Expr>),
+    Matches(Box<Expr>, Box<Expr>),
+    IsMissing(Box<Expr>),
+    IsPresent(Box<Expr>),
+    Within(Box<Expr>, Box<Expr>),
+    Call(Spanned<String>, Vec<Expr>),
+}
+
+/// `+ - * /`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl ArithOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+        }
+    }
+}
+
+/// `== != < <= > >=`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CompareOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CompareOp::Eq => "==",
+            CompareOp::Ne => "!=",
+            CompareOp::Lt => "<",
+            CompareOp::Le => "<=",
+            CompareOp::Gt => ">",
+            CompareOp::Ge => ">=",
+        }
+    }
+
+    /// True for the ordering operators, which need numbers or dates.
+    pub fn is_ordering(self) -> bool {
+        !matches!(self, CompareOp::Eq | CompareOp::Ne)
+    }
+}

@@ -1,0 +1,515 @@
+//! Building the syntax tree from pest pairs: the items of a file.
+//!
+//! This is the only place (with `build_expr`) that sees pest types. Errors
+//! are collected, not returned at the first one, so a file with three
+//! misplaced items gets three messages.
+
+use pest::iterators::Pair;
+
+use super::ast::*;
+use super::error::SyntaxError;
+use super::parser::{span_of, R};
+use crate::span::{Span, Spanned};
+use crate::value::FieldType;
+
+/// Builds a [`Model`] from the `file` pair, collecting errors on the way.
+pub(crate) struct Builder {
+    pub(crate) errors: Vec<SyntaxError>,
+    model: Model,
+    /// Span of the first item that needs the fields to be declared.
+    first_use: Option<Span>,
+    /// True while the previous item was a line of the stage ladder.
+    in_ladder: bool,
+    items_seen: usize,
+}
+
+impl Builder {
+    pub(crate) fn new() -> Builder {
+        Builder {
+            errors: Vec::new(),
+            model: Model {
+                header: None,
+                fields: None,
+                lets: Vec::new(),
+                rules: Vec::new(),
+                groups: Vec::new(),
+                score_limits: None,
+                stage: None,
+                tiers: Vec::new(),
+                tests: Vec::new(),
+            },
+            first_use: None,
+            in_ladder: false,
+            items_seen: 0,
+        }
+    }
+
+    /// Build the model from the `file` pair.
+    pub(crate) fn file(mut self, file: Pair<'_, R>) -> (Model, Vec<SyntaxError>) {
+        let end = span_of(&file).end;
+        for item in file.into_inner() {
+            self.item(item);
+        }
+        if self.model.fields.is_none() {
+            let span = Span::new(0, end.min(1));
+            self.errors.push(SyntaxError::MissingFields { span: span.into() });
+        }
+        (self.model, self.errors)
+    }
+
+    fn item(&mut self, item: Pair<'_, R>) {
+        let rule = item.as_rule();
+        if rule == R::EOI {
+            return;
+        }
+        let was_ladder = std::mem::replace(&mut self.in_ladder, false);
+        if matches!(
+            rule,
+            R::when_rule | R::group_decl | R::ladder_if | R::ladder_else | R::tier_decl | R::test_decl
+        ) {
+            self.note_use(span_of(&item));
+        }
+        match rule {
+            R::model_decl => self.header(item),
+            R::fields_block => self.fields(item),
+            R::let_decl => self.let_decl(item),
+            R::group_decl => self.group(item),
+            R::score_limits => self.score_limits(item),
+            R::when_rule => {
+                let rule = self.rule(item, None);
+                self.model.rules.push(rule);
+            }
+            R::ladder_if => self.stage_step(item, was_ladder),
+            R::ladder_else => self.stage_else(item, was_ladder),
+            R::tier_decl => self.tier(item),
+            R::test_decl => self.test(item),
+            _ => {}
+        }
+        self.items_seen += 1;
+    }
+
+    fn note_use(&mut self, span: Span) {
+        if self.first_use.is_none() {
+            self.first_use = Some(span);
+        }
+    }
+
+    fn header(&mut self, item: Pair<'_, R>) {
+        let span = span_of(&item);
+        if let Some(first) = &self.model.header {
+            let first = first.span;
+            self.duplicate("model", span, first);
+            return;
+        }
+        if self.items_seen > 0 {
+            self.errors.push(SyntaxError::MisplacedHeader { span: span.into() });
+        }
+        let mut inner = item.into_inner().filter(|p| !is_keyword(p.as_rule()));
+        let name = inner.next().map(|p| self.text(p));
+        let version = inner.next().map(|v| {
+            let span = span_of(&v);
+            let inner = v.into_inner().next();
+            let text = match inner {
+                Some(p) if p.as_rule() == R::text => self.text(p).node,
+                Some(p) => p.as_str().to_string(),
+                None => String::new(),
+            };
+            Spanned::new(text, span)
+        });
+        if let Some(name) = name {
+            self.model.header = Some(Header {
+                name,
+                version,
+                span,
+            });
+        }
+    }
+
+    fn duplicate(&mut self, what: &'static str, span: Span, first: Span) {
+        self.errors.push(SyntaxError::DuplicateBlock {
+            what,
+            span: span.into(),
+            first: first.into(),
+        });
+    }
+
+    fn fields(&mut self, item: Pair<'_, R>) {
+        let span = span_of(&item);
+        if let Some(first) = &self.model.fields {
+            let first = first.span;
+            self.duplicate("fields", span, first);
+            return;
+        }
+        if let Some(first_use) = self.first_use {
+            self.errors.push(SyntaxError::FieldsTooLate {
+                span: span.into(),
+                first_use: first_use.into(),
+            });
+        }
+        let fields = item
+            .into_inner()
+            .filter(|p| p.as_rule() == R::field_decl)
+            .filter_map(|p| self.field(p))
+            .collect();
+        self.model.fields = Some(FieldsBlock { fields, span });
+    }
+
+    fn field(&mut self, decl: Pair<'_, R>) -> Option<Field> {
+        let span = span_of(&decl);
+        let mut inner = decl.into_inner();
+        let name = self.name(inner.next()?);
+        let ty_pair = inner.next()?;
+        let ty = FieldType::from_keyword(ty_pair.as_str())?;
+        let mut field = Field {
+            name,
+            ty: Spanned::new(ty, span_of(&ty_pair)),
+            required: false,
+            from: None,
+            sep: None,
+            span,
+        };
+        for option in inner.filter_map(|o| o.into_inner().next()) {
+            self.field_option(&mut field, option);
+        }
+        Some(field)
+    }
+
+    fn field_option(&mut self, field: &mut Field, option: Pair<'_, R>) {
+        let span = span_of(&option);
+        match option.as_rule() {
+            R::required_opt => field.required = true,
+            R::from_opt | R::sep_opt => {
+                let is_from = option.as_rule() == R::from_opt;
+                let Some(text) = option.into_inner().find(|p| p.as_rule() == R::text) else {
+                    return;
+                };
+                let value = Spanned::new(self.text(text).node, span);
+                let slot = if is_from { &mut field.from } else { &mut field.sep };
+                if let Some(first) = slot {
+                    let what = if is_from { "from" } else { "sep" };
+                    self.errors.push(SyntaxError::DuplicateOption {
+                        what: what.into(),
+                        span: span.into(),
+                        first: first.span.into(),
+                    });
+                } else {
+                    *slot = Some(value);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn let_decl(&mut self, item: Pair<'_, R>) {
+        let span = span_of(&item);
+        let mut inner = item.into_inner().filter(|p| !is_keyword(p.as_rule()));
+        let (Some(name), Some(value)) = (inner.next(), inner.next()) else {
+            return;
+        };
+        let name = self.name(name);
+        let value = self.expr(value);
+        self.model.lets.push(Let { name, value, span });
+    }
+
+    fn group(&mut self, item: Pair<'_, R>) {
+        let span = span_of(&item);
+        let index = self.model.groups.len();
+        let mut name = None;
+        let mut limits = Limits::default();
+        for part in item.into_inner() {
+            match part.as_rule() {
+                R::ident | R::reserved_word => name = Some(self.name(part)),
+                R::limit => self.limit(&mut limits, part),
+                R::when_rule => {
+                    let rule = self.rule(part, Some(index));
+                    self.model.rules.push(rule);
+                }
+                _ => {}
+            }
+        }
+        if let Some(name) = name {
+            self.model.groups.push(Group { name, limits, span });
+        }
+    }
+
+    fn score_limits(&mut self, item: Pair<'_, R>) {
+        let span = span_of(&item);
+        if let Some(first) = self.score_limits_span() {
+            self.duplicate("score max/min", span, first);
+            return;
+        }
+        let mut limits = Limits::default();
+        for part in item.into_inner().filter(|p| p.as_rule() == R::limit) {
+            self.limit(&mut limits, part);
+        }
+        self.model.score_limits = Some(limits);
+    }
+
+    fn score_limits_span(&self) -> Option<Span> {
+        let limits = self.model.score_limits.as_ref()?;
+        limits.max.as_ref().or(limits.min.as_ref()).map(|l| l.span)
+    }
+
+    fn limit(&mut self, limits: &mut Limits, limit: Pair<'_, R>) {
+        let span = span_of(&limit);
+        let mut inner = limit.into_inner();
+        let (Some(kind), Some(value)) = (inner.next(), inner.next()) else {
+            return;
+        };
+        let Some(number) = self.number(&value) else {
+            return;
+        };
+        let is_max = kind.as_str() == "max";
+        let slot = if is_max { &mut limits.max } else { &mut limits.min };
+        if let Some(first) = slot {
+            let what = if is_max { "max" } else { "min" };
+            self.errors.push(SyntaxError::DuplicateOption {
+                what: what.into(),
+                span: span.into(),
+                first: first.span.into(),
+            });
+            return;
+        }
+        *slot = Some(Spanned::new(number, span));
+    }
+
+    fn rule(&mut self, item: Pair<'_, R>, group: Option<usize>) -> Rule {
+        let span = span_of(&item);
+        let mut condition = None;
+        let mut effect = Spanned::new(Effect::Add, span);
+        let mut points = None;
+        let mut reason = None;
+        for part in item.into_inner() {
+            match part.as_rule() {
+                R::expr => condition = Some(self.expr(part)),
+                R::effect => {
+                    let kind = if part.as_str() == "sub" {
+                        Effect::Sub
+                    } else {
+                        Effect::Add
+                    };
+                    effect = Spanned::new(kind, span_of(&part));
+                }
+                R::points => points = part.into_inner().next().map(|p| self.expr(p)),
+                R::text => reason = Some(self.text(part)),
+                _ => {}
+            }
+        }
+        let placeholder = || Spanned::new(ExprKind::Literal(Literal::Bool(false)), span);
+        Rule {
+            condition: condition.unwrap_or_else(placeholder),
+            effect,
+            points: points.unwrap_or_else(placeholder),
+            reason,
+            group,
+            span,
+        }
+    }
+
+    fn stage_step(&mut self, item: Pair<'_, R>, was_ladder: bool) {
+        let span = span_of(&item);
+        let step = self.step(item);
+        self.in_ladder = true;
+        match &mut self.model.stage {
+            None => {
+                self.model.stage = Some(Ladder {
+                    steps: vec![step],
+                    otherwise: None,
+                    span,
+                })
+            }
+            Some(ladder) if was_ladder && ladder.otherwise.is_none() => {
+                ladder.span = ladder.span.to(span);
+                ladder.steps.push(step);
+            }
+            Some(ladder) => {
+                let error = match &ladder.otherwise {
+                    Some(otherwise) if was_ladder => SyntaxError::StepAfterElse {
+                        span: span.into(),
+                        otherwise: otherwise.span.into(),
+                    },
+                    _ => SyntaxError::SplitLadder {
+                        span: span.into(),
+                        first: ladder.span.into(),
+                    },
+                };
+                self.errors.push(error);
+            }
+        }
+    }
+
+    fn stage_else(&mut self, item: Pair<'_, R>, was_ladder: bool) {
+        let span = span_of(&item);
+        let label = self.else_label(item);
+        match &mut self.model.stage {
+            Some(ladder) if was_ladder && ladder.otherwise.is_none() => {
+                ladder.span = ladder.span.to(span);
+                ladder.otherwise = label;
+                self.in_ladder = true;
+            }
+            Some(ladder) if ladder.otherwise.is_some() => {
+                let first = ladder.otherwise.as_ref().map_or(span, |o| o.span);
+                self.errors.push(SyntaxError::DuplicateOption {
+                    what: "else".into(),
+                    span: span.into(),
+                    first: first.into(),
+                });
+            }
+            _ => self
+                .errors
+                .push(SyntaxError::ElseWithoutIf { span: span.into() }),
+        }
+    }
+
+    fn step(&mut self, item: Pair<'_, R>) -> Step {
+        let span = span_of(&item);
+        let mut condition = None;
+        let mut label = Spanned::new(String::new(), span);
+        for part in item.into_inner() {
+            match part.as_rule() {
+                R::expr => condition = Some(self.expr(part)),
+                R::label => label = self.label(part),
+                _ => {}
+            }
+        }
+        Step {
+            condition: condition
+                .unwrap_or_else(|| Spanned::new(ExprKind::Literal(Literal::Bool(false)), span)),
+            label,
+            span,
+        }
+    }
+
+    fn else_label(&mut self, item: Pair<'_, R>) -> Option<Spanned<String>> {
+        let part = item.into_inner().find(|p| p.as_rule() == R::label)?;
+        Some(self.label(part))
+    }
+
+    fn label(&mut self, label: Pair<'_, R>) -> Spanned<String> {
+        let span = span_of(&label);
+        match label.into_inner().next() {
+            Some(p) if p.as_rule() == R::text => self.text(p),
+            Some(p) => self.name(p),
+            None => Spanned::new(String::new(), span),
+        }
+    }
+
+    fn tier(&mut self, item: Pair<'_, R>) {
+        let span = span_of(&item);
+        let mut name = None;
+        let mut ladder = Ladder {
+            steps: Vec::new(),
+            otherwise: None,
+            span,
+        };
+        for part in item.into_inner() {
+            match part.as_rule() {
+                R::ident | R::reserved_word => name = Some(self.name(part)),
+                R::ladder_if => {
+                    let step_span = span_of(&part);
+                    let step = self.step(part);
+                    if let Some(otherwise) = &ladder.otherwise {
+                        self.errors.push(SyntaxError::StepAfterElse {
+                            span: step_span.into(),
+                            otherwise: otherwise.span.into(),
+                        });
+                    } else {
+                        ladder.steps.push(step);
+                    }
+                }
+                R::ladder_else => {
+                    let else_span = span_of(&part);
+                    let label = self.else_label(part);
+                    self.tier_else(&mut ladder, label, else_span);
+                }
+                _ => {}
+            }
+        }
+        if let Some(name) = name {
+            self.model.tiers.push(Tier { name, ladder, span });
+        }
+    }
+
+    fn tier_else(&mut self, ladder: &mut Ladder, label: Option<Spanned<String>>, span: Span) {
+        if let Some(first) = &ladder.otherwise {
+            self.errors.push(SyntaxError::DuplicateOption {
+                what: "else".into(),
+                span: span.into(),
+                first: first.span.into(),
+            });
+        } else if ladder.steps.is_empty() {
+            self.errors
+                .push(SyntaxError::ElseWithoutIf { span: span.into() });
+        } else {
+            ladder.otherwise = label;
+        }
+    }
+
+    fn test(&mut self, item: Pair<'_, R>) {
+        let span = span_of(&item);
+        let mut test = Test {
+            name: Spanned::new(String::new(), span),
+            as_of: None,
+            given: Vec::new(),
+            expects: Vec::new(),
+            span,
+        };
+        for part in item.into_inner() {
+            match part.as_rule() {
+                R::text => test.name = self.text(part),
+                R::as_of => {
+                    test.as_of = part
+                        .into_inner()
+                        .find(|p| p.as_rule() == R::date_lit)
+                        .and_then(|p| self.date(&p));
+                }
+                R::given => {
+                    for entry in part.into_inner().filter(|p| p.as_rule() == R::given_entry) {
+                        if let Some(given) = self.given_entry(entry) {
+                            test.given.push(given);
+                        }
+                    }
+                }
+                R::expect => {
+                    if let Some(expr) = part.into_inner().find(|p| p.as_rule() == R::expr) {
+                        test.expects.push(self.expr(expr));
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.model.tests.push(test);
+    }
+
+    fn given_entry(&mut self, entry: Pair<'_, R>) -> Option<Given> {
+        let mut inner = entry.into_inner();
+        let field = self.name(inner.next()?);
+        let value = inner.next()?.into_inner().next()?;
+        let value = self.literal(value)?;
+        Some(Given { field, value })
+    }
+}
+
+/// Keyword tokens carry no information once the parse has succeeded.
+pub(crate) fn is_keyword(rule: R) -> bool {
+    matches!(
+        rule,
+        R::kw_model
+            | R::kw_version
+            | R::kw_fields
+            | R::kw_let
+            | R::kw_group
+            | R::kw_when
+            | R::kw_if
+            | R::kw_then
+            | R::kw_else
+            | R::kw_tier
+            | R::kw_test
+            | R::kw_as
+            | R::kw_of
+            | R::kw_given
+            | R::kw_expect
+            | R::kw_from
+            | R::kw_sep
+    )
+}

@@ -1,0 +1,360 @@
+//! Building expressions, names and literals from pest pairs.
+
+use pest::iterators::Pair;
+
+use super::ast::*;
+use super::build::Builder;
+use super::error::SyntaxError;
+use super::parser::{span_of, R};
+use crate::span::{Span, Spanned};
+use crate::value::{
+    parse_date_literal, parse_number_literal, Date, Decimal, Duration, DurationUnit,
+};
+
+impl Builder {
+    /// An `expr` pair (or any pair of the expression grammar).
+    pub(crate) fn expr(&mut self, pair: Pair<'_, R>) -> Expr {
+        let span = span_of(&pair);
+        match pair.as_rule() {
+            R::expr => self.chain(pair, ExprKind::Or),
+            R::and_expr => self.chain(pair, ExprKind::And),
+            R::not_expr => self.not_expr(pair),
+            R::cmp_expr => self.cmp_expr(pair),
+            R::sum | R::product => self.arith(pair),
+            R::unary => self.unary(pair),
+            R::call => self.call(pair),
+            R::score_ref => Spanned::new(ExprKind::Score, span),
+            R::stage_ref => Spanned::new(ExprKind::Stage, span),
+            R::today_ref => Spanned::new(ExprKind::Today, span),
+            R::ident => {
+                let name = self.name(pair);
+                Spanned::new(ExprKind::Name(name.node), span)
+            }
+            _ => match self.literal(pair) {
+                Some(lit) => Spanned::new(ExprKind::Literal(lit.node), lit.span),
+                None => Spanned::new(ExprKind::Literal(Literal::Bool(false)), span),
+            },
+        }
+    }
+
+    /// `a or b or c` / `a and b and c`: flat, or the single operand.
+    fn chain(&mut self, pair: Pair<'_, R>, make: fn(Vec<Expr>) -> ExprKind) -> Expr {
+        let span = span_of(&pair);
+        let mut operands: Vec<Expr> = pair
+            .into_inner()
+            .filter(|p| !matches!(p.as_rule(), R::or_op | R::and_op))
+            .map(|p| self.expr(p))
+            .collect();
+        if operands.len() == 1 {
+            if let Some(only) = operands.pop() {
+                return only;
+            }
+        }
+        Spanned::new(make(operands), span)
+    }
+
+    /// `not not … c`: pairs of `not` cancel (also under three-valued logic).
+    fn not_expr(&mut self, pair: Pair<'_, R>) -> Expr {
+        let span = span_of(&pair);
+        let mut nots = 0;
+        let mut operand = None;
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                R::not_op => nots += 1,
+                _ => operand = Some(self.expr(part)),
+            }
+        }
+        let operand = operand.unwrap_or_else(|| false_at(span));
+        if nots % 2 == 1 {
+            Spanned::new(ExprKind::Not(Box::new(operand)), span)
+        } else {
+            operand
+        }
+    }
+
+    fn cmp_expr(&mut self, pair: Pair<'_, R>) -> Expr {
+        let span = span_of(&pair);
+        let mut inner = pair.into_inner();
+        let Some(first) = inner.next() else {
+            return false_at(span);
+        };
+        let mut result = self.expr(first);
+        let mut previous: Option<Span> = None;
+        for tail in inner {
+            let tail_span = span_of(&tail);
+            if let Some(prev) = previous {
+                self.errors.push(SyntaxError::ChainedComparison {
+                    first: prev.into(),
+                    second: tail_span.into(),
+                });
+                continue;
+            }
+            let whole = result.span.to(tail_span);
+            result = self.comparison(result, tail, whole);
+            previous = Some(whole);
+        }
+        result
+    }
+
+    /// Apply one `cmp_tail` (operator and operands) to `lhs`.
+    fn comparison(&mut self, lhs: Expr, tail: Pair<'_, R>, span: Span) -> Expr {
+        let mut inner = tail.into_inner();
+        let Some(op) = inner.next() else {
+            return lhs;
+        };
+        let op_span = span_of(&op);
+        let operands: Vec<Expr> = inner
+            .filter(|p| p.as_rule() != R::and_op)
+            .map(|p| self.expr(p))
+            .collect();
+        let mut operands = operands.into_iter().map(Box::new);
+        let mut rhs = || operands.next().unwrap_or_else(|| Box::new(false_at(span)));
+        let lhs = Box::new(lhs);
+        let kind = match op.as_rule() {
+            R::cmp_op => {
+                let op = compare_op(op.as_str());
+                ExprKind::Compare(lhs, Spanned::new(op, op_span), rhs())
+            }
+            R::single_eq => {
+                self.errors.push(SyntaxError::SingleEquals {
+                    span: op_span.into(),
+                });
+                ExprKind::Compare(lhs, Spanned::new(CompareOp::Eq, op_span), rhs())
+            }
+            R::in_op | R::not_in_op => ExprKind::In {
+                needle: lhs,
+                list: rhs(),
+                negated: op.as_rule() == R::not_in_op,
+            },
+            R::between_op => {
+                let low = rhs();
+                ExprKind::Between(lhs, low, rhs())
+            }
+            R::contains_any_op => ExprKind::ContainsAny(lhs, rhs()),
+            R::contains_all_op => ExprKind::ContainsAll(lhs, rhs()),
+            R::contains_op => ExprKind::Contains(lhs, rhs()),
+            R::starts_op => ExprKind::StartsWith(lhs, rhs()),
+            R::ends_op => ExprKind::EndsWith(lhs, rhs()),
+            R::matches_op => ExprKind::Matches(lhs, rhs()),
+            R::is_missing_op => ExprKind::IsMissing(lhs),
+            R::is_present_op => ExprKind::IsPresent(lhs),
+            R::within_op => ExprKind::Within(lhs, rhs()),
+            _ => return *lhs,
+        };
+        Spanned::new(kind, span)
+    }
+
+    fn arith(&mut self, pair: Pair<'_, R>) -> Expr {
+        let span = span_of(&pair);
+        let mut inner = pair.into_inner();
+        let Some(first) = inner.next() else {
+            return false_at(span);
+        };
+        let first = self.expr(first);
+        let mut rest = Vec::new();
+        while let (Some(op), Some(operand)) = (inner.next(), inner.next()) {
+            let op = Spanned::new(arith_op(op.as_str()), span_of(&op));
+            rest.push((op, self.expr(operand)));
+        }
+        if rest.is_empty() {
+            return first;
+        }
+        Spanned::new(ExprKind::Arith(Box::new(first), rest), span)
+    }
+
+    /// `- - x`: pairs of minus signs cancel; `-3` becomes a literal.
+    fn unary(&mut self, pair: Pair<'_, R>) -> Expr {
+        let span = span_of(&pair);
+        let mut negations = 0;
+        let mut operand = None;
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                R::neg_op => negations += 1,
+                _ => operand = Some(self.expr(part)),
+            }
+        }
+        let operand = operand.unwrap_or_else(|| false_at(span));
+        if negations % 2 == 0 {
+            return operand;
+        }
+        match operand.node {
+            ExprKind::Literal(Literal::Number(n)) => {
+                Spanned::new(ExprKind::Literal(Literal::Number(-n)), span)
+            }
+            _ => Spanned::new(ExprKind::Neg(Box::new(operand)), span),
+        }
+    }
+
+    fn call(&mut self, pair: Pair<'_, R>) -> Expr {
+        let span = span_of(&pair);
+        let mut inner = pair.into_inner();
+        let Some(name) = inner.next() else {
+            return false_at(span);
+        };
+        let name = Spanned::new(name.as_str().to_string(), span_of(&name));
+        let args = inner.map(|p| self.expr(p)).collect();
+        Spanned::new(ExprKind::Call(name, args), span)
+    }
+
+    /// A literal pair (text, number, date, duration, bool, list, bare word).
+    pub(crate) fn literal(&mut self, pair: Pair<'_, R>) -> Option<Spanned<Literal>> {
+        let span = span_of(&pair);
+        let literal = match pair.as_rule() {
+            R::text => Literal::Text(self.text(pair).node),
+            R::bare_word => Literal::Text(pair.as_str().to_string()),
+            R::number | R::signed_number => Literal::Number(self.number(&pair)?),
+            R::date_lit => Literal::Date(self.date(&pair)?.node),
+            R::bool_lit => Literal::Bool(pair.as_str() == "true"),
+            R::duration => Literal::Duration(self.duration(pair)?),
+            R::list_lit => {
+                let items = pair.into_inner().filter_map(|p| self.literal(p)).collect();
+                Literal::List(items)
+            }
+            _ => return None,
+        };
+        Some(Spanned::new(literal, span))
+    }
+
+    fn duration(&mut self, pair: Pair<'_, R>) -> Option<Duration> {
+        let span = span_of(&pair);
+        let mut inner = pair.into_inner();
+        let (number, unit) = (inner.next()?, inner.next()?);
+        let amount = self.number(&number)?;
+        let unit = DurationUnit::from_word(unit.as_str())?;
+        let whole = amount.fract().is_zero();
+        match i64::try_from(amount.trunc()) {
+            Ok(amount) if whole => Some(Duration { amount, unit }),
+            _ => {
+                self.errors.push(SyntaxError::FractionalDuration {
+                    unit: unit.plural().into(),
+                    span: span.into(),
+                });
+                None
+            }
+        }
+    }
+
+    /// A number literal; reports numbers too large to be exact.
+    pub(crate) fn number(&mut self, pair: &Pair<'_, R>) -> Option<Decimal> {
+        let parsed = parse_number_literal(pair.as_str());
+        if parsed.is_none() {
+            self.errors.push(SyntaxError::InvalidNumber {
+                text: pair.as_str().into(),
+                span: span_of(pair).into(),
+            });
+        }
+        parsed
+    }
+
+    /// A date literal; reports days that do not exist (`2026-02-30`).
+    pub(crate) fn date(&mut self, pair: &Pair<'_, R>) -> Option<Spanned<Date>> {
+        let span = span_of(pair);
+        let parsed = parse_date_literal(pair.as_str());
+        if parsed.is_none() {
+            self.errors.push(SyntaxError::InvalidDate {
+                text: pair.as_str().into(),
+                span: span.into(),
+            });
+        }
+        parsed.map(|d| Spanned::new(d, span))
+    }
+
+    /// A name: plain, in backticks, or a reserved word used by mistake.
+    pub(crate) fn name(&mut self, pair: Pair<'_, R>) -> Spanned<String> {
+        let span = span_of(&pair);
+        let text = pair.as_str();
+        if pair.as_rule() == R::reserved_word {
+            self.errors.push(SyntaxError::ReservedWord {
+                word: text.into(),
+                span: span.into(),
+            });
+        }
+        let name = text.trim_start_matches('`').trim_end_matches('`');
+        Spanned::new(name.to_string(), span)
+    }
+
+    /// A text literal with its escapes decoded.
+    pub(crate) fn text(&mut self, pair: Pair<'_, R>) -> Spanned<String> {
+        let span = span_of(&pair);
+        let raw = pair.as_str();
+        let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
+        match unescape(body) {
+            Ok(text) => Spanned::new(text, span),
+            Err((at, len)) => {
+                let start = span.start + 1 + at;
+                let escape = body.get(at..at + len).unwrap_or("\\").to_string();
+                self.errors.push(SyntaxError::InvalidEscape {
+                    escape,
+                    span: Span::new(start, start + len).into(),
+                });
+                Spanned::new(body.to_string(), span)
+            }
+        }
+    }
+}
+
+/// Decode `\" \\ \n \t \u{…}`; on failure, the offset and length of the
+/// bad escape within `body`.
+fn unescape(body: &str) -> Result<String, (usize, usize)> {
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let next = chars.next().map(|(_, c)| c);
+        match next {
+            Some('"') => out.push('"'),
+            Some('\\') => out.push('\\'),
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('u') => {
+                let rest = body.get(at + 2..).unwrap_or_default();
+                let close = rest.find('}').filter(|_| rest.starts_with('{'));
+                let code = close
+                    .and_then(|end| rest.get(1..end))
+                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                    .and_then(char::from_u32);
+                match (code, close) {
+                    (Some(ch), Some(end)) => {
+                        out.push(ch);
+                        for _ in 0..=end {
+                            chars.next();
+                        }
+                    }
+                    _ => return Err((at, 2)),
+                }
+            }
+            Some(other) => return Err((at, 1 + other.len_utf8())),
+            None => return Err((at, 1)),
+        }
+    }
+    Ok(out)
+}
+
+fn compare_op(text: &str) -> CompareOp {
+    match text {
+        "!=" => CompareOp::Ne,
+        "<" => CompareOp::Lt,
+        "<=" => CompareOp::Le,
+        ">" => CompareOp::Gt,
+        ">=" => CompareOp::Ge,
+        _ => CompareOp::Eq,
+    }
+}
+
+fn arith_op(text: &str) -> ArithOp {
+    match text {
+        "-" => ArithOp::Sub,
+        "*" => ArithOp::Mul,
+        "/" => ArithOp::Div,
+        _ => ArithOp::Add,
+    }
+}
+
+/// A stand-in for an expression the parser guaranteed but the tree lacks;
+/// never reached for text that parsed.
+fn false_at(span: Span) -> Expr {
+    Spanned::new(ExprKind::Literal(Literal::Bool(false)), span)
+}

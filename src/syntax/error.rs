@@ -1,0 +1,214 @@
+//! Errors found while reading the text of a model.
+
+use miette::{Diagnostic, SourceSpan};
+use thiserror::Error;
+
+/// A problem with the text of a model: it cannot be read as Tally.
+#[derive(Debug, Clone, Error, Diagnostic, PartialEq)]
+pub enum SyntaxError {
+    #[error("the model is not valid UTF-8 (byte {offset})")]
+    #[diagnostic(
+        code(tally::not_utf8),
+        help("save the file as UTF-8; the first bad byte is at offset {offset}")
+    )]
+    NotUtf8 {
+        offset: usize,
+        #[label("the text stops being UTF-8 here")]
+        span: SourceSpan,
+    },
+
+    #[error("expected {expected}, found {found}")]
+    #[diagnostic(code(tally::syntax))]
+    Unexpected {
+        expected: String,
+        found: String,
+        #[label("expected {expected} here")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("text is not closed")]
+    #[diagnostic(
+        code(tally::unclosed_text),
+        help("end the text with `\"` on the same line; write `\\\"` for a quote inside it")
+    )]
+    UnclosedText {
+        #[label("this text has no closing `\"`")]
+        span: SourceSpan,
+    },
+
+    #[error("brackets are nested more than {limit} deep")]
+    #[diagnostic(
+        code(tally::too_deep),
+        help("split the expression into `let`s or several simpler rules")
+    )]
+    TooDeep {
+        limit: usize,
+        #[label("nesting passes {limit} levels here")]
+        span: SourceSpan,
+    },
+
+    #[error("`{text}` is not a date")]
+    #[diagnostic(
+        code(tally::invalid_date),
+        help("write a real calendar day as `YYYY-MM-DD`, such as `2026-02-28`")
+    )]
+    InvalidDate {
+        text: String,
+        #[label("no such day")]
+        span: SourceSpan,
+    },
+
+    #[error("unknown escape `{escape}` in text")]
+    #[diagnostic(
+        code(tally::invalid_escape),
+        help("the escapes are `\\\"` `\\\\` `\\n` `\\t` and `\\u{{…}}`; write `\\\\` for a backslash")
+    )]
+    InvalidEscape {
+        escape: String,
+        #[label("not an escape")]
+        span: SourceSpan,
+    },
+
+    #[error("`{text}` is too large a number")]
+    #[diagnostic(
+        code(tally::invalid_number),
+        help("numbers have at most 28 significant digits")
+    )]
+    InvalidNumber {
+        text: String,
+        #[label("does not fit an exact decimal")]
+        span: SourceSpan,
+    },
+
+    #[error("a duration must be a whole number of {unit}")]
+    #[diagnostic(
+        code(tally::fractional_duration),
+        help("use a smaller unit: `36 hours` is not supported, but `2 days` or `1 week` is")
+    )]
+    FractionalDuration {
+        unit: String,
+        #[label("not a whole number")]
+        span: SourceSpan,
+    },
+
+    #[error("comparisons do not chain")]
+    #[diagnostic(
+        code(tally::chained_comparison),
+        help("join two comparisons with `and`: `a < b and b < c`, or use `x between 1 and 5`")
+    )]
+    ChainedComparison {
+        #[label("this comparison")]
+        first: SourceSpan,
+        #[label("cannot be followed by another")]
+        second: SourceSpan,
+    },
+
+    #[error("`=` is not a comparison")]
+    #[diagnostic(code(tally::single_equals), help("write `==` to compare two values"))]
+    SingleEquals {
+        #[label("write `==` here")]
+        span: SourceSpan,
+    },
+
+    #[error("`{word}` is a reserved word and cannot be a name")]
+    #[diagnostic(
+        code(tally::reserved_word),
+        help("pick another name, or write it in backticks: `{word}`")
+    )]
+    ReservedWord {
+        word: String,
+        #[label("reserved word")]
+        span: SourceSpan,
+    },
+
+    #[error("`{what}` is written twice")]
+    #[diagnostic(
+        code(tally::duplicate_block),
+        help("a model has one `{what}`; merge the two")
+    )]
+    DuplicateBlock {
+        what: &'static str,
+        #[label("second `{what}`")]
+        span: SourceSpan,
+        #[label("first written here")]
+        first: SourceSpan,
+    },
+
+    #[error("`model` must be the first item of the file")]
+    #[diagnostic(
+        code(tally::misplaced_header),
+        help("move the `model \"…\"` line to the top of the file")
+    )]
+    MisplacedHeader {
+        #[label("comes after other items")]
+        span: SourceSpan,
+    },
+
+    #[error("the model has no `fields` block")]
+    #[diagnostic(
+        code(tally::missing_fields),
+        help("declare the lead's fields first, e.g. `fields {{ job_title: text }}`")
+    )]
+    MissingFields {
+        #[label("expected `fields {{ … }}` in this file")]
+        span: SourceSpan,
+    },
+
+    #[error("`fields` must come before the rules that use them")]
+    #[diagnostic(
+        code(tally::fields_too_late),
+        help("move the `fields {{ … }}` block above the first rule, group, ladder, tier or test")
+    )]
+    FieldsTooLate {
+        #[label("`fields` is declared here")]
+        span: SourceSpan,
+        #[label("but this comes first")]
+        first_use: SourceSpan,
+    },
+
+    #[error("the stage ladder is split in two")]
+    #[diagnostic(
+        code(tally::split_ladder),
+        help("keep every `if … then …` line of the stage ladder together, closed by its `else`")
+    )]
+    SplitLadder {
+        #[label("this line is apart from the ladder")]
+        span: SourceSpan,
+        #[label("the ladder starts here")]
+        first: SourceSpan,
+    },
+
+    #[error("`else` without an `if … then …` line before it")]
+    #[diagnostic(
+        code(tally::else_without_if),
+        help("an `else` closes a ladder: put the `if … then …` lines right above it")
+    )]
+    ElseWithoutIf {
+        #[label("nothing to close")]
+        span: SourceSpan,
+    },
+
+    #[error("ladder line after `else`")]
+    #[diagnostic(
+        code(tally::step_after_else),
+        help("`else` must be the last line of a ladder; move this line above it")
+    )]
+    StepAfterElse {
+        #[label("never reached")]
+        span: SourceSpan,
+        #[label("the ladder ends here")]
+        otherwise: SourceSpan,
+    },
+
+    #[error("`{what}` is given twice")]
+    #[diagnostic(code(tally::duplicate_option), help("keep one `{what}`"))]
+    DuplicateOption {
+        what: String,
+        #[label("again here")]
+        span: SourceSpan,
+        #[label("first here")]
+        first: SourceSpan,
+    },
+}

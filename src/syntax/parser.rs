@@ -1,0 +1,269 @@
+//! The pest parser, and the translation of its errors into plain words.
+//!
+//! pest's rule names stop here: a user reads "expected `add` or `sub`",
+//! never "expected effect".
+
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::Pair;
+use pest::Parser as _;
+use pest_derive::Parser;
+
+use super::error::SyntaxError;
+use crate::span::Span;
+
+#[derive(Parser)]
+#[grammar = "../grammar/tally.pest"]
+struct TallyParser;
+
+pub(crate) use self::Rule as R;
+
+/// How deep brackets may nest before the parser refuses the file. pest
+/// parses recursively, so without a limit a hostile file overflows the stack.
+pub const MAX_NESTING: usize = 48;
+
+/// Parse a whole file into pest pairs, or explain the first syntax error.
+pub(crate) fn parse_file(text: &str) -> Result<Pair<'_, Rule>, SyntaxError> {
+    check_nesting(text)?;
+    let mut pairs = TallyParser::parse(Rule::file, text).map_err(|e| translate(text, e))?;
+    pairs.next().ok_or_else(|| SyntaxError::Unexpected {
+        expected: "a model".into(),
+        found: "nothing".into(),
+        span: Span::new(0, 0).into(),
+        help: None,
+    })
+}
+
+/// Refuse brackets nested deeper than [`MAX_NESTING`], skipping text,
+/// backtick names and comments.
+fn check_nesting(text: &str) -> Result<(), SyntaxError> {
+    let mut depth = 0usize;
+    let mut chars = text.char_indices();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(SyntaxError::TooDeep {
+                        limit: MAX_NESTING,
+                        span: Span::new(at, at + 1).into(),
+                    });
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            '#' => skip_until(&mut chars, |c| c == '\n'),
+            '`' => skip_until(&mut chars, |c| c == '`' || c == '\n'),
+            '"' => skip_text(&mut chars),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn skip_until(chars: &mut std::str::CharIndices<'_>, end: impl Fn(char) -> bool) {
+    for (_, c) in chars.by_ref() {
+        if end(c) {
+            return;
+        }
+    }
+}
+
+fn skip_text(chars: &mut std::str::CharIndices<'_>) {
+    while let Some((_, c)) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '"' | '\n' => return,
+            _ => {}
+        }
+    }
+}
+
+/// Turn a pest error into a [`SyntaxError`] a user can act on.
+fn translate(text: &str, error: pest::error::Error<Rule>) -> SyntaxError {
+    let at = match error.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((start, _)) => start,
+    };
+    if let Some(span) = unclosed_text_at(text, at) {
+        return SyntaxError::UnclosedText { span: span.into() };
+    }
+    let positives = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    let (found, span) = found_at(text, at);
+    let expected = expected_words(&positives);
+    let help = hint(&positives, &found);
+    SyntaxError::Unexpected {
+        expected,
+        found,
+        span: span.into(),
+        help,
+    }
+}
+
+/// If the parser stopped inside a text literal that never closes, its span.
+fn unclosed_text_at(text: &str, at: usize) -> Option<Span> {
+    let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text.get(at..)?.find('\n').map_or(text.len(), |i| at + i);
+    let line = text.get(line_start..line_end)?;
+    let mut open = None;
+    let mut chars = line.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match (c, open) {
+            ('#', None) => break,
+            ('"', None) => open = Some(i),
+            ('"', Some(_)) => open = None,
+            ('\\', Some(_)) => {
+                chars.next();
+            }
+            _ => {}
+        }
+    }
+    let start = line_start + open?;
+    (start <= at + 1).then(|| Span::new(start, line_end))
+}
+
+/// The token the parser stopped at, quoted, and its span.
+fn found_at(text: &str, at: usize) -> (String, Span) {
+    let rest = text.get(at..).unwrap_or_default();
+    let Some(first) = rest.chars().next() else {
+        return ("the end of the file".into(), Span::new(at, at));
+    };
+    let word_len: usize = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .map(char::len_utf8)
+        .sum();
+    let len = if word_len > 0 { word_len } else { first.len_utf8() };
+    let token = rest.get(..len).unwrap_or_default();
+    let shown = match first {
+        '\n' | '\r' => "the end of the line".to_string(),
+        _ => format!("`{token}`"),
+    };
+    (shown, Span::new(at, at + len))
+}
+
+/// Words for what the parser would have accepted, most useful first.
+fn expected_words(positives: &[Rule]) -> String {
+    let mut words: Vec<&str> = Vec::new();
+    let starts_item = positives.contains(&Rule::kw_when) && positives.contains(&Rule::kw_group);
+    if starts_item {
+        words.push("a new item (`when`, `group`, `if`, `tier`, `let` or `test`)");
+    }
+    for rule in positives {
+        if starts_item && is_item_start(*rule) {
+            continue;
+        }
+        let word = describe(*rule);
+        if !words.contains(&word) {
+            words.push(word);
+        }
+    }
+    match words.as_slice() {
+        [] => "something else".into(),
+        [one] => (*one).into(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}
+
+fn is_item_start(r: Rule) -> bool {
+    use Rule::*;
+    matches!(
+        r,
+        kw_model
+            | kw_fields
+            | kw_let
+            | kw_group
+            | kw_when
+            | kw_if
+            | kw_else
+            | kw_tier
+            | kw_test
+            | score_ref
+            | EOI
+    )
+}
+
+/// One rule in words. Every rule pest can report is covered.
+fn describe(r: Rule) -> &'static str {
+    use Rule::*;
+    match r {
+        kw_model => "`model`",
+        kw_version => "`version`",
+        kw_fields => "`fields`",
+        kw_let => "`let`",
+        kw_group => "`group`",
+        kw_when => "`when`",
+        kw_if => "`if`",
+        kw_then => "`then`",
+        kw_else => "`else`",
+        kw_tier => "`tier`",
+        kw_test => "`test`",
+        kw_as => "`as of`",
+        kw_of => "`of`",
+        kw_given => "`given`",
+        kw_expect => "`expect`",
+        kw_from | from_opt => "`from`",
+        kw_sep | sep_opt => "`sep`",
+        required_opt => "`required`",
+        field_option => "`required`, `from` or `sep`",
+        effect => "`add` or `sub`",
+        limit | limit_kind => "`max` or `min`",
+        field_type => "a type (`text`, `number`, `int`, `bool`, `date` or `list`)",
+        ident | plain_ident | backtick_ident | reserved_word | keyword | call_name => "a name",
+        field_decl => "a field declaration (`name: type`)",
+        given_entry => "a `field: value` entry",
+        text => "text in quotes",
+        number | signed_number => "a number",
+        date_lit => "a date",
+        duration | unit => "a duration",
+        bool_lit => "`true` or `false`",
+        list_lit => "a list",
+        bare_word => "a word",
+        label => "a label",
+        version_value => "a version",
+        given_value => "a value",
+        expr | and_expr | not_expr | cmp_expr | sum | product | unary | call | score_ref
+        | stage_ref | today_ref | points => "an expression",
+        cmp_tail | cmp_op | in_op | not_in_op | between_op | contains_any_op
+        | contains_all_op | contains_op | starts_op | ends_op | matches_op | is_missing_op
+        | is_present_op | within_op | single_eq => "a comparison",
+        or_op => "`or`",
+        and_op => "`and`",
+        not_op => "`not`",
+        sum_op | product_op | neg_op => "an operator",
+        as_of => "`as of`",
+        given => "`given`",
+        expect => "`expect`",
+        when_rule => "`when`",
+        ladder_if => "`if`",
+        ladder_else => "`else`",
+        EOI => "the end of the file",
+        _ => "something else",
+    }
+}
+
+/// A help line for common slips, when the context makes one clear.
+fn hint(positives: &[Rule], found: &str) -> Option<String> {
+    if positives.contains(&Rule::effect) {
+        return Some("a rule reads `when CONDITION add POINTS` (or `sub POINTS`), optionally followed by a reason in quotes".into());
+    }
+    if positives.contains(&Rule::field_type) {
+        return Some("field types are `text`, `number`, `int`, `bool`, `date` and `list`".into());
+    }
+    if positives.contains(&Rule::kw_then) {
+        return Some("a ladder line reads `if CONDITION then LABEL`".into());
+    }
+    if found == "`}`" || found == "`)`" || found == "`]`" {
+        return Some("check that every bracket is opened and closed in the right place".into());
+    }
+    None
+}
+
+/// The span of a pair.
+pub(crate) fn span_of(pair: &Pair<'_, Rule>) -> Span {
+    let s = pair.as_span();
+    Span::new(s.start(), s.end())
+}

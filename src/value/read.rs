@@ -1,0 +1,172 @@
+//! Reading values from text: lead cells (spec section 4) and literals.
+
+use std::str::FromStr;
+
+use super::{Date, Decimal, FieldType, Value};
+
+/// Why a cell could not be read as its field's type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError {
+    /// What the value should have looked like, for the message.
+    pub expected: &'static str,
+}
+
+/// Read one cell as `ty`. `Ok(None)` is a missing value.
+pub fn read_cell(ty: FieldType, raw: &str, sep: &str) -> Result<Option<Value>, ReadError> {
+    if ty == FieldType::Text {
+        return Ok((!raw.is_empty()).then(|| Value::Text(raw.to_string())));
+    }
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    let value = match ty {
+        FieldType::Text => Value::Text(raw.to_string()),
+        FieldType::Number => Value::Number(read_number(trimmed)?),
+        FieldType::Int => Value::Number(read_int(trimmed)?),
+        FieldType::Bool => Value::Bool(read_bool(trimmed)?),
+        FieldType::Date => Value::Date(read_date(trimmed)?),
+        FieldType::List => Value::List(read_list(trimmed, sep)),
+    };
+    Ok(Some(value))
+}
+
+const NUMBER: &str = "a number in plain decimal notation, such as `42`, `-3` or `2.5`";
+const INT: &str = "a whole number, such as `42` or `-3`";
+const BOOL: &str = "one of `true false yes no y n 1 0 t f`";
+const DATE: &str = "a date written `YYYY-MM-DD`, or an RFC 3339 date-time";
+
+fn read_number(text: &str) -> Result<Decimal, ReadError> {
+    let error = ReadError { expected: NUMBER };
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !digits(fraction) {
+        return Err(error);
+    }
+    Decimal::from_str(text.strip_prefix('+').unwrap_or(text)).map_err(|_| error)
+}
+
+fn read_int(text: &str) -> Result<Decimal, ReadError> {
+    let number = read_number(text).map_err(|_| ReadError { expected: INT })?;
+    if number.fract().is_zero() {
+        Ok(number.trunc())
+    } else {
+        Err(ReadError { expected: INT })
+    }
+}
+
+fn read_bool(text: &str) -> Result<bool, ReadError> {
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" | "t" => Ok(true),
+        "false" | "no" | "n" | "0" | "f" => Ok(false),
+        _ => Err(ReadError { expected: BOOL }),
+    }
+}
+
+fn read_date(text: &str) -> Result<Date, ReadError> {
+    if let Some(date) = parse_date_literal(text) {
+        return Ok(date);
+    }
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|moment| moment.naive_utc().date())
+        .map_err(|_| ReadError { expected: DATE })
+}
+
+fn read_list(text: &str, sep: &str) -> Vec<Value> {
+    text.split(sep)
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| Value::Text(item.to_string()))
+        .collect()
+}
+
+/// A strict `YYYY-MM-DD` calendar date; `None` if malformed or not a real day.
+pub fn parse_date_literal(text: &str) -> Option<Date> {
+    let bytes = text.as_bytes();
+    let shape_ok = bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shape_ok {
+        return None;
+    }
+    let year = text.get(0..4)?.parse().ok()?;
+    let month = text.get(5..7)?.parse().ok()?;
+    let day = text.get(8..10)?.parse().ok()?;
+    Date::from_ymd_opt(year, month, day)
+}
+
+/// A number literal of the language (`1_000_000`, `-2.5`); `None` if it does
+/// not fit an exact decimal (more than 28 significant digits).
+pub fn parse_number_literal(text: &str) -> Option<Decimal> {
+    let plain: String = text.chars().filter(|c| *c != '_').collect();
+    Decimal::from_str(&plain).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(ty: FieldType, raw: &str) -> Result<Option<Value>, ReadError> {
+        read_cell(ty, raw, ";")
+    }
+
+    fn num(text: &str) -> Value {
+        Value::Number(Decimal::from_str(text).unwrap())
+    }
+
+    #[test]
+    fn numbers_accept_plain_decimals_only() {
+        assert_eq!(read(FieldType::Number, " +4 "), Ok(Some(num("4"))));
+        assert_eq!(read(FieldType::Number, "-3.75"), Ok(Some(num("-3.75"))));
+        assert_eq!(read(FieldType::Number, "   "), Ok(None));
+        for bad in ["1e5", "1,000", "1_000", ".5", "5.", "abc", "--1", "+"] {
+            assert!(read(FieldType::Number, bad).is_err(), "{bad} was accepted");
+        }
+    }
+
+    #[test]
+    fn ints_refuse_fractions() {
+        assert_eq!(read(FieldType::Int, " 7 "), Ok(Some(num("7"))));
+        assert_eq!(read(FieldType::Int, "7.0"), Ok(Some(num("7"))));
+        assert!(read(FieldType::Int, "2.5").is_err());
+    }
+
+    #[test]
+    fn bools_accept_every_spelling() {
+        for yes in ["true", "YES", "y", "1", "T"] {
+            assert_eq!(read(FieldType::Bool, yes), Ok(Some(Value::Bool(true))));
+        }
+        for no in ["False", "no", "N", "0", "f"] {
+            assert_eq!(read(FieldType::Bool, no), Ok(Some(Value::Bool(false))));
+        }
+        assert!(read(FieldType::Bool, "maybe").is_err());
+    }
+
+    #[test]
+    fn dates_take_the_utc_day_of_a_timestamp() {
+        let day = |y, m, d| Ok(Some(Value::Date(Date::from_ymd_opt(y, m, d).unwrap())));
+        assert_eq!(read(FieldType::Date, "2026-11-22"), day(2026, 11, 22));
+        assert_eq!(read(FieldType::Date, "2026-11-20T23:30:00+02:00"), day(2026, 11, 20));
+        assert_eq!(read(FieldType::Date, "2026-11-20T23:30:00-02:00"), day(2026, 11, 21));
+        assert!(read(FieldType::Date, "2026-02-30").is_err());
+        assert!(read(FieldType::Date, "2026-2-3").is_err());
+    }
+
+    #[test]
+    fn lists_split_trim_and_drop_empty_items() {
+        let list = read_cell(FieldType::List, " a ;; b|c ", ";").unwrap();
+        let items = vec![Value::Text("a".into()), Value::Text("b|c".into())];
+        assert_eq!(list, Some(Value::List(items)));
+        let piped = read_cell(FieldType::List, "a|b", "|").unwrap();
+        assert_eq!(piped, Some(Value::List(vec![Value::Text("a".into()), Value::Text("b".into())])));
+    }
+
+    #[test]
+    fn text_is_kept_as_is_and_only_empty_is_missing() {
+        assert_eq!(read(FieldType::Text, " x "), Ok(Some(Value::Text(" x ".into()))));
+        assert_eq!(read(FieldType::Text, ""), Ok(None));
+    }
+}
