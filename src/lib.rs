@@ -6,6 +6,7 @@
 //! [`value`] and [`span`] are shared vocabulary.
 
 pub mod check;
+pub mod cli;
 pub mod source;
 pub mod span;
 pub mod syntax;
@@ -13,4 +14,4 @@ pub mod value;
 
 mod finding;
 
-pub use finding::{compile, Compiled, Finding};
+pub use finding::{compile, compile_bytes, Compiled, Finding};

@@ -18,8 +18,9 @@ pub struct Source {
 pub struct NotUtf8 {
     /// Offset of the first byte that is not part of a UTF-8 character.
     pub offset: usize,
-    /// The longest valid prefix, kept so the error can show a line and column.
-    pub valid_prefix: String,
+    /// The whole text with bad bytes replaced by U+FFFD, so the error can
+    /// show a line and column (the prefix before `offset` is unchanged).
+    pub lossy_text: String,
 }
 
 impl Source {
@@ -38,10 +39,9 @@ impl Source {
             Err(err) => {
                 let offset = err.utf8_error().valid_up_to();
                 let bytes = err.into_bytes();
-                let prefix = bytes.get(..offset).unwrap_or_default();
                 Err(NotUtf8 {
                     offset,
-                    valid_prefix: String::from_utf8_lossy(prefix).into_owned(),
+                    lossy_text: String::from_utf8_lossy(&bytes).into_owned(),
                 })
             }
         }
@@ -69,7 +69,7 @@ impl Source {
 
     /// The source in the form miette renders excerpts from.
     pub fn to_named_source(&self) -> NamedSource<String> {
-        NamedSource::new(self.name.to_string(), self.text.to_string())
+        NamedSource::new(&self.name, self.text.to_string())
     }
 }
 

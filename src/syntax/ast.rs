@@ -5,8 +5,8 @@
 //! that a long chain never makes a deep tree.
 
 use crate::span::{Span, Spanned};
-use crate::value::{Date, Decimal, Duration};
 pub use crate::value::FieldType;
+use crate::value::{Date, Decimal, Duration};
 
 /// A whole model file.
 #[derive(Debug, Clone, PartialEq)]

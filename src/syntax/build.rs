@@ -52,7 +52,8 @@ impl Builder {
         }
         if self.model.fields.is_none() {
             let span = Span::new(0, end.min(1));
-            self.errors.push(SyntaxError::MissingFields { span: span.into() });
+            self.errors
+                .push(SyntaxError::MissingFields { span: span.into() });
         }
         (self.model, self.errors)
     }
@@ -65,7 +66,12 @@ impl Builder {
         let was_ladder = std::mem::replace(&mut self.in_ladder, false);
         if matches!(
             rule,
-            R::when_rule | R::group_decl | R::ladder_if | R::ladder_else | R::tier_decl | R::test_decl
+            R::when_rule
+                | R::group_decl
+                | R::ladder_if
+                | R::ladder_else
+                | R::tier_decl
+                | R::test_decl
         ) {
             self.note_use(span_of(&item));
         }
@@ -102,7 +108,8 @@ impl Builder {
             return;
         }
         if self.items_seen > 0 {
-            self.errors.push(SyntaxError::MisplacedHeader { span: span.into() });
+            self.errors
+                .push(SyntaxError::MisplacedHeader { span: span.into() });
         }
         let mut inner = item.into_inner().filter(|p| !is_keyword(p.as_rule()));
         let name = inner.next().map(|p| self.text(p));
@@ -184,7 +191,11 @@ impl Builder {
                     return;
                 };
                 let value = Spanned::new(self.text(text).node, span);
-                let slot = if is_from { &mut field.from } else { &mut field.sep };
+                let slot = if is_from {
+                    &mut field.from
+                } else {
+                    &mut field.sep
+                };
                 if let Some(first) = slot {
                     let what = if is_from { "from" } else { "sep" };
                     self.errors.push(SyntaxError::DuplicateOption {
@@ -260,7 +271,11 @@ impl Builder {
             return;
         };
         let is_max = kind.as_str() == "max";
-        let slot = if is_max { &mut limits.max } else { &mut limits.min };
+        let slot = if is_max {
+            &mut limits.max
+        } else {
+            &mut limits.min
+        };
         if let Some(first) = slot {
             let what = if is_max { "max" } else { "min" };
             self.errors.push(SyntaxError::DuplicateOption {

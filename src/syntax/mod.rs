@@ -31,10 +31,10 @@ pub fn parse(source: &Source) -> (Option<ast::Model>, Vec<SyntaxError>) {
 
 /// The reserved words of the language (spec section 2).
 pub const KEYWORDS: &[&str] = &[
-    "model", "version", "fields", "let", "group", "max", "min", "when", "add", "sub", "if",
-    "then", "else", "tier", "test", "given", "expect", "as", "of", "and", "or", "not", "in",
-    "between", "contains", "starts", "ends", "with", "matches", "is", "missing", "present",
-    "within", "true", "false", "required", "from", "sep", "score", "stage", "today",
+    "model", "version", "fields", "let", "group", "max", "min", "when", "add", "sub", "if", "then",
+    "else", "tier", "test", "given", "expect", "as", "of", "and", "or", "not", "in", "between",
+    "contains", "starts", "ends", "with", "matches", "is", "missing", "present", "within", "true",
+    "false", "required", "from", "sep", "score", "stage", "today",
 ];
 
 /// True for a reserved word.

@@ -136,7 +136,11 @@ fn found_at(text: &str, at: usize) -> (String, Span) {
         .take_while(|c| c.is_alphanumeric() || *c == '_')
         .map(char::len_utf8)
         .sum();
-    let len = if word_len > 0 { word_len } else { first.len_utf8() };
+    let len = if word_len > 0 {
+        word_len
+    } else {
+        first.len_utf8()
+    };
     let token = rest.get(..len).unwrap_or_default();
     let shown = match first {
         '\n' | '\r' => "the end of the line".to_string(),
@@ -227,9 +231,9 @@ fn describe(r: Rule) -> &'static str {
         given_value => "a value",
         expr | and_expr | not_expr | cmp_expr | sum | product | unary | call | score_ref
         | stage_ref | today_ref | points => "an expression",
-        cmp_tail | cmp_op | in_op | not_in_op | between_op | contains_any_op
-        | contains_all_op | contains_op | starts_op | ends_op | matches_op | is_missing_op
-        | is_present_op | within_op | single_eq => "a comparison",
+        cmp_tail | cmp_op | in_op | not_in_op | between_op | contains_any_op | contains_all_op
+        | contains_op | starts_op | ends_op | matches_op | is_missing_op | is_present_op
+        | within_op | single_eq => "a comparison",
         or_op => "`or`",
         and_op => "`and`",
         not_op => "`not`",

@@ -1,8 +1,8 @@
 //! The canonical text of expressions: what a rule without a reason is
 //! called (`webinars > 0`), and later what the formatter writes.
 
-use super::ast::{ExprKind, Literal};
 use super::ast::Expr;
+use super::ast::{ExprKind, Literal};
 use crate::value::{format_decimal, DurationUnit};
 
 /// Binding strength, loosest first, as in the grammar.
@@ -115,9 +115,11 @@ fn write_kind(out: &mut String, kind: &ExprKind, own: Level) {
             out.push_str(" and ");
             write_expr(out, high, Level::Sum);
         }
-        ExprKind::In { needle, list, negated } => {
-            binary(out, needle, if *negated { "not in" } else { "in" }, list)
-        }
+        ExprKind::In {
+            needle,
+            list,
+            negated,
+        } => binary(out, needle, if *negated { "not in" } else { "in" }, list),
         ExprKind::Contains(a, b) => binary(out, a, "contains", b),
         ExprKind::ContainsAny(a, b) => binary(out, a, "contains any", b),
         ExprKind::ContainsAll(a, b) => binary(out, a, "contains all", b),
@@ -167,7 +169,11 @@ fn write_literal(out: &mut String, literal: &Literal, in_list: bool) {
         Literal::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Literal::Date(d) => out.push_str(&d.format("%Y-%m-%d").to_string()),
         Literal::Duration(d) => {
-            let unit = if d.amount == 1 { singular(d.unit) } else { d.unit.plural() };
+            let unit = if d.amount == 1 {
+                singular(d.unit)
+            } else {
+                d.unit.plural()
+            };
             out.push_str(&format!("{} {}", d.amount, unit));
         }
         Literal::List(items) => {
@@ -225,7 +231,10 @@ fn is_identifier(name: &str) -> bool {
 
 /// A word that a list literal may hold without quotes (`case-study`, `U.S`).
 fn is_bare_word(text: &str) -> bool {
-    let starts = text.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_');
+    let starts = text
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_');
     let parts_ok = text
         .split(['-', '.'])
         .all(|part| !part.is_empty() && part.chars().all(|c| c.is_alphanumeric() || c == '_'));

@@ -5,6 +5,7 @@
 //! reads `given` values with it; the interpreter and readers use it too),
 //! so it depends on no stage.
 
+pub mod ops;
 mod read;
 
 use std::fmt;

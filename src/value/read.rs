@@ -149,8 +149,14 @@ mod tests {
     fn dates_take_the_utc_day_of_a_timestamp() {
         let day = |y, m, d| Ok(Some(Value::Date(Date::from_ymd_opt(y, m, d).unwrap())));
         assert_eq!(read(FieldType::Date, "2026-11-22"), day(2026, 11, 22));
-        assert_eq!(read(FieldType::Date, "2026-11-20T23:30:00+02:00"), day(2026, 11, 20));
-        assert_eq!(read(FieldType::Date, "2026-11-20T23:30:00-02:00"), day(2026, 11, 21));
+        assert_eq!(
+            read(FieldType::Date, "2026-11-20T23:30:00+02:00"),
+            day(2026, 11, 20)
+        );
+        assert_eq!(
+            read(FieldType::Date, "2026-11-20T23:30:00-02:00"),
+            day(2026, 11, 21)
+        );
         assert!(read(FieldType::Date, "2026-02-30").is_err());
         assert!(read(FieldType::Date, "2026-2-3").is_err());
     }
@@ -161,12 +167,21 @@ mod tests {
         let items = vec![Value::Text("a".into()), Value::Text("b|c".into())];
         assert_eq!(list, Some(Value::List(items)));
         let piped = read_cell(FieldType::List, "a|b", "|").unwrap();
-        assert_eq!(piped, Some(Value::List(vec![Value::Text("a".into()), Value::Text("b".into())])));
+        assert_eq!(
+            piped,
+            Some(Value::List(vec![
+                Value::Text("a".into()),
+                Value::Text("b".into())
+            ]))
+        );
     }
 
     #[test]
     fn text_is_kept_as_is_and_only_empty_is_missing() {
-        assert_eq!(read(FieldType::Text, " x "), Ok(Some(Value::Text(" x ".into()))));
+        assert_eq!(
+            read(FieldType::Text, " x "),
+            Ok(Some(Value::Text(" x ".into())))
+        );
         assert_eq!(read(FieldType::Text, ""), Ok(None));
     }
 }

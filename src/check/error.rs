@@ -1,0 +1,284 @@
+//! Errors and warnings found by checking a parsed model.
+
+use miette::{Diagnostic, SourceSpan};
+use thiserror::Error;
+
+/// A problem with the meaning of a model: names, types, structure.
+#[derive(Debug, Clone, Error, Diagnostic, PartialEq)]
+pub enum CheckError {
+    #[error("unknown name `{name}`")]
+    #[diagnostic(code(tally::unknown_name))]
+    UnknownName {
+        name: String,
+        #[label("not a field, let, group or tier")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("`{name}` is used before it is defined")]
+    #[diagnostic(
+        code(tally::let_order),
+        help("a `let` may only use the lets above it: move `{name}` up")
+    )]
+    LetOrder {
+        name: String,
+        #[label("used here")]
+        span: SourceSpan,
+        #[label("defined here")]
+        defined: SourceSpan,
+    },
+
+    #[error("unknown function `{name}`")]
+    #[diagnostic(code(tally::unknown_function))]
+    UnknownFunction {
+        name: String,
+        #[label("no such function")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("`{function}` takes {expected}, but is given {found}")]
+    #[diagnostic(code(tally::argument_count), help("call it as `{usage}`"))]
+    ArgumentCount {
+        function: String,
+        expected: String,
+        found: usize,
+        usage: String,
+        #[label("{found} argument(s)")]
+        span: SourceSpan,
+    },
+
+    #[error("{what} must be {expected}, but `{text}` is {found}")]
+    #[diagnostic(code(tally::type_mismatch))]
+    TypeMismatch {
+        what: String,
+        expected: String,
+        text: String,
+        found: String,
+        #[label("{found}")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("cannot compare `{left}` ({left_type}) with `{right}` ({right_type})")]
+    #[diagnostic(code(tally::incomparable))]
+    Incomparable {
+        left: String,
+        left_type: String,
+        right: String,
+        right_type: String,
+        #[label("{left_type}")]
+        left_span: SourceSpan,
+        #[label("{right_type}")]
+        right_span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("`{name}` is declared twice")]
+    #[diagnostic(
+        code(tally::duplicate_name),
+        help("fields, lets, groups and tiers share one set of names: rename one of them")
+    )]
+    DuplicateName {
+        name: String,
+        #[label("declared again here")]
+        span: SourceSpan,
+        #[label("first declared here")]
+        first: SourceSpan,
+    },
+
+    #[error("two rules have the reason `{reason}`")]
+    #[diagnostic(
+        code(tally::duplicate_reason),
+        help("every rule needs its own reason, so that explanations are unambiguous: add a distinct reason text after the points, e.g. `add 10 \"{reason} (2)\"`")
+    )]
+    DuplicateReason {
+        reason: String,
+        #[label("this rule")]
+        span: SourceSpan,
+        #[label("has the same reason as this one")]
+        first: SourceSpan,
+    },
+
+    #[error("two tests are named `{name}`")]
+    #[diagnostic(code(tally::duplicate_test), help("give each test its own name"))]
+    DuplicateTest {
+        name: String,
+        #[label("this test")]
+        span: SourceSpan,
+        #[label("has the same name as this one")]
+        first: SourceSpan,
+    },
+
+    #[error("invalid regular expression: {message}")]
+    #[diagnostic(
+        code(tally::invalid_regex),
+        help("Tally uses Rust regex syntax (no look-around or back-references); add `(?i)` at the start to ignore case")
+    )]
+    InvalidRegex {
+        message: String,
+        #[label("this pattern")]
+        span: SourceSpan,
+    },
+
+    #[error("`{label}` is not a label of `{ladder}`")]
+    #[diagnostic(code(tally::unknown_label))]
+    UnknownLabel {
+        label: String,
+        ladder: String,
+        #[label("`{ladder}` is never `{label}`")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("{what} must be known before any lead is read")]
+    #[diagnostic(code(tally::not_constant))]
+    NotConstant {
+        what: String,
+        #[label("depends on the lead or on `today`")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("a rule cannot use `{name}`")]
+    #[diagnostic(
+        code(tally::score_in_rule),
+        help("rules are summed into groups and the score, so they see only fields, lets and `today`; use `{name}` in a ladder (`if … then …`) or a tier instead")
+    )]
+    ScoreInRule {
+        name: String,
+        #[label("computed from the rules")]
+        span: SourceSpan,
+    },
+
+    #[error("`{name}` is not decided yet here")]
+    #[diagnostic(code(tally::ladder_order))]
+    LadderOrder {
+        name: String,
+        #[label("decided later")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("`fired` can only be used in tests")]
+    #[diagnostic(
+        code(tally::fired_outside_test),
+        help("`fired(\"REASON\")` checks a rule in an `expect` line of a `test` block")
+    )]
+    FiredOutsideTest {
+        #[label("not inside a test")]
+        span: SourceSpan,
+    },
+
+    #[error("no rule has the reason `{reason}`")]
+    #[diagnostic(code(tally::unknown_reason))]
+    UnknownReason {
+        reason: String,
+        #[label("no such rule")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("`{name}` is not a field")]
+    #[diagnostic(code(tally::unknown_field))]
+    UnknownField {
+        name: String,
+        #[label("`given` lists field values")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("`{field}` is given twice")]
+    #[diagnostic(code(tally::duplicate_given), help("keep one value for `{field}`"))]
+    DuplicateGiven {
+        field: String,
+        #[label("again here")]
+        span: SourceSpan,
+        #[label("first here")]
+        first: SourceSpan,
+    },
+
+    #[error("`{value}` is not a valid value for `{field}` ({ty})")]
+    #[diagnostic(code(tally::bad_given), help("write {expected}"))]
+    BadGiven {
+        field: String,
+        ty: String,
+        value: String,
+        expected: String,
+        #[label("not {ty}")]
+        span: SourceSpan,
+    },
+
+    #[error("`sep` only applies to `list` fields, but `{field}` is {ty}")]
+    #[diagnostic(
+        code(tally::sep_on_scalar),
+        help("remove `sep`, or declare `{field}: list`")
+    )]
+    SepOnScalar {
+        field: String,
+        ty: String,
+        #[label("not a list")]
+        span: SourceSpan,
+    },
+
+    #[error("`sep` cannot be empty")]
+    #[diagnostic(code(tally::empty_sep), help("write the separator, e.g. `sep \"|\"`"))]
+    EmptySep {
+        #[label("empty separator")]
+        span: SourceSpan,
+    },
+
+    #[error("`min {min}` is above `max {max}`")]
+    #[diagnostic(code(tally::crossed_limits), help("swap the two numbers"))]
+    CrossedLimits {
+        min: String,
+        max: String,
+        #[label("min")]
+        min_span: SourceSpan,
+        #[label("max")]
+        max_span: SourceSpan,
+    },
+
+    #[error("a list holds items of one type, but this one has {first} and {other}")]
+    #[diagnostic(
+        code(tally::mixed_list),
+        help("put quotes around items meant as text: `[\"2024\", CEO]`")
+    )]
+    MixedList {
+        first: String,
+        other: String,
+        #[label("{other}")]
+        span: SourceSpan,
+    },
+
+    #[error("{what} needs a list here, such as `[CEO, VP]`")]
+    #[diagnostic(code(tally::expected_list))]
+    ExpectedList {
+        what: String,
+        #[label("{found}")]
+        span: SourceSpan,
+        found: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("`{text}` overflows")]
+    #[diagnostic(
+        code(tally::overflow),
+        help("the result does not fit an exact decimal or a calendar date")
+    )]
+    Overflow {
+        text: String,
+        #[label("too large")]
+        span: SourceSpan,
+    },
+}

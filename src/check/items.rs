@@ -1,0 +1,370 @@
+//! Checking the items of a model: fields, lets, groups, rules, ladders,
+//! tiers and tests.
+
+use std::collections::HashMap;
+
+use super::model::{self, ExprKind, Limits};
+use super::suggest::did_you_mean;
+use super::types::{Item, Type};
+use super::{CheckError, Checker, Place};
+use crate::span::{Span, Spanned};
+use crate::syntax::{ast, canonical_expr, canonical_literal};
+use crate::value::{format_decimal, read_cell, FieldType, Value};
+
+impl Checker<'_> {
+    /// Check the whole model; `Some` only when no error was found.
+    pub(super) fn model(&mut self, tree: &ast::Model) -> Option<model::Model> {
+        self.fields = tree
+            .fields
+            .iter()
+            .flat_map(|b| &b.fields)
+            .map(|f| self.field(f))
+            .collect();
+        for (index, decl) in tree.lets.iter().enumerate() {
+            let value = self.let_value(index, decl);
+            self.lets.push(value);
+        }
+        let mut groups: Vec<model::Group> = tree.groups.iter().map(|g| self.group(g)).collect();
+        let rules = self.rules(tree, &mut groups);
+        let score_limits = tree
+            .score_limits
+            .as_ref()
+            .map(|l| self.limits(l))
+            .unwrap_or_default();
+        let stage = tree.stage.as_ref().map(|l| self.ladder(l, Place::Stage));
+        let tiers = tree
+            .tiers
+            .iter()
+            .enumerate()
+            .map(|(i, t)| self.tier(i, t))
+            .collect();
+        let tests = self.tests(&tree.tests);
+        if !self.errors.is_empty() {
+            return None;
+        }
+        Some(model::Model {
+            name: tree.header.as_ref().map(|h| h.name.node.clone()),
+            version: tree
+                .header
+                .as_ref()
+                .and_then(|h| h.version.as_ref())
+                .map(|v| v.node.clone()),
+            fields: std::mem::take(&mut self.fields),
+            groups,
+            rules,
+            score_limits,
+            stage,
+            tiers,
+            tests,
+        })
+    }
+
+    fn field(&mut self, field: &ast::Field) -> model::Field {
+        if let Some(sep) = &field.sep {
+            if field.ty.node != FieldType::List {
+                self.errors.push(CheckError::SepOnScalar {
+                    field: field.name.node.clone(),
+                    ty: field.ty.node.keyword().into(),
+                    span: sep.span.into(),
+                });
+            } else if sep.node.is_empty() {
+                self.errors.push(CheckError::EmptySep {
+                    span: sep.span.into(),
+                });
+            }
+        }
+        model::Field {
+            name: field.name.node.clone(),
+            column: field
+                .from
+                .as_ref()
+                .map_or(&field.name.node, |f| &f.node)
+                .clone(),
+            ty: field.ty.node,
+            required: field.required,
+            sep: field
+                .sep
+                .as_ref()
+                .map_or(";", |s| s.node.as_str())
+                .to_string(),
+            span: field.span,
+        }
+    }
+
+    /// Check and fold a `let`; it must be a constant.
+    fn let_value(&mut self, index: usize, decl: &ast::Let) -> super::LetValue {
+        let errors_before = self.errors.len();
+        let expr = self.expr(&decl.value, Place::Let(index));
+        match expr.kind {
+            ExprKind::Const(value) => Some((value, expr.ty)),
+            _ if expr.ty.is_error() || self.errors.len() > errors_before => None,
+            _ => {
+                self.errors.push(CheckError::Overflow {
+                    text: self.text(decl.value.span),
+                    span: decl.value.span.into(),
+                });
+                None
+            }
+        }
+    }
+
+    fn group(&mut self, group: &ast::Group) -> model::Group {
+        model::Group {
+            name: group.name.node.clone(),
+            limits: self.limits(&group.limits),
+            rules: Vec::new(),
+            span: group.span,
+        }
+    }
+
+    fn limits(&mut self, limits: &ast::Limits) -> Limits {
+        if let (Some(max), Some(min)) = (&limits.max, &limits.min) {
+            if min.node > max.node {
+                self.errors.push(CheckError::CrossedLimits {
+                    min: format_decimal(min.node),
+                    max: format_decimal(max.node),
+                    min_span: min.span.into(),
+                    max_span: max.span.into(),
+                });
+            }
+        }
+        Limits {
+            max: limits.max.as_ref().map(|l| l.node),
+            min: limits.min.as_ref().map(|l| l.node),
+        }
+    }
+
+    fn rules(&mut self, tree: &ast::Model, groups: &mut [model::Group]) -> Vec<model::Rule> {
+        let mut first_span: HashMap<String, Span> = HashMap::new();
+        let mut rules = Vec::with_capacity(tree.rules.len());
+        for (id, rule) in tree.rules.iter().enumerate() {
+            let checked = self.rule(rule);
+            if let Some(first) = first_span.get(&checked.reason) {
+                self.errors.push(CheckError::DuplicateReason {
+                    reason: checked.reason.clone(),
+                    span: rule.span.into(),
+                    first: (*first).into(),
+                });
+            } else {
+                first_span.insert(checked.reason.clone(), rule.span);
+                self.reasons.insert(checked.reason.clone(), id);
+            }
+            if let Some(group) = rule.group.and_then(|g| groups.get_mut(g)) {
+                group.rules.push(id);
+            }
+            rules.push(checked);
+        }
+        rules
+    }
+
+    fn rule(&mut self, rule: &ast::Rule) -> model::Rule {
+        let condition = self.expr(&rule.condition, Place::Rule);
+        self.expect_type(&condition, Type::Bool, "the condition of a rule");
+        let points = self.expr(&rule.points, Place::Rule);
+        self.expect_type(&points, Type::Number, "the points of a rule");
+        let reason = match &rule.reason {
+            Some(reason) => reason.node.clone(),
+            None => canonical_expr(&rule.condition),
+        };
+        model::Rule {
+            group: rule.group,
+            condition,
+            effect: rule.effect.node,
+            points,
+            reason,
+            span: rule.span,
+        }
+    }
+
+    /// Report `expr` if its type is not `want` (and not already an error).
+    pub(super) fn expect_type(&mut self, expr: &model::Expr, want: Type, what: &str) -> bool {
+        if expr.ty == want || expr.ty.is_error() {
+            return expr.ty == want;
+        }
+        let help = match (want, expr.ty) {
+            (Type::Bool, Type::Number) => {
+                Some("compare it with a number, e.g. `webinars > 0`".to_string())
+            }
+            (Type::Bool, Type::Text) => {
+                Some("compare it with a text, e.g. `country == \"US\"`".to_string())
+            }
+            (Type::Bool, Type::List) => {
+                Some("test the list, e.g. `pages contains \"pricing\"`".to_string())
+            }
+            (Type::Bool, Type::Date) => {
+                Some("test the date, e.g. `last_activity within 90 days`".to_string())
+            }
+            _ => None,
+        };
+        self.errors.push(CheckError::TypeMismatch {
+            what: what.to_string(),
+            expected: want.to_string(),
+            text: self.text(expr.span),
+            found: expr.ty.to_string(),
+            span: expr.span.into(),
+            help,
+        });
+        false
+    }
+
+    fn ladder(&mut self, ladder: &ast::Ladder, place: Place) -> model::Ladder {
+        let steps = ladder
+            .steps
+            .iter()
+            .map(|step| {
+                let condition = self.expr(&step.condition, place);
+                self.expect_type(&condition, Type::Bool, "a ladder condition");
+                model::Step {
+                    condition,
+                    label: step.label.node.clone(),
+                    span: step.span,
+                }
+            })
+            .collect();
+        model::Ladder {
+            steps,
+            otherwise: ladder.otherwise.as_ref().map(|o| o.node.clone()),
+            span: ladder.span,
+        }
+    }
+
+    fn tier(&mut self, index: usize, tier: &ast::Tier) -> model::Tier {
+        model::Tier {
+            name: tier.name.node.clone(),
+            ladder: self.ladder(&tier.ladder, Place::Tier(index)),
+            span: tier.span,
+        }
+    }
+
+    fn tests(&mut self, tests: &[ast::Test]) -> Vec<model::Test> {
+        let mut first_span: HashMap<&str, Span> = HashMap::new();
+        let mut checked = Vec::with_capacity(tests.len());
+        for test in tests {
+            if let Some(first) = first_span.get(test.name.node.as_str()) {
+                self.errors.push(CheckError::DuplicateTest {
+                    name: test.name.node.clone(),
+                    span: test.name.span.into(),
+                    first: (*first).into(),
+                });
+            } else {
+                first_span.insert(&test.name.node, test.name.span);
+            }
+            checked.push(self.test(test));
+        }
+        checked
+    }
+
+    fn test(&mut self, test: &ast::Test) -> model::Test {
+        let mut given: Vec<(usize, Value)> = Vec::new();
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for entry in &test.given {
+            if let Some(first) = seen.insert(&entry.field.node, entry.field.span) {
+                self.errors.push(CheckError::DuplicateGiven {
+                    field: entry.field.node.clone(),
+                    span: entry.field.span.into(),
+                    first: first.into(),
+                });
+                continue;
+            }
+            if let Some(value) = self.given(entry) {
+                given.push(value);
+            }
+        }
+        let expects = test
+            .expects
+            .iter()
+            .map(|e| {
+                let expr = self.expr(e, Place::Test);
+                self.expect_type(&expr, Type::Bool, "an `expect` line");
+                expr
+            })
+            .collect();
+        model::Test {
+            name: test.name.node.clone(),
+            as_of: test.as_of.as_ref().map(|d| d.node),
+            given,
+            expects,
+            span: test.span,
+        }
+    }
+
+    /// One `field: value` of a test, read as the field's type.
+    fn given(&mut self, entry: &ast::Given) -> Option<(usize, Value)> {
+        let name = &entry.field.node;
+        let Some(id) = self.fields.iter().position(|f| &f.name == name) else {
+            let help = did_you_mean(name, self.fields.iter().map(|f| f.name.as_str()));
+            self.errors.push(CheckError::UnknownField {
+                name: name.clone(),
+                span: entry.field.span.into(),
+                help,
+            });
+            return None;
+        };
+        let field = self.fields.get(id)?;
+        match given_value(field.ty, &field.sep, &entry.value.node) {
+            Ok(value) => Some((id, value?)),
+            Err(expected) => {
+                self.errors.push(CheckError::BadGiven {
+                    field: name.clone(),
+                    ty: field.ty.keyword().into(),
+                    value: canonical_literal(&entry.value.node),
+                    expected,
+                    span: entry.value.span.into(),
+                });
+                None
+            }
+        }
+    }
+}
+
+/// A `given` literal as a value of a field's type: a literal of that type,
+/// or text read the way a CSV cell would be. `Ok(None)` is a missing value.
+fn given_value(ty: FieldType, sep: &str, literal: &ast::Literal) -> Result<Option<Value>, String> {
+    use ast::Literal as L;
+    let describe = |ty: FieldType| match ty {
+        FieldType::Text => "text in quotes".to_string(),
+        FieldType::Number => "a number, such as `42` or `2.5`".to_string(),
+        FieldType::Int => "a whole number, such as `42`".to_string(),
+        FieldType::Bool => "`true` or `false`".to_string(),
+        FieldType::Date => "a date, such as `2026-11-22`".to_string(),
+        FieldType::List => "a list, such as `[pricing, blog]`".to_string(),
+    };
+    match (ty, literal) {
+        (_, L::Text(text)) => read_cell(ty, text, sep).map_err(|e| e.expected.to_string()),
+        (FieldType::Number, L::Number(n)) => Ok(Some(Value::Number(*n))),
+        (FieldType::Int, L::Number(n)) if n.fract().is_zero() => Ok(Some(Value::Number(*n))),
+        (FieldType::Bool, L::Bool(b)) => Ok(Some(Value::Bool(*b))),
+        (FieldType::Date, L::Date(d)) => Ok(Some(Value::Date(*d))),
+        (FieldType::List, L::List(items)) => {
+            list_items(items).map(Some).ok_or_else(|| describe(ty))
+        }
+        _ => Err(describe(ty)),
+    }
+}
+
+fn list_items(items: &[Spanned<ast::Literal>]) -> Option<Value> {
+    let texts = items.iter().map(|item| match &item.node {
+        ast::Literal::Text(t) => Some(Value::Text(t.clone())),
+        _ => None,
+    });
+    texts.collect::<Option<Vec<_>>>().map(Value::List)
+}
+
+/// The item type of a list value, or the two clashing types.
+pub(super) fn list_item_type(items: &[Spanned<ast::Literal>]) -> Result<Item, (Item, Item, Span)> {
+    let item_of = |lit: &ast::Literal| match lit {
+        ast::Literal::Number(_) => Item::Number,
+        ast::Literal::Date(_) => Item::Date,
+        _ => Item::Text,
+    };
+    let mut first = None;
+    for item in items {
+        let this = item_of(&item.node);
+        match first {
+            None => first = Some(this),
+            Some(f) if f != this => return Err((f, this, item.span)),
+            Some(_) => {}
+        }
+    }
+    Ok(first.unwrap_or(Item::Empty))
+}

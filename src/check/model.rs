@@ -1,0 +1,225 @@
+//! The checked model: names resolved to indices, every expression typed,
+//! lets folded to constants, reasons assigned. The planner and the
+//! interpreter consume this; it holds no reference to the syntax tree.
+
+use super::types::Type;
+use crate::span::Span;
+use crate::syntax::ast::{ArithOp, CompareOp, Effect};
+use crate::value::{Date, Decimal, Duration, FieldType, Value};
+
+/// Index of a field in [`Model::fields`].
+pub type FieldId = usize;
+/// Index of a group in [`Model::groups`].
+pub type GroupId = usize;
+/// Index of a rule in [`Model::rules`].
+pub type RuleId = usize;
+/// Index of a tier in [`Model::tiers`].
+pub type TierId = usize;
+
+/// A model that passed every check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub name: Option<String>,
+    pub version: Option<String>,
+    pub fields: Vec<Field>,
+    pub groups: Vec<Group>,
+    /// Every rule in file order; a group lists the ids of its own.
+    pub rules: Vec<Rule>,
+    pub score_limits: Limits,
+    pub stage: Option<Ladder>,
+    pub tiers: Vec<Tier>,
+    pub tests: Vec<Test>,
+}
+
+/// A field of the lead record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub name: String,
+    /// The input column it is read from (`from`, else the name).
+    pub column: String,
+    pub ty: FieldType,
+    pub required: bool,
+    /// The list separator (`;` unless `sep` says otherwise).
+    pub sep: String,
+    pub span: Span,
+}
+
+/// `max` / `min` limits.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Limits {
+    pub max: Option<Decimal>,
+    pub min: Option<Decimal>,
+}
+
+/// A named subscore.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub name: String,
+    pub limits: Limits,
+    pub rules: Vec<RuleId>,
+    pub span: Span,
+}
+
+/// A scoring rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub group: Option<GroupId>,
+    /// A boolean expression over fields, lets and `today`.
+    pub condition: Expr,
+    pub effect: Effect,
+    /// A number expression; `sub` negates it.
+    pub points: Expr,
+    /// The rule's reason text: its own, or its condition in canonical form.
+    pub reason: String,
+    pub span: Span,
+}
+
+/// A ladder: the stage ladder or a tier's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ladder {
+    pub steps: Vec<Step>,
+    pub otherwise: Option<String>,
+    pub span: Span,
+}
+
+impl Ladder {
+    /// Every label the ladder can give, in order, without repeats.
+    pub fn labels(&self) -> Vec<&str> {
+        let mut labels: Vec<&str> = Vec::new();
+        let all = self.steps.iter().map(|s| s.label.as_str());
+        for label in all.chain(self.otherwise.as_deref()) {
+            if !labels.contains(&label) {
+                labels.push(label);
+            }
+        }
+        labels
+    }
+}
+
+/// One `if CONDITION then LABEL` line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub condition: Expr,
+    pub label: String,
+    pub span: Span,
+}
+
+/// A named ladder, decided after the stage and the tiers before it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tier {
+    pub name: String,
+    pub ladder: Ladder,
+    pub span: Span,
+}
+
+/// A test block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Test {
+    pub name: String,
+    pub as_of: Option<Date>,
+    /// The value of each given field; fields not listed are missing.
+    pub given: Vec<(FieldId, Value)>,
+    pub expects: Vec<Expr>,
+    pub span: Span,
+}
+
+/// A typed expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub ty: Type,
+    pub span: Span,
+}
+
+/// Built-in functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Function {
+    DaysSince,
+    MonthsSince,
+    YearsSince,
+    Count,
+    Min,
+    Max,
+    Abs,
+    Round,
+}
+
+impl Function {
+    /// The function a name calls, if any.
+    pub fn from_name(name: &str) -> Option<Function> {
+        Some(match name {
+            "days_since" => Function::DaysSince,
+            "months_since" => Function::MonthsSince,
+            "years_since" => Function::YearsSince,
+            "count" => Function::Count,
+            "min" => Function::Min,
+            "max" => Function::Max,
+            "abs" => Function::Abs,
+            "round" => Function::Round,
+            _ => return None,
+        })
+    }
+
+    /// The function's name as written.
+    pub fn name(self) -> &'static str {
+        match self {
+            Function::DaysSince => "days_since",
+            Function::MonthsSince => "months_since",
+            Function::YearsSince => "years_since",
+            Function::Count => "count",
+            Function::Min => "min",
+            Function::Max => "max",
+            Function::Abs => "abs",
+            Function::Round => "round",
+        }
+    }
+}
+
+/// The forms of a typed expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// A constant: a literal or a folded `let`.
+    Const(Value),
+    Field(FieldId),
+    Group(GroupId),
+    Score,
+    Stage,
+    Tier(TierId),
+    Today,
+    Not(Box<Expr>),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Neg(Box<Expr>),
+    /// Left to right: `first op1 e1 op2 e2 …`, all at one precedence level.
+    Arith(Box<Expr>, Vec<(ArithOp, Expr)>),
+    Compare(CompareOp, Box<Expr>, Box<Expr>),
+    Between(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `x in [..]`: a scalar against a constant list.
+    InList {
+        needle: Box<Expr>,
+        items: Vec<Value>,
+        negated: bool,
+    },
+    /// `x in L` / `L contains x` for a list field `L`: membership.
+    ListHas {
+        list: Box<Expr>,
+        item: Box<Expr>,
+        negated: bool,
+    },
+    /// `t contains s` on text: substring.
+    TextContains(Box<Expr>, Box<Expr>),
+    ContainsAny(Box<Expr>, Vec<Value>),
+    ContainsAll(Box<Expr>, Vec<Value>),
+    StartsWith(Box<Expr>, Box<Expr>),
+    EndsWith(Box<Expr>, Box<Expr>),
+    /// `t matches "REGEX"`; the pattern is known to compile.
+    Matches(Box<Expr>, String),
+    IsMissing(Box<Expr>),
+    IsPresent(Box<Expr>),
+    Within(Box<Expr>, Duration),
+    /// `date ± duration ± …`, applied left to right.
+    DateShift(Box<Expr>, Vec<(ArithOp, Duration)>),
+    Call(Function, Vec<Expr>),
+    /// `fired("REASON")`, in tests only.
+    Fired(RuleId),
+}

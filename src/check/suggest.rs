@@ -1,0 +1,36 @@
+//! "Did you mean …?": the closest known name by edit distance.
+
+/// The candidate closest to `wanted`, if it is close enough to be a typo.
+pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let wanted_folded = wanted.to_lowercase();
+    let limit = (wanted.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .filter(|c| *c != wanted)
+        .map(|c| (strsim::levenshtein(&wanted_folded, &c.to_lowercase()), c))
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, c)| c)
+}
+
+/// `did you mean `x`?` for the closest candidate.
+pub fn did_you_mean<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    closest(wanted, candidates).map(|c| format!("did you mean `{c}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_typos_but_not_strangers() {
+        let names = ["job_title", "employees", "industry"];
+        assert_eq!(closest("job_titel", names), Some("job_title"));
+        assert_eq!(closest("Employes", names), Some("employees"));
+        assert_eq!(closest("revenue", names), None);
+        assert_eq!(closest("x", names), None);
+    }
+}

@@ -1,0 +1,73 @@
+//! The `tally` command line: arguments, files, exit codes, rendering.
+//!
+//! Thin by design: each command reads its inputs, calls the library and
+//! renders what comes back. Only this module knows about terminals.
+
+mod check;
+pub mod render;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit status: all good.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: the input has problems (errors in a model, failing tests, …).
+pub const EXIT_PROBLEMS: u8 = 1;
+/// Exit status: the command could not run (bad arguments, unreadable file).
+pub const EXIT_FAILURE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(name = "tally", version, about = "Lead-scoring models kept as code")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse and type-check models; print every error and warning.
+    Check(check::CheckArgs),
+}
+
+/// Run the command line; returns the process exit status.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            let code = if error.use_stderr() {
+                EXIT_FAILURE
+            } else {
+                EXIT_OK
+            };
+            return ExitCode::from(code);
+        }
+    };
+    let status = match cli.command {
+        Command::Check(args) => check::run(&args),
+    };
+    ExitCode::from(status)
+}
+
+/// Read a model file, or standard input for `-`.
+pub(crate) fn read_input(path: &str) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    if path == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        return Ok(bytes);
+    }
+    std::fs::read(path).map_err(|e| format!("cannot read `{path}`: {}", io_reason(&e)))
+}
+
+/// An I/O error in plain words, without the OS error number.
+fn io_reason(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error") {
+        Some(end) => text.get(..end).unwrap_or(&text).to_lowercase(),
+        None => text.to_lowercase(),
+    }
+}

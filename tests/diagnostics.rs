@@ -1,0 +1,83 @@
+//! Every diagnostic kind, as a user reads it: one small model per code in
+//! `tests/diagnostics/`, named after the code, snapshotted with its source
+//! and the rendered report (no colour) so review shows exact wording.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests fail by panicking
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use tally::cli::render;
+use tally::compile_bytes;
+
+/// The snapshot of one model: its source, then every rendered finding.
+fn render_file(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap();
+    let name = path.file_name().unwrap().to_string_lossy();
+    let (source, compiled) = compile_bytes(&name, bytes);
+    let mut out = format!("SOURCE\n{}\nDIAGNOSTICS\n", source.text().trim_end());
+    for finding in &compiled.findings {
+        out.push_str(&render::human(&source, finding, false));
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn every_diagnostic_renders_as_snapshotted() {
+    insta::glob!("diagnostics/*.tally", |path| {
+        insta::assert_snapshot!(render_file(path));
+    });
+}
+
+/// Each case file yields the diagnostic its name promises, first.
+#[test]
+fn each_case_reports_its_own_code_first() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diagnostics");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let code = format!("tally::{}", stem.split("__").next().unwrap());
+        let (_, compiled) = compile_bytes("case", std::fs::read(&path).unwrap());
+        let first = compiled
+            .findings
+            .first()
+            .map(|f| miette::Diagnostic::code(f).unwrap().to_string());
+        assert_eq!(first.as_deref(), Some(code.as_str()), "{}", path.display());
+    }
+}
+
+/// No diagnostic kind ships without a case: every `code(tally::…)` in the
+/// sources has a file in `tests/diagnostics/`.
+#[test]
+fn every_code_has_a_case() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut codes = BTreeSet::new();
+    for file in ["src/syntax/error.rs", "src/check/error.rs"] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        for part in text.split("code(tally::").skip(1) {
+            codes.insert(part.split(')').next().unwrap().to_string());
+        }
+    }
+    let cases: BTreeSet<String> = std::fs::read_dir(root.join("tests/diagnostics"))
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .split("__")
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let missing: Vec<_> = codes.difference(&cases).collect();
+    assert!(
+        missing.is_empty(),
+        "diagnostic codes without a case in tests/diagnostics: {missing:?}"
+    );
+    let unknown: Vec<_> = cases.difference(&codes).collect();
+    assert!(unknown.is_empty(), "cases named after no code: {unknown:?}");
+}
