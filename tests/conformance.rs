@@ -2,7 +2,12 @@
 //! `shared/conformance/`), run against the built binary with the same rules
 //! as `run_cases.py`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests fail by panicking
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests fail by panicking
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,12 @@
 //! `tests/diagnostics/`, named after the code, snapshotted with its source
 //! and the rendered report (no colour) so review shows exact wording.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests fail by panicking
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests fail by panicking
 
 use std::collections::BTreeSet;
 use std::path::Path;

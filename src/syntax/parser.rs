@@ -266,8 +266,48 @@ fn hint(positives: &[Rule], found: &str) -> Option<String> {
     None
 }
 
-/// The span of a pair.
+/// The span of a pair, without the whitespace and comments pest lets a
+/// pair swallow at its end (before an optional part that was absent).
 pub(crate) fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let s = pair.as_span();
-    Span::new(s.start(), s.end())
+    Span::new(s.start(), s.start() + content_len(s.as_str()))
+}
+
+/// Length of `text` up to its last character that is neither whitespace
+/// nor inside a comment.
+fn content_len(text: &str) -> usize {
+    let mut end = 0;
+    let mut chars = text.char_indices();
+    while let Some((at, c)) = chars.next() {
+        let close = match c {
+            '#' => {
+                skip_until(&mut chars, |c| c == '\n');
+                continue;
+            }
+            '"' => skip_text_end(&mut chars),
+            '`' => skip_end(&mut chars, '`'),
+            c if c.is_whitespace() => continue,
+            c => Some(at + c.len_utf8()),
+        };
+        end = close.unwrap_or(text.len());
+    }
+    end
+}
+
+/// Skip to the closing quote of a text; its end offset, if closed.
+fn skip_text_end(chars: &mut std::str::CharIndices<'_>) -> Option<usize> {
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '"' => return Some(at + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn skip_end(chars: &mut std::str::CharIndices<'_>, close: char) -> Option<usize> {
+    chars.find(|(_, c)| *c == close).map(|(at, _)| at + 1)
 }

@@ -1,0 +1,185 @@
+//! The `tally` binary: exit codes, output streams and formats.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests fail by panicking
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const GOOD: &str = "fields {\n  job_title: text\n}\nwhen job_title == \"CEO\" add 20\n";
+const BAD: &str = "fields {\n  job_title: text\n}\nwhen job_titel == \"CEO\" add 20\n";
+
+fn tally(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tally"))
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.tally"), GOOD).unwrap();
+    std::fs::write(dir.path().join("bad.tally"), BAD).unwrap();
+    dir
+}
+
+#[test]
+fn a_clean_model_exits_zero_with_a_summary() {
+    let dir = workspace();
+    let out = tally(dir.path(), &["check", "good.tally"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        text(&out.stdout),
+        "good.tally: ok (1 field, 1 rule, 0 groups, 0 tests)\n"
+    );
+    assert_eq!(text(&out.stderr), "");
+}
+
+#[test]
+fn errors_exit_one_with_the_report_on_stderr() {
+    let dir = workspace();
+    let out = tally(dir.path(), &["check", "bad.tally"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "bad.tally: 1 error, 0 warnings\n");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("× unknown name `job_titel`"), "{stderr}");
+    assert!(stderr.contains("╭─[bad.tally:4:6]"), "{stderr}");
+    assert!(
+        stderr.contains("help: did you mean `job_title`?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn several_files_get_a_closing_count() {
+    let dir = workspace();
+    let out = tally(dir.path(), &["check", "good.tally", "bad.tally"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout),
+        "good.tally: ok (1 field, 1 rule, 0 groups, 0 tests)\nbad.tally: 1 error, 0 warnings\nchecked 2 files: 1 error, 0 warnings\n"
+    );
+}
+
+#[test]
+fn json_format_is_one_document_with_positions() {
+    let dir = workspace();
+    let out = tally(
+        dir.path(),
+        &["check", "--format", "json", "bad.tally", "good.tally"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let expected = serde_json::json!({
+        "files": [
+            {
+                "path": "bad.tally", "errors": 1, "warnings": 0,
+                "findings": [{
+                    "severity": "error",
+                    "code": "tally::unknown_name",
+                    "message": "unknown name `job_titel`",
+                    "help": "did you mean `job_title`?",
+                    "line": 4, "column": 6, "end_line": 4, "end_column": 15,
+                    "labels": [{
+                        "message": "not a field, let, group or tier",
+                        "line": 4, "column": 6, "end_line": 4, "end_column": 15
+                    }]
+                }]
+            },
+            { "path": "good.tally", "errors": 0, "warnings": 0, "findings": [] }
+        ],
+        "errors": 1,
+        "warnings": 0
+    });
+    assert_eq!(json, expected);
+    assert_eq!(text(&out.stderr), "");
+}
+
+#[test]
+fn github_format_prints_workflow_annotations() {
+    let dir = workspace();
+    let out = tally(dir.path(), &["check", "--format", "github", "bad.tally"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout),
+        "::error file=bad.tally,line=4,col=6,endLine=4,endColumn=15,title=tally%3A%3Aunknown_name::unknown name `job_titel` (help: did you mean `job_title`?)\n"
+    );
+}
+
+#[test]
+fn a_dash_reads_standard_input() {
+    let dir = workspace();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["check", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(BAD.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("╭─[<stdin>:4:6]"));
+}
+
+#[test]
+fn an_unreadable_file_exits_two() {
+    let dir = workspace();
+    let out = tally(dir.path(), &["check", "missing.tally"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: cannot read `missing.tally`: no such file or directory\n"
+    );
+    assert_eq!(text(&out.stdout), "");
+}
+
+#[test]
+fn bad_arguments_exit_two() {
+    let dir = workspace();
+    assert_eq!(tally(dir.path(), &["check"]).status.code(), Some(2));
+    assert_eq!(
+        tally(dir.path(), &["check", "--format", "xml", "good.tally"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(tally(dir.path(), &["frobnicate"]).status.code(), Some(2));
+    assert_eq!(tally(dir.path(), &["--help"]).status.code(), Some(0));
+}
+
+#[test]
+fn every_bundled_example_checks_clean() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for entry in std::fs::read_dir(root.join("examples")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "tally") {
+            let out = tally(root, &["check", "--deny-warnings", path.to_str().unwrap()]);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}: {}",
+                path.display(),
+                text(&out.stderr)
+            );
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! The parser: every construct of the language, and operator precedence,
+//! pinned by printing the syntax tree fully parenthesised.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests fail by panicking
+
+use tally::source::Source;
+use tally::syntax::ast::{Effect, Expr, ExprKind, FieldType, Literal, Model};
+use tally::syntax::{canonical_expr, parse};
+
+fn model(text: &str) -> Model {
+    let (tree, errors) = parse(&Source::new("t.tally", text));
+    assert!(errors.is_empty(), "unexpected errors: {errors:?}");
+    tree.unwrap()
+}
+
+/// The condition of the only rule of `when COND add 1`, as an s-expression.
+fn cond(text: &str) -> String {
+    let m = model(&format!("fields {{ a: number }}\nwhen {text} add 1"));
+    sexpr(&m.rules[0].condition)
+}
+
+fn sexpr(e: &Expr) -> String {
+    let list = |head: &str, items: Vec<&Expr>| {
+        let inner: Vec<String> = items.into_iter().map(sexpr).collect();
+        format!("({head} {})", inner.join(" "))
+    };
+    match &e.node {
+        ExprKind::Literal(lit) => tally::syntax::canonical_literal(lit),
+        ExprKind::Name(n) => n.clone(),
+        ExprKind::Score => "score".into(),
+        ExprKind::Stage => "stage".into(),
+        ExprKind::Today => "today".into(),
+        ExprKind::Not(x) => list("not", vec![x]),
+        ExprKind::And(xs) => list("and", xs.iter().collect()),
+        ExprKind::Or(xs) => list("or", xs.iter().collect()),
+        ExprKind::Neg(x) => list("neg", vec![x]),
+        ExprKind::Arith(first, rest) => {
+            let mut out = sexpr(first);
+            for (op, x) in rest {
+                out = format!("({} {out} {})", op.node.symbol(), sexpr(x));
+            }
+            out
+        }
+        ExprKind::Compare(a, op, b) => list(op.node.symbol(), vec![a, b]),
+        ExprKind::Between(a, l, h) => list("between", vec![a, l, h]),
+        ExprKind::In {
+            needle,
+            list: l,
+            negated,
+        } => list(if *negated { "not-in" } else { "in" }, vec![needle, l]),
+        ExprKind::Contains(a, b) => list("contains", vec![a, b]),
+        ExprKind::ContainsAny(a, b) => list("contains-any", vec![a, b]),
+        ExprKind::ContainsAll(a, b) => list("contains-all", vec![a, b]),
+        ExprKind::StartsWith(a, b) => list("starts-with", vec![a, b]),
+        ExprKind::EndsWith(a, b) => list("ends-with", vec![a, b]),
+        ExprKind::Matches(a, b) => list("matches", vec![a, b]),
+        ExprKind::IsMissing(a) => list("is-missing", vec![a]),
+        ExprKind::IsPresent(a) => list("is-present", vec![a]),
+        ExprKind::Within(a, b) => list("within", vec![a, b]),
+        ExprKind::Call(name, args) => list(&name.node, args.iter().collect()),
+    }
+}
+
+#[test]
+fn precedence_from_loosest_to_tightest() {
+    assert_eq!(cond("a or b and c"), "(or a (and b c))");
+    assert_eq!(cond("a and b or c and d"), "(or (and a b) (and c d))");
+    assert_eq!(cond("not a and b"), "(and (not a) b)");
+    assert_eq!(cond("not a > 1"), "(not (> a 1))");
+    assert_eq!(cond("a + 1 > b * 2"), "(> (+ a 1) (* b 2))");
+    assert_eq!(cond("a - b - c == 1"), "(== (- (- a b) c) 1)");
+    assert_eq!(
+        cond("a + b * c - d / e == 1"),
+        "(== (- (+ a (* b c)) (/ d e)) 1)"
+    );
+    assert_eq!(cond("-a * 2 > 1"), "(> (* (neg a) 2) 1)");
+    assert_eq!(cond("(a or b) and c"), "(and (or a b) c)");
+    assert_eq!(cond("a between 1 and 5 and b"), "(and (between a 1 5) b)");
+    assert_eq!(cond("not d within 90 days"), "(not (within d 90 days))");
+    assert_eq!(
+        cond("a > 1 or not b is missing"),
+        "(or (> a 1) (not (is-missing b)))"
+    );
+}
+
+#[test]
+fn chains_stay_flat() {
+    let m = model("fields { a: bool }\nwhen a and a and a and a add 1");
+    match &m.rules[0].condition.node {
+        ExprKind::And(items) => assert_eq!(items.len(), 4),
+        other => panic!("expected a flat and, got {other:?}"),
+    }
+}
+
+#[test]
+fn double_negations_cancel() {
+    assert_eq!(cond("not not a"), "a");
+    assert_eq!(cond("not not not a"), "(not a)");
+    assert_eq!(cond("- - a > 1"), "(> a 1)");
+    assert_eq!(cond("a > -3"), "(> a -3)");
+}
+
+#[test]
+fn every_comparison_and_word_operator() {
+    for (text, want) in [
+        ("a == 1", "(== a 1)"),
+        ("a != 1", "(!= a 1)"),
+        ("a < 1", "(< a 1)"),
+        ("a <= 1", "(<= a 1)"),
+        ("a > 1", "(> a 1)"),
+        ("a >= 1", "(>= a 1)"),
+        ("t in [CEO, VP]", "(in t [CEO, VP])"),
+        ("t not in [CEO]", "(not-in t [CEO])"),
+        ("l contains \"x\"", "(contains l \"x\")"),
+        ("l contains any [a, b]", "(contains-any l [a, b])"),
+        ("l contains all [a, b]", "(contains-all l [a, b])"),
+        ("t starts with \"chief\"", "(starts-with t \"chief\")"),
+        ("t ends with \"@x.com\"", "(ends-with t \"@x.com\")"),
+        ("t matches \"^a+$\"", "(matches t \"^a+$\")"),
+        ("t is missing", "(is-missing t)"),
+        ("t is present", "(is-present t)"),
+        ("d within 2 weeks", "(within d 2 weeks)"),
+        ("d >= today - 1 month", "(>= d (- today 1 month))"),
+        ("years_since(d) >= 5", "(>= (years_since d) 5)"),
+        ("min(a, 2, 3) > max(1, 2)", "(> (min a 2 3) (max 1 2))"),
+        ("stage == SQL", "(== stage SQL)"),
+        ("score >= 50", "(>= score 50)"),
+        ("`Job Title` == \"x\"", "(== Job Title \"x\")"),
+    ] {
+        assert_eq!(cond(text), want, "{text}");
+    }
+}
+
+#[test]
+fn literals() {
+    assert_eq!(cond("a == 1_000_000"), "(== a 1000000)");
+    assert_eq!(cond("a == 2.50"), "(== a 2.5)");
+    assert_eq!(cond("a == 2026-11-22"), "(== a 2026-11-22)");
+    assert_eq!(
+        cond("a == \"say \\\"hi\\\"\\n\\u{e9}\""),
+        "(== a \"say \\\"hi\\\"\\né\")"
+    );
+    assert_eq!(
+        cond("a in [case-study, e-book, C-level, U.S, \"two words\", ]"),
+        "(in a [case-study, e-book, C-level, U.S, \"two words\"])"
+    );
+    assert_eq!(cond("a in [1, -2, 3.5]"), "(in a [1, -2, 3.5])");
+    assert_eq!(cond("a in [2026-01-01]"), "(in a [2026-01-01])");
+    assert_eq!(cond("a in []"), "(in a [])");
+    assert_eq!(
+        cond("a == true or a == false"),
+        "(or (== a true) (== a false))"
+    );
+    assert_eq!(cond("d within 1 day"), "(within d 1 day)");
+    assert_eq!(cond("d within 3 years"), "(within d 3 years)");
+}
+
+#[test]
+fn every_item_of_a_model() {
+    let m = model(
+        r#"
+        model "B2B" version 3;
+        fields {
+          id: text required; title: text from "Job Title"
+          n: number, k: int, b: bool, d: date, tags: list sep "|" required
+        }
+        let top = [CEO, VP]
+        let cap = 10 * 5
+        group fit max 50 min -5 { when title in top add 20 "Top"; when k > 1 sub 2 }
+        when b add cap
+        score max 100 min 0
+        if score >= 50 then SQL
+        if score >= 25 then "Marketing Qualified"
+        else Nurture
+        tier grade { if fit >= 40 then A else C }
+        test "a" as of 2026-11-22 { given { title: "CEO", k: 3, b: "yes", tags: [x, y], d: 2026-01-01, n: -1.5 } expect score == 18 expect fired("Top") }
+        "#,
+    );
+    let header = m.header.as_ref().unwrap();
+    assert_eq!(
+        (
+            header.name.node.as_str(),
+            header.version.as_ref().unwrap().node.as_str()
+        ),
+        ("B2B", "3")
+    );
+    let fields = &m.fields.as_ref().unwrap().fields;
+    let types: Vec<FieldType> = fields.iter().map(|f| f.ty.node).collect();
+    use FieldType::*;
+    assert_eq!(types, [Text, Text, Number, Int, Bool, Date, List]);
+    assert!(fields[0].required && fields[6].required && !fields[1].required);
+    assert_eq!(fields[1].from.as_ref().unwrap().node, "Job Title");
+    assert_eq!(fields[6].sep.as_ref().unwrap().node, "|");
+    assert_eq!(m.lets.len(), 2);
+    assert_eq!(m.groups[0].name.node, "fit");
+    assert_eq!(m.groups[0].limits.max.as_ref().unwrap().node, 50.into());
+    assert_eq!(m.groups[0].limits.min.as_ref().unwrap().node, (-5).into());
+    assert_eq!(m.rules.len(), 3);
+    assert_eq!(
+        m.rules.iter().map(|r| r.group).collect::<Vec<_>>(),
+        [Some(0), Some(0), None]
+    );
+    assert_eq!(m.rules[1].effect.node, Effect::Sub);
+    assert_eq!(m.rules[0].reason.as_ref().unwrap().node, "Top");
+    assert!(m.rules[1].reason.is_none());
+    assert_eq!(
+        m.score_limits.as_ref().unwrap().max.as_ref().unwrap().node,
+        100.into()
+    );
+    let stage = m.stage.as_ref().unwrap();
+    let labels: Vec<&str> = stage.steps.iter().map(|s| s.label.node.as_str()).collect();
+    assert_eq!(labels, ["SQL", "Marketing Qualified"]);
+    assert_eq!(stage.otherwise.as_ref().unwrap().node, "Nurture");
+    assert_eq!(m.tiers[0].name.node, "grade");
+    assert_eq!(m.tiers[0].ladder.otherwise.as_ref().unwrap().node, "C");
+    let test = &m.tests[0];
+    assert_eq!(test.name.node, "a");
+    assert_eq!(test.as_of.as_ref().unwrap().node.to_string(), "2026-11-22");
+    assert_eq!(test.given.len(), 6);
+    assert_eq!(
+        test.given[4].value.node,
+        Literal::Date(test.as_of.as_ref().unwrap().node - chrono::Duration::days(325))
+    );
+    assert_eq!(test.expects.len(), 2);
+}
+
+#[test]
+fn comments_and_whitespace_are_insignificant() {
+    let m = model("# head\nfields{a:number}# trailing\nwhen a>1# c\nadd 1\"r\"");
+    assert_eq!(m.rules[0].reason.as_ref().unwrap().node, "r");
+}
+
+#[test]
+fn keywords_need_a_word_boundary() {
+    let m = model("fields { whenever: bool, notes: text, index: number }\nwhen whenever and notes == \"x\" and index > 1 add 1");
+    assert_eq!(
+        sexpr(&m.rules[0].condition),
+        "(and whenever (== notes \"x\") (> index 1))"
+    );
+}
+
+#[test]
+fn reasons_default_to_the_canonical_condition() {
+    let m = model("fields { a: number, t: text }\nwhen a>1 and(t in [x,\"y z\"]) add 1");
+    assert_eq!(
+        canonical_expr(&m.rules[0].condition),
+        "a > 1 and t in [x, \"y z\"]"
+    );
+}
+
+#[test]
+fn spans_point_into_the_source() {
+    let text = "fields { a: number }\nwhen a > 10 add 5";
+    let m = model(text);
+    let rule = &m.rules[0];
+    assert_eq!(
+        &text[rule.condition.span.start..rule.condition.span.end],
+        "a > 10"
+    );
+    assert_eq!(&text[rule.points.span.start..rule.points.span.end], "5");
+    assert_eq!(&text[rule.span.start..rule.span.end], "when a > 10 add 5");
+}
