@@ -35,6 +35,7 @@ fn sexpr(e: &Expr) -> String {
         ExprKind::Score => "score".into(),
         ExprKind::Stage => "stage".into(),
         ExprKind::Today => "today".into(),
+        ExprKind::Invalid => "?".into(),
         ExprKind::Not(x) => list("not", vec![x]),
         ExprKind::And(xs) => list("and", xs.iter().collect()),
         ExprKind::Or(xs) => list("or", xs.iter().collect()),

@@ -88,7 +88,10 @@ fn invalid_utf8_names_the_byte_offset() {
     assert_eq!(codes(&compiled), ["tally::not_utf8"]);
     assert_eq!(
         compiled.findings[0].to_string(),
-        format!("the model is not valid UTF-8 (byte {})", FIELDS.len() + 17)
+        format!(
+            "the file is not saved as UTF-8 (byte {} is not valid)",
+            FIELDS.len() + 17
+        )
     );
 }
 

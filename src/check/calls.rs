@@ -19,7 +19,6 @@ const FUNCTIONS: &[&str] = &[
     "max",
     "abs",
     "round",
-    "fired",
 ];
 
 /// Largest `places` of `round`: an exact decimal keeps at most 28.
@@ -40,8 +39,7 @@ impl Checker<'_> {
             self.errors.push(CheckError::UnknownFunction {
                 name: name.node.clone(),
                 span: name.span.into(),
-                help: did_you_mean(&name.node, FUNCTIONS.iter().copied())
-                    .or_else(|| Some(format!("the functions are {}", FUNCTIONS.join(", ")))),
+                help: Some(unknown_function_help(&name.node)),
             });
             return poisoned(span);
         };
@@ -53,7 +51,8 @@ impl Checker<'_> {
             Function::DaysSince | Function::MonthsSince | Function::YearsSince
         );
         if uses_today && matches!(place, Place::Let(_)) {
-            return self.not_constant(span);
+            let why = format!("`{}` depends on `today`", function.name());
+            return self.not_constant(span, why);
         }
         let args: Vec<Expr> = args.iter().map(|a| self.expr(a, place)).collect();
         let ok = self.argument_types(function, &args);
@@ -66,7 +65,7 @@ impl Checker<'_> {
             Function::Min | Function::Max => (found >= 2, "two or more numbers", "max(a, b, …)"),
             Function::Round => (
                 (1..=2).contains(&found),
-                "a number and a count of places",
+                "a number and, optionally, a count of decimal places",
                 "round(a, 2)",
             ),
             Function::Count => (found == 1, "one list", "count(pages)"),
@@ -80,7 +79,7 @@ impl Checker<'_> {
             self.errors.push(CheckError::ArgumentCount {
                 function: function.name().into(),
                 expected: expected.into(),
-                found,
+                found: arguments(found),
                 usage,
                 span: span.into(),
             });
@@ -120,13 +119,14 @@ impl Checker<'_> {
             let whole = matches!(&places.kind,
                 ExprKind::Const(Value::Number(n)) if n.fract().is_zero() && *n >= 0.into() && *n <= MAX_PLACES.into());
             if !whole && !places.ty.is_error() {
-                let help = Some("write the number of decimal places, e.g. `round(a, 2)`".into());
-                self.mismatch(
-                    "the places of `round`",
-                    "a whole number from 0 to 28",
-                    places,
-                    help,
-                );
+                self.errors.push(CheckError::TypeMismatch {
+                    what: "the places of `round`".into(),
+                    expected: "a whole number from 0 to 28".into(),
+                    text: self.text(places.span),
+                    found: "not".into(),
+                    span: places.span.into(),
+                    help: Some("write the number of decimal places, e.g. `round(a, 2)`".into()),
+                });
                 ok = false;
             }
         }
@@ -143,7 +143,7 @@ impl Checker<'_> {
             self.errors.push(CheckError::ArgumentCount {
                 function: "fired".into(),
                 expected: "one reason".into(),
-                found: args.len(),
+                found: arguments(args.len()),
                 usage: "fired(\"Decision maker\")".into(),
                 span: span.into(),
             });
@@ -175,5 +175,29 @@ impl Checker<'_> {
                 poisoned(span)
             }
         }
+    }
+}
+
+/// "1 argument", "2 arguments".
+fn arguments(n: usize) -> String {
+    format!("{n} argument{}", if n == 1 { "" } else { "s" })
+}
+
+fn unknown_function_help(name: &str) -> String {
+    let listed = FUNCTIONS
+        .iter()
+        .map(|f| format!("`{f}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let all = format!("the functions are {listed} (and `fired` in tests)");
+    match name.to_lowercase().as_str() {
+        "lower" | "upper" | "lowercase" | "uppercase" | "trim" => {
+            format!("text comparisons already ignore case and surrounding spaces; {all}")
+        }
+        "len" | "length" | "size" => format!("did you mean `count`? {all}"),
+        _ => match did_you_mean(name, FUNCTIONS.iter().copied()) {
+            Some(mean) => format!("{mean} {all}"),
+            None => all,
+        },
     }
 }

@@ -16,6 +16,16 @@ pub enum CheckError {
         help: Option<String>,
     },
 
+    #[error("this model has no stage ladder, so `stage` has no value")]
+    #[diagnostic(
+        code(tally::no_stage_ladder),
+        help("add the ladder: `if score >= 50 then SQL` lines, closed by `else Nurture`")
+    )]
+    NoStageLadder {
+        #[label("no ladder decides this")]
+        span: SourceSpan,
+    },
+
     #[error("`{name}` is used before it is defined")]
     #[diagnostic(
         code(tally::let_order),
@@ -44,9 +54,10 @@ pub enum CheckError {
     ArgumentCount {
         function: String,
         expected: String,
-        found: usize,
+        /// "1 argument", "3 arguments".
+        found: String,
         usage: String,
-        #[label("{found} argument(s)")]
+        #[label("{found}")]
         span: SourceSpan,
     },
 
@@ -61,6 +72,18 @@ pub enum CheckError {
         span: SourceSpan,
         #[help]
         help: Option<String>,
+    },
+
+    #[error("`{op}` cannot order {ty}")]
+    #[diagnostic(
+        code(tally::cannot_order),
+        help("`<`, `<=`, `>`, `>=` and `between` compare numbers or dates; for text use `==`, `in`, `starts with` or `matches`")
+    )]
+    CannotOrder {
+        op: String,
+        ty: String,
+        #[label("{ty}")]
+        span: SourceSpan,
     },
 
     #[error("cannot compare `{left}` ({left_type}) with `{right}` ({right_type})")]
@@ -91,33 +114,32 @@ pub enum CheckError {
         first: SourceSpan,
     },
 
-    #[error("two rules have the reason `{reason}`")]
-    #[diagnostic(
-        code(tally::duplicate_reason),
-        help("every rule needs its own reason, so that explanations are unambiguous: add a distinct reason text after the points, e.g. `add 10 \"{reason} (2)\"`")
-    )]
+    #[error("{message}")]
+    #[diagnostic(code(tally::duplicate_reason))]
     DuplicateReason {
-        reason: String,
-        #[label("this rule")]
+        message: String,
+        #[label("used again here")]
         span: SourceSpan,
-        #[label("has the same reason as this one")]
+        #[label("first used here")]
         first: SourceSpan,
+        #[help]
+        help: String,
     },
 
     #[error("two tests are named `{name}`")]
     #[diagnostic(code(tally::duplicate_test), help("give each test its own name"))]
     DuplicateTest {
         name: String,
-        #[label("this test")]
+        #[label("used again here")]
         span: SourceSpan,
-        #[label("has the same name as this one")]
+        #[label("first used here")]
         first: SourceSpan,
     },
 
     #[error("invalid regular expression: {message}")]
     #[diagnostic(
         code(tally::invalid_regex),
-        help("Tally uses Rust regex syntax (no look-around or back-references); add `(?i)` at the start to ignore case")
+        help("look-around such as `(?!…)` and back-references such as `\\1` are not supported; start the pattern with `(?i)` to ignore case; inside quotes a backslash is written `\\\\`")
     )]
     InvalidRegex {
         message: String,
@@ -140,8 +162,9 @@ pub enum CheckError {
     #[diagnostic(code(tally::not_constant))]
     NotConstant {
         what: String,
-        #[label("depends on the lead or on `today`")]
+        #[label("{why}")]
         span: SourceSpan,
+        why: String,
         #[help]
         help: String,
     },
@@ -191,7 +214,7 @@ pub enum CheckError {
     #[diagnostic(code(tally::unknown_field))]
     UnknownField {
         name: String,
-        #[label("`given` lists field values")]
+        #[label("not declared in `fields`")]
         span: SourceSpan,
         #[help]
         help: Option<String>,
@@ -214,7 +237,7 @@ pub enum CheckError {
         ty: String,
         value: String,
         expected: String,
-        #[label("not {ty}")]
+        #[label("cannot be read as {ty}")]
         span: SourceSpan,
     },
 
@@ -251,7 +274,7 @@ pub enum CheckError {
     #[error("a list holds items of one type, but this one has {first} and {other}")]
     #[diagnostic(
         code(tally::mixed_list),
-        help("put quotes around items meant as text: `[\"2024\", CEO]`")
+        help("make every item a number, or put every item in quotes as text")
     )]
     MixedList {
         first: String,
@@ -260,10 +283,12 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
-    #[error("{what} needs a list here, such as `[CEO, VP]`")]
+    #[error("{what} needs {list} after it, such as `[US, UK]`")]
     #[diagnostic(code(tally::expected_list))]
     ExpectedList {
         what: String,
+        /// "a list", "a list of text".
+        list: String,
         #[label("{found}")]
         span: SourceSpan,
         found: String,
@@ -271,14 +296,12 @@ pub enum CheckError {
         help: Option<String>,
     },
 
-    #[error("`{text}` overflows")]
-    #[diagnostic(
-        code(tally::overflow),
-        help("the result does not fit an exact decimal or a calendar date")
-    )]
-    Overflow {
+    #[error("`{text}` has no value")]
+    #[diagnostic(code(tally::no_value), help("{why}"))]
+    NoValue {
         text: String,
-        #[label("too large")]
+        why: String,
+        #[label("cannot be computed")]
         span: SourceSpan,
     },
 }

@@ -33,6 +33,7 @@ impl Checker<'_> {
             }
             ast::ExprKind::Stage => self.stage(span, place),
             ast::ExprKind::Today => self.today(span, place),
+            ast::ExprKind::Invalid => poisoned(span),
             ast::ExprKind::Not(inner) => {
                 let inner = self.expr(inner, place);
                 let ok = self.expect_type(&inner, Type::Bool, "the operand of `not`");
@@ -98,7 +99,7 @@ impl Checker<'_> {
         match symbol {
             Symbol::Field(id) => {
                 if let Place::Let(_) = place {
-                    return self.not_constant(span);
+                    return self.not_constant(span, format!("`{name}` is read from each lead"));
                 }
                 let ty = self
                     .fields
@@ -113,11 +114,14 @@ impl Checker<'_> {
     }
 
     fn unknown_name(&mut self, name: &str, span: Span) {
+        if !self.has_fields {
+            return; // the missing `fields` block is reported already
+        }
         let suggestion = closest(name, self.known_names()).map(str::to_string);
         let help = match suggestion {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!(
-                "declare `{name}` in `fields {{ … }}`, or if you mean the text, write it in quotes: \"{name}\""
+                "if you mean the text, write it in quotes: \"{name}\"; if it is a field, declare it in `fields {{ … }}`"
             ),
         };
         self.errors.push(CheckError::UnknownName {
@@ -154,18 +158,15 @@ impl Checker<'_> {
                 });
                 poisoned(span)
             }
-            Place::Let(_) => self.not_constant(span),
+            Place::Let(_) => self.not_constant(span, format!("`{name}` is computed for each lead")),
             _ => typed(kind, ty, span),
         }
     }
 
     fn stage(&mut self, span: Span, place: Place) -> Expr {
         if self.stage_labels.is_none() {
-            self.errors.push(CheckError::UnknownName {
-                name: "stage".into(),
-                span: span.into(),
-                help: Some("this model has no stage ladder: add `if … then LABEL` lines".into()),
-            });
+            self.errors
+                .push(CheckError::NoStageLadder { span: span.into() });
             return poisoned(span);
         }
         if place == Place::Stage {
@@ -204,17 +205,18 @@ impl Checker<'_> {
 
     fn today(&mut self, span: Span, place: Place) -> Expr {
         match place {
-            Place::Let(_) => self.not_constant(span),
+            Place::Let(_) => self.not_constant(span, "`today` is the date of each run".into()),
             _ => typed(ExprKind::Today, Type::Date, span),
         }
     }
 
     /// Report a lead- or date-dependent value inside a `let`.
-    pub(super) fn not_constant(&mut self, span: Span) -> Expr {
+    pub(super) fn not_constant(&mut self, span: Span, why: String) -> Expr {
         self.errors.push(CheckError::NotConstant {
             what: "the value of a `let`".into(),
             span: span.into(),
-            help: "a `let` names a constant (a list, number, text, date or duration); write conditions on fields and `today` in the rules".into(),
+            why,
+            help: "a `let` names a constant (a list, number, text, date or duration): write conditions on fields and `today` in rules, and on groups and `score` in ladders".into(),
         });
         poisoned(span)
     }
@@ -248,10 +250,19 @@ impl Checker<'_> {
         place: Place,
     ) -> Expr {
         let first = self.expr(first, place);
-        if first.ty == Type::Date {
-            return self.date_shift(first, rest, span, place);
+        match first.ty {
+            Type::Date => return self.date_shift(first, rest, span, place),
+            Type::Error | Type::Duration => {
+                let operands: Vec<Expr> = rest.iter().map(|(_, e)| self.expr(e, place)).collect();
+                if first.ty == Type::Duration && !operands.iter().any(|o| o.ty.is_error()) {
+                    self.duration_first(&first, &operands);
+                }
+                return poisoned(span);
+            }
+            _ => {}
         }
-        let mut ok = self.expect_type(&first, Type::Number, "arithmetic");
+        let first_op = rest.first().map_or("+", |(op, _)| op.node.symbol());
+        let mut ok = self.expect_calculable(&first, first_op);
         let mut operands = Vec::with_capacity(rest.len());
         for (op, operand) in rest {
             let operand = self.expr(operand, place);
@@ -260,6 +271,27 @@ impl Checker<'_> {
         }
         let ty = if ok { Type::Number } else { Type::Error };
         fold::fold(typed(ExprKind::Arith(Box::new(first), operands), ty, span))
+    }
+
+    /// `30 days + today`: the date must come first.
+    fn duration_first(&mut self, first: &Expr, operands: &[Expr]) {
+        let date = operands.iter().find(|o| o.ty == Type::Date);
+        let help = match date {
+            Some(d) => format!(
+                "write the date first: `{} + {}`",
+                self.text(d.span),
+                self.text(first.span)
+            ),
+            None => "a duration moves a date: `last_activity + 30 days`".to_string(),
+        };
+        self.errors.push(CheckError::TypeMismatch {
+            what: "the left side of `+` or `-`".into(),
+            expected: "a number or a date".into(),
+            text: self.text(first.span),
+            found: "a duration".into(),
+            span: first.span.into(),
+            help: Some(help),
+        });
     }
 
     fn expect_arith_operand(&mut self, operand: &Expr, op: ArithOp) -> bool {
@@ -274,7 +306,23 @@ impl Checker<'_> {
             });
             return false;
         }
-        self.expect_type(operand, Type::Number, "arithmetic")
+        self.expect_calculable(operand, op.symbol())
+    }
+
+    /// An operand of `+ - * /` must be a number.
+    fn expect_calculable(&mut self, operand: &Expr, op: &str) -> bool {
+        if operand.ty == Type::Number || operand.ty.is_error() {
+            return operand.ty == Type::Number;
+        }
+        self.errors.push(CheckError::TypeMismatch {
+            what: format!("each side of `{op}`"),
+            expected: "a number".into(),
+            text: self.text(operand.span),
+            found: operand.ty.to_string(),
+            span: operand.span.into(),
+            help: Some("only numbers (`number` and `int` fields, numbers, groups, `score`) can be calculated with".into()),
+        });
+        false
     }
 
     /// `date ± duration ± …`.
@@ -305,22 +353,23 @@ impl Checker<'_> {
     }
 
     fn bad_date_operand(&mut self, operand: &Expr, op: ArithOp) {
+        let text = self.text(operand.span);
         let help = match (operand.ty, op) {
             (Type::Date, ArithOp::Sub) => {
-                "for the days between a date and today, use `days_since(date)`"
+                format!("for the days between a date and today, use `days_since({text})`")
             }
             (Type::Duration, _) => {
-                "a duration here must be written out, such as `30 days`, or be a `let`"
+                "a duration here must be written out, such as `30 days`, or be a `let`".into()
             }
-            _ => "a date can only be moved by a duration: `last_activity + 30 days`",
+            _ => "a date can only be moved by a duration: `last_activity + 30 days`".into(),
         };
         self.errors.push(CheckError::TypeMismatch {
-            what: format!("what follows `{}` after a date", op.symbol()),
+            what: "what is added to or taken from a date".into(),
             expected: "a duration such as `30 days`".into(),
             text: self.text(operand.span),
             found: operand.ty.to_string(),
             span: operand.span.into(),
-            help: Some(help.into()),
+            help: Some(help),
         });
     }
 }

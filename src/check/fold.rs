@@ -94,3 +94,20 @@ fn number(expr: &Expr) -> Option<Decimal> {
         _ => None,
     }
 }
+
+/// Why a constant expression could not be folded, for the message.
+pub(super) fn why_no_value(expr: &Expr) -> &'static str {
+    let divides_by_zero = match &expr.kind {
+        ExprKind::Arith(_, rest) => rest
+            .iter()
+            .any(|(op, e)| *op == ArithOp::Div && number(e).is_some_and(|n| n.is_zero())),
+        _ => false,
+    };
+    if divides_by_zero {
+        "it divides by zero, which has no value; a `let` must have one"
+    } else if matches!(expr.kind, ExprKind::DateShift(..)) {
+        "the date falls outside the years 1 to 9999"
+    } else {
+        "the result has more than 28 significant digits"
+    }
+}

@@ -99,8 +99,9 @@ impl Checker<'_> {
             ExprKind::Const(value) => Some((value, expr.ty)),
             _ if expr.ty.is_error() || self.errors.len() > errors_before => None,
             _ => {
-                self.errors.push(CheckError::Overflow {
+                self.errors.push(CheckError::NoValue {
                     text: self.text(decl.value.span),
+                    why: super::fold::why_no_value(&expr).into(),
                     span: decl.value.span.into(),
                 });
                 None
@@ -140,11 +141,8 @@ impl Checker<'_> {
         for (id, rule) in tree.rules.iter().enumerate() {
             let checked = self.rule(rule);
             if let Some(first) = first_span.get(&checked.reason) {
-                self.errors.push(CheckError::DuplicateReason {
-                    reason: checked.reason.clone(),
-                    span: rule.span.into(),
-                    first: (*first).into(),
-                });
+                self.errors
+                    .push(duplicate_reason(&checked.reason, rule, *first));
             } else {
                 first_span.insert(checked.reason.clone(), rule.span);
                 self.reasons.insert(checked.reason.clone(), id);
@@ -181,19 +179,24 @@ impl Checker<'_> {
         if expr.ty == want || expr.ty.is_error() {
             return expr.ty == want;
         }
+        let text = self.text(expr.span);
         let help = match (want, expr.ty) {
             (Type::Bool, Type::Number) => {
-                Some("compare it with a number, e.g. `webinars > 0`".to_string())
+                Some(format!("compare it with a number, e.g. `{text} > 0`"))
             }
             (Type::Bool, Type::Text) => {
-                Some("compare it with a text, e.g. `country == \"US\"`".to_string())
+                Some(format!("compare it with a text, e.g. `{text} == \"US\"`"))
             }
             (Type::Bool, Type::List) => {
-                Some("test the list, e.g. `pages contains \"pricing\"`".to_string())
+                Some(format!("test the list, e.g. `{text} contains \"pricing\"`"))
             }
             (Type::Bool, Type::Date) => {
-                Some("test the date, e.g. `last_activity within 90 days`".to_string())
+                Some(format!("test the date, e.g. `{text} within 90 days`"))
             }
+            (Type::Number, Type::Text) if text.starts_with('"') => Some(format!(
+                "numbers are written without quotes: `{}`",
+                text.trim_matches('"')
+            )),
             _ => None,
         };
         self.errors.push(CheckError::TypeMismatch {
@@ -367,4 +370,23 @@ pub(super) fn list_item_type(items: &[Spanned<ast::Literal>]) -> Result<Item, (I
         }
     }
     Ok(first.unwrap_or(Item::Empty))
+}
+
+fn duplicate_reason(reason: &str, rule: &ast::Rule, first: Span) -> CheckError {
+    let (message, help) = match &rule.reason {
+        Some(_) => (
+            format!("two rules have the reason `{reason}`"),
+            "every rule needs its own reason, so that an explanation names one rule: reword one of them".to_string(),
+        ),
+        None => (
+            format!("two rules have the condition `{reason}` and no reason of their own"),
+            "a rule without a reason text is named after its condition: give one of them a reason after the points, e.g. `add 5 \"Visited pricing twice\"`".to_string(),
+        ),
+    };
+    CheckError::DuplicateReason {
+        message,
+        span: rule.span.into(),
+        first: first.into(),
+        help,
+    }
 }

@@ -77,6 +77,9 @@ struct Checker<'a> {
     tier_labels: Vec<LadderLabels>,
     /// Reason text → rule index, for `fired("…")`.
     reasons: HashMap<String, usize>,
+    /// False when the model has no `fields` block (reported by the parser):
+    /// then unknown names are not reported one by one.
+    has_fields: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -103,6 +106,7 @@ impl<'a> Checker<'a> {
                 .map(|t| labels(&t.name.node, &t.ladder))
                 .collect(),
             reasons: HashMap::new(),
+            has_fields: tree.fields.is_some(),
         };
         checker.declare_names(tree);
         checker

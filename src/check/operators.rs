@@ -62,6 +62,9 @@ impl Checker<'_> {
             Type::Error
         } else if comparable(op, a.ty, b.ty) {
             Type::Bool
+        } else if op.is_ordering() && a.ty == b.ty {
+            self.cannot_order(op.symbol(), &a, span);
+            Type::Error
         } else {
             self.incomparable(&a, &b, op);
             Type::Error
@@ -69,7 +72,17 @@ impl Checker<'_> {
         typed(ExprKind::Compare(op, Box::new(a), Box::new(b)), ty, span)
     }
 
+    /// `job_title > "M"`: both sides agree, but cannot be ordered.
+    fn cannot_order(&mut self, op: &str, operand: &Expr, span: Span) {
+        self.errors.push(CheckError::CannotOrder {
+            op: op.to_string(),
+            ty: operand.ty.to_string(),
+            span: span.into(),
+        });
+    }
+
     fn incomparable(&mut self, a: &Expr, b: &Expr, op: CompareOp) {
+        let (left, right) = (self.text(a.span), self.text(b.span));
         let help = match (a.ty, b.ty) {
             (Type::Number, Type::Text) | (Type::Text, Type::Number) => {
                 Some("numbers are written without quotes, e.g. `employees > 50`".to_string())
@@ -77,8 +90,21 @@ impl Checker<'_> {
             (Type::Date, Type::Text) | (Type::Text, Type::Date) => {
                 Some("dates are written without quotes, e.g. `2026-11-22`".to_string())
             }
+            (Type::List, Type::Items(_)) => {
+                Some(format!("to test a list field against several values, write `{left} contains any {right}`"))
+            }
             (Type::List, _) | (_, Type::List) => {
-                Some("to test a list field, write `pages contains \"pricing\"`".to_string())
+                Some(format!("to test a list field, write `{left} contains \"pricing\"`"))
+            }
+            (Type::Number, Type::Items(_)) => Some(format!(
+                "`{left}` is a number, so list numbers (`{left} in [50, 100]`) or use `between`"
+            )),
+            (Type::Number, Type::Duration) | (Type::Duration, Type::Number) => Some(
+                "`days_since(…)` is already a number of days: compare it with a plain number, e.g. `> 90`"
+                    .to_string(),
+            ),
+            (Type::Date, Type::Duration) | (Type::Duration, Type::Date) => {
+                Some(format!("to test a recent date, write `{left} within 30 days`"))
             }
             _ if op.is_ordering() => Some(format!("`{}` compares numbers or dates", op.symbol())),
             _ => None,
@@ -96,6 +122,14 @@ impl Checker<'_> {
 
     /// Type both sides of `==`/`!=`; a bare word facing a ladder is a label.
     fn sides_with_labels(&mut self, a: &ast::Expr, b: &ast::Expr, place: Place) -> (Expr, Expr) {
+        let stage_without_ladder =
+            |e: &ast::Expr| matches!(e.node, ast::ExprKind::Stage) && self.stage_labels.is_none();
+        if stage_without_ladder(a) || stage_without_ladder(b) {
+            // `stage == SQL` without a ladder: one error, not one per side.
+            let a = self.expr_or_label(a, place);
+            let b = self.expr_or_label(b, place);
+            return (a, b);
+        }
         if let Some(ladder) = self.ladder_named(a) {
             let a = self.expr(a, place);
             let b = self.label_operand(b, &ladder, place);
@@ -107,6 +141,14 @@ impl Checker<'_> {
             return (a, b);
         }
         (self.expr(a, place), self.expr(b, place))
+    }
+
+    /// An expression, or silence for a bare word that can only be a label.
+    fn expr_or_label(&mut self, e: &ast::Expr, place: Place) -> Expr {
+        match &e.node {
+            ast::ExprKind::Name(name) if !self.names.contains_key(name) => poisoned(e.span),
+            _ => self.expr(e, place),
+        }
     }
 
     /// The labels of the ladder an expression names: `stage` or a tier.
@@ -151,8 +193,18 @@ impl Checker<'_> {
             .map(|l| format!("`{l}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        let mut help = format!("`{}` is one of {known}", ladder.name);
-        if let Some(close) = closest(label, ladder.labels.iter().map(String::as_str)) {
+        let mut help = format!(
+            "`{}` is one of {known}; to add `{label}`, give the ladder a line `if … then {label}`",
+            ladder.name
+        );
+        // Short labels (SQL, MQL, A, B) are one letter apart by design:
+        // suggesting another one would point at a different stage.
+        let candidates = ladder
+            .labels
+            .iter()
+            .map(String::as_str)
+            .filter(|l| l.chars().count() > 3);
+        if let Some(close) = closest(label, candidates) {
             help = format!("did you mean `{close}`? {help}");
         }
         self.errors.push(CheckError::UnknownLabel {
@@ -181,8 +233,13 @@ impl Checker<'_> {
             if a.ty.is_error() || bound.ty.is_error() {
                 ty = Type::Error;
             } else if !comparable(CompareOp::Le, a.ty, bound.ty) {
-                self.incomparable(&a, bound, CompareOp::Le);
+                if a.ty == bound.ty {
+                    self.cannot_order("between", &a, span);
+                } else {
+                    self.incomparable(&a, bound, CompareOp::Le);
+                }
                 ty = Type::Error;
+                break; // one message for `x between a and b`, not one per bound
             }
         }
         typed(
@@ -225,11 +282,12 @@ impl Checker<'_> {
             return typed(kind, Type::Bool, span);
         }
         let Some((item, values)) = const_items(&list) else {
-            self.expected_list(
-                "`in`",
-                &list,
-                Some("or a list field such as `pages`".into()),
+            let help = format!(
+                "to compare with one value, write `{} == {}`",
+                self.text(needle.span),
+                self.text(list.span)
             );
+            self.expected_list("`in`", "a list", &list, help);
             return poisoned(span);
         };
         if !item.admits(needle.ty) {
@@ -248,12 +306,13 @@ impl Checker<'_> {
         )
     }
 
-    fn expected_list(&mut self, what: &str, found: &Expr, help: Option<String>) {
+    fn expected_list(&mut self, what: &str, list: &str, found: &Expr, help: String) {
         self.errors.push(CheckError::ExpectedList {
             what: what.to_string(),
+            list: list.to_string(),
             span: found.span.into(),
             found: found.ty.to_string(),
-            help,
+            help: Some(help),
         });
     }
 
@@ -316,11 +375,11 @@ impl Checker<'_> {
                 typed(make(Box::new(a), values), Type::Bool, span)
             }
             _ => {
-                self.expected_list(
-                    &format!("`{op}`"),
-                    &b,
-                    Some("list fields hold text: write the items as words or in quotes".into()),
+                let help = format!(
+                    "put the items in brackets: `{} {op} [pricing, demo]`; list fields hold text",
+                    self.text(a.span)
                 );
+                self.expected_list(&format!("`{op}`"), "a list of text", &b, help);
                 poisoned(span)
             }
         }
@@ -357,12 +416,19 @@ impl Checker<'_> {
                     "write the regular expression in quotes: `email matches \"@gmail[.]com$\"`"
                         .into(),
                 );
-                self.mismatch(
-                    "the pattern of `matches`",
-                    "text known before any lead is read",
-                    &b,
+                let found = match (&b.kind, b.ty) {
+                    (ExprKind::Field(_), _) => "a field".to_string(),
+                    (_, Type::Text) => "computed for each lead".to_string(),
+                    (_, ty) => ty.to_string(),
+                };
+                self.errors.push(CheckError::TypeMismatch {
+                    what: "the pattern of `matches`".into(),
+                    expected: "text in quotes".into(),
+                    text: self.text(b.span),
+                    found,
+                    span: b.span.into(),
                     help,
-                );
+                });
                 return poisoned(span);
             }
         };
@@ -405,7 +471,7 @@ impl Checker<'_> {
             }
             _ if b.ty.is_error() || !left => poisoned(span),
             _ => {
-                let help = Some("write `last_activity within 90 days`".into());
+                let help = Some(format!("write `{} within 90 days`", self.text(a.span)));
                 self.mismatch(
                     "the right side of `within`",
                     "a duration such as `90 days`",

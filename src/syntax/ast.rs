@@ -181,6 +181,9 @@ pub enum ExprKind {
     IsPresent(Box<Expr>),
     Within(Box<Expr>, Box<Expr>),
     Call(Spanned<String>, Vec<Expr>),
+    /// Where a literal was invalid (an error is already reported): later
+    /// stages stay silent about it.
+    Invalid,
 }
 
 /// `+ - * /`.

@@ -18,6 +18,8 @@ pub(crate) struct Builder {
     model: Model,
     /// Span of the first item that needs the fields to be declared.
     first_use: Option<Span>,
+    /// Span of the first item, where a missing `fields` block is reported.
+    first_item: Option<Span>,
     /// True while the previous item was a line of the stage ladder.
     in_ladder: bool,
     items_seen: usize,
@@ -39,6 +41,7 @@ impl Builder {
                 tests: Vec::new(),
             },
             first_use: None,
+            first_item: None,
             in_ladder: false,
             items_seen: 0,
         }
@@ -46,12 +49,11 @@ impl Builder {
 
     /// Build the model from the `file` pair.
     pub(crate) fn file(mut self, file: Pair<'_, R>) -> (Model, Vec<SyntaxError>) {
-        let end = span_of(&file).end;
-        for item in file.into_inner() {
+        for item in children(file) {
             self.item(item);
         }
         if self.model.fields.is_none() {
-            let span = Span::new(0, end.min(1));
+            let span = self.first_item.unwrap_or_default();
             self.errors
                 .push(SyntaxError::MissingFields { span: span.into() });
         }
@@ -64,6 +66,9 @@ impl Builder {
             return;
         }
         let was_ladder = std::mem::replace(&mut self.in_ladder, false);
+        if self.first_item.is_none() {
+            self.first_item = Some(span_of(&item));
+        }
         if matches!(
             rule,
             R::when_rule
@@ -111,11 +116,11 @@ impl Builder {
             self.errors
                 .push(SyntaxError::MisplacedHeader { span: span.into() });
         }
-        let mut inner = item.into_inner().filter(|p| !is_keyword(p.as_rule()));
+        let mut inner = children(item);
         let name = inner.next().map(|p| self.text(p));
         let version = inner.next().map(|v| {
             let span = span_of(&v);
-            let inner = v.into_inner().next();
+            let inner = children(v).next();
             let text = match inner {
                 Some(p) if p.as_rule() == R::text => self.text(p).node,
                 Some(p) => p.as_str().to_string(),
@@ -153,8 +158,7 @@ impl Builder {
                 first_use: first_use.into(),
             });
         }
-        let fields = item
-            .into_inner()
+        let fields = children(item)
             .filter(|p| p.as_rule() == R::field_decl)
             .filter_map(|p| self.field(p))
             .collect();
@@ -163,7 +167,7 @@ impl Builder {
 
     fn field(&mut self, decl: Pair<'_, R>) -> Option<Field> {
         let span = span_of(&decl);
-        let mut inner = decl.into_inner();
+        let mut inner = children(decl);
         let name = self.name(inner.next()?);
         let ty_pair = inner.next()?;
         let ty = FieldType::from_keyword(ty_pair.as_str())?;
@@ -175,7 +179,7 @@ impl Builder {
             sep: None,
             span,
         };
-        for option in inner.filter_map(|o| o.into_inner().next()) {
+        for option in inner.filter_map(|o| children(o).next()) {
             self.field_option(&mut field, option);
         }
         Some(field)
@@ -187,7 +191,7 @@ impl Builder {
             R::required_opt => field.required = true,
             R::from_opt | R::sep_opt => {
                 let is_from = option.as_rule() == R::from_opt;
-                let Some(text) = option.into_inner().find(|p| p.as_rule() == R::text) else {
+                let Some(text) = children(option).find(|p| p.as_rule() == R::text) else {
                     return;
                 };
                 let value = Spanned::new(self.text(text).node, span);
@@ -213,7 +217,7 @@ impl Builder {
 
     fn let_decl(&mut self, item: Pair<'_, R>) {
         let span = span_of(&item);
-        let mut inner = item.into_inner().filter(|p| !is_keyword(p.as_rule()));
+        let mut inner = children(item);
         let (Some(name), Some(value)) = (inner.next(), inner.next()) else {
             return;
         };
@@ -227,7 +231,7 @@ impl Builder {
         let index = self.model.groups.len();
         let mut name = None;
         let mut limits = Limits::default();
-        for part in item.into_inner() {
+        for part in children(item) {
             match part.as_rule() {
                 R::ident | R::reserved_word => name = Some(self.name(part)),
                 R::limit => self.limit(&mut limits, part),
@@ -250,7 +254,7 @@ impl Builder {
             return;
         }
         let mut limits = Limits::default();
-        for part in item.into_inner().filter(|p| p.as_rule() == R::limit) {
+        for part in children(item).filter(|p| p.as_rule() == R::limit) {
             self.limit(&mut limits, part);
         }
         self.model.score_limits = Some(limits);
@@ -263,7 +267,7 @@ impl Builder {
 
     fn limit(&mut self, limits: &mut Limits, limit: Pair<'_, R>) {
         let span = span_of(&limit);
-        let mut inner = limit.into_inner();
+        let mut inner = children(limit);
         let (Some(kind), Some(value)) = (inner.next(), inner.next()) else {
             return;
         };
@@ -294,7 +298,7 @@ impl Builder {
         let mut effect = Spanned::new(Effect::Add, span);
         let mut points = None;
         let mut reason = None;
-        for part in item.into_inner() {
+        for part in children(item) {
             match part.as_rule() {
                 R::expr => condition = Some(self.expr(part)),
                 R::effect => {
@@ -305,12 +309,12 @@ impl Builder {
                     };
                     effect = Spanned::new(kind, span_of(&part));
                 }
-                R::points => points = part.into_inner().next().map(|p| self.expr(p)),
+                R::points => points = children(part).next().map(|p| self.expr(p)),
                 R::text => reason = Some(self.text(part)),
                 _ => {}
             }
         }
-        let placeholder = || Spanned::new(ExprKind::Literal(Literal::Bool(false)), span);
+        let placeholder = || Spanned::new(ExprKind::Invalid, span);
         Rule {
             condition: condition.unwrap_or_else(placeholder),
             effect,
@@ -380,7 +384,7 @@ impl Builder {
         let span = span_of(&item);
         let mut condition = None;
         let mut label = Spanned::new(String::new(), span);
-        for part in item.into_inner() {
+        for part in children(item) {
             match part.as_rule() {
                 R::expr => condition = Some(self.expr(part)),
                 R::label => label = self.label(part),
@@ -388,21 +392,20 @@ impl Builder {
             }
         }
         Step {
-            condition: condition
-                .unwrap_or_else(|| Spanned::new(ExprKind::Literal(Literal::Bool(false)), span)),
+            condition: condition.unwrap_or_else(|| Spanned::new(ExprKind::Invalid, span)),
             label,
             span,
         }
     }
 
     fn else_label(&mut self, item: Pair<'_, R>) -> Option<Spanned<String>> {
-        let part = item.into_inner().find(|p| p.as_rule() == R::label)?;
+        let part = children(item).find(|p| p.as_rule() == R::label)?;
         Some(self.label(part))
     }
 
     fn label(&mut self, label: Pair<'_, R>) -> Spanned<String> {
         let span = span_of(&label);
-        match label.into_inner().next() {
+        match children(label).next() {
             Some(p) if p.as_rule() == R::text => self.text(p),
             Some(p) => self.name(p),
             None => Spanned::new(String::new(), span),
@@ -417,7 +420,7 @@ impl Builder {
             otherwise: None,
             span,
         };
-        for part in item.into_inner() {
+        for part in children(item) {
             match part.as_rule() {
                 R::ident | R::reserved_word => name = Some(self.name(part)),
                 R::ladder_if => {
@@ -469,24 +472,23 @@ impl Builder {
             expects: Vec::new(),
             span,
         };
-        for part in item.into_inner() {
+        for part in children(item) {
             match part.as_rule() {
                 R::text => test.name = self.text(part),
                 R::as_of => {
-                    test.as_of = part
-                        .into_inner()
+                    test.as_of = children(part)
                         .find(|p| p.as_rule() == R::date_lit)
                         .and_then(|p| self.date(&p));
                 }
                 R::given => {
-                    for entry in part.into_inner().filter(|p| p.as_rule() == R::given_entry) {
+                    for entry in children(part).filter(|p| p.as_rule() == R::given_entry) {
                         if let Some(given) = self.given_entry(entry) {
                             test.given.push(given);
                         }
                     }
                 }
                 R::expect => {
-                    if let Some(expr) = part.into_inner().find(|p| p.as_rule() == R::expr) {
+                    if let Some(expr) = children(part).find(|p| p.as_rule() == R::expr) {
                         test.expects.push(self.expr(expr));
                     }
                 }
@@ -497,7 +499,7 @@ impl Builder {
     }
 
     fn given_entry(&mut self, entry: Pair<'_, R>) -> Option<Given> {
-        let mut inner = entry.into_inner();
+        let mut inner = children(entry);
         let field = self.name(inner.next()?);
         let value = inner.next()?.into_inner().next()?;
         let value = self.literal(value)?;
@@ -505,11 +507,26 @@ impl Builder {
     }
 }
 
-/// Keyword tokens carry no information once the parse has succeeded.
-pub(crate) fn is_keyword(rule: R) -> bool {
+/// The children of a pair that carry meaning: keywords and punctuation
+/// tell nothing once the parse has succeeded.
+pub(crate) fn children<'i>(pair: Pair<'i, R>) -> impl Iterator<Item = Pair<'i, R>> {
+    pair.into_inner().filter(|p| !is_token(p.as_rule()))
+}
+
+/// Keyword and punctuation tokens.
+fn is_token(rule: R) -> bool {
     matches!(
         rule,
-        R::kw_model
+        R::open_brace
+            | R::close_brace
+            | R::open_bracket
+            | R::close_bracket
+            | R::open_paren
+            | R::close_paren
+            | R::comma
+            | R::colon
+            | R::equals
+            | R::kw_model
             | R::kw_version
             | R::kw_fields
             | R::kw_let

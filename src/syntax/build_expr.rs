@@ -3,7 +3,7 @@
 use pest::iterators::Pair;
 
 use super::ast::*;
-use super::build::Builder;
+use super::build::{children, Builder};
 use super::error::SyntaxError;
 use super::parser::{span_of, R};
 use crate::span::{Span, Spanned};
@@ -32,7 +32,7 @@ impl Builder {
             }
             _ => match self.literal(pair) {
                 Some(lit) => Spanned::new(ExprKind::Literal(lit.node), lit.span),
-                None => Spanned::new(ExprKind::Literal(Literal::Bool(false)), span),
+                None => invalid_at(span),
             },
         }
     }
@@ -40,8 +40,7 @@ impl Builder {
     /// `a or b or c` / `a and b and c`: flat, or the single operand.
     fn chain(&mut self, pair: Pair<'_, R>, make: fn(Vec<Expr>) -> ExprKind) -> Expr {
         let span = span_of(&pair);
-        let mut operands: Vec<Expr> = pair
-            .into_inner()
+        let mut operands: Vec<Expr> = children(pair)
             .filter(|p| !matches!(p.as_rule(), R::or_op | R::and_op))
             .map(|p| self.expr(p))
             .collect();
@@ -58,13 +57,13 @@ impl Builder {
         let span = span_of(&pair);
         let mut nots = 0;
         let mut operand = None;
-        for part in pair.into_inner() {
+        for part in children(pair) {
             match part.as_rule() {
                 R::not_op => nots += 1,
                 _ => operand = Some(self.expr(part)),
             }
         }
-        let operand = operand.unwrap_or_else(|| false_at(span));
+        let operand = operand.unwrap_or_else(|| invalid_at(span));
         if nots % 2 == 1 {
             Spanned::new(ExprKind::Not(Box::new(operand)), span)
         } else {
@@ -74,9 +73,9 @@ impl Builder {
 
     fn cmp_expr(&mut self, pair: Pair<'_, R>) -> Expr {
         let span = span_of(&pair);
-        let mut inner = pair.into_inner();
+        let mut inner = children(pair);
         let Some(first) = inner.next() else {
-            return false_at(span);
+            return invalid_at(span);
         };
         let mut result = self.expr(first);
         let mut previous: Option<Span> = None;
@@ -98,7 +97,7 @@ impl Builder {
 
     /// Apply one `cmp_tail` (operator and operands) to `lhs`.
     fn comparison(&mut self, lhs: Expr, tail: Pair<'_, R>, span: Span) -> Expr {
-        let mut inner = tail.into_inner();
+        let mut inner = children(tail);
         let Some(op) = inner.next() else {
             return lhs;
         };
@@ -108,7 +107,11 @@ impl Builder {
             .map(|p| self.expr(p))
             .collect();
         let mut operands = operands.into_iter().map(Box::new);
-        let mut rhs = || operands.next().unwrap_or_else(|| Box::new(false_at(span)));
+        let mut rhs = || {
+            operands
+                .next()
+                .unwrap_or_else(|| Box::new(invalid_at(span)))
+        };
         let lhs = Box::new(lhs);
         let kind = match op.as_rule() {
             R::cmp_op => {
@@ -146,9 +149,9 @@ impl Builder {
 
     fn arith(&mut self, pair: Pair<'_, R>) -> Expr {
         let span = span_of(&pair);
-        let mut inner = pair.into_inner();
+        let mut inner = children(pair);
         let Some(first) = inner.next() else {
-            return false_at(span);
+            return invalid_at(span);
         };
         let first = self.expr(first);
         let mut rest = Vec::new();
@@ -167,13 +170,13 @@ impl Builder {
         let span = span_of(&pair);
         let mut negations = 0;
         let mut operand = None;
-        for part in pair.into_inner() {
+        for part in children(pair) {
             match part.as_rule() {
                 R::neg_op => negations += 1,
                 _ => operand = Some(self.expr(part)),
             }
         }
-        let operand = operand.unwrap_or_else(|| false_at(span));
+        let operand = operand.unwrap_or_else(|| invalid_at(span));
         if negations % 2 == 0 {
             return operand;
         }
@@ -187,9 +190,9 @@ impl Builder {
 
     fn call(&mut self, pair: Pair<'_, R>) -> Expr {
         let span = span_of(&pair);
-        let mut inner = pair.into_inner();
+        let mut inner = children(pair);
         let Some(name) = inner.next() else {
-            return false_at(span);
+            return invalid_at(span);
         };
         let name = Spanned::new(name.as_str().to_string(), span_of(&name));
         let args = inner.map(|p| self.expr(p)).collect();
@@ -207,7 +210,7 @@ impl Builder {
             R::bool_lit => Literal::Bool(pair.as_str() == "true"),
             R::duration => Literal::Duration(self.duration(pair)?),
             R::list_lit => {
-                let items = pair.into_inner().filter_map(|p| self.literal(p)).collect();
+                let items = children(pair).filter_map(|p| self.literal(p)).collect();
                 Literal::List(items)
             }
             _ => return None,
@@ -217,17 +220,23 @@ impl Builder {
 
     fn duration(&mut self, pair: Pair<'_, R>) -> Option<Duration> {
         let span = span_of(&pair);
-        let mut inner = pair.into_inner();
+        let mut inner = children(pair);
         let (number, unit) = (inner.next()?, inner.next()?);
         let amount = self.number(&number)?;
         let unit = DurationUnit::from_word(unit.as_str())?;
-        let whole = amount.fract().is_zero();
-        match i64::try_from(amount.trunc()) {
-            Ok(amount) if whole => Some(Duration { amount, unit }),
-            _ => {
-                self.errors.push(SyntaxError::FractionalDuration {
-                    unit: unit.plural().into(),
-                    span: span.into(),
+        if !amount.fract().is_zero() {
+            self.errors.push(SyntaxError::FractionalDuration {
+                unit: unit.plural().into(),
+                span: span.into(),
+            });
+            return None;
+        }
+        match i64::try_from(amount) {
+            Ok(amount) => Some(Duration { amount, unit }),
+            Err(_) => {
+                self.errors.push(SyntaxError::InvalidNumber {
+                    text: number.as_str().into(),
+                    span: span_of(&number).into(),
                 });
                 None
             }
@@ -323,6 +332,8 @@ fn unescape(body: &str) -> Result<String, (usize, usize)> {
                             chars.next();
                         }
                     }
+                    // Point at the whole `\u{…}` when it is closed.
+                    (None, Some(end)) => return Err((at, end + 3)),
                     _ => return Err((at, 2)),
                 }
             }
@@ -353,8 +364,8 @@ fn arith_op(text: &str) -> ArithOp {
     }
 }
 
-/// A stand-in for an expression the parser guaranteed but the tree lacks;
-/// never reached for text that parsed.
-fn false_at(span: Span) -> Expr {
-    Spanned::new(ExprKind::Literal(Literal::Bool(false)), span)
+/// A stand-in for an invalid literal (already reported), or for an
+/// expression the parser guaranteed but the tree lacks.
+fn invalid_at(span: Span) -> Expr {
+    Spanned::new(ExprKind::Invalid, span)
 }

@@ -6,14 +6,14 @@ use thiserror::Error;
 /// A problem with the text of a model: it cannot be read as Tally.
 #[derive(Debug, Clone, Error, Diagnostic, PartialEq)]
 pub enum SyntaxError {
-    #[error("the model is not valid UTF-8 (byte {offset})")]
+    #[error("the file is not saved as UTF-8 (byte {offset} is not valid)")]
     #[diagnostic(
         code(tally::not_utf8),
-        help("save the file as UTF-8; the first bad byte is at offset {offset}")
+        help("re-save the file as UTF-8 (in most editors: Save with Encoding, then UTF-8)")
     )]
     NotUtf8 {
         offset: usize,
-        #[label("the text stops being UTF-8 here")]
+        #[label("this character is in another encoding, probably Windows-1252 or Latin-1")]
         span: SourceSpan,
     },
 
@@ -60,10 +60,10 @@ pub enum SyntaxError {
         span: SourceSpan,
     },
 
-    #[error("unknown escape `{escape}` in text")]
+    #[error("`{escape}` is not a valid escape in text")]
     #[diagnostic(
         code(tally::invalid_escape),
-        help("the escapes are `\\\"` `\\\\` `\\n` `\\t` and `\\u{{…}}`; write `\\\\` for a backslash")
+        help("the escapes are `\\\"` `\\\\` `\\n` `\\t` and `\\u{{…}}` (a character code in hex); write `\\\\` for a backslash, so a regex dot is `\\\\.` or `[.]`")
     )]
     InvalidEscape {
         escape: String,
@@ -71,21 +71,21 @@ pub enum SyntaxError {
         span: SourceSpan,
     },
 
-    #[error("`{text}` is too large a number")]
+    #[error("`{text}` has more digits than Tally keeps exactly")]
     #[diagnostic(
         code(tally::invalid_number),
-        help("numbers have at most 28 significant digits")
+        help("numbers have at most 28 significant digits, and are never rounded silently")
     )]
     InvalidNumber {
         text: String,
-        #[label("does not fit an exact decimal")]
+        #[label("too many digits")]
         span: SourceSpan,
     },
 
     #[error("a duration must be a whole number of {unit}")]
     #[diagnostic(
         code(tally::fractional_duration),
-        help("use a smaller unit: `36 hours` is not supported, but `2 days` or `1 week` is")
+        help("write a whole number of a smaller unit, e.g. `10 days` instead of `1.5 weeks`")
     )]
     FractionalDuration {
         unit: String,
@@ -115,7 +115,7 @@ pub enum SyntaxError {
     #[error("`{word}` is a reserved word and cannot be a name")]
     #[diagnostic(
         code(tally::reserved_word),
-        help("pick another name, or write it in backticks: `{word}`")
+        help("pick another name, or keep this one by writing it between backquotes (the ` key) wherever it appears")
     )]
     ReservedWord {
         word: String,
@@ -149,10 +149,10 @@ pub enum SyntaxError {
     #[error("the model has no `fields` block")]
     #[diagnostic(
         code(tally::missing_fields),
-        help("declare the lead's fields first, e.g. `fields {{ job_title: text }}`")
+        help("declare the lead's fields at the top, e.g. `fields {{ job_title: text }}`")
     )]
     MissingFields {
-        #[label("expected `fields {{ … }}` in this file")]
+        #[label("expected `fields {{ … }}` before this")]
         span: SourceSpan,
     },
 

@@ -151,6 +151,13 @@ fn found_at(text: &str, at: usize) -> (String, Span) {
 
 /// Words for what the parser would have accepted, most useful first.
 fn expected_words(positives: &[Rule]) -> String {
+    // A condition that could go on but should end: name the ending only.
+    if positives.contains(&Rule::effect) {
+        return "`add` or `sub`".into();
+    }
+    if positives.contains(&Rule::kw_then) {
+        return "`then`".into();
+    }
     let mut words: Vec<&str> = Vec::new();
     let starts_item = positives.contains(&Rule::kw_when) && positives.contains(&Rule::kw_group);
     if starts_item {
@@ -230,7 +237,16 @@ fn describe(r: Rule) -> &'static str {
         version_value => "a version",
         given_value => "a value",
         expr | and_expr | not_expr | cmp_expr | sum | product | unary | call | score_ref
-        | stage_ref | today_ref | points => "an expression",
+        | stage_ref | today_ref | points => "a value",
+        open_brace => "`{`",
+        close_brace => "`}`",
+        open_bracket => "`[`",
+        close_bracket => "`]`",
+        open_paren => "`(`",
+        close_paren => "`)`",
+        comma => "`,`",
+        colon => "`:`",
+        equals => "`=`",
         cmp_tail | cmp_op | in_op | not_in_op | between_op | contains_any_op | contains_all_op
         | contains_op | starts_op | ends_op | matches_op | is_missing_op | is_present_op
         | within_op | single_eq => "a comparison",
@@ -251,19 +267,46 @@ fn describe(r: Rule) -> &'static str {
 
 /// A help line for common slips, when the context makes one clear.
 fn hint(positives: &[Rule], found: &str) -> Option<String> {
-    if positives.contains(&Rule::effect) {
-        return Some("a rule reads `when CONDITION add POINTS` (or `sub POINTS`), optionally followed by a reason in quotes".into());
+    let word = found.trim_matches('`');
+    let help = match word {
+        "&" | "|" | "!" => "Tally writes `and`, `or` and `not`: `country == \"US\" and employees > 50`",
+        "\u{201c}" | "\u{201d}" | "\u{2018}" | "\u{2019}" => {
+            "curly quotes (often pasted from a word processor) are not quotes: type straight `\"`"
+        }
+        _ if positives.contains(&Rule::effect) => {
+            "a rule reads `when CONDITION add POINTS` (or `sub POINTS`), optionally followed by a reason in quotes"
+        }
+        _ if positives.contains(&Rule::field_type) => return Some(type_hint(word)),
+        _ if positives.contains(&Rule::kw_then) => "a ladder line reads `if CONDITION then LABEL`",
+        _ if positives.contains(&Rule::label) && super::is_reserved(word) => {
+            return Some(format!("`{word}` is a reserved word: write the label in quotes, `\"{word}\"`"));
+        }
+        _ if positives.contains(&Rule::given_value) && word.chars().all(|c| c.is_alphanumeric() || c == '_') => {
+            return Some(format!("text in `given` is written in quotes: `\"{word}\"`"));
+        }
+        "}" | ")" | "]" => "check that every bracket is opened and closed in the right place",
+        _ => return None,
+    };
+    Some(help.into())
+}
+
+/// "did you mean `int`?" for type names from other languages.
+fn type_hint(word: &str) -> String {
+    let suggestion = match word.to_lowercase().as_str() {
+        "integer" | "whole" | "long" => Some("int"),
+        "string" | "str" | "varchar" | "char" => Some("text"),
+        "boolean" | "flag" => Some("bool"),
+        "float" | "double" | "decimal" | "numeric" | "money" | "real" => Some("number"),
+        "datetime" | "timestamp" | "day" => Some("date"),
+        "array" | "tags" | "set" => Some("list"),
+        _ => None,
+    };
+    match suggestion {
+        Some(t) => format!(
+            "did you mean `{t}`? The types are `text`, `number`, `int`, `bool`, `date` and `list`"
+        ),
+        None => "the types are `text`, `number`, `int`, `bool`, `date` and `list`".into(),
     }
-    if positives.contains(&Rule::field_type) {
-        return Some("field types are `text`, `number`, `int`, `bool`, `date` and `list`".into());
-    }
-    if positives.contains(&Rule::kw_then) {
-        return Some("a ladder line reads `if CONDITION then LABEL`".into());
-    }
-    if found == "`}`" || found == "`)`" || found == "`]`" {
-        return Some("check that every bracket is opened and closed in the right place".into());
-    }
-    None
 }
 
 /// The span of a pair, without the whitespace and comments pest lets a

@@ -88,6 +88,7 @@ fn write_kind(out: &mut String, kind: &ExprKind, own: Level) {
         ExprKind::Score => out.push_str("score"),
         ExprKind::Stage => out.push_str("stage"),
         ExprKind::Today => out.push_str("today"),
+        ExprKind::Invalid => out.push('?'),
         ExprKind::Or(items) => write_joined(out, items, " or ", Level::And),
         ExprKind::And(items) => write_joined(out, items, " and ", Level::Not),
         ExprKind::Not(inner) => {

@@ -44,14 +44,16 @@ pub fn round(a: Decimal, places: u32) -> Decimal {
 /// month's last day (`2026-01-31 + 1 month` is `2026-02-28`).
 pub fn date_add(date: Date, duration: Duration) -> Option<Date> {
     let amount = duration.amount;
-    match duration.unit {
+    let moved = match duration.unit {
         DurationUnit::Day => date.checked_add_signed(chrono::Duration::try_days(amount)?),
         DurationUnit::Week => {
             date.checked_add_signed(chrono::Duration::try_days(amount.checked_mul(7)?)?)
         }
         DurationUnit::Month => add_months(date, amount),
         DurationUnit::Year => add_months(date, amount.checked_mul(12)?),
-    }
+    }?;
+    // Years 1 to 9999, as in date literals and SQL warehouses.
+    (1..=9999).contains(&moved.year()).then_some(moved)
 }
 
 /// `date - duration`.

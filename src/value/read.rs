@@ -1,7 +1,5 @@
 //! Reading values from text: lead cells (spec section 4) and literals.
 
-use std::str::FromStr;
-
 use super::{Date, Decimal, FieldType, Value};
 
 /// Why a cell could not be read as its field's type.
@@ -34,7 +32,7 @@ pub fn read_cell(ty: FieldType, raw: &str, sep: &str) -> Result<Option<Value>, R
 const NUMBER: &str = "a number in plain decimal notation, such as `42`, `-3` or `2.5`";
 const INT: &str = "a whole number, such as `42` or `-3`";
 const BOOL: &str = "one of `true false yes no y n 1 0 t f`";
-const DATE: &str = "a date written `YYYY-MM-DD`, or an RFC 3339 date-time";
+const DATE: &str = "a date as `YYYY-MM-DD`, such as `2026-11-22` (or an RFC 3339 date-time)";
 
 fn read_number(text: &str) -> Result<Decimal, ReadError> {
     let error = ReadError { expected: NUMBER };
@@ -44,7 +42,7 @@ fn read_number(text: &str) -> Result<Decimal, ReadError> {
     if !digits(whole) || !digits(fraction) {
         return Err(error);
     }
-    Decimal::from_str(text.strip_prefix('+').unwrap_or(text)).map_err(|_| error)
+    Decimal::from_str_exact(text.strip_prefix('+').unwrap_or(text)).map_err(|_| error)
 }
 
 fn read_int(text: &str) -> Result<Decimal, ReadError> {
@@ -92,17 +90,17 @@ pub fn parse_date_literal(text: &str) -> Option<Date> {
     if !shape_ok {
         return None;
     }
-    let year = text.get(0..4)?.parse().ok()?;
+    let year = text.get(0..4)?.parse().ok().filter(|y| *y >= 1)?;
     let month = text.get(5..7)?.parse().ok()?;
     let day = text.get(8..10)?.parse().ok()?;
     Date::from_ymd_opt(year, month, day)
 }
 
 /// A number literal of the language (`1_000_000`, `-2.5`); `None` if it does
-/// not fit an exact decimal (more than 28 significant digits).
+/// not fit an exact decimal (more than 28 significant digits): never rounded.
 pub fn parse_number_literal(text: &str) -> Option<Decimal> {
     let plain: String = text.chars().filter(|c| *c != '_').collect();
-    Decimal::from_str(&plain).ok()
+    Decimal::from_str_exact(&plain).ok()
 }
 
 #[cfg(test)]
@@ -111,6 +109,22 @@ mod tests {
 
     fn read(ty: FieldType, raw: &str) -> Result<Option<Value>, ReadError> {
         read_cell(ty, raw, ";")
+    }
+
+    use std::str::FromStr;
+
+    #[test]
+    fn too_many_digits_are_refused_not_rounded() {
+        assert!(read(FieldType::Number, "1.00000000000000000000000000001").is_err());
+        assert!(read(FieldType::Number, "99999999999999999999999999999999").is_err());
+        assert_eq!(
+            parse_number_literal("1.00000000000000000000000000001"),
+            None
+        );
+        assert_eq!(
+            parse_number_literal("1_000.5"),
+            Decimal::from_str("1000.5").ok()
+        );
     }
 
     fn num(text: &str) -> Value {
