@@ -3,7 +3,12 @@
 //! Run: `cargo bench --bench check_speed`. Prints the median of several
 //! runs of parse + check (the work `tally check` does) per model size.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // a benchmark aborts on bad data
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // a benchmark aborts on bad data
 
 use std::time::{Duration, Instant};
 

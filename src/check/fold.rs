@@ -108,6 +108,6 @@ pub(super) fn why_no_value(expr: &Expr) -> &'static str {
     } else if matches!(expr.kind, ExprKind::DateShift(..)) {
         "the date falls outside the years 1 to 9999"
     } else {
-        "the result has more than 28 significant digits"
+        "the result is too large to keep exactly (Tally's numbers stay below 79228162514264337593543950336)"
     }
 }

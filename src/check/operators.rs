@@ -193,8 +193,9 @@ impl Checker<'_> {
             .map(|l| format!("`{l}`"))
             .collect::<Vec<_>>()
             .join(", ");
+        let written = crate::syntax::canonical_label(label);
         let mut help = format!(
-            "`{}` is one of {known}; to add `{label}`, give the ladder a line `if … then {label}`",
+            "`{}` is one of {known}; to add `{label}`, give the ladder a line `if … then {written}`",
             ladder.name
         );
         // Short labels (SQL, MQL, A, B) are one letter apart by design:

@@ -74,7 +74,7 @@ pub enum SyntaxError {
     #[error("`{text}` has more digits than Tally keeps exactly")]
     #[diagnostic(
         code(tally::invalid_number),
-        help("numbers have at most 28 significant digits, and are never rounded silently")
+        help("Tally keeps numbers exactly: at most 28 digits after the point, and below 79228162514264337593543950336; it never rounds them silently")
     )]
     InvalidNumber {
         text: String,

@@ -319,6 +319,10 @@ pub(crate) fn span_of(pair: &Pair<'_, Rule>) -> Span {
 /// Length of `text` up to its last character that is neither whitespace
 /// nor inside a comment.
 fn content_len(text: &str) -> usize {
+    // Fast path: most pairs end in content and hold no comment.
+    if !text.ends_with(char::is_whitespace) && !text.contains('#') {
+        return text.len();
+    }
     let mut end = 0;
     let mut chars = text.char_indices();
     while let Some((at, c)) = chars.next() {

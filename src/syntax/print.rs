@@ -33,6 +33,18 @@ pub fn canonical_literal(literal: &Literal) -> String {
     out
 }
 
+/// A ladder label as it must be written: bare if it is an identifier,
+/// else in quotes (`SQL`, `"A+"`).
+pub fn canonical_label(label: &str) -> String {
+    let mut out = String::new();
+    if is_identifier(label) {
+        out.push_str(label);
+    } else {
+        write_text(&mut out, label);
+    }
+    out
+}
+
 fn level(kind: &ExprKind) -> Level {
     match kind {
         ExprKind::Or(_) => Level::Or,
