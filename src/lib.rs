@@ -6,6 +6,8 @@
 //! [`value`] and [`span`] are shared vocabulary.
 
 pub mod check;
+pub mod eval;
+pub mod plan;
 pub mod cli;
 pub mod source;
 pub mod span;

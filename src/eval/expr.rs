@@ -1,0 +1,1 @@
+//! Evaluating plan nodes.

@@ -1,0 +1,55 @@
+//! The interpreter: scores leads with a [`Plan`](crate::plan::Plan).
+//!
+//! Three-valued logic (a missing operand makes most results missing; `and`,
+//! `or`, `not`, `is missing` and `is present` follow SQL's rules), exact
+//! decimals, Unicode case-folded text comparison, calendar dates.
+
+mod expr;
+mod score;
+
+pub use score::{Scorer, Trace};
+
+use crate::plan::Plan;
+use crate::value::{Decimal, Value};
+
+/// The typed field values of one lead, indexed like `Plan::fields`.
+/// Fields the plan does not use may be left `None`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Lead {
+    pub values: Vec<Option<Value>>,
+}
+
+/// What scoring one lead produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The capped total.
+    pub score: Decimal,
+    /// Each group's capped subtotal, in file order.
+    pub groups: Vec<Decimal>,
+    /// The stage label, if the model has a ladder and a line was taken.
+    pub stage: Option<String>,
+    /// Each tier's label, in file order.
+    pub tiers: Vec<Option<String>>,
+    /// The rules that fired with the points they added, in file order.
+    pub fired: Vec<Fired>,
+}
+
+/// A rule that fired.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fired {
+    /// Index into `Plan::rules`.
+    pub rule: usize,
+    /// Signed points (`sub 10` is -10).
+    pub points: Decimal,
+}
+
+/// The outputs of a lead in `Plan::output_names` order (`None` is missing).
+pub fn output_values(plan: &Plan, outcome: &Outcome) -> Vec<Option<Value>> {
+    let mut values = vec![Some(Value::Number(outcome.score))];
+    values.extend(outcome.groups.iter().map(|g| Some(Value::Number(*g))));
+    if plan.stage.is_some() {
+        values.push(outcome.stage.clone().map(Value::Text));
+    }
+    values.extend(outcome.tiers.iter().map(|t| t.clone().map(Value::Text)));
+    values
+}

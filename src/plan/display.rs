@@ -1,0 +1,1 @@
+//! Printing a plan for `tally plan`.
