@@ -1,1 +1,321 @@
-//! Evaluating plan nodes.
+//! Evaluating plan nodes for one lead, with three-valued logic: `None` is
+//! a missing value.
+
+use std::borrow::Cow;
+
+use super::Lead;
+use crate::check::model::Function;
+use crate::plan::node::ConstSet;
+use crate::plan::Node;
+use crate::syntax::ast::{ArithOp, CompareOp};
+use crate::value::{fold_text, ops, Date, Decimal, Duration, Value};
+
+/// A value during evaluation, borrowed from the lead or the plan.
+#[derive(Debug, Clone)]
+pub(crate) enum V<'a> {
+    Bool(bool),
+    Num(Decimal),
+    Date(Date),
+    /// Text as read (what `matches` sees) and folded (what comparisons see).
+    Text {
+        raw: &'a str,
+        folded: Cow<'a, str>,
+    },
+    /// A `list` field's items, folded.
+    List(&'a [String]),
+}
+
+/// A lead's text and list fields, folded once per lead.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Folded {
+    #[default]
+    None,
+    Text(String),
+    List(Vec<String>),
+}
+
+impl Folded {
+    /// The folded form of a field value (nothing for other types).
+    pub(crate) fn of(value: Option<&Value>) -> Folded {
+        match value {
+            Some(Value::Text(t)) => Folded::Text(fold_text(t)),
+            Some(Value::List(items)) => Folded::List(
+                items
+                    .iter()
+                    .map(|i| match i {
+                        Value::Text(t) => fold_text(t),
+                        _ => String::new(),
+                    })
+                    .collect(),
+            ),
+            _ => Folded::None,
+        }
+    }
+}
+
+/// Everything a node may read while one lead is scored.
+pub(crate) struct Env<'a> {
+    pub lead: &'a Lead,
+    pub folded: &'a [Folded],
+    pub today: Date,
+    /// Group subtotals, once computed (ladders and tiers).
+    pub groups: &'a [Decimal],
+    pub score: Option<Decimal>,
+    pub stage: Option<&'a str>,
+    pub tiers: &'a [Option<String>],
+    /// Whether each rule fired (tests).
+    pub fired: &'a [bool],
+}
+
+/// The truth of a condition: `None` is missing.
+pub(crate) fn truth<'a>(node: &'a Node, env: &Env<'a>) -> Option<bool> {
+    match eval(node, env)? {
+        V::Bool(b) => Some(b),
+        _ => None,
+    }
+}
+
+/// A number: `None` when missing (or, defensively, not a number).
+pub(crate) fn number<'a>(node: &'a Node, env: &Env<'a>) -> Option<Decimal> {
+    match eval(node, env)? {
+        V::Num(n) => Some(n),
+        _ => None,
+    }
+}
+
+fn date<'a>(node: &'a Node, env: &Env<'a>) -> Option<Date> {
+    match eval(node, env)? {
+        V::Date(d) => Some(d),
+        _ => None,
+    }
+}
+
+fn text<'a>(node: &'a Node, env: &Env<'a>) -> Option<(&'a str, Cow<'a, str>)> {
+    match eval(node, env)? {
+        V::Text { raw, folded } => Some((raw, folded)),
+        _ => None,
+    }
+}
+
+fn list<'a>(node: &'a Node, env: &Env<'a>) -> Option<&'a [String]> {
+    match eval(node, env)? {
+        V::List(items) => Some(items),
+        _ => None,
+    }
+}
+
+/// Evaluate a node.
+pub(crate) fn eval<'a>(node: &'a Node, env: &Env<'a>) -> Option<V<'a>> {
+    match node {
+        Node::Const(value) => constant(value),
+        Node::Missing => None,
+        Node::Field(id) => field(*id, env),
+        Node::Group(id) => env.groups.get(*id).map(|g| V::Num(*g)),
+        Node::Score => env.score.map(V::Num),
+        Node::Stage => env.stage.map(label),
+        Node::Tier(id) => env.tiers.get(*id)?.as_deref().map(label),
+        Node::Today => Some(V::Date(env.today)),
+        Node::Not(inner) => truth(inner, env).map(|b| V::Bool(!b)),
+        Node::And(items) => all(items, env).map(V::Bool),
+        Node::Or(items) => any(items, env).map(V::Bool),
+        Node::Neg(inner) => number(inner, env).map(|n| V::Num(-n)),
+        Node::Arith(first, rest) => arith(first, rest, env).map(V::Num),
+        Node::Compare(op, a, b) => compare(*op, a, b, env).map(V::Bool),
+        Node::Between(a, low, high) => between(a, low, high, env).map(V::Bool),
+        Node::InSet {
+            needle,
+            set,
+            negated,
+        } => in_set(needle, set, env).map(|b| V::Bool(b != *negated)),
+        Node::ListHas {
+            list: l,
+            item,
+            negated,
+        } => {
+            let (items, (_, wanted)) = (list(l, env)?, text(item, env)?);
+            Some(V::Bool(items.iter().any(|i| *i == *wanted) != *negated))
+        }
+        Node::TextContains(a, b) => text_pair(a, b, env, |a, b| a.contains(b)),
+        Node::StartsWith(a, b) => text_pair(a, b, env, |a, b| a.starts_with(b)),
+        Node::EndsWith(a, b) => text_pair(a, b, env, |a, b| a.ends_with(b)),
+        Node::ContainsAny(l, set) => {
+            list(l, env).map(|items| V::Bool(items.iter().any(|i| set.has_text(i))))
+        }
+        Node::ContainsAll(l, set) => {
+            let items = list(l, env)?;
+            Some(V::Bool(
+                set.texts().all(|wanted| items.iter().any(|i| i == wanted)),
+            ))
+        }
+        Node::Matches(a, pattern) => {
+            text(a, env).map(|(raw, _)| V::Bool(pattern.regex.is_match(raw)))
+        }
+        Node::IsMissing(inner) => Some(V::Bool(eval(inner, env).is_none())),
+        Node::IsPresent(inner) => Some(V::Bool(eval(inner, env).is_some())),
+        Node::Within(d, duration) => ops::within(date(d, env)?, *duration, env.today).map(V::Bool),
+        Node::DateShift(d, shifts) => shift(date(d, env)?, shifts).map(V::Date),
+        Node::Call(function, args) => call(*function, args, env).map(V::Num),
+        Node::Fired(rule) => env.fired.get(*rule).map(|f| V::Bool(*f)),
+    }
+}
+
+fn constant(value: &Value) -> Option<V<'_>> {
+    Some(match value {
+        Value::Text(t) => V::Text {
+            raw: t,
+            folded: Cow::Borrowed(t),
+        },
+        Value::Number(n) => V::Num(*n),
+        Value::Bool(b) => V::Bool(*b),
+        Value::Date(d) => V::Date(*d),
+        // INVARIANT: durations and list constants are consumed by `Within`,
+        // `DateShift`, `InSet` and friends; they are never values.
+        Value::Duration(_) | Value::List(_) => return None,
+    })
+}
+
+fn field<'a>(id: usize, env: &Env<'a>) -> Option<V<'a>> {
+    let value = env.lead.values.get(id)?.as_ref()?;
+    Some(match (value, env.folded.get(id)) {
+        (Value::Text(raw), Some(Folded::Text(folded))) => V::Text {
+            raw,
+            folded: Cow::Borrowed(folded),
+        },
+        (Value::Text(raw), _) => V::Text {
+            raw,
+            folded: Cow::Owned(fold_text(raw)),
+        },
+        (Value::List(_), Some(Folded::List(items))) => V::List(items),
+        (Value::List(_), _) => return None,
+        (other, _) => return constant(other),
+    })
+}
+
+fn label(text: &str) -> V<'_> {
+    V::Text {
+        raw: text,
+        folded: Cow::Owned(fold_text(text)),
+    }
+}
+
+/// `and`: false wins, then missing, then true.
+fn all<'a>(items: &'a [Node], env: &Env<'a>) -> Option<bool> {
+    let mut missing = false;
+    for item in items {
+        match truth(item, env) {
+            Some(false) => return Some(false),
+            None => missing = true,
+            Some(true) => {}
+        }
+    }
+    (!missing).then_some(true)
+}
+
+/// `or`: true wins, then missing, then false.
+fn any<'a>(items: &'a [Node], env: &Env<'a>) -> Option<bool> {
+    let mut missing = false;
+    for item in items {
+        match truth(item, env) {
+            Some(true) => return Some(true),
+            None => missing = true,
+            Some(false) => {}
+        }
+    }
+    (!missing).then_some(false)
+}
+
+fn arith<'a>(first: &'a Node, rest: &'a [(ArithOp, Node)], env: &Env<'a>) -> Option<Decimal> {
+    let mut acc = number(first, env)?;
+    for (op, operand) in rest {
+        let value = number(operand, env)?;
+        acc = match op {
+            ArithOp::Add => ops::add(acc, value),
+            ArithOp::Sub => ops::sub(acc, value),
+            ArithOp::Mul => ops::mul(acc, value),
+            ArithOp::Div => ops::div(acc, value),
+        }?;
+    }
+    Some(acc)
+}
+
+fn compare<'a>(op: CompareOp, a: &'a Node, b: &'a Node, env: &Env<'a>) -> Option<bool> {
+    let ordering = match (eval(a, env)?, eval(b, env)?) {
+        (V::Num(x), V::Num(y)) => x.cmp(&y),
+        (V::Date(x), V::Date(y)) => x.cmp(&y),
+        (V::Text { folded: x, .. }, V::Text { folded: y, .. }) => x.cmp(&y),
+        (V::Bool(x), V::Bool(y)) => x.cmp(&y),
+        _ => return None,
+    };
+    Some(match op {
+        CompareOp::Eq => ordering.is_eq(),
+        CompareOp::Ne => ordering.is_ne(),
+        CompareOp::Lt => ordering.is_lt(),
+        CompareOp::Le => ordering.is_le(),
+        CompareOp::Gt => ordering.is_gt(),
+        CompareOp::Ge => ordering.is_ge(),
+    })
+}
+
+fn between<'a>(a: &'a Node, low: &'a Node, high: &'a Node, env: &Env<'a>) -> Option<bool> {
+    let above = compare(CompareOp::Ge, a, low, env);
+    let below = compare(CompareOp::Le, a, high, env);
+    Some(above? && below?)
+}
+
+fn in_set<'a>(needle: &'a Node, set: &ConstSet, env: &Env<'a>) -> Option<bool> {
+    Some(match eval(needle, env)? {
+        V::Text { folded, .. } => set.has_text(&folded),
+        V::Num(n) => set.has_number(n),
+        V::Date(d) => set.has_date(d),
+        _ => return None,
+    })
+}
+
+fn text_pair<'a>(
+    a: &'a Node,
+    b: &'a Node,
+    env: &Env<'a>,
+    test: fn(&str, &str) -> bool,
+) -> Option<V<'a>> {
+    let ((_, a), (_, b)) = (text(a, env)?, text(b, env)?);
+    Some(V::Bool(test(&a, &b)))
+}
+
+fn shift(mut date: Date, shifts: &[(ArithOp, Duration)]) -> Option<Date> {
+    for (op, duration) in shifts {
+        date = match op {
+            ArithOp::Sub => ops::date_sub(date, *duration),
+            _ => ops::date_add(date, *duration),
+        }?;
+    }
+    Some(date)
+}
+
+fn call<'a>(function: Function, args: &'a [Node], env: &Env<'a>) -> Option<Decimal> {
+    let first = args.first();
+    let today = env.today;
+    match function {
+        Function::DaysSince => Some(ops::days_since(date(first?, env)?, today).into()),
+        Function::MonthsSince => Some(ops::months_since(date(first?, env)?, today).into()),
+        Function::YearsSince => Some(ops::years_since(date(first?, env)?, today).into()),
+        Function::Count => match eval(first?, env)? {
+            V::List(items) => Some(items.len().into()),
+            _ => None,
+        },
+        Function::Min => numbers(args, env)?.into_iter().min(),
+        Function::Max => numbers(args, env)?.into_iter().max(),
+        Function::Abs => number(first?, env).map(|n| n.abs()),
+        Function::Round => {
+            let places = match args.get(1) {
+                Some(p) => u32::try_from(number(p, env)?.trunc()).ok()?,
+                None => 0,
+            };
+            Some(ops::round(number(first?, env)?, places))
+        }
+    }
+}
+
+/// All arguments as numbers; missing if any is.
+fn numbers<'a>(args: &'a [Node], env: &Env<'a>) -> Option<Vec<Decimal>> {
+    args.iter().map(|a| number(a, env)).collect()
+}

@@ -1,9 +1,147 @@
-//! Plan expressions.
+//! Plan expressions: checked expressions with their constants prepared
+//! for evaluation (text folded, lists as hash sets, regexes compiled).
 
-/// A compiled expression.
-#[derive(Debug, Clone)]
-pub enum Node {}
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::Arc;
 
-/// A constant set for `in` and `contains any/all`.
+use regex::Regex;
+
+use crate::check::model::Function;
+use crate::syntax::ast::{ArithOp, CompareOp};
+use crate::value::{fold_text, Date, Decimal, Duration, Value};
+
+/// A compiled expression. Field, group and tier numbers index the plan.
 #[derive(Debug, Clone)]
-pub struct ConstSet {}
+pub enum Node {
+    /// A constant; text constants are already folded (trimmed, lower case).
+    Const(Value),
+    /// A constant with no value (e.g. a division by zero folded away).
+    Missing,
+    Field(usize),
+    Group(usize),
+    Score,
+    Stage,
+    Tier(usize),
+    Today,
+    Not(Box<Node>),
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    Neg(Box<Node>),
+    Arith(Box<Node>, Vec<(ArithOp, Node)>),
+    Compare(CompareOp, Box<Node>, Box<Node>),
+    Between(Box<Node>, Box<Node>, Box<Node>),
+    /// `x in [..]` against a constant set.
+    InSet {
+        needle: Box<Node>,
+        set: Arc<ConstSet>,
+        negated: bool,
+    },
+    /// Membership of a text in a `list` field.
+    ListHas {
+        list: Box<Node>,
+        item: Box<Node>,
+        negated: bool,
+    },
+    TextContains(Box<Node>, Box<Node>),
+    StartsWith(Box<Node>, Box<Node>),
+    EndsWith(Box<Node>, Box<Node>),
+    ContainsAny(Box<Node>, Arc<ConstSet>),
+    ContainsAll(Box<Node>, Arc<ConstSet>),
+    Matches(Box<Node>, Arc<Pattern>),
+    IsMissing(Box<Node>),
+    IsPresent(Box<Node>),
+    Within(Box<Node>, Duration),
+    DateShift(Box<Node>, Vec<(ArithOp, Duration)>),
+    Call(Function, Vec<Node>),
+    /// `fired(…)` in a test: did rule N add points?
+    Fired(usize),
+}
+
+/// The items of a constant list, hashed for O(1) membership.
+#[derive(Clone, Default)]
+pub struct ConstSet {
+    /// The items in written order (text folded), for display.
+    pub items: Vec<Value>,
+    texts: HashSet<String>,
+    numbers: HashSet<Decimal>,
+    dates: HashSet<Date>,
+}
+
+impl ConstSet {
+    /// A set of the given constants; text items are folded.
+    pub fn new(values: &[Value]) -> ConstSet {
+        let mut set = ConstSet::default();
+        for value in values {
+            let fresh = match value {
+                Value::Text(t) => {
+                    let folded = fold_text(t);
+                    let fresh = set.texts.insert(folded.clone());
+                    if fresh {
+                        set.items.push(Value::Text(folded));
+                    }
+                    continue;
+                }
+                Value::Number(n) => set.numbers.insert(n.normalize()),
+                Value::Date(d) => set.dates.insert(*d),
+                _ => false,
+            };
+            if fresh {
+                set.items.push(value.clone());
+            }
+        }
+        set
+    }
+
+    /// Whether the set holds this folded text.
+    pub fn has_text(&self, folded: &str) -> bool {
+        self.texts.contains(folded)
+    }
+
+    /// Whether the set holds this number.
+    pub fn has_number(&self, n: Decimal) -> bool {
+        self.numbers.contains(&n.normalize())
+    }
+
+    /// Whether the set holds this date.
+    pub fn has_date(&self, d: Date) -> bool {
+        self.dates.contains(&d)
+    }
+
+    /// The folded texts, in written order.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.items.iter().filter_map(|v| match v {
+            Value::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
+    }
+
+    /// Number of distinct items.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// True for `[]`.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+impl fmt::Debug for ConstSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(&self.items).finish()
+    }
+}
+
+/// A compiled regular expression with its source.
+#[derive(Clone)]
+pub struct Pattern {
+    pub source: String,
+    pub regex: Regex,
+}
+
+impl fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.source)
+    }
+}
