@@ -6,9 +6,10 @@
 //! [`value`] and [`span`] are shared vocabulary.
 
 pub mod check;
-pub mod eval;
-pub mod plan;
 pub mod cli;
+pub mod eval;
+pub mod io;
+pub mod plan;
 pub mod source;
 pub mod span;
 pub mod syntax;

@@ -183,3 +183,80 @@ fn every_bundled_example_checks_clean() {
         }
     }
 }
+
+#[test]
+fn explain_answers_why_a_lead_has_its_stage() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tally(
+        root,
+        &[
+            "explain",
+            "examples/b2b_inbound.tally",
+            "examples/leads.csv",
+            "--row",
+            "7",
+            "--as-of",
+            "2026-11-22",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    insta::assert_snapshot!(text(&out.stdout));
+}
+
+#[test]
+fn explain_refuses_a_row_that_does_not_exist() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tally(
+        root,
+        &[
+            "explain",
+            "examples/b2b_inbound.tally",
+            "examples/leads.csv",
+            "--row",
+            "3001",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        "error: `examples/leads.csv` has no row 3001\n"
+    );
+}
+
+#[test]
+fn plan_prints_the_compiled_plan() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tally(root, &["plan", "examples/b2b_inbound.tally"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = text(&out.stdout);
+    assert!(
+        text.starts_with("plan for model \"B2B inbound\"\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  c0   job_title in {\"ceo\", \"vp\", \"chief revenue officer\"} (hash set of 3)\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn test_runs_every_test_block_of_the_examples() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tally(
+        root,
+        &[
+            "test",
+            "examples/b2b_inbound.tally",
+            "examples/saas_trial.tally",
+        ],
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.ends_with(" passed, 0 failed\n"), "{stdout}");
+    assert!(
+        stdout.starts_with("ok      CEO at a mid-size tech firm who asked for a demo\n"),
+        "{stdout}"
+    );
+}

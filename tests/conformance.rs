@@ -19,19 +19,7 @@ use serde_json::Value;
 
 /// Cases whose command is not built yet, with the issue that brings it.
 /// The test fails if one of these starts passing, so the list shrinks.
-const PENDING: &[(&str, &str)] = &[
-    ("01_seed_model", "issue 3: tally score"),
-    ("02_missing_values", "issue 3: tally score"),
-    ("03_caps", "issue 3: tally score"),
-    ("04_text_and_lists", "issue 3: tally score"),
-    ("05_dates", "issue 3: tally score"),
-    ("06_ladders", "issue 3: tally score"),
-    ("07_rejected_rows", "issue 3: tally score"),
-    ("08_csv_dialect", "issue 3: tally score"),
-    ("10_tests_in_model", "issue 4: tally test"),
-    ("11_explain_reasons", "issue 3: tally score"),
-    ("12_computed_points", "issue 3: tally score"),
-];
+const PENDING: &[(&str, &str)] = &[];
 
 fn cases() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance");

@@ -4,7 +4,15 @@
 //! renders what comes back. Only this module knows about terminals.
 
 mod check;
+mod common;
+mod explain;
+pub mod explain_text;
+mod plan;
 pub mod render;
+mod score;
+mod test;
+
+pub(crate) use common::{load_model, parse_date, today_utc};
 
 use std::process::ExitCode;
 
@@ -28,6 +36,14 @@ struct Cli {
 enum Command {
     /// Parse and type-check models; print every error and warning.
     Check(check::CheckArgs),
+    /// Run the `test` blocks of models.
+    Test(test::TestArgs),
+    /// Score a lead file: CSV or NDJSON in, scored leads out.
+    Score(score::ScoreArgs),
+    /// Why one lead scored what it did: every rule, fired or not.
+    Explain(explain::ExplainArgs),
+    /// Print the compiled evaluation plan of a model.
+    Plan(plan::PlanArgs),
 }
 
 /// Run the command line; returns the process exit status.
@@ -46,6 +62,10 @@ pub fn run() -> ExitCode {
     };
     let status = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Test(args) => test::run(&args),
+        Command::Score(args) => score::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Plan(args) => plan::run(&args),
     };
     ExitCode::from(status)
 }

@@ -5,9 +5,11 @@
 //! decimals, Unicode case-folded text comparison, calendar dates.
 
 mod expr;
+mod model_tests;
 mod score;
 
-pub use score::{Scorer, Trace};
+pub use model_tests::{run_tests, Failure, TestResult};
+pub use score::{RuleTrace, Scorer, Trace};
 
 use crate::plan::Plan;
 use crate::value::{Decimal, Value};

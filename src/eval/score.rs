@@ -111,17 +111,10 @@ impl<'p> Scorer<'p> {
         expr::truth(node, &env)
     }
 
+    /// Fold the lead's text and list values once (readers leave the
+    /// fields no rule reads empty, so only those are folded).
     fn fold(&self, lead: &Lead) -> Vec<Folded> {
-        let used = self.plan.fields.iter().map(|f| f.used);
-        used.zip(&lead.values)
-            .map(|(used, v)| {
-                if used {
-                    Folded::of(v.as_ref())
-                } else {
-                    Folded::None
-                }
-            })
-            .collect()
+        lead.values.iter().map(|v| Folded::of(v.as_ref())).collect()
     }
 
     fn env<'a>(&self, lead: &'a Lead, folded: &'a [Folded]) -> Env<'a> {

@@ -13,7 +13,7 @@ pub mod node;
 use crate::check::model::Limits;
 use crate::value::FieldType;
 
-pub use compile::compile;
+pub use compile::{compile, node};
 pub use node::{ConstSet, Node};
 
 /// A compiled model.

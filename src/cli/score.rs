@@ -1,0 +1,278 @@
+//! `tally score MODEL LEADS`: score a lead file (spec: CLI.md, `tally score`).
+
+use std::path::Path;
+
+use clap::{Args, ValueEnum};
+
+use super::common::{load_model, parse_date, today_utc};
+use super::{io_reason, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
+use crate::eval::Scorer;
+use crate::io::{
+    self, Binding, Counts, Format, HeaderError, Job, Layout, NameHint, OpenError, Reader, Sink,
+    StreamError, Writer,
+};
+use crate::plan::{self, Plan};
+use crate::value::Date;
+
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// The model (`-` reads standard input).
+    #[arg(value_name = "MODEL")]
+    model: String,
+    /// The lead file: CSV or NDJSON, optionally gzipped (`-` reads standard input).
+    #[arg(value_name = "LEADS")]
+    leads: String,
+    /// Write scored leads to this file, atomically (default: standard output).
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    output: Option<String>,
+    /// Output format when `-o`'s name does not tell (default: the input's).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    format: Option<FormatArg>,
+    /// Input format when the lead file's name does not tell (default: csv).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    input_format: Option<FormatArg>,
+    /// The date `today` means (default: today's UTC date).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    as_of: Option<Date>,
+    /// Add a `reasons` column: the rules that fired, with their points.
+    #[arg(long)]
+    explain: bool,
+    /// Where rejected rows go (default: OUT.rejects, or standard error
+    /// when writing to standard output).
+    #[arg(long, value_name = "FILE")]
+    rejects: Option<String>,
+    /// CSV field delimiter, one ASCII character (`\t` for tab).
+    #[arg(long, value_name = "C", default_value = ",", value_parser = parse_delimiter)]
+    delimiter: u8,
+    /// Worker threads; results are the same for any number.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    threads: Option<u32>,
+    /// Rename every output column to P+name (to avoid input columns).
+    #[arg(long, value_name = "P", default_value = "", hide_default_value = true)]
+    prefix: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    /// RFC 4180 CSV with a header row.
+    Csv,
+    /// One JSON object per line.
+    #[value(alias = "jsonl")]
+    Ndjson,
+}
+
+impl From<FormatArg> for Format {
+    fn from(arg: FormatArg) -> Format {
+        match arg {
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Ndjson => Format::Ndjson,
+        }
+    }
+}
+
+/// Why a run stopped early.
+enum Stop {
+    /// The input has problems, already reported (exit 1).
+    Problems,
+    /// The command could not run (exit 2).
+    Failure(String),
+    /// Already reported; exit with this status.
+    Reported(u8),
+}
+
+/// Run `tally score`; returns the exit status.
+pub fn run(args: &ScoreArgs) -> u8 {
+    match score(args) {
+        Ok(counts) => {
+            eprintln!("{}", summary(&counts));
+            if counts.rejected > 0 {
+                EXIT_PROBLEMS
+            } else {
+                EXIT_OK
+            }
+        }
+        Err(Stop::Problems) => EXIT_PROBLEMS,
+        Err(Stop::Reported(status)) => status,
+        Err(Stop::Failure(message)) => {
+            eprintln!("error: {message}");
+            EXIT_FAILURE
+        }
+    }
+}
+
+/// `read 5 rows: 4 scored, 1 rejected`.
+fn summary(counts: &Counts) -> String {
+    let rows = if counts.read == 1 { "row" } else { "rows" };
+    format!(
+        "read {} {rows}: {} scored, {} rejected",
+        counts.read, counts.scored, counts.rejected
+    )
+}
+
+fn score(args: &ScoreArgs) -> Result<Counts, Stop> {
+    if args.model == "-" && args.leads == "-" {
+        return Err(Stop::Failure(
+            "MODEL and LEADS cannot both be standard input".into(),
+        ));
+    }
+    let plan = load_plan(&args.model)?;
+    // Scoring runs on one thread for now; the output never depends on it.
+    let _ = args.threads;
+    let as_of = args.as_of.unwrap_or_else(today_utc);
+    let input_format = NameHint::of(&args.leads)
+        .format
+        .or(args.input_format.map(Format::from))
+        .unwrap_or(Format::Csv);
+    let mut reader = open_leads(&args.leads, input_format, args.delimiter)?;
+    let (binding, layout) = bind(&plan, &reader, args)?;
+    let (out_sink, mut rejects) = open_sinks(args)?;
+    let output_format = output_format(args, input_format);
+    let mut writer = Writer::new(out_sink, output_format, layout, args.delimiter)
+        .map_err(|e| cannot_write(output_shown(args), &e))?;
+    let job = Job {
+        plan: &plan,
+        binding: &binding,
+        scorer: Scorer::new(&plan, as_of),
+    };
+    let counts = io::score_stream(&job, &mut reader, &mut writer, &mut rejects)
+        .map_err(|e| stream_failure(args, &e))?;
+    writer
+        .finish()
+        .map_err(|e| cannot_write(output_shown(args), &e))?;
+    rejects
+        .finish()
+        .map_err(|e| cannot_write(rejects_shown(args), &e))?;
+    Ok(counts)
+}
+
+/// Read and compile the model; its findings go to standard error.
+fn load_plan(path: &str) -> Result<Plan, Stop> {
+    match load_model(path) {
+        Ok((_, model)) => Ok(plan::compile(&model)),
+        Err(EXIT_FAILURE) => Err(Stop::Reported(EXIT_FAILURE)),
+        Err(_) => Err(Stop::Problems),
+    }
+}
+
+fn open_leads(path: &str, format: Format, delimiter: u8) -> Result<Reader, Stop> {
+    let shown = shown_name(path);
+    let input = io::input::open(path).map_err(|e| Stop::Failure(cannot_read(&shown, &e)))?;
+    Reader::new(input, format, delimiter).map_err(|e| match e {
+        OpenError::Io(error) => Stop::Failure(cannot_read(&shown, &error)),
+        OpenError::Header(message) => {
+            eprintln!("error: {shown}: {message}");
+            Stop::Problems
+        }
+    })
+}
+
+/// Bind the plan to the header and lay out the output; every problem is
+/// reported before giving up.
+fn bind(plan: &Plan, reader: &Reader, args: &ScoreArgs) -> Result<(Binding, Layout), Stop> {
+    let header = reader.header();
+    let output = output_format(args, header.format);
+    let binding = Binding::new(plan, header);
+    let layout = Layout::new(plan, header, output, &args.prefix, args.explain);
+    match (binding, layout) {
+        (Ok(binding), Ok(layout)) => Ok((binding, layout)),
+        (binding, layout) => {
+            let shown = shown_name(&args.leads);
+            let errors: Vec<HeaderError> = [binding.err(), layout.err()]
+                .into_iter()
+                .flatten()
+                .flatten()
+                .collect();
+            for error in errors {
+                eprintln!("error: {shown}: {error}");
+            }
+            Err(Stop::Problems)
+        }
+    }
+}
+
+/// Output format: `-o`'s name, else `--format`, else the input's.
+fn output_format(args: &ScoreArgs, input: Format) -> Format {
+    let named = args.output.as_deref().and_then(|o| NameHint::of(o).format);
+    named.or(args.format.map(Format::from)).unwrap_or(input)
+}
+
+/// The output and the rejects.
+fn open_sinks(args: &ScoreArgs) -> Result<(Sink, Sink), Stop> {
+    let output = match file_output(args) {
+        Some(path) => Sink::file(Path::new(path), NameHint::of(path).gzip)
+            .map_err(|e| cannot_write(shown_name(path), &e))?,
+        None => Sink::stdout(),
+    };
+    let rejects = match rejects_path(args) {
+        Some(path) => {
+            Sink::file(Path::new(&path), false).map_err(|e| cannot_write(shown_name(&path), &e))?
+        }
+        None => Sink::stderr(),
+    };
+    Ok((output, rejects))
+}
+
+/// `-o FILE`, unless it is `-` (standard output).
+fn file_output(args: &ScoreArgs) -> Option<&str> {
+    args.output.as_deref().filter(|o| *o != "-")
+}
+
+/// `--rejects FILE`, else OUT.rejects beside a file output; `None` for
+/// standard error.
+fn rejects_path(args: &ScoreArgs) -> Option<String> {
+    match args.rejects.as_deref() {
+        Some("-") => None,
+        Some(path) => Some(path.to_string()),
+        None => file_output(args).map(|out| format!("{out}.rejects")),
+    }
+}
+
+fn stream_failure(args: &ScoreArgs, error: &StreamError) -> Stop {
+    match error {
+        StreamError::Read(e) => Stop::Failure(cannot_read(&shown_name(&args.leads), e)),
+        StreamError::Write(e) => cannot_write(output_shown(args), e),
+        StreamError::Rejects(e) => cannot_write(rejects_shown(args), e),
+    }
+}
+
+fn cannot_read(shown: &str, error: &std::io::Error) -> String {
+    format!("cannot read {shown}: {}", io_reason(error))
+}
+
+fn cannot_write(shown: String, error: &std::io::Error) -> Stop {
+    Stop::Failure(format!("cannot write {shown}: {}", io_reason(error)))
+}
+
+fn output_shown(args: &ScoreArgs) -> String {
+    file_output(args).map_or("standard output".to_string(), shown_name)
+}
+
+fn rejects_shown(args: &ScoreArgs) -> String {
+    rejects_path(args).map_or("standard error".to_string(), |p| shown_name(&p))
+}
+
+fn shown_name(path: &str) -> String {
+    if path == "-" {
+        "standard input".to_string()
+    } else {
+        format!("`{path}`")
+    }
+}
+
+/// One ASCII character other than a quote or a line break; `\t` or `tab`
+/// for a tab.
+fn parse_delimiter(text: &str) -> Result<u8, String> {
+    let byte = match text {
+        "\\t" | "tab" => b'\t',
+        _ => match text.as_bytes() {
+            [byte] if byte.is_ascii() => *byte,
+            _ => 0,
+        },
+    };
+    match byte {
+        0 | b'"' | b'\n' | b'\r' => {
+            Err("expected one ASCII character, such as `;` or `\\t`".into())
+        }
+        _ => Ok(byte),
+    }
+}

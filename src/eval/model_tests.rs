@@ -1,0 +1,73 @@
+//! Running a model's `test` blocks (spec section 8): each `given` is a
+//! lead, scored as of the test's date; each `expect` must be true.
+
+use super::{Lead, Outcome, Scorer};
+use crate::check::Model;
+use crate::plan::{self, Plan};
+use crate::span::Span;
+use crate::value::Date;
+
+/// The result of one test block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestResult {
+    pub name: String,
+    pub span: Span,
+    /// What the test's lead scored.
+    pub outcome: Outcome,
+    /// The expectations that did not hold.
+    pub failures: Vec<Failure>,
+}
+
+/// An `expect` line that was false or missing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// The span of the expression after `expect`.
+    pub span: Span,
+    /// `Some(false)` or `None` (missing).
+    pub value: Option<bool>,
+}
+
+impl TestResult {
+    /// True when every expectation held.
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// Run every test of `model` (compiled as `plan`); a test without `as of`
+/// uses `today`.
+pub fn run_tests(model: &Model, plan: &Plan, today: Date) -> Vec<TestResult> {
+    model
+        .tests
+        .iter()
+        .map(|test| {
+            let mut lead = Lead {
+                values: vec![None; plan.fields.len()],
+            };
+            for (field, value) in &test.given {
+                if let Some(slot) = lead.values.get_mut(*field) {
+                    *slot = Some(value.clone());
+                }
+            }
+            let scorer = Scorer::new(plan, test.as_of.unwrap_or(today));
+            let outcome = scorer.score(&lead);
+            let failures = test
+                .expects
+                .iter()
+                .filter_map(|expect| {
+                    let value = scorer.evaluate_after(&lead, &outcome, &plan::node(expect));
+                    (value != Some(true)).then_some(Failure {
+                        span: expect.span,
+                        value,
+                    })
+                })
+                .collect();
+            TestResult {
+                name: test.name.clone(),
+                span: test.span,
+                outcome,
+                failures,
+            }
+        })
+        .collect()
+}

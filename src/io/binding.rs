@@ -1,0 +1,198 @@
+//! Binding a plan's fields to a lead file's columns, and reading a
+//! record's cells into a typed [`Lead`].
+
+use std::fmt;
+
+use super::format::Format;
+use super::json::read_json;
+use super::read::{Header, Record, RowData};
+use super::reject::{quoted, Rejection};
+use crate::eval::Lead;
+use crate::plan::Plan;
+use crate::value::{read_cell, FieldType, Value};
+
+/// A lead file that cannot be scored with a plan, found before any row
+/// is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderError {
+    /// A field's column is not in the CSV header.
+    MissingColumn {
+        field: String,
+        column: String,
+        /// The header's closest column by edit distance, if it has any.
+        closest: Option<String>,
+    },
+    /// An output column would have the name of an input column.
+    Collision {
+        /// The output's column name, prefix included.
+        output: String,
+        /// The `--prefix` in force (empty for none).
+        prefix: String,
+    },
+    /// Two outputs would have the same name.
+    DuplicateOutput { output: String },
+}
+
+impl fmt::Display for HeaderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HeaderError::MissingColumn {
+                field,
+                column,
+                closest,
+            } => {
+                write!(
+                    f,
+                    "column {column:?} (field `{field}`) is not in the header"
+                )?;
+                match closest {
+                    Some(near) => write!(f, "; the closest column is {near:?}"),
+                    None => write!(f, ", which has no columns"),
+                }
+            }
+            HeaderError::Collision { output, prefix } if prefix.is_empty() => write!(
+                f,
+                "output `{output}` has the name of an input column; \
+                 rename the outputs with --prefix, e.g. --prefix tally_"
+            ),
+            HeaderError::Collision { output, prefix } => write!(
+                f,
+                "output `{output}` (with --prefix {prefix}) has the name of an input column; \
+                 choose another --prefix"
+            ),
+            HeaderError::DuplicateOutput { output } => {
+                write!(f, "two outputs are named `{output}`")
+            }
+        }
+    }
+}
+
+impl std::error::Error for HeaderError {}
+
+/// How one field is read.
+#[derive(Debug, Clone)]
+struct FieldRead {
+    /// Index into `Plan::fields` and `Lead::values`.
+    field: usize,
+    name: String,
+    column: String,
+    /// The CSV cell position (NDJSON looks the key up instead).
+    position: usize,
+    ty: FieldType,
+    sep: String,
+    required: bool,
+}
+
+/// A plan's fields bound to a lead file's header.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    reads: Vec<FieldRead>,
+    width: usize,
+}
+
+impl Binding {
+    /// Bind every field of `plan` to its column. For CSV each field's
+    /// column must be in the header (every missing one is reported). NDJSON
+    /// has no header: an absent key is a missing value, so nothing is
+    /// required of the first object. Only fields that are used or
+    /// required are read.
+    pub fn new(plan: &Plan, header: &Header) -> Result<Binding, Vec<HeaderError>> {
+        let mut reads = Vec::new();
+        let mut errors = Vec::new();
+        for (index, field) in plan.fields.iter().enumerate() {
+            let found = header.columns.iter().position(|c| *c == field.column);
+            let position = match (found, header.format) {
+                (Some(position), _) => position,
+                (None, Format::Ndjson) => 0,
+                (None, Format::Csv) => {
+                    errors.push(HeaderError::MissingColumn {
+                        field: field.name.clone(),
+                        column: field.column.clone(),
+                        closest: closest(&field.column, &header.columns).map(str::to_string),
+                    });
+                    continue;
+                }
+            };
+            if field.used || field.required {
+                reads.push(FieldRead {
+                    field: index,
+                    name: field.name.clone(),
+                    column: field.column.clone(),
+                    position,
+                    ty: field.ty,
+                    sep: field.sep.clone(),
+                    required: field.required,
+                });
+            }
+        }
+        if errors.is_empty() {
+            Ok(Binding {
+                reads,
+                width: plan.fields.len(),
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Read a record's used and required fields into a lead.
+    pub fn lead(&self, record: &Record) -> Result<Lead, Rejection> {
+        let mut values = vec![None; self.width];
+        for read in &self.reads {
+            let value = read.value(record)?;
+            if let Some(slot) = values.get_mut(read.field) {
+                *slot = value;
+            }
+        }
+        Ok(Lead { values })
+    }
+}
+
+impl FieldRead {
+    fn value(&self, record: &Record) -> Result<Option<Value>, Rejection> {
+        let row = record.row;
+        let ty = self.ty.keyword();
+        let value = match &record.data {
+            RowData::Cells(cells) => {
+                let cell = cells.get(self.position).map_or("", String::as_str);
+                read_cell(self.ty, cell, &self.sep).map_err(|e| {
+                    Rejection::unreadable(row, &self.column, quoted(cell), ty, e.expected)
+                })?
+            }
+            RowData::Object(map) => read_json(self.ty, map.get(&self.column), &self.sep)
+                .map_err(|e| Rejection::unreadable(row, &self.column, e.shown, ty, e.expected))?,
+        };
+        if value.is_none() && self.required {
+            let reason = format!("no value, but field `{}` is required", self.name);
+            return Err(Rejection::column(row, &self.column, reason));
+        }
+        Ok(value)
+    }
+}
+
+/// The column closest to `wanted` by edit distance, ignoring case; the
+/// first of equals wins.
+fn closest<'a>(wanted: &str, columns: &'a [String]) -> Option<&'a str> {
+    let wanted = wanted.to_lowercase();
+    columns
+        .iter()
+        .map(|c| (strsim::levenshtein(&wanted, &c.to_lowercase()), c.as_str()))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_ignores_case_and_prefers_the_first_of_equals() {
+        let columns = [
+            "Job Title".to_string(),
+            "jobs".to_string(),
+            "id".to_string(),
+        ];
+        assert_eq!(closest("job_title", &columns), Some("Job Title"));
+        assert_eq!(closest("x", &[]), None);
+    }
+}

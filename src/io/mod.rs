@@ -1,0 +1,34 @@
+//! Lead files in, scored leads out: CSV and NDJSON, either one gzipped.
+//!
+//! The stage reads one way, like the compiler: [`input`] opens a file or
+//! standard input (decompressing gzip); [`Reader`] turns it into a stream
+//! of [`Record`]s with 1-based row numbers; [`Binding`] maps the plan's
+//! fields to the header and reads a record's cells into a typed
+//! [`Lead`](crate::eval::Lead); [`Layout`] decides the output columns and
+//! refuses collisions; [`Writer`] writes scored records; [`Sink`] makes
+//! `-o FILE` atomic; [`score_stream`] runs them all in batches, in input
+//! order. A row that cannot be read becomes a [`Rejection`], never a panic
+//! or a silent drop. Memory stays bounded by one batch, whatever the input
+//! size.
+
+mod binding;
+mod format;
+pub mod input;
+mod json;
+mod layout;
+mod read;
+mod read_csv;
+mod read_ndjson;
+mod reject;
+mod run;
+mod sink;
+mod write;
+
+pub use binding::{Binding, HeaderError};
+pub use format::{Format, NameHint};
+pub use layout::Layout;
+pub use read::{Header, OpenError, Reader, Record, RowData};
+pub use reject::Rejection;
+pub use run::{score_stream, Counts, Job, StreamError, BATCH};
+pub use sink::Sink;
+pub use write::{Reason, Writer};
