@@ -11,7 +11,7 @@ mod fold;
 mod items;
 pub mod model;
 mod operators;
-mod suggest;
+pub mod suggest;
 pub mod types;
 
 use std::collections::HashMap;

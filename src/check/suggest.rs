@@ -1,5 +1,16 @@
 //! "Did you mean …?": the closest known name by edit distance.
 
+/// The candidate nearest to `wanted` by edit distance, ignoring case, however
+/// far: for naming the column a user probably meant. The first of equals wins.
+pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let wanted = wanted.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::levenshtein(&wanted, &c.to_lowercase()), c))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, c)| c)
+}
+
 /// The candidate closest to `wanted`, if it is close enough to be a typo.
 pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let wanted_folded = wanted.to_lowercase();

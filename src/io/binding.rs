@@ -170,15 +170,9 @@ impl FieldRead {
     }
 }
 
-/// The column closest to `wanted` by edit distance, ignoring case; the
-/// first of equals wins.
+/// The column closest to `wanted`, however far (spec section 7 names it).
 fn closest<'a>(wanted: &str, columns: &'a [String]) -> Option<&'a str> {
-    let wanted = wanted.to_lowercase();
-    columns
-        .iter()
-        .map(|c| (strsim::levenshtein(&wanted, &c.to_lowercase()), c.as_str()))
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, c)| c)
+    crate::check::suggest::nearest(wanted, columns.iter().map(String::as_str))
 }
 
 #[cfg(test)]
