@@ -133,6 +133,7 @@ fn score(args: &ScoreArgs) -> Result<Counts, Stop> {
         plan: &plan,
         binding: &binding,
         scorer: Scorer::new(&plan, as_of),
+        batch: io::BATCH,
     };
     let counts = io::score_stream(&job, &mut reader, &mut writer, &mut rejects)
         .map_err(|e| stream_failure(args, &e))?;

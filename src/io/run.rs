@@ -32,6 +32,9 @@ pub struct Job<'p> {
     pub plan: &'p Plan,
     pub binding: &'p Binding,
     pub scorer: Scorer<'p>,
+    /// Rows read and scored together ([`BATCH`] unless a test says else);
+    /// the output never depends on it.
+    pub batch: usize,
 }
 
 /// A record with its outputs.
@@ -62,9 +65,10 @@ pub fn score_stream(
     rejects: &mut Sink,
 ) -> Result<Counts, StreamError> {
     let mut counts = Counts::default();
-    let mut batch = Vec::with_capacity(BATCH);
+    let size = job.batch.max(1);
+    let mut batch = Vec::with_capacity(size);
     loop {
-        while batch.len() < BATCH {
+        while batch.len() < size {
             match reader.next_row().map_err(StreamError::Read)? {
                 Some(row) => batch.push(row),
                 None => break,
