@@ -645,3 +645,35 @@ fn a_header_that_is_not_utf8_is_refused() {
         "error: `leads.csv`: header column 2 \"caf\u{fffd}\" is not valid UTF-8\n"
     );
 }
+
+#[test]
+fn an_interrupted_run_leaves_the_previous_output_whole() {
+    let dir = workspace("unused.csv", b"");
+    let out = dir.path().join("scored.csv");
+    std::fs::write(&out, "the previous output\n").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .current_dir(dir.path())
+        .args(["score", "model.tally", "-", "-o", "scored.csv"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Feed more rows than one batch, keep standard input open, then kill
+    // the run while it waits for the rest.
+    let mut stdin = child.stdin.take().unwrap();
+    let mut rows = format!("{HEADER}\n");
+    for i in 0..10_000 {
+        rows.push_str(&format!("r{i},Acme,{},,yes,,vip,\n", i % 9));
+    }
+    stdin.write_all(rows.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(stdin);
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "the previous output\n"
+    );
+}
