@@ -260,3 +260,95 @@ fn test_runs_every_test_block_of_the_examples() {
         "{stdout}"
     );
 }
+
+const TESTED: &str = r#"fields {
+  job_title:    text
+  unsubscribed: bool
+}
+group engagement min 0 {
+  when unsubscribed sub 10
+}
+when job_title in [CEO, VP] add 20 "Decision maker"
+if score >= 20 then SQL
+else Nurture
+
+test "a VP is sales-ready" {
+  given { job_title: " vp" }
+  expect score == 20
+  expect fired("Decision maker")
+}
+
+test "wrong on purpose" {
+  given { job_title: "Engineer", unsubscribed: "yes" }
+  expect score == -10
+  expect stage == SQL
+}
+"#;
+
+fn tested_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("m.tally"), TESTED).unwrap();
+    dir
+}
+
+#[test]
+fn test_reports_failures_with_positions_and_actual_values() {
+    let dir = tested_workspace();
+    let out = tally(dir.path(), &["test", "m.tally"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout),
+        "ok      a VP is sales-ready\n\
+         FAILED  wrong on purpose\n  \
+         m.tally:20:10: expect score == -10 is false\n  \
+         m.tally:21:10: expect stage == SQL is false\n  \
+         actual: score 0, engagement 0, stage Nurture, fired [\"unsubscribed\" -10]\n\
+         1 passed, 1 failed\n"
+    );
+    let filtered = tally(dir.path(), &["test", "m.tally", "--filter", "VP"]);
+    assert_eq!(filtered.status.code(), Some(0));
+    assert_eq!(
+        text(&filtered.stdout),
+        "ok      a VP is sales-ready\n1 passed, 0 failed\n"
+    );
+}
+
+#[test]
+fn test_github_format_annotates_each_failed_expectation() {
+    let dir = tested_workspace();
+    let out = tally(dir.path(), &["test", "m.tally", "--format", "github"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert_eq!(
+        lines[0],
+        "::error file=m.tally,line=20,col=10,title=tally test::test \"wrong on purpose\" failed: expect score == -10 is false (actual: score 0, engagement 0, stage Nurture, fired [\"unsubscribed\" -10])"
+    );
+    assert_eq!(lines[2], "1 passed, 1 failed");
+}
+
+#[test]
+fn test_json_format_is_one_document() {
+    let dir = tested_workspace();
+    let out = tally(dir.path(), &["test", "m.tally", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["passed"], 1);
+    assert_eq!(json["failed"], 1);
+    let failed = &json["files"][0]["tests"][1];
+    assert_eq!(
+        failed,
+        &serde_json::json!({
+            "name": "wrong on purpose", "passed": false, "line": 18, "column": 1,
+            "failures": [
+                { "expect": "score == -10", "line": 20, "column": 10, "value": false },
+                { "expect": "stage == SQL", "line": 21, "column": 10, "value": false }
+            ],
+            "actual": {
+                "score": 0, "groups": { "engagement": 0 }, "stage": "Nurture", "tiers": {},
+                "fired": [{ "reason": "unsubscribed", "points": -10 }]
+            }
+        })
+    );
+}

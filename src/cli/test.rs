@@ -2,10 +2,11 @@
 
 use std::fmt::Write as _;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
+use serde::Serialize;
 
 use super::{load_model, parse_date, today_utc, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
-use crate::eval::{run_tests, TestResult};
+use crate::eval::{run_tests, Outcome, TestResult};
 use crate::plan::{self, Plan};
 use crate::source::Source;
 use crate::value::format_decimal;
@@ -21,40 +22,92 @@ pub struct TestArgs {
     /// Run only the tests whose name contains this text.
     #[arg(long, value_name = "TEXT")]
     filter: Option<String>,
+    /// How to print results.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// A line per test and the failures' details.
+    Human,
+    /// One JSON document (schema in docs/cli.md).
+    Json,
+    /// GitHub Actions annotations for failures, then the closing count.
+    Github,
+}
+
+/// The tests of one model file, or `None` when it could not be compiled.
+struct FileRun {
+    source: Option<Source>,
+    path: String,
+    plan: Option<Plan>,
+    results: Vec<TestResult>,
+}
+
+impl FileRun {
+    fn failed(&self) -> usize {
+        let broken = usize::from(self.plan.is_none());
+        broken + self.results.iter().filter(|r| !r.passed()).count()
+    }
+
+    fn passed(&self) -> usize {
+        self.results.iter().filter(|r| r.passed()).count()
+    }
 }
 
 /// Run `tally test`; returns the exit status.
 pub fn run(args: &TestArgs) -> u8 {
     let today = args.as_of.unwrap_or_else(today_utc);
-    let (mut passed, mut failed) = (0, 0);
+    let mut runs = Vec::new();
     for path in &args.models {
-        let (source, model) = match load_model(path) {
-            Ok(loaded) => loaded,
-            Err(status) if status == EXIT_FAILURE => return EXIT_FAILURE,
-            Err(_) => {
-                failed += 1;
-                continue;
+        match load_model(path) {
+            Ok((source, model)) => {
+                let plan = plan::compile(&model);
+                let mut results = run_tests(&model, &plan, today);
+                results.retain(|r| args.filter.as_deref().is_none_or(|f| r.name.contains(f)));
+                runs.push(FileRun {
+                    source: Some(source),
+                    path: path.clone(),
+                    plan: Some(plan),
+                    results,
+                });
             }
-        };
-        let plan = plan::compile(&model);
-        let results = run_tests(&model, &plan, today);
-        let wanted = results
-            .iter()
-            .filter(|r| args.filter.as_deref().is_none_or(|f| r.name.contains(f)));
-        for result in wanted {
-            print!("{}", report(&source, &plan, result));
-            if result.passed() {
-                passed += 1;
-            } else {
-                failed += 1;
-            }
+            Err(EXIT_FAILURE) => return EXIT_FAILURE,
+            Err(_) => runs.push(FileRun {
+                source: None,
+                path: path.clone(),
+                plan: None,
+                results: Vec::new(),
+            }),
         }
     }
-    println!("{passed} passed, {failed} failed");
+    let passed: usize = runs.iter().map(FileRun::passed).sum();
+    let failed: usize = runs.iter().map(FileRun::failed).sum();
+    match args.format {
+        Format::Human => print_human(&runs),
+        Format::Json => print_json(&runs, passed, failed),
+        Format::Github => print_github(&runs),
+    }
+    if args.format != Format::Json {
+        println!("{passed} passed, {failed} failed");
+    }
     if failed > 0 {
         EXIT_PROBLEMS
     } else {
         EXIT_OK
+    }
+}
+
+fn print_human(runs: &[FileRun]) {
+    for run in runs {
+        match (&run.source, &run.plan) {
+            (Some(source), Some(plan)) => run
+                .results
+                .iter()
+                .for_each(|r| print!("{}", report(source, plan, r))),
+            _ => println!("FAILED  {} (the model has errors)", run.path),
+        }
     }
 }
 
@@ -67,25 +120,28 @@ fn report(source: &Source, plan: &Plan, result: &TestResult) -> String {
     let mut out = format!("FAILED  {}\n", result.name);
     for failure in &result.failures {
         let (line, column) = source.line_col(failure.span.start);
-        let verdict = if failure.value.is_none() {
-            "is missing"
-        } else {
-            "is false"
-        };
         let _ = writeln!(
             out,
-            "  {}:{line}:{column}: expect {} {verdict}",
+            "  {}:{line}:{column}: expect {} {}",
             source.name(),
-            source.slice(failure.span)
+            source.slice(failure.span),
+            verdict(failure.value)
         );
     }
-    let _ = writeln!(out, "  actual: {}", actual(plan, result));
+    let _ = writeln!(out, "  actual: {}", actual(plan, &result.outcome));
     out
 }
 
+fn verdict(value: Option<bool>) -> &'static str {
+    if value.is_none() {
+        "is missing"
+    } else {
+        "is false"
+    }
+}
+
 /// The outputs of the test's lead, as `score 20, fit 10, stage SQL, …`.
-fn actual(plan: &Plan, result: &TestResult) -> String {
-    let outcome = &result.outcome;
+fn actual(plan: &Plan, outcome: &Outcome) -> String {
     let mut parts = vec![format!("score {}", format_decimal(outcome.score))];
     for (group, value) in plan.groups.iter().zip(&outcome.groups) {
         parts.push(format!("{} {}", group.name, format_decimal(*value)));
@@ -97,15 +153,197 @@ fn actual(plan: &Plan, result: &TestResult) -> String {
     for (tier, value) in plan.tiers.iter().zip(&outcome.tiers) {
         parts.push(format!("{} {}", tier.name, label(value)));
     }
-    let fired: Vec<String> = outcome
-        .fired
-        .iter()
-        .filter_map(|f| {
-            plan.rules
-                .get(f.rule)
-                .map(|r| format!("{:?} {}", r.reason, format_decimal(f.points)))
-        })
+    let fired: Vec<String> = fired(plan, outcome)
+        .into_iter()
+        .map(|f| format!("{:?} {}", f.reason, format_decimal(f.points)))
         .collect();
     parts.push(format!("fired [{}]", fired.join(", ")));
     parts.join(", ")
+}
+
+/// A fired rule: its reason and signed points.
+struct FiredRule {
+    reason: String,
+    points: rust_decimal::Decimal,
+}
+
+fn fired(plan: &Plan, outcome: &Outcome) -> Vec<FiredRule> {
+    let reason = |f: &crate::eval::Fired| {
+        plan.rules.get(f.rule).map(|r| FiredRule {
+            reason: r.reason.clone(),
+            points: f.points,
+        })
+    };
+    outcome.fired.iter().filter_map(reason).collect()
+}
+
+/// A decimal as a JSON number (the report shows values; scores are exact
+/// in `tally score`'s output).
+fn json_number(d: rust_decimal::Decimal) -> serde_json::Value {
+    let text = format_decimal(d);
+    match text.parse::<i64>() {
+        Ok(whole) => whole.into(),
+        Err(_) => text
+            .parse::<f64>()
+            .map_or(serde_json::Value::String(text), serde_json::Value::from),
+    }
+}
+
+fn print_github(runs: &[FileRun]) {
+    for run in runs {
+        let (Some(source), Some(plan)) = (&run.source, &run.plan) else {
+            println!(
+                "::error file={}::the model has errors; run `tally check` on it",
+                escape(&run.path, true)
+            );
+            continue;
+        };
+        for result in run.results.iter().filter(|r| !r.passed()) {
+            for failure in &result.failures {
+                let (line, column) = source.line_col(failure.span.start);
+                let message = format!(
+                    "test {:?} failed: expect {} {} (actual: {})",
+                    result.name,
+                    source.slice(failure.span),
+                    verdict(failure.value),
+                    actual(plan, &result.outcome)
+                );
+                println!(
+                    "::error file={},line={line},col={column},title=tally test::{}",
+                    escape(source.name(), true),
+                    escape(&message, false)
+                );
+            }
+        }
+    }
+}
+
+fn escape(text: &str, property: bool) -> String {
+    let data = text
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
+    if property {
+        data.replace(':', "%3A").replace(',', "%2C")
+    } else {
+        data
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct JsonReport {
+    files: Vec<JsonFile>,
+    passed: usize,
+    failed: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct JsonFile {
+    path: String,
+    /// False when the model has errors and no test could run.
+    compiled: bool,
+    tests: Vec<JsonTest>,
+}
+
+#[derive(Debug, Serialize)]
+struct JsonTest {
+    name: String,
+    passed: bool,
+    line: usize,
+    column: usize,
+    failures: Vec<JsonFailure>,
+    actual: serde_json::Value,
+}
+
+#[derive(Debug, Serialize)]
+struct JsonFailure {
+    expect: String,
+    line: usize,
+    column: usize,
+    /// `false`, or `null` when the expectation was missing.
+    value: Option<bool>,
+}
+
+fn print_json(runs: &[FileRun], passed: usize, failed: usize) {
+    let files = runs.iter().map(json_file).collect();
+    let report = JsonReport {
+        files,
+        passed,
+        failed,
+    };
+    match serde_json::to_string_pretty(&report) {
+        Ok(text) => println!("{text}"),
+        Err(error) => eprintln!("error: {error}"),
+    }
+}
+
+fn json_file(run: &FileRun) -> JsonFile {
+    let tests = match (&run.source, &run.plan) {
+        (Some(source), Some(plan)) => run
+            .results
+            .iter()
+            .map(|r| json_test(source, plan, r))
+            .collect(),
+        _ => Vec::new(),
+    };
+    JsonFile {
+        path: run
+            .source
+            .as_ref()
+            .map_or(run.path.clone(), |s| s.name().to_string()),
+        compiled: run.plan.is_some(),
+        tests,
+    }
+}
+
+fn json_test(source: &Source, plan: &Plan, result: &TestResult) -> JsonTest {
+    let (line, column) = source.line_col(result.span.start);
+    let failures = result
+        .failures
+        .iter()
+        .map(|f| {
+            let (line, column) = source.line_col(f.span.start);
+            JsonFailure {
+                expect: source.slice(f.span).to_string(),
+                line,
+                column,
+                value: f.value,
+            }
+        })
+        .collect();
+    JsonTest {
+        name: result.name.clone(),
+        passed: result.passed(),
+        line,
+        column,
+        failures,
+        actual: json_actual(plan, &result.outcome),
+    }
+}
+
+/// The outputs as a JSON object: score, groups, stage, tiers, fired.
+fn json_actual(plan: &Plan, outcome: &Outcome) -> serde_json::Value {
+    let groups: serde_json::Map<String, serde_json::Value> = plan
+        .groups
+        .iter()
+        .zip(&outcome.groups)
+        .map(|(g, v)| (g.name.clone(), json_number(*v)))
+        .collect();
+    let tiers: serde_json::Map<String, serde_json::Value> = plan
+        .tiers
+        .iter()
+        .zip(&outcome.tiers)
+        .map(|(t, v)| (t.name.clone(), v.clone().into()))
+        .collect();
+    let fired: Vec<serde_json::Value> = fired(plan, outcome)
+        .into_iter()
+        .map(|f| serde_json::json!({ "reason": f.reason, "points": json_number(f.points) }))
+        .collect();
+    serde_json::json!({
+        "score": json_number(outcome.score),
+        "groups": groups,
+        "stage": outcome.stage,
+        "tiers": tiers,
+        "fired": fired,
+    })
 }
