@@ -3,6 +3,7 @@
 use miette::{Diagnostic, Severity};
 use thiserror::Error;
 
+use crate::check::lints::Lint;
 use crate::check::{self, CheckError};
 use crate::source::Source;
 use crate::syntax::{self, SyntaxError};
@@ -16,6 +17,9 @@ pub enum Finding {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Check(#[from] CheckError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Lint(#[from] Lint),
 }
 
 impl Finding {
@@ -47,7 +51,8 @@ impl Compiled {
 }
 
 /// Parse and check a model. Syntax errors that leave a usable tree (a bad
-/// date, a misplaced item) are reported together with the checker's.
+/// date, a misplaced item) are reported together with the checker's; a
+/// model without errors is then linted for warnings.
 pub fn compile(source: &Source) -> Compiled {
     let (tree, syntax_errors) = syntax::parse(source);
     let mut findings: Vec<Finding> = syntax_errors.into_iter().map(Finding::from).collect();
@@ -60,6 +65,10 @@ pub fn compile(source: &Source) -> Compiled {
     let (model, check_errors) = check::check(source, &tree);
     findings.extend(check_errors.into_iter().map(Finding::from));
     let clean = !findings.iter().any(Finding::is_error);
+    if let (true, Some(model)) = (clean, &model) {
+        let lints = check::lints::lint(source, &tree, model);
+        findings.extend(lints.into_iter().map(Finding::from));
+    }
     Compiled {
         model: model.filter(|_| clean),
         findings,

@@ -8,6 +8,7 @@
 pub mod check;
 pub mod cli;
 pub mod eval;
+pub mod fmt;
 pub mod io;
 pub mod plan;
 pub mod source;

@@ -41,7 +41,7 @@ fn a_clean_model_exits_zero_with_a_summary() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         text(&out.stdout),
-        "good.tally: ok (1 field, 1 rule, 0 groups, 0 tests)\n"
+        "good.tally: ok (1 field, 1 rule, 0 groups, 0 tests; score from 0 to 20)\n"
     );
     assert_eq!(text(&out.stderr), "");
 }
@@ -68,7 +68,7 @@ fn several_files_get_a_closing_count() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stdout),
-        "good.tally: ok (1 field, 1 rule, 0 groups, 0 tests)\nbad.tally: 1 error, 0 warnings\nchecked 2 files: 1 error, 0 warnings\n"
+        "good.tally: ok (1 field, 1 rule, 0 groups, 0 tests; score from 0 to 20)\nbad.tally: 1 error, 0 warnings\nchecked 2 files: 1 error, 0 warnings\n"
     );
 }
 

@@ -677,3 +677,87 @@ fn an_interrupted_run_leaves_the_previous_output_whole() {
         "the previous output\n"
     );
 }
+
+/// Many chunks (the parallel reader splits at about 1 MiB): quoted
+/// newlines, CRLF, blank lines and rejected rows spread across chunks.
+fn multi_chunk_leads() -> String {
+    let mut leads = format!("{HEADER}\r\n");
+    for i in 0..60_000u32 {
+        let n = if i % 7919 == 0 {
+            "x".to_string()
+        } else {
+            (i % 5).to_string()
+        };
+        let note = if i % 3 == 0 {
+            "\"multi\nline, \"\"quoted\"\" note\""
+        } else {
+            "plain"
+        };
+        leads.push_str(&format!(
+            "r{i},\"Acme, {i}\",{n},{},yes,2026-01-0{},vip;b,{note}\r\n",
+            i % 300,
+            i % 9 + 1
+        ));
+        if i % 10_007 == 0 {
+            leads.push_str("\r\n");
+        }
+    }
+    leads.push_str("last,Acme,3,,,,,no newline");
+    leads
+}
+
+#[test]
+fn chunked_scoring_is_the_same_for_any_thread_count() {
+    let leads = multi_chunk_leads();
+    assert!(leads.len() > 3 << 20, "the input must span several chunks");
+    let dir = workspace("leads.csv", leads.as_bytes());
+    let one = tally(
+        dir.path(),
+        &[
+            "model.tally",
+            "leads.csv",
+            "--threads",
+            "1",
+            "--rejects",
+            "r1.txt",
+        ],
+    );
+    let three = tally(
+        dir.path(),
+        &[
+            "model.tally",
+            "leads.csv",
+            "--threads",
+            "3",
+            "--rejects",
+            "r3.txt",
+        ],
+    );
+    assert_eq!(one.status.code(), Some(1));
+    assert!(
+        one.stdout == three.stdout,
+        "outputs differ between 1 and 3 threads"
+    );
+    let rejects = std::fs::read_to_string(dir.path().join("r1.txt")).unwrap();
+    assert_eq!(
+        rejects,
+        std::fs::read_to_string(dir.path().join("r3.txt")).unwrap()
+    );
+    let rows: Vec<&str> = rejects
+        .lines()
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    let want: Vec<String> = (0..60_000)
+        .filter(|i| i % 7919 == 0)
+        .map(|i| format!("row {}", i + 1))
+        .collect();
+    assert_eq!(rows, want);
+    assert_eq!(
+        text(&one.stderr),
+        "read 60001 rows: 59993 scored, 8 rejected\n"
+    );
+    let stdout = text(&one.stdout);
+    assert!(stdout.starts_with(&format!("{HEADER},score,g,stage\n")));
+    assert!(stdout.contains("\nr3,\"Acme, 3\",3,3,yes,2026-01-04,vip;b,\"multi\nline, \"\"quoted\"\" note\",11,10,Hot\n"), "passthrough bytes changed");
+    assert!(stdout.ends_with("\nlast,Acme,3,,,,,no newline,12,10,Hot\n"));
+}

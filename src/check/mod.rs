@@ -9,6 +9,7 @@ mod error;
 mod expr;
 mod fold;
 mod items;
+pub mod lints;
 pub mod model;
 mod operators;
 pub mod suggest;

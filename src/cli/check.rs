@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use super::render::{self, JsonFinding};
 use super::{read_input, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
+use crate::check::lints::{score_range, Range};
 use crate::source::Source;
+use crate::value::format_decimal;
 use crate::{compile_bytes, Compiled};
 
 #[derive(Debug, Args)]
@@ -115,14 +117,29 @@ fn file_summary(source: &Source, compiled: &Compiled) -> String {
     let (errors, warnings) = (compiled.error_count(), compiled.warning_count());
     match &compiled.model {
         Some(model) if warnings == 0 => format!(
-            "{}: ok ({}, {}, {}, {})",
+            "{}: ok ({}, {}, {}, {}; {})",
             source.name(),
             plural(model.fields.len(), "field"),
             plural(model.rules.len(), "rule"),
             plural(model.groups.len(), "group"),
             plural(model.tests.len(), "test"),
+            score_words(score_range(model)),
         ),
         _ => format!("{}: {}", source.name(), counts(errors, warnings)),
+    }
+}
+
+/// "score from -30 to 110"; an unbounded end is said in words.
+fn score_words(range: Range) -> String {
+    match (range.min, range.max) {
+        (Some(lo), Some(hi)) => format!(
+            "score from {} to {}",
+            format_decimal(lo),
+            format_decimal(hi)
+        ),
+        (Some(lo), None) => format!("score from {}, no maximum", format_decimal(lo)),
+        (None, Some(hi)) => format!("score up to {}, no minimum", format_decimal(hi)),
+        (None, None) => "score has no minimum and no maximum".to_string(),
     }
 }
 

@@ -8,7 +8,7 @@ use crate::check::Model;
 use crate::source::Source;
 use crate::value::{parse_date_literal, Date};
 
-/// Read and compile a model, printing its findings to standard error.
+/// Read and compile a model, printing its errors to standard error.
 /// `Err` carries the exit status: 2 if it cannot be read, 1 if it has errors.
 pub(crate) fn load_model(path: &str) -> Result<(Source, Model), u8> {
     let bytes = read_input(path).map_err(|message| {
@@ -18,7 +18,8 @@ pub(crate) fn load_model(path: &str) -> Result<(Source, Model), u8> {
     let name = if path == "-" { "<stdin>" } else { path };
     let (source, compiled) = crate::compile_bytes(name, bytes);
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for finding in &compiled.findings {
+    // Warnings are `tally check`'s business; other commands show errors only.
+    for finding in compiled.findings.iter().filter(|f| f.is_error()) {
         eprintln!("{}", render::human(&source, finding, color));
     }
     match compiled.model {

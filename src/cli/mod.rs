@@ -7,6 +7,7 @@ mod check;
 mod common;
 mod explain;
 pub mod explain_text;
+mod fmt;
 mod plan;
 pub mod render;
 mod score;
@@ -38,6 +39,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Run the `test` blocks of models.
     Test(test::TestArgs),
+    /// Rewrite models in canonical layout; `--check` only shows the diff.
+    Fmt(fmt::FmtArgs),
     /// Score a lead file: CSV or NDJSON in, scored leads out.
     Score(score::ScoreArgs),
     /// Why one lead scored what it did: every rule, fired or not.
@@ -63,6 +66,7 @@ pub fn run() -> ExitCode {
     let status = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Test(args) => test::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
         Command::Score(args) => score::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Plan(args) => plan::run(&args),

@@ -7,9 +7,10 @@ use clap::{Args, ValueEnum};
 use super::common::{load_model, parse_date, today_utc};
 use super::{io_reason, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::eval::Scorer;
+use crate::io::chunks::Chunks;
 use crate::io::{
-    self, Binding, Counts, Format, HeaderError, Job, Layout, NameHint, OpenError, Reader, Sink,
-    StreamError, Writer,
+    self, Binding, Counts, CsvJob, Format, Header, HeaderError, Job, Layout, NameHint, OpenError,
+    Reader, Sink, StreamError, Writer,
 };
 use crate::plan::{self, Plan};
 use crate::value::Date;
@@ -116,15 +117,16 @@ fn score(args: &ScoreArgs) -> Result<Counts, Stop> {
         ));
     }
     let plan = load_plan(&args.model)?;
-    // Scoring runs on one thread for now; the output never depends on it.
-    let _ = args.threads;
     let as_of = args.as_of.unwrap_or_else(today_utc);
     let input_format = NameHint::of(&args.leads)
         .format
         .or(args.input_format.map(Format::from))
         .unwrap_or(Format::Csv);
+    if input_format == Format::Csv {
+        return score_csv(args, &plan, as_of);
+    }
     let mut reader = open_leads(&args.leads, input_format, args.delimiter)?;
-    let (binding, layout) = bind(&plan, &reader, args)?;
+    let (binding, layout) = bind(&plan, reader.header(), args)?;
     let (out_sink, mut rejects) = open_sinks(args)?;
     let output_format = output_format(args, input_format);
     let mut writer = Writer::new(out_sink, output_format, layout, args.delimiter)
@@ -144,6 +146,84 @@ fn score(args: &ScoreArgs) -> Result<Counts, Stop> {
         .finish()
         .map_err(|e| cannot_write(rejects_shown(args), &e))?;
     Ok(counts)
+}
+
+/// CSV input: chunks scored on all cores, input bytes passed through.
+fn score_csv(args: &ScoreArgs, plan: &Plan, as_of: Date) -> Result<Counts, Stop> {
+    let shown = shown_name(&args.leads);
+    let input = io::input::open(&args.leads).map_err(|e| Stop::Failure(cannot_read(&shown, &e)))?;
+    let mut chunks = Chunks::new(input, args.delimiter);
+    let first = chunks
+        .first_record()
+        .map_err(|e| Stop::Failure(cannot_read(&shown, &e)))?;
+    let header = io::header_from(first.as_deref(), args.delimiter).map_err(|e| match e {
+        OpenError::Io(error) => Stop::Failure(cannot_read(&shown, &error)),
+        OpenError::Header(message) => {
+            eprintln!("error: {shown}: {message}");
+            Stop::Problems
+        }
+    })?;
+    let (binding, layout) = bind(plan, &header, args)?;
+    let (mut out, mut rejects) = open_sinks(args)?;
+    let output = output_format(args, Format::Csv);
+    if output == Format::Csv {
+        write_csv_header(&mut out, first.as_deref(), &layout, args.delimiter)
+            .map_err(|e| cannot_write(output_shown(args), &e))?;
+    }
+    let job = CsvJob {
+        plan,
+        binding: &binding,
+        scorer: Scorer::new(plan, as_of),
+        layout: &layout,
+        output,
+        delimiter: args.delimiter,
+        threads: threads(args),
+    };
+    let counts = io::score_csv(&job, chunks, &mut out, &mut rejects)
+        .map_err(|e| stream_failure(args, &e))?;
+    out.finish()
+        .map_err(|e| cannot_write(output_shown(args), &e))?;
+    rejects
+        .finish()
+        .map_err(|e| cannot_write(rejects_shown(args), &e))?;
+    Ok(counts)
+}
+
+/// `--threads`, else every core.
+fn threads(args: &ScoreArgs) -> usize {
+    match args.threads {
+        Some(n) => usize::try_from(n).unwrap_or(1),
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    }
+}
+
+/// The header row as read (byte order mark and line end dropped), then
+/// the output names.
+fn write_csv_header(
+    out: &mut Sink,
+    first: Option<&[u8]>,
+    layout: &Layout,
+    delimiter: u8,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let line = first.unwrap_or_default();
+    let line = line.strip_prefix("\u{feff}".as_bytes()).unwrap_or(line);
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let mut names = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .from_writer(Vec::new());
+    names
+        .write_record(&layout.outputs)
+        .map_err(std::io::Error::other)?;
+    let names = names
+        .into_inner()
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    if !line.is_empty() {
+        out.write_all(line)?;
+        out.write_all(&[delimiter])?;
+    }
+    out.write_all(&names)
 }
 
 /// Read and compile the model; its findings go to standard error.
@@ -169,8 +249,7 @@ fn open_leads(path: &str, format: Format, delimiter: u8) -> Result<Reader, Stop>
 
 /// Bind the plan to the header and lay out the output; every problem is
 /// reported before giving up.
-fn bind(plan: &Plan, reader: &Reader, args: &ScoreArgs) -> Result<(Binding, Layout), Stop> {
-    let header = reader.header();
+fn bind(plan: &Plan, header: &Header, args: &ScoreArgs) -> Result<(Binding, Layout), Stop> {
     let output = output_format(args, header.format);
     let binding = Binding::new(plan, header);
     let layout = Layout::new(plan, header, output, &args.prefix, args.explain);

@@ -35,6 +35,24 @@ pub(crate) enum Folded {
 }
 
 impl Folded {
+    /// Replace the contents with the folded form of `value`, reusing the
+    /// memory already held (no allocation once warm, for ASCII text).
+    pub(crate) fn refill(&mut self, value: Option<&Value>) {
+        match (value, &mut *self) {
+            (Some(Value::Text(t)), Folded::Text(buf)) => fold_into(buf, t),
+            (Some(Value::List(items)), Folded::List(bufs)) => {
+                bufs.resize_with(items.len(), String::new);
+                for (buf, item) in bufs.iter_mut().zip(items) {
+                    match item {
+                        Value::Text(t) => fold_into(buf, t),
+                        _ => buf.clear(),
+                    }
+                }
+            }
+            (value, slot) => *slot = Folded::of(value),
+        }
+    }
+
     /// The folded form of a field value (nothing for other types).
     pub(crate) fn of(value: Option<&Value>) -> Folded {
         match value {
@@ -53,6 +71,19 @@ impl Folded {
     }
 }
 
+/// `fold_text` into a reused buffer.
+fn fold_into(buf: &mut String, text: &str) {
+    buf.clear();
+    let trimmed = text.trim();
+    if trimmed.is_ascii() {
+        buf.extend(trimmed.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        // Unicode lower-casing depends on context (a final sigma): let the
+        // standard library do it.
+        buf.push_str(&trimmed.to_lowercase());
+    }
+}
+
 /// Everything a node may read while one lead is scored.
 pub(crate) struct Env<'a> {
     pub lead: &'a Lead,
@@ -62,7 +93,7 @@ pub(crate) struct Env<'a> {
     pub groups: &'a [Decimal],
     pub score: Option<Decimal>,
     pub stage: Option<&'a str>,
-    pub tiers: &'a [Option<String>],
+    pub tiers: &'a [Option<&'a str>],
     /// Whether each rule fired (tests).
     pub fired: &'a [bool],
 }
@@ -113,7 +144,7 @@ pub(crate) fn eval<'a>(node: &'a Node, env: &Env<'a>) -> Option<V<'a>> {
         Node::Group(id) => env.groups.get(*id).map(|g| V::Num(*g)),
         Node::Score => env.score.map(V::Num),
         Node::Stage => env.stage.map(label),
-        Node::Tier(id) => env.tiers.get(*id)?.as_deref().map(label),
+        Node::Tier(id) => env.tiers.get(*id).copied().flatten().map(label),
         Node::Today => Some(V::Date(env.today)),
         Node::Not(inner) => truth(inner, env).map(|b| V::Bool(!b)),
         Node::And(items) => all(items, env).map(V::Bool),

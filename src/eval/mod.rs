@@ -9,7 +9,7 @@ mod model_tests;
 mod score;
 
 pub use model_tests::{run_tests, Failure, TestResult};
-pub use score::{RuleTrace, Scorer, Trace};
+pub use score::{RuleTrace, Scorer, Scratch, Trace};
 
 use crate::plan::Plan;
 use crate::value::{Decimal, Value};

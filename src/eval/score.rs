@@ -1,4 +1,8 @@
 //! Scoring one lead: rules, group caps, the score, the ladder, the tiers.
+//!
+//! [`Scorer::run`] does the work into a reusable [`Scratch`], so scoring
+//! many leads allocates nothing once the scratch has grown; [`Scorer::score`]
+//! and [`Scorer::explain`] wrap it for one-off use.
 
 use super::expr::{self, Env, Folded};
 use super::{Fired, Lead, Outcome};
@@ -7,11 +11,33 @@ use crate::plan::{LadderSpec, Node, Plan};
 use crate::value::{Date, Decimal, Value};
 
 /// Scores leads with one plan, as of one date. Holds no per-lead state,
-/// so one scorer can serve many threads.
+/// so one scorer can serve many threads (each with its own [`Scratch`]).
 #[derive(Debug, Clone)]
 pub struct Scorer<'p> {
     plan: &'p Plan,
     today: Date,
+}
+
+/// Per-lead working state, reused from lead to lead; after
+/// [`Scorer::run`] it holds that lead's results.
+#[derive(Debug, Clone, Default)]
+pub struct Scratch<'p> {
+    folded: Vec<Folded>,
+    conditions: Vec<Option<bool>>,
+    /// Each rule's signed points when it fired.
+    pub points: Vec<Option<Decimal>>,
+    group_sums: Vec<Decimal>,
+    score_sum: Decimal,
+    /// Capped group subtotals.
+    pub groups: Vec<Decimal>,
+    /// The capped score.
+    pub score: Decimal,
+    /// The stage label, if the model has a ladder and a line was taken.
+    pub stage: Option<&'p str>,
+    stage_step: Option<usize>,
+    /// Each tier's label.
+    pub tiers: Vec<Option<&'p str>>,
+    tier_steps: Vec<Option<usize>>,
 }
 
 /// Everything `tally explain` shows about one lead.
@@ -41,14 +67,6 @@ pub struct RuleTrace {
     pub inputs: Vec<(usize, Option<Value>)>,
 }
 
-/// Per-lead working state: condition results and rule points.
-struct Sums {
-    conditions: Vec<Option<bool>>,
-    points: Vec<Option<Decimal>>,
-    group_sums: Vec<Decimal>,
-    score_sum: Decimal,
-}
-
 impl<'p> Scorer<'p> {
     /// A scorer for `plan` with `today` as the as-of date.
     pub fn new(plan: &'p Plan, today: Date) -> Scorer<'p> {
@@ -57,47 +75,59 @@ impl<'p> Scorer<'p> {
 
     /// Score one lead.
     pub fn score(&self, lead: &Lead) -> Outcome {
-        let folded = self.fold(lead);
-        let sums = self.sums(lead, &folded);
-        self.finish(lead, &folded, &sums).0
+        let mut scratch = Scratch::default();
+        self.run(lead, &mut scratch);
+        scratch.outcome()
+    }
+
+    /// Score one lead into `scratch`, reusing its memory.
+    pub fn run(&self, lead: &Lead, scratch: &mut Scratch<'p>) {
+        scratch
+            .folded
+            .resize_with(lead.values.len(), Folded::default);
+        for (slot, value) in scratch.folded.iter_mut().zip(&lead.values) {
+            slot.refill(value.as_ref());
+        }
+        self.sums(lead, scratch);
+        self.finish(lead, scratch);
     }
 
     /// Score one lead and keep what every rule and ladder line saw.
     pub fn explain(&self, lead: &Lead) -> Trace {
-        let folded = self.fold(lead);
-        let sums = self.sums(lead, &folded);
-        let (outcome, stage_step, tier_steps) = self.finish(lead, &folded, &sums);
+        let mut scratch = Scratch::default();
+        self.run(lead, &mut scratch);
         let rules = self
             .plan
             .rules
             .iter()
             .enumerate()
             .map(|(id, rule)| RuleTrace {
-                condition: sums.conditions.get(rule.condition).copied().flatten(),
-                points: sums.points.get(id).copied().flatten(),
+                condition: scratch.conditions.get(rule.condition).copied().flatten(),
+                points: scratch.points.get(id).copied().flatten(),
                 inputs: self.inputs(lead, rule.condition, &rule.points),
             })
             .collect();
         Trace {
-            outcome,
+            outcome: scratch.outcome(),
             rules,
-            group_sums: sums.group_sums,
-            score_sum: sums.score_sum,
-            stage_step,
-            tier_steps,
+            group_sums: scratch.group_sums.clone(),
+            score_sum: scratch.score_sum,
+            stage_step: scratch.stage_step,
+            tier_steps: scratch.tier_steps.clone(),
         }
     }
 
     /// Evaluate `node` over a scored lead: outputs, `fired(…)` and fields
     /// are all visible (what a test's `expect` sees).
     pub fn evaluate_after(&self, lead: &Lead, outcome: &Outcome, node: &Node) -> Option<bool> {
-        let folded = self.fold(lead);
+        let folded: Vec<Folded> = lead.values.iter().map(|v| Folded::of(v.as_ref())).collect();
         let mut fired = vec![false; self.plan.rules.len()];
         for f in &outcome.fired {
             if let Some(slot) = fired.get_mut(f.rule) {
                 *slot = true;
             }
         }
+        let tiers: Vec<Option<&str>> = outcome.tiers.iter().map(Option::as_deref).collect();
         let env = Env {
             lead,
             folded: &folded,
@@ -105,16 +135,10 @@ impl<'p> Scorer<'p> {
             groups: &outcome.groups,
             score: Some(outcome.score),
             stage: outcome.stage.as_deref(),
-            tiers: &outcome.tiers,
+            tiers: &tiers,
             fired: &fired,
         };
         expr::truth(node, &env)
-    }
-
-    /// Fold the lead's text and list values once (readers leave the
-    /// fields no rule reads empty, so only those are folded).
-    fn fold(&self, lead: &Lead) -> Vec<Folded> {
-        lead.values.iter().map(|v| Folded::of(v.as_ref())).collect()
     }
 
     fn env<'a>(&self, lead: &'a Lead, folded: &'a [Folded]) -> Env<'a> {
@@ -131,111 +155,78 @@ impl<'p> Scorer<'p> {
     }
 
     /// Conditions once each, then each rule's points, group sums, the sum.
-    fn sums(&self, lead: &Lead, folded: &[Folded]) -> Sums {
-        let env = self.env(lead, folded);
-        let conditions: Vec<Option<bool>> = self
-            .plan
-            .conditions
-            .iter()
-            .map(|c| expr::truth(c, &env))
-            .collect();
-        let points: Vec<Option<Decimal>> = self
-            .plan
-            .rules
-            .iter()
-            .map(|rule| {
-                if conditions.get(rule.condition).copied().flatten() != Some(true) {
-                    return None;
-                }
-                let points = expr::number(&rule.points, &env)?;
-                Some(if rule.negate { -points } else { points })
-            })
-            .collect();
-        let mut group_sums = vec![Decimal::ZERO; self.plan.groups.len()];
+    fn sums(&self, lead: &Lead, scratch: &mut Scratch<'p>) {
+        let env = self.env(lead, &scratch.folded);
+        scratch.conditions.clear();
+        let conditions = self.plan.conditions.iter().map(|c| expr::truth(c, &env));
+        scratch.conditions.extend(conditions);
+        scratch.points.clear();
+        for rule in &self.plan.rules {
+            let holds = scratch.conditions.get(rule.condition).copied().flatten() == Some(true);
+            let points = if holds {
+                expr::number(&rule.points, &env)
+            } else {
+                None
+            };
+            scratch
+                .points
+                .push(points.map(|p| if rule.negate { -p } else { p }));
+        }
+        scratch.group_sums.clear();
+        scratch
+            .group_sums
+            .resize(self.plan.groups.len(), Decimal::ZERO);
         let mut top_level = Decimal::ZERO;
-        for (rule, points) in self.plan.rules.iter().zip(&points) {
+        for (rule, points) in self.plan.rules.iter().zip(&scratch.points) {
             let Some(points) = points else { continue };
-            let slot = match rule.group.and_then(|g| group_sums.get_mut(g)) {
+            let slot = match rule.group.and_then(|g| scratch.group_sums.get_mut(g)) {
                 Some(slot) => slot,
                 None => &mut top_level,
             };
             *slot = slot.saturating_add(*points);
         }
-        let capped = self
-            .plan
+        scratch.groups.clear();
+        let capped = self.plan.groups.iter().zip(&scratch.group_sums);
+        scratch
+            .groups
+            .extend(capped.map(|(g, sum)| clamp(*sum, g.limits).normalize()));
+        scratch.score_sum = scratch
             .groups
             .iter()
-            .zip(&group_sums)
-            .map(|(g, sum)| clamp(*sum, g.limits));
-        let score_sum = capped.fold(top_level, |acc, g| acc.saturating_add(g));
-        Sums {
-            conditions,
-            points,
-            group_sums,
-            score_sum,
-        }
+            .fold(top_level, |acc, g| acc.saturating_add(*g));
     }
 
-    /// Caps, then the stage and the tiers.
-    fn finish(
-        &self,
-        lead: &Lead,
-        folded: &[Folded],
-        sums: &Sums,
-    ) -> (Outcome, Option<usize>, Vec<Option<usize>>) {
-        let groups: Vec<Decimal> = self
-            .plan
-            .groups
-            .iter()
-            .zip(&sums.group_sums)
-            .map(|(g, sum)| clamp(*sum, g.limits).normalize())
-            .collect();
-        let score = clamp(sums.score_sum, self.plan.score_limits).normalize();
-        let mut env = self.env(lead, folded);
-        env.groups = &groups;
-        env.score = Some(score);
+    /// The score's caps, then the stage and the tiers.
+    fn finish(&self, lead: &Lead, scratch: &mut Scratch<'p>) {
+        scratch.score = clamp(scratch.score_sum, self.plan.score_limits).normalize();
+        let mut env = self.env(lead, &scratch.folded);
+        env.groups = &scratch.groups;
+        env.score = Some(scratch.score);
         let stage_step = self.plan.stage.as_ref().and_then(|l| step_taken(l, &env));
         let stage = self.plan.stage.as_ref().and_then(|l| label(l, stage_step));
-        let mut tiers: Vec<Option<String>> = Vec::with_capacity(self.plan.tiers.len());
-        let mut tier_steps = Vec::with_capacity(self.plan.tiers.len());
+        let mut tiers: Vec<Option<&'p str>> = std::mem::take(&mut scratch.tiers);
+        let mut tier_steps = std::mem::take(&mut scratch.tier_steps);
+        tiers.clear();
+        tier_steps.clear();
         for tier in &self.plan.tiers {
             let env = Env {
-                stage: stage.as_deref(),
+                stage,
                 tiers: &tiers,
-                ..self.env(lead, folded)
+                ..self.env(lead, &scratch.folded)
             };
             let env = Env {
-                groups: &groups,
-                score: Some(score),
+                groups: &scratch.groups,
+                score: Some(scratch.score),
                 ..env
             };
             let step = step_taken(&tier.ladder, &env);
             tier_steps.push(step);
-            let value = label(&tier.ladder, step);
-            tiers.push(value);
+            tiers.push(label(&tier.ladder, step));
         }
-        let fired = sums
-            .points
-            .iter()
-            .enumerate()
-            .filter_map(|(rule, p)| {
-                p.map(|points| Fired {
-                    rule,
-                    points: points.normalize(),
-                })
-            })
-            .collect();
-        (
-            Outcome {
-                score,
-                groups,
-                stage,
-                tiers,
-                fired,
-            },
-            stage_step,
-            tier_steps,
-        )
+        scratch.stage = stage;
+        scratch.stage_step = stage_step;
+        scratch.tiers = tiers;
+        scratch.tier_steps = tier_steps;
     }
 
     /// The fields a rule reads, with this lead's values.
@@ -256,6 +247,30 @@ impl<'p> Scorer<'p> {
     }
 }
 
+impl Scratch<'_> {
+    /// The results as an owned [`Outcome`].
+    pub fn outcome(&self) -> Outcome {
+        let fired = self
+            .points
+            .iter()
+            .enumerate()
+            .filter_map(|(rule, p)| {
+                p.map(|points| Fired {
+                    rule,
+                    points: points.normalize(),
+                })
+            })
+            .collect();
+        Outcome {
+            score: self.score,
+            groups: self.groups.clone(),
+            stage: self.stage.map(str::to_string),
+            tiers: self.tiers.iter().map(|t| t.map(str::to_string)).collect(),
+            fired,
+        }
+    }
+}
+
 /// The first line of a ladder whose condition is true.
 fn step_taken<'a>(ladder: &'a LadderSpec, env: &Env<'a>) -> Option<usize> {
     ladder
@@ -265,10 +280,10 @@ fn step_taken<'a>(ladder: &'a LadderSpec, env: &Env<'a>) -> Option<usize> {
 }
 
 /// The label a ladder gives when `step` was taken (or none was).
-fn label(ladder: &LadderSpec, step: Option<usize>) -> Option<String> {
+fn label(ladder: &LadderSpec, step: Option<usize>) -> Option<&str> {
     match step {
-        Some(i) => ladder.steps.get(i).map(|(_, l)| l.clone()),
-        None => ladder.otherwise.clone(),
+        Some(i) => ladder.steps.get(i).map(|(_, l)| l.as_str()),
+        None => ladder.otherwise.as_deref(),
     }
 }
 

@@ -9,7 +9,7 @@ use super::read::{Header, Record, RowData};
 use super::reject::{quoted, Rejection};
 use crate::eval::Lead;
 use crate::plan::Plan;
-use crate::value::{read_cell, FieldType, Value};
+use crate::value::{read_cell, read_cell_into, FieldType, Value};
 
 /// A lead file that cannot be scored with a plan, found before any row
 /// is read.
@@ -148,7 +148,40 @@ impl Binding {
     }
 }
 
+impl Binding {
+    /// Read a CSV row's cells into `lead`, reusing the memory its values
+    /// hold; `cell(i)` is the row's i-th cell. Same checks and messages as
+    /// [`Binding::lead`].
+    pub fn fill_csv<'c>(
+        &self,
+        row: u64,
+        cell: impl Fn(usize) -> &'c str,
+        lead: &mut Lead,
+    ) -> Result<(), Rejection> {
+        lead.values.resize(self.width, None);
+        for read in &self.reads {
+            let Some(slot) = lead.values.get_mut(read.field) else {
+                continue;
+            };
+            let text = cell(read.position);
+            let ty = read.ty.keyword();
+            read_cell_into(slot, read.ty, text, &read.sep).map_err(|e| {
+                Rejection::unreadable(row, &read.column, quoted(text), ty, e.expected)
+            })?;
+            if slot.is_none() && read.required {
+                return Err(read.required_missing(row));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl FieldRead {
+    fn required_missing(&self, row: u64) -> Rejection {
+        let reason = format!("no value, but field `{}` is required", self.name);
+        Rejection::column(row, &self.column, reason)
+    }
+
     fn value(&self, record: &Record) -> Result<Option<Value>, Rejection> {
         let row = record.row;
         let ty = self.ty.keyword();
@@ -163,8 +196,7 @@ impl FieldRead {
                 .map_err(|e| Rejection::unreadable(row, &self.column, e.shown, ty, e.expected))?,
         };
         if value.is_none() && self.required {
-            let reason = format!("no value, but field `{}` is required", self.name);
-            return Err(Rejection::column(row, &self.column, reason));
+            return Err(self.required_missing(row));
         }
         Ok(value)
     }

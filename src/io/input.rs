@@ -15,8 +15,8 @@ const BUFFER: usize = 64 * 1024;
 /// the name ends in `.gz` or the bytes start with gzip's magic number, so
 /// gzipped standard input works too. Concatenated gzip members are read
 /// as one stream.
-pub fn open(path: &str) -> io::Result<Box<dyn BufRead>> {
-    let mut raw: Box<dyn BufRead> = if path == "-" {
+pub fn open(path: &str) -> io::Result<Box<dyn BufRead + Send>> {
+    let mut raw: Box<dyn BufRead + Send> = if path == "-" {
         Box::new(BufReader::with_capacity(BUFFER, io::stdin()))
     } else {
         Box::new(BufReader::with_capacity(BUFFER, File::open(path)?))

@@ -12,10 +12,12 @@
 //! size.
 
 mod binding;
+pub mod chunks;
 mod format;
 pub mod input;
 mod json;
 mod layout;
+mod parallel;
 mod read;
 mod read_csv;
 mod read_ndjson;
@@ -27,7 +29,9 @@ mod write;
 pub use binding::{Binding, HeaderError};
 pub use format::{Format, NameHint};
 pub use layout::Layout;
+pub use parallel::{score_csv, CsvJob};
 pub use read::{Header, OpenError, Reader, Record, RowData};
+pub use read_csv::header_from;
 pub use reject::Rejection;
 pub use run::{score_stream, Counts, Job, StreamError, BATCH};
 pub use sink::Sink;

@@ -88,6 +88,31 @@ fn not_utf8(row: u64, column: &str, bytes: &[u8]) -> Rejection {
     }
 }
 
+/// The header of a CSV file from its first record's bytes (`None`: the
+/// file is empty).
+pub fn header_from(first: Option<&[u8]>, delimiter: u8) -> Result<Header, OpenError> {
+    let mut record = ByteRecord::new();
+    let columns = match first {
+        Some(bytes) => {
+            let mut reader = csv::ReaderBuilder::new()
+                .delimiter(delimiter)
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(bytes);
+            if reader.read_byte_record(&mut record).map_err(to_io)? {
+                header_names(&record)?
+            } else {
+                Vec::new()
+            }
+        }
+        None => Vec::new(),
+    };
+    Ok(Header {
+        format: Format::Csv,
+        columns,
+    })
+}
+
 fn header_names(record: &ByteRecord) -> Result<Vec<String>, OpenError> {
     let mut names = Vec::with_capacity(record.len());
     for (i, bytes) in record.iter().enumerate() {

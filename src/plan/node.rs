@@ -1,11 +1,11 @@
 //! Plan expressions: checked expressions with their constants prepared
 //! for evaluation (text folded, lists as hash sets, regexes compiled).
 
-use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 
 use regex::Regex;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::check::model::Function;
 use crate::syntax::ast::{ArithOp, CompareOp};

@@ -12,7 +12,7 @@ mod print;
 
 pub use error::SyntaxError;
 pub use parser::MAX_NESTING;
-pub use print::{canonical_expr, canonical_label, canonical_literal};
+pub use print::{canonical_expr, canonical_label, canonical_literal, canonical_name};
 
 use crate::source::Source;
 

@@ -45,6 +45,14 @@ pub fn canonical_label(label: &str) -> String {
     out
 }
 
+/// A name as it must be written: bare if it is an identifier, else in
+/// backticks (`job_title`, `` `Job Title` ``, `` `score` ``).
+pub fn canonical_name(name: &str) -> String {
+    let mut out = String::new();
+    write_name(&mut out, name);
+    out
+}
+
 fn level(kind: &ExprKind) -> Level {
     match kind {
         ExprKind::Or(_) => Level::Or,
@@ -104,15 +112,20 @@ fn write_kind(out: &mut String, kind: &ExprKind, own: Level) {
         ExprKind::Or(items) => write_joined(out, items, " or ", Level::And),
         ExprKind::And(items) => write_joined(out, items, " and ", Level::Not),
         ExprKind::Not(inner) => {
+            // `not (not x)` keeps its brackets: written bare, the two
+            // `not`s would cancel when read back and the tree would change.
             out.push_str("not ");
-            write_expr(out, inner, Level::Not);
+            write_expr(out, inner, Level::Compare);
         }
         ExprKind::Neg(inner) => {
             out.push('-');
             write_expr(out, inner, Level::Atom);
         }
         ExprKind::Arith(first, rest) => {
-            write_expr(out, first, own);
+            // `(a + b) + c` keeps its brackets: read back without them it
+            // would be one flat chain, another tree (with the same value).
+            let nested = matches!(first.node, ExprKind::Arith(..)) && level(&first.node) == own;
+            write_expr(out, first, if nested { next(own) } else { own });
             for (op, operand) in rest {
                 out.push(' ');
                 out.push_str(op.node.symbol());

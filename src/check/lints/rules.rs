@@ -1,0 +1,131 @@
+//! Lints about rules: a condition that is never true, points that a cap
+//! always takes away.
+
+use super::contradiction::contradiction;
+use super::interval::{End, Interval};
+use super::range::always_fires;
+use super::{Context, Lint};
+use crate::check::model::{Limits, RuleId};
+use crate::span::Span;
+use crate::value::{format_decimal, Decimal};
+
+/// `tally::never_true` for every rule.
+pub(super) fn never_true(cx: &Context, out: &mut Vec<Lint>) {
+    for rule in &cx.model.rules {
+        if let Some(found) = contradiction(cx, &rule.condition) {
+            out.push(found.lint(cx, &rule.condition, true));
+        }
+    }
+}
+
+/// `tally::capped_out`: a rule whose points never change its group (or
+/// the score, for a top-level rule), because rules that always apply take
+/// the total to the cap whatever this one adds (and whatever the others
+/// take away).
+pub(super) fn capped_out(cx: &Context, out: &mut Vec<Lint>) {
+    for (index, group) in cx.model.groups.iter().enumerate() {
+        let spans = cx.tree.groups.get(index).map(|g| &g.limits);
+        let capped = Capped {
+            name: &group.name,
+            limits: group.limits,
+            spans: limit_spans(spans),
+            base: Interval::point(Decimal::ZERO),
+        };
+        capped.check(cx, &group.rules, out);
+    }
+    let top: Vec<RuleId> = (0..cx.model.rules.len())
+        .filter(|&id| cx.model.rules.get(id).is_some_and(|r| r.group.is_none()))
+        .collect();
+    let groups = cx.ranges.groups.iter();
+    let capped = Capped {
+        name: "score",
+        limits: cx.model.score_limits,
+        spans: limit_spans(cx.tree.score_limits.as_ref()),
+        base: groups.fold(Interval::point(Decimal::ZERO), |acc, g| acc.add(*g)),
+    };
+    capped.check(cx, &top, out);
+}
+
+/// One capped total: a group, or the score with its groups as `base`.
+struct Capped<'a> {
+    name: &'a str,
+    limits: Limits,
+    /// The spans of `max` and `min`.
+    spans: (Option<Span>, Option<Span>),
+    base: Interval,
+}
+
+impl Capped<'_> {
+    fn check(&self, cx: &Context, rules: &[RuleId], out: &mut Vec<Lint>) {
+        if self.limits.max.is_none() && self.limits.min.is_none() {
+            return;
+        }
+        let always: Vec<bool> = rules
+            .iter()
+            .map(|&id| cx.model.rules.get(id).is_some_and(always_fires))
+            .collect();
+        let always_count = always.iter().filter(|a| **a).count();
+        let adds: Vec<Interval> = rules
+            .iter()
+            .map(|&id| cx.ranges.rules.get(id).copied().unwrap_or(Interval::ALL))
+            .collect();
+        // The sum of all the others, for each rule: sums before and after it.
+        let zero = Interval::point(Decimal::ZERO);
+        let mut after = vec![zero; adds.len() + 1];
+        for (i, add) in adds.iter().enumerate().rev() {
+            let next = after.get(i + 1).copied().unwrap_or(zero);
+            if let Some(slot) = after.get_mut(i) {
+                *slot = next.add(*add);
+            }
+        }
+        let mut before = self.base;
+        for (i, (&id, own)) in rules.iter().zip(&adds).enumerate() {
+            let others_always = always_count - usize::from(always.get(i) == Some(&true));
+            let others = before.add(after.get(i + 1).copied().unwrap_or(zero));
+            before = before.add(*own);
+            let Some(rule) = cx.model.rules.get(id) else {
+                continue;
+            };
+            // Only a cap reached by rules that always apply is this lint's story.
+            if others_always > 0 {
+                out.extend(self.lint(*own, others, rule.span));
+            }
+        }
+    }
+
+    /// The warning when `own` never moves a total that `others` keep at a cap.
+    fn lint(&self, own: Interval, others: Interval, span: Span) -> Option<Lint> {
+        let zero = End::At(Decimal::ZERO);
+        let max = self.limits.max.zip(self.spans.0);
+        let min = self.limits.min.zip(self.spans.1);
+        let (limit, (value, at), below) = match (max, min) {
+            (Some(m), _) if own.lo >= zero && own.hi > zero && others.lo >= End::At(m.0) => {
+                ("max", m, others.lo)
+            }
+            (_, Some(m)) if own.hi <= zero && own.lo < zero && others.hi <= End::At(m.0) => {
+                ("min", m, others.hi)
+            }
+            _ => return None,
+        };
+        let limit = format!("{limit} {}", format_decimal(value));
+        let reach = below.value().map_or_else(String::new, format_decimal);
+        let help = if limit.starts_with("max") {
+            format!("the rules that always apply give `{}` at least {reach} points, and its `{limit}` cuts anything above, so this rule changes nothing: raise the `max`, lower those rules, or remove this one", self.name)
+        } else {
+            format!("the rules that always apply take `{}` down to at most {reach} points, and its `{limit}` lifts it back, so this rule changes nothing: lower the `min`, raise those rules, or remove this one", self.name)
+        };
+        Some(Lint::CappedOut {
+            name: self.name.to_string(),
+            limit,
+            span: span.into(),
+            limit_span: at.into(),
+            help,
+        })
+    }
+}
+
+fn limit_spans(limits: Option<&crate::syntax::ast::Limits>) -> (Option<Span>, Option<Span>) {
+    let max = limits.and_then(|l| l.max.as_ref()).map(|m| m.span);
+    let min = limits.and_then(|l| l.min.as_ref()).map(|m| m.span);
+    (max, min)
+}

@@ -1,0 +1,91 @@
+//! `tally::unused_let` and `tally::unused_field`: names nothing refers to.
+//! A let used only by an unused let is unused too; a `required` field is
+//! used (it rejects rows), and so is a field given in a test.
+
+use std::collections::HashSet;
+
+use super::{Context, Lint};
+use crate::syntax::ast::{Expr, ExprKind};
+
+/// Report every let and field that no rule, ladder, tier or test uses.
+pub(super) fn lets_and_fields(cx: &Context, out: &mut Vec<Lint>) {
+    let tree = cx.tree;
+    let mut used: HashSet<&str> = HashSet::new();
+    for rule in &tree.rules {
+        names(&rule.condition, &mut used);
+        names(&rule.points, &mut used);
+    }
+    let ladders = tree
+        .stage
+        .iter()
+        .chain(tree.tiers.iter().map(|t| &t.ladder));
+    for step in ladders.flat_map(|l| &l.steps) {
+        names(&step.condition, &mut used);
+    }
+    for test in &tree.tests {
+        test.expects.iter().for_each(|e| names(e, &mut used));
+        used.extend(test.given.iter().map(|g| g.field.node.as_str()));
+    }
+    for decl in tree.lets.iter().rev() {
+        if used.contains(decl.name.node.as_str()) {
+            names(&decl.value, &mut used);
+        }
+    }
+    for decl in &tree.lets {
+        if !used.contains(decl.name.node.as_str()) {
+            out.push(Lint::UnusedLet {
+                name: decl.name.node.clone(),
+                span: decl.name.span.into(),
+            });
+        }
+    }
+    for field in tree.fields.iter().flat_map(|b| &b.fields) {
+        if !field.required && !used.contains(field.name.node.as_str()) {
+            out.push(Lint::UnusedField {
+                name: field.name.node.clone(),
+                span: field.name.span.into(),
+            });
+        }
+    }
+}
+
+/// Every name an expression mentions (a ladder label may be counted: that
+/// only keeps a warning back).
+fn names<'a>(expr: &'a Expr, out: &mut HashSet<&'a str>) {
+    match &expr.node {
+        ExprKind::Name(name) => {
+            out.insert(name);
+        }
+        ExprKind::Literal(_) | ExprKind::Score | ExprKind::Stage | ExprKind::Today => {}
+        ExprKind::Invalid => {}
+        ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::IsMissing(a) | ExprKind::IsPresent(a) => {
+            names(a, out);
+        }
+        ExprKind::And(items) | ExprKind::Or(items) | ExprKind::Call(_, items) => {
+            items.iter().for_each(|e| names(e, out));
+        }
+        ExprKind::Arith(first, rest) => {
+            names(first, out);
+            rest.iter().for_each(|(_, e)| names(e, out));
+        }
+        ExprKind::Compare(a, _, b)
+        | ExprKind::Contains(a, b)
+        | ExprKind::ContainsAny(a, b)
+        | ExprKind::ContainsAll(a, b)
+        | ExprKind::StartsWith(a, b)
+        | ExprKind::EndsWith(a, b)
+        | ExprKind::Matches(a, b)
+        | ExprKind::Within(a, b)
+        | ExprKind::In {
+            needle: a, list: b, ..
+        } => {
+            names(a, out);
+            names(b, out);
+        }
+        ExprKind::Between(a, b, c) => {
+            names(a, out);
+            names(b, out);
+            names(c, out);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! The canonical text of each kind of line, as cells to align.
+
+use crate::source::Source;
+use crate::syntax::ast::{Effect, Field, Given, Header, Let, Limits, Rule, Step, Test};
+use crate::syntax::{canonical_expr, canonical_label, canonical_literal, canonical_name};
+use crate::value::format_decimal;
+
+/// A text literal, quoted and escaped.
+pub fn quoted(text: &str) -> String {
+    canonical_literal(&crate::syntax::ast::Literal::Text(text.to_string()))
+}
+
+/// `model "NAME" version V`: a number version is kept as written.
+pub fn header(header: &Header, source: &Source) -> String {
+    let mut line = format!("model {}", quoted(&header.name.node));
+    if let Some(version) = &header.version {
+        let written = source.slice(version.span);
+        let value = if written.starts_with('"') {
+            quoted(&version.node)
+        } else {
+            written.to_string()
+        };
+        line.push_str(&format!(" version {value}"));
+    }
+    line
+}
+
+/// `name:`, the type, then the options in canonical order.
+pub fn field(field: &Field) -> Vec<String> {
+    let mut cells = vec![
+        format!("{}:", canonical_name(&field.name.node)),
+        field.ty.node.keyword().to_string(),
+    ];
+    let mut options = Vec::new();
+    if field.required {
+        options.push("required".to_string());
+    }
+    if let Some(from) = &field.from {
+        options.push(format!("from {}", quoted(&from.node)));
+    }
+    if let Some(sep) = &field.sep {
+        options.push(format!("sep {}", quoted(&sep.node)));
+    }
+    if !options.is_empty() {
+        cells.push(options.join(" "));
+    }
+    cells
+}
+
+/// `let NAME`, `= VALUE`.
+pub fn let_decl(decl: &Let) -> Vec<String> {
+    vec![
+        format!("let {}", canonical_name(&decl.name.node)),
+        format!("= {}", canonical_expr(&decl.value)),
+    ]
+}
+
+/// `when COND`, `add POINTS`, and the reason if any.
+pub fn rule(rule: &Rule) -> Vec<String> {
+    let effect = match rule.effect.node {
+        Effect::Add => "add",
+        Effect::Sub => "sub",
+    };
+    let mut cells = vec![
+        format!("when {}", canonical_expr(&rule.condition)),
+        format!("{effect} {}", canonical_expr(&rule.points)),
+    ];
+    if let Some(reason) = &rule.reason {
+        cells.push(quoted(&reason.node));
+    }
+    cells
+}
+
+/// `max N min N`, after a prefix (`score`, `group NAME`).
+pub fn limits(prefix: String, limits: &Limits) -> String {
+    let mut line = prefix;
+    if let Some(max) = &limits.max {
+        line.push_str(&format!(" max {}", format_decimal(max.node)));
+    }
+    if let Some(min) = &limits.min {
+        line.push_str(&format!(" min {}", format_decimal(min.node)));
+    }
+    line
+}
+
+/// `if COND then LABEL`.
+pub fn step(step: &Step) -> String {
+    format!(
+        "if {} then {}",
+        canonical_expr(&step.condition),
+        canonical_label(&step.label.node)
+    )
+}
+
+/// `else LABEL`.
+pub fn otherwise(label: &str) -> String {
+    format!("else {}", canonical_label(label))
+}
+
+/// `test "NAME" as of DATE`.
+pub fn test_head(test: &Test) -> String {
+    let mut head = format!("test {}", quoted(&test.name.node));
+    if let Some(date) = &test.as_of {
+        head.push_str(&format!(" as of {}", date.node.format("%Y-%m-%d")));
+    }
+    head
+}
+
+/// `field: value` of a `given` block.
+pub fn given(entry: &Given) -> String {
+    format!(
+        "{}: {}",
+        canonical_name(&entry.field.node),
+        canonical_literal(&entry.value.node)
+    )
+}

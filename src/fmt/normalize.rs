@@ -1,0 +1,175 @@
+//! The syntax tree up to what printing may change, for comparing a model
+//! with its formatted text: spans (optionally) and trailing zeros of
+//! numbers (`2.50` is written `2.5`).
+
+use crate::span::{Span, Spanned};
+use crate::syntax::ast::*;
+
+/// Normalise a model in place; `erase` also zeroes every span.
+pub fn normalize(model: &mut Model, erase: bool) {
+    Walk { erase }.model(model);
+}
+
+struct Walk {
+    erase: bool,
+}
+
+impl Walk {
+    fn span(&self, span: &mut Span) {
+        if self.erase {
+            *span = Span::default();
+        }
+    }
+
+    fn spanned<T>(&self, s: &mut Spanned<T>) {
+        self.span(&mut s.span);
+    }
+
+    fn opt<T>(&self, s: &mut Option<Spanned<T>>) {
+        if let Some(s) = s {
+            self.spanned(s);
+        }
+    }
+
+    fn model(&self, m: &mut Model) {
+        if let Some(h) = &mut m.header {
+            self.span(&mut h.span);
+            self.spanned(&mut h.name);
+            self.opt(&mut h.version);
+        }
+        if let Some(block) = &mut m.fields {
+            self.span(&mut block.span);
+            block.fields.iter_mut().for_each(|f| self.field(f));
+        }
+        for decl in &mut m.lets {
+            self.span(&mut decl.span);
+            self.spanned(&mut decl.name);
+            self.expr(&mut decl.value);
+        }
+        m.rules.iter_mut().for_each(|r| self.rule(r));
+        for group in &mut m.groups {
+            self.span(&mut group.span);
+            self.spanned(&mut group.name);
+            self.limits(&mut group.limits);
+        }
+        if let Some(limits) = &mut m.score_limits {
+            self.limits(limits);
+        }
+        if let Some(ladder) = &mut m.stage {
+            self.ladder(ladder);
+        }
+        for tier in &mut m.tiers {
+            self.span(&mut tier.span);
+            self.spanned(&mut tier.name);
+            self.ladder(&mut tier.ladder);
+        }
+        m.tests.iter_mut().for_each(|t| self.test(t));
+    }
+
+    fn field(&self, f: &mut Field) {
+        self.span(&mut f.span);
+        self.spanned(&mut f.name);
+        self.spanned(&mut f.ty);
+        self.opt(&mut f.from);
+        self.opt(&mut f.sep);
+    }
+
+    fn rule(&self, r: &mut Rule) {
+        self.span(&mut r.span);
+        self.expr(&mut r.condition);
+        self.spanned(&mut r.effect);
+        self.expr(&mut r.points);
+        self.opt(&mut r.reason);
+    }
+
+    fn limits(&self, limits: &mut Limits) {
+        for limit in [&mut limits.max, &mut limits.min].into_iter().flatten() {
+            limit.node = limit.node.normalize();
+            self.spanned(limit);
+        }
+    }
+
+    fn ladder(&self, ladder: &mut Ladder) {
+        self.span(&mut ladder.span);
+        for step in &mut ladder.steps {
+            self.span(&mut step.span);
+            self.expr(&mut step.condition);
+            self.spanned(&mut step.label);
+        }
+        self.opt(&mut ladder.otherwise);
+    }
+
+    fn test(&self, t: &mut Test) {
+        self.span(&mut t.span);
+        self.spanned(&mut t.name);
+        self.opt(&mut t.as_of);
+        for given in &mut t.given {
+            self.spanned(&mut given.field);
+            self.literal(&mut given.value);
+        }
+        t.expects.iter_mut().for_each(|e| self.expr(e));
+    }
+
+    fn literal(&self, lit: &mut Spanned<Literal>) {
+        self.spanned(lit);
+        match &mut lit.node {
+            Literal::Number(n) => *n = n.normalize(),
+            Literal::List(items) => items.iter_mut().for_each(|i| self.literal(i)),
+            _ => {}
+        }
+    }
+
+    fn expr(&self, e: &mut Expr) {
+        self.span(&mut e.span);
+        self.operands(&mut e.node);
+    }
+
+    fn operands(&self, kind: &mut ExprKind) {
+        match kind {
+            ExprKind::Literal(Literal::Number(n)) => *n = n.normalize(),
+            ExprKind::Literal(Literal::List(items)) => {
+                items.iter_mut().for_each(|i| self.literal(i));
+            }
+            ExprKind::Not(a)
+            | ExprKind::Neg(a)
+            | ExprKind::IsMissing(a)
+            | ExprKind::IsPresent(a) => self.expr(a),
+            ExprKind::And(items) | ExprKind::Or(items) => {
+                items.iter_mut().for_each(|i| self.expr(i))
+            }
+            ExprKind::Arith(first, rest) => {
+                self.expr(first);
+                for (op, operand) in rest {
+                    self.spanned(op);
+                    self.expr(operand);
+                }
+            }
+            ExprKind::Compare(a, op, b) => {
+                self.spanned(op);
+                self.expr(a);
+                self.expr(b);
+            }
+            ExprKind::Between(a, b, c) => [a, b, c].into_iter().for_each(|x| self.expr(x)),
+            ExprKind::In { needle, list, .. } => {
+                [needle, list].into_iter().for_each(|x| self.expr(x))
+            }
+            ExprKind::Contains(a, b)
+            | ExprKind::ContainsAny(a, b)
+            | ExprKind::ContainsAll(a, b)
+            | ExprKind::StartsWith(a, b)
+            | ExprKind::EndsWith(a, b)
+            | ExprKind::Matches(a, b)
+            | ExprKind::Within(a, b) => [a, b].into_iter().for_each(|x| self.expr(x)),
+            ExprKind::Call(name, args) => {
+                self.spanned(name);
+                args.iter_mut().for_each(|a| self.expr(a));
+            }
+            ExprKind::Literal(_)
+            | ExprKind::Name(_)
+            | ExprKind::Score
+            | ExprKind::Stage
+            | ExprKind::Today
+            | ExprKind::Invalid => {}
+        }
+    }
+}

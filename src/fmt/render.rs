@@ -1,0 +1,275 @@
+//! Layout tree → text: indentation, blank lines, columns.
+//!
+//! Cells of consecutive lines of one alignment kind line up in columns,
+//! like gofmt's struct fields; a cell after the first that is far wider than
+//! the narrowest of its column (`add min(round(x / 100), 10)` among
+//! `add 5`s) does not widen it: one space follows it instead. End-of-line
+//! comments line up one space after the longest commented line of their
+//! section: the lines of one block between blank lines.
+
+use super::tree::{Align, Block, Comment, Kind, Node, Tag};
+
+/// Indentation per block level.
+const INDENT: usize = 2;
+/// A `given` block is written on one line when it fits in this width.
+pub const WIDTH: usize = 100;
+
+/// How much wider than the narrowest of its column a cell may be and
+/// still widen the column (the first column always lines up).
+const OUTLIER: usize = 6;
+
+enum Line {
+    Blank,
+    Text {
+        depth: usize,
+        text: String,
+        comment: Option<String>,
+        /// Lines of one section line up their end-of-line comments.
+        section: usize,
+    },
+}
+
+impl Line {
+    fn width(&self) -> usize {
+        match self {
+            Line::Blank => 0,
+            Line::Text { depth, text, .. } => depth * INDENT + text.chars().count(),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Out {
+    lines: Vec<Line>,
+    sections: usize,
+}
+
+/// Where lines go: their depth and their section.
+#[derive(Clone, Copy)]
+struct At {
+    depth: usize,
+    section: usize,
+}
+
+impl Out {
+    fn section(&mut self, depth: usize) -> At {
+        self.sections += 1;
+        At {
+            depth,
+            section: self.sections,
+        }
+    }
+
+    /// A blank line, never first and never twice; it ends `at`'s section.
+    fn blank(&mut self, at: &mut At) {
+        if matches!(self.lines.last(), Some(Line::Text { .. })) {
+            self.lines.push(Line::Blank);
+        }
+        *at = self.section(at.depth);
+    }
+
+    fn text(&mut self, at: At, text: String, comment: Option<String>) {
+        self.lines.push(Line::Text {
+            depth: at.depth,
+            text,
+            comment,
+            section: at.section,
+        });
+    }
+
+    fn comments(&mut self, at: &mut At, comments: &[Comment], blank_first: bool) {
+        for (i, c) in comments.iter().enumerate() {
+            if c.blank_before && (i > 0 || blank_first) {
+                self.blank(at);
+            }
+            self.text(*at, c.text.clone(), None);
+        }
+    }
+}
+
+/// The text of a file.
+pub fn render(file: &Block) -> String {
+    let mut out = Out::default();
+    children(&mut out, file, 0, true);
+    finish(&out.lines, out.sections)
+}
+
+/// The children of a block and its closing comments, at `depth`. At top
+/// level, items of different kinds, and blocks, are set apart.
+fn children(out: &mut Out, block: &Block, depth: usize, top: bool) {
+    let mut at = out.section(depth);
+    let texts = aligned(&block.children, top);
+    let mut previous: Option<Tag> = None;
+    for (node, text) in block.children.iter().zip(texts) {
+        let apart = |p: Tag| top && (p != node.tag || node.tag.is_block());
+        if previous.is_some_and(|p| node.blank_first() || apart(p)) {
+            out.blank(&mut at);
+        }
+        node_lines(out, node, text, &mut at);
+        previous = Some(node.tag);
+    }
+    out.comments(&mut at, &block.tail, !block.children.is_empty());
+}
+
+fn node_lines(out: &mut Out, node: &Node, text: String, at: &mut At) {
+    out.comments(at, &node.leading, false);
+    if !node.leading.is_empty() && node.blank_before {
+        out.blank(at);
+    }
+    match &node.kind {
+        Kind::Line { .. } => out.text(*at, text, node.trailing.clone()),
+        Kind::Block(block) => block_lines(out, node, block, *at),
+    }
+}
+
+fn block_lines(out: &mut Out, node: &Node, block: &Block, at: At) {
+    let head = block.head.clone().unwrap_or_default();
+    let given = node.tag == Tag::Given;
+    if let Some((line, comment)) = one_line(node, block, at.depth, given) {
+        return out.text(at, format!("{head} {line}"), comment);
+    }
+    // The lines with the braces keep their comments to themselves.
+    let head_at = out.section(at.depth);
+    out.text(head_at, format!("{head} {{"), block.head_trailing.clone());
+    let start = out.lines.len();
+    children(out, block, at.depth + 1, false);
+    if let (true, Some(lines)) = (given, out.lines.get_mut(start..)) {
+        add_commas(lines, at.depth + 1);
+    }
+    let close_at = out.section(at.depth);
+    out.text(close_at, "}".into(), node.trailing.clone());
+}
+
+/// `{}`, or a `given` block's `{ a: 1, b: 2 }` when it fits and no comment
+/// stands inside it; with the one end-of-line comment it may carry.
+fn one_line(
+    node: &Node,
+    block: &Block,
+    depth: usize,
+    given: bool,
+) -> Option<(String, Option<String>)> {
+    let comment = match (&block.head_trailing, &node.trailing) {
+        (Some(_), Some(_)) => return None,
+        (a, b) => a.clone().or_else(|| b.clone()),
+    };
+    if block.children.is_empty() && block.tail.is_empty() {
+        return Some(("{}".into(), comment));
+    }
+    let quiet = |n: &Node| n.leading.is_empty() && n.trailing.is_none();
+    if !given || !block.tail.is_empty() || !block.children.iter().all(quiet) {
+        return None;
+    }
+    let entries: Vec<String> = block.children.iter().map(|n| cells(n).join(" ")).collect();
+    let line = format!("{{ {} }}", entries.join(", "));
+    let width = depth * INDENT + "given ".len() + line.chars().count();
+    (width <= WIDTH).then_some((line, comment))
+}
+
+/// Entries of a multi-line `given` end with a comma.
+fn add_commas(lines: &mut [Line], entry_depth: usize) {
+    for line in lines.iter_mut() {
+        if let Line::Text { depth, text, .. } = line {
+            if *depth == entry_depth && !text.starts_with('#') {
+                text.push(',');
+            }
+        }
+    }
+}
+
+fn cells(node: &Node) -> &[String] {
+    match &node.kind {
+        Kind::Line { cells, .. } => cells,
+        Kind::Block(_) => &[],
+    }
+}
+
+fn align_of(node: &Node) -> Align {
+    match &node.kind {
+        Kind::Line { align, .. } => *align,
+        Kind::Block(_) => Align::None,
+    }
+}
+
+/// The text of every line node, cells padded to their run's columns. A
+/// run is the lines of one kind in a block; at top level a blank line ends
+/// it too.
+fn aligned(nodes: &[Node], top: bool) -> Vec<String> {
+    let runs = nodes.chunk_by(|a, b| align_of(a) == align_of(b) && !(top && b.blank_first()));
+    runs.flat_map(|run| {
+        let pad = run.first().is_some_and(|n| align_of(n) != Align::None);
+        let widths = if pad { widths(run) } else { Vec::new() };
+        run.iter().map(move |n| join(cells(n), &widths))
+    })
+    .collect()
+}
+
+/// For each column but a line's last, the width it is padded to: the
+/// widest cell in it, outliers aside.
+fn widths(run: &[Node]) -> Vec<usize> {
+    let columns = run.iter().map(|n| cells(n).len().saturating_sub(1)).max();
+    (0..columns.unwrap_or(0))
+        .map(|k| {
+            let padded = run.iter().map(cells).filter(|c| c.len() > k + 1);
+            let widths: Vec<usize> = padded
+                .filter_map(|c| c.get(k))
+                .map(|c| c.chars().count())
+                .collect();
+            let narrowest = widths.iter().copied().min().unwrap_or(0);
+            let fits = |w: &usize| k == 0 || *w <= narrowest + OUTLIER;
+            widths.iter().copied().filter(fits).max().unwrap_or(0)
+        })
+        .collect()
+}
+
+fn join(cells: &[String], widths: &[usize]) -> String {
+    let mut line = String::new();
+    for (k, cell) in cells.iter().enumerate() {
+        line.push_str(cell);
+        if k + 1 < cells.len() {
+            let width = widths.get(k).copied().unwrap_or(0);
+            let pad = width.saturating_sub(cell.chars().count());
+            line.push_str(&" ".repeat(pad + 1));
+        }
+    }
+    line
+}
+
+/// Lines → text, end-of-line comments lined up, one final newline.
+fn finish(lines: &[Line], sections: usize) -> String {
+    let mut widths = vec![0; sections + 1];
+    for line in lines {
+        if let Line::Text {
+            section,
+            comment: Some(_),
+            ..
+        } = line
+        {
+            if let Some(w) = widths.get_mut(*section) {
+                *w = line.width().max(*w);
+            }
+        }
+    }
+    let mut text = String::new();
+    for line in lines {
+        if let Line::Text {
+            depth,
+            text: t,
+            comment,
+            section,
+        } = line
+        {
+            text.push_str(&" ".repeat(depth * INDENT));
+            text.push_str(t);
+            if let Some(c) = comment {
+                let width = widths.get(*section).copied().unwrap_or(0);
+                text.push_str(&" ".repeat(width.saturating_sub(line.width()) + 1));
+                text.push_str(c);
+            }
+        }
+        text.push('\n');
+    }
+    let trimmed = text.trim_end_matches('\n').len();
+    text.truncate(trimmed);
+    text.push('\n');
+    text
+}

@@ -1,0 +1,420 @@
+//! Scoring a CSV file on all cores: one thread splits the input into
+//! chunks of whole records, workers parse and score chunks into output
+//! bytes, and the caller's thread writes them back in input order.
+//!
+//! Input cells pass through as the exact bytes of the file; only the
+//! fields the model reads are parsed. Each worker reuses its buffers, so
+//! the hot path allocates nothing per row once warm. Chunk boundaries do
+//! not depend on the number of threads, and neither does a byte of output.
+
+use std::collections::BTreeMap;
+use std::io::{self, Read, Write};
+use std::thread;
+
+use crossbeam_channel::{bounded, Receiver, Sender};
+
+use super::binding::Binding;
+use super::chunks::Chunks;
+use super::format::Format;
+use super::layout::Layout;
+use super::reject::{quoted, Rejection};
+use super::run::{Counts, StreamError};
+use super::sink::Sink;
+use crate::eval::{Lead, Scorer, Scratch};
+use crate::plan::Plan;
+use crate::value::Decimal;
+
+/// What the workers share.
+pub struct CsvJob<'p> {
+    pub plan: &'p Plan,
+    pub binding: &'p Binding,
+    pub scorer: Scorer<'p>,
+    pub layout: &'p Layout,
+    /// Output format: CSV (raw input bytes then outputs) or NDJSON.
+    pub output: Format,
+    pub delimiter: u8,
+    pub threads: usize,
+}
+
+/// One chunk's results, in input order.
+struct Done {
+    out: Vec<u8>,
+    /// Rejections with row numbers counted from the chunk's start.
+    rejects: Vec<Rejection>,
+    rows: u64,
+}
+
+/// Score the CSV records that follow the header in `chunks`; write the
+/// scored leads to `out` and rejected rows to `rejects`.
+pub fn score_csv<R: Read + Send>(
+    job: &CsvJob,
+    mut chunks: Chunks<R>,
+    out: &mut Sink,
+    rejects: &mut Sink,
+) -> Result<Counts, StreamError> {
+    let threads = job.threads.max(1);
+    let (chunk_tx, chunk_rx) = bounded::<(u64, Vec<u8>)>(threads * 2);
+    let (done_tx, done_rx) = bounded::<(u64, Done)>(threads * 2);
+    thread::scope(|scope| {
+        let reader = scope.spawn(move || read_chunks(&mut chunks, &chunk_tx));
+        for _ in 0..threads {
+            let (rx, tx) = (chunk_rx.clone(), done_tx.clone());
+            scope.spawn(move || work(job, &rx, &tx));
+        }
+        drop((chunk_rx, done_tx));
+        let written = write_in_order(&done_rx, out, rejects);
+        // Stop the reader and workers early if writing failed.
+        drop(done_rx);
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the reader thread failed")));
+        let counts = written?;
+        read.map_err(StreamError::Read)?;
+        Ok(counts)
+    })
+}
+
+fn read_chunks<R: Read>(chunks: &mut Chunks<R>, tx: &Sender<(u64, Vec<u8>)>) -> io::Result<()> {
+    let mut index = 0;
+    while let Some(chunk) = chunks.next_chunk()? {
+        if tx.send((index, chunk)).is_err() {
+            return Ok(()); // the writer stopped; it reports why
+        }
+        index += 1;
+    }
+    Ok(())
+}
+
+fn work(job: &CsvJob, rx: &Receiver<(u64, Vec<u8>)>, tx: &Sender<(u64, Done)>) {
+    let mut worker = Worker::new(job);
+    for (index, chunk) in rx {
+        let done = worker.chunk(&chunk);
+        if tx.send((index, done)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Write finished chunks in input order, numbering rejected rows.
+fn write_in_order(
+    rx: &Receiver<(u64, Done)>,
+    out: &mut Sink,
+    rejects: &mut Sink,
+) -> Result<Counts, StreamError> {
+    let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
+    let (mut next, mut counts) = (0u64, Counts::default());
+    for (index, done) in rx {
+        pending.insert(index, done);
+        while let Some(done) = pending.remove(&next) {
+            out.write_all(&done.out).map_err(StreamError::Write)?;
+            for mut rejection in done.rejects {
+                rejection.row += counts.read;
+                writeln!(rejects, "{rejection}").map_err(StreamError::Rejects)?;
+                counts.rejected += 1;
+            }
+            counts.read += done.rows;
+            next += 1;
+        }
+    }
+    counts.scored = counts.read - counts.rejected;
+    Ok(counts)
+}
+
+/// A worker's reusable state.
+struct Worker<'j, 'p> {
+    job: &'j CsvJob<'p>,
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+    lead: Lead,
+    scratch: Scratch<'p>,
+    width: usize,
+}
+
+impl<'j, 'p> Worker<'j, 'p> {
+    fn new(job: &'j CsvJob<'p>) -> Worker<'j, 'p> {
+        Worker {
+            job,
+            fields: vec![0; 4096],
+            ends: vec![0; 64],
+            lead: Lead::default(),
+            scratch: Scratch::default(),
+            width: job.layout.columns.len(),
+        }
+    }
+
+    /// Parse, score and format every record of a chunk.
+    fn chunk(&mut self, chunk: &[u8]) -> Done {
+        let mut parser = csv_core::ReaderBuilder::new()
+            .delimiter(self.job.delimiter)
+            .build();
+        let mut done = Done {
+            out: Vec::with_capacity(chunk.len() * 5 / 4),
+            rejects: Vec::new(),
+            rows: 0,
+        };
+        let mut pos = 0;
+        loop {
+            let Some((raw_len, nfields)) =
+                self.next_record(&mut parser, chunk.get(pos..).unwrap_or_default())
+            else {
+                return done;
+            };
+            let raw = chunk.get(pos..pos + raw_len).unwrap_or_default();
+            pos += raw_len;
+            // Blank lines before a record are skipped by the parser, and
+            // counted in its bytes: they are not part of the record.
+            let blank = raw
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
+            let raw = raw.get(blank..).unwrap_or_default();
+            done.rows += 1;
+            if let Err(rejection) = self.record(done.rows, raw, nfields, &mut done.out) {
+                done.rejects.push(rejection);
+            }
+        }
+    }
+
+    /// The next record's raw length and field count, its unescaped fields
+    /// left in `self.fields` / `self.ends`; `None` at the end of the chunk.
+    /// (csv_core reads an empty input as the end of the data, which
+    /// finishes a last record that has no line end.)
+    fn next_record(
+        &mut self,
+        parser: &mut csv_core::Reader,
+        input: &[u8],
+    ) -> Option<(usize, usize)> {
+        let (mut nin, mut nout, mut nend) = (0, 0, 0);
+        loop {
+            let rest = input.get(nin..).unwrap_or_default();
+            let (result, i, o, e) = parser.read_record(
+                rest,
+                self.fields.get_mut(nout..).unwrap_or_default(),
+                self.ends.get_mut(nend..).unwrap_or_default(),
+            );
+            nin += i;
+            nout += o;
+            nend += e;
+            match result {
+                csv_core::ReadRecordResult::Record => return Some((nin, nend)),
+                csv_core::ReadRecordResult::OutputFull => {
+                    self.fields.resize(self.fields.len() * 2, 0)
+                }
+                csv_core::ReadRecordResult::OutputEndsFull => {
+                    self.ends.resize(self.ends.len() * 2, 0)
+                }
+                csv_core::ReadRecordResult::InputEmpty => {}
+                csv_core::ReadRecordResult::End => return None,
+            }
+        }
+    }
+
+    /// The text of field `i` of the current record.
+    fn cell(&self, i: usize) -> &[u8] {
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends.get(i - 1).copied().unwrap_or(0)
+        };
+        let end = self.ends.get(i).copied().unwrap_or(start);
+        self.fields.get(start..end).unwrap_or_default()
+    }
+
+    /// Check, read, score and write one record.
+    fn record(
+        &mut self,
+        row: u64,
+        raw: &[u8],
+        nfields: usize,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Rejection> {
+        if nfields != self.width {
+            return Err(Rejection::row(
+                row,
+                format!("expected {} fields, found {nfields}", self.width),
+            ));
+        }
+        if std::str::from_utf8(raw).is_err() {
+            return Err(self.not_utf8(row, nfields));
+        }
+        let (fields, ends) = (&self.fields, &self.ends);
+        let cell = |i: usize| {
+            let start = if i == 0 {
+                0
+            } else {
+                ends.get(i - 1).copied().unwrap_or(0)
+            };
+            let end = ends.get(i).copied().unwrap_or(start);
+            // INVARIANT: the whole record was checked to be UTF-8, and an
+            // unescaped field is a part of it minus quotes.
+            std::str::from_utf8(fields.get(start..end).unwrap_or_default()).unwrap_or_default()
+        };
+        self.job.binding.fill_csv(row, cell, &mut self.lead)?;
+        self.job.scorer.run(&self.lead, &mut self.scratch);
+        match self.job.output {
+            Format::Csv => self.write_csv(raw, out),
+            Format::Ndjson => self.write_ndjson(nfields, out),
+        }
+        Ok(())
+    }
+
+    fn not_utf8(&self, row: u64, nfields: usize) -> Rejection {
+        let bad = (0..nfields)
+            .find(|i| std::str::from_utf8(self.cell(*i)).is_err())
+            .unwrap_or(0);
+        let shown = quoted(&String::from_utf8_lossy(self.cell(bad)));
+        let column = self.job.layout.columns.get(bad).map_or("?", String::as_str);
+        Rejection {
+            value: Some(shown.clone()),
+            ..Rejection::column(row, column, format!("{shown} is not valid UTF-8"))
+        }
+    }
+
+    /// The record's own bytes (line end dropped), then the outputs.
+    fn write_csv(&self, raw: &[u8], out: &mut Vec<u8>) {
+        let line = raw.strip_suffix(b"\n").unwrap_or(raw);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        out.extend_from_slice(line);
+        let s = &self.scratch;
+        let d = self.job.delimiter;
+        out.push(d);
+        write_number(out, s.score);
+        for group in &s.groups {
+            out.push(d);
+            write_number(out, *group);
+        }
+        if self.job.plan.stage.is_some() {
+            out.push(d);
+            write_csv_text(out, s.stage.unwrap_or_default(), d);
+        }
+        for tier in &s.tiers {
+            out.push(d);
+            write_csv_text(out, tier.unwrap_or_default(), d);
+        }
+        if self.job.layout.explain {
+            out.push(d);
+            let reasons = self.csv_reasons();
+            write_csv_text(out, &reasons, d);
+        }
+        out.push(b'\n');
+    }
+
+    /// `Decision maker +20; Unsubscribed -10`.
+    fn csv_reasons(&self) -> String {
+        let mut text = String::new();
+        for (rule, points) in self.fired() {
+            if !text.is_empty() {
+                text.push_str("; ");
+            }
+            text.push_str(&rule.reason);
+            text.push(' ');
+            text.push_str(&signed(points));
+        }
+        text
+    }
+
+    fn fired(&self) -> impl Iterator<Item = (&'p crate::plan::RuleStep, Decimal)> + '_ {
+        let rules = &self.job.plan.rules;
+        rules
+            .iter()
+            .zip(&self.scratch.points)
+            .filter_map(|(r, p)| p.map(|p| (r, p.normalize())))
+    }
+
+    fn write_ndjson(&self, nfields: usize, out: &mut Vec<u8>) {
+        out.push(b'{');
+        for i in 0..nfields {
+            if i > 0 {
+                out.push(b',');
+            }
+            let key = self.job.layout.columns.get(i).map_or("", String::as_str);
+            let _ = serde_json::to_writer(&mut *out, key);
+            out.push(b':');
+            let text = std::str::from_utf8(self.cell(i)).unwrap_or_default();
+            let _ = serde_json::to_writer(&mut *out, text);
+        }
+        let s = &self.scratch;
+        let mut names = self.job.layout.outputs.iter();
+        let mut key = |out: &mut Vec<u8>| {
+            out.push(b',');
+            let _ = serde_json::to_writer(&mut *out, names.next().map_or("", String::as_str));
+            out.push(b':');
+        };
+        key(out);
+        write_number(out, s.score);
+        for group in &s.groups {
+            key(out);
+            write_number(out, *group);
+        }
+        let labels = self
+            .job
+            .plan
+            .stage
+            .is_some()
+            .then_some(s.stage)
+            .into_iter()
+            .chain(s.tiers.iter().copied());
+        for label in labels {
+            key(out);
+            match label {
+                Some(text) => {
+                    let _ = serde_json::to_writer(&mut *out, text);
+                }
+                None => out.extend_from_slice(b"null"),
+            }
+        }
+        if self.job.layout.explain {
+            key(out);
+            self.json_reasons(out);
+        }
+        out.extend_from_slice(b"}\n");
+    }
+
+    fn json_reasons(&self, out: &mut Vec<u8>) {
+        out.push(b'[');
+        for (i, (rule, points)) in self.fired().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"reason\":");
+            let _ = serde_json::to_writer(&mut *out, &rule.reason);
+            out.extend_from_slice(b",\"points\":");
+            write_number(out, points);
+            out.push(b'}');
+        }
+        out.push(b']');
+    }
+}
+
+/// A number in plain decimal without trailing zeros.
+fn write_number(out: &mut Vec<u8>, n: Decimal) {
+    let _ = write!(out, "{}", n.normalize());
+}
+
+/// `+20`, `-10`, `+0`.
+fn signed(points: Decimal) -> String {
+    if points.is_sign_negative() && !points.is_zero() {
+        points.normalize().to_string()
+    } else {
+        format!("+{}", points.abs().normalize())
+    }
+}
+
+/// A CSV field, quoted only when it must be (as the `csv` crate does).
+fn write_csv_text(out: &mut Vec<u8>, text: &str, delimiter: u8) {
+    let needs = text
+        .bytes()
+        .any(|b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r');
+    if !needs {
+        out.extend_from_slice(text.as_bytes());
+        return;
+    }
+    out.push(b'"');
+    for b in text.bytes() {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+}
