@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Check that Tally, DuckDB and Polars score a lead file the same way.
+
+    python3 bench/verify.py LEADS.csv TALLY.csv DUCKDB.csv POLARS.csv \
+        [--rejects TALLY.csv.rejects]
+
+Every output must hold the same lead ids, each with the same score, fit,
+engagement (compared as exact decimals: `29.195` equals `29.19500`) and
+stage, and with its input columns exactly as in LEADS.csv. The input rows
+missing from the outputs (the unreadable ones) must be the same for every
+tool, and as many as the lines of Tally's rejects file. Exits 1 on any
+difference, printing the first few. Standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from decimal import Decimal
+
+OUTPUTS = ["score", "fit", "engagement", "stage"]
+SHOW = 5
+
+
+def read_input(path: str) -> tuple[list[str], dict[str, int], int]:
+    """Input columns, lead id -> hash of the row, and the row count."""
+    with open(path, encoding="utf-8", newline="") as file:
+        reader = csv.reader(file, strict=True)
+        header = next(reader)
+        rows: dict[str, int] = {}
+        count = 0
+        for cells in reader:
+            count += 1
+            lead_id = cells[0]
+            if lead_id == "":
+                continue  # unreadable everywhere: no lead id to match on
+            if lead_id in rows:
+                sys.exit(f"{path}: lead id {lead_id!r} is not unique")
+            rows[lead_id] = hash(tuple(cells))
+    return header, rows, count
+
+
+def number(text: str) -> Decimal | None:
+    return None if text == "" else Decimal(text).normalize()
+
+
+def read_output(path: str, header: list[str]) -> dict[str, tuple]:
+    """Lead id -> (hash of the input columns, score, fit, engagement, stage)."""
+    width = len(header)
+    with open(path, encoding="utf-8", newline="") as file:
+        reader = csv.reader(file, strict=True)
+        columns = next(reader)
+        if columns[:width] != header:
+            sys.exit(f"{path}: input columns {columns[:width]} != {header}")
+        at = [columns.index(name) for name in OUTPUTS]
+        result: dict[str, tuple] = {}
+        for cells in reader:
+            score, fit, engagement, stage = (cells[i] for i in at)
+            result[cells[0]] = (hash(tuple(cells[:width])), number(score),
+                                number(fit), number(engagement), stage)
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("leads")
+    parser.add_argument("tally")
+    parser.add_argument("duckdb")
+    parser.add_argument("polars")
+    parser.add_argument("--rejects", help="Tally's rejects file")
+    args = parser.parse_args()
+
+    header, inputs, count = read_input(args.leads)
+    print(f"{args.leads}: {count} rows")
+    outputs = {}
+    for tool in ("tally", "duckdb", "polars"):
+        outputs[tool] = read_output(getattr(args, tool), header)
+        print(f"  {tool}: {len(outputs[tool])} scored, "
+              f"{count - len(outputs[tool])} left out")
+
+    failures = 0
+
+    def fail(message: str) -> None:
+        nonlocal failures
+        failures += 1
+        if failures <= SHOW:
+            print("  DIFFERENCE: " + message)
+
+    tally = outputs["tally"]
+    if args.rejects:
+        with open(args.rejects, encoding="utf-8") as file:
+            rejected = sum(1 for line in file if line.startswith("row "))
+        if rejected != count - len(tally):
+            fail(f"tally rejected {rejected} rows but left out "
+                 f"{count - len(tally)}")
+    for tool, rows in outputs.items():
+        for lead_id, (row_hash, *_rest) in rows.items():
+            if lead_id == "" or inputs.get(lead_id) != row_hash:
+                fail(f"{tool}: lead {lead_id!r}: input columns changed")
+    for tool in ("duckdb", "polars"):
+        rows = outputs[tool]
+        for lead_id in sorted(tally.keys() - rows.keys())[:SHOW]:
+            fail(f"{tool} left out lead {lead_id!r}, which tally scored")
+        for lead_id in sorted(rows.keys() - tally.keys())[:SHOW]:
+            fail(f"{tool} scored lead {lead_id!r}, which tally rejected")
+        failures += max(0, len(tally.keys() ^ rows.keys()) - SHOW)
+        for lead_id, expected in tally.items():
+            got = rows.get(lead_id)
+            if got is not None and got[1:] != expected[1:]:
+                fail(f"{tool}: lead {lead_id!r}: "
+                     + ", ".join(f"{name} {want} vs {have}"
+                                 for name, want, have in zip(
+                                     OUTPUTS, expected[1:], got[1:])
+                                 if want != have))
+    if failures:
+        print(f"FAIL: {failures} differences")
+        return 1
+    print(f"OK: the three tools agree on all {len(tally)} scored leads "
+          f"(score, fit, engagement, stage, input columns) and on the "
+          f"{count - len(tally)} rows left out")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
