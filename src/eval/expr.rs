@@ -76,7 +76,8 @@ fn fold_into(buf: &mut String, text: &str) {
     buf.clear();
     let trimmed = text.trim();
     if trimmed.is_ascii() {
-        buf.extend(trimmed.chars().map(|c| c.to_ascii_lowercase()));
+        buf.push_str(trimmed);
+        buf.make_ascii_lowercase();
     } else {
         // Unicode lower-casing depends on context (a final sigma): let the
         // standard library do it.

@@ -67,6 +67,13 @@ const BOOL: &str = "one of `true false yes no y n 1 0 t f`";
 const DATE: &str = "a date as `YYYY-MM-DD`, such as `2026-11-22` (or an RFC 3339 date-time)";
 
 fn read_number(text: &str) -> Result<Decimal, ReadError> {
+    // Fast path: a plain whole number that fits an i64.
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    if !digits.is_empty() && digits.len() <= 18 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(n) = text.strip_prefix('+').unwrap_or(text).parse::<i64>() {
+            return Ok(Decimal::from(n));
+        }
+    }
     let error = ReadError { expected: NUMBER };
     let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
     let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
@@ -87,10 +94,13 @@ fn read_int(text: &str) -> Result<Decimal, ReadError> {
 }
 
 fn read_bool(text: &str) -> Result<bool, ReadError> {
-    match text.to_ascii_lowercase().as_str() {
-        "true" | "yes" | "y" | "1" | "t" => Ok(true),
-        "false" | "no" | "n" | "0" | "f" => Ok(false),
-        _ => Err(ReadError { expected: BOOL }),
+    let is = |word: &str| text.eq_ignore_ascii_case(word);
+    if ["true", "yes", "y", "1", "t"].into_iter().any(is) {
+        Ok(true)
+    } else if ["false", "no", "n", "0", "f"].into_iter().any(is) {
+        Ok(false)
+    } else {
+        Err(ReadError { expected: BOOL })
     }
 }
 
