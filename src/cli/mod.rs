@@ -9,6 +9,7 @@ mod explain;
 pub mod explain_text;
 mod fmt;
 mod plan;
+mod progress;
 pub mod render;
 mod score;
 mod test;

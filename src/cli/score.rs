@@ -5,6 +5,7 @@ use std::path::Path;
 use clap::{Args, ValueEnum};
 
 use super::common::{load_model, parse_date, today_utc};
+use super::progress::Progress;
 use super::{io_reason, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::eval::Scorer;
 use crate::io::chunks::Chunks;
@@ -179,14 +180,25 @@ fn score_csv(args: &ScoreArgs, plan: &Plan, as_of: Date) -> Result<Counts, Stop>
         delimiter: args.delimiter,
         threads: threads(args),
     };
-    let counts = io::score_csv(&job, chunks, &mut out, &mut rejects)
-        .map_err(|e| stream_failure(args, &e))?;
+    let progress = Progress::new(input_size(&args.leads));
+    let advance = |bytes: u64| progress.advance(bytes);
+    let counts = io::score_csv(&job, chunks, &mut out, &mut rejects, &advance);
+    progress.finish();
+    let counts = counts.map_err(|e| stream_failure(args, &e))?;
     out.finish()
         .map_err(|e| cannot_write(output_shown(args), &e))?;
     rejects
         .finish()
         .map_err(|e| cannot_write(rejects_shown(args), &e))?;
     Ok(counts)
+}
+
+/// The size of a plain (not gzipped) lead file, for the progress bar.
+fn input_size(path: &str) -> Option<u64> {
+    let hint = NameHint::of(path);
+    (path != "-" && !hint.gzip)
+        .then(|| std::fs::metadata(path).ok().map(|m| m.len()))
+        .flatten()
 }
 
 /// `--threads`, else every core.

@@ -29,7 +29,7 @@ mod write;
 pub use binding::{Binding, HeaderError};
 pub use format::{Format, NameHint};
 pub use layout::Layout;
-pub use parallel::{score_csv, CsvJob};
+pub use parallel::{score_csv, CsvJob, Progress};
 pub use read::{Header, OpenError, Reader, Record, RowData};
 pub use read_csv::header_from;
 pub use reject::Rejection;

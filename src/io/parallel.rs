@@ -36,8 +36,14 @@ pub struct CsvJob<'p> {
     pub threads: usize,
 }
 
+/// Told how many input bytes each chunk held, as chunks are written (the
+/// command line draws a progress bar with it).
+pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
+
 /// One chunk's results, in input order.
 struct Done {
+    /// Input bytes of the chunk.
+    bytes: u64,
     out: Vec<u8>,
     /// Rejections with row numbers counted from the chunk's start.
     rejects: Vec<Rejection>,
@@ -51,6 +57,7 @@ pub fn score_csv<R: Read + Send>(
     mut chunks: Chunks<R>,
     out: &mut Sink,
     rejects: &mut Sink,
+    progress: Progress,
 ) -> Result<Counts, StreamError> {
     let threads = job.threads.max(1);
     let (chunk_tx, chunk_rx) = bounded::<(u64, Vec<u8>)>(threads * 2);
@@ -62,7 +69,7 @@ pub fn score_csv<R: Read + Send>(
             scope.spawn(move || work(job, &rx, &tx));
         }
         drop((chunk_rx, done_tx));
-        let written = write_in_order(&done_rx, out, rejects);
+        let written = write_in_order(&done_rx, out, rejects, progress);
         // Stop the reader and workers early if writing failed.
         drop(done_rx);
         let read = reader
@@ -100,6 +107,7 @@ fn write_in_order(
     rx: &Receiver<(u64, Done)>,
     out: &mut Sink,
     rejects: &mut Sink,
+    progress: Progress,
 ) -> Result<Counts, StreamError> {
     let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
     let (mut next, mut counts) = (0u64, Counts::default());
@@ -113,6 +121,7 @@ fn write_in_order(
                 counts.rejected += 1;
             }
             counts.read += done.rows;
+            progress(done.bytes);
             next += 1;
         }
     }
@@ -148,6 +157,7 @@ impl<'j, 'p> Worker<'j, 'p> {
             .delimiter(self.job.delimiter)
             .build();
         let mut done = Done {
+            bytes: u64::try_from(chunk.len()).unwrap_or(u64::MAX),
             out: Vec::with_capacity(chunk.len() * 5 / 4),
             rejects: Vec::new(),
             rows: 0,
