@@ -62,6 +62,17 @@ impl Source {
         self.text.get(span.start..span.end).unwrap_or_default()
     }
 
+    /// The text under `span` for a message: at most 60 characters, with
+    /// `…` when cut.
+    pub fn excerpt(&self, span: Span) -> String {
+        let text = self.slice(span);
+        let mut short: String = text.chars().take(60).collect();
+        if short.len() < text.len() {
+            short.push('…');
+        }
+        short
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         line_col(&self.text, offset)

@@ -157,12 +157,7 @@ impl<'a> Checker<'a> {
 
     /// The source text under a span, for messages.
     fn text(&self, span: Span) -> String {
-        let text = self.source.slice(span);
-        let mut short: String = text.chars().take(60).collect();
-        if short.len() < text.len() {
-            short.push('…');
-        }
-        short
+        self.source.excerpt(span)
     }
 
     /// Every declared name, for suggestions.

@@ -2,10 +2,10 @@
 
 use std::io::{IsTerminal, Write};
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use serde::Serialize;
 
-use super::render::{self, JsonFinding};
+use super::render::{self, Format, JsonFinding};
 use super::{read_input, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::check::lints::{score_range, Range};
 use crate::source::Source;
@@ -23,16 +23,6 @@ pub struct CheckArgs {
     /// How to print findings.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// Reports with source excerpts, on standard error.
-    Human,
-    /// One JSON document on standard output (schema in docs/cli.md).
-    Json,
-    /// GitHub Actions annotations on standard output.
-    Github,
 }
 
 /// The JSON document `--format json` prints.

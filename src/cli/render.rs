@@ -7,6 +7,17 @@ use serde::Serialize;
 use crate::source::Source;
 use crate::Finding;
 
+/// How `check` and `test` print their results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Readable reports (findings on standard error).
+    Human,
+    /// One JSON document on standard output (schemas in docs/cli.md).
+    Json,
+    /// GitHub Actions annotations on standard output.
+    Github,
+}
+
 /// Render one finding as a people-readable report with a source excerpt.
 pub fn human(source: &Source, finding: &Finding, color: bool) -> String {
     let theme = if color {
@@ -133,12 +144,14 @@ pub fn github(source: &Source, finding: &Finding) -> String {
     )
 }
 
-fn escape_data(text: &str) -> String {
+/// Escape a workflow command's message (GitHub's rules).
+pub fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
-fn escape_property(text: &str) -> String {
+/// Escape a workflow command's property value (GitHub's rules).
+pub fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }

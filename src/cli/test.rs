@@ -2,9 +2,10 @@
 
 use std::fmt::Write as _;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use serde::Serialize;
 
+use super::render::{escape_data, escape_property, Format};
 use super::{load_model, parse_date, today_utc, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::eval::{run_tests, Outcome, TestResult};
 use crate::plan::{self, Plan};
@@ -25,16 +26,6 @@ pub struct TestArgs {
     /// How to print results.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// A line per test and the failures' details.
-    Human,
-    /// One JSON document (schema in docs/cli.md).
-    Json,
-    /// GitHub Actions annotations for failures, then the closing count.
-    Github,
 }
 
 /// The tests of one model file, or `None` when it could not be compiled.
@@ -194,7 +185,7 @@ fn print_github(runs: &[FileRun]) {
         let (Some(source), Some(plan)) = (&run.source, &run.plan) else {
             println!(
                 "::error file={}::the model has errors; run `tally check` on it",
-                escape(&run.path, true)
+                escape_property(&run.path)
             );
             continue;
         };
@@ -210,23 +201,11 @@ fn print_github(runs: &[FileRun]) {
                 );
                 println!(
                     "::error file={},line={line},col={column},title=tally test::{}",
-                    escape(source.name(), true),
-                    escape(&message, false)
+                    escape_property(source.name()),
+                    escape_data(&message)
                 );
             }
         }
-    }
-}
-
-fn escape(text: &str, property: bool) -> String {
-    let data = text
-        .replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A");
-    if property {
-        data.replace(':', "%3A").replace(',', "%2C")
-    } else {
-        data
     }
 }
 

@@ -38,12 +38,7 @@ struct Context<'a> {
 impl Context<'_> {
     /// The source text under a span, shortened for a message.
     fn text(&self, span: Span) -> String {
-        let text = self.source.slice(span);
-        let mut short: String = text.chars().take(60).collect();
-        if short.len() < text.len() {
-            short.push('…');
-        }
-        short
+        self.source.excerpt(span)
     }
 }
 
