@@ -201,12 +201,17 @@ fn input_size(path: &str) -> Option<u64> {
         .flatten()
 }
 
-/// `--threads`, else every core.
+/// Most worker threads: each holds a chunk of 1–2 MiB, so memory stays
+/// bounded whatever `--threads` says.
+const MAX_THREADS: usize = 64;
+
+/// `--threads`, else every core; at most [`MAX_THREADS`].
 fn threads(args: &ScoreArgs) -> usize {
-    match args.threads {
+    let wanted = match args.threads {
         Some(n) => usize::try_from(n).unwrap_or(1),
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    }
+    };
+    wanted.clamp(1, MAX_THREADS)
 }
 
 /// The header row as read (byte order mark and line end dropped), then
