@@ -36,9 +36,13 @@ pub(crate) enum Folded {
 
 impl Folded {
     /// Replace the contents with the folded form of `value`, reusing the
-    /// memory already held (no allocation once warm, for ASCII text).
+    /// memory already held (no allocation once warm, for ASCII text). A
+    /// missing value leaves the buffers as they are: nothing reads the
+    /// folded form of a missing field (see [`field`]), and the next row
+    /// that has a value reuses them.
     pub(crate) fn refill(&mut self, value: Option<&Value>) {
         match (value, &mut *self) {
+            (None, _) => {}
             (Some(Value::Text(t)), Folded::Text(buf)) => fold_into(buf, t),
             (Some(Value::List(items)), Folded::List(bufs)) => {
                 bufs.resize_with(items.len(), String::new);
@@ -74,7 +78,7 @@ impl Folded {
 /// `fold_text` into a reused buffer.
 fn fold_into(buf: &mut String, text: &str) {
     buf.clear();
-    let trimmed = text.trim();
+    let trimmed = crate::value::trim(text);
     if trimmed.is_ascii() {
         buf.push_str(trimmed);
         buf.make_ascii_lowercase();
@@ -129,6 +133,26 @@ fn text<'a>(node: &'a Node, env: &Env<'a>) -> Option<(&'a str, Cow<'a, str>)> {
     }
 }
 
+/// Text as read (what `matches` sees); a field's is taken from the lead
+/// directly, without folding it.
+fn raw_text<'a>(node: &'a Node, env: &Env<'a>) -> Option<&'a str> {
+    if let Node::Field(id) = node {
+        return match env.lead.values.get(*id)?.as_ref()? {
+            Value::Text(raw) => Some(raw),
+            _ => None,
+        };
+    }
+    text(node, env).map(|(raw, _)| raw)
+}
+
+/// `is present`; a field's presence is read from the lead directly.
+fn present<'a>(node: &'a Node, env: &Env<'a>) -> bool {
+    match node {
+        Node::Field(id) => matches!(env.lead.values.get(*id), Some(Some(_))),
+        _ => eval(node, env).is_some(),
+    }
+}
+
 fn list<'a>(node: &'a Node, env: &Env<'a>) -> Option<&'a [String]> {
     match eval(node, env)? {
         V::List(items) => Some(items),
@@ -180,10 +204,10 @@ pub(crate) fn eval<'a>(node: &'a Node, env: &Env<'a>) -> Option<V<'a>> {
             ))
         }
         Node::Matches(a, pattern) => {
-            text(a, env).map(|(raw, _)| V::Bool(pattern.regex.is_match(raw)))
+            raw_text(a, env).map(|raw| V::Bool(pattern.regex.is_match(raw)))
         }
-        Node::IsMissing(inner) => Some(V::Bool(eval(inner, env).is_none())),
-        Node::IsPresent(inner) => Some(V::Bool(eval(inner, env).is_some())),
+        Node::IsMissing(inner) => Some(V::Bool(!present(inner, env))),
+        Node::IsPresent(inner) => Some(V::Bool(present(inner, env))),
         Node::Within(d, duration) => ops::within(date(d, env)?, *duration, env.today).map(V::Bool),
         Node::DateShift(d, shifts) => shift(date(d, env)?, shifts).map(V::Date),
         Node::Call(function, args) => call(*function, args, env).map(V::Num),
@@ -272,7 +296,7 @@ fn arith<'a>(first: &'a Node, rest: &'a [(ArithOp, Node)], env: &Env<'a>) -> Opt
 
 fn compare<'a>(op: CompareOp, a: &'a Node, b: &'a Node, env: &Env<'a>) -> Option<bool> {
     let ordering = match (eval(a, env)?, eval(b, env)?) {
-        (V::Num(x), V::Num(y)) => x.cmp(&y),
+        (V::Num(x), V::Num(y)) => ops::cmp(x, y),
         (V::Date(x), V::Date(y)) => x.cmp(&y),
         (V::Text { folded: x, .. }, V::Text { folded: y, .. }) => x.cmp(&y),
         (V::Bool(x), V::Bool(y)) => x.cmp(&y),
@@ -334,8 +358,8 @@ fn call<'a>(function: Function, args: &'a [Node], env: &Env<'a>) -> Option<Decim
             V::List(items) => Some(items.len().into()),
             _ => None,
         },
-        Function::Min => numbers(args, env)?.into_iter().min(),
-        Function::Max => numbers(args, env)?.into_iter().max(),
+        Function::Min => extreme(args, env, Decimal::min),
+        Function::Max => extreme(args, env, Decimal::max),
         Function::Abs => number(first?, env).map(|n| n.abs()),
         Function::Round => {
             let places = match args.get(1) {
@@ -347,7 +371,16 @@ fn call<'a>(function: Function, args: &'a [Node], env: &Env<'a>) -> Option<Decim
     }
 }
 
-/// All arguments as numbers; missing if any is.
-fn numbers<'a>(args: &'a [Node], env: &Env<'a>) -> Option<Vec<Decimal>> {
-    args.iter().map(|a| number(a, env)).collect()
+/// The least (or greatest) argument; missing if any is.
+fn extreme<'a>(
+    args: &'a [Node],
+    env: &Env<'a>,
+    pick: fn(Decimal, Decimal) -> Decimal,
+) -> Option<Decimal> {
+    let (first, rest) = args.split_first()?;
+    let mut acc = number(first, env)?;
+    for arg in rest {
+        acc = pick(acc, number(arg, env)?);
+    }
+    Some(acc)
 }

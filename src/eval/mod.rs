@@ -4,6 +4,7 @@
 //! `or`, `not`, `is missing` and `is present` follow SQL's rules), exact
 //! decimals, Unicode case-folded text comparison, calendar dates.
 
+mod compiled;
 mod expr;
 mod model_tests;
 mod score;

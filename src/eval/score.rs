@@ -4,6 +4,7 @@
 //! many leads allocates nothing once the scratch has grown; [`Scorer::score`]
 //! and [`Scorer::explain`] wrap it for one-off use.
 
+use super::compiled::Condition;
 use super::expr::{self, Env, Folded};
 use super::{Fired, Lead, Outcome};
 use crate::check::model::Limits;
@@ -16,6 +17,14 @@ use crate::value::{Date, Decimal, Value};
 pub struct Scorer<'p> {
     plan: &'p Plan,
     today: Date,
+    /// Per field: whether some expression compares its folded text, so it
+    /// is folded once per lead (`matches` and `is missing` need no folding).
+    folds: Vec<bool>,
+    /// `plan.conditions`, compiled.
+    conditions: Vec<Condition<'p>>,
+    /// The stage ladder's and each tier's conditions, compiled.
+    stage: Vec<Condition<'p>>,
+    tiers: Vec<Vec<Condition<'p>>>,
 }
 
 /// Per-lead working state, reused from lead to lead; after
@@ -70,7 +79,22 @@ pub struct RuleTrace {
 impl<'p> Scorer<'p> {
     /// A scorer for `plan` with `today` as the as-of date.
     pub fn new(plan: &'p Plan, today: Date) -> Scorer<'p> {
-        Scorer { plan, today }
+        let compile = |ladder: &'p LadderSpec| {
+            let steps = ladder.steps.iter();
+            steps.map(|(c, _)| Condition::new(c, today)).collect()
+        };
+        Scorer {
+            plan,
+            today,
+            folds: folded_fields(plan),
+            conditions: plan
+                .conditions
+                .iter()
+                .map(|c| Condition::new(c, today))
+                .collect(),
+            stage: plan.stage.as_ref().map(compile).unwrap_or_default(),
+            tiers: plan.tiers.iter().map(|t| compile(&t.ladder)).collect(),
+        }
     }
 
     /// Score one lead.
@@ -85,8 +109,11 @@ impl<'p> Scorer<'p> {
         scratch
             .folded
             .resize_with(lead.values.len(), Folded::default);
-        for (slot, value) in scratch.folded.iter_mut().zip(&lead.values) {
-            slot.refill(value.as_ref());
+        let fields = scratch.folded.iter_mut().zip(&lead.values);
+        for ((slot, value), folds) in fields.zip(&self.folds) {
+            if *folds {
+                slot.refill(value.as_ref());
+            }
         }
         self.sums(lead, scratch);
         self.finish(lead, scratch);
@@ -158,7 +185,7 @@ impl<'p> Scorer<'p> {
     fn sums(&self, lead: &Lead, scratch: &mut Scratch<'p>) {
         let env = self.env(lead, &scratch.folded);
         scratch.conditions.clear();
-        let conditions = self.plan.conditions.iter().map(|c| expr::truth(c, &env));
+        let conditions = self.conditions.iter().map(|c| c.truth(&env));
         scratch.conditions.extend(conditions);
         scratch.points.clear();
         for rule in &self.plan.rules {
@@ -202,13 +229,13 @@ impl<'p> Scorer<'p> {
         let mut env = self.env(lead, &scratch.folded);
         env.groups = &scratch.groups;
         env.score = Some(scratch.score);
-        let stage_step = self.plan.stage.as_ref().and_then(|l| step_taken(l, &env));
+        let stage_step = step_taken(&self.stage, &env);
         let stage = self.plan.stage.as_ref().and_then(|l| label(l, stage_step));
         let mut tiers: Vec<Option<&'p str>> = std::mem::take(&mut scratch.tiers);
         let mut tier_steps = std::mem::take(&mut scratch.tier_steps);
         tiers.clear();
         tier_steps.clear();
-        for tier in &self.plan.tiers {
+        for (tier, steps) in self.plan.tiers.iter().zip(&self.tiers) {
             let env = Env {
                 stage,
                 tiers: &tiers,
@@ -219,7 +246,7 @@ impl<'p> Scorer<'p> {
                 score: Some(scratch.score),
                 ..env
             };
-            let step = step_taken(&tier.ladder, &env);
+            let step = step_taken(steps, &env);
             tier_steps.push(step);
             tiers.push(label(&tier.ladder, step));
         }
@@ -271,12 +298,37 @@ impl Scratch<'_> {
     }
 }
 
-/// The first line of a ladder whose condition is true.
-fn step_taken<'a>(ladder: &'a LadderSpec, env: &Env<'a>) -> Option<usize> {
-    ladder
-        .steps
+/// Per field of `plan`: whether an expression reads its folded text. A
+/// field read only by `matches`, `is missing` or `is present` is not.
+fn folded_fields(plan: &Plan) -> Vec<bool> {
+    fn visit(node: &Node, folds: &mut [bool]) {
+        match node {
+            Node::Field(id) => {
+                if let Some(slot) = folds.get_mut(*id) {
+                    *slot = true;
+                }
+            }
+            Node::Matches(inner, _) | Node::IsMissing(inner) | Node::IsPresent(inner)
+                if matches!(**inner, Node::Field(_)) => {}
+            _ => node.for_each_child(&mut |child| visit(child, folds)),
+        }
+    }
+    let mut folds = vec![false; plan.fields.len()];
+    let ladders = plan
+        .stage
         .iter()
-        .position(|(condition, _)| expr::truth(condition, env) == Some(true))
+        .chain(plan.tiers.iter().map(|t| &t.ladder));
+    let steps = ladders.flat_map(|l| l.steps.iter().map(|(condition, _)| condition));
+    let points = plan.rules.iter().map(|r| &r.points);
+    for node in plan.conditions.iter().chain(points).chain(steps) {
+        visit(node, &mut folds);
+    }
+    folds
+}
+
+/// The first line of a ladder whose condition is true.
+fn step_taken<'a>(steps: &'a [Condition<'a>], env: &Env<'a>) -> Option<usize> {
+    steps.iter().position(|c| c.truth(env) == Some(true))
 }
 
 /// The label a ladder gives when `step` was taken (or none was).

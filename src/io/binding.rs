@@ -151,19 +151,37 @@ impl Binding {
 impl Binding {
     /// Read a CSV row's cells into `lead`, reusing the memory its values
     /// hold; `cell(i)` is the row's i-th cell. Same checks and messages as
-    /// [`Binding::lead`].
+    /// [`Binding::lead`]. `spare` keeps the text and list buffers of
+    /// fields that are missing in this row, for the next row that has
+    /// them (so empty cells cost no allocation either).
     pub fn fill_csv<'c>(
         &self,
         row: u64,
         cell: impl Fn(usize) -> &'c str,
         lead: &mut Lead,
+        spare: &mut Vec<Option<Value>>,
     ) -> Result<(), Rejection> {
         lead.values.resize(self.width, None);
+        spare.resize(self.width, None);
         for read in &self.reads {
-            let Some(slot) = lead.values.get_mut(read.field) else {
+            let (Some(slot), Some(kept)) =
+                (lead.values.get_mut(read.field), spare.get_mut(read.field))
+            else {
                 continue;
             };
             let text = cell(read.position);
+            if is_blank(read.ty, text) {
+                if slot.is_some() {
+                    *kept = slot.take();
+                }
+                if read.required {
+                    return Err(read.required_missing(row));
+                }
+                continue;
+            }
+            if slot.is_none() {
+                *slot = kept.take();
+            }
             let ty = read.ty.keyword();
             read_cell_into(slot, read.ty, text, &read.sep).map_err(|e| {
                 Rejection::unreadable(row, &read.column, quoted(text), ty, e.expected)
@@ -173,6 +191,15 @@ impl Binding {
             }
         }
         Ok(())
+    }
+}
+
+/// Whether a cell is a missing value: empty text, or blank for the other
+/// types (spec section 4).
+fn is_blank(ty: FieldType, text: &str) -> bool {
+    match ty {
+        FieldType::Text => text.is_empty(),
+        _ => crate::value::trim(text).is_empty(),
     }
 }
 

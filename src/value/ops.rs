@@ -178,3 +178,33 @@ mod tests {
         assert_eq!(within(d("2026-11-23"), month, today), Some(false));
     }
 }
+
+/// Compare two decimals; those of equal scale (the usual case: a cell and
+/// a constant written alike) by their integer mantissas, which is exact
+/// and several times cheaper than `Decimal::cmp`.
+pub fn cmp(a: Decimal, b: Decimal) -> std::cmp::Ordering {
+    if a.scale() == b.scale() {
+        a.mantissa().cmp(&b.mantissa())
+    } else {
+        a.cmp(&b)
+    }
+}
+
+#[cfg(test)]
+mod cmp_tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn cmp_agrees_with_decimal_ordering() {
+        let values = [
+            "0", "-0", "1", "1.0", "0.5", "-2.50", "100", "99.99", "-100", "7.25",
+        ];
+        for a in values {
+            for b in values {
+                let (x, y) = (Decimal::from_str(a).unwrap(), Decimal::from_str(b).unwrap());
+                assert_eq!(cmp(x, y), x.cmp(&y), "{a} vs {b}");
+            }
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! Reading values from text: lead cells (spec section 4) and literals.
 
-use super::{Date, Decimal, FieldType, Value};
+use super::{trim, Date, Decimal, FieldType, Value};
 
 /// Why a cell could not be read as its field's type.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +14,7 @@ pub fn read_cell(ty: FieldType, raw: &str, sep: &str) -> Result<Option<Value>, R
     if ty == FieldType::Text {
         return Ok((!raw.is_empty()).then(|| Value::Text(raw.to_string())));
     }
-    let trimmed = raw.trim();
+    let trimmed = trim(raw);
     if trimmed.is_empty() {
         return Ok(None);
     }
@@ -42,9 +42,9 @@ pub fn read_cell_into(
             buf.clear();
             buf.push_str(raw);
         }
-        (FieldType::List, Some(Value::List(items))) if !raw.trim().is_empty() => {
+        (FieldType::List, Some(Value::List(items))) if !trim(raw).is_empty() => {
             let mut count = 0;
-            for part in raw.split(sep).map(str::trim).filter(|p| !p.is_empty()) {
+            for part in raw.split(sep).map(trim).filter(|p| !p.is_empty()) {
                 match items.get_mut(count) {
                     Some(Value::Text(buf)) => {
                         buf.clear();
@@ -115,7 +115,7 @@ fn read_date(text: &str) -> Result<Date, ReadError> {
 
 fn read_list(text: &str, sep: &str) -> Vec<Value> {
     text.split(sep)
-        .map(str::trim)
+        .map(trim)
         .filter(|item| !item.is_empty())
         .map(|item| Value::Text(item.to_string()))
         .collect()

@@ -1,0 +1,548 @@
+//! Conditions in the form the interpreter runs them: the shapes most rules
+//! and ladder lines take (one field, the score or a group against
+//! constants) become flat cases that read the lead directly, with the
+//! per-scorer work done once (substring finders built, date windows
+//! computed from the as-of date). Every other shape, and every case whose
+//! operand is not what the shape expects, falls back to walking the plan
+//! node with [`expr::truth`], which stays the reference semantics.
+
+use memchr::memmem::Finder;
+use regex::Regex;
+
+use super::expr::{self, Env, Folded};
+use crate::plan::node::ConstSet;
+use crate::plan::Node;
+use crate::syntax::ast::CompareOp;
+use crate::value::{ops, Date, Decimal, Value};
+
+/// A condition ready to run, with the plan node it came from.
+#[derive(Debug, Clone)]
+pub(crate) struct Condition<'p> {
+    shape: Shape<'p>,
+    node: &'p Node,
+}
+
+/// A number a comparison reads.
+#[derive(Debug, Clone, Copy)]
+enum Operand {
+    Field(usize),
+    /// `count(list_field)`.
+    Count(usize),
+    Score,
+    Group(usize),
+}
+
+/// Where a text test looks in the folded text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Place {
+    Anywhere,
+    Start,
+    End,
+}
+
+#[derive(Debug, Clone)]
+enum Shape<'p> {
+    /// `x in [..]` / `x not in [..]` on a field.
+    InSet {
+        field: usize,
+        set: &'p ConstSet,
+        negated: bool,
+    },
+    /// `x OP number`.
+    Compare {
+        operand: Operand,
+        op: CompareOp,
+        value: Decimal,
+    },
+    /// `x between low and high` with constant bounds.
+    Between {
+        operand: Operand,
+        low: Decimal,
+        high: Decimal,
+    },
+    /// `t == "text"` / `t != "text"` and friends on a text field; the
+    /// constant is folded already.
+    TextCompare {
+        field: usize,
+        op: CompareOp,
+        value: &'p str,
+    },
+    /// `t contains` / `starts with` / `ends with` a constant.
+    TextHas {
+        field: usize,
+        place: Place,
+        needle: &'p str,
+        finder: Box<Finder<'p>>,
+    },
+    /// `L contains "x"` / `"x" in L` on a list field.
+    ListHas {
+        field: usize,
+        item: &'p str,
+        negated: bool,
+    },
+    /// `L contains any [..]`.
+    ListAny {
+        field: usize,
+        set: &'p ConstSet,
+    },
+    /// A `bool` field used as a condition.
+    Flag {
+        field: usize,
+    },
+    /// `d within N units`: `start <= d <= today`; `start` is `None` when
+    /// the window's start is outside the calendar (the test is missing).
+    Within {
+        field: usize,
+        start: Option<Date>,
+        today: Date,
+    },
+    /// `t matches "…"` on a field: the text as read.
+    Matches {
+        field: usize,
+        regex: &'p Regex,
+    },
+    /// `x is present` (`true`) / `x is missing` (`false`) on a field.
+    Present {
+        field: usize,
+        present: bool,
+    },
+    Not(Box<Condition<'p>>),
+    And(Vec<Condition<'p>>),
+    Or(Vec<Condition<'p>>),
+    /// Anything else: walk the node.
+    Node,
+}
+
+impl<'p> Condition<'p> {
+    /// Compile `node` for a scorer whose as-of date is `today`.
+    pub(crate) fn new(node: &'p Node, today: Date) -> Condition<'p> {
+        Condition {
+            shape: shape(node, today),
+            node,
+        }
+    }
+
+    /// The condition's truth for one lead: `None` is missing.
+    pub(crate) fn truth<'a>(&'a self, env: &Env<'a>) -> Option<bool> {
+        let fallback = || expr::truth(self.node, env);
+        match &self.shape {
+            Shape::InSet {
+                field,
+                set,
+                negated,
+            } => {
+                let found = match value(env, *field)? {
+                    Value::Text(_) => match folded_text(env, *field) {
+                        Some(text) => set.has_text(text),
+                        None => return fallback(),
+                    },
+                    Value::Number(n) => set.has_number(*n),
+                    Value::Date(d) => set.has_date(*d),
+                    _ => return fallback(),
+                };
+                Some(found != *negated)
+            }
+            Shape::Compare { operand, op, value } => {
+                let x = number(env, *operand)?;
+                Some(holds(*op, ops::cmp(x, *value)))
+            }
+            Shape::Between { operand, low, high } => {
+                let x = number(env, *operand)?;
+                Some(ops::cmp(x, *low).is_ge() && ops::cmp(x, *high).is_le())
+            }
+            Shape::TextCompare { field, op, value } => {
+                let (Value::Text(_), Some(text)) =
+                    (self::value(env, *field)?, folded_text(env, *field))
+                else {
+                    return fallback();
+                };
+                Some(holds(*op, text.cmp(value)))
+            }
+            Shape::TextHas {
+                field,
+                place,
+                needle,
+                finder,
+            } => {
+                let (Value::Text(_), Some(text)) = (value(env, *field)?, folded_text(env, *field))
+                else {
+                    return fallback();
+                };
+                Some(match place {
+                    Place::Anywhere => finder.find(text.as_bytes()).is_some(),
+                    Place::Start => text.starts_with(needle),
+                    Place::End => text.ends_with(needle),
+                })
+            }
+            Shape::ListHas {
+                field,
+                item,
+                negated,
+            } => {
+                let items = folded_list(env, *field)?;
+                Some(items.iter().any(|i| i == item) != *negated)
+            }
+            Shape::ListAny { field, set } => {
+                let items = folded_list(env, *field)?;
+                Some(items.iter().any(|i| set.has_text(i)))
+            }
+            Shape::Flag { field } => match value(env, *field)? {
+                Value::Bool(b) => Some(*b),
+                _ => None,
+            },
+            Shape::Within {
+                field,
+                start,
+                today,
+            } => match value(env, *field)? {
+                Value::Date(d) => start.map(|start| start <= *d && d <= today),
+                _ => None,
+            },
+            Shape::Matches { field, regex } => match value(env, *field)? {
+                Value::Text(raw) => Some(regex.is_match(raw)),
+                _ => None,
+            },
+            Shape::Present { field, present } => {
+                Some(matches!(env.lead.values.get(*field), Some(Some(_))) == *present)
+            }
+            Shape::Not(inner) => inner.truth(env).map(|b| !b),
+            Shape::And(items) => {
+                let mut missing = false;
+                for item in items {
+                    match item.truth(env) {
+                        Some(false) => return Some(false),
+                        None => missing = true,
+                        Some(true) => {}
+                    }
+                }
+                (!missing).then_some(true)
+            }
+            Shape::Or(items) => {
+                let mut missing = false;
+                for item in items {
+                    match item.truth(env) {
+                        Some(true) => return Some(true),
+                        None => missing = true,
+                        Some(false) => {}
+                    }
+                }
+                (!missing).then_some(false)
+            }
+            Shape::Node => fallback(),
+        }
+    }
+}
+
+fn holds(op: CompareOp, ordering: std::cmp::Ordering) -> bool {
+    match op {
+        CompareOp::Eq => ordering.is_eq(),
+        CompareOp::Ne => ordering.is_ne(),
+        CompareOp::Lt => ordering.is_lt(),
+        CompareOp::Le => ordering.is_le(),
+        CompareOp::Gt => ordering.is_gt(),
+        CompareOp::Ge => ordering.is_ge(),
+    }
+}
+
+/// A field's value, `None` when missing.
+fn value<'a>(env: &Env<'a>, field: usize) -> Option<&'a Value> {
+    env.lead.values.get(field)?.as_ref()
+}
+
+/// The folded form of a text field; `None` if the scorer did not fold it
+/// (it folds every field a condition compares, so callers fall back to
+/// the node only defensively).
+fn folded_text<'a>(env: &Env<'a>, field: usize) -> Option<&'a str> {
+    match env.folded.get(field)? {
+        Folded::Text(text) => Some(text),
+        _ => None,
+    }
+}
+
+/// The folded items of a present list field.
+fn folded_list<'a>(env: &Env<'a>, field: usize) -> Option<&'a [String]> {
+    let Value::List(_) = value(env, field)? else {
+        return None;
+    };
+    match env.folded.get(field)? {
+        Folded::List(items) => Some(items),
+        _ => None,
+    }
+}
+
+fn number(env: &Env<'_>, operand: Operand) -> Option<Decimal> {
+    match operand {
+        Operand::Field(field) => match value(env, field)? {
+            Value::Number(n) => Some(*n),
+            _ => None,
+        },
+        Operand::Count(field) => match value(env, field)? {
+            Value::List(items) => Some(items.len().into()),
+            _ => None,
+        },
+        Operand::Score => env.score,
+        Operand::Group(g) => env.groups.get(g).copied(),
+    }
+}
+
+/// The flat shape of a node, or [`Shape::Node`].
+fn shape(node: &Node, today: Date) -> Shape<'_> {
+    let child = |n| Box::new(Condition::new(n, today));
+    match node {
+        Node::InSet {
+            needle,
+            set,
+            negated,
+        } => match **needle {
+            Node::Field(field) => Shape::InSet {
+                field,
+                set,
+                negated: *negated,
+            },
+            _ => Shape::Node,
+        },
+        Node::Compare(op, a, b) => compare(*op, a, b),
+        Node::Between(x, low, high) => match (operand(x), constant(low), constant(high)) {
+            (Some(operand), Some(low), Some(high)) => Shape::Between { operand, low, high },
+            _ => Shape::Node,
+        },
+        Node::TextContains(a, b) => text_has(a, b, Place::Anywhere),
+        Node::StartsWith(a, b) => text_has(a, b, Place::Start),
+        Node::EndsWith(a, b) => text_has(a, b, Place::End),
+        Node::ListHas {
+            list,
+            item,
+            negated,
+        } => match (&**list, &**item) {
+            (Node::Field(field), Node::Const(Value::Text(item))) => Shape::ListHas {
+                field: *field,
+                item,
+                negated: *negated,
+            },
+            _ => Shape::Node,
+        },
+        Node::ContainsAny(list, set) => match **list {
+            Node::Field(field) => Shape::ListAny { field, set },
+            _ => Shape::Node,
+        },
+        Node::Field(field) => Shape::Flag { field: *field },
+        Node::Within(date, duration) => match **date {
+            Node::Field(field) => Shape::Within {
+                field,
+                start: ops::date_sub(today, *duration),
+                today,
+            },
+            _ => Shape::Node,
+        },
+        Node::Matches(text, pattern) => match **text {
+            Node::Field(field) => Shape::Matches {
+                field,
+                regex: &pattern.regex,
+            },
+            _ => Shape::Node,
+        },
+        Node::IsMissing(inner) | Node::IsPresent(inner) => match **inner {
+            Node::Field(field) => Shape::Present {
+                field,
+                present: matches!(node, Node::IsPresent(_)),
+            },
+            _ => Shape::Node,
+        },
+        Node::Not(inner) => Shape::Not(child(inner)),
+        Node::And(items) => Shape::And(items.iter().map(|n| Condition::new(n, today)).collect()),
+        Node::Or(items) => Shape::Or(items.iter().map(|n| Condition::new(n, today)).collect()),
+        _ => Shape::Node,
+    }
+}
+
+fn compare<'p>(op: CompareOp, a: &'p Node, b: &'p Node) -> Shape<'p> {
+    if let (Some(operand), Some(value)) = (operand(a), constant(b)) {
+        return Shape::Compare { operand, op, value };
+    }
+    match (a, b) {
+        (Node::Field(field), Node::Const(Value::Text(value))) => Shape::TextCompare {
+            field: *field,
+            op,
+            value,
+        },
+        _ => Shape::Node,
+    }
+}
+
+fn text_has<'p>(a: &'p Node, b: &'p Node, place: Place) -> Shape<'p> {
+    match (a, b) {
+        (Node::Field(field), Node::Const(Value::Text(needle))) => Shape::TextHas {
+            field: *field,
+            place,
+            needle,
+            finder: Box::new(Finder::new(needle.as_bytes())),
+        },
+        _ => Shape::Node,
+    }
+}
+
+/// A number operand: a field, `count(field)`, the score or a group. A
+/// field's type is checked when the lead is read (a non-number is
+/// missing, as in [`expr`]).
+fn operand(node: &Node) -> Option<Operand> {
+    match node {
+        Node::Field(field) => Some(Operand::Field(*field)),
+        Node::Score => Some(Operand::Score),
+        Node::Group(g) => Some(Operand::Group(*g)),
+        Node::Call(crate::check::model::Function::Count, args) => match args.as_slice() {
+            [Node::Field(field)] => Some(Operand::Count(*field)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn constant(node: &Node) -> Option<Decimal> {
+    match node {
+        Node::Const(Value::Number(n)) => Some(*n),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::eval::Lead;
+    use crate::plan::{self, Plan};
+    use crate::source::Source;
+    use crate::value::{parse_date_literal, read_cell};
+
+    /// One rule per shape (and a few shapes that must fall back), with
+    /// text, list, number, bool and date fields that may be missing.
+    const MODEL: &str = r#"
+fields {
+  t: text
+  l: list
+  n: number
+  i: int
+  b: bool
+  d: date
+}
+when t in [Ceo, "vp ", "É"]               add 1
+when t not in [ceo]                       add 1
+when t == " CEO" or t != "x"              add 1
+when t contains "an"                      add 1
+when t starts with "ce" or t ends with "o" add 1
+when t contains ""                        add 1
+when t matches "^[A-Z]"                   add 1
+when t is missing                         add 1
+when t is present and not b               add 1
+when l contains "pricing"                 add 1
+when "demo" not in l                      add 1
+when l contains any [demo, Trial]         add 1
+when count(l) >= 2                        add 1
+when n > 5 or n <= -1.5 or n == 2.50      add 1
+when i between 10 and 20                  add 1
+when n in [1, 2.5, 7]                     add 1
+when b                                    add 1
+when d within 30 days                     add 1
+when d within 1 months                    add 1
+when d in [2026-11-01]                    add 1
+when n * 2 > i                            add 1
+when not (i != 3)                         add 1
+"#;
+
+    fn plan() -> Plan {
+        let model = crate::compile(&Source::new("t.tally", MODEL))
+            .model
+            .unwrap();
+        plan::compile(&model)
+    }
+
+    fn cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            Just(" ".to_string()),
+            "[a-zA-Z ]{0,6}",
+            prop::sample::select(vec![
+                "CEO",
+                " vp",
+                "É",
+                "ceo ",
+                "x",
+                "man",
+                "Cto",
+                "pricing; Demo",
+                "TRIAL;x;y",
+                "demo",
+                "1",
+                "2.5",
+                "7",
+                "-1.5",
+                "12",
+                "20",
+                "3",
+                "true",
+                "no",
+                "2026-11-01",
+                "2026-10-23",
+                "2026-10-22",
+                "2026-11-22",
+                "2027-01-01",
+            ])
+            .prop_map(str::to_string),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn compiled_conditions_agree_with_the_node_walker(
+            cells in prop::collection::vec(cell(), 6),
+            score in prop::option::of(-5i64..100),
+        ) {
+            let plan = plan();
+            // A cell that does not read as its field's type is missing here.
+            let values = plan
+                .fields
+                .iter()
+                .zip(&cells)
+                .map(|(f, c)| read_cell(f.ty, c, &f.sep).ok().flatten())
+                .collect();
+            let lead = Lead { values };
+            let folded: Vec<Folded> = lead.values.iter().map(|v| Folded::of(v.as_ref())).collect();
+            let today = parse_date_literal("2026-11-22").unwrap();
+            let env = Env {
+                lead: &lead,
+                folded: &folded,
+                today,
+                groups: &[],
+                score: score.map(Decimal::from),
+                stage: None,
+                tiers: &[],
+                fired: &[],
+            };
+            for node in &plan.conditions {
+                let condition = Condition::new(node, today);
+                prop_assert_eq!(
+                    condition.truth(&env),
+                    expr::truth(node, &env),
+                    "{:?} on {:?}", node, cells
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn common_shapes_do_not_fall_back() {
+        let plan = plan();
+        let today = parse_date_literal("2026-11-22").unwrap();
+        let walked: Vec<usize> = plan
+            .conditions
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| matches!(Condition::new(n, today).shape, Shape::Node))
+            .map(|(i, _)| i)
+            .collect();
+        // Only `n * 2 > i`, which compares two computed numbers, is walked.
+        assert_eq!(walked, vec![20], "conditions walked as nodes");
+    }
+}
