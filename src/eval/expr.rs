@@ -358,8 +358,10 @@ fn call<'a>(function: Function, args: &'a [Node], env: &Env<'a>) -> Option<Decim
             V::List(items) => Some(items.len().into()),
             _ => None,
         },
-        Function::Min => extreme(args, env, Decimal::min),
-        Function::Max => extreme(args, env, Decimal::max),
+        // The first of equal least values, the last of equal greatest
+        // ones, as `Iterator::min` and `max` pick.
+        Function::Min => extreme(args, env, |a, b| if ops::cmp(b, a).is_lt() { b } else { a }),
+        Function::Max => extreme(args, env, |a, b| if ops::cmp(a, b).is_gt() { a } else { b }),
         Function::Abs => number(first?, env).map(|n| n.abs()),
         Function::Round => {
             let places = match args.get(1) {

@@ -9,7 +9,7 @@ use super::expr::{self, Env, Folded};
 use super::{Fired, Lead, Outcome};
 use crate::check::model::Limits;
 use crate::plan::{LadderSpec, Node, Plan};
-use crate::value::{Date, Decimal, Value};
+use crate::value::{ops, Date, Decimal, FieldType, Value};
 
 /// Scores leads with one plan, as of one date. Holds no per-lead state,
 /// so one scorer can serve many threads (each with its own [`Scratch`]).
@@ -314,6 +314,10 @@ fn folded_fields(plan: &Plan) -> Vec<bool> {
         }
     }
     let mut folds = vec![false; plan.fields.len()];
+    // Only text and lists have a folded form.
+    let foldable: Vec<bool> = (plan.fields.iter())
+        .map(|f| matches!(f.ty, FieldType::Text | FieldType::List))
+        .collect();
     let ladders = plan
         .stage
         .iter()
@@ -322,6 +326,9 @@ fn folded_fields(plan: &Plan) -> Vec<bool> {
     let points = plan.rules.iter().map(|r| &r.points);
     for node in plan.conditions.iter().chain(points).chain(steps) {
         visit(node, &mut folds);
+    }
+    for (folds, foldable) in folds.iter_mut().zip(foldable) {
+        *folds &= foldable;
     }
     folds
 }
@@ -341,6 +348,12 @@ fn label(ladder: &LadderSpec, step: Option<usize>) -> Option<&str> {
 
 /// Limit a sum to `max` and `min`.
 pub fn clamp(value: Decimal, limits: Limits) -> Decimal {
-    let value = limits.max.map_or(value, |max| value.min(max));
-    limits.min.map_or(value, |min| value.max(min))
+    let value = match limits.max {
+        Some(max) if ops::cmp(value, max).is_gt() => max,
+        _ => value,
+    };
+    match limits.min {
+        Some(min) if ops::cmp(value, min).is_lt() => min,
+        _ => value,
+    }
 }

@@ -44,7 +44,7 @@ pub fn read_cell_into(
         }
         (FieldType::List, Some(Value::List(items))) if !trim(raw).is_empty() => {
             let mut count = 0;
-            for part in raw.split(sep).map(trim).filter(|p| !p.is_empty()) {
+            list_items(raw, sep, |part| {
                 match items.get_mut(count) {
                     Some(Value::Text(buf)) => {
                         buf.clear();
@@ -53,7 +53,7 @@ pub fn read_cell_into(
                     _ => items.insert(count, Value::Text(part.to_string())),
                 }
                 count += 1;
-            }
+            });
             items.truncate(count);
         }
         _ => *slot = read_cell(ty, raw, sep)?,
@@ -94,13 +94,16 @@ fn read_int(text: &str) -> Result<Decimal, ReadError> {
 }
 
 fn read_bool(text: &str) -> Result<bool, ReadError> {
-    let is = |word: &str| text.eq_ignore_ascii_case(word);
-    if ["true", "yes", "y", "1", "t"].into_iter().any(is) {
-        Ok(true)
-    } else if ["false", "no", "n", "0", "f"].into_iter().any(is) {
-        Ok(false)
-    } else {
-        Err(ReadError { expected: BOOL })
+    // Lower-case into a small buffer and match once (every row reads its
+    // booleans, so ten case-insensitive comparisons add up).
+    let mut word = [0u8; 5];
+    for (out, b) in word.iter_mut().zip(text.bytes()) {
+        *out = b.to_ascii_lowercase();
+    }
+    match word.get(..text.len()) {
+        Some(b"true" | b"yes" | b"y" | b"1" | b"t") => Ok(true),
+        Some(b"false" | b"no" | b"n" | b"0" | b"f") => Ok(false),
+        _ => Err(ReadError { expected: BOOL }),
     }
 }
 
@@ -114,11 +117,26 @@ fn read_date(text: &str) -> Result<Date, ReadError> {
 }
 
 fn read_list(text: &str, sep: &str) -> Vec<Value> {
-    text.split(sep)
-        .map(trim)
-        .filter(|item| !item.is_empty())
-        .map(|item| Value::Text(item.to_string()))
-        .collect()
+    let mut items = Vec::new();
+    list_items(text, sep, |item| items.push(Value::Text(item.to_string())));
+    items
+}
+
+/// Call `f` on each item of a list cell: split at `sep`, trimmed, empty
+/// items dropped. A one-character separator (the usual `;`) splits with
+/// a `char` pattern, which searches with memchr.
+fn list_items(text: &str, sep: &str, mut f: impl FnMut(&str)) {
+    let mut each = |part: &str| {
+        let item = trim(part);
+        if !item.is_empty() {
+            f(item);
+        }
+    };
+    let mut chars = sep.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => text.split(c).for_each(&mut each),
+        _ => text.split(sep).for_each(&mut each),
+    }
 }
 
 /// A strict `YYYY-MM-DD` calendar date; `None` if malformed or not a real day.
