@@ -266,3 +266,21 @@ fn spans_point_into_the_source() {
     assert_eq!(&text[rule.points.span.start..rule.points.span.end], "5");
     assert_eq!(&text[rule.span.start..rule.span.end], "when a > 10 add 5");
 }
+
+#[test]
+fn every_keyword_of_the_spec_is_reserved() {
+    // LANGUAGE.md section 2's list; `within` once slipped through because
+    // `with` matched first and the word boundary then failed.
+    let words = "model version fields let group max min when add sub if then else tier \
+                 test given expect as of and or not in between contains starts ends with \
+                 matches is missing present within true false required from sep score \
+                 stage today";
+    for word in words.split_whitespace() {
+        let text = format!("fields {{ {word}: text }}");
+        let (_, errors) = parse(&Source::new("t.tally", text.as_str()));
+        assert!(!errors.is_empty(), "`{word}` was accepted as a field name");
+        let plain = format!("fields {{ {word}x: text, `{word}`: text }}");
+        let (_, errors) = parse(&Source::new("t.tally", plain.as_str()));
+        assert!(errors.is_empty(), "`{word}x` was refused: {errors:?}");
+    }
+}
