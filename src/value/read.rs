@@ -86,6 +86,9 @@ fn read_number(text: &str) -> Result<Decimal, ReadError> {
 
 fn read_int(text: &str) -> Result<Decimal, ReadError> {
     let number = read_number(text).map_err(|_| ReadError { expected: INT })?;
+    if number.scale() == 0 {
+        return Ok(number); // no fraction digits: the common case, cheaply
+    }
     if number.fract().is_zero() {
         Ok(number.trunc())
     } else {
