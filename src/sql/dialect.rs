@@ -76,7 +76,12 @@ impl Dialect {
         if !plain.is_empty() || parts.is_empty() {
             parts.push(self.quote_plain(&plain));
         }
-        parts.join(" || ")
+        if parts.len() == 1 {
+            parts.join("")
+        } else {
+            // Bracketed: `||` binds no tighter than operators such as `~`.
+            format!("({})", parts.join(" || "))
+        }
     }
 
     fn quote_plain(self, value: &str) -> String {
@@ -155,10 +160,12 @@ impl Dialect {
     pub fn split_list(self, cell: &str, sep: &str, ws: &str) -> String {
         match self {
             Dialect::Postgres => format!(
-                "ARRAY(SELECT lower(btrim(item, {ws})) FROM unnest(string_to_array({cell}, {sep})) AS item WHERE btrim(item, {ws}) <> '')"
+                "ARRAY(SELECT {} FROM unnest(string_to_array({cell}, {sep})) AS item WHERE btrim(item, {ws}) <> '')",
+                self.lower(&format!("btrim(item, {ws})"))
             ),
             _ => format!(
-                "[lower(trim(item, {ws})) FOR item IN string_split({cell}, {sep}) IF trim(item, {ws}) <> '']"
+                "[{} FOR item IN string_split({cell}, {sep}) IF trim(item, {ws}) <> '']",
+                self.lower(&format!("trim(item, {ws})"))
             ),
         }
     }
@@ -279,6 +286,38 @@ impl Dialect {
         match self {
             Dialect::Postgres => "CAST(timezone('UTC', now()) AS DATE)".to_string(),
             _ => "current_date".to_string(),
+        }
+    }
+}
+
+impl Dialect {
+    /// Lower case as Rust's `str::to_lowercase` gives it, for trimmed
+    /// text: engines lower one character at a time, Rust also knows that
+    /// `İ` becomes `i̇` (two characters) and that a word-final `Σ` becomes
+    /// `ς`. "Word-final" is approximated as "after a letter and not before
+    /// one" (Unicode's rule also skips case-ignorable characters).
+    pub fn lower(self, text: &str) -> String {
+        let dotted = format!("replace({text}, 'İ', 'i̇')");
+        let (letter, other) = match self {
+            Dialect::Postgres => ("[[:alpha:]]", "[^[:alpha:]]"),
+            _ => (r"\pL", r"\PL"),
+        };
+        let pattern = format!("({letter})Σ({other}|$)");
+        format!(
+            "lower(CASE WHEN strpos({text}, 'Σ') > 0 THEN regexp_replace({dotted}, '{pattern}', '\\1ς\\2', 'g') ELSE {dotted} END)"
+        )
+    }
+}
+
+impl Dialect {
+    /// What ends each layer's SELECT. PostgreSQL would pull a layer up
+    /// into the next and copy its expressions into every use (the score
+    /// would recompute every rule for each ladder line); `OFFSET 0` keeps
+    /// each layer computed once per row.
+    pub fn layer_fence(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "\n  OFFSET 0",
+            _ => "",
         }
     }
 }

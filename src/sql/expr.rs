@@ -111,10 +111,12 @@ impl Writer<'_> {
                 negated,
             } => {
                 let (l, i) = (self.value(list), self.operand(item));
-                let test = format!(
-                    "CASE WHEN {l} IS NULL OR {i} IS NULL THEN NULL ELSE {} END",
-                    d.list_has(&l, &i)
-                );
+                let test = bind([l, i], |[l, i]| {
+                    format!(
+                        "CASE WHEN {l} IS NULL OR {i} IS NULL THEN NULL ELSE {} END",
+                        d.list_has(l, i)
+                    )
+                });
                 negate(test, *negated)
             }
             ExprKind::TextContains(a, b) => {
@@ -248,18 +250,21 @@ impl Writer<'_> {
         }
     }
 
-    /// `a between low and high`: missing when either comparison is, as in
-    /// the interpreter (SQL's `BETWEEN` would give false for `x >= NULL AND
-    /// false`); with constant ends the two agree.
+    /// `a between low and high` as the interpreter computes it:
+    /// `a >= low` first, missing or false decides; else `a <= high`. (So a
+    /// missing `high` gives false when `a < low`; SQL's `BETWEEN` agrees
+    /// only when both ends are present, as constants are.)
     fn between(&mut self, a: &Expr, low: &Expr, high: &Expr) -> String {
         let (x, lo, hi) = (self.value(a), self.value(low), self.value(high));
         let constant = |e: &Expr| matches!(e.kind, ExprKind::Const(_));
         if constant(low) && constant(high) {
             return format!("({x} BETWEEN {lo} AND {hi})");
         }
-        format!(
-            "CASE WHEN {x} IS NULL OR {lo} IS NULL OR {hi} IS NULL THEN NULL ELSE ({x} BETWEEN {lo} AND {hi}) END"
-        )
+        bind([x, lo, hi], |[x, lo, hi]| {
+            format!(
+                "CASE WHEN ({x} >= {lo}) IS NULL THEN NULL WHEN NOT ({x} >= {lo}) THEN FALSE ELSE ({x} <= {hi}) END"
+            )
+        })
     }
 
     fn shift(&self, date: &str, op: ArithOp, duration: Duration) -> String {
@@ -289,29 +294,29 @@ impl Writer<'_> {
                     d.days_between(&date, "tally_consts.today")
                 )
             }
-            Function::MonthsSince => {
-                let (x, t) = (self.value(first), "tally_consts.today");
+            Function::MonthsSince => bind([self.value(first)], |[x]| {
+                let t = "tally_consts.today";
                 format!(
                     "CAST((12 * {} + {}) - (12 * {} + {}) - CASE WHEN {} < {} THEN 1 ELSE 0 END AS {ty})",
                     part("YEAR", t),
                     part("MONTH", t),
-                    part("YEAR", &x),
-                    part("MONTH", &x),
+                    part("YEAR", x),
+                    part("MONTH", x),
                     part("DAY", t),
-                    part("DAY", &x)
+                    part("DAY", x)
                 )
-            }
-            Function::YearsSince => {
-                let (x, t) = (self.value(first), "tally_consts.today");
+            }),
+            Function::YearsSince => bind([self.value(first)], |[x]| {
+                let t = "tally_consts.today";
                 let md = |of: &str| format!("(100 * {} + {})", part("MONTH", of), part("DAY", of));
                 format!(
                     "CAST({} - {} - CASE WHEN {} < {} THEN 1 ELSE 0 END AS {ty})",
                     part("YEAR", t),
-                    part("YEAR", &x),
+                    part("YEAR", x),
                     md(t),
-                    md(&x)
+                    md(x)
                 )
-            }
+            }),
             Function::Count => {
                 let list = self.value(first);
                 format!("CAST({} AS {ty})", d.list_len(&list))
@@ -321,17 +326,20 @@ impl Writer<'_> {
                 if values.len() == 1 {
                     return values.join("");
                 }
-                let missing: Vec<String> = values.iter().map(|v| format!("{v} IS NULL")).collect();
                 let pick = if function == Function::Min {
                     "LEAST"
                 } else {
                     "GREATEST"
                 };
-                format!(
-                    "CASE WHEN {} THEN NULL ELSE {pick}({}) END",
-                    missing.join(" OR "),
-                    values.join(", ")
-                )
+                // Both engines' LEAST and GREATEST skip NULLs; Tally's do not.
+                bind_all(values, |v| {
+                    let missing: Vec<String> = v.iter().map(|x| format!("{x} IS NULL")).collect();
+                    format!(
+                        "CASE WHEN {} THEN NULL ELSE {pick}({}) END",
+                        missing.join(" OR "),
+                        v.join(", ")
+                    )
+                })
             }
             Function::Abs => format!("ABS({})", self.value(first)),
             Function::Round => {
@@ -369,6 +377,44 @@ pub(super) fn number_fits(n: Decimal, dialect: Dialect) -> Result<(), String> {
         "the number `{n}`, with more than {} decimal places,",
         super::dialect::DUCKDB_SCALE
     ))
+}
+
+/// Longest operand written more than once as is; a longer one is bound
+/// once in a subquery, so nested forms do not grow exponentially.
+const INLINE: usize = 120;
+
+/// `body` over `values`, each computed once: inline when all are short,
+/// else through `(SELECT body FROM (SELECT v AS tally_a0, …))`.
+fn bind<const N: usize>(values: [String; N], body: impl Fn(&[String; N]) -> String) -> String {
+    if values.iter().all(|v| v.len() <= INLINE) {
+        return body(&values);
+    }
+    let names: [String; N] = std::array::from_fn(|i| format!("tally_args.tally_a{i}"));
+    bound(&values, &body(&names))
+}
+
+/// [`bind`] for any number of values.
+fn bind_all(values: Vec<String>, body: impl Fn(&[String]) -> String) -> String {
+    if values.iter().all(|v| v.len() <= INLINE) {
+        return body(&values);
+    }
+    let names: Vec<String> = (0..values.len())
+        .map(|i| format!("tally_args.tally_a{i}"))
+        .collect();
+    bound(&values, &body(&names))
+}
+
+/// `body` computed over `values` named `tally_args.tally_a0`, ….
+fn bound(values: &[String], body: &str) -> String {
+    let columns: Vec<String> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| format!("{v} AS tally_a{i}"))
+        .collect();
+    format!(
+        "(SELECT {body} FROM (SELECT {}) AS tally_args)",
+        columns.join(", ")
+    )
 }
 
 fn compare_op(op: CompareOp) -> &'static str {

@@ -119,9 +119,10 @@ fn render_layer(w: &Writer<'_>, layer: &Layer) -> String {
         columns.push("    NULL AS tally_nothing".to_string());
     }
     format!(
-        "-- {}\nCROSS JOIN LATERAL (\n  SELECT\n{}\n) AS {}\n",
+        "-- {}\nCROSS JOIN LATERAL (\n  SELECT\n{}{}\n) AS {}\n",
         layer.comment,
         columns.join(",\n"),
+        w.dialect.layer_fence(),
         layer.alias
     )
 }
@@ -147,7 +148,7 @@ fn inputs(w: &mut Writer<'_>, used: &[bool]) -> (Layer, Layer, Layer) {
         checks.extend(read.checks);
         if field.ty == FieldType::Text {
             let value = format!("tally_input.{}", d.ident(&field.name));
-            let fold = format!("lower({})", d.trim(&value, "tally_consts.ws"));
+            let fold = d.lower(&d.trim(&value, "tally_consts.ws"));
             folded.push((fold, field.name.clone()));
         }
     }

@@ -53,6 +53,10 @@ def quote(name):
     return '"' + name.replace('"', '""') + '"'
 
 
+def literal(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
 def run_duckdb(jobs):
     try:
         import duckdb
@@ -70,7 +74,7 @@ def run_duckdb(jobs):
             with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
                 json.dump([dict(zip(job["columns"], r)) for r in job["rows"]], f)
                 path = f.name
-            cols = ", ".join(f"{json.dumps(c)}: 'VARCHAR'" for c in job["columns"])
+            cols = ", ".join(f"{literal(c)}: 'VARCHAR'" for c in job["columns"])
             names = ", ".join(quote(c) for c in job["columns"])
             con.execute(
                 f"INSERT INTO {table} SELECT {names} FROM read_json(?, format='array', columns={{{cols}}})",
@@ -153,7 +157,7 @@ def main():
     engine, path = sys.argv[1], sys.argv[2]
     with open(path, encoding="utf-8") as f:
         jobs = json.load(f)
-    run = {"duckdb": run_duckdb, "postgres": run_postgres}.get(engine)
+    run = {"duckdb": run_duckdb, "postgres": run_postgres, "none": lambda jobs: []}.get(engine)
     if run is None:
         sys.stderr.write(f"unknown engine {engine}\n")
         sys.exit(2)

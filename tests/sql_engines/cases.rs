@@ -1,0 +1,124 @@
+//! The fixed models: conformance cases, examples, the benchmark model.
+
+use std::path::Path;
+
+use tally::value::{parse_date_literal, Date};
+
+use super::generate;
+use super::harness::Job;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn as_of() -> Date {
+    parse_date_literal("2026-11-22").unwrap()
+}
+
+/// A CSV file's header and rows (a BOM is dropped, as `tally score` does).
+pub fn read_csv(text: &str) -> (Vec<String>, Vec<Vec<Option<String>>>) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (0..header.len())
+                .map(|i| Some(r.get(i).unwrap_or("").to_string()))
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+fn sections(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.split_inclusive('\n') {
+        if let Some(name) = line.strip_prefix("--- ") {
+            out.push((name.trim().to_string(), String::new()));
+        } else if let Some((_, body)) = out.last_mut() {
+            body.push_str(line);
+        }
+    }
+    out
+}
+
+/// Each `score` case with CSV leads whose model checks cleanly.
+pub fn conformance() -> Vec<Job> {
+    let mut paths: Vec<_> = std::fs::read_dir(root().join("tests/conformance"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "case"))
+        .collect();
+    paths.sort();
+    let mut jobs = Vec::new();
+    for path in paths {
+        let parts = sections(&std::fs::read_to_string(&path).unwrap());
+        let get = |key: &str| parts.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+        if get("command").is_some() {
+            continue;
+        }
+        let (Some(model), Some(leads)) = (get("model"), get("leads.csv")) else {
+            continue;
+        };
+        let compiled = tally::compile(&tally::source::Source::new("case", model.clone()));
+        if compiled.model.is_none() {
+            continue;
+        }
+        let (columns, rows) = read_csv(&leads);
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        jobs.push(Job {
+            name,
+            model,
+            columns,
+            rows,
+            as_of: as_of(),
+        });
+    }
+    assert!(
+        jobs.len() >= 8,
+        "only {} conformance cases found",
+        jobs.len()
+    );
+    jobs
+}
+
+/// The example models: `b2b_inbound` over `examples/leads.csv`,
+/// `saas_trial` (whose columns that file lacks) over generated leads.
+pub fn examples() -> Vec<Job> {
+    let read = |name: &str| std::fs::read_to_string(root().join(name)).unwrap();
+    let (columns, rows) = read_csv(&read("examples/leads.csv"));
+    let b2b = Job {
+        name: "b2b_inbound".to_string(),
+        model: read("examples/b2b_inbound.tally"),
+        columns,
+        rows,
+        as_of: as_of(),
+    };
+    let model = read("examples/saas_trial.tally");
+    let (columns, rows) = generate::leads_for(&model, 3000, 11);
+    let saas = Job {
+        name: "saas_trial".to_string(),
+        model,
+        columns,
+        rows,
+        as_of: as_of(),
+    };
+    vec![b2b, saas]
+}
+
+/// The benchmark model over generated messy leads of its fields.
+pub fn bench_scale() -> Job {
+    let model = std::fs::read_to_string(root().join("bench/scale.tally")).unwrap();
+    let (columns, rows) = generate::leads_for(&model, 3000, 7);
+    Job {
+        name: "bench_scale".to_string(),
+        model,
+        columns,
+        rows,
+        as_of: as_of(),
+    }
+}
