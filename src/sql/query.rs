@@ -140,7 +140,8 @@ fn inputs(w: &mut Writer<'_>, used: &[bool]) -> (Layer, Layer, Layer) {
         if !wanted {
             continue;
         }
-        let source = format!("tally_row.{}", d.ident(&field.column));
+        // Cast: a typed column (INTEGER, DATE) is read from its text form.
+        let source = format!("CAST(tally_row.{} AS VARCHAR)", d.ident(&field.column));
         let cell = format!("tally_cells.{}", d.ident(&field.name));
         let read = read::field(d, field, &source, &cell);
         cells.push((read.cell, field.name.clone()));
