@@ -30,7 +30,8 @@ fn jobs() -> Vec<Job> {
     let mut jobs = cases::conformance();
     jobs.extend(cases::examples());
     jobs.push(cases::bench_scale());
-    jobs.extend(generate::jobs(24, 400));
+    jobs.push(cases::hostile());
+    jobs.extend(generate::jobs(30, 1000));
     jobs
 }
 

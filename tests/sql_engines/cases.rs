@@ -122,3 +122,41 @@ pub fn bench_scale() -> Job {
         as_of: as_of(),
     }
 }
+
+/// Names, labels, reasons and text that would break naive SQL: quotes of
+/// every kind, a comment opener, a newline in a reason, a semicolon.
+pub fn hostile() -> Job {
+    let model = r#"model "x'; DROP TABLE leads; --"
+fields {
+  `it's "odd"`: text from "col ' \" ` -- /*"
+  `l;l`:        list sep "';"
+  n:            number from "n*/"
+}
+group `g "1"` max 10 {
+  when `it's "odd"` == "a'b\" -- c" add 5 "reason\n-- with a newline; DROP TABLE x"
+  when `it's "odd"` in ["'", "\"", "*/", ";"] add 3
+  when `l;l` contains "x'y" add 2 "*/ SELECT 1; /*"
+}
+when n > 0 add n
+if `g "1"` >= 5 then `Won't "stop"`
+else "'; --"
+tier `t'` {
+  if stage == `Won't "stop"` then `'`
+  else "\""
+}
+"#
+    .to_string();
+    let (columns, mut rows) = generate::leads_for(&model, 200, 5);
+    let odd = ["a'b\" -- c", "'", "\"", "*/", ";", " A'B\" -- C "];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = Some(odd[i % odd.len()].to_string());
+        row[1] = Some(["x'y", "x'y';z", "';'", ""][i % 4].to_string());
+    }
+    Job {
+        name: "hostile".to_string(),
+        model,
+        columns,
+        rows,
+        as_of: as_of(),
+    }
+}
