@@ -31,6 +31,7 @@ fn jobs() -> Vec<Job> {
     jobs.extend(cases::examples());
     jobs.push(cases::bench_scale());
     jobs.push(cases::hostile());
+    jobs.push(cases::edges());
     jobs.extend(generate::jobs(30, 1000));
     jobs
 }

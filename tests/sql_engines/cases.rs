@@ -160,3 +160,109 @@ tier `t'` {
         as_of: as_of(),
     }
 }
+
+/// Hand-picked values at the edges of the semantics: division ties and
+/// signs, rounding half away from zero, month ends and leap days, date-times
+/// whose UTC day differs, a leap second, Unicode whitespace and case.
+pub fn edges() -> Job {
+    let model = r#"fields {
+  n: number
+  m: number
+  d: date
+  t: text
+  l: list
+}
+group quotient { when n is present add n / m "e1" }
+group rounded { when n is present add round(n, 1) "e2" }
+group rounded_quotient { when n is present add round(n / m, 2) "e3" }
+group days { when d is present add days_since(d) "e4" }
+group months { when d is present add months_since(d) "e5" }
+group years { when d is present add years_since(d) "e6" }
+group shifted { when d + 1 month == 2025-02-28 or d - 1 year == 2023-02-28 add 1 "e7" }
+group window { when d within 1 month add 1 "e8" }
+group texts {
+  when t == "ceo" add 1
+  when t == "διευθυντής" add 2
+  when t == "i̇stanbul" add 4
+  when t in l add 8
+  when t starts with "ce" add 16
+  when t ends with "ής" add 32
+}
+"#
+    .to_string();
+    let numbers = [
+        ("1", "32"),
+        ("-1", "32"),
+        ("1", "3"),
+        ("2", "3"),
+        ("-2", "3"),
+        ("5", "0"),
+        ("0.00005", "1"),
+        ("-0.00005", "1"),
+        ("0.25", "1"),
+        ("-0.25", "1"),
+        ("0.35", "-1"),
+        ("123456789012.5", "0.5"),
+        ("7", "0.0001"),
+        ("", "1"),
+        ("1", ""),
+    ];
+    let dates = [
+        "2026-01-31",
+        "2025-01-31",
+        "2024-02-29",
+        "2026-11-22",
+        "2026-11-23",
+        "2025-11-22",
+        "2025-11-23",
+        "2026-10-22",
+        "2026-10-23T23:59:60Z",
+        "2026-11-21T23:30:00-02:00",
+        "2026-11-22T01:00:00+02:00",
+        "2020-02-29",
+        "0001-01-01",
+        "9999-12-31",
+        "",
+    ];
+    let texts = [
+        "  CEO\t",
+        "ΔΙΕΥΘΥΝΤΉΣ",
+        "İstanbul",
+        "\u{a0}ceo\u{2003}",
+        "Ceo",
+        " ",
+        "ΣΑΣ",
+        "ΟΔΟΣ.",
+        "CEO;x",
+        "",
+        "ce",
+        "Ής",
+        "\u{85}CEO",
+        "cEo ",
+        "straße",
+    ];
+    let mut rows = Vec::new();
+    for (i, (n, m)) in numbers.iter().enumerate() {
+        for (j, d) in dates.iter().enumerate() {
+            let t = texts[(i + j) % texts.len()];
+            let l = ["ceo; ΔΙΕΥΘΥΝΤΉΣ", " ΟΔΟΣ. ;x", "", ";;", "İSTANBUL"][(i * j) % 5];
+            rows.push(
+                [*n, *m, *d, t, l]
+                    .iter()
+                    .map(|c| Some(c.to_string()))
+                    .collect(),
+            );
+        }
+    }
+    let columns = ["n", "m", "d", "t", "l"]
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    Job {
+        name: "edges".to_string(),
+        model,
+        columns,
+        rows,
+        as_of: as_of(),
+    }
+}
