@@ -25,19 +25,20 @@ use sql_engines::harness::{run_engine, Job};
 use sql_engines::{cases, generate};
 use tally::sql::Dialect;
 
-/// Every job for one dialect: fixed models, then generated ones.
-fn jobs() -> Vec<Job> {
+/// Every job for one dialect: fixed models, then `generated` generated
+/// models of 1,000 leads each.
+fn jobs(generated: u64) -> Vec<Job> {
     let mut jobs = cases::conformance();
     jobs.extend(cases::examples());
     jobs.push(cases::bench_scale());
     jobs.push(cases::hostile());
     jobs.push(cases::edges());
-    jobs.extend(generate::jobs(30, 1000));
+    jobs.extend(generate::jobs(generated, 1000));
     jobs
 }
 
-fn check_engine(engine: &str, dialect: Dialect) {
-    let jobs = jobs();
+fn check_engine(engine: &str, dialect: Dialect, generated: u64) {
+    let jobs = jobs(generated);
     let report = run_engine(engine, dialect, &jobs);
     println!("{engine}: {report}");
     assert!(
@@ -56,10 +57,16 @@ fn check_engine(engine: &str, dialect: Dialect) {
 
 #[test]
 fn duckdb_scores_like_the_interpreter() {
-    check_engine("duckdb", Dialect::DuckDb);
+    check_engine("duckdb", Dialect::DuckDb, 30);
 }
 
 #[test]
 fn postgres_scores_like_the_interpreter() {
-    check_engine("postgres", Dialect::Postgres);
+    check_engine("postgres", Dialect::Postgres, 30);
+}
+
+#[test]
+fn spark_scores_like_the_interpreter() {
+    // Spark plans each query for seconds: fewer generated models.
+    check_engine("spark", Dialect::Spark, 10);
 }

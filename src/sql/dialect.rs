@@ -45,7 +45,7 @@ impl Dialect {
 
     /// Whether the query builder supports this dialect yet.
     pub fn is_ready(self) -> bool {
-        matches!(self, Dialect::DuckDb | Dialect::Postgres)
+        matches!(self, Dialect::DuckDb | Dialect::Postgres | Dialect::Spark)
     }
 
     /// An identifier, quoted so that any name (spaces, quotes, keywords)
@@ -61,6 +61,9 @@ impl Dialect {
     /// characters are written with `chr()` so the SQL stays one token per
     /// line and a model's text can never end the literal early.
     pub fn text(self, value: &str) -> String {
+        if self == Dialect::Spark {
+            return spark_text(value);
+        }
         let mut parts: Vec<String> = Vec::new();
         let mut plain = String::new();
         for c in value.chars() {
@@ -117,6 +120,7 @@ impl Dialect {
     pub fn regex_match(self, text: &str, pattern: &str) -> String {
         match self {
             Dialect::Postgres => format!("({text} ~ {})", self.text(pattern)),
+            Dialect::Spark => format!("({text} RLIKE {})", self.text(pattern)),
             _ => format!("regexp_matches({text}, {})", self.text(pattern)),
         }
     }
@@ -125,6 +129,7 @@ impl Dialect {
     pub fn trim(self, text: &str, chars: &str) -> String {
         match self {
             Dialect::Postgres => format!("btrim({text}, {chars})"),
+            Dialect::Spark => format!("trim(BOTH {chars} FROM {text})"),
             _ => format!("trim({text}, {chars})"),
         }
     }
@@ -146,22 +151,33 @@ impl Dialect {
     pub fn ends_with(self, text: &str, part: &str) -> String {
         match self {
             Dialect::Postgres => format!("(right({text}, length({part})) = {part})"),
+            Dialect::Spark => format!("endswith({text}, {part})"),
             _ => format!("ends_with({text}, {part})"),
         }
     }
 
     /// `text` starts with `part`.
     pub fn starts_with(self, text: &str, part: &str) -> String {
-        format!("starts_with({text}, {part})")
+        match self {
+            Dialect::Spark => format!("startswith({text}, {part})"),
+            _ => format!("starts_with({text}, {part})"),
+        }
     }
 
     /// The folded items of a list cell: split on `sep`, each trimmed of
     /// `ws` and lower-cased, empty items dropped.
-    pub fn split_list(self, cell: &str, sep: &str, ws: &str) -> String {
+    pub fn split_list(self, cell: &str, separator: &str, ws: &str) -> String {
+        let sep = self.text(separator);
         match self {
             Dialect::Postgres => format!(
                 "ARRAY(SELECT {} FROM unnest(string_to_array({cell}, {sep})) AS item WHERE btrim(item, {ws}) <> '')",
                 self.lower(&format!("btrim(item, {ws})"))
+            ),
+            // `split` takes a Java regex: every character of `sep` escaped.
+            Dialect::Spark => format!(
+                "filter(transform(split({cell}, {}), item -> {}), item -> item <> '')",
+                self.text(&java_quote(separator)),
+                self.lower(&self.trim("item", ws))
             ),
             _ => format!(
                 "[{} FOR item IN string_split({cell}, {sep}) IF trim(item, {ws}) <> '']",
@@ -174,6 +190,7 @@ impl Dialect {
     pub fn list_has(self, list: &str, item: &str) -> String {
         match self {
             Dialect::Postgres => format!("({item} = ANY({list}))"),
+            Dialect::Spark => format!("array_contains({list}, {item})"),
             _ => format!("list_contains({list}, {item})"),
         }
     }
@@ -183,6 +200,7 @@ impl Dialect {
         let items: Vec<String> = items.iter().map(|i| self.text(i)).collect();
         match self {
             Dialect::Postgres => format!("ARRAY[{}]::TEXT[]", items.join(", ")),
+            Dialect::Spark => format!("array({})", items.join(", ")),
             _ => format!("[{}]", items.join(", ")),
         }
     }
@@ -191,6 +209,7 @@ impl Dialect {
     pub fn list_has_any(self, list: &str, array: &str) -> String {
         match self {
             Dialect::Postgres => format!("({list} && {array})"),
+            Dialect::Spark => format!("arrays_overlap({list}, {array})"),
             _ => format!("list_has_any({list}, {array})"),
         }
     }
@@ -199,6 +218,7 @@ impl Dialect {
     pub fn list_has_all(self, list: &str, array: &str) -> String {
         match self {
             Dialect::Postgres => format!("({list} @> {array})"),
+            Dialect::Spark => format!("(size(array_except({array}, {list})) = 0)"),
             _ => format!("list_has_all({list}, {array})"),
         }
     }
@@ -207,6 +227,8 @@ impl Dialect {
     pub fn list_len(self, list: &str) -> String {
         match self {
             Dialect::Postgres => format!("cardinality({list})"),
+            // `size(NULL)` is -1 outside ANSI mode.
+            Dialect::Spark => format!("CASE WHEN {list} IS NOT NULL THEN size({list}) END"),
             _ => format!("len({list})"),
         }
     }
@@ -218,6 +240,12 @@ impl Dialect {
             Dialect::Postgres => {
                 format!("CAST({date} + INTERVAL '{amount} {unit}' AS DATE)")
             }
+            // `add_months` clamps to the month's last day.
+            Dialect::Spark => match unit {
+                "MONTH" => format!("add_months({date}, {amount})"),
+                "YEAR" => format!("add_months({date}, {})", amount.saturating_mul(12)),
+                _ => format!("date_add({date}, {amount})"),
+            },
             _ => format!("CAST({date} + INTERVAL ({amount}) {unit} AS DATE)"),
         }
     }
@@ -226,6 +254,7 @@ impl Dialect {
     pub fn days_between(self, from: &str, to: &str) -> String {
         match self {
             Dialect::Postgres => format!("({to} - {from})"),
+            Dialect::Spark => format!("datediff({to}, {from})"),
             _ => format!("date_diff('day', {from}, {to})"),
         }
     }
@@ -239,6 +268,15 @@ impl Dialect {
         match self {
             Dialect::Postgres => {
                 format!("ROUND(div(({a}) * 100000, NULLIF({b}, 0)) * 0.00001, 4)")
+            }
+            // `div` truncates exactly, into a BIGINT.
+            Dialect::Spark => {
+                let scaled = |x: &str| format!("CAST(({x}) * 10000000000 AS DECIMAL(38, 0))");
+                format!(
+                    "CAST(CAST(CAST(({} * 100000) div NULLIF({}, 0) AS DECIMAL(38, 0)) * 0.00001 AS DECIMAL(38, 4)) AS {ty})",
+                    scaled(a),
+                    scaled(b)
+                )
             }
             _ => {
                 let scaled = |x: &str| format!("CAST(({x}) * 10000000000 AS HUGEINT)");
@@ -285,6 +323,7 @@ impl Dialect {
     pub fn current_date(self) -> String {
         match self {
             Dialect::Postgres => "CAST(timezone('UTC', now()) AS DATE)".to_string(),
+            Dialect::Spark => "current_date()".to_string(),
             _ => "current_date".to_string(),
         }
     }
@@ -297,6 +336,10 @@ impl Dialect {
     /// `ς`. "Word-final" is approximated as "after a letter and not before
     /// one" (Unicode's rule also skips case-ignorable characters).
     pub fn lower(self, text: &str) -> String {
+        if self == Dialect::Spark {
+            // Java's `toLowerCase` already knows both.
+            return format!("lower({text})");
+        }
         let dotted = format!("replace({text}, 'İ', 'i̇')");
         let (letter, other) = match self {
             Dialect::Postgres => ("[[:alpha:]]", "[^[:alpha:]]"),
@@ -320,4 +363,90 @@ impl Dialect {
             _ => "",
         }
     }
+}
+
+impl Dialect {
+    /// The text type casts name.
+    pub fn text_type(self) -> &'static str {
+        match self {
+            Dialect::Spark => "STRING",
+            _ => "VARCHAR",
+        }
+    }
+
+    /// What comes before the query: Spark would otherwise drop decimal
+    /// places to keep precision (`DECIMAL(38, 10) + DECIMAL(38, 10)` is
+    /// `DECIMAL(38, 9)` by default) and turn overflows into NULL.
+    pub fn preamble(self) -> &'static str {
+        match self {
+            Dialect::Spark => {
+                "SET spark.sql.decimalOperations.allowPrecisionLoss = false;\nSET spark.sql.ansi.enabled = true;\n"
+            }
+            _ => "",
+        }
+    }
+
+    /// `body` over `values` bound once each to `tally_args.a0`, ….
+    pub fn bind(self, values: &[String], body: &str) -> String {
+        match self {
+            // Spark refuses correlated scalar subqueries without an
+            // aggregate; a one-element `transform` binds instead.
+            Dialect::Spark => {
+                let fields: Vec<String> = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| format!("'a{i}', {v}"))
+                    .collect();
+                format!(
+                    "transform(array(named_struct({})), tally_args -> {body})[0]",
+                    fields.join(", ")
+                )
+            }
+            _ => {
+                let columns: Vec<String> = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| format!("{v} AS a{i}"))
+                    .collect();
+                format!(
+                    "(SELECT {body} FROM (SELECT {}) AS tally_args)",
+                    columns.join(", ")
+                )
+            }
+        }
+    }
+}
+
+/// A Spark string literal: backslash escapes, `\uXXXX` for control
+/// characters, so the literal stays on one line.
+fn spark_text(value: &str) -> String {
+    let mut out = String::from("'");
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            c if c.is_control() => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// A Java regex matching `text` literally: every character that is not a
+/// letter or digit escaped (Java allows escaping any of those).
+fn java_quote(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if !c.is_alphanumeric() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -111,7 +111,7 @@ impl Writer<'_> {
                 negated,
             } => {
                 let (l, i) = (self.value(list), self.operand(item));
-                let test = bind([l, i], |[l, i]| {
+                let test = bind(d, [l, i], |[l, i]| {
                     format!(
                         "CASE WHEN {l} IS NULL OR {i} IS NULL THEN NULL ELSE {} END",
                         d.list_has(l, i)
@@ -221,7 +221,7 @@ impl Writer<'_> {
             .map(|l| format!("WHEN {} THEN {}", d.text(l), d.text(&fold_text(l))))
             .collect();
         if arms.is_empty() {
-            return "CAST(NULL AS VARCHAR)".to_string();
+            return format!("CAST(NULL AS {})", d.text_type());
         }
         format!("(CASE {raw} {} END)", arms.join(" "))
     }
@@ -260,7 +260,7 @@ impl Writer<'_> {
         if constant(low) && constant(high) {
             return format!("({x} BETWEEN {lo} AND {hi})");
         }
-        bind([x, lo, hi], |[x, lo, hi]| {
+        bind(self.dialect, [x, lo, hi], |[x, lo, hi]| {
             format!(
                 "CASE WHEN ({x} >= {lo}) IS NULL THEN NULL WHEN NOT ({x} >= {lo}) THEN FALSE ELSE ({x} <= {hi}) END"
             )
@@ -294,7 +294,7 @@ impl Writer<'_> {
                     d.days_between(&date, "tally_consts.today")
                 )
             }
-            Function::MonthsSince => bind([self.value(first)], |[x]| {
+            Function::MonthsSince => bind(d, [self.value(first)], |[x]| {
                 let t = "tally_consts.today";
                 format!(
                     "CAST((12 * {} + {}) - (12 * {} + {}) - CASE WHEN {} < {} THEN 1 ELSE 0 END AS {ty})",
@@ -306,7 +306,7 @@ impl Writer<'_> {
                     part("DAY", x)
                 )
             }),
-            Function::YearsSince => bind([self.value(first)], |[x]| {
+            Function::YearsSince => bind(d, [self.value(first)], |[x]| {
                 let t = "tally_consts.today";
                 let md = |of: &str| format!("(100 * {} + {})", part("MONTH", of), part("DAY", of));
                 format!(
@@ -332,7 +332,7 @@ impl Writer<'_> {
                     "GREATEST"
                 };
                 // Both engines' LEAST and GREATEST skip NULLs; Tally's do not.
-                bind_all(values, |v| {
+                bind_all(d, values, |v| {
                     let missing: Vec<String> = v.iter().map(|x| format!("{x} IS NULL")).collect();
                     format!(
                         "CASE WHEN {} THEN NULL ELSE {pick}({}) END",
@@ -384,37 +384,28 @@ pub(super) fn number_fits(n: Decimal, dialect: Dialect) -> Result<(), String> {
 const INLINE: usize = 120;
 
 /// `body` over `values`, each computed once: inline when all are short,
-/// else through `(SELECT body FROM (SELECT v AS tally_a0, …))`.
-fn bind<const N: usize>(values: [String; N], body: impl Fn(&[String; N]) -> String) -> String {
+/// else bound once (`Dialect::bind`).
+fn bind<const N: usize>(
+    d: Dialect,
+    values: [String; N],
+    body: impl Fn(&[String; N]) -> String,
+) -> String {
     if values.iter().all(|v| v.len() <= INLINE) {
         return body(&values);
     }
-    let names: [String; N] = std::array::from_fn(|i| format!("tally_args.tally_a{i}"));
-    bound(&values, &body(&names))
+    let names: [String; N] = std::array::from_fn(|i| format!("tally_args.a{i}"));
+    d.bind(&values, &body(&names))
 }
 
 /// [`bind`] for any number of values.
-fn bind_all(values: Vec<String>, body: impl Fn(&[String]) -> String) -> String {
+fn bind_all(d: Dialect, values: Vec<String>, body: impl Fn(&[String]) -> String) -> String {
     if values.iter().all(|v| v.len() <= INLINE) {
         return body(&values);
     }
     let names: Vec<String> = (0..values.len())
-        .map(|i| format!("tally_args.tally_a{i}"))
+        .map(|i| format!("tally_args.a{i}"))
         .collect();
-    bound(&values, &body(&names))
-}
-
-/// `body` computed over `values` named `tally_args.tally_a0`, ….
-fn bound(values: &[String], body: &str) -> String {
-    let columns: Vec<String> = values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| format!("{v} AS tally_a{i}"))
-        .collect();
-    format!(
-        "(SELECT {body} FROM (SELECT {}) AS tally_args)",
-        columns.join(", ")
-    )
+    d.bind(&values, &body(&names))
 }
 
 fn compare_op(op: CompareOp) -> &'static str {

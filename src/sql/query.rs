@@ -58,6 +58,7 @@ pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> 
     }
     let mut out = String::new();
     out.push_str(&header(model, options));
+    out.push_str(d.preamble());
     out.push_str("SELECT\n  tally_row.*,\n  tally_input.tally_error");
     for (expr, name) in outputs(w) {
         let masked = format!("CASE WHEN tally_input.tally_error IS NULL THEN {expr} END");
@@ -69,7 +70,7 @@ pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> 
     ));
     out.push_str(&format!(
         "CROSS JOIN (\n  SELECT\n    {} AS ws,\n    {today} AS today\n) AS tally_consts\n",
-        whitespace()
+        whitespace(d)
     ));
     for layer in layers {
         out.push_str(&render_layer(w, &layer));
@@ -141,7 +142,11 @@ fn inputs(w: &mut Writer<'_>, used: &[bool]) -> (Layer, Layer, Layer) {
             continue;
         }
         // Cast: a typed column (INTEGER, DATE) is read from its text form.
-        let source = format!("CAST(tally_row.{} AS VARCHAR)", d.ident(&field.column));
+        let source = format!(
+            "CAST(tally_row.{} AS {})",
+            d.ident(&field.column),
+            d.text_type()
+        );
         let cell = format!("tally_cells.{}", d.ident(&field.name));
         let read = read::field(d, field, &source, &cell);
         cells.push((read.cell, field.name.clone()));
@@ -154,7 +159,7 @@ fn inputs(w: &mut Writer<'_>, used: &[bool]) -> (Layer, Layer, Layer) {
         }
     }
     let error = if checks.is_empty() {
-        "CAST(NULL AS VARCHAR)".to_string()
+        format!("CAST(NULL AS {})", d.text_type())
     } else {
         let arms: Vec<String> = checks
             .iter()
@@ -289,7 +294,7 @@ fn ladder_case(w: &mut Writer<'_>, ladder: &Ladder) -> String {
         .collect();
     let otherwise = match &ladder.otherwise {
         Some(label) => d.text(label),
-        None => "CAST(NULL AS VARCHAR)".to_string(),
+        None => format!("CAST(NULL AS {})", d.text_type()),
     };
     arms.push(format!("      ELSE {otherwise}"));
     format!("CASE\n{}\n    END", arms.join("\n"))

@@ -13,9 +13,14 @@ pub(super) const WHITESPACE: &[u32] = &[
     0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
 ];
 
-/// The SQL text of the whitespace set, as `chr()` calls (none of these
-/// characters is visible, so none is written literally).
-pub(super) fn whitespace() -> String {
+/// The SQL text of the whitespace set, as `chr()` calls or, in Spark
+/// (whose `chr` stops at 255), `\u` escapes: none of these characters is
+/// visible, so none is written literally.
+pub(super) fn whitespace(d: Dialect) -> String {
+    if d == Dialect::Spark {
+        let escapes: String = WHITESPACE.iter().map(|c| format!("\\u{c:04x}")).collect();
+        return format!("'{escapes}'");
+    }
     let parts: Vec<String> = WHITESPACE.iter().map(|c| format!("chr({c})")).collect();
     parts.join(" || ")
 }
@@ -92,7 +97,7 @@ pub(super) fn field(d: Dialect, f: &Field, source: &str, cell: &str) -> FieldRea
         FieldType::List => {
             let value = format!(
                 "CASE WHEN {cell} IS NOT NULL THEN {} END",
-                d.split_list(cell, &d.text(&f.sep), "tally_consts.ws")
+                d.split_list(cell, &f.sep, "tally_consts.ws")
             );
             (trimmed(d, source), value)
         }

@@ -14,9 +14,15 @@ pub fn translate(pattern: &str, dialect: Dialect) -> Result<String, String> {
     let mut rest = pattern;
     let insensitive = rest.starts_with("(?i)");
     if insensitive {
-        out.push_str("(?i)");
         rest = rest.get(4..).unwrap_or("");
     }
+    out.push_str(match (dialect, insensitive) {
+        // Java: only `\n` ends a line (`d`), case folding is Unicode's (`u`).
+        (Dialect::Spark, true) => "(?diu)",
+        (Dialect::Spark, false) => "(?d)",
+        (_, true) => "(?i)",
+        (_, false) => "",
+    });
     let mut chars = rest.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -45,6 +51,8 @@ pub fn translate(pattern: &str, dialect: Dialect) -> Result<String, String> {
                 }
             }
             '[' => class(&mut chars, &mut out)?,
+            // Java's `$` also matches before a final newline; `\z` does not.
+            '$' if dialect == Dialect::Spark => out.push_str("\\z"),
             c if insensitive && !c.is_ascii() => {
                 return Err(format!(
                     "`{c}` under `(?i)` (engines fold non-ASCII case differently)"

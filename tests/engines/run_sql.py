@@ -3,7 +3,7 @@
 
     python3 run_sql.py ENGINE JOBS.json
 
-ENGINE is `duckdb` or `postgres`. JOBS.json is a list of jobs
+ENGINE is `duckdb`, `postgres` or `spark` (local mode, one session). JOBS.json is a list of jobs
 `{"table": NAME, "columns": [...], "rows": [[text or null, ...]], "sql": QUERY}`.
 Every job runs in one engine session (PostgreSQL: a throwaway cluster in a
 temporary directory on 127.0.0.1 and a free port, stopped afterwards): its
@@ -153,11 +153,45 @@ def run_postgres(jobs):
     return results
 
 
+def run_spark(jobs):
+    try:
+        from pyspark.sql import SparkSession
+        from pyspark.sql.types import StringType, StructField, StructType
+    except ImportError:
+        missing("the pyspark Python package")
+    spark = (SparkSession.builder.master("local[2]").appName("tally-sql-tests")
+             .config("spark.ui.enabled", "false")
+             .config("spark.sql.shuffle.partitions", "2")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("OFF")
+    results = []
+    try:
+        for job in jobs:
+            schema = StructType([StructField(c, StringType()) for c in job["columns"]])
+            spark.createDataFrame(job["rows"], schema).createOrReplaceTempView(job["table"])
+            # The query's leading `SET …;` lines are statements of their own.
+            lines = job["sql"].rstrip().rstrip(";").split("\n")
+            query = [line for line in lines if not line.startswith("SET ")]
+            try:
+                for line in lines:
+                    if line.startswith("SET "):
+                        spark.sql(line.rstrip(";"))
+                frame = spark.sql("\n".join(query))
+                names = frame.columns
+                rows = [[plain(v) for v in row] for row in frame.collect()]
+                results.append({"columns": names, "rows": rows})
+            except Exception as e:
+                results.append({"error": str(e)[:3000]})
+    finally:
+        spark.stop()
+    return results
+
+
 def main():
     engine, path = sys.argv[1], sys.argv[2]
     with open(path, encoding="utf-8") as f:
         jobs = json.load(f)
-    run = {"duckdb": run_duckdb, "postgres": run_postgres, "none": lambda jobs: []}.get(engine)
+    run = {"duckdb": run_duckdb, "postgres": run_postgres, "spark": run_spark, "none": lambda jobs: []}.get(engine)
     if run is None:
         sys.stderr.write(f"unknown engine {engine}\n")
         sys.exit(2)
