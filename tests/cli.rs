@@ -381,6 +381,21 @@ fn sql_prints_the_query_and_exits_zero() {
 }
 
 #[test]
+fn sql_explain_adds_the_reasons_column() {
+    let dir = workspace();
+    let plain = text(&tally(dir.path(), &["sql", "good.tally", "--dialect", "duckdb"]).stdout);
+    assert!(!plain.contains("AS \"reasons\""), "{plain}");
+    let out = tally(
+        dir.path(),
+        &["sql", "good.tally", "--dialect", "duckdb", "--explain"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let sql = text(&out.stdout);
+    assert!(sql.contains("AS \"reasons\""), "{sql}");
+    assert!(sql.contains("'job_title == \"CEO\" ' ||"), "{sql}");
+}
+
+#[test]
 fn sql_without_as_of_uses_the_engines_date() {
     let dir = workspace();
     let out = tally(dir.path(), &["sql", "good.tally", "--dialect", "postgres"]);

@@ -60,6 +60,7 @@ fn sql(dialect: Dialect) -> String {
         dialect,
         table: "crm.leads".to_string(),
         as_of: parse_date_literal("2026-11-22"),
+        explain: dialect == Dialect::DuckDb,
     };
     compile_sql(&model, &options).unwrap()
 }

@@ -45,6 +45,9 @@ pub struct SqlArgs {
     /// The date `today` means; without it, the engine's current date.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     as_of: Option<Date>,
+    /// Add `reasons`: the fired rules and their points, in file order.
+    #[arg(long)]
+    explain: bool,
 }
 
 /// Run `tally sql`; returns the exit status.
@@ -57,6 +60,7 @@ pub fn run(args: &SqlArgs) -> u8 {
         dialect: args.dialect.dialect(),
         table: args.table.clone(),
         as_of: args.as_of,
+        explain: args.explain,
     };
     match compile_sql(&model, &options) {
         Ok(sql) => {

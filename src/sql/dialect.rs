@@ -450,3 +450,17 @@ fn java_quote(text: &str) -> String {
     }
     out
 }
+
+impl Dialect {
+    /// A decimal as text in plain notation without trailing zeros (`20`,
+    /// `2.5`), as `tally score` writes numbers.
+    pub fn plain_number(self, number: &str) -> String {
+        let group = match self {
+            Dialect::Spark => "$1",
+            _ => "\\1",
+        };
+        let text = format!("CAST({number} AS {})", self.text_type());
+        let fraction = format!("regexp_replace({text}, '([.][0-9]*[1-9])0+$', '{group}')");
+        format!("regexp_replace({fraction}, '[.]0+$', '')")
+    }
+}

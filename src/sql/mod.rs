@@ -26,6 +26,9 @@ pub struct SqlOptions {
     pub table: String,
     /// The as-of date; `None` uses the engine's current date.
     pub as_of: Option<Date>,
+    /// Add `reasons`: the fired rules with their signed points, in file
+    /// order, as `tally score --explain` writes them in CSV.
+    pub explain: bool,
 }
 
 impl SqlOptions {
@@ -35,12 +38,14 @@ impl SqlOptions {
             dialect,
             table: "leads".to_string(),
             as_of: None,
+            explain: false,
         }
     }
 }
 
 /// The query that scores `options.table` with `model`: every input column,
-/// then `tally_error`, `score`, each group, `stage`, each tier.
+/// then `tally_error`, `score`, each group, `stage`, each tier (and
+/// `reasons` with `explain`).
 pub fn compile_sql(model: &Model, options: &SqlOptions) -> Result<String, Vec<SqlError>> {
     let dialect = options.dialect;
     if !dialect.is_ready() {
@@ -48,6 +53,21 @@ pub fn compile_sql(model: &Model, options: &SqlOptions) -> Result<String, Vec<Sq
         return Err(vec![SqlError::DialectPending {
             dialect: dialect.name().to_string(),
             span: span.into(),
+        }]);
+    }
+    if options.explain && dialect == Dialect::Spark {
+        // Spark merges the layers into one projection, and with the
+        // reasons that projection grows past what its code generator
+        // compiles in reasonable time: not offered until it is tested.
+        let span = model.fields.first().map(|f| f.span).unwrap_or_default();
+        return Err(vec![SqlError::Unsupported {
+            dialect: dialect.name().to_string(),
+            what: "`--explain` (the reasons column)".to_string(),
+            span: span.into(),
+            help: Some(
+                "score without `--explain` in Spark, or use duckdb or postgres for reasons"
+                    .to_string(),
+            ),
         }]);
     }
     let plan = crate::plan::compile(model);

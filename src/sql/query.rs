@@ -60,7 +60,7 @@ pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> 
     out.push_str(&header(model, options));
     out.push_str(d.preamble());
     out.push_str("SELECT\n  tally_row.*,\n  tally_input.tally_error");
-    for (expr, name) in outputs(w) {
+    for (expr, name) in outputs(w, options.explain) {
         let masked = format!("CASE WHEN tally_input.tally_error IS NULL THEN {expr} END");
         out.push_str(&format!(",\n  {masked} AS {}", d.ident(&name)));
     }
@@ -301,10 +301,11 @@ fn ladder_case(w: &mut Writer<'_>, ladder: &Ladder) -> String {
 }
 
 /// The outputs in `tally score`'s order: score, groups, stage, tiers.
-fn outputs(w: &Writer<'_>) -> Vec<(String, String)> {
+fn outputs(w: &Writer<'_>, explain: bool) -> Vec<(String, String)> {
     let d = w.dialect;
     let model = w.model;
     let mut out = vec![("tally_score.score".to_string(), "score".to_string())];
+    let reasons = explain.then(|| reasons(w));
     for g in &model.groups {
         out.push((format!("tally_groups.{}", d.ident(&g.name)), g.name.clone()));
     }
@@ -317,5 +318,29 @@ fn outputs(w: &Writer<'_>) -> Vec<(String, String)> {
             t.name.clone(),
         ));
     }
+    out.extend(reasons.map(|r| (r, "reasons".to_string())));
     out
+}
+
+/// `Decision maker +20; Unsubscribed -10`: each fired rule (points not
+/// missing) in file order, points signed and without trailing zeros.
+fn reasons(w: &Writer<'_>) -> String {
+    let d = w.dialect;
+    let parts: Vec<String> = (0..w.model.rules.len())
+        .zip(&w.model.rules)
+        .map(|(id, rule)| {
+            let points = format!("tally_rules.{}", rule_column(id));
+            let signed = format!(
+                "CASE WHEN {points} < 0 THEN {} ELSE '+' || {} END",
+                d.plain_number(&points),
+                d.plain_number(&format!("ABS({points})"))
+            );
+            let reason = d.text(&format!("{} ", rule.reason));
+            format!("\n      CASE WHEN {points} IS NOT NULL THEN {reason} || {signed} END")
+        })
+        .collect();
+    if parts.is_empty() {
+        return "''".to_string();
+    }
+    format!("concat_ws('; ',{}\n    )", parts.join(","))
 }

@@ -32,8 +32,17 @@ pub struct Job {
 #[derive(Debug, Clone, PartialEq)]
 struct Expected {
     error: Option<String>,
-    /// Output name and value, in `tally score` order.
+    /// Output name and value, in `tally score` order, then `reasons`.
     outputs: Vec<(String, Option<String>)>,
+}
+
+/// `+20`, `-10`, `+0`, as `tally score --explain` writes points in CSV.
+fn signed(points: Decimal) -> String {
+    if points.is_sign_negative() && !points.is_zero() {
+        points.normalize().to_string()
+    } else {
+        format!("+{}", points.abs().normalize())
+    }
 }
 
 /// How an engine run went.
@@ -106,10 +115,9 @@ fn expected(job: &Job) -> Vec<Expected> {
                 }
             }
             if error.is_some() {
-                return Expected {
-                    error,
-                    outputs: names.iter().map(|n| (n.clone(), None)).collect(),
-                };
+                let mut outputs: Vec<_> = names.iter().map(|n| (n.clone(), None)).collect();
+                outputs.push(("reasons".to_string(), None));
+                return Expected { error, outputs };
             }
             let outcome = scorer.score(&Lead { values });
             let outputs = output_values(&plan, &outcome)
@@ -121,9 +129,16 @@ fn expected(job: &Job) -> Vec<Expected> {
                     None => None,
                 })
                 .collect::<Vec<_>>();
+            let reasons: Vec<String> = outcome
+                .fired
+                .iter()
+                .map(|f| format!("{} {}", plan.rules[f.rule].reason, signed(f.points)))
+                .collect();
+            let mut outputs: Vec<_> = names.iter().cloned().zip(outputs).collect();
+            outputs.push(("reasons".to_string(), Some(reasons.join("; "))));
             Expected {
                 error: None,
-                outputs: names.iter().cloned().zip(outputs).collect(),
+                outputs,
             }
         })
         .collect()
@@ -140,6 +155,8 @@ pub fn run_engine(engine: &str, dialect: Dialect, jobs: &[Job]) -> Report {
             dialect,
             table: table.clone(),
             as_of: Some(job.as_of),
+            // Every other model also gets `reasons` (not offered in Spark).
+            explain: index % 2 == 0 && dialect != Dialect::Spark,
         };
         let sql = match compile_sql(&model_of(job), &options) {
             Ok(sql) => sql,
@@ -235,6 +252,9 @@ fn compare(job: &Job, result: &Json, report: &mut Report) {
             diffs.push(format!("tally_error {error:?}, wanted {:?}", want.error));
         }
         for (name, value) in &want.outputs {
+            if !columns.contains(&name.as_str()) {
+                continue; // `reasons` without explain
+            }
             let cell = &got[at(name)];
             if !same(cell, value.as_deref()) {
                 diffs.push(format!("{name} {cell}, wanted {value:?}"));
