@@ -33,10 +33,7 @@ pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> 
         None => d.current_date(),
     };
     let mut layers = Vec::new();
-    let (cells, input, folded) = inputs(w, used);
-    layers.push(cells);
-    layers.push(input);
-    layers.push(folded);
+    layers.extend(inputs(w, used));
     layers.push(rules(w));
     layers.push(groups(w));
     layers.push(score(w));
@@ -130,9 +127,11 @@ fn render_layer(w: &Writer<'_>, layer: &Layer) -> String {
 
 /// The cells, typed values (and `tally_error`) and folded text of the
 /// fields the model reads or requires.
-fn inputs(w: &mut Writer<'_>, used: &[bool]) -> (Layer, Layer, Layer) {
+fn inputs(w: &mut Writer<'_>, used: &[bool]) -> Vec<Layer> {
     let d = w.dialect;
     let mut cells = Vec::new();
+    let mut days = Vec::new();
+    let mut shifts = Vec::new();
     let mut values = Vec::new();
     let mut folded = Vec::new();
     let mut checks: Vec<(String, String)> = Vec::new();
@@ -150,6 +149,11 @@ fn inputs(w: &mut Writer<'_>, used: &[bool]) -> (Layer, Layer, Layer) {
         let cell = format!("tally_cells.{}", d.ident(&field.name));
         let read = read::field(d, field, &source, &cell);
         cells.push((read.cell, field.name.clone()));
+        if field.ty == FieldType::Date {
+            let date = read::date(d, &cell);
+            days.push((date.day, field.name.clone()));
+            shifts.push((date.shift, field.name.clone()));
+        }
         values.push((read.value, field.name.clone()));
         checks.extend(read.checks);
         if field.ty == FieldType::Text {
@@ -168,24 +172,39 @@ fn inputs(w: &mut Writer<'_>, used: &[bool]) -> (Layer, Layer, Layer) {
         format!("CASE\n{}\n    END", arms.join("\n"))
     };
     values.push((error, "tally_error".to_string()));
-    (
-        Layer {
-            alias: "tally_cells".to_string(),
-            comment: "cells as read: text as is, other types trimmed; empty is missing".to_string(),
-            columns: cells,
-        },
-        Layer {
-            alias: "tally_input".to_string(),
-            comment: "typed values; tally_error names the first cell Tally would reject"
-                .to_string(),
-            columns: values,
-        },
-        Layer {
-            alias: "tally_folded".to_string(),
-            comment: "text as compared: trimmed, lower case".to_string(),
-            columns: folded,
-        },
-    )
+    let layer = |alias: &str, comment: &str, columns| Layer {
+        alias: alias.to_string(),
+        comment: comment.to_string(),
+        columns,
+    };
+    let mut layers = vec![layer(
+        "tally_cells",
+        "cells as read: text as is, other types trimmed; empty is missing",
+        cells,
+    )];
+    if !days.is_empty() {
+        layers.push(layer(
+            "tally_days",
+            "date cells: the day, if the cell is a date or date-time naming a real day",
+            days,
+        ));
+        layers.push(layer(
+            "tally_shifts",
+            "date cells: days from that day to the UTC day (date-times), if the clock is valid",
+            shifts,
+        ));
+    }
+    layers.push(layer(
+        "tally_input",
+        "typed values; tally_error names the first cell Tally would reject",
+        values,
+    ));
+    layers.push(layer(
+        "tally_folded",
+        "text as compared: trimmed, lower case",
+        folded,
+    ));
+    layers
 }
 
 fn rule_column(id: usize) -> String {

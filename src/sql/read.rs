@@ -87,11 +87,14 @@ pub(super) fn field(d: Dialect, f: &Field, source: &str, cell: &str) -> FieldRea
             (trimmed(d, source), value)
         }
         FieldType::Date => {
-            let (ok, value) = date(d, cell);
-            checks.push((
-                format!("{present} AND NOT COALESCE({ok}, FALSE)"),
-                unreadable,
-            ));
+            let day = format!("tally_days.{}", d.ident(&f.name));
+            let shift = format!("tally_shifts.{}", d.ident(&f.name));
+            let missing = format!("{day} IS NULL OR {shift} IS NULL");
+            checks.push((format!("{present} AND ({missing})"), unreadable));
+            let value = format!(
+                "CASE WHEN NOT ({missing}) THEN {} + {shift} END",
+                d.try_cast(&day, "DATE")
+            );
             (trimmed(d, source), value)
         }
         FieldType::List => {
@@ -120,44 +123,43 @@ fn trimmed(d: Dialect, source: &str) -> String {
     format!("NULLIF({}, '')", d.trim(source, "tally_consts.ws"))
 }
 
-const DAY: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
-const MOMENT: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$";
+/// A day, or a date-time with its offset (RFC 3339).
+const DATE_SHAPE: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?$";
 
-/// `(is it a date, the date)`: `YYYY-MM-DD` naming a real day of years
-/// 1 to 9999, or an RFC 3339 date-time whose UTC day is taken. Nested
-/// `CASE`s keep every cast behind the shape check that makes it safe.
-fn date(d: Dialect, cell: &str) -> (String, String) {
+/// How a date cell is read, in two layers: its day (`YYYY-MM-DD`, NULL
+/// unless the cell has a date's shape and names a real day of years 1 to
+/// 9999) and its shift in days from that day to the UTC day (0 for a
+/// plain day; NULL for an impossible clock). Nested `CASE`s keep every
+/// cast behind the shape check that makes it safe.
+pub(super) struct DateRead {
+    pub day: String,
+    pub shift: String,
+}
+
+pub(super) fn date(d: Dialect, cell: &str) -> DateRead {
     let num = |from: usize, len: usize| d.digits_to_int(&format!("substr({cell}, {from}, {len})"));
     let (y, m, day) = (num(1, 4), num(6, 2), num(9, 2));
     let last = format!(
         "CASE WHEN {m} IN (4, 6, 9, 11) THEN 30 WHEN {m} = 2 THEN CASE WHEN ({y} % 4 = 0 AND {y} % 100 <> 0) OR {y} % 400 = 0 THEN 29 ELSE 28 END ELSE 31 END"
     );
-    let real_day = format!("({y} >= 1 AND {m} BETWEEN 1 AND 12 AND {day} BETWEEN 1 AND {last})");
+    let real_day = format!("{y} >= 1 AND {m} BETWEEN 1 AND 12 AND {day} BETWEEN 1 AND {last}");
     let (hh, mi, ss) = (num(12, 2), num(15, 2), num(18, 2));
     let zone = format!("substr({cell}, length({cell}) - 5, 6)");
-    let utc = format!("(upper(right({cell}, 1)) = 'Z')");
+    let utc = format!("upper(right({cell}, 1)) = 'Z'");
     let (oh, om) = (
         d.digits_to_int(&format!("substr({zone}, 2, 2)")),
         d.digits_to_int(&format!("substr({zone}, 5, 2)")),
     );
     let sign = format!("CASE WHEN substr({zone}, 1, 1) = '-' THEN -1 ELSE 1 END");
-    let offset = format!("CASE WHEN {utc} THEN 0 ELSE {sign} * ({oh} * 60 + {om}) END");
     // `CASE`, not `OR`: the offset's digits exist only without `Z`.
-    let clock_ok = format!(
-        "({hh} <= 23 AND {mi} <= 59 AND {ss} <= 60 AND CASE WHEN {utc} THEN TRUE ELSE {oh} <= 23 AND {om} <= 59 END)"
-    );
-    let minutes = format!("({hh} * 60 + {mi} - ({offset}))");
-    let shift = format!("CASE WHEN {minutes} < 0 THEN -1 WHEN {minutes} >= 1440 THEN 1 ELSE 0 END");
-    let ymd = format!("substr({cell}, 1, 10)");
-    let is_day = d.regex_match(cell, DAY);
-    let is_moment = d.regex_match(cell, MOMENT);
-    let ok = format!(
-        "CASE WHEN {is_day} THEN {real_day} WHEN {is_moment} THEN CASE WHEN {real_day} THEN {clock_ok} ELSE FALSE END ELSE FALSE END"
-    );
-    let value = format!(
-        "CASE WHEN {is_day} THEN CASE WHEN {real_day} THEN {} END WHEN {is_moment} THEN CASE WHEN {real_day} AND {clock_ok} THEN {} + ({shift}) END END",
-        d.try_cast(cell, "DATE"),
-        d.try_cast(&ymd, "DATE")
-    );
-    (ok, value)
+    let offset = format!("CASE WHEN {utc} THEN 0 ELSE {sign} * ({oh} * 60 + {om}) END");
+    let zone_ok = format!("CASE WHEN {utc} THEN TRUE ELSE {oh} <= 23 AND {om} <= 59 END");
+    let minutes = format!("{hh} * 60 + {mi} - ({offset})");
+    let shape = d.regex_match(cell, DATE_SHAPE);
+    DateRead {
+        day: format!("CASE WHEN {shape} THEN CASE WHEN {real_day} THEN substr({cell}, 1, 10) END END"),
+        shift: format!(
+            "CASE\n      WHEN NOT {shape} THEN NULL\n      WHEN length({cell}) = 10 THEN 0\n      WHEN {hh} > 23 OR {mi} > 59 OR {ss} > 60 OR NOT ({zone_ok}) THEN NULL\n      WHEN {minutes} < 0 THEN -1\n      WHEN {minutes} >= 1440 THEN 1\n      ELSE 0\n    END"
+        ),
+    }
 }
