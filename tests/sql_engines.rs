@@ -33,6 +33,7 @@ fn jobs(generated: u64) -> Vec<Job> {
     jobs.push(cases::bench_scale());
     jobs.push(cases::hostile());
     jobs.push(cases::edges());
+    jobs.push(cases::engine_today());
     jobs.extend(generate::jobs(generated, 1000));
     jobs
 }

@@ -327,8 +327,10 @@ impl Dialect {
     pub fn current_date(self) -> String {
         match self {
             Dialect::Postgres => "CAST(timezone('UTC', now()) AS DATE)".to_string(),
-            Dialect::Spark => "current_date()".to_string(),
-            _ => "current_date".to_string(),
+            Dialect::Spark => {
+                "to_date(to_utc_timestamp(current_timestamp(), current_timezone()))".to_string()
+            }
+            _ => "CAST(timezone('UTC', current_timestamp) AS DATE)".to_string(),
         }
     }
 }

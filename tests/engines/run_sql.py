@@ -63,6 +63,8 @@ def run_duckdb(jobs):
     except ImportError:
         missing("the duckdb Python package")
     con = duckdb.connect()
+    # Far from UTC, so that a query taking the local date would be caught.
+    con.execute("SET TimeZone = 'Pacific/Pago_Pago'")
     results = []
     for job in jobs:
         table = quote(job["table"])
@@ -134,6 +136,7 @@ def run_postgres(jobs):
     with postgres_cluster() as port:
         with psycopg.connect(host="127.0.0.1", port=port, user="tally", dbname="postgres",
                              autocommit=True) as con:
+            con.execute("SET TimeZone = 'Pacific/Pago_Pago'")
             for job in jobs:
                 table = quote(job["table"])
                 columns = ", ".join(f"{quote(c)} TEXT" for c in job["columns"])
@@ -162,6 +165,7 @@ def run_spark(jobs):
     spark = (SparkSession.builder.master("local[2]").appName("tally-sql-tests")
              .config("spark.ui.enabled", "false")
              .config("spark.sql.shuffle.partitions", "2")
+             .config("spark.sql.session.timeZone", "Pacific/Pago_Pago")
              .getOrCreate())
     spark.sparkContext.setLogLevel("OFF")
     results = []

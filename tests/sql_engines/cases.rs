@@ -76,6 +76,7 @@ pub fn conformance() -> Vec<Job> {
             columns,
             rows,
             as_of: as_of(),
+            engine_today: false,
         });
     }
     assert!(
@@ -97,6 +98,7 @@ pub fn examples() -> Vec<Job> {
         columns,
         rows,
         as_of: as_of(),
+        engine_today: false,
     };
     let model = read("examples/saas_trial.tally");
     let (columns, rows) = generate::leads_for(&model, 3000, 11);
@@ -106,6 +108,7 @@ pub fn examples() -> Vec<Job> {
         columns,
         rows,
         as_of: as_of(),
+        engine_today: false,
     };
     vec![b2b, saas]
 }
@@ -120,6 +123,7 @@ pub fn bench_scale() -> Job {
         columns,
         rows,
         as_of: as_of(),
+        engine_today: false,
     }
 }
 
@@ -158,6 +162,7 @@ tier `t'` {
         columns,
         rows,
         as_of: as_of(),
+        engine_today: false,
     }
 }
 
@@ -264,5 +269,24 @@ group texts {
         columns,
         rows,
         as_of: as_of(),
+        engine_today: false,
+    }
+}
+
+/// The model of the edge cases again, compiled without `--as-of`: the
+/// engine's own today (in UTC, whatever the session's time zone) must be
+/// the interpreter's.
+pub fn engine_today() -> Job {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let today = parse_date_literal("1970-01-01").unwrap()
+        + chrono::Duration::days((seconds / 86_400) as i64);
+    Job {
+        name: "engine today".to_string(),
+        as_of: today,
+        engine_today: true,
+        ..edges()
     }
 }

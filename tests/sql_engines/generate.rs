@@ -439,6 +439,7 @@ pub fn jobs(models: u64, leads: usize) -> Vec<Job> {
                 columns,
                 rows,
                 as_of: parse_date_literal("2026-11-22").unwrap(),
+                engine_today: false,
             }
         })
         .collect()
