@@ -309,9 +309,7 @@ impl Dialect {
             _ => format!("CAST(ROUND({a}, {places}) AS {})", self.number_type()),
         }
     }
-}
 
-impl Dialect {
     /// A cast that the caller has made safe; DuckDB's `TRY_CAST` also
     /// keeps a cast from failing where `CASE` branches are computed eagerly.
     pub fn try_cast(self, value: &str, ty: &str) -> String {
@@ -320,9 +318,7 @@ impl Dialect {
             _ => format!("TRY_CAST({value} AS {ty})"),
         }
     }
-}
 
-impl Dialect {
     /// Today's date in UTC, as the interpreter's default `today` is.
     pub fn current_date(self) -> String {
         match self {
@@ -333,9 +329,7 @@ impl Dialect {
             _ => "CAST(timezone('UTC', current_timestamp) AS DATE)".to_string(),
         }
     }
-}
 
-impl Dialect {
     /// Lower case as Rust's `str::to_lowercase` gives it, for trimmed
     /// text: engines lower one character at a time, Rust also knows that
     /// `İ` becomes `i̇` (two characters) and that a word-final `Σ` becomes
@@ -356,9 +350,7 @@ impl Dialect {
             "lower(CASE WHEN strpos({text}, 'Σ') > 0 THEN regexp_replace({dotted}, '{pattern}', '\\1ς\\2', 'g') ELSE {dotted} END)"
         )
     }
-}
 
-impl Dialect {
     /// What ends each layer's SELECT. PostgreSQL would pull a layer up
     /// into the next and copy its expressions into every use (the score
     /// would recompute every rule for each ladder line); `OFFSET 0` keeps
@@ -369,9 +361,7 @@ impl Dialect {
             _ => "",
         }
     }
-}
 
-impl Dialect {
     /// The text type casts name.
     pub fn text_type(self) -> &'static str {
         match self {
@@ -421,6 +411,18 @@ impl Dialect {
             }
         }
     }
+
+    /// A decimal as text in plain notation without trailing zeros (`20`,
+    /// `2.5`), as `tally score` writes numbers.
+    pub fn plain_number(self, number: &str) -> String {
+        let group = match self {
+            Dialect::Spark => "$1",
+            _ => "\\1",
+        };
+        let text = format!("CAST({number} AS {})", self.text_type());
+        let fraction = format!("regexp_replace({text}, '([.][0-9]*[1-9])0+$', '{group}')");
+        format!("regexp_replace({fraction}, '[.]0+$', '')")
+    }
 }
 
 /// A Spark string literal: backslash escapes, `\uXXXX` for control
@@ -455,18 +457,4 @@ fn java_quote(text: &str) -> String {
         out.push(c);
     }
     out
-}
-
-impl Dialect {
-    /// A decimal as text in plain notation without trailing zeros (`20`,
-    /// `2.5`), as `tally score` writes numbers.
-    pub fn plain_number(self, number: &str) -> String {
-        let group = match self {
-            Dialect::Spark => "$1",
-            _ => "\\1",
-        };
-        let text = format!("CAST({number} AS {})", self.text_type());
-        let fraction = format!("regexp_replace({text}, '([.][0-9]*[1-9])0+$', '{group}')");
-        format!("regexp_replace({fraction}, '[.]0+$', '')")
-    }
 }
