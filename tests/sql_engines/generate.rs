@@ -36,6 +36,9 @@ impl Rng {
 }
 
 const TEXTS: &[&str] = &[
+    "a\nb",
+    "ab\n",
+    "\u{212a}elvin",
     "CEO",
     "VP",
     "Manager",
@@ -164,7 +167,10 @@ fn atom(rng: &mut Rng) -> String {
                 "\"an.r\"",
                 "\"[0-9]\"",
                 "\"^(ceo|vp)$\"",
-                "\"[^a-z ]\""
+                "\"[^a-z ]\"",
+                "\"^a.b$\"",
+                "\"b$\"",
+                "\"(?i)^k\"",
             ])
         ),
         8 => format!(
