@@ -123,8 +123,9 @@ fn trimmed(d: Dialect, source: &str) -> String {
     format!("NULLIF({}, '')", d.trim(source, "tally_consts.ws"))
 }
 
-/// A day, or a date-time with its offset (RFC 3339).
-const DATE_SHAPE: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?$";
+/// A day, or a date-time with its offset (RFC 3339; like chrono, `T`, `t`
+/// or a space between date and time).
+const DATE_SHAPE: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?$";
 
 /// How a date cell is read, in two layers: its day (`YYYY-MM-DD`, NULL
 /// unless the cell has a date's shape and names a real day of years 1 to

@@ -355,7 +355,7 @@ fn cell(rng: &mut Rng, ty: FieldType, sep: &str, today: Date) -> Option<String> 
                     rng.below(60),
                     rng.below(9)
                 ),
-                1 => format!("{}T{:02}:15:59-0{}:00", d, rng.below(24), rng.below(9)),
+                1 => format!("{} {:02}:15:59-0{}:00", d, rng.below(24), rng.below(9)),
                 2 => format!("{}t23:59:60Z", d),
                 3 => format!("{}T00:00:00.250z", d),
                 4 => rng
