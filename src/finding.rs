@@ -6,6 +6,7 @@ use thiserror::Error;
 use crate::check::lints::Lint;
 use crate::check::{self, CheckError};
 use crate::source::Source;
+use crate::sql::SqlError;
 use crate::syntax::{self, SyntaxError};
 
 /// An error or warning about a model, from any stage.
@@ -20,6 +21,9 @@ pub enum Finding {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Lint(#[from] Lint),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Sql(#[from] SqlError),
 }
 
 impl Finding {

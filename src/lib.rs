@@ -13,6 +13,7 @@ pub mod io;
 pub mod plan;
 pub mod source;
 pub mod span;
+pub mod sql;
 pub mod syntax;
 pub mod value;
 

@@ -352,3 +352,92 @@ fn test_json_format_is_one_document() {
         })
     );
 }
+
+#[test]
+fn sql_prints_the_query_and_exits_zero() {
+    let dir = workspace();
+    let out = tally(
+        dir.path(),
+        &[
+            "sql",
+            "good.tally",
+            "--dialect",
+            "duckdb",
+            "--table",
+            "crm.leads",
+            "--as-of",
+            "2026-11-22",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let sql = text(&out.stdout);
+    assert!(
+        sql.contains("\nFROM \"crm\".\"leads\" AS tally_row\n"),
+        "{sql}"
+    );
+    assert!(sql.contains("DATE '2026-11-22' AS today"), "{sql}");
+    assert!(sql.trim_end().ends_with(';'), "{sql}");
+    assert_eq!(text(&out.stderr), "");
+}
+
+#[test]
+fn sql_explain_adds_the_reasons_column() {
+    let dir = workspace();
+    let plain = text(&tally(dir.path(), &["sql", "good.tally", "--dialect", "duckdb"]).stdout);
+    assert!(!plain.contains("AS \"reasons\""), "{plain}");
+    let out = tally(
+        dir.path(),
+        &["sql", "good.tally", "--dialect", "duckdb", "--explain"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let sql = text(&out.stdout);
+    assert!(sql.contains("AS \"reasons\""), "{sql}");
+    assert!(sql.contains("'job_title == \"CEO\" ' ||"), "{sql}");
+}
+
+#[test]
+fn sql_without_as_of_uses_the_engines_date() {
+    let dir = workspace();
+    let out = tally(dir.path(), &["sql", "good.tally", "--dialect", "postgres"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("CAST(timezone('UTC', now()) AS DATE) AS today"));
+}
+
+#[test]
+fn sql_refuses_what_a_dialect_cannot_express_with_exit_one() {
+    let dir = workspace();
+    let model = "fields {\n  email: text\n}\nwhen email matches \"\\\\d+\" add 1\n";
+    std::fs::write(dir.path().join("regex.tally"), model).unwrap();
+    let out = tally(dir.path(), &["sql", "regex.tally", "--dialect", "postgres"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("tally::sql_unsupported"), "{stderr}");
+    assert!(stderr.contains("the escape `\\d`"), "{stderr}");
+    let pending = tally(dir.path(), &["sql", "good.tally", "--dialect", "snowflake"]);
+    assert_eq!(pending.status.code(), Some(1));
+    assert!(text(&pending.stderr).contains("tally::sql_dialect_pending"));
+}
+
+#[test]
+fn sql_exit_codes_for_bad_models_and_arguments() {
+    let dir = workspace();
+    let bad = tally(dir.path(), &["sql", "bad.tally", "--dialect", "duckdb"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let missing = tally(dir.path(), &["sql", "nope.tally", "--dialect", "duckdb"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let dialect = tally(dir.path(), &["sql", "good.tally", "--dialect", "oracle"]);
+    assert_eq!(dialect.status.code(), Some(2));
+    let date = tally(
+        dir.path(),
+        &[
+            "sql",
+            "good.tally",
+            "--dialect",
+            "duckdb",
+            "--as-of",
+            "2026-02-30",
+        ],
+    );
+    assert_eq!(date.status.code(), Some(2));
+}

@@ -14,6 +14,7 @@ use std::path::Path;
 
 use tally::cli::render;
 use tally::compile_bytes;
+use tally::sql::{compile_sql, Dialect, SqlOptions};
 
 /// The snapshot of one model: its source, then every rendered finding.
 fn render_file(path: &Path) -> String {
@@ -62,6 +63,7 @@ fn every_code_has_a_case() {
         "src/syntax/error.rs",
         "src/check/error.rs",
         "src/check/lints/warning.rs",
+        "src/sql/error.rs",
     ] {
         let text = std::fs::read_to_string(root.join(file)).unwrap();
         for part in text.split("code(tally::").skip(1) {
@@ -70,6 +72,7 @@ fn every_code_has_a_case() {
     }
     let cases: BTreeSet<String> = std::fs::read_dir(root.join("tests/diagnostics"))
         .unwrap()
+        .chain(std::fs::read_dir(root.join("tests/diagnostics_sql")).unwrap())
         .map(|e| {
             e.unwrap()
                 .path()
@@ -89,4 +92,54 @@ fn every_code_has_a_case() {
     );
     let unknown: Vec<_> = cases.difference(&codes).collect();
     assert!(unknown.is_empty(), "cases named after no code: {unknown:?}");
+}
+
+/// The dialect a `tests/diagnostics_sql` case names on its first line
+/// (`# dialect: postgres`).
+fn case_dialect(text: &str) -> Dialect {
+    let name = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# dialect: "))
+        .unwrap();
+    Dialect::from_name(name.trim()).unwrap()
+}
+
+/// A model that checks cleanly but cannot be compiled to its case's
+/// dialect: its source and the rendered `tally sql` errors.
+fn render_sql_case(path: &Path) -> (String, Vec<String>) {
+    let bytes = std::fs::read(path).unwrap();
+    let name = path.file_name().unwrap().to_string_lossy();
+    let (source, compiled) = compile_bytes(&name, bytes);
+    assert_eq!(compiled.error_count(), 0, "{}", path.display());
+    let options = SqlOptions::new(case_dialect(source.text()));
+    let errors = compile_sql(compiled.model.as_ref().unwrap(), &options).unwrap_err();
+    let mut out = format!("SOURCE\n{}\nDIAGNOSTICS\n", source.text().trim_end());
+    let mut codes = Vec::new();
+    for error in errors {
+        let finding = tally::Finding::from(error);
+        codes.push(miette::Diagnostic::code(&finding).unwrap().to_string());
+        out.push_str(&render::human(&source, &finding, false));
+        out.push('\n');
+    }
+    (out, codes)
+}
+
+#[test]
+fn every_sql_diagnostic_renders_as_snapshotted() {
+    insta::glob!("diagnostics_sql/*.tally", |path| {
+        insta::assert_snapshot!(render_sql_case(path).0);
+    });
+}
+
+#[test]
+fn each_sql_case_reports_its_own_code_first() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diagnostics_sql");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let code = format!("tally::{}", stem.split("__").next().unwrap());
+        let (_, codes) = render_sql_case(&path);
+        assert_eq!(codes.first(), Some(&code), "{}", path.display());
+    }
 }

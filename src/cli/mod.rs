@@ -12,6 +12,7 @@ mod plan;
 mod progress;
 pub mod render;
 mod score;
+mod sql;
 mod test;
 
 pub(crate) use common::{load_model, parse_date, today_utc};
@@ -48,6 +49,8 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Print the compiled evaluation plan of a model.
     Plan(plan::PlanArgs),
+    /// Print one SQL query that scores a table inside an engine.
+    Sql(sql::SqlArgs),
 }
 
 /// Run the command line; returns the process exit status.
@@ -71,6 +74,7 @@ pub fn run() -> ExitCode {
         Command::Score(args) => score::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Sql(args) => sql::run(&args),
     };
     ExitCode::from(status)
 }

@@ -1,0 +1,78 @@
+//! `tally sql MODEL --dialect D`: print the query that scores a table.
+
+use std::io::IsTerminal;
+
+use clap::{Args, ValueEnum};
+
+use super::{load_model, parse_date, render, EXIT_OK, EXIT_PROBLEMS};
+use crate::sql::{compile_sql, Dialect, SqlOptions};
+use crate::value::Date;
+use crate::Finding;
+
+/// The engines `--dialect` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DialectArg {
+    Duckdb,
+    Postgres,
+    Spark,
+    Bigquery,
+    Snowflake,
+}
+
+impl DialectArg {
+    fn dialect(self) -> Dialect {
+        match self {
+            DialectArg::Duckdb => Dialect::DuckDb,
+            DialectArg::Postgres => Dialect::Postgres,
+            DialectArg::Spark => Dialect::Spark,
+            DialectArg::Bigquery => Dialect::BigQuery,
+            DialectArg::Snowflake => Dialect::Snowflake,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The model (`-` reads standard input).
+    #[arg(value_name = "MODEL")]
+    model: String,
+    /// The engine the query is for.
+    #[arg(long, value_enum, value_name = "DIALECT")]
+    dialect: DialectArg,
+    /// The table to score (`schema.table` allowed).
+    #[arg(long, value_name = "T", default_value = "leads")]
+    table: String,
+    /// The date `today` means; without it, the engine's current date.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    as_of: Option<Date>,
+    /// Add `reasons`: the fired rules and their points, in file order.
+    #[arg(long)]
+    explain: bool,
+}
+
+/// Run `tally sql`; returns the exit status.
+pub fn run(args: &SqlArgs) -> u8 {
+    let (source, model) = match load_model(&args.model) {
+        Ok(loaded) => loaded,
+        Err(status) => return status,
+    };
+    let options = SqlOptions {
+        dialect: args.dialect.dialect(),
+        table: args.table.clone(),
+        as_of: args.as_of,
+        explain: args.explain,
+    };
+    match compile_sql(&model, &options) {
+        Ok(sql) => {
+            print!("{sql}");
+            EXIT_OK
+        }
+        Err(errors) => {
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            for error in errors {
+                eprintln!("{}", render::human(&source, &Finding::from(error), color));
+            }
+            EXIT_PROBLEMS
+        }
+    }
+}

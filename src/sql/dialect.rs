@@ -1,0 +1,460 @@
+//! What differs between SQL engines: quoting, literals, types and the few
+//! functions whose names or shapes vary. Everything else is standard SQL.
+
+use crate::value::{Date, Decimal};
+
+/// A SQL engine `tally sql` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    DuckDb,
+    Postgres,
+    Spark,
+    BigQuery,
+    Snowflake,
+}
+
+/// Decimal places DuckDB keeps (`DECIMAL(38, 10)`): 28 digits before the
+/// point, as many as Tally's decimals hold, and 10 after it.
+pub const DUCKDB_SCALE: u32 = 10;
+
+impl Dialect {
+    /// Every dialect, in the order the docs list them.
+    pub const ALL: [Dialect; 5] = [
+        Dialect::DuckDb,
+        Dialect::Postgres,
+        Dialect::Spark,
+        Dialect::BigQuery,
+        Dialect::Snowflake,
+    ];
+
+    /// The name `--dialect` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "duckdb",
+            Dialect::Postgres => "postgres",
+            Dialect::Spark => "spark",
+            Dialect::BigQuery => "bigquery",
+            Dialect::Snowflake => "snowflake",
+        }
+    }
+
+    /// The dialect a name stands for.
+    pub fn from_name(name: &str) -> Option<Dialect> {
+        Dialect::ALL.into_iter().find(|d| d.name() == name)
+    }
+
+    /// Whether the query builder supports this dialect yet.
+    pub fn is_ready(self) -> bool {
+        matches!(self, Dialect::DuckDb | Dialect::Postgres | Dialect::Spark)
+    }
+
+    /// An identifier, quoted so that any name (spaces, quotes, keywords)
+    /// is taken literally.
+    pub fn ident(self, name: &str) -> String {
+        match self {
+            Dialect::Spark | Dialect::BigQuery => format!("`{}`", name.replace('`', "``")),
+            _ => format!("\"{}\"", name.replace('"', "\"\"")),
+        }
+    }
+
+    /// A text literal. Only `'` needs doubling in standard strings; control
+    /// characters are written with `chr()` so the SQL stays one token per
+    /// line and a model's text can never end the literal early.
+    pub fn text(self, value: &str) -> String {
+        if self == Dialect::Spark {
+            return spark_text(value);
+        }
+        let mut parts: Vec<String> = Vec::new();
+        let mut plain = String::new();
+        for c in value.chars() {
+            if c.is_control() {
+                if !plain.is_empty() {
+                    parts.push(self.quote_plain(&std::mem::take(&mut plain)));
+                }
+                parts.push(format!("chr({})", u32::from(c)));
+            } else {
+                plain.push(c);
+            }
+        }
+        if !plain.is_empty() || parts.is_empty() {
+            parts.push(self.quote_plain(&plain));
+        }
+        if parts.len() == 1 {
+            parts.join("")
+        } else {
+            // Bracketed: `||` binds no tighter than operators such as `~`.
+            format!("({})", parts.join(" || "))
+        }
+    }
+
+    fn quote_plain(self, value: &str) -> String {
+        match self {
+            // Backslash escapes are on in these engines' string literals.
+            Dialect::Spark | Dialect::BigQuery => {
+                format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
+            }
+            _ => format!("'{}'", value.replace('\'', "''")),
+        }
+    }
+
+    /// The exact decimal type numbers are held in.
+    pub fn number_type(self) -> String {
+        match self {
+            Dialect::Postgres => "NUMERIC".to_string(),
+            _ => format!("DECIMAL(38, {DUCKDB_SCALE})"),
+        }
+    }
+
+    /// A number literal of the decimal type.
+    pub fn number(self, value: Decimal) -> String {
+        let plain = value.normalize().to_string();
+        format!("CAST({plain} AS {})", self.number_type())
+    }
+
+    /// A date literal.
+    pub fn date(self, value: Date) -> String {
+        format!("DATE '{}'", value.format("%Y-%m-%d"))
+    }
+
+    /// Whether `text` matches the (already translated) regex `pattern`.
+    pub fn regex_match(self, text: &str, pattern: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("({text} ~ {})", self.text(pattern)),
+            Dialect::Spark => format!("({text} RLIKE {})", self.text(pattern)),
+            _ => format!("regexp_matches({text}, {})", self.text(pattern)),
+        }
+    }
+
+    /// `text` without the characters of `chars` at either end.
+    pub fn trim(self, text: &str, chars: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("btrim({text}, {chars})"),
+            Dialect::Spark => format!("trim(BOTH {chars} FROM {text})"),
+            // DuckDB's trim with a character set is slow (about 0.5 s per
+            // million cells): call it only when an end is white space.
+            _ => format!(
+                "CASE WHEN strpos({chars}, left({text}, 1)) > 0 OR strpos({chars}, right({text}, 1)) > 0 THEN trim({text}, {chars}) ELSE {text} END"
+            ),
+        }
+    }
+
+    /// The integer in a run of ASCII digits (already checked to be one).
+    pub fn digits_to_int(self, text: &str) -> String {
+        self.try_cast(text, "INTEGER")
+    }
+
+    /// `text` contains `part` (both folded).
+    pub fn contains(self, text: &str, part: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("(strpos({text}, {part}) > 0)"),
+            _ => format!("contains({text}, {part})"),
+        }
+    }
+
+    /// `text` ends with `part`.
+    pub fn ends_with(self, text: &str, part: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("(right({text}, length({part})) = {part})"),
+            Dialect::Spark => format!("endswith({text}, {part})"),
+            _ => format!("ends_with({text}, {part})"),
+        }
+    }
+
+    /// `text` starts with `part`.
+    pub fn starts_with(self, text: &str, part: &str) -> String {
+        match self {
+            Dialect::Spark => format!("startswith({text}, {part})"),
+            _ => format!("starts_with({text}, {part})"),
+        }
+    }
+
+    /// The folded items of a list cell: split on `sep`, each trimmed of
+    /// `ws` and lower-cased, empty items dropped.
+    pub fn split_list(self, cell: &str, separator: &str, ws: &str) -> String {
+        let sep = self.text(separator);
+        match self {
+            Dialect::Postgres => format!(
+                "ARRAY(SELECT {} FROM unnest(string_to_array({cell}, {sep})) AS item WHERE btrim(item, {ws}) <> '')",
+                self.lower(&format!("btrim(item, {ws})"))
+            ),
+            // `split` takes a Java regex: every character of `sep` escaped.
+            Dialect::Spark => format!(
+                "filter(transform(split({cell}, {}), item -> {}), item -> item <> '')",
+                self.text(&java_quote(separator)),
+                self.lower(&self.trim("item", ws))
+            ),
+            _ => format!(
+                "[{} FOR item IN string_split({cell}, {sep}) IF trim(item, {ws}) <> '']",
+                self.lower(&format!("trim(item, {ws})"))
+            ),
+        }
+    }
+
+    /// Whether the list holds the text item (both present).
+    pub fn list_has(self, list: &str, item: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("({item} = ANY({list}))"),
+            Dialect::Spark => format!("array_contains({list}, {item})"),
+            _ => format!("list_contains({list}, {item})"),
+        }
+    }
+
+    /// A text-array literal of folded items (never empty).
+    pub fn text_array(self, items: &[String]) -> String {
+        let items: Vec<String> = items.iter().map(|i| self.text(i)).collect();
+        match self {
+            Dialect::Postgres => format!("ARRAY[{}]::TEXT[]", items.join(", ")),
+            Dialect::Spark => format!("array({})", items.join(", ")),
+            _ => format!("[{}]", items.join(", ")),
+        }
+    }
+
+    /// Whether the list shares an item with the array.
+    pub fn list_has_any(self, list: &str, array: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("({list} && {array})"),
+            Dialect::Spark => format!("arrays_overlap({list}, {array})"),
+            _ => format!("list_has_any({list}, {array})"),
+        }
+    }
+
+    /// Whether the list holds every item of the array.
+    pub fn list_has_all(self, list: &str, array: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("({list} @> {array})"),
+            Dialect::Spark => format!("(size(array_except({array}, {list})) = 0)"),
+            _ => format!("list_has_all({list}, {array})"),
+        }
+    }
+
+    /// How many items the list has.
+    pub fn list_len(self, list: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("cardinality({list})"),
+            // `size(NULL)` is -1 outside ANSI mode.
+            Dialect::Spark => format!("CASE WHEN {list} IS NOT NULL THEN size({list}) END"),
+            _ => format!("len({list})"),
+        }
+    }
+
+    /// `date ± n` units, months clamped to the month's end (both engines
+    /// clamp); `amount` may be negative.
+    pub fn shift_date(self, date: &str, amount: i64, unit: &str) -> String {
+        match self {
+            Dialect::Postgres => {
+                format!("CAST({date} + INTERVAL '{amount} {unit}' AS DATE)")
+            }
+            // `add_months` clamps to the month's last day.
+            Dialect::Spark => match unit {
+                "MONTH" => format!("add_months({date}, {amount})"),
+                "YEAR" => format!("add_months({date}, {})", amount.saturating_mul(12)),
+                _ => format!("date_add({date}, {amount})"),
+            },
+            _ => format!("CAST({date} + INTERVAL ({amount}) {unit} AS DATE)"),
+        }
+    }
+
+    /// Whole days from `from` to `to`.
+    pub fn days_between(self, from: &str, to: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("({to} - {from})"),
+            Dialect::Spark => format!("datediff({to}, {from})"),
+            _ => format!("date_diff('day', {from}, {to})"),
+        }
+    }
+
+    /// `a / b` rounded half away from zero to 4 places, exactly; missing
+    /// when `b` is zero. The quotient is truncated to 5 places with
+    /// integer division, and rounding that truncation to 4 places gives the
+    /// exact quotient's rounding (the 5th digit decides it).
+    pub fn divide(self, a: &str, b: &str) -> String {
+        let ty = self.number_type();
+        match self {
+            Dialect::Postgres => {
+                format!("ROUND(div(({a}) * 100000, NULLIF({b}, 0)) * 0.00001, 4)")
+            }
+            // `div` truncates exactly, into a BIGINT.
+            Dialect::Spark => {
+                let scaled = |x: &str| format!("CAST(({x}) * 10000000000 AS DECIMAL(38, 0))");
+                format!(
+                    "CAST(CAST(CAST(({} * 100000) div NULLIF({}, 0) AS DECIMAL(38, 0)) * 0.00001 AS DECIMAL(38, 4)) AS {ty})",
+                    scaled(a),
+                    scaled(b)
+                )
+            }
+            _ => {
+                let scaled = |x: &str| format!("CAST(({x}) * 10000000000 AS HUGEINT)");
+                format!(
+                    "CAST(CAST(CAST(({} * 100000) // NULLIF({}, 0) AS DECIMAL(38, 0)) * 0.00001 AS DECIMAL(38, 4)) AS {ty})",
+                    scaled(a),
+                    scaled(b)
+                )
+            }
+        }
+    }
+
+    /// `a * b` in the number type (DuckDB widens the scale; bring it back).
+    pub fn multiply(self, a: &str, b: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("({a} * {b})"),
+            _ => format!("CAST({a} * {b} AS {})", self.number_type()),
+        }
+    }
+
+    /// `round(a, places)`, half away from zero (both engines round
+    /// decimals that way).
+    pub fn round(self, a: &str, places: u32) -> String {
+        match self {
+            Dialect::Postgres => format!("ROUND({a}, {places})"),
+            _ => format!("CAST(ROUND({a}, {places}) AS {})", self.number_type()),
+        }
+    }
+
+    /// A cast that the caller has made safe; DuckDB's `TRY_CAST` also
+    /// keeps a cast from failing where `CASE` branches are computed eagerly.
+    pub fn try_cast(self, value: &str, ty: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("CAST({value} AS {ty})"),
+            _ => format!("TRY_CAST({value} AS {ty})"),
+        }
+    }
+
+    /// Today's date in UTC, as the interpreter's default `today` is.
+    pub fn current_date(self) -> String {
+        match self {
+            Dialect::Postgres => "CAST(timezone('UTC', now()) AS DATE)".to_string(),
+            Dialect::Spark => {
+                "to_date(to_utc_timestamp(current_timestamp(), current_timezone()))".to_string()
+            }
+            _ => "CAST(timezone('UTC', current_timestamp) AS DATE)".to_string(),
+        }
+    }
+
+    /// Lower case as Rust's `str::to_lowercase` gives it, for trimmed
+    /// text: engines lower one character at a time, Rust also knows that
+    /// `İ` becomes `i̇` (two characters) and that a word-final `Σ` becomes
+    /// `ς`. "Word-final" is approximated as "after a letter and not before
+    /// one" (Unicode's rule also skips case-ignorable characters).
+    pub fn lower(self, text: &str) -> String {
+        if self == Dialect::Spark {
+            // Java's `toLowerCase` already knows both.
+            return format!("lower({text})");
+        }
+        let dotted = format!("replace({text}, 'İ', 'i̇')");
+        let (letter, other) = match self {
+            Dialect::Postgres => ("[[:alpha:]]", "[^[:alpha:]]"),
+            _ => (r"\pL", r"\PL"),
+        };
+        let pattern = format!("({letter})Σ({other}|$)");
+        format!(
+            "lower(CASE WHEN strpos({text}, 'Σ') > 0 THEN regexp_replace({dotted}, '{pattern}', '\\1ς\\2', 'g') ELSE {dotted} END)"
+        )
+    }
+
+    /// What ends each layer's SELECT. PostgreSQL would pull a layer up
+    /// into the next and copy its expressions into every use (the score
+    /// would recompute every rule for each ladder line); `OFFSET 0` keeps
+    /// each layer computed once per row.
+    pub fn layer_fence(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "\n  OFFSET 0",
+            _ => "",
+        }
+    }
+
+    /// The text type casts name.
+    pub fn text_type(self) -> &'static str {
+        match self {
+            Dialect::Spark => "STRING",
+            _ => "VARCHAR",
+        }
+    }
+
+    /// What comes before the query: Spark would otherwise drop decimal
+    /// places to keep precision (`DECIMAL(38, 10) + DECIMAL(38, 10)` is
+    /// `DECIMAL(38, 9)` by default) and turn overflows into NULL.
+    pub fn preamble(self) -> &'static str {
+        match self {
+            Dialect::Spark => {
+                "SET spark.sql.decimalOperations.allowPrecisionLoss = false;\nSET spark.sql.ansi.enabled = true;\n"
+            }
+            _ => "",
+        }
+    }
+
+    /// `body` over `values` bound once each to `tally_args.a0`, ….
+    pub fn bind(self, values: &[String], body: &str) -> String {
+        match self {
+            // Spark refuses correlated scalar subqueries without an
+            // aggregate; a one-element `transform` binds instead.
+            Dialect::Spark => {
+                let fields: Vec<String> = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| format!("'a{i}', {v}"))
+                    .collect();
+                format!(
+                    "transform(array(named_struct({})), tally_args -> {body})[0]",
+                    fields.join(", ")
+                )
+            }
+            _ => {
+                let columns: Vec<String> = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| format!("{v} AS a{i}"))
+                    .collect();
+                format!(
+                    "(SELECT {body} FROM (SELECT {}) AS tally_args)",
+                    columns.join(", ")
+                )
+            }
+        }
+    }
+
+    /// A decimal as text in plain notation without trailing zeros (`20`,
+    /// `2.5`), as `tally score` writes numbers.
+    pub fn plain_number(self, number: &str) -> String {
+        let group = match self {
+            Dialect::Spark => "$1",
+            _ => "\\1",
+        };
+        let text = format!("CAST({number} AS {})", self.text_type());
+        let fraction = format!("regexp_replace({text}, '([.][0-9]*[1-9])0+$', '{group}')");
+        format!("regexp_replace({fraction}, '[.]0+$', '')")
+    }
+}
+
+/// A Spark string literal: backslash escapes, `\uXXXX` for control
+/// characters, so the literal stays on one line.
+fn spark_text(value: &str) -> String {
+    let mut out = String::from("'");
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            c if c.is_control() => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// A Java regex matching `text` literally: every character that is not a
+/// letter or digit escaped (Java allows escaping any of those).
+fn java_quote(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if !c.is_alphanumeric() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,447 @@
+//! Typed expressions → SQL expressions with the interpreter's three-valued
+//! results: a missing value is NULL, and every form below gives NULL
+//! exactly where `eval` gives a missing value.
+
+use super::error::SqlError;
+use super::{regex, Dialect};
+use crate::check::model::{Expr, ExprKind, Function, Model};
+use crate::check::Type;
+use crate::syntax::ast::{ArithOp, CompareOp};
+use crate::value::{fold_text, Decimal, Duration, DurationUnit, Value};
+
+/// Largest number of places `round` is given (a decimal holds 28).
+const MAX_PLACES: u32 = 28;
+
+/// Where the layers of the query keep what an expression reads.
+pub(super) struct Writer<'m> {
+    pub dialect: Dialect,
+    pub model: &'m Model,
+    pub errors: Vec<SqlError>,
+}
+
+/// The alias of the layer holding tier `index`.
+pub(super) fn tier_layer(index: usize) -> String {
+    format!("tally_tier_{}", index + 1)
+}
+
+impl Writer<'_> {
+    fn col(&self, layer: &str, name: &str) -> String {
+        format!("{layer}.{}", self.dialect.ident(name))
+    }
+
+    fn unsupported(&mut self, expr: &Expr, what: String, help: Option<String>) -> String {
+        self.errors.push(SqlError::Unsupported {
+            dialect: self.dialect.name().to_string(),
+            what,
+            span: expr.span.into(),
+            help,
+        });
+        "NULL".to_string()
+    }
+
+    /// A boolean condition.
+    pub fn condition(&mut self, expr: &Expr) -> String {
+        self.value(expr)
+    }
+
+    /// A number, date, boolean, list (folded items) or text as written.
+    pub fn value(&mut self, expr: &Expr) -> String {
+        let d = self.dialect;
+        match &expr.kind {
+            ExprKind::Const(value) => self.constant(expr, value, false),
+            ExprKind::Field(id) => match self.model.fields.get(*id) {
+                Some(f) => self.col("tally_input", &f.name),
+                None => "NULL".to_string(),
+            },
+            ExprKind::Group(id) => match self.model.groups.get(*id) {
+                Some(g) => self.col("tally_groups", &g.name),
+                None => "NULL".to_string(),
+            },
+            ExprKind::Score => "tally_score.score".to_string(),
+            ExprKind::Stage => "tally_stage.stage".to_string(),
+            ExprKind::Tier(id) => match self.model.tiers.get(*id) {
+                Some(t) => self.col(&tier_layer(*id), &t.name),
+                None => "NULL".to_string(),
+            },
+            ExprKind::Today => "tally_consts.today".to_string(),
+            ExprKind::Not(e) => format!("(NOT {})", self.value(e)),
+            ExprKind::And(items) => self.join(items, " AND "),
+            ExprKind::Or(items) => self.join(items, " OR "),
+            ExprKind::Neg(e) => format!("(-{})", self.value(e)),
+            ExprKind::Arith(first, rest) => {
+                let mut acc = self.value(first);
+                for (op, e) in rest {
+                    let v = self.value(e);
+                    acc = match op {
+                        ArithOp::Add => format!("({acc} + {v})"),
+                        ArithOp::Sub => format!("({acc} - {v})"),
+                        ArithOp::Mul => d.multiply(&acc, &v),
+                        ArithOp::Div => d.divide(&acc, &v),
+                    };
+                }
+                acc
+            }
+            ExprKind::Compare(op, a, b) => {
+                let (a, b) = (self.operand(a), self.operand(b));
+                format!("({a} {} {b})", compare_op(*op))
+            }
+            ExprKind::Between(a, low, high) => self.between(a, low, high),
+            ExprKind::InList {
+                needle,
+                items,
+                negated,
+            } => {
+                let needle_sql = self.operand(needle);
+                let items: Vec<String> = dedup(
+                    items
+                        .iter()
+                        .map(|v| self.constant(expr, v, needle.ty == Type::Text))
+                        .collect(),
+                );
+                let test = if items.is_empty() {
+                    format!("CASE WHEN {needle_sql} IS NULL THEN NULL ELSE FALSE END")
+                } else {
+                    format!("{needle_sql} IN ({})", items.join(", "))
+                };
+                negate(test, *negated)
+            }
+            ExprKind::ListHas {
+                list,
+                item,
+                negated,
+            } => {
+                let (l, i) = (self.value(list), self.operand(item));
+                let test = bind(d, [l, i], |[l, i]| {
+                    format!(
+                        "CASE WHEN {l} IS NULL OR {i} IS NULL THEN NULL ELSE {} END",
+                        d.list_has(l, i)
+                    )
+                });
+                negate(test, *negated)
+            }
+            ExprKind::TextContains(a, b) => {
+                let (a, b) = (self.operand(a), self.operand(b));
+                d.contains(&a, &b)
+            }
+            ExprKind::StartsWith(a, b) => {
+                let (a, b) = (self.operand(a), self.operand(b));
+                d.starts_with(&a, &b)
+            }
+            ExprKind::EndsWith(a, b) => {
+                let (a, b) = (self.operand(a), self.operand(b));
+                d.ends_with(&a, &b)
+            }
+            ExprKind::ContainsAny(list, items) | ExprKind::ContainsAll(list, items) => {
+                let all = matches!(expr.kind, ExprKind::ContainsAll(..));
+                let l = self.value(list);
+                let texts = folded_texts(items);
+                if texts.is_empty() {
+                    let empty = if all { "TRUE" } else { "FALSE" };
+                    return format!("CASE WHEN {l} IS NULL THEN NULL ELSE {empty} END");
+                }
+                let array = d.text_array(&texts);
+                if all {
+                    d.list_has_all(&l, &array)
+                } else {
+                    d.list_has_any(&l, &array)
+                }
+            }
+            ExprKind::Matches(text, pattern) => match regex::translate(pattern, d) {
+                Ok(p) => {
+                    let t = self.value(text);
+                    d.regex_match(&t, &p)
+                }
+                Err(what) => self.unsupported(
+                    expr,
+                    format!("{what} in a `matches` pattern"),
+                    Some("write the pattern with literal characters, `.`, `[…]` classes of ASCII characters, groups, `|`, anchors, quantifiers and a leading `(?i)`; docs/sql.md lists what translates".to_string()),
+                ),
+            },
+            ExprKind::IsMissing(e) => format!("({} IS NULL)", self.value(e)),
+            ExprKind::IsPresent(e) => format!("({} IS NOT NULL)", self.value(e)),
+            ExprKind::Within(e, duration) => {
+                let date = self.value(e);
+                let start = self.shift("tally_consts.today", ArithOp::Sub, *duration);
+                format!("({date} BETWEEN {start} AND tally_consts.today)")
+            }
+            ExprKind::DateShift(e, shifts) => {
+                let mut acc = self.value(e);
+                for (op, duration) in shifts {
+                    acc = self.shift(&acc, *op, *duration);
+                }
+                acc
+            }
+            ExprKind::Call(function, args) => self.call(expr, *function, args),
+            ExprKind::Fired(_) => self.unsupported(expr, "`fired(…)`".to_string(), None),
+        }
+    }
+
+    /// An operand as compared: text folded, everything else as is.
+    pub fn operand(&mut self, expr: &Expr) -> String {
+        if expr.ty != Type::Text {
+            return self.value(expr);
+        }
+        match &expr.kind {
+            ExprKind::Const(value) => self.constant(expr, value, true),
+            ExprKind::Field(id) => match self.model.fields.get(*id) {
+                Some(f) => self.col("tally_folded", &f.name),
+                None => "NULL".to_string(),
+            },
+            ExprKind::Stage | ExprKind::Tier(_) => {
+                let labels: Vec<String> = match &expr.kind {
+                    ExprKind::Stage => self.model.stage.iter().flat_map(|l| l.labels()),
+                    _ => {
+                        let id = if let ExprKind::Tier(id) = expr.kind {
+                            id
+                        } else {
+                            0
+                        };
+                        let tier = self.model.tiers.get(id);
+                        return self.folded_label(expr, tier.map(|t| t.ladder.labels()));
+                    }
+                }
+                .map(str::to_string)
+                .collect();
+                let refs = labels.iter().map(String::as_str).collect();
+                self.folded_label(expr, Some(refs))
+            }
+            // INVARIANT: text values come only from constants, fields and
+            // labels; the checker types nothing else as text.
+            _ => self.value(expr),
+        }
+    }
+
+    /// A stage or tier label, folded: the labels are known, so map each.
+    fn folded_label(&mut self, expr: &Expr, labels: Option<Vec<&str>>) -> String {
+        let raw = self.value(expr);
+        let d = self.dialect;
+        let arms: Vec<String> = labels
+            .unwrap_or_default()
+            .into_iter()
+            .map(|l| format!("WHEN {} THEN {}", d.text(l), d.text(&fold_text(l))))
+            .collect();
+        if arms.is_empty() {
+            return format!("CAST(NULL AS {})", d.text_type());
+        }
+        format!("(CASE {raw} {} END)", arms.join(" "))
+    }
+
+    fn join(&mut self, items: &[Expr], op: &str) -> String {
+        let parts: Vec<String> = items.iter().map(|e| self.value(e)).collect();
+        format!("({})", parts.join(op))
+    }
+
+    /// A constant; text folded when it is compared.
+    fn constant(&mut self, expr: &Expr, value: &Value, fold: bool) -> String {
+        let d = self.dialect;
+        match value {
+            Value::Text(t) if fold => d.text(&fold_text(t)),
+            Value::Text(t) => d.text(t),
+            Value::Number(n) => {
+                if let Err(what) = number_fits(*n, d) {
+                    return self.unsupported(expr, what, None);
+                }
+                d.number(*n)
+            }
+            Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+            Value::Date(date) => d.date(*date),
+            // INVARIANT: durations and lists are consumed by their forms.
+            Value::Duration(_) | Value::List(_) => "NULL".to_string(),
+        }
+    }
+
+    /// `a between low and high` as the interpreter computes it:
+    /// `a >= low` first, missing or false decides; else `a <= high`. (So a
+    /// missing `high` gives false when `a < low`; SQL's `BETWEEN` agrees
+    /// only when both ends are present, as constants are.)
+    fn between(&mut self, a: &Expr, low: &Expr, high: &Expr) -> String {
+        let (x, lo, hi) = (self.value(a), self.value(low), self.value(high));
+        let constant = |e: &Expr| matches!(e.kind, ExprKind::Const(_));
+        if constant(low) && constant(high) {
+            return format!("({x} BETWEEN {lo} AND {hi})");
+        }
+        bind(self.dialect, [x, lo, hi], |[x, lo, hi]| {
+            format!(
+                "CASE WHEN ({x} >= {lo}) IS NULL THEN NULL WHEN NOT ({x} >= {lo}) THEN FALSE ELSE ({x} <= {hi}) END"
+            )
+        })
+    }
+
+    fn shift(&self, date: &str, op: ArithOp, duration: Duration) -> String {
+        let sign = if op == ArithOp::Sub { -1 } else { 1 };
+        let (amount, unit) = match duration.unit {
+            DurationUnit::Day => (duration.amount, "DAY"),
+            DurationUnit::Week => (duration.amount.saturating_mul(7), "DAY"),
+            DurationUnit::Month => (duration.amount, "MONTH"),
+            DurationUnit::Year => (duration.amount, "YEAR"),
+        };
+        self.dialect
+            .shift_date(date, amount.saturating_mul(sign), unit)
+    }
+
+    fn call(&mut self, expr: &Expr, function: Function, args: &[Expr]) -> String {
+        let d = self.dialect;
+        let ty = d.number_type();
+        let Some(first) = args.first() else {
+            return "NULL".to_string();
+        };
+        let part = |what: &str, of: &str| format!("EXTRACT({what} FROM {of})");
+        match function {
+            Function::DaysSince => {
+                let date = self.value(first);
+                format!(
+                    "CAST({} AS {ty})",
+                    d.days_between(&date, "tally_consts.today")
+                )
+            }
+            Function::MonthsSince => bind(d, [self.value(first)], |[x]| {
+                let t = "tally_consts.today";
+                format!(
+                    "CAST((12 * {} + {}) - (12 * {} + {}) - CASE WHEN {} < {} THEN 1 ELSE 0 END AS {ty})",
+                    part("YEAR", t),
+                    part("MONTH", t),
+                    part("YEAR", x),
+                    part("MONTH", x),
+                    part("DAY", t),
+                    part("DAY", x)
+                )
+            }),
+            Function::YearsSince => bind(d, [self.value(first)], |[x]| {
+                let t = "tally_consts.today";
+                let md = |of: &str| format!("(100 * {} + {})", part("MONTH", of), part("DAY", of));
+                format!(
+                    "CAST({} - {} - CASE WHEN {} < {} THEN 1 ELSE 0 END AS {ty})",
+                    part("YEAR", t),
+                    part("YEAR", x),
+                    md(t),
+                    md(x)
+                )
+            }),
+            Function::Count => {
+                let list = self.value(first);
+                format!("CAST({} AS {ty})", d.list_len(&list))
+            }
+            Function::Min | Function::Max => {
+                let values: Vec<String> = args.iter().map(|a| self.value(a)).collect();
+                if values.len() == 1 {
+                    return values.join("");
+                }
+                let pick = if function == Function::Min {
+                    "LEAST"
+                } else {
+                    "GREATEST"
+                };
+                // Both engines' LEAST and GREATEST skip NULLs; Tally's do not.
+                bind_all(d, values, |v| {
+                    let missing: Vec<String> = v.iter().map(|x| format!("{x} IS NULL")).collect();
+                    format!(
+                        "CASE WHEN {} THEN NULL ELSE {pick}({}) END",
+                        missing.join(" OR "),
+                        v.join(", ")
+                    )
+                })
+            }
+            Function::Abs => format!("ABS({})", self.value(first)),
+            Function::Round => {
+                let places = match args.get(1).map(|p| &p.kind) {
+                    None => Some(0),
+                    Some(ExprKind::Const(Value::Number(n))) => u32::try_from(n.trunc()).ok(),
+                    Some(_) => {
+                        let help =
+                            Some("give the places as a number literal or a `let`".to_string());
+                        return self.unsupported(
+                            expr,
+                            "`round` with computed places".to_string(),
+                            help,
+                        );
+                    }
+                };
+                let value = self.value(first);
+                match places {
+                    Some(p) => d.round(&value, p.min(MAX_PLACES)),
+                    // Negative places: the interpreter's result is missing.
+                    None => format!("CAST(NULL AS {ty})"),
+                }
+            }
+        }
+    }
+}
+
+/// Whether the dialect's number type holds a constant exactly.
+pub(super) fn number_fits(n: Decimal, dialect: Dialect) -> Result<(), String> {
+    let n = n.normalize();
+    if dialect == Dialect::Postgres || n.scale() <= super::dialect::DUCKDB_SCALE {
+        return Ok(());
+    }
+    Err(format!(
+        "the number `{n}`, with more than {} decimal places,",
+        super::dialect::DUCKDB_SCALE
+    ))
+}
+
+/// Longest operand written more than once as is; a longer one is bound
+/// once in a subquery, so nested forms do not grow exponentially.
+const INLINE: usize = 120;
+
+/// `body` over `values`, each computed once: inline when all are short,
+/// else bound once (`Dialect::bind`).
+fn bind<const N: usize>(
+    d: Dialect,
+    values: [String; N],
+    body: impl Fn(&[String; N]) -> String,
+) -> String {
+    if values.iter().all(|v| v.len() <= INLINE) {
+        return body(&values);
+    }
+    let names: [String; N] = std::array::from_fn(|i| format!("tally_args.a{i}"));
+    d.bind(&values, &body(&names))
+}
+
+/// [`bind`] for any number of values.
+fn bind_all(d: Dialect, values: Vec<String>, body: impl Fn(&[String]) -> String) -> String {
+    if values.iter().all(|v| v.len() <= INLINE) {
+        return body(&values);
+    }
+    let names: Vec<String> = (0..values.len())
+        .map(|i| format!("tally_args.a{i}"))
+        .collect();
+    d.bind(&values, &body(&names))
+}
+
+fn compare_op(op: CompareOp) -> &'static str {
+    match op {
+        CompareOp::Eq => "=",
+        CompareOp::Ne => "<>",
+        CompareOp::Lt => "<",
+        CompareOp::Le => "<=",
+        CompareOp::Gt => ">",
+        CompareOp::Ge => ">=",
+    }
+}
+
+fn negate(test: String, negated: bool) -> String {
+    if negated {
+        format!("(NOT ({test}))")
+    } else {
+        format!("({test})")
+    }
+}
+
+fn dedup(items: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+/// The text items of a list constant, folded, without repeats.
+fn folded_texts(items: &[Value]) -> Vec<String> {
+    let texts = items.iter().filter_map(|v| match v {
+        Value::Text(t) => Some(fold_text(t)),
+        _ => None,
+    });
+    dedup(texts.collect())
+}

@@ -1,0 +1,365 @@
+//! The scoring query: the lead table joined, row by row, to a chain of
+//! one-row layers (`CROSS JOIN LATERAL`), each computing one step from the
+//! ones before it, so every step reads like the interpreter's:
+//!
+//! `tally_consts` (whitespace set, today) → `tally_cells` (cells trimmed)
+//! → `tally_input` (typed values, `tally_error`) → `tally_folded` (text as
+//! compared) → `tally_rules` (each rule's points) → `tally_groups` (capped
+//! subtotals) → `tally_score` → `tally_stage` → one layer per tier.
+//!
+//! Layers keep the input row untouched, so the result is `tally_row.*`
+//! followed by the outputs, whatever columns the table has.
+
+use super::expr::{tier_layer, Writer};
+use super::read::{self, whitespace};
+use super::SqlOptions;
+use crate::check::model::{Ladder, Limits, Model};
+use crate::syntax::ast::Effect;
+use crate::value::FieldType;
+
+/// One layer: an alias and its `(expression, column)` pairs.
+struct Layer {
+    alias: String,
+    comment: String,
+    columns: Vec<(String, String)>,
+}
+
+/// Build the whole query; errors are left in the writer.
+pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> String {
+    let d = w.dialect;
+    let model = w.model;
+    let today = match options.as_of {
+        Some(date) => d.date(date),
+        None => d.current_date(),
+    };
+    let mut layers = Vec::new();
+    layers.extend(inputs(w, used));
+    layers.push(rules(w));
+    layers.push(groups(w));
+    layers.push(score(w));
+    if let Some(ladder) = &model.stage {
+        let case = ladder_case(w, ladder);
+        layers.push(Layer {
+            alias: "tally_stage".to_string(),
+            comment: "the stage ladder: the first line that holds".to_string(),
+            columns: vec![(case, "stage".to_string())],
+        });
+    }
+    for (index, tier) in model.tiers.iter().enumerate() {
+        let case = ladder_case(w, &tier.ladder);
+        layers.push(Layer {
+            alias: tier_layer(index),
+            comment: format!("tier {}", comment_text(&tier.name)),
+            columns: vec![(case, tier.name.clone())],
+        });
+    }
+    let mut out = String::new();
+    out.push_str(&header(model, options));
+    out.push_str(d.preamble());
+    out.push_str("SELECT\n  tally_row.*,\n  tally_input.tally_error");
+    for (expr, name) in outputs(w, options.explain) {
+        let masked = format!("CASE WHEN tally_input.tally_error IS NULL THEN {expr} END");
+        out.push_str(&format!(",\n  {masked} AS {}", d.ident(&name)));
+    }
+    out.push_str(&format!(
+        "\nFROM {} AS tally_row\n",
+        table(w, &options.table)
+    ));
+    out.push_str(&format!(
+        "CROSS JOIN (\n  SELECT\n    {} AS ws,\n    {today} AS today\n) AS tally_consts\n",
+        whitespace(d)
+    ));
+    for layer in layers {
+        out.push_str(&render_layer(w, &layer));
+    }
+    out.push_str(";\n");
+    out
+}
+
+fn header(model: &Model, options: &SqlOptions) -> String {
+    let name = model.name.as_deref().unwrap_or("model");
+    let mut text = format!("-- Tally model {}", comment_text(name));
+    if let Some(version) = &model.version {
+        text.push_str(&format!(" version {}", comment_text(version)));
+    }
+    text.push_str(&format!(
+        "\n-- Scores table {} in {}; today is {}.\n",
+        comment_text(&options.table),
+        options.dialect.name(),
+        options
+            .as_of
+            .map_or("the engine's current date".to_string(), |d| d.to_string())
+    ));
+    text
+}
+
+/// Text safe inside a `--` comment: one line, no control characters.
+fn comment_text(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// A possibly qualified table name (`schema.leads`), each part quoted.
+fn table(w: &Writer<'_>, name: &str) -> String {
+    let parts: Vec<String> = name.split('.').map(|p| w.dialect.ident(p)).collect();
+    parts.join(".")
+}
+
+fn render_layer(w: &Writer<'_>, layer: &Layer) -> String {
+    let mut columns: Vec<String> = layer
+        .columns
+        .iter()
+        .map(|(expr, name)| format!("    {expr} AS {}", w.dialect.ident(name)))
+        .collect();
+    if columns.is_empty() {
+        // A SELECT needs a column; this layer has nothing to compute.
+        columns.push("    NULL AS tally_nothing".to_string());
+    }
+    format!(
+        "-- {}\nCROSS JOIN LATERAL (\n  SELECT\n{}{}\n) AS {}\n",
+        layer.comment,
+        columns.join(",\n"),
+        w.dialect.layer_fence(),
+        layer.alias
+    )
+}
+
+/// The cells, typed values (and `tally_error`) and folded text of the
+/// fields the model reads or requires.
+fn inputs(w: &mut Writer<'_>, used: &[bool]) -> Vec<Layer> {
+    let d = w.dialect;
+    let mut cells = Vec::new();
+    let mut days = Vec::new();
+    let mut shifts = Vec::new();
+    let mut values = Vec::new();
+    let mut folded = Vec::new();
+    let mut checks: Vec<(String, String)> = Vec::new();
+    for (index, field) in w.model.fields.iter().enumerate() {
+        let wanted = used.get(index).copied().unwrap_or(true) || field.required;
+        if !wanted {
+            continue;
+        }
+        // Cast: a typed column (INTEGER, DATE) is read from its text form.
+        let source = format!(
+            "CAST(tally_row.{} AS {})",
+            d.ident(&field.column),
+            d.text_type()
+        );
+        let cell = format!("tally_cells.{}", d.ident(&field.name));
+        let read = read::field(d, field, &source, &cell);
+        cells.push((read.cell, field.name.clone()));
+        if field.ty == FieldType::Date {
+            let date = read::date(d, &cell);
+            days.push((date.day, field.name.clone()));
+            shifts.push((date.shift, field.name.clone()));
+        }
+        values.push((read.value, field.name.clone()));
+        checks.extend(read.checks);
+        if field.ty == FieldType::Text {
+            let value = format!("tally_input.{}", d.ident(&field.name));
+            let fold = d.lower(&d.trim(&value, "tally_consts.ws"));
+            folded.push((fold, field.name.clone()));
+        }
+    }
+    let error = if checks.is_empty() {
+        format!("CAST(NULL AS {})", d.text_type())
+    } else {
+        let arms: Vec<String> = checks
+            .iter()
+            .map(|(c, m)| format!("      WHEN {c} THEN {}", d.text(m)))
+            .collect();
+        format!("CASE\n{}\n    END", arms.join("\n"))
+    };
+    values.push((error, "tally_error".to_string()));
+    let layer = |alias: &str, comment: &str, columns| Layer {
+        alias: alias.to_string(),
+        comment: comment.to_string(),
+        columns,
+    };
+    let mut layers = vec![layer(
+        "tally_cells",
+        "cells as read: text as is, other types trimmed; empty is missing",
+        cells,
+    )];
+    if !days.is_empty() {
+        layers.push(layer(
+            "tally_days",
+            "date cells: the day, if the cell is a date or date-time naming a real day",
+            days,
+        ));
+        layers.push(layer(
+            "tally_shifts",
+            "date cells: days from that day to the UTC day (date-times), if the clock is valid",
+            shifts,
+        ));
+    }
+    layers.push(layer(
+        "tally_input",
+        "typed values; tally_error names the first cell Tally would reject",
+        values,
+    ));
+    layers.push(layer(
+        "tally_folded",
+        "text as compared: trimmed, lower case",
+        folded,
+    ));
+    layers
+}
+
+fn rule_column(id: usize) -> String {
+    format!("rule_{}", id + 1)
+}
+
+fn rules(w: &mut Writer<'_>) -> Layer {
+    let model = w.model;
+    let mut columns = Vec::new();
+    for (id, rule) in model.rules.iter().enumerate() {
+        let condition = w.condition(&rule.condition);
+        let points = w.value(&rule.points);
+        let signed = match rule.effect {
+            Effect::Add => points,
+            Effect::Sub => format!("-({points})"),
+        };
+        let expr = format!(
+            "-- {}\n    CASE WHEN {condition} THEN {signed} END",
+            comment_text(&rule.reason)
+        );
+        columns.push((expr, rule_column(id)));
+    }
+    Layer {
+        alias: "tally_rules".to_string(),
+        comment: "each rule's points when its condition holds".to_string(),
+        columns,
+    }
+}
+
+/// A sum of rule points (missing points add nothing), within limits.
+fn capped_sum(w: &Writer<'_>, terms: Vec<String>, limits: Limits) -> String {
+    let d = w.dialect;
+    let mut sum = if terms.is_empty() {
+        d.number(crate::value::Decimal::ZERO)
+    } else {
+        let zero = d.number(crate::value::Decimal::ZERO);
+        let parts: Vec<String> = terms
+            .iter()
+            .map(|t| format!("COALESCE({t}, {zero})"))
+            .collect();
+        parts.join(" + ")
+    };
+    if let Some(max) = limits.max {
+        sum = format!("LEAST({sum}, {})", d.number(max));
+    }
+    if let Some(min) = limits.min {
+        sum = format!("GREATEST({sum}, {})", d.number(min));
+    }
+    sum
+}
+
+fn groups(w: &mut Writer<'_>) -> Layer {
+    let columns = w
+        .model
+        .groups
+        .iter()
+        .map(|g| {
+            let terms = g
+                .rules
+                .iter()
+                .map(|r| format!("tally_rules.{}", rule_column(*r)))
+                .collect();
+            (capped_sum(w, terms, g.limits), g.name.clone())
+        })
+        .collect();
+    Layer {
+        alias: "tally_groups".to_string(),
+        comment: "each group's subtotal, capped".to_string(),
+        columns,
+    }
+}
+
+fn score(w: &mut Writer<'_>) -> Layer {
+    let d = w.dialect;
+    let model = w.model;
+    let mut terms: Vec<String> = model
+        .groups
+        .iter()
+        .map(|g| format!("tally_groups.{}", d.ident(&g.name)))
+        .collect();
+    let top_level = model
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.group.is_none());
+    terms.extend(top_level.map(|(id, _)| format!("tally_rules.{}", rule_column(id))));
+    Layer {
+        alias: "tally_score".to_string(),
+        comment: "the score: groups and top-level rules, capped".to_string(),
+        columns: vec![(
+            capped_sum(w, terms, model.score_limits),
+            "score".to_string(),
+        )],
+    }
+}
+
+fn ladder_case(w: &mut Writer<'_>, ladder: &Ladder) -> String {
+    let d = w.dialect;
+    let mut arms: Vec<String> = ladder
+        .steps
+        .iter()
+        .map(|s| {
+            let condition = w.condition(&s.condition);
+            format!("      WHEN {condition} THEN {}", d.text(&s.label))
+        })
+        .collect();
+    let otherwise = match &ladder.otherwise {
+        Some(label) => d.text(label),
+        None => format!("CAST(NULL AS {})", d.text_type()),
+    };
+    arms.push(format!("      ELSE {otherwise}"));
+    format!("CASE\n{}\n    END", arms.join("\n"))
+}
+
+/// The outputs in `tally score`'s order: score, groups, stage, tiers.
+fn outputs(w: &Writer<'_>, explain: bool) -> Vec<(String, String)> {
+    let d = w.dialect;
+    let model = w.model;
+    let mut out = vec![("tally_score.score".to_string(), "score".to_string())];
+    let reasons = explain.then(|| reasons(w));
+    for g in &model.groups {
+        out.push((format!("tally_groups.{}", d.ident(&g.name)), g.name.clone()));
+    }
+    if model.stage.is_some() {
+        out.push(("tally_stage.stage".to_string(), "stage".to_string()));
+    }
+    for (index, t) in model.tiers.iter().enumerate() {
+        out.push((
+            format!("{}.{}", tier_layer(index), d.ident(&t.name)),
+            t.name.clone(),
+        ));
+    }
+    out.extend(reasons.map(|r| (r, "reasons".to_string())));
+    out
+}
+
+/// `Decision maker +20; Unsubscribed -10`: each fired rule (points not
+/// missing) in file order, points signed and without trailing zeros.
+fn reasons(w: &Writer<'_>) -> String {
+    let d = w.dialect;
+    let parts: Vec<String> = (0..w.model.rules.len())
+        .zip(&w.model.rules)
+        .map(|(id, rule)| {
+            let points = format!("tally_rules.{}", rule_column(id));
+            let signed = format!(
+                "CASE WHEN {points} < 0 THEN {} ELSE '+' || {} END",
+                d.plain_number(&points),
+                d.plain_number(&format!("ABS({points})"))
+            );
+            let reason = d.text(&format!("{} ", rule.reason));
+            format!("\n      CASE WHEN {points} IS NOT NULL THEN {reason} || {signed} END")
+        })
+        .collect();
+    if parts.is_empty() {
+        return "''".to_string();
+    }
+    format!("concat_ws('; ',{}\n    )", parts.join(","))
+}

@@ -1,0 +1,166 @@
+//! Reading text cells the way Tally reads them (spec section 4 and
+//! `value::read_cell`): trimmed of Unicode whitespace (text kept as is),
+//! empty is missing, then each type's accepted spellings. A cell Tally
+//! would reject gives no value and names itself in `tally_error`.
+
+use super::Dialect;
+use crate::check::model::Field;
+use crate::value::FieldType;
+
+/// Characters Rust's `str::trim` removes (Unicode `White_Space`).
+pub(super) const WHITESPACE: &[u32] = &[
+    0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004,
+    0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
+];
+
+/// The SQL text of the whitespace set, as `chr()` calls or, in Spark
+/// (whose `chr` stops at 255), `\u` escapes: none of these characters is
+/// visible, so none is written literally.
+pub(super) fn whitespace(d: Dialect) -> String {
+    if d == Dialect::Spark {
+        let escapes: String = WHITESPACE.iter().map(|c| format!("\\u{c:04x}")).collect();
+        return format!("'{escapes}'");
+    }
+    let parts: Vec<String> = WHITESPACE.iter().map(|c| format!("chr({c})")).collect();
+    parts.join(" || ")
+}
+
+/// How one field is read: its cell, its value and the checks that make a
+/// row rejected, in the order the interpreter makes them.
+pub(super) struct FieldRead {
+    /// The cell: text as is (NULL when empty), other types trimmed (NULL
+    /// when empty after trimming).
+    pub cell: String,
+    /// The typed value, from `tally_cells.<name>`.
+    pub value: String,
+    /// `(condition, message)`: the first that holds names the row's fault.
+    pub checks: Vec<(String, String)>,
+}
+
+/// Digits before and after the point DuckDB's `DECIMAL(38, 10)` holds
+/// without overflow in division (see `Dialect::divide`).
+const DUCKDB_DIGITS: (u32, u32) = (18, 10);
+
+pub(super) fn field(d: Dialect, f: &Field, source: &str, cell: &str) -> FieldRead {
+    let present = format!("{cell} IS NOT NULL");
+    let mut checks = Vec::new();
+    let fault = |reason: &str| format!("column {:?}: {reason}", f.column);
+    let ty = f.ty.keyword();
+    let unreadable = fault(&format!("cannot read as {ty}"));
+    let matches = |pattern: &str| d.regex_match(cell, pattern);
+    let (read_cell, value) = match f.ty {
+        FieldType::Text => (format!("NULLIF({source}, '')"), cell.to_string()),
+        FieldType::Number | FieldType::Int => {
+            let shape = if f.ty == FieldType::Int {
+                r"^[+-]?[0-9]+([.]0+)?$"
+            } else {
+                r"^[+-]?[0-9]+([.][0-9]+)?$"
+            };
+            checks.push((format!("{present} AND NOT {}", matches(shape)), unreadable));
+            let cast = d.try_cast(cell, &d.number_type());
+            let mut value = format!("CASE WHEN {} THEN {cast} END", matches(shape));
+            if d != Dialect::Postgres {
+                // PostgreSQL's NUMERIC holds any decimal; DuckDB's is bounded.
+                let (before, after) = DUCKDB_DIGITS;
+                let fits = format!(r"^[+-]?0*[0-9]{{1,{before}}}([.][0-9]{{1,{after}}}0*)?$");
+                let outside = format!(
+                    "{ty} outside what SQL holds exactly ({before} digits before the point, {after} after)"
+                );
+                checks.push((
+                    format!("{present} AND NOT {}", matches(&fits)),
+                    fault(&outside),
+                ));
+                value = format!("CASE WHEN {} THEN {value} END", matches(&fits));
+            }
+            (trimmed(d, source), value)
+        }
+        FieldType::Bool => {
+            let lower = format!("lower({cell})");
+            let yes = "('true', 'yes', 'y', '1', 't')";
+            let no = "('false', 'no', 'n', '0', 'f')";
+            checks.push((
+                format!("{present} AND NOT ({lower} IN {yes} OR {lower} IN {no})"),
+                unreadable,
+            ));
+            let value =
+                format!("CASE WHEN {lower} IN {yes} THEN TRUE WHEN {lower} IN {no} THEN FALSE END");
+            (trimmed(d, source), value)
+        }
+        FieldType::Date => {
+            let day = format!("tally_days.{}", d.ident(&f.name));
+            let shift = format!("tally_shifts.{}", d.ident(&f.name));
+            let missing = format!("{day} IS NULL OR {shift} IS NULL");
+            checks.push((format!("{present} AND ({missing})"), unreadable));
+            let value = format!(
+                "CASE WHEN NOT ({missing}) THEN {} + {shift} END",
+                d.try_cast(&day, "DATE")
+            );
+            (trimmed(d, source), value)
+        }
+        FieldType::List => {
+            let value = format!(
+                "CASE WHEN {cell} IS NOT NULL THEN {} END",
+                d.split_list(cell, &f.sep, "tally_consts.ws")
+            );
+            (trimmed(d, source), value)
+        }
+    };
+    if f.required {
+        checks.push((
+            format!("{cell} IS NULL"),
+            fault(&format!("no value, but field `{}` is required", f.name)),
+        ));
+    }
+    FieldRead {
+        cell: read_cell,
+        value,
+        checks,
+    }
+}
+
+/// The cell trimmed of whitespace, NULL when nothing is left.
+fn trimmed(d: Dialect, source: &str) -> String {
+    format!("NULLIF({}, '')", d.trim(source, "tally_consts.ws"))
+}
+
+/// A day, or a date-time with its offset (RFC 3339; like chrono, `T`, `t`
+/// or a space between date and time).
+const DATE_SHAPE: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?$";
+
+/// How a date cell is read, in two layers: its day (`YYYY-MM-DD`, NULL
+/// unless the cell has a date's shape and names a real day of years 1 to
+/// 9999) and its shift in days from that day to the UTC day (0 for a
+/// plain day; NULL for an impossible clock). Nested `CASE`s keep every
+/// cast behind the shape check that makes it safe.
+pub(super) struct DateRead {
+    pub day: String,
+    pub shift: String,
+}
+
+pub(super) fn date(d: Dialect, cell: &str) -> DateRead {
+    let num = |from: usize, len: usize| d.digits_to_int(&format!("substr({cell}, {from}, {len})"));
+    let (y, m, day) = (num(1, 4), num(6, 2), num(9, 2));
+    let last = format!(
+        "CASE WHEN {m} IN (4, 6, 9, 11) THEN 30 WHEN {m} = 2 THEN CASE WHEN ({y} % 4 = 0 AND {y} % 100 <> 0) OR {y} % 400 = 0 THEN 29 ELSE 28 END ELSE 31 END"
+    );
+    let real_day = format!("{y} >= 1 AND {m} BETWEEN 1 AND 12 AND {day} BETWEEN 1 AND {last}");
+    let (hh, mi, ss) = (num(12, 2), num(15, 2), num(18, 2));
+    let zone = format!("substr({cell}, length({cell}) - 5, 6)");
+    let utc = format!("upper(right({cell}, 1)) = 'Z'");
+    let (oh, om) = (
+        d.digits_to_int(&format!("substr({zone}, 2, 2)")),
+        d.digits_to_int(&format!("substr({zone}, 5, 2)")),
+    );
+    let sign = format!("CASE WHEN substr({zone}, 1, 1) = '-' THEN -1 ELSE 1 END");
+    // `CASE`, not `OR`: the offset's digits exist only without `Z`.
+    let offset = format!("CASE WHEN {utc} THEN 0 ELSE {sign} * ({oh} * 60 + {om}) END");
+    let zone_ok = format!("CASE WHEN {utc} THEN TRUE ELSE {oh} <= 23 AND {om} <= 59 END");
+    let minutes = format!("{hh} * 60 + {mi} - ({offset})");
+    let shape = d.regex_match(cell, DATE_SHAPE);
+    DateRead {
+        day: format!("CASE WHEN {shape} THEN CASE WHEN {real_day} THEN substr({cell}, 1, 10) END END"),
+        shift: format!(
+            "CASE\n      WHEN NOT {shape} THEN NULL\n      WHEN length({cell}) = 10 THEN 0\n      WHEN {hh} > 23 OR {mi} > 59 OR {ss} > 60 OR NOT ({zone_ok}) THEN NULL\n      WHEN {minutes} < 0 THEN -1\n      WHEN {minutes} >= 1440 THEN 1\n      ELSE 0\n    END"
+        ),
+    }
+}

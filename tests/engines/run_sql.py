@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Run `tally sql` queries in a real engine, for tests/sql_engines.rs.
+
+    python3 run_sql.py ENGINE JOBS.json
+
+ENGINE is `duckdb`, `postgres` or `spark` (local mode, one session). JOBS.json is a list of jobs
+`{"table": NAME, "columns": [...], "rows": [[text or null, ...]], "sql": QUERY}`.
+Every job runs in one engine session (PostgreSQL: a throwaway cluster in a
+temporary directory on 127.0.0.1 and a free port, stopped afterwards): its
+table is created with TEXT columns, filled, and the query's result printed.
+Output on standard output: a JSON list, per job `{"columns": [...], "rows":
+[[...]]}` or `{"error": "..."}`. Values: decimals as plain text, dates as
+ISO text, booleans and text as they are, NULL as null.
+
+Exit status 3 (with a message on standard error) when the engine is not
+installed: install it with `bash scripts/test`.
+"""
+
+import contextlib
+import datetime
+import decimal
+import glob
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+
+
+def missing(what):
+    sys.stderr.write(f"{what} is not installed; run `bash scripts/test` to install the test engines\n")
+    sys.exit(3)
+
+
+def plain(value):
+    if isinstance(value, decimal.Decimal):
+        text = format(value.normalize(), "f")
+        return "0" if text in ("-0", "0") else text
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, (bool, str, int)) or value is None:
+        return value
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return str(value)
+
+
+def quote(name):
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
+def run_duckdb(jobs):
+    try:
+        import duckdb
+    except ImportError:
+        missing("the duckdb Python package")
+    con = duckdb.connect()
+    # Far from UTC, so that a query taking the local date would be caught.
+    con.execute("SET TimeZone = 'Pacific/Pago_Pago'")
+    results = []
+    for job in jobs:
+        table = quote(job["table"])
+        columns = ", ".join(f"{quote(c)} VARCHAR" for c in job["columns"])
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute(f"CREATE TABLE {table} ({columns})")
+        if job["rows"]:
+            # Rows go in through a JSON file: one statement, fast.
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+                json.dump([dict(zip(job["columns"], r)) for r in job["rows"]], f)
+                path = f.name
+            cols = ", ".join(f"{literal(c)}: 'VARCHAR'" for c in job["columns"])
+            names = ", ".join(quote(c) for c in job["columns"])
+            con.execute(
+                f"INSERT INTO {table} SELECT {names} FROM read_json(?, format='array', columns={{{cols}}})",
+                [path],
+            )
+            os.unlink(path)
+        try:
+            cur = con.execute(job["sql"])
+            names = [d[0] for d in cur.description]
+            rows = [[plain(v) for v in row] for row in cur.fetchall()]
+            results.append({"columns": names, "rows": rows})
+        except Exception as e:  # the test reports it
+            results.append({"error": str(e)})
+    return results
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def postgres_cluster():
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not bins:
+        missing("PostgreSQL (Debian's postgresql package)")
+    bindir = os.path.dirname(bins[-1])
+    root = tempfile.mkdtemp(prefix="tally-pg-")
+    data = os.path.join(root, "data")
+    port = free_port()
+    as_postgres = []
+    if os.geteuid() == 0:
+        # initdb refuses to run as root: hand the directory to `postgres`.
+        shutil.chown(root, "postgres")
+        as_postgres = ["runuser", "-u", "postgres", "--"]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "check": True}
+    subprocess.run(as_postgres + [f"{bindir}/initdb", "-D", data, "-U", "tally", "--auth=trust",
+                                  "--encoding=UTF8", "--locale=C.UTF-8"], **quiet)
+    options = f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off"
+    subprocess.run(as_postgres + [f"{bindir}/pg_ctl", "-D", data, "-o", options, "-w", "-l",
+                                  os.path.join(root, "log"), "start"], **quiet)
+    try:
+        yield port
+    finally:
+        subprocess.run(as_postgres + [f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def run_postgres(jobs):
+    try:
+        import psycopg
+    except ImportError:
+        missing("the psycopg Python package")
+    results = []
+    with postgres_cluster() as port:
+        with psycopg.connect(host="127.0.0.1", port=port, user="tally", dbname="postgres",
+                             autocommit=True) as con:
+            con.execute("SET TimeZone = 'Pacific/Pago_Pago'")
+            for job in jobs:
+                table = quote(job["table"])
+                columns = ", ".join(f"{quote(c)} TEXT" for c in job["columns"])
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+                con.execute(f"CREATE TABLE {table} ({columns})")
+                with con.cursor() as cur:
+                    with cur.copy(f"COPY {table} FROM STDIN") as copy:
+                        for row in job["rows"]:
+                            copy.write_row(row)
+                try:
+                    cur = con.execute(job["sql"])
+                    names = [d.name for d in cur.description]
+                    rows = [[plain(v) for v in row] for row in cur.fetchall()]
+                    results.append({"columns": names, "rows": rows})
+                except Exception as e:
+                    results.append({"error": str(e)})
+    return results
+
+
+def run_spark(jobs):
+    try:
+        from pyspark.sql import SparkSession
+        from pyspark.sql.types import StringType, StructField, StructType
+    except ImportError:
+        missing("the pyspark Python package")
+    spark = (SparkSession.builder.master("local[2]").appName("tally-sql-tests")
+             .config("spark.ui.enabled", "false")
+             .config("spark.sql.shuffle.partitions", "2")
+             .config("spark.sql.session.timeZone", "Pacific/Pago_Pago")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("OFF")
+    results = []
+    try:
+        for job in jobs:
+            schema = StructType([StructField(c, StringType()) for c in job["columns"]])
+            spark.createDataFrame(job["rows"], schema).createOrReplaceTempView(job["table"])
+            # The query's leading `SET …;` lines are statements of their own.
+            lines = job["sql"].rstrip().rstrip(";").split("\n")
+            query = [line for line in lines if not line.startswith("SET ")]
+            try:
+                for line in lines:
+                    if line.startswith("SET "):
+                        spark.sql(line.rstrip(";"))
+                frame = spark.sql("\n".join(query))
+                names = frame.columns
+                rows = [[plain(v) for v in row] for row in frame.collect()]
+                results.append({"columns": names, "rows": rows})
+            except Exception as e:
+                results.append({"error": str(e)[:3000]})
+    finally:
+        spark.stop()
+    return results
+
+
+def main():
+    engine, path = sys.argv[1], sys.argv[2]
+    with open(path, encoding="utf-8") as f:
+        jobs = json.load(f)
+    run = {"duckdb": run_duckdb, "postgres": run_postgres, "spark": run_spark, "none": lambda jobs: []}.get(engine)
+    if run is None:
+        sys.stderr.write(f"unknown engine {engine}\n")
+        sys.exit(2)
+    json.dump(run(jobs), sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
