@@ -313,9 +313,12 @@ fn compare<'a>(op: CompareOp, a: &'a Node, b: &'a Node, env: &Env<'a>) -> Option
 }
 
 fn between<'a>(a: &'a Node, low: &'a Node, high: &'a Node, env: &Env<'a>) -> Option<bool> {
-    let above = compare(CompareOp::Ge, a, low, env);
-    let below = compare(CompareOp::Le, a, high, env);
-    Some(above? && below?)
+    // Missing if any operand is (spec section 5: `between` is not one of
+    // the operators that see through a missing value), so both ends are
+    // read before either decides.
+    let above = compare(CompareOp::Ge, a, low, env)?;
+    let below = compare(CompareOp::Le, a, high, env)?;
+    Some(above && below)
 }
 
 fn in_set<'a>(needle: &'a Node, set: &ConstSet, env: &Env<'a>) -> Option<bool> {

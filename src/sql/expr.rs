@@ -250,10 +250,9 @@ impl Writer<'_> {
         }
     }
 
-    /// `a between low and high` as the interpreter computes it:
-    /// `a >= low` first, missing or false decides; else `a <= high`. (So a
-    /// missing `high` gives false when `a < low`; SQL's `BETWEEN` agrees
-    /// only when both ends are present, as constants are.)
+    /// `a between low and high`: missing when any of the three is (spec
+    /// section 5), which SQL's `BETWEEN` gives only when both ends are
+    /// present (`FALSE AND NULL` is false), as constants are.
     fn between(&mut self, a: &Expr, low: &Expr, high: &Expr) -> String {
         let (x, lo, hi) = (self.value(a), self.value(low), self.value(high));
         let constant = |e: &Expr| matches!(e.kind, ExprKind::Const(_));
@@ -262,7 +261,7 @@ impl Writer<'_> {
         }
         bind(self.dialect, [x, lo, hi], |[x, lo, hi]| {
             format!(
-                "CASE WHEN ({x} >= {lo}) IS NULL THEN NULL WHEN NOT ({x} >= {lo}) THEN FALSE ELSE ({x} <= {hi}) END"
+                "CASE WHEN {x} IS NULL OR {lo} IS NULL OR {hi} IS NULL THEN NULL ELSE ({x} >= {lo} AND {x} <= {hi}) END"
             )
         })
     }
