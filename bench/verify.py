@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Check that Tally, DuckDB and Polars score a lead file the same way.
+"""Check that Tally and its peers (DuckDB, Polars, ...) score a lead file the same way.
 
-    python3 bench/verify.py LEADS.csv TALLY.csv DUCKDB.csv POLARS.csv \
-        [--rejects TALLY.csv.rejects]
+    python3 bench/verify.py LEADS.csv TALLY.csv duckdb=DUCKDB.csv \
+        polars=POLARS.csv [NAME=OUT.csv ...] [--rejects TALLY.csv.rejects]
 
 Every output must hold the same lead ids, each with the same score, fit,
 engagement (compared as exact decimals: `29.195` equals `29.19500`) and
@@ -66,16 +66,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("leads")
     parser.add_argument("tally")
-    parser.add_argument("duckdb")
-    parser.add_argument("polars")
+    parser.add_argument("peers", nargs="+", metavar="NAME=OUTPUT.csv",
+                        help="each peer's output, e.g. duckdb=out.csv")
     parser.add_argument("--rejects", help="Tally's rejects file")
     args = parser.parse_args()
 
     header, inputs, count = read_input(args.leads)
     print(f"{args.leads}: {count} rows")
+    paths = {"tally": args.tally}
+    for peer in args.peers:
+        name, _, path = peer.partition("=")
+        if not path:
+            sys.exit(f"{peer!r}: write a peer as NAME=OUTPUT.csv")
+        paths[name] = path
     outputs = {}
-    for tool in ("tally", "duckdb", "polars"):
-        outputs[tool] = read_output(getattr(args, tool), header)
+    for tool, path in paths.items():
+        outputs[tool] = read_output(path, header)
         print(f"  {tool}: {len(outputs[tool])} scored, "
               f"{count - len(outputs[tool])} left out")
 
@@ -98,7 +104,7 @@ def main() -> int:
         for lead_id, (row_hash, *_rest) in rows.items():
             if lead_id == "" or inputs.get(lead_id) != row_hash:
                 fail(f"{tool}: lead {lead_id!r}: input columns changed")
-    for tool in ("duckdb", "polars"):
+    for tool in list(paths)[1:]:
         rows = outputs[tool]
         for lead_id in sorted(tally.keys() - rows.keys())[:SHOW]:
             fail(f"{tool} left out lead {lead_id!r}, which tally scored")
@@ -116,7 +122,7 @@ def main() -> int:
     if failures:
         print(f"FAIL: {failures} differences")
         return 1
-    print(f"OK: the three tools agree on all {len(tally)} scored leads "
+    print(f"OK: the {len(paths)} tools agree on all {len(tally)} scored leads "
           f"(score, fit, engagement, stage, input columns) and on the "
           f"{count - len(tally)} rows left out")
     return 0
