@@ -60,8 +60,10 @@ pub fn score_csv<R: Read + Send>(
     progress: Progress,
 ) -> Result<Counts, StreamError> {
     let threads = job.threads.max(1);
-    let (chunk_tx, chunk_rx) = bounded::<(u64, Vec<u8>)>(threads * 2);
-    let (done_tx, done_rx) = bounded::<(u64, Done)>(threads * 2);
+    // One chunk waiting per worker, plus one: enough to keep the workers
+    // busy, and memory bounded (a chunk is about 1 MB in, 1.3 MB out).
+    let (chunk_tx, chunk_rx) = bounded::<(u64, Vec<u8>)>(threads + 1);
+    let (done_tx, done_rx) = bounded::<(u64, Done)>(threads + 1);
     thread::scope(|scope| {
         let reader = scope.spawn(move || read_chunks(&mut chunks, &chunk_tx));
         for _ in 0..threads {
