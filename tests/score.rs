@@ -389,6 +389,20 @@ fn invalid_utf8_is_rejected_and_reading_goes_on() {
 }
 
 #[test]
+fn a_character_split_across_two_cells_is_invalid_utf8() {
+    // `é` is C3 A9: here C3 ends one cell and A9 starts the next. The
+    // unescaped cells are valid UTF-8 back to back, the row is not.
+    let mut leads = format!("{HEADER}\nok1,,,,,,,\nok2,").into_bytes();
+    leads.extend_from_slice(b"caf\xc3,\xa9,,,,,\nok3,,,,,,,\n");
+    assert_bytes_reject(
+        "leads.csv",
+        &leads,
+        2,
+        &["row 2: column \"Company Name\": \"caf\u{fffd}\" is not valid UTF-8"],
+    );
+}
+
+#[test]
 fn malformed_json_lines_are_rejected() {
     let leads = concat!(
         "{\"id\":\"ok1\"}\n",
