@@ -325,17 +325,24 @@ impl Dialect {
                     scaled(b)
                 )
             }
-            // No integer division: `n - MOD(n, d)` is a multiple of `d`
-            // (`MOD` takes the dividend's sign), so dividing it is exact.
+            // No integer division: on magnitudes, `n - MOD(n, d)` is a
+            // multiple of `d`, so dividing it truncates exactly (whatever
+            // sign `MOD` gives negative operands). Each operand is used
+            // more than once: long ones are bound once.
             Dialect::Snowflake => {
                 let scaled = |x: &str| format!("CAST(({x}) * 10000000000 AS NUMBER(38, 0))");
-                let (n, d) = (
-                    format!("({} * 100000)", scaled(a)),
-                    format!("NULLIF({}, 0)", scaled(b)),
-                );
-                format!(
-                    "CAST(ROUND(CAST(({n} - MOD({n}, {d})) / {d} AS NUMBER(38, 0)) * 0.00001, 4) AS {ty})"
-                )
+                let (n, d) = (scaled(a), format!("NULLIF({}, 0)", scaled(b)));
+                let body = |n: &str, d: &str| {
+                    let top = format!("ABS({n}) * 100000");
+                    format!(
+                        "CAST(ROUND(CAST(SIGN({n}) * SIGN({d}) * (({top} - MOD({top}, ABS({d}))) / ABS({d})) AS NUMBER(38, 0)) * 0.00001, 4) AS {ty})"
+                    )
+                };
+                if n.len() + d.len() <= 240 {
+                    body(&n, &d)
+                } else {
+                    self.bind(&[n, d], &body("tally_args.a0", "tally_args.a1"))
+                }
             }
             _ => {
                 let scaled = |x: &str| format!("CAST(({x}) * 10000000000 AS HUGEINT)");
