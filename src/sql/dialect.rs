@@ -377,6 +377,9 @@ impl Dialect {
     pub fn try_cast(self, value: &str, ty: &str) -> String {
         match self {
             Dialect::Postgres => format!("CAST({value} AS {ty})"),
+            // An explicit format: the session's `DATE_INPUT_FORMAT` may
+            // be anything.
+            Dialect::Snowflake if ty == "DATE" => format!("TRY_TO_DATE({value}, 'YYYY-MM-DD')"),
             _ => format!("TRY_CAST({value} AS {ty})"),
         }
     }
