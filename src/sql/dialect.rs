@@ -248,7 +248,10 @@ impl Dialect {
     pub fn list_has_any(self, list: &str, array: &str) -> String {
         match self {
             Dialect::Postgres => format!("({list} && {array})"),
-            Dialect::Spark | Dialect::Snowflake => format!("arrays_overlap({list}, {array})"),
+            Dialect::Spark => format!("arrays_overlap({list}, {array})"),
+            // Bracketed: sqlglot, translating for the tests, spells it
+            // with an unbracketed `OR`.
+            Dialect::Snowflake => format!("(ARRAYS_OVERLAP({list}, {array}))"),
             _ => format!("list_has_any({list}, {array})"),
         }
     }
@@ -411,11 +414,12 @@ impl Dialect {
         let dotted = format!("replace({text}, 'İ', 'i̇')");
         if self == Dialect::Snowflake {
             // `REGEXP_REPLACE` replaces every match; its 4th argument is a
-            // position, not flags. The pattern's backslashes are escaped.
-            let pattern = self.text("([[:alpha:]])Σ([^[:alpha:]]|$)");
+            // position, not flags. Snowflake's classes are ASCII (`\w`) or
+            // unspecified (`[[:alpha:]]`): "letter" is spelled out as
+            // ranges, once, in `tally_consts.final_sigma`.
             let with = self.text("\\1ς\\2");
             return format!(
-                "lower(CASE WHEN CONTAINS({text}, 'Σ') THEN regexp_replace({dotted}, {pattern}, {with}) ELSE {dotted} END)"
+                "lower(CASE WHEN CONTAINS({text}, 'Σ') THEN regexp_replace({dotted}, tally_consts.final_sigma, {with}) ELSE {dotted} END)"
             );
         }
         let (letter, other) = match self {
@@ -426,6 +430,20 @@ impl Dialect {
         format!(
             "lower(CASE WHEN strpos({text}, 'Σ') > 0 THEN regexp_replace({dotted}, '{pattern}', '\\1ς\\2', 'g') ELSE {dotted} END)"
         )
+    }
+
+    /// Constants the query needs besides `ws` and `today`, as
+    /// `(expression, name)`: Snowflake's pattern for a word-final `Σ`.
+    pub fn constants(self) -> Vec<(String, &'static str)> {
+        match self {
+            Dialect::Snowflake => {
+                let letter = alphabetic_class();
+                let other = format!("[^{}", &letter[1..]);
+                let pattern = format!("({letter})Σ({other}|$)");
+                vec![(self.text(&pattern), "final_sigma")]
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// What ends each layer's SELECT. PostgreSQL would pull a layer up
@@ -531,6 +549,38 @@ impl Dialect {
         let fraction = format!("regexp_replace({text}, '([.][0-9]*[1-9])0+$', {group})");
         format!("regexp_replace({fraction}, '[.]0+$', '')")
     }
+}
+
+/// A bracket class of the characters Rust's `char::is_alphabetic` takes,
+/// as code point ranges (none of them is a class metacharacter).
+fn alphabetic_class() -> String {
+    static CLASS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CLASS
+        .get_or_init(|| {
+            let mut ranges: Vec<(char, char)> = Vec::new();
+            for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+                if !c.is_alphabetic() {
+                    continue;
+                }
+                match ranges.last_mut() {
+                    Some((_, high)) if u32::from(*high) + 1 == u32::from(c) => *high = c,
+                    _ => ranges.push((c, c)),
+                }
+            }
+            let mut out = String::from("[");
+            for (low, high) in ranges {
+                out.push(low);
+                if high != low {
+                    if u32::from(high) > u32::from(low) + 1 {
+                        out.push('-');
+                    }
+                    out.push(high);
+                }
+            }
+            out.push(']');
+            out
+        })
+        .clone()
 }
 
 /// A Spark string literal: backslash escapes, `\uXXXX` for control

@@ -67,9 +67,13 @@ pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> 
         table(w, &options.table)
     ));
     out.push_str(&format!(
-        "{}(\n  SELECT\n    {} AS ws,\n    {today} AS today\n) AS tally_consts\n",
+        "{}(\n  SELECT\n    {} AS ws,\n    {today} AS today{}\n) AS tally_consts\n",
         d.cross_join(),
-        whitespace(d)
+        whitespace(d),
+        d.constants()
+            .iter()
+            .map(|(value, name)| format!(",\n    {value} AS {name}"))
+            .collect::<String>()
     ));
     for layer in layers {
         out.push_str(&render_layer(w, &layer));
