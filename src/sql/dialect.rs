@@ -45,7 +45,10 @@ impl Dialect {
 
     /// Whether the query builder supports this dialect yet.
     pub fn is_ready(self) -> bool {
-        matches!(self, Dialect::DuckDb | Dialect::Postgres | Dialect::Spark)
+        matches!(
+            self,
+            Dialect::DuckDb | Dialect::Postgres | Dialect::Spark | Dialect::Snowflake
+        )
     }
 
     /// An identifier, quoted so that any name (spaces, quotes, keywords)
@@ -54,6 +57,16 @@ impl Dialect {
         match self {
             Dialect::Spark | Dialect::BigQuery => format!("`{}`", name.replace('`', "``")),
             _ => format!("\"{}\"", name.replace('"', "\"\"")),
+        }
+    }
+
+    /// A column the query names itself (`score`, `rule_1`), as later
+    /// layers refer to it. Layers define every column quoted; Snowflake
+    /// upper-cases unquoted names, so it refers to them quoted too.
+    pub fn own(self, name: &str) -> String {
+        match self {
+            Dialect::Snowflake => self.ident(name),
+            _ => name.to_string(),
         }
     }
 
@@ -93,6 +106,10 @@ impl Dialect {
             Dialect::Spark | Dialect::BigQuery => {
                 format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
             }
+            // Snowflake reads backslash escapes and doubled quotes.
+            Dialect::Snowflake => {
+                format!("'{}'", value.replace('\\', "\\\\").replace('\'', "''"))
+            }
             _ => format!("'{}'", value.replace('\'', "''")),
         }
     }
@@ -101,6 +118,7 @@ impl Dialect {
     pub fn number_type(self) -> String {
         match self {
             Dialect::Postgres => "NUMERIC".to_string(),
+            Dialect::Snowflake => format!("NUMBER(38, {DUCKDB_SCALE})"),
             _ => format!("DECIMAL(38, {DUCKDB_SCALE})"),
         }
     }
@@ -121,6 +139,9 @@ impl Dialect {
         match self {
             Dialect::Postgres => format!("({text} ~ {})", self.text(pattern)),
             Dialect::Spark => format!("({text} RLIKE {})", self.text(pattern)),
+            // `REGEXP_LIKE` is anchored at both ends; `REGEXP_INSTR`
+            // searches, as Rust's `is_match` does.
+            Dialect::Snowflake => format!("(REGEXP_INSTR({text}, {}) > 0)", self.text(pattern)),
             _ => format!("regexp_matches({text}, {})", self.text(pattern)),
         }
     }
@@ -130,6 +151,7 @@ impl Dialect {
         match self {
             Dialect::Postgres => format!("btrim({text}, {chars})"),
             Dialect::Spark => format!("trim(BOTH {chars} FROM {text})"),
+            Dialect::Snowflake => format!("trim({text}, {chars})"),
             // DuckDB's trim with a character set is slow (about 0.5 s per
             // million cells): call it only when an end is white space.
             _ => format!(
@@ -147,6 +169,7 @@ impl Dialect {
     pub fn contains(self, text: &str, part: &str) -> String {
         match self {
             Dialect::Postgres => format!("(strpos({text}, {part}) > 0)"),
+            Dialect::Snowflake => format!("CONTAINS({text}, {part})"),
             _ => format!("contains({text}, {part})"),
         }
     }
@@ -155,7 +178,7 @@ impl Dialect {
     pub fn ends_with(self, text: &str, part: &str) -> String {
         match self {
             Dialect::Postgres => format!("(right({text}, length({part})) = {part})"),
-            Dialect::Spark => format!("endswith({text}, {part})"),
+            Dialect::Spark | Dialect::Snowflake => format!("endswith({text}, {part})"),
             _ => format!("ends_with({text}, {part})"),
         }
     }
@@ -163,7 +186,7 @@ impl Dialect {
     /// `text` starts with `part`.
     pub fn starts_with(self, text: &str, part: &str) -> String {
         match self {
-            Dialect::Spark => format!("startswith({text}, {part})"),
+            Dialect::Spark | Dialect::Snowflake => format!("startswith({text}, {part})"),
             _ => format!("starts_with({text}, {part})"),
         }
     }
@@ -183,6 +206,16 @@ impl Dialect {
                 self.text(&java_quote(separator)),
                 self.lower(&self.trim("item", ws))
             ),
+            // `SPLIT` takes the separator literally; the lambda's type
+            // turns each VARIANT item into text. The white space set is
+            // written out: it is a constant.
+            Dialect::Snowflake => {
+                let ws = format!("({})", super::read::whitespace(self));
+                format!(
+                    "FILTER(TRANSFORM(SPLIT({cell}, {sep}), item VARCHAR -> {}), item VARCHAR -> item <> '')",
+                    self.lower(&self.trim("item", &ws))
+                )
+            }
             _ => format!(
                 "[{} FOR item IN string_split({cell}, {sep}) IF trim(item, {ws}) <> '']",
                 self.lower(&format!("trim(item, {ws})"))
@@ -195,6 +228,7 @@ impl Dialect {
         match self {
             Dialect::Postgres => format!("({item} = ANY({list}))"),
             Dialect::Spark => format!("array_contains({list}, {item})"),
+            Dialect::Snowflake => format!("ARRAY_CONTAINS(CAST({item} AS VARIANT), {list})"),
             _ => format!("list_contains({list}, {item})"),
         }
     }
@@ -205,6 +239,7 @@ impl Dialect {
         match self {
             Dialect::Postgres => format!("ARRAY[{}]::TEXT[]", items.join(", ")),
             Dialect::Spark => format!("array({})", items.join(", ")),
+            Dialect::Snowflake => format!("ARRAY_CONSTRUCT({})", items.join(", ")),
             _ => format!("[{}]", items.join(", ")),
         }
     }
@@ -214,6 +249,9 @@ impl Dialect {
         match self {
             Dialect::Postgres => format!("({list} && {array})"),
             Dialect::Spark => format!("arrays_overlap({list}, {array})"),
+            // Bracketed: sqlglot, translating for the tests, spells it
+            // with an unbracketed `OR`.
+            Dialect::Snowflake => format!("(ARRAYS_OVERLAP({list}, {array}))"),
             _ => format!("list_has_any({list}, {array})"),
         }
     }
@@ -223,6 +261,10 @@ impl Dialect {
         match self {
             Dialect::Postgres => format!("({list} @> {array})"),
             Dialect::Spark => format!("(size(array_except({array}, {list})) = 0)"),
+            // `ARRAY_EXCEPT` removes one copy per match: distinct first.
+            Dialect::Snowflake => {
+                format!("(ARRAY_SIZE(ARRAY_EXCEPT(ARRAY_DISTINCT({array}), {list})) = 0)")
+            }
             _ => format!("list_has_all({list}, {array})"),
         }
     }
@@ -233,6 +275,7 @@ impl Dialect {
             Dialect::Postgres => format!("cardinality({list})"),
             // `size(NULL)` is -1 outside ANSI mode.
             Dialect::Spark => format!("CASE WHEN {list} IS NOT NULL THEN size({list}) END"),
+            Dialect::Snowflake => format!("ARRAY_SIZE({list})"),
             _ => format!("len({list})"),
         }
     }
@@ -250,6 +293,8 @@ impl Dialect {
                 "YEAR" => format!("add_months({date}, {})", amount.saturating_mul(12)),
                 _ => format!("date_add({date}, {amount})"),
             },
+            // `DATEADD` clamps months to the month's last day.
+            Dialect::Snowflake => format!("DATEADD({unit}, {amount}, {date})"),
             _ => format!("CAST({date} + INTERVAL ({amount}) {unit} AS DATE)"),
         }
     }
@@ -259,6 +304,7 @@ impl Dialect {
         match self {
             Dialect::Postgres => format!("({to} - {from})"),
             Dialect::Spark => format!("datediff({to}, {from})"),
+            Dialect::Snowflake => format!("DATEDIFF(DAY, {from}, {to})"),
             _ => format!("date_diff('day', {from}, {to})"),
         }
     }
@@ -281,6 +327,25 @@ impl Dialect {
                     scaled(a),
                     scaled(b)
                 )
+            }
+            // No integer division: on magnitudes, `n - MOD(n, d)` is a
+            // multiple of `d`, so dividing it truncates exactly (whatever
+            // sign `MOD` gives negative operands). Each operand is used
+            // more than once: long ones are bound once.
+            Dialect::Snowflake => {
+                let scaled = |x: &str| format!("CAST(({x}) * 10000000000 AS NUMBER(38, 0))");
+                let (n, d) = (scaled(a), format!("NULLIF({}, 0)", scaled(b)));
+                let body = |n: &str, d: &str| {
+                    let top = format!("ABS({n}) * 100000");
+                    format!(
+                        "CAST(ROUND(CAST(SIGN({n}) * SIGN({d}) * (({top} - MOD({top}, ABS({d}))) / ABS({d})) AS NUMBER(38, 0)) * 0.00001, 4) AS {ty})"
+                    )
+                };
+                if n.len() + d.len() <= 240 {
+                    body(&n, &d)
+                } else {
+                    self.bind(&[n, d], &body("tally_args.a0", "tally_args.a1"))
+                }
             }
             _ => {
                 let scaled = |x: &str| format!("CAST(({x}) * 10000000000 AS HUGEINT)");
@@ -315,6 +380,9 @@ impl Dialect {
     pub fn try_cast(self, value: &str, ty: &str) -> String {
         match self {
             Dialect::Postgres => format!("CAST({value} AS {ty})"),
+            // An explicit format: the session's `DATE_INPUT_FORMAT` may
+            // be anything.
+            Dialect::Snowflake if ty == "DATE" => format!("TRY_TO_DATE({value}, 'YYYY-MM-DD')"),
             _ => format!("TRY_CAST({value} AS {ty})"),
         }
     }
@@ -323,6 +391,9 @@ impl Dialect {
     pub fn current_date(self) -> String {
         match self {
             Dialect::Postgres => "CAST(timezone('UTC', now()) AS DATE)".to_string(),
+            Dialect::Snowflake => {
+                "CAST(CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP()) AS DATE)".to_string()
+            }
             Dialect::Spark => {
                 "to_date(to_utc_timestamp(current_timestamp(), current_timezone()))".to_string()
             }
@@ -341,6 +412,16 @@ impl Dialect {
             return format!("lower({text})");
         }
         let dotted = format!("replace({text}, 'İ', 'i̇')");
+        if self == Dialect::Snowflake {
+            // `REGEXP_REPLACE` replaces every match; its 4th argument is a
+            // position, not flags. Snowflake's classes are ASCII (`\w`) or
+            // unspecified (`[[:alpha:]]`): "letter" is spelled out as
+            // ranges, once, in `tally_consts.final_sigma`.
+            let with = self.text("\\1ς\\2");
+            return format!(
+                "lower(CASE WHEN CONTAINS({text}, 'Σ') THEN regexp_replace({dotted}, tally_consts.final_sigma, {with}) ELSE {dotted} END)"
+            );
+        }
         let (letter, other) = match self {
             Dialect::Postgres => ("[[:alpha:]]", "[^[:alpha:]]"),
             _ => (r"\pL", r"\PL"),
@@ -351,10 +432,41 @@ impl Dialect {
         )
     }
 
+    /// Constants the query needs besides `ws` and `today`, as
+    /// `(expression, name)`: Snowflake's pattern for a word-final `Σ`.
+    pub fn constants(self) -> Vec<(String, &'static str)> {
+        match self {
+            Dialect::Snowflake => {
+                let letter = alphabetic_class();
+                let other = format!("[^{}", &letter[1..]);
+                let pattern = format!("({letter})Σ({other}|$)");
+                vec![(self.text(&pattern), "final_sigma")]
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// What ends each layer's SELECT. PostgreSQL would pull a layer up
     /// into the next and copy its expressions into every use (the score
     /// would recompute every rule for each ladder line); `OFFSET 0` keeps
     /// each layer computed once per row.
+    /// How each one-row layer joins the ones before it: Snowflake
+    /// writes lateral inline views after a comma.
+    pub fn lateral_join(self) -> &'static str {
+        match self {
+            Dialect::Snowflake => ", LATERAL",
+            _ => "CROSS JOIN LATERAL",
+        }
+    }
+
+    /// How the constants join the table.
+    pub fn cross_join(self) -> &'static str {
+        match self {
+            Dialect::Snowflake => ", ",
+            _ => "CROSS JOIN ",
+        }
+    }
+
     pub fn layer_fence(self) -> &'static str {
         match self {
             Dialect::Postgres => "\n  OFFSET 0",
@@ -398,6 +510,19 @@ impl Dialect {
                     fields.join(", ")
                 )
             }
+            // Snowflake runs a correlated scalar subquery only when it
+            // surely gives one row: an aggregate over the one row.
+            Dialect::Snowflake => {
+                let columns: Vec<String> = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| format!("{v} AS a{i}"))
+                    .collect();
+                format!(
+                    "(SELECT ANY_VALUE({body}) FROM (SELECT {}) AS tally_args)",
+                    columns.join(", ")
+                )
+            }
             _ => {
                 let columns: Vec<String> = values
                     .iter()
@@ -420,9 +545,42 @@ impl Dialect {
             _ => "\\1",
         };
         let text = format!("CAST({number} AS {})", self.text_type());
-        let fraction = format!("regexp_replace({text}, '([.][0-9]*[1-9])0+$', '{group}')");
+        let group = self.text(group);
+        let fraction = format!("regexp_replace({text}, '([.][0-9]*[1-9])0+$', {group})");
         format!("regexp_replace({fraction}, '[.]0+$', '')")
     }
+}
+
+/// A bracket class of the characters Rust's `char::is_alphabetic` takes,
+/// as code point ranges (none of them is a class metacharacter).
+fn alphabetic_class() -> String {
+    static CLASS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CLASS
+        .get_or_init(|| {
+            let mut ranges: Vec<(char, char)> = Vec::new();
+            for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+                if !c.is_alphabetic() {
+                    continue;
+                }
+                match ranges.last_mut() {
+                    Some((_, high)) if u32::from(*high) + 1 == u32::from(c) => *high = c,
+                    _ => ranges.push((c, c)),
+                }
+            }
+            let mut out = String::from("[");
+            for (low, high) in ranges {
+                out.push(low);
+                if high != low {
+                    if u32::from(high) > u32::from(low) + 1 {
+                        out.push('-');
+                    }
+                    out.push(high);
+                }
+            }
+            out.push(']');
+            out
+        })
+        .clone()
 }
 
 /// A Spark string literal: backslash escapes, `\uXXXX` for control

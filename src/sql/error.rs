@@ -24,7 +24,7 @@ pub enum SqlError {
     #[error("the {dialect} dialect is not available yet")]
     #[diagnostic(
         code(tally::sql_dialect_pending),
-        help("use `--dialect duckdb`, `postgres` or `spark`; docs/sql.md lists what each dialect supports")
+        help("use `--dialect duckdb`, `postgres`, `spark` or `snowflake`; docs/sql.md lists what each dialect supports")
     )]
     DialectPending {
         dialect: String,

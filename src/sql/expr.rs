@@ -57,8 +57,8 @@ impl Writer<'_> {
                 Some(g) => self.col("tally_groups", &g.name),
                 None => "NULL".to_string(),
             },
-            ExprKind::Score => "tally_score.score".to_string(),
-            ExprKind::Stage => "tally_stage.stage".to_string(),
+            ExprKind::Score => format!("tally_score.{}", d.own("score")),
+            ExprKind::Stage => format!("tally_stage.{}", d.own("stage")),
             ExprKind::Tier(id) => match self.model.tiers.get(*id) {
                 Some(t) => self.col(&tier_layer(*id), &t.name),
                 None => "NULL".to_string(),

@@ -70,6 +70,21 @@ pub fn compile_sql(model: &Model, options: &SqlOptions) -> Result<String, Vec<Sq
             ),
         }]);
     }
+    if options.explain && dialect == Dialect::Snowflake {
+        // The reasons are joined with `concat_ws`, which skips missing
+        // parts in the other engines; Snowflake's `CONCAT_WS` is NULL as
+        // soon as one part is.
+        let span = model.fields.first().map(|f| f.span).unwrap_or_default();
+        return Err(vec![SqlError::Unsupported {
+            dialect: dialect.name().to_string(),
+            what: "`--explain` (the reasons column)".to_string(),
+            span: span.into(),
+            help: Some(
+                "score without `--explain` in Snowflake, or use duckdb or postgres for reasons"
+                    .to_string(),
+            ),
+        }]);
+    }
     let plan = crate::plan::compile(model);
     let used: Vec<bool> = plan.fields.iter().map(|f| f.used).collect();
     let mut writer = expr::Writer {

@@ -56,9 +56,10 @@ pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> 
     let mut out = String::new();
     out.push_str(&header(model, options));
     out.push_str(d.preamble());
-    out.push_str("SELECT\n  tally_row.*,\n  tally_input.tally_error");
+    let error = format!("tally_input.{}", d.own("tally_error"));
+    out.push_str(&format!("SELECT\n  tally_row.*,\n  {error}"));
     for (expr, name) in outputs(w, options.explain) {
-        let masked = format!("CASE WHEN tally_input.tally_error IS NULL THEN {expr} END");
+        let masked = format!("CASE WHEN {error} IS NULL THEN {expr} END");
         out.push_str(&format!(",\n  {masked} AS {}", d.ident(&name)));
     }
     out.push_str(&format!(
@@ -66,8 +67,13 @@ pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> 
         table(w, &options.table)
     ));
     out.push_str(&format!(
-        "CROSS JOIN (\n  SELECT\n    {} AS ws,\n    {today} AS today\n) AS tally_consts\n",
-        whitespace(d)
+        "{}(\n  SELECT\n    {} AS ws,\n    {today} AS today{}\n) AS tally_consts\n",
+        d.cross_join(),
+        whitespace(d),
+        d.constants()
+            .iter()
+            .map(|(value, name)| format!(",\n    {value} AS {name}"))
+            .collect::<String>()
     ));
     for layer in layers {
         out.push_str(&render_layer(w, &layer));
@@ -117,8 +123,9 @@ fn render_layer(w: &Writer<'_>, layer: &Layer) -> String {
         columns.push("    NULL AS tally_nothing".to_string());
     }
     format!(
-        "-- {}\nCROSS JOIN LATERAL (\n  SELECT\n{}{}\n) AS {}\n",
+        "-- {}\n{} (\n  SELECT\n{}{}\n) AS {}\n",
         layer.comment,
+        w.dialect.lateral_join(),
         columns.join(",\n"),
         w.dialect.layer_fence(),
         layer.alias
@@ -265,7 +272,7 @@ fn groups(w: &mut Writer<'_>) -> Layer {
             let terms = g
                 .rules
                 .iter()
-                .map(|r| format!("tally_rules.{}", rule_column(*r)))
+                .map(|r| format!("tally_rules.{}", w.dialect.own(&rule_column(*r))))
                 .collect();
             (capped_sum(w, terms, g.limits), g.name.clone())
         })
@@ -290,7 +297,7 @@ fn score(w: &mut Writer<'_>) -> Layer {
         .iter()
         .enumerate()
         .filter(|(_, r)| r.group.is_none());
-    terms.extend(top_level.map(|(id, _)| format!("tally_rules.{}", rule_column(id))));
+    terms.extend(top_level.map(|(id, _)| format!("tally_rules.{}", d.own(&rule_column(id)))));
     Layer {
         alias: "tally_score".to_string(),
         comment: "the score: groups and top-level rules, capped".to_string(),
@@ -323,13 +330,19 @@ fn ladder_case(w: &mut Writer<'_>, ladder: &Ladder) -> String {
 fn outputs(w: &Writer<'_>, explain: bool) -> Vec<(String, String)> {
     let d = w.dialect;
     let model = w.model;
-    let mut out = vec![("tally_score.score".to_string(), "score".to_string())];
+    let mut out = vec![(
+        format!("tally_score.{}", d.own("score")),
+        "score".to_string(),
+    )];
     let reasons = explain.then(|| reasons(w));
     for g in &model.groups {
         out.push((format!("tally_groups.{}", d.ident(&g.name)), g.name.clone()));
     }
     if model.stage.is_some() {
-        out.push(("tally_stage.stage".to_string(), "stage".to_string()));
+        out.push((
+            format!("tally_stage.{}", d.own("stage")),
+            "stage".to_string(),
+        ));
     }
     for (index, t) in model.tiers.iter().enumerate() {
         out.push((
@@ -348,7 +361,7 @@ fn reasons(w: &Writer<'_>) -> String {
     let parts: Vec<String> = (0..w.model.rules.len())
         .zip(&w.model.rules)
         .map(|(id, rule)| {
-            let points = format!("tally_rules.{}", rule_column(id));
+            let points = format!("tally_rules.{}", d.own(&rule_column(id)));
             let signed = format!(
                 "CASE WHEN {points} < 0 THEN {} ELSE '+' || {} END",
                 d.plain_number(&points),

@@ -22,15 +22,22 @@ pub fn translate(pattern: &str, dialect: Dialect) -> Result<String, String> {
         (Dialect::Spark, false) => "(?d)",
         // ARE's `(?i)` does not match `K` (Kelvin) for `k` as Rust's does:
         // each letter becomes a class of its case variants instead.
-        (Dialect::Postgres, _) => "",
+        (Dialect::Postgres | Dialect::Snowflake, _) => "",
         (_, true) => "(?i)",
         (_, false) => "",
     });
-    let fold = insensitive && dialect == Dialect::Postgres;
+    // Snowflake's POSIX flavour has no inline flags: letters are spelled
+    // out as for PostgreSQL.
+    let posix = dialect == Dialect::Snowflake;
+    let fold = insensitive && matches!(dialect, Dialect::Postgres | Dialect::Snowflake);
     let mut chars = rest.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '\\' => match chars.next() {
+                // POSIX gives other escaped punctuation (`\<`) meanings.
+                Some(e) if posix && !r".^$|?*+()[]{}\".contains(e) => {
+                    return Err(format!("the escape `\\{e}`"))
+                }
                 Some(e) if e.is_ascii_punctuation() => {
                     out.push('\\');
                     out.push(e);
@@ -40,7 +47,7 @@ pub fn translate(pattern: &str, dialect: Dialect) -> Result<String, String> {
             },
             '.' => match dialect {
                 // ARE's `.` also matches a newline; Rust's does not.
-                Dialect::Postgres => out.push_str("[^\n]"),
+                Dialect::Postgres | Dialect::Snowflake => out.push_str("[^\n]"),
                 _ => out.push('.'),
             },
             '(' => {
@@ -49,7 +56,8 @@ pub fn translate(pattern: &str, dialect: Dialect) -> Result<String, String> {
                     if chars.next() != Some(':') {
                         return Err("a group flag other than a leading `(?i)`".to_string());
                     }
-                    out.push_str("(?:");
+                    // A capturing group matches the same text.
+                    out.push_str(if posix { "(" } else { "(?:" });
                 } else {
                     out.push('(');
                 }
@@ -66,6 +74,10 @@ pub fn translate(pattern: &str, dialect: Dialect) -> Result<String, String> {
                 out.push('[');
                 out.push_str(&variants(c));
                 out.push(']');
+            }
+            // POSIX has no lazy quantifiers.
+            '?' if posix && matches!(out.chars().last(), Some('*' | '+' | '?' | '}')) => {
+                return Err("a lazy quantifier".to_string())
             }
             c => out.push(c),
         }
@@ -193,6 +205,18 @@ mod tests {
             Ok("[^a-z0-9aAA-Z\u{212a}\u{17f}]")
         );
         assert!(translate("(?i)[A-z]", Dialect::Postgres).is_err());
+    }
+
+    #[test]
+    fn snowflake_gets_posix_spellings() {
+        assert_eq!(
+            translate("(?i)^(?:a|k)\\.b.$", Dialect::Snowflake).as_deref(),
+            Ok("^([aA]|[kK\u{212a}])\\.[bB][^\n]$")
+        );
+        for bad in ["a+?", "a*?", "a??", "a{2}?", "\\<", "\\d"] {
+            assert!(translate(bad, Dialect::Snowflake).is_err(), "{bad}");
+        }
+        assert!(translate("a+", Dialect::Snowflake).is_ok());
     }
 
     #[test]

@@ -157,8 +157,9 @@ pub fn run_engine(engine: &str, dialect: Dialect, jobs: &[Job]) -> Report {
             dialect,
             table: table.clone(),
             as_of: (!job.engine_today).then_some(job.as_of),
-            // Every other model also gets `reasons` (not offered in Spark).
-            explain: index % 2 == 0 && dialect != Dialect::Spark,
+            // Every other model also gets `reasons` (not offered in Spark or
+            // Snowflake).
+            explain: index % 2 == 0 && !matches!(dialect, Dialect::Spark | Dialect::Snowflake),
         };
         let sql = match compile_sql(&model_of(job), &options) {
             Ok(sql) => sql,
