@@ -74,6 +74,12 @@ fn snowflake_translated_to_duckdb_scores_like_the_interpreter() {
     check_engine("snowflake-in-duckdb", Dialect::Snowflake, 30);
 }
 
+/// BigQuery likewise.
+#[test]
+fn bigquery_translated_to_duckdb_scores_like_the_interpreter() {
+    check_engine("bigquery-in-duckdb", Dialect::BigQuery, 30);
+}
+
 #[test]
 fn spark_scores_like_the_interpreter() {
     // Spark plans each query for seconds: fewer generated models.

@@ -81,6 +81,11 @@ fn spark_query() {
 }
 
 #[test]
+fn bigquery_query() {
+    insta::assert_snapshot!(sql(Dialect::BigQuery));
+}
+
+#[test]
 fn snowflake_query() {
     insta::assert_snapshot!(sql(Dialect::Snowflake));
 }
@@ -94,6 +99,7 @@ fn sqlglot_parses_every_ready_dialect() {
         (Dialect::Postgres, "postgres"),
         (Dialect::Spark, "spark"),
         (Dialect::Snowflake, "snowflake"),
+        (Dialect::BigQuery, "bigquery"),
     ];
     for (dialect, name) in ready {
         let script = format!(

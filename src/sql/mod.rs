@@ -70,6 +70,18 @@ pub fn compile_sql(model: &Model, options: &SqlOptions) -> Result<String, Vec<Sq
             ),
         }]);
     }
+    if options.explain && dialect == Dialect::BigQuery {
+        let span = model.fields.first().map(|f| f.span).unwrap_or_default();
+        return Err(vec![SqlError::Unsupported {
+            dialect: dialect.name().to_string(),
+            what: "`--explain` (the reasons column)".to_string(),
+            span: span.into(),
+            help: Some(
+                "score without `--explain` in BigQuery, or use duckdb or postgres for reasons"
+                    .to_string(),
+            ),
+        }]);
+    }
     if options.explain && dialect == Dialect::Snowflake {
         // The reasons are joined with `concat_ws`, which skips missing
         // parts in the other engines; Snowflake's `CONCAT_WS` is NULL as

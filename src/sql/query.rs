@@ -12,7 +12,7 @@
 
 use super::expr::{tier_layer, Writer};
 use super::read::{self, whitespace};
-use super::SqlOptions;
+use super::{Dialect, SqlOptions};
 use crate::check::model::{Ladder, Limits, Model};
 use crate::syntax::ast::Effect;
 use crate::value::FieldType;
@@ -62,6 +62,10 @@ pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> 
         let masked = format!("CASE WHEN {error} IS NULL THEN {expr} END");
         out.push_str(&format!(",\n  {masked} AS {}", d.ident(&name)));
     }
+    if d == Dialect::BigQuery {
+        out.push_str(&nested(w, options, &today, &layers));
+        return out;
+    }
     out.push_str(&format!(
         "\nFROM {} AS tally_row\n",
         table(w, &options.table)
@@ -80,6 +84,34 @@ pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> 
     }
     out.push_str(";\n");
     out
+}
+
+/// BigQuery has no `LATERAL`: each layer is a `STRUCT` column added by a
+/// query around the previous one, so `tally_cells.x` still names a field.
+fn nested(w: &Writer<'_>, options: &SqlOptions, today: &str, layers: &[Layer]) -> String {
+    let d = w.dialect;
+    let mut inner = format!(
+        "SELECT\n  tally_row,\n  STRUCT({} AS ws, {today} AS today) AS tally_consts\nFROM {} AS tally_row",
+        whitespace(d),
+        table(w, &options.table)
+    );
+    for layer in layers {
+        let mut columns: Vec<String> = layer
+            .columns
+            .iter()
+            .map(|(expr, name)| format!("    {expr} AS {}", d.ident(name)))
+            .collect();
+        if columns.is_empty() {
+            columns.push("    NULL AS tally_nothing".to_string());
+        }
+        inner = format!(
+            "-- {}\nSELECT\n  *,\n  STRUCT(\n{}\n  ) AS {}\nFROM (\n{inner}\n)",
+            layer.comment,
+            columns.join(",\n"),
+            layer.alias
+        );
+    }
+    format!("\nFROM (\n{inner}\n);\n")
 }
 
 fn header(model: &Model, options: &SqlOptions) -> String {

@@ -17,7 +17,7 @@ pub(super) const WHITESPACE: &[u32] = &[
 /// (whose `chr` stops at 255), `\u` escapes: none of these characters is
 /// visible, so none is written literally.
 pub(super) fn whitespace(d: Dialect) -> String {
-    if d == Dialect::Spark {
+    if matches!(d, Dialect::Spark | Dialect::BigQuery) {
         let escapes: String = WHITESPACE.iter().map(|c| format!("\\u{c:04x}")).collect();
         return format!("'{escapes}'");
     }
@@ -92,8 +92,8 @@ pub(super) fn field(d: Dialect, f: &Field, source: &str, cell: &str) -> FieldRea
             let missing = format!("{day} IS NULL OR {shift} IS NULL");
             checks.push((format!("{present} AND ({missing})"), unreadable));
             let value = format!(
-                "CASE WHEN NOT ({missing}) THEN {} + {shift} END",
-                d.try_cast(&day, "DATE")
+                "CASE WHEN NOT ({missing}) THEN {} END",
+                d.add_days(&d.try_cast(&day, "DATE"), &shift)
             );
             (trimmed(d, source), value)
         }
@@ -141,7 +141,10 @@ pub(super) fn date(d: Dialect, cell: &str) -> DateRead {
     let num = |from: usize, len: usize| d.digits_to_int(&format!("substr({cell}, {from}, {len})"));
     let (y, m, day) = (num(1, 4), num(6, 2), num(9, 2));
     let last = format!(
-        "CASE WHEN {m} IN (4, 6, 9, 11) THEN 30 WHEN {m} = 2 THEN CASE WHEN ({y} % 4 = 0 AND {y} % 100 <> 0) OR {y} % 400 = 0 THEN 29 ELSE 28 END ELSE 31 END"
+        "CASE WHEN {m} IN (4, 6, 9, 11) THEN 30 WHEN {m} = 2 THEN CASE WHEN ({} = 0 AND {} <> 0) OR {} = 0 THEN 29 ELSE 28 END ELSE 31 END",
+        d.modulo(&y, 4),
+        d.modulo(&y, 100),
+        d.modulo(&y, 400)
     );
     let real_day = format!("{y} >= 1 AND {m} BETWEEN 1 AND 12 AND {day} BETWEEN 1 AND {last}");
     let (hh, mi, ss) = (num(12, 2), num(15, 2), num(18, 2));

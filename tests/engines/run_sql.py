@@ -191,20 +191,24 @@ def run_spark(jobs):
     return results
 
 
-def run_snowflake_in_duckdb(jobs):
-    """Snowflake queries, translated by sqlglot into DuckDB's dialect and
-    run there: no Snowflake account is needed, so this checks the query's
-    logic (layers, quoting, exact division, lists), not Snowflake's own
-    functions."""
-    try:
-        import sqlglot
-    except ImportError:
-        missing("the sqlglot Python package")
-    translated = []
-    for job in jobs:
-        statements = sqlglot.transpile(job["sql"], read="snowflake", write="duckdb")
-        translated.append(dict(job, sql=statements[-1]))
-    return run_duckdb(translated)
+def translated_to_duckdb(dialect):
+    """Queries of `dialect` (Snowflake, BigQuery), translated by sqlglot
+    into DuckDB's dialect and run there: no account is needed, so this
+    checks the query's logic (layers, quoting, exact division, lists), not
+    the engine's own functions."""
+
+    def run(jobs):
+        try:
+            import sqlglot
+        except ImportError:
+            missing("the sqlglot Python package")
+        translated = []
+        for job in jobs:
+            statements = sqlglot.transpile(job["sql"], read=dialect, write="duckdb")
+            translated.append(dict(job, sql=statements[-1]))
+        return run_duckdb(translated)
+
+    return run
 
 
 def main():
@@ -215,7 +219,8 @@ def main():
         "duckdb": run_duckdb,
         "postgres": run_postgres,
         "spark": run_spark,
-        "snowflake-in-duckdb": run_snowflake_in_duckdb,
+        "snowflake-in-duckdb": translated_to_duckdb("snowflake"),
+        "bigquery-in-duckdb": translated_to_duckdb("bigquery"),
         "none": lambda jobs: [],
     }.get(engine)
     if run is None:

@@ -157,9 +157,13 @@ pub fn run_engine(engine: &str, dialect: Dialect, jobs: &[Job]) -> Report {
             dialect,
             table: table.clone(),
             as_of: (!job.engine_today).then_some(job.as_of),
-            // Every other model also gets `reasons` (not offered in Spark or
-            // Snowflake).
-            explain: index % 2 == 0 && !matches!(dialect, Dialect::Spark | Dialect::Snowflake),
+            // Every other model also gets `reasons` (not offered in Spark,
+            // Snowflake or BigQuery).
+            explain: index % 2 == 0
+                && !matches!(
+                    dialect,
+                    Dialect::Spark | Dialect::Snowflake | Dialect::BigQuery
+                ),
         };
         let sql = match compile_sql(&model_of(job), &options) {
             Ok(sql) => sql,
