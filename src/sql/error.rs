@@ -20,15 +20,4 @@ pub enum SqlError {
         #[help]
         help: Option<String>,
     },
-
-    #[error("the {dialect} dialect is not available yet")]
-    #[diagnostic(
-        code(tally::sql_dialect_pending),
-        help("use `--dialect duckdb`, `postgres`, `spark` or `snowflake`; docs/sql.md lists what each dialect supports")
-    )]
-    DialectPending {
-        dialect: String,
-        #[label("this model cannot be compiled for {dialect} yet")]
-        span: SourceSpan,
-    },
 }

@@ -48,13 +48,6 @@ impl SqlOptions {
 /// `reasons` with `explain`).
 pub fn compile_sql(model: &Model, options: &SqlOptions) -> Result<String, Vec<SqlError>> {
     let dialect = options.dialect;
-    if !dialect.is_ready() {
-        let span = model.fields.first().map(|f| f.span).unwrap_or_default();
-        return Err(vec![SqlError::DialectPending {
-            dialect: dialect.name().to_string(),
-            span: span.into(),
-        }]);
-    }
     if options.explain && dialect == Dialect::Spark {
         // Spark merges the layers into one projection, and with the
         // reasons that projection grows past what its code generator

@@ -15,9 +15,10 @@ pub(super) const WHITESPACE: &[u32] = &[
 
 /// The SQL text of the whitespace set, as `chr()` calls or, in Spark
 /// (whose `chr` stops at 255), `\u` escapes: none of these characters is
-/// visible, so none is written literally.
+/// visible, so none is written literally. BigQuery's `CHR` takes any code
+/// point: `chr()` calls there too (see `Dialect::text`).
 pub(super) fn whitespace(d: Dialect) -> String {
-    if matches!(d, Dialect::Spark | Dialect::BigQuery) {
+    if d == Dialect::Spark {
         let escapes: String = WHITESPACE.iter().map(|c| format!("\\u{c:04x}")).collect();
         return format!("'{escapes}'");
     }
