@@ -154,7 +154,7 @@ impl Writer<'_> {
                 Err(what) => self.unsupported(
                     expr,
                     format!("{what} in a `matches` pattern"),
-                    Some("write the pattern with literal characters, `.`, `[…]` classes of ASCII characters, groups, `|`, anchors, quantifiers and a leading `(?i)`; docs/sql.md lists what translates".to_string()),
+                    Some("write the pattern with literal characters, `.`, `[…]` classes of ASCII characters, groups, `|`, anchors, greedy quantifiers (`*`, `+`, `?`, `{m,n}`) and a leading `(?i)`; docs/sql.md lists what translates".to_string()),
                 ),
             },
             ExprKind::IsMissing(e) => format!("({} IS NULL)", self.value(e)),
