@@ -9,7 +9,7 @@
 use memchr::memmem::Finder;
 use regex::Regex;
 
-use super::expr::{self, Env, Folded};
+use super::expr::{self, holds, Env, Folded};
 use crate::plan::node::ConstSet;
 use crate::plan::Node;
 use crate::syntax::ast::CompareOp;
@@ -230,17 +230,6 @@ impl<'p> Condition<'p> {
             }
             Shape::Node => fallback(),
         }
-    }
-}
-
-fn holds(op: CompareOp, ordering: std::cmp::Ordering) -> bool {
-    match op {
-        CompareOp::Eq => ordering.is_eq(),
-        CompareOp::Ne => ordering.is_ne(),
-        CompareOp::Lt => ordering.is_lt(),
-        CompareOp::Le => ordering.is_le(),
-        CompareOp::Gt => ordering.is_gt(),
-        CompareOp::Ge => ordering.is_ge(),
     }
 }
 

@@ -302,14 +302,19 @@ fn compare<'a>(op: CompareOp, a: &'a Node, b: &'a Node, env: &Env<'a>) -> Option
         (V::Bool(x), V::Bool(y)) => x.cmp(&y),
         _ => return None,
     };
-    Some(match op {
+    Some(holds(op, ordering))
+}
+
+/// Whether `op` holds between two values that compare as `ordering`.
+pub(crate) fn holds(op: CompareOp, ordering: std::cmp::Ordering) -> bool {
+    match op {
         CompareOp::Eq => ordering.is_eq(),
         CompareOp::Ne => ordering.is_ne(),
         CompareOp::Lt => ordering.is_lt(),
         CompareOp::Le => ordering.is_le(),
         CompareOp::Gt => ordering.is_gt(),
         CompareOp::Ge => ordering.is_ge(),
-    })
+    }
 }
 
 fn between<'a>(a: &'a Node, low: &'a Node, high: &'a Node, env: &Env<'a>) -> Option<bool> {

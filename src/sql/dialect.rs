@@ -38,6 +38,27 @@ impl Dialect {
         }
     }
 
+    /// The engine's name as its makers write it, for messages.
+    pub fn title(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "DuckDB",
+            Dialect::Postgres => "PostgreSQL",
+            Dialect::Spark => "Spark",
+            Dialect::BigQuery => "BigQuery",
+            Dialect::Snowflake => "Snowflake",
+        }
+    }
+
+    /// Whether `--explain` (the reasons column) is offered. Not in Spark:
+    /// it merges the layers into one projection, which with the reasons
+    /// grows past what its code generator compiles in reasonable time. Not
+    /// in Snowflake: the reasons are joined with `concat_ws`, which skips
+    /// missing parts elsewhere but is NULL there as soon as one part is.
+    /// Not in BigQuery yet: its nested layers have no reasons column.
+    pub fn has_reasons(self) -> bool {
+        matches!(self, Dialect::DuckDb | Dialect::Postgres)
+    }
+
     /// The dialect a name stands for.
     pub fn from_name(name: &str) -> Option<Dialect> {
         Dialect::ALL.into_iter().find(|d| d.name() == name)

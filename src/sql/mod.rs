@@ -48,46 +48,16 @@ impl SqlOptions {
 /// `reasons` with `explain`).
 pub fn compile_sql(model: &Model, options: &SqlOptions) -> Result<String, Vec<SqlError>> {
     let dialect = options.dialect;
-    if options.explain && dialect == Dialect::Spark {
-        // Spark merges the layers into one projection, and with the
-        // reasons that projection grows past what its code generator
-        // compiles in reasonable time: not offered until it is tested.
+    if options.explain && !dialect.has_reasons() {
         let span = model.fields.first().map(|f| f.span).unwrap_or_default();
+        let name = dialect.title();
         return Err(vec![SqlError::Unsupported {
             dialect: dialect.name().to_string(),
             what: "`--explain` (the reasons column)".to_string(),
             span: span.into(),
-            help: Some(
-                "score without `--explain` in Spark, or use duckdb or postgres for reasons"
-                    .to_string(),
-            ),
-        }]);
-    }
-    if options.explain && dialect == Dialect::BigQuery {
-        let span = model.fields.first().map(|f| f.span).unwrap_or_default();
-        return Err(vec![SqlError::Unsupported {
-            dialect: dialect.name().to_string(),
-            what: "`--explain` (the reasons column)".to_string(),
-            span: span.into(),
-            help: Some(
-                "score without `--explain` in BigQuery, or use duckdb or postgres for reasons"
-                    .to_string(),
-            ),
-        }]);
-    }
-    if options.explain && dialect == Dialect::Snowflake {
-        // The reasons are joined with `concat_ws`, which skips missing
-        // parts in the other engines; Snowflake's `CONCAT_WS` is NULL as
-        // soon as one part is.
-        let span = model.fields.first().map(|f| f.span).unwrap_or_default();
-        return Err(vec![SqlError::Unsupported {
-            dialect: dialect.name().to_string(),
-            what: "`--explain` (the reasons column)".to_string(),
-            span: span.into(),
-            help: Some(
-                "score without `--explain` in Snowflake, or use duckdb or postgres for reasons"
-                    .to_string(),
-            ),
+            help: Some(format!(
+                "score without `--explain` in {name}, or use duckdb or postgres for reasons"
+            )),
         }]);
     }
     let plan = crate::plan::compile(model);
