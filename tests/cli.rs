@@ -427,9 +427,15 @@ fn sql_snowflake_prints_a_query_and_refuses_explain() {
         sql.contains("CAST(CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP()) AS DATE) AS today"),
         "{sql}"
     );
+    assert_explain_refused(dir.path(), "snowflake");
+}
+
+/// `tally sql --explain` in a dialect without reasons: exit 1, nothing
+/// on standard output, a `tally::sql_unsupported` naming `--explain`.
+fn assert_explain_refused(dir: &Path, dialect: &str) {
     let explain = tally(
-        dir.path(),
-        &["sql", "good.tally", "--dialect", "snowflake", "--explain"],
+        dir,
+        &["sql", "good.tally", "--dialect", dialect, "--explain"],
     );
     assert_eq!(explain.status.code(), Some(1));
     assert_eq!(text(&explain.stdout), "");
@@ -446,15 +452,7 @@ fn sql_bigquery_prints_a_query_and_refuses_explain() {
     let sql = text(&out.stdout);
     assert!(!sql.contains("LATERAL"), "{sql}");
     assert!(sql.contains("CURRENT_DATE('UTC') AS today"), "{sql}");
-    let explain = tally(
-        dir.path(),
-        &["sql", "good.tally", "--dialect", "bigquery", "--explain"],
-    );
-    assert_eq!(explain.status.code(), Some(1));
-    assert_eq!(text(&explain.stdout), "");
-    let stderr = text(&explain.stderr);
-    assert!(stderr.contains("tally::sql_unsupported"), "{stderr}");
-    assert!(stderr.contains("--explain"), "{stderr}");
+    assert_explain_refused(dir.path(), "bigquery");
 }
 
 #[test]
@@ -478,4 +476,10 @@ fn sql_exit_codes_for_bad_models_and_arguments() {
         ],
     );
     assert_eq!(date.status.code(), Some(2));
+}
+
+#[test]
+fn sql_spark_refuses_explain() {
+    let dir = workspace();
+    assert_explain_refused(dir.path(), "spark");
 }
