@@ -226,13 +226,9 @@ impl<'j, 'p> Worker<'j, 'p> {
 
     /// The text of field `i` of the current record.
     fn cell(&self, i: usize) -> &[u8] {
-        let start = if i == 0 {
-            0
-        } else {
-            self.ends.get(i - 1).copied().unwrap_or(0)
-        };
-        let end = self.ends.get(i).copied().unwrap_or(start);
-        self.fields.get(start..end).unwrap_or_default()
+        self.fields
+            .get(field_range(&self.ends, i))
+            .unwrap_or_default()
     }
 
     /// Check, read, score and write one record.
@@ -259,15 +255,7 @@ impl<'j, 'p> Worker<'j, 'p> {
             return Err(self.not_utf8(row, nfields));
         };
         let ends = &self.ends;
-        let cell = |i: usize| {
-            let start = if i == 0 {
-                0
-            } else {
-                ends.get(i - 1).copied().unwrap_or(0)
-            };
-            let end = ends.get(i).copied().unwrap_or(start);
-            text.get(start..end)
-        };
+        let cell = |i: usize| text.get(field_range(ends, i));
         if (0..nfields).any(|i| cell(i).is_none()) {
             return Err(self.not_utf8(row, nfields));
         }
@@ -409,6 +397,15 @@ impl<'j, 'p> Worker<'j, 'p> {
         }
         out.push(b']');
     }
+}
+
+/// Where field `i` lies in csv_core's output, from its field ends.
+fn field_range(ends: &[usize], i: usize) -> std::ops::Range<usize> {
+    let start = match i.checked_sub(1) {
+        Some(before) => ends.get(before).copied().unwrap_or(0),
+        None => 0,
+    };
+    start..ends.get(i).copied().unwrap_or(start)
 }
 
 /// A number in plain decimal without trailing zeros. Whole numbers (most
