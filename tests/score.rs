@@ -293,6 +293,79 @@ fn results_do_not_depend_on_threads_and_cross_batches_in_order() {
     );
 }
 
+/// A lead file whose cells repeat (as real ones do: a few companies,
+/// sizes, dates and tag lists) with unique ids and notes, blank cells and
+/// unreadable ones, from a fixed seed.
+fn repetitive_leads(rows: usize) -> Vec<[String; 8]> {
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        usize::try_from(state % n as u64).unwrap()
+    };
+    let pick = |options: &[&str], i: usize| options[i % options.len()].to_string();
+    (0..rows)
+        .map(|i| {
+            let mut row = [
+                format!("r{i}"),
+                pick(
+                    &["Acme", " ACME inc", "", "Globex", "acmé", "Initech"],
+                    next(6),
+                ),
+                pick(&["1", "2", " 3 ", "", "2.0", "7", "-2"], next(7)),
+                pick(&["50", "150", "250.5", "", "99999", "100"], next(6)),
+                pick(&["yes", "no", "T", "", "0"], next(5)),
+                pick(&["2026-11-01", "", "2026-11-20T23:30:00-02:00"], next(3)),
+                pick(&["vip;x", " VIP ", "", "a;b;c", ";;"], next(5)),
+                format!("note {}", next(1_000_000)),
+            ];
+            // Now and then a cell that cannot be read: no id, a number
+            // with an exponent, a fraction in an int, a bad day.
+            let wrong = ["", "", "2.5", "1e3", "maybe", "2026-02-30"];
+            if next(100) == 0 {
+                let column = next(wrong.len());
+                row[column] = wrong[column].to_string();
+            }
+            row
+        })
+        .collect()
+}
+
+#[test]
+fn remembered_cells_score_as_cells_read_afresh() {
+    // CSV input goes through the memo of repeated cells; NDJSON input is
+    // read and tested cell by cell. The same leads must score the same.
+    let leads = repetitive_leads(12_000);
+    let mut csv = format!("{HEADER}\n");
+    let mut ndjson = String::new();
+    let columns: Vec<&str> = HEADER.split(',').collect();
+    for row in &leads {
+        let quoted: Vec<String> = row.iter().map(|c| format!("\"{c}\"")).collect();
+        csv.push_str(&quoted.join(","));
+        csv.push('\n');
+        let object: serde_json::Map<String, serde_json::Value> = columns
+            .iter()
+            .zip(row)
+            .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
+            .collect();
+        ndjson.push_str(&serde_json::to_string(&object).unwrap());
+        ndjson.push('\n');
+    }
+    let args = ["--format", "ndjson", "--explain", "--threads", "2"];
+    let (from_csv, csv_summary) = score("leads.csv", csv.as_bytes(), &args, 1);
+    let (from_ndjson, ndjson_summary) = score("leads.ndjson", ndjson.as_bytes(), &args, 1);
+    assert_eq!(csv_summary.lines().last(), ndjson_summary.lines().last());
+    assert!(
+        csv_summary.ends_with("read 12000 rows: 11921 scored, 79 rejected\n"),
+        "{csv_summary}"
+    );
+    assert_eq!(from_csv.lines().count(), 11921);
+    for (a, b) in from_csv.lines().zip(from_ndjson.lines()) {
+        assert_eq!(a, b);
+    }
+}
+
 // ---- rejected rows ----
 
 /// Score a CSV with the model's header and the given data lines; the

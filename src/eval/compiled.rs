@@ -10,9 +10,11 @@ use memchr::memmem::Finder;
 use regex::Regex;
 
 use super::expr::{self, holds, Env, Folded};
+use super::predicates::Predicates;
+use crate::check::model::Function;
 use crate::plan::node::ConstSet;
 use crate::plan::Node;
-use crate::syntax::ast::CompareOp;
+use crate::syntax::ast::{ArithOp, CompareOp};
 use crate::value::{ops, Date, Decimal, Value};
 
 /// A condition ready to run, with the plan node it came from.
@@ -24,7 +26,7 @@ pub(crate) struct Condition<'p> {
 
 /// A number a comparison reads.
 #[derive(Debug, Clone, Copy)]
-enum Operand {
+pub(crate) enum Operand {
     Field(usize),
     /// `count(list_field)`.
     Count(usize),
@@ -106,6 +108,9 @@ enum Shape<'p> {
         field: usize,
         present: bool,
     },
+    /// A field predicate, tested before the conditions (its truth is in
+    /// [`Env::predicates`]).
+    Pred(usize),
     Not(Box<Condition<'p>>),
     And(Vec<Condition<'p>>),
     Or(Vec<Condition<'p>>),
@@ -116,14 +121,39 @@ enum Shape<'p> {
 impl<'p> Condition<'p> {
     /// Compile `node` for a scorer whose as-of date is `today`.
     pub(crate) fn new(node: &'p Node, today: Date) -> Condition<'p> {
+        Condition::with(node, today, None)
+    }
+
+    /// Compile `node`, reading the truth of each of `predicates` it
+    /// contains instead of testing it again.
+    pub(crate) fn with(
+        node: &'p Node,
+        today: Date,
+        predicates: Option<&Predicates<'p>>,
+    ) -> Condition<'p> {
+        let known = predicates.and_then(|p| p.id(node));
         Condition {
-            shape: shape(node, today),
+            shape: known.map_or_else(|| shape(node, today, predicates), Shape::Pred),
             node,
         }
     }
 
+    /// The plan node this condition was compiled from.
+    pub(crate) fn node(&self) -> &'p Node {
+        self.node
+    }
+
     /// The condition's truth for one lead: `None` is missing.
+    #[inline]
     pub(crate) fn truth<'a>(&'a self, env: &Env<'a>) -> Option<bool> {
+        // A predicate's truth is known: inlined, so reading it costs no call.
+        if let Shape::Pred(id) = self.shape {
+            return env.predicates.get(id).copied().flatten();
+        }
+        self.test(env)
+    }
+
+    fn test<'a>(&'a self, env: &Env<'a>) -> Option<bool> {
         let fallback = || expr::truth(self.node, env);
         match &self.shape {
             Shape::InSet {
@@ -205,6 +235,7 @@ impl<'p> Condition<'p> {
             Shape::Present { field, present } => {
                 Some(matches!(env.lead.values.get(*field), Some(Some(_))) == *present)
             }
+            Shape::Pred(id) => env.predicates.get(*id).copied().flatten(),
             Shape::Not(inner) => inner.truth(env).map(|b| !b),
             Shape::And(items) => {
                 let mut missing = false;
@@ -274,9 +305,89 @@ fn number(env: &Env<'_>, operand: Operand) -> Option<Decimal> {
     }
 }
 
+/// A number expression in the form the interpreter runs it: rules' points
+/// such as `min(revenue * 0.5, 15)` without walking the plan node.
+#[derive(Debug, Clone)]
+pub(crate) enum Number<'p> {
+    Const(Decimal),
+    Operand(Operand),
+    Arith(Box<Number<'p>>, Vec<(ArithOp, Number<'p>)>),
+    Min(Vec<Number<'p>>),
+    Max(Vec<Number<'p>>),
+    /// Anything else: walk the node.
+    Node(&'p Node),
+}
+
+impl<'p> Number<'p> {
+    /// Compile a number-typed node.
+    pub(crate) fn new(node: &'p Node) -> Number<'p> {
+        if let Some(operand) = operand(node) {
+            return Number::Operand(operand);
+        }
+        match node {
+            Node::Const(Value::Number(n)) => Number::Const(*n),
+            Node::Arith(first, rest) => Number::Arith(
+                Box::new(Number::new(first)),
+                rest.iter().map(|(op, n)| (*op, Number::new(n))).collect(),
+            ),
+            Node::Call(Function::Min, args) if !args.is_empty() => {
+                Number::Min(args.iter().map(Number::new).collect())
+            }
+            Node::Call(Function::Max, args) if !args.is_empty() => {
+                Number::Max(args.iter().map(Number::new).collect())
+            }
+            _ => Number::Node(node),
+        }
+    }
+
+    /// The number for one lead; `None` is missing. Same results as
+    /// [`expr::number`] on the node.
+    pub(crate) fn value(&self, env: &Env<'_>) -> Option<Decimal> {
+        match self {
+            Number::Const(n) => Some(*n),
+            Number::Operand(operand) => number(env, *operand),
+            Number::Arith(first, rest) => {
+                let mut acc = first.value(env)?;
+                for (op, operand) in rest {
+                    let value = operand.value(env)?;
+                    acc = match op {
+                        ArithOp::Add => ops::add(acc, value),
+                        ArithOp::Sub => ops::sub(acc, value),
+                        ArithOp::Mul => ops::mul(acc, value),
+                        ArithOp::Div => ops::div(acc, value),
+                    }?;
+                }
+                Some(acc)
+            }
+            // The first of equal least values, the last of equal greatest
+            // ones, as the node walker picks.
+            Number::Min(args) => {
+                extreme(args, env, |a, b| if ops::cmp(b, a).is_lt() { b } else { a })
+            }
+            Number::Max(args) => {
+                extreme(args, env, |a, b| if ops::cmp(a, b).is_gt() { a } else { b })
+            }
+            Number::Node(node) => expr::number(node, env),
+        }
+    }
+}
+
+fn extreme(
+    args: &[Number<'_>],
+    env: &Env<'_>,
+    pick: fn(Decimal, Decimal) -> Decimal,
+) -> Option<Decimal> {
+    let (first, rest) = args.split_first()?;
+    let mut acc = first.value(env)?;
+    for arg in rest {
+        acc = pick(acc, arg.value(env)?);
+    }
+    Some(acc)
+}
+
 /// The flat shape of a node, or [`Shape::Node`].
-fn shape(node: &Node, today: Date) -> Shape<'_> {
-    let child = |n| Box::new(Condition::new(n, today));
+fn shape<'p>(node: &'p Node, today: Date, predicates: Option<&Predicates<'p>>) -> Shape<'p> {
+    let child = |n| Condition::with(n, today, predicates);
     match node {
         Node::InSet {
             needle,
@@ -337,9 +448,9 @@ fn shape(node: &Node, today: Date) -> Shape<'_> {
             },
             _ => Shape::Node,
         },
-        Node::Not(inner) => Shape::Not(child(inner)),
-        Node::And(items) => Shape::And(items.iter().map(|n| Condition::new(n, today)).collect()),
-        Node::Or(items) => Shape::Or(items.iter().map(|n| Condition::new(n, today)).collect()),
+        Node::Not(inner) => Shape::Not(Box::new(child(inner))),
+        Node::And(items) => Shape::And(items.iter().map(child).collect()),
+        Node::Or(items) => Shape::Or(items.iter().map(child).collect()),
         _ => Shape::Node,
     }
 }
@@ -508,6 +619,7 @@ when not (i != 3)                         add 1
                 stage: None,
                 tiers: &[],
                 fired: &[],
+                predicates: &[],
             };
             for node in &plan.conditions {
                 let condition = Condition::new(node, today);

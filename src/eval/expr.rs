@@ -101,6 +101,9 @@ pub(crate) struct Env<'a> {
     pub tiers: &'a [Option<&'a str>],
     /// Whether each rule fired (tests).
     pub fired: &'a [bool],
+    /// The truths of the field predicates, tested before the conditions
+    /// (read by compiled conditions only; the node walker tests nodes).
+    pub predicates: &'a [Option<bool>],
 }
 
 /// The truth of a condition: `None` is missing.

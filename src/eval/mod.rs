@@ -6,9 +6,12 @@
 
 mod compiled;
 mod expr;
+mod memo;
 mod model_tests;
+mod predicates;
 mod score;
 
+pub use memo::Memo;
 pub use model_tests::{run_tests, Failure, TestResult};
 pub use score::{RuleTrace, Scorer, Scratch, Trace};
 

@@ -4,11 +4,13 @@
 //! many leads allocates nothing once the scratch has grown; [`Scorer::score`]
 //! and [`Scorer::explain`] wrap it for one-off use.
 
-use super::compiled::Condition;
+use super::compiled::{Condition, Number};
 use super::expr::{self, Env, Folded};
+use super::memo::Memo;
+use super::predicates::Predicates;
 use super::{Fired, Lead, Outcome};
 use crate::check::model::Limits;
-use crate::plan::{LadderSpec, Node, Plan};
+use crate::plan::{LadderSpec, Node, Plan, RuleStep};
 use crate::value::{ops, Date, Decimal, FieldType, Value};
 
 /// Scores leads with one plan, as of one date. Holds no per-lead state,
@@ -17,11 +19,21 @@ use crate::value::{ops, Date, Decimal, FieldType, Value};
 pub struct Scorer<'p> {
     plan: &'p Plan,
     today: Date,
-    /// Per field: whether some expression compares its folded text, so it
-    /// is folded once per lead (`matches` and `is missing` need no folding).
+    /// The conditions' one-field parts, tested field by field first.
+    predicates: Predicates<'p>,
+    /// The fields that have predicates.
+    tested: Vec<usize>,
+    /// Per field: whether its predicates compare its folded text, so it is
+    /// folded before they are tested (`matches` and `is missing` need no
+    /// folding).
+    folds_for_predicates: Vec<bool>,
+    /// Per field: whether the rest (points, conditions on several fields)
+    /// reads its folded text, so it is folded once per lead.
     folds: Vec<bool>,
     /// `plan.conditions`, compiled.
     conditions: Vec<Condition<'p>>,
+    /// Each rule's points, signed.
+    points: Vec<Points<'p>>,
     /// The stage ladder's and each tier's conditions, compiled.
     stage: Vec<Condition<'p>>,
     tiers: Vec<Vec<Condition<'p>>>,
@@ -32,6 +44,8 @@ pub struct Scorer<'p> {
 #[derive(Debug, Clone, Default)]
 pub struct Scratch<'p> {
     folded: Vec<Folded>,
+    /// Truths of the scorer's field predicates.
+    pub(crate) predicates: Vec<Option<bool>>,
     conditions: Vec<Option<bool>>,
     /// Each rule's signed points when it fired.
     pub points: Vec<Option<Decimal>>,
@@ -79,22 +93,40 @@ pub struct RuleTrace {
 impl<'p> Scorer<'p> {
     /// A scorer for `plan` with `today` as the as-of date.
     pub fn new(plan: &'p Plan, today: Date) -> Scorer<'p> {
+        let predicates = Predicates::new(plan, today);
+        let condition = |node: &'p Node| Condition::with(node, today, Some(&predicates));
         let compile = |ladder: &'p LadderSpec| {
             let steps = ladder.steps.iter();
-            steps.map(|(c, _)| Condition::new(c, today)).collect()
+            steps.map(|(c, _)| condition(c)).collect()
         };
+        let conditions = plan.conditions.iter().map(condition).collect();
+        let stage = plan.stage.as_ref().map(compile).unwrap_or_default();
+        let tiers = plan.tiers.iter().map(|t| compile(&t.ladder)).collect();
+        let tested = (0..plan.fields.len())
+            .filter(|f| !predicates.of(*f).is_empty())
+            .collect();
+        let predicate_nodes = predicates.conditions.iter().map(Condition::node);
+        let folds_for_predicates = folded_fields(plan, predicate_nodes, |_| false);
+        let folds = folded_fields(plan, rest_nodes(plan), |n| predicates.id(n).is_some());
+        let points = plan.rules.iter().map(Points::new).collect();
         Scorer {
             plan,
             today,
-            folds: folded_fields(plan),
-            conditions: plan
-                .conditions
-                .iter()
-                .map(|c| Condition::new(c, today))
-                .collect(),
-            stage: plan.stage.as_ref().map(compile).unwrap_or_default(),
-            tiers: plan.tiers.iter().map(|t| compile(&t.ladder)).collect(),
+            points,
+            predicates,
+            tested,
+            folds_for_predicates,
+            folds,
+            conditions,
+            stage,
+            tiers,
         }
+    }
+
+    /// Per plan field, how many predicates it has ([`Memo`] remembers
+    /// their truths per cell).
+    pub(crate) fn predicate_counts(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.plan.fields.len()).map(|f| self.predicates.of(f).len())
     }
 
     /// Score one lead.
@@ -106,9 +138,31 @@ impl<'p> Scorer<'p> {
 
     /// Score one lead into `scratch`, reusing its memory.
     pub fn run(&self, lead: &Lead, scratch: &mut Scratch<'p>) {
+        self.run_memo(lead, scratch, None);
+    }
+
+    /// [`Scorer::run`], taking the predicates' truths from `memo` for the
+    /// cells it recalled (see [`Memo::recall`]) and remembering the others.
+    pub fn run_memo(&self, lead: &Lead, scratch: &mut Scratch<'p>, mut memo: Option<&mut Memo>) {
         scratch
             .folded
             .resize_with(lead.values.len(), Folded::default);
+        scratch.predicates.resize(self.predicates.len(), None);
+        for &field in &self.tested {
+            let range = self.predicates.of(field);
+            let recalled = memo.as_deref_mut().and_then(|m| m.truths(field));
+            if let (Some(truths), Some(slots)) =
+                (recalled, scratch.predicates.get_mut(range.clone()))
+            {
+                slots.copy_from_slice(truths);
+                continue;
+            }
+            self.test_field(field, lead, scratch);
+            if let Some(memo) = memo.as_deref_mut() {
+                let value = lead.values.get(field).and_then(Option::as_ref);
+                memo.remember(field, value, scratch.predicate_truths(range));
+            }
+        }
         let fields = scratch.folded.iter_mut().zip(&lead.values);
         for ((slot, value), folds) in fields.zip(&self.folds) {
             if *folds {
@@ -117,6 +171,28 @@ impl<'p> Scorer<'p> {
         }
         self.sums(lead, scratch);
         self.finish(lead, scratch);
+    }
+
+    /// Test field `field`'s predicates.
+    fn test_field(&self, field: usize, lead: &Lead, scratch: &mut Scratch<'p>) {
+        let (Some(folded), Some(value)) = (scratch.folded.get_mut(field), lead.values.get(field))
+        else {
+            return;
+        };
+        if self.folds_for_predicates.get(field) == Some(&true) {
+            folded.refill(value.as_ref());
+        }
+        let env = self.env(lead, &scratch.folded, &[]);
+        let range = self.predicates.of(field);
+        let conditions = self
+            .predicates
+            .conditions
+            .get(range.clone())
+            .unwrap_or_default();
+        let slots = scratch.predicates.get_mut(range).unwrap_or_default();
+        for (slot, condition) in slots.iter_mut().zip(conditions) {
+            *slot = condition.truth(&env);
+        }
     }
 
     /// Score one lead and keep what every rule and ladder line saw.
@@ -164,11 +240,17 @@ impl<'p> Scorer<'p> {
             stage: outcome.stage.as_deref(),
             tiers: &tiers,
             fired: &fired,
+            predicates: &[],
         };
         expr::truth(node, &env)
     }
 
-    fn env<'a>(&self, lead: &'a Lead, folded: &'a [Folded]) -> Env<'a> {
+    fn env<'a>(
+        &self,
+        lead: &'a Lead,
+        folded: &'a [Folded],
+        predicates: &'a [Option<bool>],
+    ) -> Env<'a> {
         Env {
             lead,
             folded,
@@ -178,26 +260,22 @@ impl<'p> Scorer<'p> {
             stage: None,
             tiers: &[],
             fired: &[],
+            predicates,
         }
     }
 
     /// Conditions once each, then each rule's points, group sums, the sum.
     fn sums(&self, lead: &Lead, scratch: &mut Scratch<'p>) {
-        let env = self.env(lead, &scratch.folded);
+        let env = self.env(lead, &scratch.folded, &scratch.predicates);
         scratch.conditions.clear();
         let conditions = self.conditions.iter().map(|c| c.truth(&env));
         scratch.conditions.extend(conditions);
         scratch.points.clear();
-        for rule in &self.plan.rules {
+        for (rule, points) in self.plan.rules.iter().zip(&self.points) {
             let holds = scratch.conditions.get(rule.condition).copied().flatten() == Some(true);
-            let points = if holds {
-                expr::number(&rule.points, &env)
-            } else {
-                None
-            };
             scratch
                 .points
-                .push(points.map(|p| if rule.negate { -p } else { p }));
+                .push(if holds { points.value(&env) } else { None });
         }
         scratch.group_sums.clear();
         scratch
@@ -226,7 +304,7 @@ impl<'p> Scorer<'p> {
     /// The score's caps, then the stage and the tiers.
     fn finish(&self, lead: &Lead, scratch: &mut Scratch<'p>) {
         scratch.score = clamp(scratch.score_sum, self.plan.score_limits).normalize();
-        let mut env = self.env(lead, &scratch.folded);
+        let mut env = self.env(lead, &scratch.folded, &scratch.predicates);
         env.groups = &scratch.groups;
         env.score = Some(scratch.score);
         let stage_step = step_taken(&self.stage, &env);
@@ -239,7 +317,7 @@ impl<'p> Scorer<'p> {
             let env = Env {
                 stage,
                 tiers: &tiers,
-                ..self.env(lead, &scratch.folded)
+                ..self.env(lead, &scratch.folded, &scratch.predicates)
             };
             let env = Env {
                 groups: &scratch.groups,
@@ -298,11 +376,29 @@ impl Scratch<'_> {
     }
 }
 
-/// Per field of `plan`: whether an expression reads its folded text. A
-/// field read only by `matches`, `is missing` or `is present` is not.
-fn folded_fields(plan: &Plan) -> Vec<bool> {
-    fn visit(node: &Node, folds: &mut [bool]) {
+/// Every expression of `plan` a lead is scored with: conditions, points,
+/// ladder lines.
+fn rest_nodes(plan: &Plan) -> impl Iterator<Item = &Node> {
+    let ladders = plan
+        .stage
+        .iter()
+        .chain(plan.tiers.iter().map(|t| &t.ladder));
+    let steps = ladders.flat_map(|l| l.steps.iter().map(|(condition, _)| condition));
+    let points = plan.rules.iter().map(|r| &r.points);
+    plan.conditions.iter().chain(points).chain(steps)
+}
+
+/// Per field of `plan`: whether one of `nodes` reads its folded text,
+/// leaving out the parts for which `skip` is true. A field read only by
+/// `matches`, `is missing` or `is present` is not.
+fn folded_fields<'n>(
+    plan: &Plan,
+    nodes: impl Iterator<Item = &'n Node>,
+    skip: impl Fn(&Node) -> bool,
+) -> Vec<bool> {
+    fn visit(node: &Node, folds: &mut [bool], skip: &dyn Fn(&Node) -> bool) {
         match node {
+            _ if skip(node) => {}
             Node::Field(id) => {
                 if let Some(slot) = folds.get_mut(*id) {
                     *slot = true;
@@ -310,27 +406,49 @@ fn folded_fields(plan: &Plan) -> Vec<bool> {
             }
             Node::Matches(inner, _) | Node::IsMissing(inner) | Node::IsPresent(inner)
                 if matches!(**inner, Node::Field(_)) => {}
-            _ => node.for_each_child(&mut |child| visit(child, folds)),
+            _ => node.for_each_child(&mut |child| visit(child, folds, skip)),
         }
     }
     let mut folds = vec![false; plan.fields.len()];
-    // Only text and lists have a folded form.
-    let foldable: Vec<bool> = (plan.fields.iter())
-        .map(|f| matches!(f.ty, FieldType::Text | FieldType::List))
-        .collect();
-    let ladders = plan
-        .stage
-        .iter()
-        .chain(plan.tiers.iter().map(|t| &t.ladder));
-    let steps = ladders.flat_map(|l| l.steps.iter().map(|(condition, _)| condition));
-    let points = plan.rules.iter().map(|r| &r.points);
-    for node in plan.conditions.iter().chain(points).chain(steps) {
-        visit(node, &mut folds);
+    for node in nodes {
+        visit(node, &mut folds, &skip);
     }
-    for (folds, foldable) in folds.iter_mut().zip(foldable) {
-        *folds &= foldable;
+    // Only text and lists have a folded form.
+    for (folds, field) in folds.iter_mut().zip(&plan.fields) {
+        *folds &= matches!(field.ty, FieldType::Text | FieldType::List);
     }
     folds
+}
+
+/// A rule's points, ready to add.
+#[derive(Debug, Clone)]
+enum Points<'p> {
+    /// Constant points (most rules), signed.
+    Const(Decimal),
+    /// Computed points: evaluated when the rule fires.
+    Computed { number: Number<'p>, negate: bool },
+}
+
+impl<'p> Points<'p> {
+    fn new(rule: &'p RuleStep) -> Points<'p> {
+        match &rule.points {
+            Node::Const(Value::Number(n)) => Points::Const(if rule.negate { -*n } else { *n }),
+            node => Points::Computed {
+                number: Number::new(node),
+                negate: rule.negate,
+            },
+        }
+    }
+
+    /// The signed points; `None` when they are missing.
+    fn value(&self, env: &Env<'_>) -> Option<Decimal> {
+        match self {
+            Points::Const(n) => Some(*n),
+            Points::Computed { number, negate } => {
+                number.value(env).map(|p| if *negate { -p } else { p })
+            }
+        }
+    }
 }
 
 /// The first line of a ladder whose condition is true.

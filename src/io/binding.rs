@@ -7,9 +7,9 @@ use super::format::Format;
 use super::json::read_json;
 use super::read::{Header, Record, RowData};
 use super::reject::{quoted, Rejection};
-use crate::eval::Lead;
+use crate::eval::{Lead, Memo};
 use crate::plan::Plan;
-use crate::value::{read_cell, read_cell_into, FieldType, Value};
+use crate::value::{assign, read_cell, read_cell_into, FieldType, Value};
 
 /// A lead file that cannot be scored with a plan, found before any row
 /// is read.
@@ -153,13 +153,15 @@ impl Binding {
     /// hold; `cell(i)` is the row's i-th cell. Same checks and messages as
     /// [`Binding::lead`]. `spare` keeps the text and list buffers of
     /// fields that are missing in this row, for the next row that has
-    /// them (so empty cells cost no allocation either).
+    /// them (so empty cells cost no allocation either). A cell `memo`
+    /// recalls is not read again.
     pub fn fill_csv<'c>(
         &self,
         row: u64,
         cell: impl Fn(usize) -> &'c str,
         lead: &mut Lead,
         spare: &mut Vec<Option<Value>>,
+        memo: &mut Memo,
     ) -> Result<(), Rejection> {
         lead.values.resize(self.width, None);
         spare.resize(self.width, None);
@@ -170,6 +172,25 @@ impl Binding {
                 continue;
             };
             let text = cell(read.position);
+            if let Some(recalled) = memo.recall(read.field, text) {
+                match recalled {
+                    Some(value) => {
+                        if slot.is_none() {
+                            *slot = kept.take();
+                        }
+                        assign(slot, value);
+                    }
+                    None => {
+                        if slot.is_some() {
+                            *kept = slot.take();
+                        }
+                        if read.required {
+                            return Err(read.required_missing(row));
+                        }
+                    }
+                }
+                continue;
+            }
             if is_blank(read.ty, text) {
                 if slot.is_some() {
                     *kept = slot.take();

@@ -18,6 +18,7 @@ pub mod input;
 mod json;
 mod layout;
 mod parallel;
+mod plain;
 mod read;
 mod read_csv;
 mod read_ndjson;

@@ -17,10 +17,11 @@ use super::binding::Binding;
 use super::chunks::Chunks;
 use super::format::Format;
 use super::layout::Layout;
+use super::plain::plain_line;
 use super::reject::{quoted, Rejection};
 use super::run::{Counts, StreamError};
 use super::sink::Sink;
-use crate::eval::{Lead, Scorer, Scratch};
+use crate::eval::{Lead, Memo, Scorer, Scratch};
 use crate::plan::Plan;
 use crate::value::Decimal;
 
@@ -134,12 +135,17 @@ fn write_in_order(
 /// A worker's reusable state.
 struct Worker<'j, 'p> {
     job: &'j CsvJob<'p>,
+    /// csv_core's output: unescaped fields back to back, and their ends.
     fields: Vec<u8>,
     ends: Vec<usize>,
+    /// The current record's fields: ranges of `fields` or of the line.
+    spans: Vec<std::ops::Range<usize>>,
     lead: Lead,
     /// Buffers of fields missing in the current row (see `fill_csv`).
     spare: Vec<Option<crate::value::Value>>,
     scratch: Scratch<'p>,
+    /// The cells this worker has read and tested, for the ones that repeat.
+    memo: Memo,
     width: usize,
 }
 
@@ -149,9 +155,11 @@ impl<'j, 'p> Worker<'j, 'p> {
             job,
             fields: vec![0; 4096],
             ends: vec![0; 64],
+            spans: Vec::with_capacity(64),
             lead: Lead::default(),
             spare: Vec::new(),
             scratch: Scratch::default(),
+            memo: Memo::new(&job.scorer),
             width: job.layout.columns.len(),
         }
     }
@@ -167,38 +175,54 @@ impl<'j, 'p> Worker<'j, 'p> {
             rejects: Vec::new(),
             rows: 0,
         };
+        // A non-ASCII delimiter could split a character: csv_core reads all.
+        let plain = self.job.delimiter.is_ascii();
         let mut pos = 0;
         loop {
-            let Some((raw_len, nfields)) =
-                self.next_record(&mut parser, chunk.get(pos..).unwrap_or_default())
-            else {
+            let rest = chunk.get(pos..).unwrap_or_default();
+            if rest.is_empty() {
                 return done;
+            }
+            let found = plain
+                .then(|| plain_line(rest, self.job.delimiter, &mut self.spans))
+                .flatten();
+            let result = if let Some((line, used)) = found {
+                pos += used;
+                done.rows += 1;
+                let raw = rest.get(..line).unwrap_or_default();
+                self.record(done.rows, raw, raw, &mut done.out)
+            } else {
+                let Some(raw_len) = self.next_record(&mut parser, rest) else {
+                    return done;
+                };
+                pos += raw_len;
+                // Blank lines before a record are skipped by the parser,
+                // and counted in its bytes: they are not part of the record.
+                let raw = rest.get(..raw_len).unwrap_or_default();
+                let blank = raw
+                    .iter()
+                    .take_while(|b| matches!(b, b'\r' | b'\n'))
+                    .count();
+                let raw = raw.get(blank..).unwrap_or_default();
+                let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+                let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+                done.rows += 1;
+                let fields = std::mem::take(&mut self.fields);
+                let result = self.record(done.rows, raw, &fields, &mut done.out);
+                self.fields = fields;
+                result
             };
-            let raw = chunk.get(pos..pos + raw_len).unwrap_or_default();
-            pos += raw_len;
-            // Blank lines before a record are skipped by the parser, and
-            // counted in its bytes: they are not part of the record.
-            let blank = raw
-                .iter()
-                .take_while(|b| matches!(b, b'\r' | b'\n'))
-                .count();
-            let raw = raw.get(blank..).unwrap_or_default();
-            done.rows += 1;
-            if let Err(rejection) = self.record(done.rows, raw, nfields, &mut done.out) {
+            if let Err(rejection) = result {
                 done.rejects.push(rejection);
             }
         }
     }
 
-    /// The next record's raw length and field count, its unescaped fields
-    /// left in `self.fields` / `self.ends`; `None` at the end of the chunk.
-    /// (csv_core reads an empty input as the end of the data, which
-    /// finishes a last record that has no line end.)
-    fn next_record(
-        &mut self,
-        parser: &mut csv_core::Reader,
-        input: &[u8],
-    ) -> Option<(usize, usize)> {
+    /// The next record's raw length, its unescaped fields left in
+    /// `self.fields` and their ranges in `self.spans`; `None` at the end of
+    /// the chunk. (csv_core reads an empty input as the end of the data,
+    /// which finishes a last record that has no line end.)
+    fn next_record(&mut self, parser: &mut csv_core::Reader, input: &[u8]) -> Option<usize> {
         let (mut nin, mut nout, mut nend) = (0, 0, 0);
         loop {
             let rest = input.get(nin..).unwrap_or_default();
@@ -211,7 +235,16 @@ impl<'j, 'p> Worker<'j, 'p> {
             nout += o;
             nend += e;
             match result {
-                csv_core::ReadRecordResult::Record => return Some((nin, nend)),
+                csv_core::ReadRecordResult::Record => {
+                    self.spans.clear();
+                    let ends = self.ends.get(..nend).unwrap_or_default();
+                    let mut start = 0;
+                    for end in ends {
+                        self.spans.push(start..*end);
+                        start = *end;
+                    }
+                    return Some(nin);
+                }
                 csv_core::ReadRecordResult::OutputFull => {
                     self.fields.resize(self.fields.len() * 2, 0)
                 }
@@ -224,58 +257,61 @@ impl<'j, 'p> Worker<'j, 'p> {
         }
     }
 
-    /// The text of field `i` of the current record.
-    fn cell(&self, i: usize) -> &[u8] {
-        self.fields
-            .get(field_range(&self.ends, i))
-            .unwrap_or_default()
-    }
-
-    /// Check, read, score and write one record.
+    /// Check, read, score and write one record: `raw` is its bytes in the
+    /// file (line end dropped), `text` holds its fields at `self.spans`.
     fn record(
         &mut self,
         row: u64,
         raw: &[u8],
-        nfields: usize,
+        text: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), Rejection> {
+        let nfields = self.spans.len();
         if nfields != self.width {
             return Err(Rejection::row(
                 row,
                 format!("expected {} fields, found {nfields}", self.width),
             ));
         }
-        // One validation per record: the unescaped fields, back to back.
-        // A field is then a slice of that text, which `str::get` checks
-        // falls on character boundaries (a character split across two
-        // fields is caught there). The raw record is the fields plus ASCII
-        // quotes and delimiters, so it is valid whenever they all are.
-        let end = self.ends.get(nfields.wrapping_sub(1)).copied().unwrap_or(0);
-        let Ok(text) = std::str::from_utf8(self.fields.get(..end).unwrap_or_default()) else {
-            return Err(self.not_utf8(row, nfields));
+        // One validation per record: the fields' text, together. A field
+        // is then a slice of that text, which `str::get` checks falls on
+        // character boundaries (a character split across two fields is
+        // caught there).
+        let end = self.spans.last().map_or(0, |r| r.end);
+        let Ok(valid) = std::str::from_utf8(text.get(..end).unwrap_or_default()) else {
+            return Err(self.not_utf8(row, text));
         };
-        let ends = &self.ends;
-        let cell = |i: usize| text.get(field_range(ends, i));
+        let spans = &self.spans;
+        let cell = |i: usize| spans.get(i).and_then(|r| valid.get(r.clone()));
         if (0..nfields).any(|i| cell(i).is_none()) {
-            return Err(self.not_utf8(row, nfields));
+            return Err(self.not_utf8(row, text));
         }
         let cell = |i: usize| cell(i).unwrap_or_default();
         self.job
             .binding
-            .fill_csv(row, cell, &mut self.lead, &mut self.spare)?;
-        self.job.scorer.run(&self.lead, &mut self.scratch);
+            .fill_csv(row, cell, &mut self.lead, &mut self.spare, &mut self.memo)?;
+        let memo = Some(&mut self.memo);
+        self.job
+            .scorer
+            .run_memo(&self.lead, &mut self.scratch, memo);
         match self.job.output {
             Format::Csv => self.write_csv(raw, out),
-            Format::Ndjson => self.write_ndjson(nfields, out),
+            Format::Ndjson => self.write_ndjson(text, out),
         }
         Ok(())
     }
 
-    fn not_utf8(&self, row: u64, nfields: usize) -> Rejection {
-        let bad = (0..nfields)
-            .find(|i| std::str::from_utf8(self.cell(*i)).is_err())
+    /// Field `i` of the current record, whose fields are in `text`.
+    fn cell<'t>(&self, text: &'t [u8], i: usize) -> &'t [u8] {
+        let range = self.spans.get(i).cloned().unwrap_or_default();
+        text.get(range).unwrap_or_default()
+    }
+
+    fn not_utf8(&self, row: u64, text: &[u8]) -> Rejection {
+        let bad = (0..self.spans.len())
+            .find(|i| std::str::from_utf8(self.cell(text, *i)).is_err())
             .unwrap_or(0);
-        let shown = quoted(&String::from_utf8_lossy(self.cell(bad)));
+        let shown = quoted(&String::from_utf8_lossy(self.cell(text, bad)));
         let column = self.job.layout.columns.get(bad).map_or("?", String::as_str);
         Rejection {
             value: Some(shown.clone()),
@@ -285,9 +321,7 @@ impl<'j, 'p> Worker<'j, 'p> {
 
     /// The record's own bytes (line end dropped), then the outputs.
     fn write_csv(&self, raw: &[u8], out: &mut Vec<u8>) {
-        let line = raw.strip_suffix(b"\n").unwrap_or(raw);
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        out.extend_from_slice(line);
+        out.extend_from_slice(raw);
         let s = &self.scratch;
         let d = self.job.delimiter;
         out.push(d);
@@ -334,17 +368,17 @@ impl<'j, 'p> Worker<'j, 'p> {
             .filter_map(|(r, p)| p.map(|p| (r, p.normalize())))
     }
 
-    fn write_ndjson(&self, nfields: usize, out: &mut Vec<u8>) {
+    fn write_ndjson(&self, text: &[u8], out: &mut Vec<u8>) {
         out.push(b'{');
-        for i in 0..nfields {
+        for i in 0..self.spans.len() {
             if i > 0 {
                 out.push(b',');
             }
             let key = self.job.layout.columns.get(i).map_or("", String::as_str);
             let _ = serde_json::to_writer(&mut *out, key);
             out.push(b':');
-            let text = std::str::from_utf8(self.cell(i)).unwrap_or_default();
-            let _ = serde_json::to_writer(&mut *out, text);
+            let cell = std::str::from_utf8(self.cell(text, i)).unwrap_or_default();
+            let _ = serde_json::to_writer(&mut *out, cell);
         }
         let s = &self.scratch;
         let mut names = self.job.layout.outputs.iter();
@@ -397,15 +431,6 @@ impl<'j, 'p> Worker<'j, 'p> {
         }
         out.push(b']');
     }
-}
-
-/// Where field `i` lies in csv_core's output, from its field ends.
-fn field_range(ends: &[usize], i: usize) -> std::ops::Range<usize> {
-    let start = match i.checked_sub(1) {
-        Some(before) => ends.get(before).copied().unwrap_or(0),
-        None => 0,
-    };
-    start..ends.get(i).copied().unwrap_or(start)
 }
 
 /// A number in plain decimal without trailing zeros. Whole numbers (most

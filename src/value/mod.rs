@@ -11,7 +11,9 @@ mod read;
 use std::fmt;
 
 pub use chrono::NaiveDate as Date;
-pub use read::{parse_date_literal, parse_number_literal, read_cell, read_cell_into, ReadError};
+pub use read::{
+    assign, parse_date_literal, parse_number_literal, read_cell, read_cell_into, ReadError,
+};
 pub use rust_decimal::Decimal;
 
 /// The declared type of a field (`fields { name: TYPE }`).

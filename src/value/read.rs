@@ -61,6 +61,32 @@ pub fn read_cell_into(
     Ok(())
 }
 
+/// Set `slot` to a copy of `value`, reusing the text and list memory it
+/// holds (as [`read_cell_into`] does).
+pub fn assign(slot: &mut Option<Value>, value: &Value) {
+    match (&mut *slot, value) {
+        (Some(Value::Text(buf)), Value::Text(text)) => {
+            buf.clear();
+            buf.push_str(text);
+        }
+        (Some(Value::List(items)), Value::List(from)) => {
+            items.truncate(from.len());
+            let kept = items.len();
+            for (item, from) in items.iter_mut().zip(from) {
+                match (item, from) {
+                    (Value::Text(buf), Value::Text(text)) => {
+                        buf.clear();
+                        buf.push_str(text);
+                    }
+                    (item, from) => *item = from.clone(),
+                }
+            }
+            items.extend(from.iter().skip(kept).cloned());
+        }
+        (slot, value) => *slot = Some(value.clone()),
+    }
+}
+
 const NUMBER: &str = "a number in plain decimal notation, such as `42`, `-3` or `2.5`";
 const INT: &str = "a whole number, such as `42` or `-3`";
 const BOOL: &str = "one of `true false yes no y n 1 0 t f`";

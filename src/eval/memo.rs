@@ -1,0 +1,256 @@
+//! Remembering what a cell gave: per field, the value its text read as and
+//! the truths of the field's predicates (see [`predicates`](super::predicates)).
+//!
+//! Lead files repeat themselves: a few dozen job titles, countries and
+//! sources, a few thousand company sizes and dates. For a cell seen before,
+//! one hash lookup of its exact bytes replaces trimming, parsing, folding
+//! and testing it. The memo is a cache and nothing more: a remembered cell
+//! gives exactly what reading and testing it again would (the value is
+//! a function of the bytes, the field's type and separator; a predicate's
+//! truth of the value and the fixed as-of date).
+//!
+//! Bounded: at most [`ENTRIES`] cells per field, none longer than
+//! [`LONGEST`] bytes. A field whose cells rarely repeat (ids, e-mail
+//! addresses, free text) is switched off after a window of lookups, so it
+//! costs no more than the hashing of that window. One memo per worker
+//! thread: no locks, and no effect on the output.
+
+use rustc_hash::FxHashMap;
+
+use super::score::Scratch;
+use crate::value::Value;
+
+/// Most cells remembered per field.
+pub const ENTRIES: usize = 4096;
+/// Longest cell remembered, in bytes (longer ones are read every time).
+pub const LONGEST: usize = 48;
+/// Lookups per window; a field that hits less than a quarter of a window
+/// is switched off.
+const WINDOW: u32 = 1024;
+
+/// A worker's memo: one per plan field that has predicates.
+#[derive(Debug, Default)]
+pub struct Memo {
+    fields: Vec<FieldMemo>,
+}
+
+#[derive(Debug, Default)]
+struct FieldMemo {
+    /// Predicates of the field (0: the field is not memoized).
+    stride: usize,
+    on: bool,
+    index: FxHashMap<Box<[u8]>, u32>,
+    values: Vec<Option<Value>>,
+    /// `stride` truths per entry.
+    truths: Vec<Option<bool>>,
+    /// This row: what the lookup found.
+    row: Row,
+    /// This row's cell, on a miss: remembered once the truths are known.
+    pending: Vec<u8>,
+    lookups: u32,
+    hits: u32,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+enum Row {
+    /// Not looked up (the field is off, the cell too long, or no row yet).
+    #[default]
+    Skip,
+    Hit(u32),
+    Miss,
+}
+
+impl Memo {
+    /// A memo for the fields of `scorer`'s plan that have predicates.
+    pub fn new(scorer: &super::Scorer<'_>) -> Memo {
+        let strides = scorer.predicate_counts();
+        Memo {
+            fields: strides
+                .map(|stride| FieldMemo {
+                    stride,
+                    on: stride > 0,
+                    ..FieldMemo::default()
+                })
+                .collect(),
+        }
+    }
+
+    /// Look up field `field`'s cell `text`: `Some(value)` if it was seen
+    /// (the value it read as, `None` for a missing value), else `None`, and
+    /// the field's predicates are evaluated and remembered when the lead
+    /// is scored with [`Scorer::run_memo`](super::Scorer::run_memo).
+    pub fn recall(&mut self, field: usize, text: &str) -> Option<&Option<Value>> {
+        let memo = self.fields.get_mut(field)?;
+        memo.row = Row::Skip;
+        if !memo.on || text.len() > LONGEST {
+            return None;
+        }
+        memo.lookups += 1;
+        let found = memo.index.get(text.as_bytes()).copied();
+        match found {
+            Some(i) => {
+                memo.hits += 1;
+                memo.row = Row::Hit(i);
+            }
+            None => {
+                memo.row = Row::Miss;
+                memo.pending.clear();
+                memo.pending.extend_from_slice(text.as_bytes());
+            }
+        }
+        if memo.lookups == WINDOW {
+            memo.end_window();
+        }
+        match found {
+            Some(i) => memo.values.get(i as usize),
+            None => None,
+        }
+    }
+
+    /// The remembered truths of field `field`'s predicates for this row's
+    /// cell, if it was a hit (which is then forgotten).
+    pub(crate) fn truths(&mut self, field: usize) -> Option<&[Option<bool>]> {
+        let memo = self.fields.get_mut(field)?;
+        let Row::Hit(i) = memo.row else {
+            return None;
+        };
+        memo.row = Row::Skip;
+        let start = i as usize * memo.stride;
+        memo.truths.get(start..start + memo.stride)
+    }
+
+    /// Remember this row's cell of field `field`, if it was a miss with
+    /// room left: it read as `value`, and the predicates gave `truths`.
+    pub(crate) fn remember(
+        &mut self,
+        field: usize,
+        value: Option<&Value>,
+        truths: &[Option<bool>],
+    ) {
+        let Some(memo) = self.fields.get_mut(field) else {
+            return;
+        };
+        if std::mem::take(&mut memo.row) != Row::Miss
+            || !memo.on
+            || memo.values.len() >= ENTRIES
+            || truths.len() != memo.stride
+        {
+            return;
+        }
+        let Ok(i) = u32::try_from(memo.values.len()) else {
+            return;
+        };
+        memo.index.insert(memo.pending.as_slice().into(), i);
+        memo.values.push(value.cloned());
+        memo.truths.extend_from_slice(truths);
+    }
+
+    /// How many cells of field `field` are remembered (tests and figures).
+    pub fn len(&self, field: usize) -> usize {
+        self.fields.get(field).map_or(0, |m| m.values.len())
+    }
+
+    /// Whether field `field` is looked up at all.
+    pub fn is_on(&self, field: usize) -> bool {
+        self.fields.get(field).is_some_and(|m| m.on)
+    }
+}
+
+impl FieldMemo {
+    /// At the end of a window of lookups: switch the field off if it hit
+    /// less than a quarter of them, freeing what it held.
+    fn end_window(&mut self) {
+        if self.hits < WINDOW / 4 {
+            *self = FieldMemo {
+                stride: self.stride,
+                ..FieldMemo::default()
+            };
+        } else {
+            self.lookups = 0;
+            self.hits = 0;
+        }
+    }
+}
+
+impl Scratch<'_> {
+    /// The truths of predicates `range`, as the last scoring left them.
+    pub(crate) fn predicate_truths(&self, range: std::ops::Range<usize>) -> &[Option<bool>] {
+        self.predicates.get(range).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::eval::Scorer;
+    use crate::source::Source;
+    use crate::value::parse_date_literal;
+
+    fn plan() -> crate::plan::Plan {
+        let source = Source::new(
+            "t.tally",
+            "fields {\n  t: text\n  u: text\n}\nwhen t in [a, b] add 1\nwhen t contains \"x\" add 1\n",
+        );
+        crate::plan::compile(&crate::compile(&source).model.unwrap())
+    }
+
+    /// Look `text` up in field 0 and, on a miss, remember it as read.
+    fn see(memo: &mut Memo, text: &str) -> bool {
+        let hit = memo.recall(0, text).is_some();
+        if !hit {
+            let value = Value::Text(text.to_string());
+            memo.remember(0, Some(&value), &[Some(false), Some(true)]);
+        }
+        hit
+    }
+
+    #[test]
+    fn repeated_cells_are_remembered_and_unread_fields_are_not_kept() {
+        let plan = plan();
+        let scorer = Scorer::new(&plan, parse_date_literal("2026-11-22").unwrap());
+        let mut memo = Memo::new(&scorer);
+        assert!(memo.is_on(0));
+        assert!(!memo.is_on(1), "no predicate reads u");
+        assert!(!see(&mut memo, "a"));
+        assert!(see(&mut memo, "a"));
+        assert_eq!(memo.truths(0), Some(&[Some(false), Some(true)][..]));
+        assert_eq!(memo.truths(0), None, "a hit's truths are taken once");
+        assert!(!see(&mut memo, &"y".repeat(LONGEST + 1)));
+        assert!(
+            !see(&mut memo, &"y".repeat(LONGEST + 1)),
+            "too long to keep"
+        );
+        for i in 0..3 * WINDOW {
+            see(&mut memo, &format!("{}", i % 100));
+        }
+        assert!(memo.is_on(0));
+        assert_eq!(memo.len(0), 101);
+    }
+
+    #[test]
+    fn a_field_whose_cells_rarely_repeat_is_switched_off_and_the_memo_stays_bounded() {
+        let plan = plan();
+        let scorer = Scorer::new(&plan, parse_date_literal("2026-11-22").unwrap());
+        let mut memo = Memo::new(&scorer);
+        for i in 0..WINDOW - 1 {
+            assert!(!see(&mut memo, &format!("id-{i}")));
+        }
+        assert!(memo.is_on(0));
+        assert!(!see(&mut memo, "last"));
+        assert!(!memo.is_on(0), "switched off after a window of misses");
+        assert_eq!(memo.len(0), 0, "and its cells freed");
+        assert!(memo.recall(0, "id-1").is_none());
+
+        // A field that hits often but has more distinct cells than fit
+        // keeps the first ENTRIES.
+        let mut memo = Memo::new(&scorer);
+        for i in 0..4 * ENTRIES {
+            see(&mut memo, &format!("{}", i % 8));
+            see(&mut memo, &format!("{i}"));
+        }
+        assert!(memo.is_on(0));
+        assert_eq!(memo.len(0), ENTRIES);
+    }
+}
