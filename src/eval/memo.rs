@@ -39,8 +39,11 @@ struct FieldMemo {
     /// Predicates of the field (0: the field is not memoized).
     stride: usize,
     on: bool,
+    /// Whether anything but the predicates reads the field's value (the
+    /// points, a condition on several fields): only then is it kept.
+    keeps_value: bool,
     index: FxHashMap<Box<[u8]>, u32>,
-    values: Vec<Option<Value>>,
+    values: Vec<Recalled>,
     /// `stride` truths per entry.
     truths: Vec<Option<bool>>,
     /// This row: what the lookup found.
@@ -49,6 +52,17 @@ struct FieldMemo {
     pending: Vec<u8>,
     lookups: u32,
     hits: u32,
+}
+
+/// What a remembered cell read as.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recalled {
+    /// A missing value (a blank cell).
+    Missing,
+    /// A value only the predicates read: their truths stand for it, and
+    /// the lead need not hold it.
+    Tested,
+    Value(Value),
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
@@ -64,22 +78,24 @@ impl Memo {
     /// A memo for the fields of `scorer`'s plan that have predicates.
     pub fn new(scorer: &super::Scorer<'_>) -> Memo {
         let strides = scorer.predicate_counts();
+        let keeps = scorer.values_read();
         Memo {
             fields: strides
-                .map(|stride| FieldMemo {
+                .zip(keeps)
+                .map(|(stride, keeps_value)| FieldMemo {
                     stride,
                     on: stride > 0,
+                    keeps_value,
                     ..FieldMemo::default()
                 })
                 .collect(),
         }
     }
 
-    /// Look up field `field`'s cell `text`: `Some(value)` if it was seen
-    /// (the value it read as, `None` for a missing value), else `None`, and
-    /// the field's predicates are evaluated and remembered when the lead
-    /// is scored with [`Scorer::run_memo`](super::Scorer::run_memo).
-    pub fn recall(&mut self, field: usize, text: &str) -> Option<&Option<Value>> {
+    /// Look up field `field`'s cell `text`: what it read as if it was seen;
+    /// else `None`, and the field's predicates are tested and remembered
+    /// when the lead is scored with [`Scorer::run_memo`](super::Scorer::run_memo).
+    pub fn recall(&mut self, field: usize, text: &str) -> Option<&Recalled> {
         let memo = self.fields.get_mut(field)?;
         memo.row = Row::Skip;
         if !memo.on || text.len() > LONGEST {
@@ -141,7 +157,11 @@ impl Memo {
             return;
         };
         memo.index.insert(memo.pending.as_slice().into(), i);
-        memo.values.push(value.cloned());
+        memo.values.push(match value {
+            None => Recalled::Missing,
+            Some(_) if !memo.keeps_value => Recalled::Tested,
+            Some(value) => Recalled::Value(value.clone()),
+        });
         memo.truths.extend_from_slice(truths);
     }
 
@@ -163,6 +183,7 @@ impl FieldMemo {
         if self.hits < WINDOW / 4 {
             *self = FieldMemo {
                 stride: self.stride,
+                keeps_value: self.keeps_value,
                 ..FieldMemo::default()
             };
         } else {

@@ -11,7 +11,7 @@ mod model_tests;
 mod predicates;
 mod score;
 
-pub use memo::Memo;
+pub use memo::{Memo, Recalled};
 pub use model_tests::{run_tests, Failure, TestResult};
 pub use score::{RuleTrace, Scorer, Scratch, Trace};
 

@@ -30,6 +30,8 @@ pub struct Scorer<'p> {
     /// Per field: whether the rest (points, conditions on several fields)
     /// reads its folded text, so it is folded once per lead.
     folds: Vec<bool>,
+    /// Per field: whether the rest reads its value at all.
+    reads: Vec<bool>,
     /// `plan.conditions`, compiled.
     conditions: Vec<Condition<'p>>,
     /// Each rule's points, signed.
@@ -107,7 +109,12 @@ impl<'p> Scorer<'p> {
             .collect();
         let predicate_nodes = predicates.conditions.iter().map(Condition::node);
         let folds_for_predicates = folded_fields(plan, predicate_nodes, |_| false);
-        let folds = folded_fields(plan, rest_nodes(plan), |n| predicates.id(n).is_some());
+        let rest = |n: &Node| predicates.id(n).is_some();
+        let folds = folded_fields(plan, rest_nodes(plan), rest);
+        let mut reads = vec![false; plan.fields.len()];
+        for node in rest_nodes(plan) {
+            fields_read(node, &rest, &mut reads);
+        }
         let points = plan.rules.iter().map(Points::new).collect();
         Scorer {
             plan,
@@ -117,6 +124,7 @@ impl<'p> Scorer<'p> {
             tested,
             folds_for_predicates,
             folds,
+            reads,
             conditions,
             stage,
             tiers,
@@ -127,6 +135,13 @@ impl<'p> Scorer<'p> {
     /// their truths per cell).
     pub(crate) fn predicate_counts(&self) -> impl Iterator<Item = usize> + '_ {
         (0..self.plan.fields.len()).map(|f| self.predicates.of(f).len())
+    }
+
+    /// Per plan field, whether anything but its predicates reads its value:
+    /// for the others, a lead scored with [`Scorer::run_memo`] need not
+    /// hold the value of a cell the memo recalled.
+    pub(crate) fn values_read(&self) -> impl Iterator<Item = bool> + '_ {
+        self.reads.iter().copied()
     }
 
     /// Score one lead.
@@ -270,25 +285,24 @@ impl<'p> Scorer<'p> {
         scratch.conditions.clear();
         let conditions = self.conditions.iter().map(|c| c.truth(&env));
         scratch.conditions.extend(conditions);
+        // Each rule's points, summed into its group (or the top level) as
+        // they come: one pass over the rules.
         scratch.points.clear();
-        for (rule, points) in self.plan.rules.iter().zip(&self.points) {
-            let holds = scratch.conditions.get(rule.condition).copied().flatten() == Some(true);
-            scratch
-                .points
-                .push(if holds { points.value(&env) } else { None });
-        }
         scratch.group_sums.clear();
         scratch
             .group_sums
             .resize(self.plan.groups.len(), Decimal::ZERO);
         let mut top_level = Decimal::ZERO;
-        for (rule, points) in self.plan.rules.iter().zip(&scratch.points) {
-            let Some(points) = points else { continue };
+        for (rule, points) in self.plan.rules.iter().zip(&self.points) {
+            let holds = scratch.conditions.get(rule.condition).copied().flatten() == Some(true);
+            let value = if holds { points.value(&env) } else { None };
+            scratch.points.push(value);
+            let Some(value) = value else { continue };
             let slot = match rule.group.and_then(|g| scratch.group_sums.get_mut(g)) {
                 Some(slot) => slot,
                 None => &mut top_level,
             };
-            *slot = slot.saturating_add(*points);
+            *slot = slot.saturating_add(value);
         }
         scratch.groups.clear();
         let capped = self.plan.groups.iter().zip(&scratch.group_sums);
@@ -386,6 +400,20 @@ fn rest_nodes(plan: &Plan) -> impl Iterator<Item = &Node> {
     let steps = ladders.flat_map(|l| l.steps.iter().map(|(condition, _)| condition));
     let points = plan.rules.iter().map(|r| &r.points);
     plan.conditions.iter().chain(points).chain(steps)
+}
+
+/// Mark the fields `node` reads, leaving out the parts for which `skip`
+/// is true.
+fn fields_read(node: &Node, skip: &dyn Fn(&Node) -> bool, reads: &mut [bool]) {
+    match node {
+        _ if skip(node) => {}
+        Node::Field(id) => {
+            if let Some(slot) = reads.get_mut(*id) {
+                *slot = true;
+            }
+        }
+        _ => node.for_each_child(&mut |child| fields_read(child, skip, reads)),
+    }
 }
 
 /// Per field of `plan`: whether one of `nodes` reads its folded text,

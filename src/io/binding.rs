@@ -7,7 +7,7 @@ use super::format::Format;
 use super::json::read_json;
 use super::read::{Header, Record, RowData};
 use super::reject::{quoted, Rejection};
-use crate::eval::{Lead, Memo};
+use crate::eval::{Lead, Memo, Recalled};
 use crate::plan::Plan;
 use crate::value::{assign, read_cell, read_cell_into, FieldType, Value};
 
@@ -174,13 +174,20 @@ impl Binding {
             let text = cell(read.position);
             if let Some(recalled) = memo.recall(read.field, text) {
                 match recalled {
-                    Some(value) => {
+                    Recalled::Value(value) => {
                         if slot.is_none() {
                             *slot = kept.take();
                         }
                         assign(slot, value);
                     }
-                    None => {
+                    // The value is read by nothing but the predicates,
+                    // whose truths the memo holds.
+                    Recalled::Tested => {
+                        if slot.is_some() {
+                            *kept = slot.take();
+                        }
+                    }
+                    Recalled::Missing => {
                         if slot.is_some() {
                             *kept = slot.take();
                         }

@@ -433,15 +433,30 @@ impl<'j, 'p> Worker<'j, 'p> {
     }
 }
 
-/// A number in plain decimal without trailing zeros. Whole numbers (most
-/// scores) are written with `itoa`, a fifth of the work of `Display`.
+/// A number in plain decimal without trailing zeros, as `Display` writes
+/// it after `normalize`, with `itoa` for the digits (a fifth of the work).
 fn write_number(out: &mut Vec<u8>, n: Decimal) {
     let n = if n.scale() == 0 { n } else { n.normalize() };
+    let mantissa = n.mantissa();
     if n.scale() == 0 {
-        out.extend_from_slice(itoa::Buffer::new().format(n.mantissa()).as_bytes());
-    } else {
-        let _ = write!(out, "{n}");
+        out.extend_from_slice(itoa::Buffer::new().format(mantissa).as_bytes());
+        return;
     }
+    let Some(unit) = 10u128.checked_pow(n.scale()) else {
+        let _ = write!(out, "{n}");
+        return;
+    };
+    let magnitude = mantissa.unsigned_abs();
+    if mantissa < 0 {
+        out.push(b'-');
+    }
+    let mut digits = itoa::Buffer::new();
+    out.extend_from_slice(digits.format(magnitude / unit).as_bytes());
+    out.push(b'.');
+    let fraction = digits.format(magnitude % unit).as_bytes();
+    let width = usize::try_from(n.scale()).unwrap_or(0);
+    out.resize(out.len() + width.saturating_sub(fraction.len()), b'0');
+    out.extend_from_slice(fraction);
 }
 
 /// `+20`, `-10`, `+0`.
@@ -470,4 +485,39 @@ fn write_csv_text(out: &mut Vec<u8>, text: &str, delimiter: u8) {
         out.push(b);
     }
     out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn numbers_are_written_as_display_writes_them_normalized(
+            mantissa in prop_oneof![-1_000_000i64..1_000_000, any::<i64>()],
+            scale in 0u32..=28,
+        ) {
+            let n = Decimal::new(mantissa, scale.min(18));
+            let mut out = Vec::new();
+            write_number(&mut out, n);
+            prop_assert_eq!(String::from_utf8(out).unwrap(), n.normalize().to_string());
+        }
+    }
+
+    #[test]
+    fn small_and_signed_fractions_keep_their_leading_zeros() {
+        for (n, text) in [
+            (Decimal::new(-5, 1), "-0.5"),
+            (Decimal::new(1005, 3), "1.005"),
+            (Decimal::new(-200, 2), "-2"),
+        ] {
+            let mut out = Vec::new();
+            write_number(&mut out, n);
+            assert_eq!(out, text.as_bytes());
+        }
+    }
 }
