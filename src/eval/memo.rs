@@ -95,6 +95,7 @@ impl Memo {
     /// Look up field `field`'s cell `text`: what it read as if it was seen;
     /// else `None`, and the field's predicates are tested and remembered
     /// when the lead is scored with [`Scorer::run_memo`](super::Scorer::run_memo).
+    #[inline]
     pub fn recall(&mut self, field: usize, text: &str) -> Option<&Recalled> {
         let memo = self.fields.get_mut(field)?;
         memo.row = Row::Skip;
@@ -125,6 +126,7 @@ impl Memo {
 
     /// The remembered truths of field `field`'s predicates for this row's
     /// cell, if it was a hit (which is then forgotten).
+    #[inline]
     pub(crate) fn truths(&mut self, field: usize) -> Option<&[Option<bool>]> {
         let memo = self.fields.get_mut(field)?;
         let Row::Hit(i) = memo.row else {

@@ -81,6 +81,9 @@ struct FieldRead {
     ty: FieldType,
     sep: String,
     required: bool,
+    /// Whether the model reads the field (else it is read only because it
+    /// is required, to check it).
+    used: bool,
 }
 
 /// A plan's fields bound to a lead file's header.
@@ -122,6 +125,7 @@ impl Binding {
                     ty: field.ty,
                     sep: field.sep.clone(),
                     required: field.required,
+                    used: field.used,
                 });
             }
         }
@@ -172,6 +176,13 @@ impl Binding {
                 continue;
             };
             let text = cell(read.position);
+            if !read.used && read.ty == FieldType::Text {
+                // Required but read by no rule: any text will do.
+                if text.is_empty() {
+                    return Err(read.required_missing(row));
+                }
+                continue;
+            }
             if let Some(recalled) = memo.recall(read.field, text) {
                 match recalled {
                     Recalled::Value(value) => {
