@@ -15,7 +15,12 @@
 //! costs no more than the hashing of that window. One memo per worker
 //! thread: no locks, and no effect on the output.
 
-use rustc_hash::FxHashMap;
+use std::collections::HashMap;
+
+// Keyed per process: the keys are the lead file's cells, which whoever
+// wrote the file chose, so a hash without a seed would let a crafted file
+// make every lookup a long probe.
+use foldhash::fast::RandomState;
 
 use super::score::Scratch;
 use crate::value::Value;
@@ -42,7 +47,7 @@ struct FieldMemo {
     /// Whether anything but the predicates reads the field's value (the
     /// points, a condition on several fields): only then is it kept.
     keeps_value: bool,
-    index: FxHashMap<Box<[u8]>, u32>,
+    index: HashMap<Box<[u8]>, u32, RandomState>,
     values: Vec<Recalled>,
     /// `stride` truths per entry.
     truths: Vec<Option<bool>>,
