@@ -236,8 +236,7 @@ fn describe(r: Rule) -> &'static str {
         label => "a label",
         version_value => "a version",
         given_value => "a value",
-        expr | and_expr | not_expr | cmp_expr | sum | product | unary | call | score_ref
-        | stage_ref | today_ref | points => "a value",
+        expr | not_expr | unary | call | score_ref | stage_ref | today_ref | points => "a value",
         open_brace => "`{`",
         close_brace => "`}`",
         open_bracket => "`[`",
