@@ -176,7 +176,7 @@ impl Builder {
         let mut product = Run::new(first, first_span);
         // The sum so far and the operator that joins `product` to it.
         let mut sum: Option<(Run, Spanned<ArithOp>)> = None;
-        while let Some(op) = parts.next_if(|p| matches!(p.as_rule(), R::sum_op | R::product_op)) {
+        while let Some(op) = parts.next_if(|p| p.as_rule() == R::arith_op) {
             let op = Spanned::new(arith_op(op.as_str()), span_of(&op));
             let (next, next_span) = operand(self, parts);
             if matches!(op.node, ArithOp::Mul | ArithOp::Div) {

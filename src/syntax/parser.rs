@@ -252,7 +252,7 @@ fn describe(r: Rule) -> &'static str {
         or_op => "`or`",
         and_op => "`and`",
         not_op => "`not`",
-        sum_op | product_op | neg_op => "an operator",
+        arith_op | neg_op => "an operator",
         as_of => "`as of`",
         given => "`given`",
         expect => "`expect`",
@@ -318,8 +318,12 @@ pub(crate) fn span_of(pair: &Pair<'_, Rule>) -> Span {
 /// Length of `text` up to its last character that is neither whitespace
 /// nor inside a comment.
 fn content_len(text: &str) -> usize {
-    // Fast path: most pairs end in content and hold no comment.
-    if !text.ends_with(char::is_whitespace) && !text.contains('#') {
+    // Fast path: most pairs end in content. A comment runs to the end of
+    // its line, so only one starting on the last line can end the text;
+    // looking at that line alone keeps this cheap for a pair as long as a
+    // whole group.
+    let last_line = text.rsplit('\n').next().unwrap_or(text);
+    if !text.ends_with(char::is_whitespace) && !last_line.contains('#') {
         return text.len();
     }
     let mut end = 0;
