@@ -81,3 +81,88 @@ fn message(error: &regex::Error) -> String {
         .unwrap_or(text.lines().last().unwrap_or("invalid pattern"))
         .to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What compiling would say, for comparison.
+    fn compiled(pattern: &str) -> Result<(), String> {
+        regex::RegexBuilder::new(pattern)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map(drop)
+            .map_err(|error| message(&error))
+    }
+
+    #[test]
+    fn vetting_agrees_with_compiling() {
+        let patterns = [
+            "(?i)^head of 42",
+            "@gmail[.]com$",
+            "^(ceo|cto|vp)\\b",
+            "[a-z]+\\d*",
+            "\\w+@\\w+",
+            "\\pL{2,}",
+            "\\w{50}",
+            "\\w{500}",
+            "(\\w{20}){20}",
+            "[\\p{Greek}\\p{Cyrillic}]+",
+            "(gmail|yahoo[.]com$",
+            "a{1001}{1001}",
+            "x{,5}",
+            "\\",
+            "(?<name>a)",
+            "(?P<n>a)(?P<n>b)",
+            "[z-a]",
+            "\\q",
+            "a**",
+            "",
+            ".*",
+            "(?s).",
+            "(?-u:\\xFF)",
+        ];
+        for pattern in patterns {
+            assert_eq!(validate(pattern), compiled(pattern), "pattern {pattern:?}");
+        }
+    }
+
+    #[test]
+    fn vetting_agrees_with_compiling_on_scrambled_patterns() {
+        const PIECES: [&str; 24] = [
+            "a", "b", "(", ")", "|", "*", "+", "?", "[", "]", "{", "}", "2", ",", "\\", "d", "w",
+            "-", "^", "$", ".", "(?i)", "é", "{9}",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..3000 {
+            let mut pattern = String::new();
+            for _ in 0..seed % 9 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                pattern.push_str(PIECES.get((seed % 24) as usize).unwrap_or(&"a"));
+            }
+            assert_eq!(
+                validate(&pattern),
+                compiled(&pattern),
+                "pattern {pattern:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn usual_patterns_take_the_short_way() {
+        for pattern in [
+            "(?i)^head of 42",
+            "@gmail[.]com$",
+            "^(ceo|cto|vp)\\b",
+            "[a-z]+\\d*",
+        ] {
+            assert!(small(pattern), "{pattern:?}");
+        }
+        // Unicode `\w` and `\pL` have hundreds of ranges: compiled.
+        for pattern in ["\\w{50}", "(a", "\\pL+", "\\w+@\\w+"] {
+            assert!(!small(pattern), "{pattern:?}");
+        }
+    }
+}

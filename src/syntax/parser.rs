@@ -318,13 +318,15 @@ pub(crate) fn span_of(pair: &Pair<'_, Rule>) -> Span {
 /// Length of `text` up to its last character that is neither whitespace
 /// nor inside a comment.
 fn content_len(text: &str) -> usize {
-    // Fast path: most pairs end in content. A comment runs to the end of
-    // its line, so only one starting on the last line can end the text;
-    // looking at that line alone keeps this cheap for a pair as long as a
-    // whole group.
-    let last_line = text.rsplit('\n').next().unwrap_or(text);
-    if !text.ends_with(char::is_whitespace) && !last_line.contains('#') {
-        return text.len();
+    // Fast path: a comment runs to the end of its line, so only one on the
+    // last line of content can end the text. Most pairs end in trailing
+    // whitespace at most; scanning them whole is the slow way below.
+    let trimmed = text.trim_end();
+    let last_line = memchr::memrchr(b'\n', trimmed.as_bytes()).map_or(trimmed.as_bytes(), |at| {
+        trimmed.as_bytes().get(at..).unwrap_or_default()
+    });
+    if memchr::memchr(b'#', last_line).is_none() {
+        return trimmed.len();
     }
     let mut end = 0;
     let mut chars = text.char_indices();
