@@ -223,7 +223,7 @@ fn describe(r: Rule) -> &'static str {
         effect => "`add` or `sub`",
         limit | limit_kind => "`max` or `min`",
         field_type => "a type (`text`, `number`, `int`, `bool`, `date` or `list`)",
-        ident | plain_ident | backtick_ident | reserved_word | keyword | call_name => "a name",
+        ident | plain_ident | backtick_ident | reserved_word | call_name => "a name",
         field_decl => "a field declaration (`name: type`)",
         given_entry => "a `field: value` entry",
         text => "text in quotes",
