@@ -16,29 +16,37 @@ use crate::value::{
 impl Builder {
     /// An `expr` pair (or any pair of the expression grammar).
     pub(crate) fn expr(&mut self, pair: Pair<'_, R>) -> Expr {
-        let span = span_of(&pair);
+        // Spans are worked out where they are needed: most pairs here are
+        // levels of the grammar that pass their operand through.
         match pair.as_rule() {
             R::expr => self.or_chain(pair),
             R::not_expr => self.not_expr(pair),
             R::unary => self.unary(pair),
             R::call => self.call(pair),
-            R::score_ref => Spanned::new(ExprKind::Score, span),
-            R::stage_ref => Spanned::new(ExprKind::Stage, span),
-            R::today_ref => Spanned::new(ExprKind::Today, span),
+            R::score_ref => Spanned::new(ExprKind::Score, span_of(&pair)),
+            R::stage_ref => Spanned::new(ExprKind::Stage, span_of(&pair)),
+            R::today_ref => Spanned::new(ExprKind::Today, span_of(&pair)),
             R::ident => {
                 let name = self.name(pair);
-                Spanned::new(ExprKind::Name(name.node), span)
+                Spanned::new(ExprKind::Name(name.node), name.span)
             }
-            _ => match self.literal(pair) {
-                Some(lit) => Spanned::new(ExprKind::Literal(lit.node), lit.span),
-                None => invalid_at(span),
-            },
+            _ => {
+                let span = span_of(&pair);
+                match self.literal(pair) {
+                    Some(lit) => Spanned::new(ExprKind::Literal(lit.node), lit.span),
+                    None => invalid_at(span),
+                }
+            }
         }
     }
 
     /// `a or b and c`: `and` binds first; a run of `or`s (of `and`s) is one
     /// flat node, or the single operand. An `And` spans its operands' text.
     fn or_chain(&mut self, pair: Pair<'_, R>) -> Expr {
+        let mut parts = children(pair.clone());
+        if let (Some(only), None) = (parts.next(), parts.next()) {
+            return self.expr(only);
+        }
         let span = span_of(&pair);
         let mut ors = Vec::new();
         let mut ands = Vec::new();
@@ -65,16 +73,15 @@ impl Builder {
     /// `not not … a < b`: pairs of `not` cancel (also under three-valued
     /// logic).
     fn not_expr(&mut self, pair: Pair<'_, R>) -> Expr {
-        let span = span_of(&pair);
-        let mut parts = children(pair).peekable();
+        let mut parts = children(pair.clone()).peekable();
         let mut nots = 0;
         while parts.next_if(|p| p.as_rule() == R::not_op).is_some() {
             nots += 1;
         }
-        let operand = self.arith(&mut parts, span);
+        let operand = self.arith(&mut parts, &pair);
         let operand = self.comparisons(operand, parts);
         if nots % 2 == 1 {
-            Spanned::new(ExprKind::Not(Box::new(operand)), span)
+            Spanned::new(ExprKind::Not(Box::new(operand)), span_of(&pair))
         } else {
             operand
         }
@@ -103,6 +110,7 @@ impl Builder {
 
     /// Apply one `cmp_tail` (operator and operands) to `lhs`.
     fn comparison(&mut self, lhs: Expr, tail: Pair<'_, R>, span: Span) -> Expr {
+        let whole = tail.clone();
         let mut inner = children(tail).peekable();
         let Some(op) = inner.next() else {
             return lhs;
@@ -111,7 +119,7 @@ impl Builder {
         let mut operands = Vec::new();
         while inner.peek().is_some() {
             if inner.next_if(|p| p.as_rule() == R::and_op).is_none() {
-                operands.push(Box::new(self.arith(&mut inner, span)));
+                operands.push(Box::new(self.arith(&mut inner, &whole)));
             }
         }
         let mut operands = operands.into_iter();
@@ -158,8 +166,9 @@ impl Builder {
     /// `a + b * c - d` from the `unary` pairs and operators at the front of
     /// `parts`: `*` and `/` bind first, a run of one level stays flat (no
     /// deep trees for long sums), and each run spans its operands' text.
-    /// `span` stands in for a missing operand.
-    fn arith<'i, I>(&mut self, parts: &mut Peekable<I>, span: Span) -> Expr
+    /// A missing operand (which the parser rules out) is `Invalid` over
+    /// `whole`.
+    fn arith<'i, I>(&mut self, parts: &mut Peekable<I>, whole: &Pair<'i, R>) -> Expr
     where
         I: Iterator<Item = Pair<'i, R>>,
     {
@@ -170,9 +179,20 @@ impl Builder {
                 let span = span_of(&pair);
                 (this.unary(pair), span)
             }
-            None => (invalid_at(span), span),
+            None => {
+                let span = span_of(whole);
+                (invalid_at(span), span)
+            }
         };
-        let (first, first_span) = operand(self, parts);
+        let Some(first) = parts.next_if(|p| p.as_rule() == R::unary) else {
+            return invalid_at(span_of(whole));
+        };
+        // A lone operand (the usual case) needs no span.
+        if !parts.peek().is_some_and(|p| p.as_rule() == R::arith_op) {
+            return self.unary(first);
+        }
+        let first_span = span_of(&first);
+        let first = self.unary(first);
         let mut product = Run::new(first, first_span);
         // The sum so far and the operator that joins `product` to it.
         let mut sum: Option<(Run, Spanned<ArithOp>)> = None;
@@ -205,19 +225,19 @@ impl Builder {
 
     /// `- - x`: pairs of minus signs cancel; `-3` becomes a literal.
     fn unary(&mut self, pair: Pair<'_, R>) -> Expr {
-        let span = span_of(&pair);
         let mut negations = 0;
         let mut operand = None;
-        for part in children(pair) {
+        for part in children(pair.clone()) {
             match part.as_rule() {
                 R::neg_op => negations += 1,
                 _ => operand = Some(self.expr(part)),
             }
         }
-        let operand = operand.unwrap_or_else(|| invalid_at(span));
+        let operand = operand.unwrap_or_else(|| invalid_at(span_of(&pair)));
         if negations % 2 == 0 {
             return operand;
         }
+        let span = span_of(&pair);
         match operand.node {
             ExprKind::Literal(Literal::Number(n)) => {
                 Spanned::new(ExprKind::Literal(Literal::Number(-n)), span)
