@@ -188,7 +188,7 @@ impl Builder {
             return invalid_at(span_of(whole));
         };
         // A lone operand (the usual case) needs no span.
-        if !parts.peek().is_some_and(|p| p.as_rule() == R::arith_op) {
+        if parts.peek().is_none_or(|p| p.as_rule() != R::arith_op) {
             return self.unary(first);
         }
         let first_span = span_of(&first);
