@@ -2,6 +2,10 @@
 //!
 //! Run: `cargo bench --bench check_speed`. Prints the median of several
 //! runs of parse + check (the work `tally check` does) per model size.
+//!
+//! `CHECK_SPEED_DUMP=FILE cargo bench --bench check_speed` writes the
+//! 10,000-rule model to FILE instead, so that `tally check FILE` can be
+//! timed and profiled on exactly what the bench parses.
 
 #![allow(
     clippy::unwrap_used,
@@ -46,6 +50,10 @@ fn median(mut runs: Vec<Duration>) -> Duration {
 }
 
 fn main() {
+    if let Some(path) = std::env::var_os("CHECK_SPEED_DUMP") {
+        std::fs::write(&path, generate(10_000)).unwrap();
+        return;
+    }
     println!(
         "{:>8} {:>10} {:>12} {:>12} {:>12}",
         "rules", "bytes", "check", "rules/s", "of it parse"

@@ -284,3 +284,69 @@ fn every_keyword_of_the_spec_is_reserved() {
         assert!(errors.is_empty(), "`{word}x` was refused: {errors:?}");
     }
 }
+
+/// Every node of an expression, as the source text its span covers,
+/// parents before children.
+fn span_texts<'t>(text: &'t str, e: &Expr, out: &mut Vec<&'t str>) {
+    out.push(&text[e.span.start..e.span.end]);
+    let mut children: Vec<&Expr> = Vec::new();
+    match &e.node {
+        ExprKind::Not(x) | ExprKind::Neg(x) => children.push(x),
+        ExprKind::And(xs) | ExprKind::Or(xs) => children.extend(xs),
+        ExprKind::Arith(first, rest) => {
+            children.push(first);
+            children.extend(rest.iter().map(|(_, x)| x));
+        }
+        ExprKind::Compare(a, _, b) => children.extend([&**a, &**b]),
+        _ => {}
+    }
+    for child in children {
+        span_texts(text, child, out);
+    }
+}
+
+#[test]
+fn spans_cover_operands_and_operators_but_not_outer_brackets() {
+    // A node spans the text of its operands, brackets included; a bracketed
+    // expression itself spans what is inside. So `(a) < 5` spans from `a`.
+    let text = "fields { a: number, b: number, c: number, d: number }\n\
+                when (a) + b * c < 5 and not d > 1 or - d > 2 or (a) < 5 # c\n  add 1";
+    let m = model(text);
+    let mut spans = Vec::new();
+    span_texts(text, &m.rules[0].condition, &mut spans);
+    assert_eq!(
+        spans,
+        [
+            "(a) + b * c < 5 and not d > 1 or - d > 2 or (a) < 5",
+            "(a) + b * c < 5 and not d > 1",
+            "(a) + b * c < 5",
+            "(a) + b * c",
+            "a",
+            "b * c",
+            "b",
+            "c",
+            "5",
+            "not d > 1",
+            "d > 1",
+            "d",
+            "1",
+            "- d > 2",
+            "- d",
+            "d",
+            "2",
+            "a) < 5",
+            "a",
+            "5",
+        ]
+    );
+}
+
+#[test]
+fn a_comment_does_not_join_a_number_to_its_unit() {
+    let text = "fields { d: date }\nwhen d within 30 # c\n days add 1";
+    let (_, errors) = parse(&Source::new("t.tally", text));
+    assert_eq!(
+        errors[0].to_string(),
+        "expected `add` or `sub`, found `days`"
+    );
+}

@@ -12,6 +12,7 @@ mod items;
 pub mod lints;
 pub mod model;
 mod operators;
+mod pattern;
 pub mod suggest;
 pub mod types;
 

@@ -3,15 +3,13 @@
 
 use super::expr::{const_items, poisoned, typed};
 use super::model::{Expr, ExprKind};
+use super::pattern;
 use super::suggest::closest;
 use super::types::{Item, Type};
 use super::{CheckError, Checker, LadderLabels, Place, Symbol};
 use crate::span::Span;
 use crate::syntax::ast::{self, CompareOp};
 use crate::value::{fold_text, Value};
-
-/// Largest compiled size of a `matches` pattern; bounds memory per regex.
-const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 impl Checker<'_> {
     /// Type a comparison or word-operator expression.
@@ -433,12 +431,9 @@ impl Checker<'_> {
                 return poisoned(span);
             }
         };
-        let compiled = regex::RegexBuilder::new(&pattern)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build();
-        if let Err(error) = compiled {
+        if let Err(message) = pattern::validate(&pattern) {
             self.errors.push(CheckError::InvalidRegex {
-                message: regex_message(&error),
+                message,
                 span: b.span.into(),
             });
             return poisoned(span);
@@ -518,14 +513,4 @@ fn comparable(op: CompareOp, a: Type, b: Type) -> bool {
 fn has_label(ladder: &LadderLabels, label: &str) -> bool {
     let wanted = fold_text(label);
     ladder.labels.iter().any(|l| fold_text(l) == wanted)
-}
-
-/// The one-line reason from a regex error (its Display spans lines).
-fn regex_message(error: &regex::Error) -> String {
-    let text = error.to_string();
-    text.lines()
-        .rev()
-        .find_map(|l| l.strip_prefix("error: "))
-        .unwrap_or(text.lines().last().unwrap_or("invalid pattern"))
-        .to_string()
 }

@@ -1,5 +1,7 @@
 //! Building expressions, names and literals from pest pairs.
 
+use std::iter::Peekable;
+
 use pest::iterators::Pair;
 
 use super::ast::*;
@@ -14,72 +16,83 @@ use crate::value::{
 impl Builder {
     /// An `expr` pair (or any pair of the expression grammar).
     pub(crate) fn expr(&mut self, pair: Pair<'_, R>) -> Expr {
-        let span = span_of(&pair);
+        // Spans are worked out where they are needed: most pairs here are
+        // levels of the grammar that pass their operand through.
         match pair.as_rule() {
-            R::expr => self.chain(pair, ExprKind::Or),
-            R::and_expr => self.chain(pair, ExprKind::And),
+            R::expr => self.or_chain(pair),
             R::not_expr => self.not_expr(pair),
-            R::cmp_expr => self.cmp_expr(pair),
-            R::sum | R::product => self.arith(pair),
             R::unary => self.unary(pair),
             R::call => self.call(pair),
-            R::score_ref => Spanned::new(ExprKind::Score, span),
-            R::stage_ref => Spanned::new(ExprKind::Stage, span),
-            R::today_ref => Spanned::new(ExprKind::Today, span),
+            R::score_ref => Spanned::new(ExprKind::Score, span_of(&pair)),
+            R::stage_ref => Spanned::new(ExprKind::Stage, span_of(&pair)),
+            R::today_ref => Spanned::new(ExprKind::Today, span_of(&pair)),
             R::ident => {
                 let name = self.name(pair);
-                Spanned::new(ExprKind::Name(name.node), span)
+                Spanned::new(ExprKind::Name(name.node), name.span)
             }
-            _ => match self.literal(pair) {
-                Some(lit) => Spanned::new(ExprKind::Literal(lit.node), lit.span),
-                None => invalid_at(span),
-            },
+            _ => {
+                let span = span_of(&pair);
+                match self.literal(pair) {
+                    Some(lit) => Spanned::new(ExprKind::Literal(lit.node), lit.span),
+                    None => invalid_at(span),
+                }
+            }
         }
     }
 
-    /// `a or b or c` / `a and b and c`: flat, or the single operand.
-    fn chain(&mut self, pair: Pair<'_, R>, make: fn(Vec<Expr>) -> ExprKind) -> Expr {
-        let span = span_of(&pair);
-        let mut operands: Vec<Expr> = children(pair)
-            .filter(|p| !matches!(p.as_rule(), R::or_op | R::and_op))
-            .map(|p| self.expr(p))
-            .collect();
-        if operands.len() == 1 {
-            if let Some(only) = operands.pop() {
-                return only;
-            }
+    /// `a or b and c`: `and` binds first; a run of `or`s (of `and`s) is one
+    /// flat node, or the single operand. An `And` spans its operands' text.
+    fn or_chain(&mut self, pair: Pair<'_, R>) -> Expr {
+        let mut parts = children(pair.clone());
+        if let (Some(only), None) = (parts.next(), parts.next()) {
+            return self.expr(only);
         }
-        Spanned::new(make(operands), span)
-    }
-
-    /// `not not … c`: pairs of `not` cancel (also under three-valued logic).
-    fn not_expr(&mut self, pair: Pair<'_, R>) -> Expr {
         let span = span_of(&pair);
-        let mut nots = 0;
-        let mut operand = None;
+        let mut ors = Vec::new();
+        let mut ands = Vec::new();
+        let mut and_span: Option<Span> = None;
         for part in children(pair) {
             match part.as_rule() {
-                R::not_op => nots += 1,
-                _ => operand = Some(self.expr(part)),
+                R::and_op => {}
+                R::or_op => ors.push(flat(
+                    std::mem::take(&mut ands),
+                    and_span.take(),
+                    ExprKind::And,
+                )),
+                _ => {
+                    let part_span = span_of(&part);
+                    and_span = Some(and_span.map_or(part_span, |s| s.to(part_span)));
+                    ands.push(self.expr(part));
+                }
             }
         }
-        let operand = operand.unwrap_or_else(|| invalid_at(span));
+        ors.push(flat(ands, and_span, ExprKind::And));
+        flat(ors, Some(span), ExprKind::Or)
+    }
+
+    /// `not not … a < b`: pairs of `not` cancel (also under three-valued
+    /// logic).
+    fn not_expr(&mut self, pair: Pair<'_, R>) -> Expr {
+        let mut parts = children(pair.clone()).peekable();
+        let mut nots = 0;
+        while parts.next_if(|p| p.as_rule() == R::not_op).is_some() {
+            nots += 1;
+        }
+        let operand = self.arith(&mut parts, &pair);
+        let operand = self.comparisons(operand, parts);
         if nots % 2 == 1 {
-            Spanned::new(ExprKind::Not(Box::new(operand)), span)
+            Spanned::new(ExprKind::Not(Box::new(operand)), span_of(&pair))
         } else {
             operand
         }
     }
 
-    fn cmp_expr(&mut self, pair: Pair<'_, R>) -> Expr {
-        let span = span_of(&pair);
-        let mut inner = children(pair);
-        let Some(first) = inner.next() else {
-            return invalid_at(span);
-        };
-        let mut result = self.expr(first);
+    /// The comparison tails after `lhs`; a second one is refused (and its
+    /// operands are not read).
+    fn comparisons<'i>(&mut self, lhs: Expr, tails: impl Iterator<Item = Pair<'i, R>>) -> Expr {
+        let mut result = lhs;
         let mut previous: Option<Span> = None;
-        for tail in inner {
+        for tail in tails {
             let tail_span = span_of(&tail);
             if let Some(prev) = previous {
                 self.errors.push(SyntaxError::ChainedComparison {
@@ -97,16 +110,19 @@ impl Builder {
 
     /// Apply one `cmp_tail` (operator and operands) to `lhs`.
     fn comparison(&mut self, lhs: Expr, tail: Pair<'_, R>, span: Span) -> Expr {
-        let mut inner = children(tail);
+        let whole = tail.clone();
+        let mut inner = children(tail).peekable();
         let Some(op) = inner.next() else {
             return lhs;
         };
         let op_span = span_of(&op);
-        let operands: Vec<Expr> = inner
-            .filter(|p| p.as_rule() != R::and_op)
-            .map(|p| self.expr(p))
-            .collect();
-        let mut operands = operands.into_iter().map(Box::new);
+        let mut operands = Vec::new();
+        while inner.peek().is_some() {
+            if inner.next_if(|p| p.as_rule() == R::and_op).is_none() {
+                operands.push(Box::new(self.arith(&mut inner, &whole)));
+            }
+        }
+        let mut operands = operands.into_iter();
         let mut rhs = || {
             operands
                 .next()
@@ -147,39 +163,81 @@ impl Builder {
         Spanned::new(kind, span)
     }
 
-    fn arith(&mut self, pair: Pair<'_, R>) -> Expr {
-        let span = span_of(&pair);
-        let mut inner = children(pair);
-        let Some(first) = inner.next() else {
-            return invalid_at(span);
+    /// `a + b * c - d` from the `unary` pairs and operators at the front of
+    /// `parts`: `*` and `/` bind first, a run of one level stays flat (no
+    /// deep trees for long sums), and each run spans its operands' text.
+    /// A missing operand (which the parser rules out) is `Invalid` over
+    /// `whole`.
+    fn arith<'i, I>(&mut self, parts: &mut Peekable<I>, whole: &Pair<'i, R>) -> Expr
+    where
+        I: Iterator<Item = Pair<'i, R>>,
+    {
+        let operand = |this: &mut Self, parts: &mut Peekable<I>| match parts
+            .next_if(|p| p.as_rule() == R::unary)
+        {
+            Some(pair) => {
+                let span = span_of(&pair);
+                (this.unary(pair), span)
+            }
+            None => {
+                let span = span_of(whole);
+                (invalid_at(span), span)
+            }
         };
-        let first = self.expr(first);
-        let mut rest = Vec::new();
-        while let (Some(op), Some(operand)) = (inner.next(), inner.next()) {
+        let Some(first) = parts.next_if(|p| p.as_rule() == R::unary) else {
+            return invalid_at(span_of(whole));
+        };
+        // A lone operand (the usual case) needs no span.
+        if parts.peek().is_none_or(|p| p.as_rule() != R::arith_op) {
+            return self.unary(first);
+        }
+        let first_span = span_of(&first);
+        let first = self.unary(first);
+        let mut product = Run::new(first, first_span);
+        // The sum so far and the operator that joins `product` to it.
+        let mut sum: Option<(Run, Spanned<ArithOp>)> = None;
+        while let Some(op) = parts.next_if(|p| p.as_rule() == R::arith_op) {
             let op = Spanned::new(arith_op(op.as_str()), span_of(&op));
-            rest.push((op, self.expr(operand)));
+            let (next, next_span) = operand(self, parts);
+            if matches!(op.node, ArithOp::Mul | ArithOp::Div) {
+                product.push(op, next, next_span);
+                continue;
+            }
+            let (done, done_span) =
+                std::mem::replace(&mut product, Run::new(next, next_span)).finish();
+            sum = Some(match sum {
+                Some((mut run, joint)) => {
+                    run.push(joint, done, done_span);
+                    (run, op)
+                }
+                None => (Run::new(done, done_span), op),
+            });
         }
-        if rest.is_empty() {
-            return first;
+        let (product, product_span) = product.finish();
+        match sum {
+            Some((mut run, joint)) => {
+                run.push(joint, product, product_span);
+                run.finish().0
+            }
+            None => product,
         }
-        Spanned::new(ExprKind::Arith(Box::new(first), rest), span)
     }
 
     /// `- - x`: pairs of minus signs cancel; `-3` becomes a literal.
     fn unary(&mut self, pair: Pair<'_, R>) -> Expr {
-        let span = span_of(&pair);
         let mut negations = 0;
         let mut operand = None;
-        for part in children(pair) {
+        for part in children(pair.clone()) {
             match part.as_rule() {
                 R::neg_op => negations += 1,
                 _ => operand = Some(self.expr(part)),
             }
         }
-        let operand = operand.unwrap_or_else(|| invalid_at(span));
+        let operand = operand.unwrap_or_else(|| invalid_at(span_of(&pair)));
         if negations % 2 == 0 {
             return operand;
         }
+        let span = span_of(&pair);
         match operand.node {
             ExprKind::Literal(Literal::Number(n)) => {
                 Spanned::new(ExprKind::Literal(Literal::Number(-n)), span)
@@ -362,6 +420,50 @@ fn arith_op(text: &str) -> ArithOp {
         "/" => ArithOp::Div,
         _ => ArithOp::Add,
     }
+}
+
+/// Operands joined by operators of one level (`a * b / c`).
+struct Run {
+    first: Expr,
+    rest: Vec<(Spanned<ArithOp>, Expr)>,
+    /// From the first operand's text to the last's, brackets included.
+    span: Span,
+}
+
+impl Run {
+    fn new(first: Expr, span: Span) -> Run {
+        Run {
+            first,
+            rest: Vec::new(),
+            span,
+        }
+    }
+
+    fn push(&mut self, op: Spanned<ArithOp>, operand: Expr, span: Span) {
+        self.rest.push((op, operand));
+        self.span = self.span.to(span);
+    }
+
+    /// The run as one expression (the operand alone if there is one), and
+    /// the span of its text.
+    fn finish(self) -> (Expr, Span) {
+        if self.rest.is_empty() {
+            return (self.first, self.span);
+        }
+        let kind = ExprKind::Arith(Box::new(self.first), self.rest);
+        (Spanned::new(kind, self.span), self.span)
+    }
+}
+
+/// `make(operands)` spanning `span`, or the operand itself if it is alone.
+fn flat(mut operands: Vec<Expr>, span: Option<Span>, make: fn(Vec<Expr>) -> ExprKind) -> Expr {
+    if operands.len() == 1 {
+        if let Some(only) = operands.pop() {
+            return only;
+        }
+    }
+    let span = span.unwrap_or_default();
+    Spanned::new(make(operands), span)
 }
 
 /// A stand-in for an invalid literal (already reported), or for an

@@ -223,7 +223,7 @@ fn describe(r: Rule) -> &'static str {
         effect => "`add` or `sub`",
         limit | limit_kind => "`max` or `min`",
         field_type => "a type (`text`, `number`, `int`, `bool`, `date` or `list`)",
-        ident | plain_ident | backtick_ident | reserved_word | keyword | call_name => "a name",
+        ident | plain_ident | backtick_ident | reserved_word | call_name => "a name",
         field_decl => "a field declaration (`name: type`)",
         given_entry => "a `field: value` entry",
         text => "text in quotes",
@@ -236,8 +236,7 @@ fn describe(r: Rule) -> &'static str {
         label => "a label",
         version_value => "a version",
         given_value => "a value",
-        expr | and_expr | not_expr | cmp_expr | sum | product | unary | call | score_ref
-        | stage_ref | today_ref | points => "a value",
+        expr | not_expr | unary | call | score_ref | stage_ref | today_ref | points => "a value",
         open_brace => "`{`",
         close_brace => "`}`",
         open_bracket => "`[`",
@@ -253,7 +252,7 @@ fn describe(r: Rule) -> &'static str {
         or_op => "`or`",
         and_op => "`and`",
         not_op => "`not`",
-        sum_op | product_op | neg_op => "an operator",
+        arith_op | neg_op => "an operator",
         as_of => "`as of`",
         given => "`given`",
         expect => "`expect`",
@@ -319,9 +318,15 @@ pub(crate) fn span_of(pair: &Pair<'_, Rule>) -> Span {
 /// Length of `text` up to its last character that is neither whitespace
 /// nor inside a comment.
 fn content_len(text: &str) -> usize {
-    // Fast path: most pairs end in content and hold no comment.
-    if !text.ends_with(char::is_whitespace) && !text.contains('#') {
-        return text.len();
+    // Fast path: a comment runs to the end of its line, so only one on the
+    // last line of content can end the text. Most pairs end in trailing
+    // whitespace at most; scanning them whole is the slow way below.
+    let trimmed = text.trim_end();
+    let last_line = memchr::memrchr(b'\n', trimmed.as_bytes()).map_or(trimmed.as_bytes(), |at| {
+        trimmed.as_bytes().get(at..).unwrap_or_default()
+    });
+    if memchr::memchr(b'#', last_line).is_none() {
+        return trimmed.len();
     }
     let mut end = 0;
     let mut chars = text.char_indices();
