@@ -349,13 +349,7 @@ impl<'p> Number<'p> {
             Number::Arith(first, rest) => {
                 let mut acc = first.value(env)?;
                 for (op, operand) in rest {
-                    let value = operand.value(env)?;
-                    acc = match op {
-                        ArithOp::Add => ops::add(acc, value),
-                        ArithOp::Sub => ops::sub(acc, value),
-                        ArithOp::Mul => ops::mul(acc, value),
-                        ArithOp::Div => ops::div(acc, value),
-                    }?;
+                    acc = expr::apply(*op, acc, operand.value(env)?)?;
                 }
                 Some(acc)
             }
@@ -549,6 +543,8 @@ when d within 1 months                    add 1
 when d in [2026-11-01]                    add 1
 when n * 2 > i                            add 1
 when not (i != 3)                         add 1
+when true                                 add min(n * 2, 10) - i / 3 "points one"
+when true                                 add max(i, 2.5, count(l)) + round(n) "points two"
 "#;
 
     fn plan() -> Plan {
@@ -595,7 +591,7 @@ when not (i != 3)                         add 1
 
     proptest! {
         #[test]
-        fn compiled_conditions_agree_with_the_node_walker(
+        fn compiled_conditions_and_points_agree_with_the_node_walker(
             cells in prop::collection::vec(cell(), 6),
             score in prop::option::of(-5i64..100),
         ) {
@@ -621,6 +617,13 @@ when not (i != 3)                         add 1
                 fired: &[],
                 predicates: &[],
             };
+            for rule in &plan.rules {
+                prop_assert_eq!(
+                    Number::new(&rule.points).value(&env),
+                    expr::number(&rule.points, &env),
+                    "{:?} on {:?}", rule.points, cells
+                );
+            }
             for node in &plan.conditions {
                 let condition = Condition::new(node, today);
                 prop_assert_eq!(
@@ -643,7 +646,8 @@ when not (i != 3)                         add 1
             .filter(|(_, n)| matches!(Condition::new(n, today).shape, Shape::Node))
             .map(|(i, _)| i)
             .collect();
-        // Only `n * 2 > i`, which compares two computed numbers, is walked.
-        assert_eq!(walked, vec![20], "conditions walked as nodes");
+        // Only `n * 2 > i`, which compares two computed numbers, and the
+        // constant `true` are walked.
+        assert_eq!(walked, vec![20, 22], "conditions walked as nodes");
     }
 }

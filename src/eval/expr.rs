@@ -286,15 +286,19 @@ fn any<'a>(items: &'a [Node], env: &Env<'a>) -> Option<bool> {
 fn arith<'a>(first: &'a Node, rest: &'a [(ArithOp, Node)], env: &Env<'a>) -> Option<Decimal> {
     let mut acc = number(first, env)?;
     for (op, operand) in rest {
-        let value = number(operand, env)?;
-        acc = match op {
-            ArithOp::Add => ops::add(acc, value),
-            ArithOp::Sub => ops::sub(acc, value),
-            ArithOp::Mul => ops::mul(acc, value),
-            ArithOp::Div => ops::div(acc, value),
-        }?;
+        acc = apply(*op, acc, number(operand, env)?)?;
     }
     Some(acc)
+}
+
+/// `acc op value`; `None` when missing (division by zero, overflow).
+pub(crate) fn apply(op: ArithOp, acc: Decimal, value: Decimal) -> Option<Decimal> {
+    match op {
+        ArithOp::Add => ops::add(acc, value),
+        ArithOp::Sub => ops::sub(acc, value),
+        ArithOp::Mul => ops::mul(acc, value),
+        ArithOp::Div => ops::div(acc, value),
+    }
 }
 
 fn compare<'a>(op: CompareOp, a: &'a Node, b: &'a Node, env: &Env<'a>) -> Option<bool> {
