@@ -19,4 +19,8 @@ pub mod value;
 
 mod finding;
 
+// pest without its `std` feature (see `Cargo.toml`) derives parsers that
+// name `alloc`.
+extern crate alloc;
+
 pub use finding::{compile, compile_bytes, Compiled, Finding};
