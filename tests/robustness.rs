@@ -47,20 +47,19 @@ fn nesting_up_to_the_limit_parses() {
     // what keeps its recursion within a test thread's 2 MiB stack, in a
     // debug build, for parentheses and calls alike.
     let depth = tally::syntax::MAX_NESTING;
-    let text = format!(
-        "{FIELDS}when {}a > 1{} add 1",
-        "(".repeat(depth),
-        ")".repeat(depth)
-    );
-    let compiled = compile(text);
-    assert!(compiled.model.is_some(), "{:?}", codes(&compiled));
-    let calls = format!(
-        "{FIELDS}when b add {}a{}",
-        "min(1, ".repeat(depth),
-        ")".repeat(depth)
-    );
-    let compiled = compile(calls);
-    assert!(compiled.model.is_some(), "{:?}", codes(&compiled));
+    let nested = [
+        ("when ", "(", "a > 1", ")", " add 1"),
+        ("when b add ", "min(1, ", "a", ")", ""),
+    ];
+    for (before, open, inner, close, after) in nested {
+        let text = format!(
+            "{FIELDS}{before}{}{inner}{}{after}",
+            open.repeat(depth),
+            close.repeat(depth)
+        );
+        let compiled = compile(text);
+        assert!(compiled.model.is_some(), "{open}: {:?}", codes(&compiled));
+    }
 }
 
 #[test]
