@@ -237,28 +237,8 @@ impl<'p> Condition<'p> {
             }
             Shape::Pred(id) => env.predicates.get(*id).copied().flatten(),
             Shape::Not(inner) => inner.truth(env).map(|b| !b),
-            Shape::And(items) => {
-                let mut missing = false;
-                for item in items {
-                    match item.truth(env) {
-                        Some(false) => return Some(false),
-                        None => missing = true,
-                        Some(true) => {}
-                    }
-                }
-                (!missing).then_some(true)
-            }
-            Shape::Or(items) => {
-                let mut missing = false;
-                for item in items {
-                    match item.truth(env) {
-                        Some(true) => return Some(true),
-                        None => missing = true,
-                        Some(false) => {}
-                    }
-                }
-                (!missing).then_some(false)
-            }
+            Shape::And(items) => expr::connect(items, false, |c| c.truth(env)),
+            Shape::Or(items) => expr::connect(items, true, |c| c.truth(env)),
             Shape::Node => fallback(),
         }
     }

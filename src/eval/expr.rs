@@ -175,8 +175,8 @@ pub(crate) fn eval<'a>(node: &'a Node, env: &Env<'a>) -> Option<V<'a>> {
         Node::Tier(id) => env.tiers.get(*id).copied().flatten().map(label),
         Node::Today => Some(V::Date(env.today)),
         Node::Not(inner) => truth(inner, env).map(|b| V::Bool(!b)),
-        Node::And(items) => all(items, env).map(V::Bool),
-        Node::Or(items) => any(items, env).map(V::Bool),
+        Node::And(items) => connect(items, false, |n| truth(n, env)).map(V::Bool),
+        Node::Or(items) => connect(items, true, |n| truth(n, env)).map(V::Bool),
         Node::Neg(inner) => number(inner, env).map(|n| V::Num(-n)),
         Node::Arith(first, rest) => arith(first, rest, env).map(V::Num),
         Node::Compare(op, a, b) => compare(*op, a, b, env).map(V::Bool),
@@ -257,30 +257,22 @@ fn label(text: &str) -> V<'_> {
     }
 }
 
-/// `and`: false wins, then missing, then true.
-fn all<'a>(items: &'a [Node], env: &Env<'a>) -> Option<bool> {
+/// `and` (`decisive` false) or `or` (`decisive` true) of the truths of
+/// `items`: the decisive truth wins, then missing, then the other.
+pub(crate) fn connect<T>(
+    items: impl IntoIterator<Item = T>,
+    decisive: bool,
+    truth: impl Fn(T) -> Option<bool>,
+) -> Option<bool> {
     let mut missing = false;
     for item in items {
-        match truth(item, env) {
-            Some(false) => return Some(false),
+        match truth(item) {
+            Some(b) if b == decisive => return Some(decisive),
             None => missing = true,
-            Some(true) => {}
+            Some(_) => {}
         }
     }
-    (!missing).then_some(true)
-}
-
-/// `or`: true wins, then missing, then false.
-fn any<'a>(items: &'a [Node], env: &Env<'a>) -> Option<bool> {
-    let mut missing = false;
-    for item in items {
-        match truth(item, env) {
-            Some(true) => return Some(true),
-            None => missing = true,
-            Some(false) => {}
-        }
-    }
-    (!missing).then_some(false)
+    (!missing).then_some(!decisive)
 }
 
 fn arith<'a>(first: &'a Node, rest: &'a [(ArithOp, Node)], env: &Env<'a>) -> Option<Decimal> {
