@@ -366,6 +366,69 @@ fn remembered_cells_score_as_cells_read_afresh() {
     }
 }
 
+/// Rules of every kind the scorer tells apart: local to one field (the
+/// memo keeps what they add, computed points too), a condition on one
+/// field with points read from another, conditions on two fields.
+const MIXED_MODEL: &str = r#"fields {
+  id:      text required
+  company: text from "Company Name"
+  n:       int
+  amount:  number
+  flag:    bool
+  d:       date
+  tags:    list
+}
+group g max 12 {
+  when n >= 2                    add n * 3    "n"
+  when amount > 100              add n        "Amount, n points"
+  when tags contains "vip" and flag add 4     "VIP and flagged"
+}
+when company contains "acme"     add amount / 50 "Acme amount"
+when not d within 30 days        sub 1        "Old"
+when tags contains "vip"         add 3        "VIP"
+when n between 1 and 3           add 2
+if score >= 10 and g >= 6 then Hot
+else Cold
+"#;
+
+#[test]
+fn remembered_cells_score_as_cells_read_afresh_with_mixed_rules() {
+    let leads = repetitive_leads(6_000);
+    let mut csv = format!("{HEADER}\n");
+    let mut ndjson = String::new();
+    let columns: Vec<&str> = HEADER.split(',').collect();
+    for row in &leads {
+        csv.push_str(&row.join(",").replace('\n', " "));
+        csv.push('\n');
+        let object: serde_json::Map<String, serde_json::Value> = columns
+            .iter()
+            .zip(row)
+            .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
+            .collect();
+        ndjson.push_str(&serde_json::to_string(&object).unwrap());
+        ndjson.push('\n');
+    }
+    let run = |name: &str, leads: &[u8]| {
+        let dir = workspace(name, leads);
+        std::fs::write(dir.path().join("model.tally"), MIXED_MODEL).unwrap();
+        let args = ["model.tally", name, "--format", "ndjson", "--explain"];
+        let out = tally(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        (text(&out.stdout), text(&out.stderr))
+    };
+    let (from_csv, csv_summary) = run("leads.csv", csv.as_bytes());
+    let (from_ndjson, ndjson_summary) = run("leads.ndjson", ndjson.as_bytes());
+    assert_eq!(csv_summary.lines().last(), ndjson_summary.lines().last());
+    assert!(from_csv.lines().count() > 5_900, "{csv_summary}");
+    assert!(from_csv.contains(r#""reason":"Acme amount","points":5"#));
+    assert!(from_csv.contains(r#""reason":"n","points":21"#));
+    assert!(from_csv.contains(r#""reason":"Amount, n points","points":7"#));
+    assert!(from_csv.contains(r#""reason":"VIP and flagged","points":4"#));
+    for (a, b) in from_csv.lines().zip(from_ndjson.lines()) {
+        assert_eq!(a, b);
+    }
+}
+
 // ---- rejected rows ----
 
 /// Score a CSV with the model's header and the given data lines; the

@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use foldhash::fast::RandomState;
 
 use super::score::Scratch;
-use crate::value::Value;
+use crate::value::{Decimal, Value};
 
 /// Most cells remembered per field.
 pub const ENTRIES: usize = 4096;
@@ -51,6 +51,10 @@ struct FieldMemo {
     values: Vec<Recalled>,
     /// `stride` truths per entry.
     truths: Vec<Option<bool>>,
+    /// Per entry, the field's local rules that fired (rule id, points),
+    /// at `fired_at[entry]` in `fired`.
+    fired: Vec<(u32, Decimal)>,
+    fired_at: Vec<(u32, u32)>,
     /// This row: what the lookup found.
     row: Row,
     /// This row's cell, on a miss: remembered once the truths are known.
@@ -58,6 +62,10 @@ struct FieldMemo {
     lookups: u32,
     hits: u32,
 }
+
+/// A remembered cell's predicate truths, and the local rules it fired
+/// with their points.
+pub(crate) type Remembered<'m> = (&'m [Option<bool>], &'m [(u32, Decimal)]);
 
 /// What a remembered cell read as.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,25 +138,31 @@ impl Memo {
     }
 
     /// The remembered truths of field `field`'s predicates for this row's
-    /// cell, if it was a hit (which is then forgotten).
+    /// cell, and the local rules it fired, if it was a hit (which is then
+    /// forgotten).
     #[inline]
-    pub(crate) fn truths(&mut self, field: usize) -> Option<&[Option<bool>]> {
+    pub(crate) fn truths(&mut self, field: usize) -> Option<Remembered<'_>> {
         let memo = self.fields.get_mut(field)?;
         let Row::Hit(i) = memo.row else {
             return None;
         };
         memo.row = Row::Skip;
         let start = i as usize * memo.stride;
-        memo.truths.get(start..start + memo.stride)
+        let truths = memo.truths.get(start..start + memo.stride)?;
+        let (from, to) = *memo.fired_at.get(i as usize)?;
+        let fired = memo.fired.get(from as usize..to as usize)?;
+        Some((truths, fired))
     }
 
     /// Remember this row's cell of field `field`, if it was a miss with
-    /// room left: it read as `value`, and the predicates gave `truths`.
+    /// room left: it read as `value`, the predicates gave `truths`, and
+    /// the field's local rules that fired gave `fired`.
     pub(crate) fn remember(
         &mut self,
         field: usize,
         value: Option<&Value>,
         truths: &[Option<bool>],
+        fired: impl Iterator<Item = (u32, Decimal)>,
     ) {
         let Some(memo) = self.fields.get_mut(field) else {
             return;
@@ -160,7 +174,10 @@ impl Memo {
         {
             return;
         }
-        let Ok(i) = u32::try_from(memo.values.len()) else {
+        let (Ok(i), Ok(from)) = (
+            u32::try_from(memo.values.len()),
+            u32::try_from(memo.fired.len()),
+        ) else {
             return;
         };
         memo.index.insert(memo.pending.as_slice().into(), i);
@@ -170,6 +187,9 @@ impl Memo {
             Some(value) => Recalled::Value(value.clone()),
         });
         memo.truths.extend_from_slice(truths);
+        memo.fired.extend(fired);
+        let to = u32::try_from(memo.fired.len()).unwrap_or(from);
+        memo.fired_at.push((from, to));
     }
 
     /// How many cells of field `field` are remembered (tests and figures).
@@ -229,7 +249,8 @@ mod tests {
         let hit = memo.recall(0, text).is_some();
         if !hit {
             let value = Value::Text(text.to_string());
-            memo.remember(0, Some(&value), &[Some(false), Some(true)]);
+            let fired = [(1, Decimal::ONE)].into_iter();
+            memo.remember(0, Some(&value), &[Some(false), Some(true)], fired);
         }
         hit
     }
@@ -243,7 +264,11 @@ mod tests {
         assert!(!memo.is_on(1), "no predicate reads u");
         assert!(!see(&mut memo, "a"));
         assert!(see(&mut memo, "a"));
-        assert_eq!(memo.truths(0), Some(&[Some(false), Some(true)][..]));
+        let fired = [(1, Decimal::ONE)];
+        assert_eq!(
+            memo.truths(0),
+            Some((&[Some(false), Some(true)][..], &fired[..]))
+        );
         assert_eq!(memo.truths(0), None, "a hit's truths are taken once");
         assert!(!see(&mut memo, &"y".repeat(LONGEST + 1)));
         assert!(

@@ -30,7 +30,7 @@ pub(crate) struct Predicates<'p> {
 
 /// What a node reads that changes from lead to lead.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Reads {
+pub(crate) enum Reads {
     Nothing,
     One(usize),
     /// Several fields, or the score, a group, the stage, a tier, `fired`.
@@ -79,6 +79,11 @@ impl<'p> Predicates<'p> {
         self.ids.get(&address(node)).copied()
     }
 
+    /// The field predicate `id` reads.
+    pub fn field(&self, id: usize) -> Option<usize> {
+        self.ranges.iter().position(|r| r.contains(&id))
+    }
+
     /// Number of predicates.
     pub fn len(&self) -> usize {
         self.conditions.len()
@@ -110,7 +115,8 @@ fn collect<'p>(node: &'p Node, found: &mut Vec<(usize, &'p Node)>) {
     }
 }
 
-fn reads(node: &Node) -> Reads {
+/// What `node` reads that changes from lead to lead.
+pub(crate) fn reads(node: &Node) -> Reads {
     match node {
         Node::Field(field) => Reads::One(*field),
         Node::Group(_) | Node::Score | Node::Stage | Node::Tier(_) | Node::Fired(_) => Reads::More,

@@ -7,7 +7,7 @@
 use super::compiled::{Condition, Number};
 use super::expr::{self, Env, Folded};
 use super::memo::Memo;
-use super::predicates::Predicates;
+use super::predicates::{reads, Predicates, Reads};
 use super::{Fired, Lead, Outcome};
 use crate::check::model::Limits;
 use crate::plan::{LadderSpec, Node, Plan, RuleStep};
@@ -23,12 +23,20 @@ pub struct Scorer<'p> {
     predicates: Predicates<'p>,
     /// The fields that have predicates.
     tested: Vec<usize>,
-    /// Per field: whether its predicates compare its folded text, so it is
-    /// folded before they are tested (`matches` and `is missing` need no
-    /// folding).
+    /// Per field: its local rules, whose condition is one of the field's
+    /// predicates and whose points read no other field. What they add is a
+    /// function of the field's cell, so [`Memo`] keeps it with the
+    /// predicates' truths, and a remembered cell's rules are not run again.
+    local: Vec<Vec<Local>>,
+    /// The other rules' ids, in file order, and the conditions they read.
+    others: Vec<usize>,
+    other_conditions: Vec<usize>,
+    /// Per field: whether its predicates or its local rules' points
+    /// compare its folded text, so it is folded before they are tested
+    /// (`matches` and `is missing` need no folding).
     folds_for_predicates: Vec<bool>,
-    /// Per field: whether the rest (points, conditions on several fields)
-    /// reads its folded text, so it is folded once per lead.
+    /// Per field: whether the rest (the other rules, the ladders) reads its
+    /// folded text, so it is folded once per lead.
     folds: Vec<bool>,
     /// Per field: whether the rest reads its value at all.
     reads: Vec<bool>,
@@ -41,6 +49,14 @@ pub struct Scorer<'p> {
     tiers: Vec<Vec<Condition<'p>>>,
 }
 
+/// A rule local to one field (see [`Scorer::local`]).
+#[derive(Debug, Clone, Copy)]
+struct Local {
+    rule: usize,
+    /// The predicate that is the rule's condition.
+    predicate: usize,
+}
+
 /// Per-lead working state, reused from lead to lead; after
 /// [`Scorer::run`] it holds that lead's results.
 #[derive(Debug, Clone, Default)]
@@ -48,6 +64,7 @@ pub struct Scratch<'p> {
     folded: Vec<Folded>,
     /// Truths of the scorer's field predicates.
     pub(crate) predicates: Vec<Option<bool>>,
+    /// Truths of the conditions the rules that are not local read.
     conditions: Vec<Option<bool>>,
     /// Each rule's signed points when it fired.
     pub points: Vec<Option<Decimal>>,
@@ -107,12 +124,24 @@ impl<'p> Scorer<'p> {
         let tested = (0..plan.fields.len())
             .filter(|f| !predicates.of(*f).is_empty())
             .collect();
+        let (local, others) = local_rules(plan, &predicates);
+        let mut other_conditions: Vec<usize> = others
+            .iter()
+            .filter_map(|r| plan.rules.get(*r).map(|r| r.condition))
+            .collect();
+        other_conditions.sort_unstable();
+        other_conditions.dedup();
+        let local_points = local
+            .iter()
+            .flatten()
+            .filter_map(|l| plan.rules.get(l.rule));
         let predicate_nodes = predicates.conditions.iter().map(Condition::node);
-        let folds_for_predicates = folded_fields(plan, predicate_nodes, |_| false);
+        let for_predicates = predicate_nodes.chain(local_points.map(|r| &r.points));
+        let folds_for_predicates = folded_fields(plan, for_predicates, |_| false);
         let rest = |n: &Node| predicates.id(n).is_some();
-        let folds = folded_fields(plan, rest_nodes(plan), rest);
+        let folds = folded_fields(plan, rest_nodes(plan, &others), rest);
         let mut reads = vec![false; plan.fields.len()];
-        for node in rest_nodes(plan) {
+        for node in rest_nodes(plan, &others) {
             fields_read(node, &rest, &mut reads);
         }
         let points = plan.rules.iter().map(Points::new).collect();
@@ -122,6 +151,9 @@ impl<'p> Scorer<'p> {
             points,
             predicates,
             tested,
+            local,
+            others,
+            other_conditions,
             folds_for_predicates,
             folds,
             reads,
@@ -163,19 +195,31 @@ impl<'p> Scorer<'p> {
             .folded
             .resize_with(lead.values.len(), Folded::default);
         scratch.predicates.resize(self.predicates.len(), None);
+        scratch.points.clear();
+        scratch.points.resize(self.plan.rules.len(), None);
         for &field in &self.tested {
             let range = self.predicates.of(field);
             let recalled = memo.as_deref_mut().and_then(|m| m.truths(field));
-            if let (Some(truths), Some(slots)) =
+            if let (Some((truths, fired)), Some(slots)) =
                 (recalled, scratch.predicates.get_mut(range.clone()))
             {
                 slots.copy_from_slice(truths);
+                for (rule, points) in fired {
+                    if let Some(slot) = scratch.points.get_mut(*rule as usize) {
+                        *slot = Some(*points);
+                    }
+                }
                 continue;
             }
             self.test_field(field, lead, scratch);
             if let Some(memo) = memo.as_deref_mut() {
                 let value = lead.values.get(field).and_then(Option::as_ref);
-                memo.remember(field, value, scratch.predicate_truths(range));
+                let locals = self.local.get(field).map_or(&[][..], Vec::as_slice);
+                let fired = locals.iter().filter_map(|l| {
+                    let points = scratch.points.get(l.rule).copied().flatten()?;
+                    Some((u32::try_from(l.rule).ok()?, points))
+                });
+                memo.remember(field, value, scratch.predicate_truths(range), fired);
             }
         }
         let fields = scratch.folded.iter_mut().zip(&lead.values);
@@ -208,6 +252,14 @@ impl<'p> Scorer<'p> {
         for (slot, condition) in slots.iter_mut().zip(conditions) {
             *slot = condition.truth(&env);
         }
+        let env = self.env(lead, &scratch.folded, &scratch.predicates);
+        for local in self.local.get(field).into_iter().flatten() {
+            let holds = scratch.predicates.get(local.predicate).copied().flatten() == Some(true);
+            let points = self.points.get(local.rule).and_then(|p| p.value(&env));
+            if let Some(slot) = scratch.points.get_mut(local.rule) {
+                *slot = if holds { points } else { None };
+            }
+        }
     }
 
     /// Score one lead and keep what every rule and ladder line saw.
@@ -220,7 +272,7 @@ impl<'p> Scorer<'p> {
             .iter()
             .enumerate()
             .map(|(id, rule)| RuleTrace {
-                condition: scratch.conditions.get(rule.condition).copied().flatten(),
+                condition: self.condition_truth(&scratch, id, rule.condition),
                 points: scratch.points.get(id).copied().flatten(),
                 inputs: self.inputs(lead, rule.condition, &rule.points),
             })
@@ -260,6 +312,16 @@ impl<'p> Scorer<'p> {
         expr::truth(node, &env)
     }
 
+    /// The truth of rule `rule`'s condition `condition` as the last
+    /// scoring left it: a local rule's is its predicate's.
+    fn condition_truth(&self, scratch: &Scratch, rule: usize, condition: usize) -> Option<bool> {
+        let local = self.local.iter().flatten().find(|l| l.rule == rule);
+        match local {
+            Some(l) => scratch.predicates.get(l.predicate).copied().flatten(),
+            None => scratch.conditions.get(condition).copied().flatten(),
+        }
+    }
+
     fn env<'a>(
         &self,
         lead: &'a Lead,
@@ -279,25 +341,35 @@ impl<'p> Scorer<'p> {
         }
     }
 
-    /// Conditions once each, then each rule's points, group sums, the sum.
+    /// The rules that are not local (the local ones ran with their
+    /// fields), then group sums and the sum, in file order.
     fn sums(&self, lead: &Lead, scratch: &mut Scratch<'p>) {
         let env = self.env(lead, &scratch.folded, &scratch.predicates);
         scratch.conditions.clear();
-        let conditions = self.conditions.iter().map(|c| c.truth(&env));
-        scratch.conditions.extend(conditions);
-        // Each rule's points, summed into its group (or the top level) as
-        // they come: one pass over the rules.
-        scratch.points.clear();
+        scratch.conditions.resize(self.conditions.len(), None);
+        for &id in &self.other_conditions {
+            if let (Some(slot), Some(condition)) =
+                (scratch.conditions.get_mut(id), self.conditions.get(id))
+            {
+                *slot = condition.truth(&env);
+            }
+        }
+        for &id in &self.others {
+            let (Some(rule), Some(points)) = (self.plan.rules.get(id), self.points.get(id)) else {
+                continue;
+            };
+            let holds = scratch.conditions.get(rule.condition).copied().flatten() == Some(true);
+            if let Some(slot) = scratch.points.get_mut(id) {
+                *slot = if holds { points.value(&env) } else { None };
+            }
+        }
         scratch.group_sums.clear();
         scratch
             .group_sums
             .resize(self.plan.groups.len(), Decimal::ZERO);
         let mut top_level = Decimal::ZERO;
-        for (rule, points) in self.plan.rules.iter().zip(&self.points) {
-            let holds = scratch.conditions.get(rule.condition).copied().flatten() == Some(true);
-            let value = if holds { points.value(&env) } else { None };
-            scratch.points.push(value);
-            let Some(value) = value else { continue };
+        for (rule, value) in self.plan.rules.iter().zip(&scratch.points) {
+            let Some(value) = *value else { continue };
             let slot = match rule.group.and_then(|g| scratch.group_sums.get_mut(g)) {
                 Some(slot) => slot,
                 None => &mut top_level,
@@ -392,14 +464,44 @@ impl Scratch<'_> {
 
 /// Every expression of `plan` a lead is scored with: conditions, points,
 /// ladder lines.
-fn rest_nodes(plan: &Plan) -> impl Iterator<Item = &Node> {
+fn rest_nodes<'a>(plan: &'a Plan, others: &'a [usize]) -> impl Iterator<Item = &'a Node> {
     let ladders = plan
         .stage
         .iter()
         .chain(plan.tiers.iter().map(|t| &t.ladder));
     let steps = ladders.flat_map(|l| l.steps.iter().map(|(condition, _)| condition));
-    let points = plan.rules.iter().map(|r| &r.points);
-    plan.conditions.iter().chain(points).chain(steps)
+    let rules = others.iter().filter_map(|r| plan.rules.get(*r));
+    let rules = rules.flat_map(|r| {
+        plan.conditions
+            .get(r.condition)
+            .into_iter()
+            .chain([&r.points])
+    });
+    rules.chain(steps)
+}
+
+/// Per field, the rules local to it (see [`Scorer::local`]); and the ids
+/// of the others.
+fn local_rules(plan: &Plan, predicates: &Predicates) -> (Vec<Vec<Local>>, Vec<usize>) {
+    let mut local = vec![Vec::new(); plan.fields.len()];
+    let mut others = Vec::new();
+    for (rule, step) in plan.rules.iter().enumerate() {
+        let condition = plan.conditions.get(step.condition);
+        let predicate = condition.and_then(|c| predicates.id(c));
+        let field = predicate.and_then(|p| predicates.field(p));
+        let points_read = reads(&step.points);
+        match (predicate, field) {
+            (Some(predicate), Some(field))
+                if points_read == Reads::Nothing || points_read == Reads::One(field) =>
+            {
+                if let Some(rules) = local.get_mut(field) {
+                    rules.push(Local { rule, predicate });
+                }
+            }
+            _ => others.push(rule),
+        }
+    }
+    (local, others)
 }
 
 /// Mark the fields `node` reads, leaving out the parts for which `skip`
