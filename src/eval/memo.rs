@@ -15,7 +15,7 @@
 //! costs no more than the hashing of that window. One memo per worker
 //! thread: no locks, and no effect on the output.
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 // Keyed per process: the keys are the lead file's cells, which whoever
 // wrote the file chose, so a hash without a seed would let a crafted file
@@ -47,7 +47,7 @@ struct FieldMemo {
     /// Whether anything but the predicates reads the field's value (the
     /// points, a condition on several fields): only then is it kept.
     keeps_value: bool,
-    index: HashMap<Box<[u8]>, u32, RandomState>,
+    index: Index,
     values: Vec<Recalled>,
     /// `stride` truths per entry.
     truths: Vec<Option<bool>>,
@@ -116,7 +116,7 @@ impl Memo {
             return None;
         }
         memo.lookups += 1;
-        let found = memo.index.get(text.as_bytes()).copied();
+        let found = memo.index.find(text.as_bytes());
         match found {
             Some(i) => {
                 memo.hits += 1;
@@ -180,7 +180,7 @@ impl Memo {
         ) else {
             return;
         };
-        memo.index.insert(memo.pending.as_slice().into(), i);
+        memo.index.insert(&memo.pending, i);
         memo.values.push(match value {
             None => Recalled::Missing,
             Some(_) if !memo.keeps_value => Recalled::Tested,
@@ -201,6 +201,95 @@ impl Memo {
     pub fn is_on(&self, field: usize) -> bool {
         self.fields.get(field).is_some_and(|m| m.on)
     }
+}
+
+/// Cells' bytes to entry numbers: open addressing over a table twice the
+/// size of [`ENTRIES`], so a probe always ends at an empty slot. Written
+/// for this memo's one job instead of a `HashMap<Box<[u8]>, u32>`: the keys
+/// live back to back in one buffer (no allocation per cell), each slot
+/// keeps its entry's hash (a probe compares bytes only when the hashes
+/// agree), and short keys are compared eight bytes at a time.
+#[derive(Debug, Default)]
+struct Index {
+    /// Per slot: the entry's hash, and its number + 1 (0: empty).
+    slots: Vec<(u64, u32)>,
+    /// Per entry: where its bytes are in `bytes`.
+    keys: Vec<(u32, u32)>,
+    bytes: Vec<u8>,
+    state: RandomState,
+    /// This row's cell's hash, kept from `find` for `insert`.
+    hash: u64,
+}
+
+impl Index {
+    const SLOTS: usize = 2 * ENTRIES;
+
+    /// The entry whose cell is `key`, if any.
+    #[inline]
+    fn find(&mut self, key: &[u8]) -> Option<u32> {
+        let hash = self.state.hash_one(key);
+        self.hash = hash;
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut at = hash as usize;
+        loop {
+            let &(stored, entry) = self.slots.get(at & mask)?;
+            if entry == 0 {
+                return None;
+            }
+            if stored == hash && self.key(entry - 1).is_some_and(|k| same(k, key)) {
+                return Some(entry - 1);
+            }
+            at = (at & mask) + 1;
+        }
+    }
+
+    fn key(&self, entry: u32) -> Option<&[u8]> {
+        let &(start, end) = self.keys.get(entry as usize)?;
+        self.bytes.get(start as usize..end as usize)
+    }
+
+    /// Add `key`, just looked up with `find` and not found, as `entry`
+    /// (the next entry number; fewer than [`ENTRIES`] entries are held).
+    fn insert(&mut self, key: &[u8], entry: u32) {
+        if self.slots.is_empty() {
+            self.slots = vec![(0, 0); Self::SLOTS];
+        }
+        let (Ok(start), Ok(end)) = (
+            u32::try_from(self.bytes.len()),
+            u32::try_from(self.bytes.len() + key.len()),
+        ) else {
+            return;
+        };
+        let mask = self.slots.len() - 1;
+        let mut at = self.hash as usize & mask;
+        while let Some(slot) = self.slots.get_mut(at) {
+            if slot.1 == 0 {
+                *slot = (self.hash, entry + 1);
+                self.bytes.extend_from_slice(key);
+                self.keys.push((start, end));
+                return;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+}
+
+/// Whether two cells are the same bytes: eight at a time (the last eight
+/// may overlap the word before), as cells are short and a `memcmp` call
+/// costs more than comparing them.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let Some(last) = a.len().checked_sub(8) else {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    };
+    let word = |s: &[u8], at: usize| {
+        let bytes = s.get(at..at + 8)?;
+        bytes.try_into().ok().map(u64::from_ne_bytes)
+    };
+    (0..last).step_by(8).all(|at| word(a, at) == word(b, at)) && word(a, last) == word(b, last)
 }
 
 impl FieldMemo {
@@ -253,6 +342,31 @@ mod tests {
             memo.remember(0, Some(&value), &[Some(false), Some(true)], fired);
         }
         hit
+    }
+
+    #[test]
+    fn cells_are_the_same_bytes_or_not() {
+        let cells = [
+            "",
+            "a",
+            "ab",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefghijklmnopq",
+        ];
+        for x in cells {
+            for y in cells {
+                assert_eq!(same(x.as_bytes(), y.as_bytes()), x == y, "{x:?} {y:?}");
+            }
+            let mut other = x.as_bytes().to_vec();
+            if let Some(last) = other.last_mut() {
+                *last ^= 1;
+                assert!(!same(x.as_bytes(), &other));
+                other[0] ^= 2;
+                assert!(!same(x.as_bytes(), &other));
+            }
+        }
     }
 
     #[test]
