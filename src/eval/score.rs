@@ -200,13 +200,15 @@ impl<'p> Scorer<'p> {
         for &field in &self.tested {
             let range = self.predicates.of(field);
             let recalled = memo.as_deref_mut().and_then(|m| m.truths(field));
-            if let (Some((truths, fired)), Some(slots)) =
+            if let (Some(found), Some(slots)) =
                 (recalled, scratch.predicates.get_mut(range.clone()))
             {
-                slots.copy_from_slice(truths);
-                for (rule, points) in fired {
-                    if let Some(slot) = scratch.points.get_mut(*rule as usize) {
-                        *slot = Some(*points);
+                for (slot, truth) in slots.iter_mut().zip(found.truths()) {
+                    *slot = truth;
+                }
+                for (rule, points) in found.fired() {
+                    if let Some(slot) = scratch.points.get_mut(rule) {
+                        *slot = Some(points);
                     }
                 }
                 continue;
