@@ -44,6 +44,9 @@ pub struct Scorer<'p> {
     conditions: Vec<Condition<'p>>,
     /// Each rule's points, signed.
     points: Vec<Points<'p>>,
+    /// Per rule: the group its points are summed into, or the number of
+    /// groups for the top level.
+    sum_into: Vec<usize>,
     /// The stage ladder's and each tier's conditions, compiled.
     stage: Vec<Condition<'p>>,
     tiers: Vec<Vec<Condition<'p>>>,
@@ -145,10 +148,17 @@ impl<'p> Scorer<'p> {
             fields_read(node, &rest, &mut reads);
         }
         let points = plan.rules.iter().map(Points::new).collect();
+        let top_level = plan.groups.len();
+        let sum_into = plan
+            .rules
+            .iter()
+            .map(|r| r.group.unwrap_or(top_level))
+            .collect();
         Scorer {
             plan,
             today,
             points,
+            sum_into,
             predicates,
             tested,
             local,
@@ -365,19 +375,17 @@ impl<'p> Scorer<'p> {
                 *slot = if holds { points.value(&env) } else { None };
             }
         }
+        // The groups' sums, then the top level's, in one pass.
         scratch.group_sums.clear();
         scratch
             .group_sums
-            .resize(self.plan.groups.len(), Decimal::ZERO);
-        let mut top_level = Decimal::ZERO;
-        for (rule, value) in self.plan.rules.iter().zip(&scratch.points) {
-            let Some(value) = *value else { continue };
-            let slot = match rule.group.and_then(|g| scratch.group_sums.get_mut(g)) {
-                Some(slot) => slot,
-                None => &mut top_level,
-            };
-            *slot = slot.saturating_add(value);
+            .resize(self.plan.groups.len() + 1, Decimal::ZERO);
+        for (value, &into) in scratch.points.iter().zip(&self.sum_into) {
+            if let (Some(value), Some(slot)) = (value, scratch.group_sums.get_mut(into)) {
+                *slot = slot.saturating_add(*value);
+            }
         }
+        let top_level = scratch.group_sums.pop().unwrap_or_default();
         scratch.groups.clear();
         let capped = self.plan.groups.iter().zip(&scratch.group_sums);
         scratch
