@@ -439,7 +439,13 @@ fn write_number(out: &mut Vec<u8>, n: Decimal) {
     let n = if n.scale() == 0 { n } else { n.normalize() };
     let mantissa = n.mantissa();
     if n.scale() == 0 {
-        out.extend_from_slice(itoa::Buffer::new().format(mantissa).as_bytes());
+        // Scores fit an i64, whose digits are cheaper than an i128's.
+        let mut digits = itoa::Buffer::new();
+        let text = match i64::try_from(mantissa) {
+            Ok(small) => digits.format(small),
+            Err(_) => digits.format(mantissa),
+        };
+        out.extend_from_slice(text.as_bytes());
         return;
     }
     let Some(unit) = 10u128.checked_pow(n.scale()) else {
@@ -451,9 +457,16 @@ fn write_number(out: &mut Vec<u8>, n: Decimal) {
         out.push(b'-');
     }
     let mut digits = itoa::Buffer::new();
-    out.extend_from_slice(digits.format(magnitude / unit).as_bytes());
+    let (whole, fraction) = (magnitude / unit, magnitude % unit);
+    match u64::try_from(whole) {
+        Ok(small) => out.extend_from_slice(digits.format(small).as_bytes()),
+        Err(_) => out.extend_from_slice(digits.format(whole).as_bytes()),
+    }
     out.push(b'.');
-    let fraction = digits.format(magnitude % unit).as_bytes();
+    let fraction = match u64::try_from(fraction) {
+        Ok(small) => digits.format(small).as_bytes(),
+        Err(_) => digits.format(fraction).as_bytes(),
+    };
     let width = usize::try_from(n.scale()).unwrap_or(0);
     out.resize(out.len() + width.saturating_sub(fraction.len()), b'0');
     out.extend_from_slice(fraction);
