@@ -26,7 +26,7 @@ use super::score::Scratch;
 use crate::value::{Decimal, Value};
 
 /// Most cells remembered per field.
-pub const ENTRIES: usize = 4096;
+pub const ENTRIES: usize = 16384;
 /// Longest cell remembered, in bytes (longer ones are read every time).
 pub const LONGEST: usize = 48;
 /// Lookups per window; a field that hits less than a quarter of a window
