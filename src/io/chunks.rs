@@ -23,11 +23,38 @@ enum State {
     QuoteInQuoted,
 }
 
+/// A chunk of whole records: the first `len` bytes of `buf`. The buffer
+/// keeps its full initialized length (bytes past `len` are stale) so that,
+/// handed back with [`Chunks::recycle`], it is read into again without
+/// being zeroed or allocated anew.
+#[derive(Debug)]
+pub struct Chunk {
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl Chunk {
+    /// The chunk's records.
+    pub fn bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+
+    /// The buffer, for [`Chunks::recycle`].
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.buf
+    }
+}
+
 /// Reads a CSV stream as chunks of whole records.
 pub struct Chunks<R> {
     input: R,
     delimiter: u8,
+    /// Read bytes are `buf[..filled]`; the rest of `buf` is initialized
+    /// space for the next read (kept, so reads never zero memory again).
     buf: Vec<u8>,
+    filled: usize,
+    /// A used buffer handed back, to take the place of the next chunk's.
+    spare: Option<Vec<u8>>,
     /// How far `buf` has been scanned, and the state there.
     scanned: usize,
     state: State,
@@ -43,6 +70,8 @@ impl<R: Read> Chunks<R> {
             input,
             delimiter,
             buf: Vec::with_capacity(CHUNK * 2),
+            filled: 0,
+            spare: None,
             scanned: 0,
             state: State::Plain,
             last_end: 0,
@@ -50,15 +79,30 @@ impl<R: Read> Chunks<R> {
         }
     }
 
+    /// Hand back a chunk's buffer once its records are done with: the next
+    /// chunk is read into it rather than into a new allocation. One is
+    /// kept; a buffer grown far past the usual size (by a huge record) is
+    /// dropped, so memory stays bounded.
+    pub fn recycle(&mut self, buf: Vec<u8>) {
+        if self.spare.is_none() && buf.capacity() <= CHUNK * 4 {
+            self.spare = Some(buf);
+        }
+    }
+
+    /// Whether a handed-back buffer would be kept now.
+    pub fn wants_spare(&self) -> bool {
+        self.spare.is_none()
+    }
+
     /// The first record's bytes, line end included (the header row), or
     /// `None` for an empty input.
     pub fn first_record(&mut self) -> io::Result<Option<Vec<u8>>> {
         loop {
             if let Some(end) = self.scan_until_first_end() {
-                return Ok(Some(self.take(end)));
+                return Ok(Some(self.take_first(end)));
             }
             if self.eof {
-                let rest = self.take(self.buf.len());
+                let rest = self.take_first(self.filled);
                 return Ok((!rest.is_empty()).then_some(rest));
             }
             self.fill()?;
@@ -67,12 +111,12 @@ impl<R: Read> Chunks<R> {
 
     /// The next chunk of whole records (the last one may lack its line
     /// end), or `None` at the end of the input.
-    pub fn next_chunk(&mut self) -> io::Result<Option<Vec<u8>>> {
+    pub fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
         loop {
             self.scan();
             if self.eof {
-                let rest = self.take(self.buf.len());
-                return Ok((!rest.is_empty()).then_some(rest));
+                let rest = self.take(self.filled);
+                return Ok((rest.len > 0).then_some(rest));
             }
             if self.last_end >= CHUNK {
                 return Ok(Some(self.take(self.last_end)));
@@ -81,41 +125,67 @@ impl<R: Read> Chunks<R> {
         }
     }
 
+    /// Read up to `CHUNK` more bytes after `filled`. The buffer is grown
+    /// (and zeroed) only when its initialized space is short, which a
+    /// recycled buffer seldom is.
     fn fill(&mut self) -> io::Result<()> {
-        let start = self.buf.len();
-        self.buf.resize(start + CHUNK, 0);
+        let start = self.filled;
+        if self.buf.len() < start + CHUNK {
+            self.buf.resize(start + CHUNK, 0);
+        }
         let read = loop {
             match self
                 .input
-                .read(self.buf.get_mut(start..).unwrap_or_default())
+                .read(self.buf.get_mut(start..start + CHUNK).unwrap_or_default())
             {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.buf.truncate(start);
-                    return Err(e);
-                }
+                Err(e) => return Err(e),
             }
         };
-        self.buf.truncate(start + read);
+        self.filled = start + read.min(CHUNK);
         self.eof = read == 0;
         Ok(())
     }
 
-    /// Take `buf[..end]`, keeping the rest (already scanned) for later.
-    fn take(&mut self, end: usize) -> Vec<u8> {
-        let rest = self.buf.split_off(end.min(self.buf.len()));
-        let taken = std::mem::replace(&mut self.buf, rest);
-        self.buf.reserve(CHUNK * 2);
-        self.scanned -= taken.len().min(self.scanned);
+    /// Take `buf[..end]` as a chunk; the rest (already scanned) moves to
+    /// the start of the spare buffer, or of a new one, which becomes `buf`.
+    fn take(&mut self, end: usize) -> Chunk {
+        let end = end.min(self.filled);
+        let rest = self.buf.get(end..self.filled).unwrap_or_default();
+        let mut next = match self.spare.take() {
+            Some(spare) => spare,
+            None => Vec::with_capacity((CHUNK * 2).max(rest.len() + CHUNK)),
+        };
+        if next.len() < rest.len() {
+            next.resize(rest.len(), 0);
+        }
+        if let Some(head) = next.get_mut(..rest.len()) {
+            head.copy_from_slice(rest);
+        }
+        self.filled = rest.len();
+        self.scanned -= end.min(self.scanned);
         self.last_end = 0;
-        taken
+        let buf = std::mem::replace(&mut self.buf, next);
+        Chunk { buf, len: end }
+    }
+
+    /// Copy out `buf[..end]` (the header) and move the rest to the front:
+    /// the buffer stays here for the chunks.
+    fn take_first(&mut self, end: usize) -> Vec<u8> {
+        let end = end.min(self.filled);
+        let first = self.buf.get(..end).unwrap_or_default().to_vec();
+        self.buf.copy_within(end..self.filled, 0);
+        self.filled -= end;
+        self.scanned -= end.min(self.scanned);
+        self.last_end = 0;
+        first
     }
 
     /// Scan new bytes, remembering the end of the last whole record.
     fn scan(&mut self) {
         let start = self.scanned;
-        self.scanned = self.buf.len();
+        self.scanned = self.filled;
         let bytes = self.buf.get(..self.scanned).unwrap_or_default();
         let (state, last) = scan(bytes, start, self.state, self.delimiter, false);
         self.state = state;
@@ -126,10 +196,10 @@ impl<R: Read> Chunks<R> {
 
     /// Scan up to the end of the first record; its end offset if found.
     fn scan_until_first_end(&mut self) -> Option<usize> {
-        let bytes = self.buf.get(..self.buf.len()).unwrap_or_default();
+        let bytes = self.buf.get(..self.filled).unwrap_or_default();
         let (state, end) = scan(bytes, self.scanned, self.state, self.delimiter, true);
         self.state = state;
-        self.scanned = end.unwrap_or(self.buf.len());
+        self.scanned = end.unwrap_or(self.filled);
         end
     }
 }
@@ -203,7 +273,7 @@ mod tests {
             out.push(String::from_utf8(first).unwrap());
         }
         while let Some(chunk) = chunks.next_chunk().unwrap() {
-            out.push(String::from_utf8(chunk).unwrap());
+            out.push(String::from_utf8(chunk.bytes().to_vec()).unwrap());
         }
         out
     }
@@ -223,10 +293,31 @@ mod tests {
         let mut chunks = Chunks::new(text.as_bytes(), b',');
         assert_eq!(chunks.first_record().unwrap().unwrap(), b"h\n");
         assert_eq!(
-            chunks.next_chunk().unwrap().unwrap(),
+            chunks.next_chunk().unwrap().unwrap().bytes(),
             b"ab\"c,\"q\nq\"\nd\n"
         );
-        assert_eq!(chunks.next_chunk().unwrap(), None);
+        assert!(chunks.next_chunk().unwrap().is_none());
+    }
+
+    /// Reads `text` in chunks, handing every chunk's buffer back when
+    /// `recycle`, and checks that chunks end at record ends.
+    fn joined_chunks(text: &[u8], recycle: bool) -> (Vec<u8>, Vec<usize>) {
+        let mut chunks = Chunks::new(text, b',');
+        let mut joined = chunks.first_record().unwrap().unwrap();
+        let mut sizes = Vec::new();
+        while let Some(chunk) = chunks.next_chunk().unwrap() {
+            let bytes = chunk.bytes();
+            assert!(bytes.ends_with(b"\"\r\n"), "a chunk ends inside a record");
+            joined.extend_from_slice(bytes);
+            sizes.push(bytes.len());
+            if recycle {
+                // Stale bytes past the chunk's end must never be read.
+                let mut buf = chunk.into_buffer();
+                buf.fill(b'"');
+                chunks.recycle(buf);
+            }
+        }
+        (joined, sizes)
     }
 
     #[test]
@@ -235,16 +326,52 @@ mod tests {
         for i in 0..200_000 {
             text.push_str(&format!("{i},\"line\none, two\"\r\n"));
         }
-        let mut chunks = Chunks::new(text.as_bytes(), b',');
-        let mut joined = chunks.first_record().unwrap().unwrap();
-        let mut count = 0;
-        while let Some(chunk) = chunks.next_chunk().unwrap() {
-            assert!(chunk.ends_with(b"\"\r\n"), "a chunk ends inside a record");
-            joined.extend_from_slice(&chunk);
-            count += 1;
-        }
-        assert!(count > 1);
+        let (joined, sizes) = joined_chunks(text.as_bytes(), false);
+        assert!(sizes.len() > 1);
         assert_eq!(joined, text.as_bytes());
+        // Recycled buffers give the same chunks.
+        let (again, recycled) = joined_chunks(text.as_bytes(), true);
+        assert_eq!(again, text.as_bytes());
+        assert_eq!(recycled, sizes);
+    }
+
+    /// A reader that hands out at most `step` bytes per read.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let n = self.step.min(out.len()).min(self.bytes.len());
+            out[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn short_reads_and_recycled_buffers_lose_nothing() {
+        let mut text = String::from("h\n");
+        for i in 0..60_000 {
+            text.push_str(&format!("{i},\"a\"\"b\nc\",{}\n", "x".repeat(i % 97)));
+        }
+        for step in [1 << 20, 70_001, 4096] {
+            let input = Trickle {
+                bytes: text.as_bytes(),
+                step,
+            };
+            let mut chunks = Chunks::new(input, b',');
+            let mut joined = chunks.first_record().unwrap().unwrap();
+            while let Some(chunk) = chunks.next_chunk().unwrap() {
+                assert!(chunk.bytes().ends_with(b"\n"));
+                joined.extend_from_slice(chunk.bytes());
+                let mut buf = chunk.into_buffer();
+                buf.fill(b'\n');
+                chunks.recycle(buf);
+            }
+            assert_eq!(joined, text.as_bytes());
+        }
     }
 
     #[test]
