@@ -61,6 +61,8 @@ pub struct Chunks<R> {
     /// The end of the last whole record seen in `buf`.
     last_end: usize,
     eof: bool,
+    /// `scan_records`'s list of unquoted stretches, kept for its memory.
+    stretches: Vec<(usize, usize)>,
 }
 
 impl<R: Read> Chunks<R> {
@@ -76,6 +78,7 @@ impl<R: Read> Chunks<R> {
             state: State::Plain,
             last_end: 0,
             eof: false,
+            stretches: Vec::with_capacity(STRETCHES),
         }
     }
 
@@ -187,7 +190,13 @@ impl<R: Read> Chunks<R> {
         let start = self.scanned;
         self.scanned = self.filled;
         let bytes = self.buf.get(..self.scanned).unwrap_or_default();
-        let (state, last) = scan(bytes, start, self.state, self.delimiter, false);
+        let (state, last) = scan_records(
+            bytes,
+            start,
+            self.state,
+            self.delimiter,
+            &mut self.stretches,
+        );
         self.state = state;
         if let Some(end) = last {
             self.last_end = end;
@@ -202,6 +211,76 @@ impl<R: Read> Chunks<R> {
         self.scanned = end.unwrap_or(self.filled);
         end
     }
+}
+
+/// Unquoted stretches `scan_records` keeps before looking for a `\n`.
+const STRETCHES: usize = 64;
+
+/// Scan `bytes[from..]` in `state`: the state at the end, and the end
+/// (just past its `\n`) of the last record found. As `scan` does, but
+/// only quotes are sought going forward (one `memchr` per quote rather
+/// than one per line too): a record ends at any `\n` outside quotes, and
+/// only the last one is wanted, so the unquoted stretches are noted and
+/// searched backward with `memrchr`, newest first, a batch at a time (the
+/// batch keeps memory bounded whatever the input).
+fn scan_records(
+    bytes: &[u8],
+    from: usize,
+    mut state: State,
+    delimiter: u8,
+    stretches: &mut Vec<(usize, usize)>,
+) -> (State, Option<usize>) {
+    let mut last = None;
+    stretches.clear();
+    let mut at = from;
+    while at < bytes.len() {
+        let rest = bytes.get(at..).unwrap_or_default();
+        match state {
+            State::Quoted => match memchr::memchr(b'"', rest) {
+                Some(i) => {
+                    at += i + 1;
+                    state = State::QuoteInQuoted;
+                }
+                None => break,
+            },
+            State::QuoteInQuoted => {
+                // `""` is a literal quote; anything else ends the field.
+                if rest.first() == Some(&b'"') {
+                    state = State::Quoted;
+                    at += 1;
+                } else {
+                    state = State::Plain;
+                }
+            }
+            State::Plain => {
+                let quote = memchr::memchr(b'"', rest);
+                if stretches.len() == STRETCHES {
+                    last = last_line_end(bytes, stretches).or(last);
+                    stretches.clear();
+                }
+                stretches.push((at, quote.map_or(bytes.len(), |i| at + i)));
+                let Some(i) = quote else {
+                    break;
+                };
+                // A quote opens a quoted field only at a field's start.
+                let before = (at + i).checked_sub(1).and_then(|p| bytes.get(p)).copied();
+                let opens =
+                    matches!(before, None | Some(b'\n' | b'\r')) || before == Some(delimiter);
+                at += i + 1;
+                if opens {
+                    state = State::Quoted;
+                }
+            }
+        }
+    }
+    (state, last_line_end(bytes, stretches).or(last))
+}
+
+/// The end (just past it) of the last `\n` in the stretches of `bytes`.
+fn last_line_end(bytes: &[u8], stretches: &[(usize, usize)]) -> Option<usize> {
+    stretches.iter().rev().find_map(|&(start, end)| {
+        memchr::memrchr(b'\n', bytes.get(start..end)?).map(|i| start + i + 1)
+    })
 }
 
 /// Scan `bytes[from..]` in `state`: the state at the end, and the end
@@ -371,6 +450,50 @@ mod tests {
                 chunks.recycle(buf);
             }
             assert_eq!(joined, text.as_bytes());
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn records_end_where_the_line_by_line_scan_finds_them(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![b'a', b',', b'"', b'"', b'\n', b'\r']),
+                0..400,
+            ),
+            from in 0usize..400,
+            state in proptest::sample::select(vec![
+                State::Plain,
+                State::Quoted,
+                State::QuoteInQuoted,
+            ]),
+        ) {
+            let from = from.min(bytes.len());
+            let mut stretches = Vec::new();
+            proptest::prop_assert_eq!(
+                scan_records(&bytes, from, state, b',', &mut stretches),
+                scan(&bytes, from, state, b',', false)
+            );
+        }
+    }
+
+    #[test]
+    fn many_stray_quotes_between_line_ends_are_searched_in_batches() {
+        // Each quote inside an unquoted field starts a new stretch.
+        for newline_every in [1, 63, 64, 65, 200, 1000] {
+            let mut bytes = Vec::new();
+            for k in 0..700 {
+                bytes.extend_from_slice(b"a\"");
+                if k % newline_every == 0 {
+                    bytes.push(b'\n');
+                }
+            }
+            let mut stretches = Vec::new();
+            for from in [0, 1, 500] {
+                assert_eq!(
+                    scan_records(&bytes, from, State::Plain, b',', &mut stretches),
+                    scan(&bytes, from, State::Plain, b',', false),
+                );
+            }
         }
     }
 
