@@ -151,7 +151,11 @@ fn write_in_order(
         pending.insert(index, done);
         while let Some(done) = pending.remove(&next) {
             out.write_all(&done.out).map_err(StreamError::Write)?;
-            let _ = back.try_send(done.out);
+            // A buffer grown far past a chunk's size (by a huge record)
+            // is freed rather than kept, as the reader does with input.
+            if done.out.capacity() <= CHUNK * 5 {
+                let _ = back.try_send(done.out);
+            }
             for mut rejection in done.rejects {
                 rejection.row += counts.read;
                 writeln!(rejects, "{rejection}").map_err(StreamError::Rejects)?;
