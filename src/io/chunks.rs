@@ -23,17 +23,46 @@ enum State {
     QuoteInQuoted,
 }
 
+/// A chunk of whole records: the first `len` bytes of `buf`. The buffer
+/// keeps its full initialized length (bytes past `len` are stale) so that,
+/// handed back with [`Chunks::recycle`], it is read into again without
+/// being zeroed or allocated anew.
+#[derive(Debug)]
+pub struct Chunk {
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl Chunk {
+    /// The chunk's records.
+    pub fn bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+
+    /// The buffer, for [`Chunks::recycle`].
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.buf
+    }
+}
+
 /// Reads a CSV stream as chunks of whole records.
 pub struct Chunks<R> {
     input: R,
     delimiter: u8,
+    /// Read bytes are `buf[..filled]`; the rest of `buf` is initialized
+    /// space for the next read (kept, so reads never zero memory again).
     buf: Vec<u8>,
+    filled: usize,
+    /// A used buffer handed back, to take the place of the next chunk's.
+    spare: Option<Vec<u8>>,
     /// How far `buf` has been scanned, and the state there.
     scanned: usize,
     state: State,
     /// The end of the last whole record seen in `buf`.
     last_end: usize,
     eof: bool,
+    /// `scan_records`'s list of unquoted stretches, kept for its memory.
+    stretches: Vec<(usize, usize)>,
 }
 
 impl<R: Read> Chunks<R> {
@@ -43,11 +72,29 @@ impl<R: Read> Chunks<R> {
             input,
             delimiter,
             buf: Vec::with_capacity(CHUNK * 2),
+            filled: 0,
+            spare: None,
             scanned: 0,
             state: State::Plain,
             last_end: 0,
             eof: false,
+            stretches: Vec::with_capacity(STRETCHES),
         }
+    }
+
+    /// Hand back a chunk's buffer once its records are done with: the next
+    /// chunk is read into it rather than into a new allocation. One is
+    /// kept; a buffer grown far past the usual size (by a huge record) is
+    /// dropped, so memory stays bounded.
+    pub fn recycle(&mut self, buf: Vec<u8>) {
+        if self.spare.is_none() && buf.capacity() <= CHUNK * 4 {
+            self.spare = Some(buf);
+        }
+    }
+
+    /// Whether a handed-back buffer would be kept now.
+    pub fn wants_spare(&self) -> bool {
+        self.spare.is_none()
     }
 
     /// The first record's bytes, line end included (the header row), or
@@ -55,10 +102,10 @@ impl<R: Read> Chunks<R> {
     pub fn first_record(&mut self) -> io::Result<Option<Vec<u8>>> {
         loop {
             if let Some(end) = self.scan_until_first_end() {
-                return Ok(Some(self.take(end)));
+                return Ok(Some(self.take_first(end)));
             }
             if self.eof {
-                let rest = self.take(self.buf.len());
+                let rest = self.take_first(self.filled);
                 return Ok((!rest.is_empty()).then_some(rest));
             }
             self.fill()?;
@@ -67,12 +114,12 @@ impl<R: Read> Chunks<R> {
 
     /// The next chunk of whole records (the last one may lack its line
     /// end), or `None` at the end of the input.
-    pub fn next_chunk(&mut self) -> io::Result<Option<Vec<u8>>> {
+    pub fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
         loop {
             self.scan();
             if self.eof {
-                let rest = self.take(self.buf.len());
-                return Ok((!rest.is_empty()).then_some(rest));
+                let rest = self.take(self.filled);
+                return Ok((rest.len > 0).then_some(rest));
             }
             if self.last_end >= CHUNK {
                 return Ok(Some(self.take(self.last_end)));
@@ -81,43 +128,75 @@ impl<R: Read> Chunks<R> {
         }
     }
 
+    /// Read up to `CHUNK` more bytes after `filled`. The buffer is grown
+    /// (and zeroed) only when its initialized space is short, which a
+    /// recycled buffer seldom is.
     fn fill(&mut self) -> io::Result<()> {
-        let start = self.buf.len();
-        self.buf.resize(start + CHUNK, 0);
+        let start = self.filled;
+        if self.buf.len() < start + CHUNK {
+            self.buf.resize(start + CHUNK, 0);
+        }
         let read = loop {
             match self
                 .input
-                .read(self.buf.get_mut(start..).unwrap_or_default())
+                .read(self.buf.get_mut(start..start + CHUNK).unwrap_or_default())
             {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.buf.truncate(start);
-                    return Err(e);
-                }
+                Err(e) => return Err(e),
             }
         };
-        self.buf.truncate(start + read);
+        self.filled = start + read.min(CHUNK);
         self.eof = read == 0;
         Ok(())
     }
 
-    /// Take `buf[..end]`, keeping the rest (already scanned) for later.
-    fn take(&mut self, end: usize) -> Vec<u8> {
-        let rest = self.buf.split_off(end.min(self.buf.len()));
-        let taken = std::mem::replace(&mut self.buf, rest);
-        self.buf.reserve(CHUNK * 2);
-        self.scanned -= taken.len().min(self.scanned);
+    /// Take `buf[..end]` as a chunk; the rest (already scanned) moves to
+    /// the start of the spare buffer, or of a new one, which becomes `buf`.
+    fn take(&mut self, end: usize) -> Chunk {
+        let end = end.min(self.filled);
+        let rest = self.buf.get(end..self.filled).unwrap_or_default();
+        let mut next = match self.spare.take() {
+            Some(spare) => spare,
+            None => Vec::with_capacity((CHUNK * 2).max(rest.len() + CHUNK)),
+        };
+        if next.len() < rest.len() {
+            next.resize(rest.len(), 0);
+        }
+        if let Some(head) = next.get_mut(..rest.len()) {
+            head.copy_from_slice(rest);
+        }
+        self.filled = rest.len();
+        self.scanned -= end.min(self.scanned);
         self.last_end = 0;
-        taken
+        let buf = std::mem::replace(&mut self.buf, next);
+        Chunk { buf, len: end }
+    }
+
+    /// Copy out `buf[..end]` (the header) and move the rest to the front:
+    /// the buffer stays here for the chunks.
+    fn take_first(&mut self, end: usize) -> Vec<u8> {
+        let end = end.min(self.filled);
+        let first = self.buf.get(..end).unwrap_or_default().to_vec();
+        self.buf.copy_within(end..self.filled, 0);
+        self.filled -= end;
+        self.scanned -= end.min(self.scanned);
+        self.last_end = 0;
+        first
     }
 
     /// Scan new bytes, remembering the end of the last whole record.
     fn scan(&mut self) {
         let start = self.scanned;
-        self.scanned = self.buf.len();
+        self.scanned = self.filled;
         let bytes = self.buf.get(..self.scanned).unwrap_or_default();
-        let (state, last) = scan(bytes, start, self.state, self.delimiter, false);
+        let (state, last) = scan_records(
+            bytes,
+            start,
+            self.state,
+            self.delimiter,
+            &mut self.stretches,
+        );
         self.state = state;
         if let Some(end) = last {
             self.last_end = end;
@@ -126,12 +205,82 @@ impl<R: Read> Chunks<R> {
 
     /// Scan up to the end of the first record; its end offset if found.
     fn scan_until_first_end(&mut self) -> Option<usize> {
-        let bytes = self.buf.get(..self.buf.len()).unwrap_or_default();
+        let bytes = self.buf.get(..self.filled).unwrap_or_default();
         let (state, end) = scan(bytes, self.scanned, self.state, self.delimiter, true);
         self.state = state;
-        self.scanned = end.unwrap_or(self.buf.len());
+        self.scanned = end.unwrap_or(self.filled);
         end
     }
+}
+
+/// Unquoted stretches `scan_records` keeps before looking for a `\n`.
+const STRETCHES: usize = 64;
+
+/// Scan `bytes[from..]` in `state`: the state at the end, and the end
+/// (just past its `\n`) of the last record found. As `scan` does, but
+/// only quotes are sought going forward (one `memchr` per quote rather
+/// than one per line too): a record ends at any `\n` outside quotes, and
+/// only the last one is wanted, so the unquoted stretches are noted and
+/// searched backward with `memrchr`, newest first, a batch at a time (the
+/// batch keeps memory bounded whatever the input).
+fn scan_records(
+    bytes: &[u8],
+    from: usize,
+    mut state: State,
+    delimiter: u8,
+    stretches: &mut Vec<(usize, usize)>,
+) -> (State, Option<usize>) {
+    let mut last = None;
+    stretches.clear();
+    let mut at = from;
+    while at < bytes.len() {
+        let rest = bytes.get(at..).unwrap_or_default();
+        match state {
+            State::Quoted => match memchr::memchr(b'"', rest) {
+                Some(i) => {
+                    at += i + 1;
+                    state = State::QuoteInQuoted;
+                }
+                None => break,
+            },
+            State::QuoteInQuoted => {
+                // `""` is a literal quote; anything else ends the field.
+                if rest.first() == Some(&b'"') {
+                    state = State::Quoted;
+                    at += 1;
+                } else {
+                    state = State::Plain;
+                }
+            }
+            State::Plain => {
+                let quote = memchr::memchr(b'"', rest);
+                if stretches.len() == STRETCHES {
+                    last = last_line_end(bytes, stretches).or(last);
+                    stretches.clear();
+                }
+                stretches.push((at, quote.map_or(bytes.len(), |i| at + i)));
+                let Some(i) = quote else {
+                    break;
+                };
+                // A quote opens a quoted field only at a field's start.
+                let before = (at + i).checked_sub(1).and_then(|p| bytes.get(p)).copied();
+                let opens =
+                    matches!(before, None | Some(b'\n' | b'\r')) || before == Some(delimiter);
+                at += i + 1;
+                if opens {
+                    state = State::Quoted;
+                }
+            }
+        }
+    }
+    (state, last_line_end(bytes, stretches).or(last))
+}
+
+/// The end (just past it) of the last `\n` in the stretches of `bytes`.
+fn last_line_end(bytes: &[u8], stretches: &[(usize, usize)]) -> Option<usize> {
+    stretches.iter().rev().find_map(|&(start, end)| {
+        memchr::memrchr(b'\n', bytes.get(start..end)?).map(|i| start + i + 1)
+    })
 }
 
 /// Scan `bytes[from..]` in `state`: the state at the end, and the end
@@ -203,7 +352,7 @@ mod tests {
             out.push(String::from_utf8(first).unwrap());
         }
         while let Some(chunk) = chunks.next_chunk().unwrap() {
-            out.push(String::from_utf8(chunk).unwrap());
+            out.push(String::from_utf8(chunk.bytes().to_vec()).unwrap());
         }
         out
     }
@@ -223,10 +372,31 @@ mod tests {
         let mut chunks = Chunks::new(text.as_bytes(), b',');
         assert_eq!(chunks.first_record().unwrap().unwrap(), b"h\n");
         assert_eq!(
-            chunks.next_chunk().unwrap().unwrap(),
+            chunks.next_chunk().unwrap().unwrap().bytes(),
             b"ab\"c,\"q\nq\"\nd\n"
         );
-        assert_eq!(chunks.next_chunk().unwrap(), None);
+        assert!(chunks.next_chunk().unwrap().is_none());
+    }
+
+    /// Reads `text` in chunks, handing every chunk's buffer back when
+    /// `recycle`, and checks that chunks end at record ends.
+    fn joined_chunks(text: &[u8], recycle: bool) -> (Vec<u8>, Vec<usize>) {
+        let mut chunks = Chunks::new(text, b',');
+        let mut joined = chunks.first_record().unwrap().unwrap();
+        let mut sizes = Vec::new();
+        while let Some(chunk) = chunks.next_chunk().unwrap() {
+            let bytes = chunk.bytes();
+            assert!(bytes.ends_with(b"\"\r\n"), "a chunk ends inside a record");
+            joined.extend_from_slice(bytes);
+            sizes.push(bytes.len());
+            if recycle {
+                // Stale bytes past the chunk's end must never be read.
+                let mut buf = chunk.into_buffer();
+                buf.fill(b'"');
+                chunks.recycle(buf);
+            }
+        }
+        (joined, sizes)
     }
 
     #[test]
@@ -235,16 +405,96 @@ mod tests {
         for i in 0..200_000 {
             text.push_str(&format!("{i},\"line\none, two\"\r\n"));
         }
-        let mut chunks = Chunks::new(text.as_bytes(), b',');
-        let mut joined = chunks.first_record().unwrap().unwrap();
-        let mut count = 0;
-        while let Some(chunk) = chunks.next_chunk().unwrap() {
-            assert!(chunk.ends_with(b"\"\r\n"), "a chunk ends inside a record");
-            joined.extend_from_slice(&chunk);
-            count += 1;
-        }
-        assert!(count > 1);
+        let (joined, sizes) = joined_chunks(text.as_bytes(), false);
+        assert!(sizes.len() > 1);
         assert_eq!(joined, text.as_bytes());
+        // Recycled buffers give the same chunks.
+        let (again, recycled) = joined_chunks(text.as_bytes(), true);
+        assert_eq!(again, text.as_bytes());
+        assert_eq!(recycled, sizes);
+    }
+
+    /// A reader that hands out at most `step` bytes per read.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let n = self.step.min(out.len()).min(self.bytes.len());
+            out[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn short_reads_and_recycled_buffers_lose_nothing() {
+        let mut text = String::from("h\n");
+        for i in 0..60_000 {
+            text.push_str(&format!("{i},\"a\"\"b\nc\",{}\n", "x".repeat(i % 97)));
+        }
+        for step in [1 << 20, 70_001, 4096] {
+            let input = Trickle {
+                bytes: text.as_bytes(),
+                step,
+            };
+            let mut chunks = Chunks::new(input, b',');
+            let mut joined = chunks.first_record().unwrap().unwrap();
+            while let Some(chunk) = chunks.next_chunk().unwrap() {
+                assert!(chunk.bytes().ends_with(b"\n"));
+                joined.extend_from_slice(chunk.bytes());
+                let mut buf = chunk.into_buffer();
+                buf.fill(b'\n');
+                chunks.recycle(buf);
+            }
+            assert_eq!(joined, text.as_bytes());
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn records_end_where_the_line_by_line_scan_finds_them(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![b'a', b',', b'"', b'"', b'\n', b'\r']),
+                0..400,
+            ),
+            from in 0usize..400,
+            state in proptest::sample::select(vec![
+                State::Plain,
+                State::Quoted,
+                State::QuoteInQuoted,
+            ]),
+        ) {
+            let from = from.min(bytes.len());
+            let mut stretches = Vec::new();
+            proptest::prop_assert_eq!(
+                scan_records(&bytes, from, state, b',', &mut stretches),
+                scan(&bytes, from, state, b',', false)
+            );
+        }
+    }
+
+    #[test]
+    fn many_stray_quotes_between_line_ends_are_searched_in_batches() {
+        // Each quote inside an unquoted field starts a new stretch.
+        for newline_every in [1, 63, 64, 65, 200, 1000] {
+            let mut bytes = Vec::new();
+            for k in 0..700 {
+                bytes.extend_from_slice(b"a\"");
+                if k % newline_every == 0 {
+                    bytes.push(b'\n');
+                }
+            }
+            let mut stretches = Vec::new();
+            for from in [0, 1, 500] {
+                assert_eq!(
+                    scan_records(&bytes, from, State::Plain, b',', &mut stretches),
+                    scan(&bytes, from, State::Plain, b',', false),
+                );
+            }
+        }
     }
 
     #[test]

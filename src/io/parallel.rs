@@ -14,7 +14,7 @@ use std::thread;
 use crossbeam_channel::{bounded, Receiver, Sender};
 
 use super::binding::Binding;
-use super::chunks::Chunks;
+use super::chunks::{Chunk, Chunks, CHUNK};
 use super::format::Format;
 use super::layout::Layout;
 use super::plain::plain_line;
@@ -63,16 +63,26 @@ pub fn score_csv<R: Read + Send>(
     let threads = job.threads.max(1);
     // One chunk waiting per worker, plus one: enough to keep the workers
     // busy, and memory bounded (a chunk is about 1 MB in, 1.3 MB out).
-    let (chunk_tx, chunk_rx) = bounded::<(u64, Vec<u8>)>(threads + 1);
+    let (chunk_tx, chunk_rx) = bounded::<(u64, Chunk)>(threads + 1);
     let (done_tx, done_rx) = bounded::<(u64, Done)>(threads + 1);
+    // Used buffers go back to be filled again (input chunks to the reader,
+    // written output to the workers): no allocation, page faults or
+    // zeroing per chunk once warm. Bounded, and sent with `try_send`: a
+    // buffer with no room is dropped, one missing is allocated.
+    let (input_back, input_spare) = bounded::<Vec<u8>>(threads + 1);
+    let (output_back, output_spare) = bounded::<Vec<u8>>(threads + 1);
     thread::scope(|scope| {
-        let reader = scope.spawn(move || read_chunks(&mut chunks, &chunk_tx));
+        let reader = scope.spawn(move || read_chunks(&mut chunks, &chunk_tx, &input_spare));
         for _ in 0..threads {
             let (rx, tx) = (chunk_rx.clone(), done_tx.clone());
-            scope.spawn(move || work(job, &rx, &tx));
+            let back = Recycle {
+                input: input_back.clone(),
+                output: output_spare.clone(),
+            };
+            scope.spawn(move || work(job, &rx, &tx, &back));
         }
-        drop((chunk_rx, done_tx));
-        let written = write_in_order(&done_rx, out, rejects, progress);
+        drop((chunk_rx, done_tx, input_back, output_spare));
+        let written = write_in_order(&done_rx, out, rejects, progress, &output_back);
         // Stop the reader and workers early if writing failed.
         drop(done_rx);
         let read = reader
@@ -84,9 +94,21 @@ pub fn score_csv<R: Read + Send>(
     })
 }
 
-fn read_chunks<R: Read>(chunks: &mut Chunks<R>, tx: &Sender<(u64, Vec<u8>)>) -> io::Result<()> {
+fn read_chunks<R: Read>(
+    chunks: &mut Chunks<R>,
+    tx: &Sender<(u64, Chunk)>,
+    spare: &Receiver<Vec<u8>>,
+) -> io::Result<()> {
     let mut index = 0;
-    while let Some(chunk) = chunks.next_chunk()? {
+    loop {
+        if chunks.wants_spare() {
+            if let Ok(buf) = spare.try_recv() {
+                chunks.recycle(buf);
+            }
+        }
+        let Some(chunk) = chunks.next_chunk()? else {
+            break;
+        };
         if tx.send((index, chunk)).is_err() {
             return Ok(()); // the writer stopped; it reports why
         }
@@ -95,10 +117,20 @@ fn read_chunks<R: Read>(chunks: &mut Chunks<R>, tx: &Sender<(u64, Vec<u8>)>) -> 
     Ok(())
 }
 
-fn work(job: &CsvJob, rx: &Receiver<(u64, Vec<u8>)>, tx: &Sender<(u64, Done)>) {
+/// A worker's ends of the channels that carry used buffers back.
+struct Recycle {
+    /// Input chunks' buffers, to the reader.
+    input: Sender<Vec<u8>>,
+    /// Written output buffers, from the writer.
+    output: Receiver<Vec<u8>>,
+}
+
+fn work(job: &CsvJob, rx: &Receiver<(u64, Chunk)>, tx: &Sender<(u64, Done)>, back: &Recycle) {
     let mut worker = Worker::new(job);
     for (index, chunk) in rx {
-        let done = worker.chunk(&chunk);
+        let out = back.output.try_recv().unwrap_or_default();
+        let done = worker.chunk(chunk.bytes(), out);
+        let _ = back.input.try_send(chunk.into_buffer());
         if tx.send((index, done)).is_err() {
             return;
         }
@@ -111,6 +143,7 @@ fn write_in_order(
     out: &mut Sink,
     rejects: &mut Sink,
     progress: Progress,
+    back: &Sender<Vec<u8>>,
 ) -> Result<Counts, StreamError> {
     let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
     let (mut next, mut counts) = (0u64, Counts::default());
@@ -118,6 +151,11 @@ fn write_in_order(
         pending.insert(index, done);
         while let Some(done) = pending.remove(&next) {
             out.write_all(&done.out).map_err(StreamError::Write)?;
+            // A buffer grown far past a chunk's size (by a huge record)
+            // is freed rather than kept, as the reader does with input.
+            if done.out.capacity() <= CHUNK * 5 {
+                let _ = back.try_send(done.out);
+            }
             for mut rejection in done.rejects {
                 rejection.row += counts.read;
                 writeln!(rejects, "{rejection}").map_err(StreamError::Rejects)?;
@@ -164,14 +202,22 @@ impl<'j, 'p> Worker<'j, 'p> {
         }
     }
 
-    /// Parse, score and format every record of a chunk.
-    fn chunk(&mut self, chunk: &[u8]) -> Done {
+    /// Parse, score and format every record of a chunk into `out` (a
+    /// recycled buffer, or a new one).
+    fn chunk(&mut self, chunk: &[u8], mut out: Vec<u8>) -> Done {
         let mut parser = csv_core::ReaderBuilder::new()
             .delimiter(self.job.delimiter)
             .build();
+        // A recycled buffer too small would be copied as it grows: take a
+        // new one, with room for the larger chunks too.
+        let need = chunk.len() * 5 / 4;
+        if out.capacity() < need {
+            out = Vec::with_capacity(need.max(CHUNK * 5 / 2));
+        }
+        out.clear();
         let mut done = Done {
             bytes: u64::try_from(chunk.len()).unwrap_or(u64::MAX),
-            out: Vec::with_capacity(chunk.len() * 5 / 4),
+            out,
             rejects: Vec::new(),
             rows: 0,
         };
@@ -186,11 +232,11 @@ impl<'j, 'p> Worker<'j, 'p> {
             let found = plain
                 .then(|| plain_line(rest, self.job.delimiter, &mut self.spans))
                 .flatten();
-            let result = if let Some((line, used)) = found {
-                pos += used;
+            let result = if let Some(line) = found {
+                pos += line.used;
                 done.rows += 1;
-                let raw = rest.get(..line).unwrap_or_default();
-                self.record(done.rows, raw, raw, &mut done.out)
+                let raw = rest.get(..line.len).unwrap_or_default();
+                self.record(done.rows, raw, raw, line.ascii, &mut done.out)
             } else {
                 let Some(raw_len) = self.next_record(&mut parser, rest) else {
                     return done;
@@ -208,7 +254,7 @@ impl<'j, 'p> Worker<'j, 'p> {
                 let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
                 done.rows += 1;
                 let fields = std::mem::take(&mut self.fields);
-                let result = self.record(done.rows, raw, &fields, &mut done.out);
+                let result = self.record(done.rows, raw, &fields, false, &mut done.out);
                 self.fields = fields;
                 result
             };
@@ -258,12 +304,14 @@ impl<'j, 'p> Worker<'j, 'p> {
     }
 
     /// Check, read, score and write one record: `raw` is its bytes in the
-    /// file (line end dropped), `text` holds its fields at `self.spans`.
+    /// file (line end dropped), `text` holds its fields at `self.spans`;
+    /// `ascii` when the fields' text is known to be all ASCII.
     fn record(
         &mut self,
         row: u64,
         raw: &[u8],
         text: &[u8],
+        ascii: bool,
         out: &mut Vec<u8>,
     ) -> Result<(), Rejection> {
         let nfields = self.spans.len();
@@ -273,17 +321,19 @@ impl<'j, 'p> Worker<'j, 'p> {
                 format!("expected {} fields, found {nfields}", self.width),
             ));
         }
-        // One validation per record: the fields' text, together. A field
-        // is then a slice of that text, which `str::get` checks falls on
-        // character boundaries (a character split across two fields is
-        // caught there).
+        // One validation per record: the fields' text, together (for
+        // ASCII text, `from_utf8` is a quick word-at-a-time pass, and the
+        // only safe way to a `&str`). A field is then a slice of that
+        // text, which `str::get` checks falls on character boundaries (a
+        // character split across two fields is caught there) — unless the
+        // text is ASCII, where every byte is a boundary.
         let end = self.spans.last().map_or(0, |r| r.end);
         let Ok(valid) = std::str::from_utf8(text.get(..end).unwrap_or_default()) else {
             return Err(self.not_utf8(row, text));
         };
         let spans = &self.spans;
         let cell = |i: usize| spans.get(i).and_then(|r| valid.get(r.clone()));
-        if (0..nfields).any(|i| cell(i).is_none()) {
+        if !ascii && (0..nfields).any(|i| cell(i).is_none()) {
             return Err(self.not_utf8(row, text));
         }
         let cell = |i: usize| cell(i).unwrap_or_default();

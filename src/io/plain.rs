@@ -3,133 +3,179 @@
 //! break inside, is split in one pass over its bytes, in place (no
 //! unescaping, no copy). Every other record goes to `csv_core`, which
 //! gives the same fields for such a line (a property test below compares
-//! the two), so the choice changes no output. (Fields are short: a byte
-//! loop beats a `memchr` call per field.)
+//! the two), so the choice changes no output. The same pass learns
+//! whether the line is all ASCII, which spares the reader its UTF-8
+//! checks.
 
 use std::ops::Range;
 
+/// A simple line at the start of the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Line {
+    /// The line's length without its line end.
+    pub len: usize,
+    /// The bytes it takes with its line end.
+    pub used: usize,
+    /// Whether `input[..len]` is all ASCII (so valid UTF-8 cut anywhere).
+    pub ascii: bool,
+}
+
 /// If the record at the start of `input` is a simple line, its field
-/// ranges (into `input`) go to `spans` and the result is `(line, used)`:
-/// the line's length without its line end, and the bytes it takes with
-/// it. `None` when `csv_core` must read the record: a field has `""` or a
-/// line break inside quotes, a quote after its start, or text after its
-/// closing quote; the line has a carriage return other than before its
-/// `\n`; or it is blank (blank lines are skipped, not read as records).
+/// ranges (into `input`) go to `spans` and the line is returned. `None`
+/// when `csv_core` must read the record: a field has `""` or a line break
+/// inside quotes, a quote after its start, or text after its closing
+/// quote; the line has a carriage return other than before its `\n`; or
+/// it is blank (blank lines are skipped, not read as records).
 /// `delimiter` must be ASCII and not a quote or line break.
-pub fn plain_line(
-    input: &[u8],
-    delimiter: u8,
-    spans: &mut Vec<Range<usize>>,
-) -> Option<(usize, usize)> {
+pub fn plain_line(input: &[u8], delimiter: u8, spans: &mut Vec<Range<usize>>) -> Option<Line> {
     spans.clear();
-    let mut scan = Specials::new(input, delimiter, 0);
+    // One pass, eight bytes at a time (fields are a few bytes long, too
+    // short for a `memchr` call per field to pay), visiting the special
+    // bytes (the delimiter, a quote, `\r`, `\n`) in order: `masks` marks
+    // them in each word. The state lives in locals, kept in registers.
+    let mut state = State::Plain;
     let mut start = 0;
-    loop {
-        let Some(i) = scan.next() else {
-            return line_end(spans, start, input.len(), input.len());
-        };
-        let b = *input.get(i)?;
-        if b == delimiter {
-            spans.push(start..i);
-            start = i + 1;
-        } else if b == b'\n' {
-            return line_end(spans, start, i, i + 1);
-        } else if b == b'\r' {
-            // Only as the first half of `\r\n`.
-            return match input.get(i + 1) {
-                Some(b'\n') => line_end(spans, start, i, i + 2),
-                _ => None,
-            };
-        } else {
-            // A quote: it must open the field, and the field ends at the
-            // next quote, which the delimiter or the line end must follow.
-            if i != start {
-                return None;
-            }
-            let close = i + 1 + memchr::memchr(b'"', input.get(i + 1..)?)?;
-            if input.get(i + 1..close)?.contains(&b'\n') {
-                return None;
-            }
-            spans.push(i + 1..close);
-            match input.get(close + 1) {
-                Some(&next) if next == delimiter => {
-                    start = close + 2;
-                    scan = Specials::new(input, delimiter, start);
+    // The non-ASCII bytes of the words before the current one.
+    let mut seen = 0;
+    let mut at = 0;
+    while at < input.len() {
+        let (word, mut found, high) = masks(input, at, delimiter);
+        // Whether the line, ending at `end` in this word, is all ASCII.
+        let ascii = |end: usize| seen | (high & first(end - at)) == 0;
+        while found != 0 {
+            let k = found.trailing_zeros() as usize / 8;
+            found &= found - 1;
+            let i = at + k;
+            let b = (word >> (8 * k)) as u8;
+            match state {
+                State::Plain => {
+                    if b == delimiter {
+                        spans.push(start..i);
+                        start = i + 1;
+                    } else if b == b'\n' {
+                        return line_end(spans, start, i, i + 1, ascii(i));
+                    } else if b == b'\r' {
+                        // Only as the first half of `\r\n`.
+                        return match input.get(i + 1) {
+                            Some(b'\n') => line_end(spans, start, i, i + 2, ascii(i)),
+                            _ => None,
+                        };
+                    } else if b == b'"' {
+                        // A quote must open the field.
+                        if i != start {
+                            return None;
+                        }
+                        state = State::Quoted;
+                    }
+                    // Any other byte is a control byte `masks` lets through.
                 }
-                _ => return finish_quoted(input, close + 1),
+                // The field ends at the next quote, with no `\n` before it.
+                State::Quoted => {
+                    if b == b'"' {
+                        spans.push(start + 1..i);
+                        state = State::Closed(i);
+                    } else if b == b'\n' {
+                        return None;
+                    }
+                }
+                // The delimiter or the line end must follow the closing quote.
+                State::Closed(close) => {
+                    if i != close + 1 {
+                        return None;
+                    }
+                    if b == delimiter {
+                        start = i + 1;
+                        state = State::Plain;
+                    } else {
+                        let used = match (b, input.get(i + 1)) {
+                            (b'\n', _) => i + 1,
+                            (b'\r', Some(b'\n')) => i + 2,
+                            _ => return None,
+                        };
+                        return Some(Line {
+                            len: i,
+                            used,
+                            ascii: ascii(i),
+                        });
+                    }
+                }
             }
         }
+        seen |= high;
+        at += 8;
+    }
+    // The input ends the line.
+    let ascii = seen == 0;
+    match state {
+        State::Plain => line_end(spans, start, input.len(), input.len(), ascii),
+        State::Quoted => None,
+        State::Closed(close) => (close + 1 == input.len()).then_some(Line {
+            len: input.len(),
+            used: input.len(),
+            ascii,
+        }),
     }
 }
 
-/// The positions of the bytes that end a stretch of plain field text (the
-/// delimiter, a quote, `\r`, `\n`), found eight bytes at a time: fields
-/// are a few bytes long, too short for a `memchr` call per field to pay.
-struct Specials<'a> {
-    input: &'a [u8],
-    delimiter: u8,
-    /// Where the current word starts, and its special bytes not yet
-    /// returned (`0x80` per byte).
-    at: usize,
-    found: u64,
+/// Where the line's scan stands.
+#[derive(Clone, Copy)]
+enum State {
+    /// In an unquoted field, or at a field's start.
+    Plain,
+    /// In a quoted field (its quote at the field's start).
+    Quoted,
+    /// Just past the closing quote at this position.
+    Closed(usize),
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+const HIGH: u64 = !LOW7;
 
-impl<'a> Specials<'a> {
-    /// The special bytes of `input` from `from` on.
-    fn new(input: &'a [u8], delimiter: u8, from: usize) -> Specials<'a> {
-        let mut scan = Specials {
-            input,
-            delimiter,
-            at: from,
-            found: 0,
-        };
-        scan.load();
-        scan
-    }
-
-    /// Find the special bytes of the word at `self.at`; a short last word
-    /// is read byte by byte.
-    fn load(&mut self) {
-        let Some(bytes) = self.input.get(self.at..self.at + 8) else {
-            let tail = self.input.get(self.at..).unwrap_or_default();
-            self.found = tail
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| **b == self.delimiter || matches!(b, b'"' | b'\r' | b'\n'))
-                .fold(0, |mask, (k, _)| mask | 0x80 << (8 * k));
-            return;
-        };
-        let mut word = [0; 8];
-        word.copy_from_slice(bytes);
-        let word = u64::from_le_bytes(word);
-        self.found = zero_bytes(word ^ (ONES * u64::from(self.delimiter)))
-            | zero_bytes(word ^ (ONES * u64::from(b'"')))
-            | zero_bytes(word ^ (ONES * u64::from(b'\r')))
-            | zero_bytes(word ^ (ONES * u64::from(b'\n')));
-    }
-
-    /// The next special byte's position.
-    fn next(&mut self) -> Option<usize> {
-        while self.found == 0 {
-            if self.at + 8 >= self.input.len() {
-                return None;
+/// The word of the eight bytes at `at` (a short last word is padded with
+/// zeros), its special bytes (`0x80` each: the delimiter, a quote, and
+/// every byte below `0x0E`, one range test standing for `\r` and `\n`)
+/// and its non-ASCII bytes, padding excluded. The tests are the short
+/// ones, which may also mark a byte above a special byte (a borrow runs
+/// up from it): never the lowest one marked, so the caller, which looks
+/// at every marked byte in order, passes over them as it does over other
+/// control bytes.
+#[inline(always)]
+fn masks(input: &[u8], at: usize, delimiter: u8) -> (u64, u64, u64) {
+    let rest = input.get(at..).unwrap_or_default();
+    let (word, valid) = match rest.first_chunk::<8>() {
+        Some(bytes) => (u64::from_le_bytes(*bytes), u64::MAX),
+        None => {
+            let mut bytes = [0; 8];
+            if let Some(head) = bytes.get_mut(..rest.len()) {
+                head.copy_from_slice(rest);
             }
-            self.at += 8;
-            self.load();
+            (u64::from_le_bytes(bytes), first(rest.len()))
         }
-        let k = self.found.trailing_zeros() as usize / 8;
-        self.found &= self.found - 1;
-        Some(self.at + k)
+    };
+    let found = below(word, b'\r' + 1)
+        | below(word ^ (ONES * u64::from(delimiter)), 1)
+        | below(word ^ (ONES * u64::from(b'"')), 1);
+    (word, found & valid, word & HIGH)
+}
+
+/// The mask of a word's first `k` bytes.
+#[inline(always)]
+fn first(k: usize) -> u64 {
+    if k >= 8 {
+        u64::MAX
+    } else {
+        (1 << (8 * k)) - 1
     }
 }
 
-/// `0x80` in each byte of `x` that is zero, exactly (no borrow between
-/// bytes, unlike the shorter `(x - ONES) & !x` form).
-fn zero_bytes(x: u64) -> u64 {
-    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
+/// `0x80` in each byte of `x` below `n` (`1 <= n <= 0x80`), and perhaps
+/// in bytes above one of those: a byte below `n` borrows from the next
+/// in the subtraction (three operations, where the exact test takes
+/// five).
+#[inline(always)]
+fn below(x: u64, n: u8) -> u64 {
+    x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH
 }
 
 /// The record ends at `end` (its line end takes it to `used`): push the
@@ -139,35 +185,34 @@ fn line_end(
     start: usize,
     end: usize,
     used: usize,
-) -> Option<(usize, usize)> {
+    ascii: bool,
+) -> Option<Line> {
     if end == 0 {
         return None;
     }
     spans.push(start..end);
-    Some((end, used))
-}
-
-/// After a quoted last field, at `i`: the line end (or the input's end).
-fn finish_quoted(input: &[u8], i: usize) -> Option<(usize, usize)> {
-    match (input.get(i), input.get(i + 1)) {
-        (None, _) => Some((i, i)),
-        (Some(b'\n'), _) => Some((i, i + 1)),
-        (Some(b'\r'), Some(b'\n')) => Some((i, i + 2)),
-        _ => None,
-    }
+    Some(Line {
+        len: end,
+        used,
+        ascii,
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::indexing_slicing,
+        clippy::single_range_in_vec_init
+    )]
 
     use proptest::prelude::*;
 
     use super::*;
 
     /// The fields and bytes used as csv_core reads the first record.
-    fn csv_core_record(input: &[u8]) -> Option<(Vec<Vec<u8>>, usize)> {
-        let mut parser = csv_core::Reader::new();
+    fn csv_core_record(input: &[u8], delimiter: u8) -> Option<(Vec<Vec<u8>>, usize)> {
+        let mut parser = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
         let (mut out, mut ends) = (vec![0; 4096], vec![0; 256]);
         let (mut nin, mut nout, mut nend) = (0, 0, 0);
         loop {
@@ -191,9 +236,13 @@ mod tests {
         Some((fields, nin))
     }
 
+    fn split(input: &[u8], delimiter: u8) -> Option<(Line, Vec<Range<usize>>)> {
+        let mut spans = Vec::new();
+        plain_line(input, delimiter, &mut spans).map(|line| (line, spans))
+    }
+
     #[test]
     fn lines_with_quotes_carriage_returns_or_nothing_are_left_to_csv_core() {
-        let mut spans = Vec::new();
         let left = [
             &b"a,\"b\"\"\",c\n"[..],
             b"a,\"b\nc\"\n",
@@ -203,39 +252,95 @@ mod tests {
             b"\r\n",
             b"",
             b"x\"y\n",
+            b"a,\"unclosed,\r",
         ];
         for input in left {
-            assert_eq!(plain_line(input, b',', &mut spans), None, "{input:?}");
+            assert_eq!(split(input, b','), None, "{input:?}");
         }
+        let line = |len, used, ascii| Line { len, used, ascii };
         assert_eq!(
-            plain_line(b"\"a,b\",,\"\"\n", b',', &mut spans),
-            Some((9, 10))
+            split(b"\"a,b\",,\"\"\n", b','),
+            Some((line(9, 10, true), vec![1..4, 6..6, 8..8]))
         );
-        assert_eq!(spans, vec![1..4, 6..6, 8..8]);
-        assert_eq!(plain_line(b"a,,b\r\nx", b',', &mut spans), Some((4, 6)));
-        assert_eq!(spans, vec![0..1, 2..2, 3..4]);
-        assert_eq!(plain_line(b"last", b',', &mut spans), Some((4, 4)));
-        assert_eq!(spans, vec![0..4]);
+        assert_eq!(
+            split(b"a,,b\r\nx", b','),
+            Some((line(4, 6, true), vec![0..1, 2..2, 3..4]))
+        );
+        assert_eq!(split(b"last", b','), Some((line(4, 4, true), vec![0..4])));
+        // Non-ASCII bytes after the line end do not count.
+        assert_eq!(
+            split("a;\"b\r\"\n\u{e9}".as_bytes(), b';'),
+            Some((line(6, 7, true), vec![0..1, 3..5]))
+        );
+        assert_eq!(
+            split("0123456789abcdef0123,\"\u{e9}\"".as_bytes(), b','),
+            Some((line(25, 25, false), vec![0..20, 22..24]))
+        );
+        // Control bytes below `\r` are field text.
+        assert_eq!(
+            split(b"a\tb\x0b,\"\x0c\x00\",c\r\n", b','),
+            Some((line(11, 13, true), vec![0..4, 6..8, 10..11]))
+        );
+    }
+
+    #[test]
+    fn the_word_test_finds_every_special_byte_and_others_only_above_one() {
+        for delimiter in [b',', b'\t', b';', 0] {
+            for b in 0..=255u8 {
+                for other in [
+                    0, 1, 0x0D, 0x0E, 0x0F, 0x7F, 0x80, 0xFF, b',', b'-', b'"', b'#',
+                ] {
+                    for k in 0..8 {
+                        let mut word = [other; 8];
+                        word[k] = b;
+                        let (_, found, high) = masks(&word, 0, delimiter);
+                        let mut below_a_special = false;
+                        for (j, &x) in word.iter().enumerate() {
+                            let special = x == delimiter || x == b'"' || x < 0x0E;
+                            let marked = found >> (8 * j) & 0xFF;
+                            assert!(marked == 0 || marked == 0x80);
+                            assert!(!special || marked == 0x80, "{word:?} {j}");
+                            assert!(special || marked == 0 || below_a_special, "{word:?} {j}");
+                            below_a_special |= special;
+                            assert_eq!(high >> (8 * j) & 0xFF, u64::from(x & 0x80));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Bytes of the kinds that matter: plain, delimiters, quotes, line
+    /// ends, other control bytes the word test lets through, and the two
+    /// halves of `é`.
+    fn bytes(max: usize) -> impl Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(
+            prop::sample::select(vec![
+                b'a', b'a', b'a', b'a', b' ', b',', b',', b';', b'\t', b'\n', b'\r', b'"', 0, 0x0B,
+                0xC3, 0xA9,
+            ]),
+            0..max,
+        )
     }
 
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
         #[test]
         fn a_plain_line_splits_as_csv_core_reads_it(
-            input in proptest::collection::vec(
-                prop::sample::select(vec![b'a', b' ', b',', b'\n', b'\r', b'"', 0xC3, 0xA9]),
-                0..24,
-            )
+            input in prop_oneof![bytes(24), bytes(72)],
+            delimiter in prop::sample::select(vec![b',', b';', b'\t', 0]),
         ) {
-            let mut spans = Vec::new();
-            if let Some((line, used)) = plain_line(&input, b',', &mut spans) {
+            if let Some((line, spans)) = split(&input, delimiter) {
                 let fields: Vec<Vec<u8>> =
                     spans.iter().map(|r| input[r.clone()].to_vec()).collect();
-                let (expected, nin) = csv_core_record(&input).unwrap();
+                let (expected, nin) = csv_core_record(&input, delimiter).unwrap();
                 prop_assert_eq!(fields, expected);
-                prop_assert!(line <= used);
+                prop_assert!(line.len <= line.used);
+                prop_assert_eq!(line.ascii, input[..line.len].is_ascii());
                 // csv_core may stop before the `\n` of a `\r\n`; the next
                 // read then skips it as a blank line.
-                prop_assert!(nin == used || nin + 1 == used, "{} {}", nin, used);
+                prop_assert!(nin == line.used || nin + 1 == line.used, "{} {}", nin, line.used);
             }
         }
     }
