@@ -98,10 +98,13 @@ enum Shape<'p> {
         start: Option<Date>,
         today: Date,
     },
-    /// `t matches "…"` on a field: the text as read.
+    /// `t matches "…"` on a field: the text as read. The regex is a clone
+    /// of the plan's: a clone has its own pool of search caches, so threads
+    /// that each clone the scorer search without sharing one (a shared
+    /// pool serves one thread fast and locks for the others).
     Matches {
         field: usize,
-        regex: &'p Regex,
+        regex: Regex,
     },
     /// `x is present` (`true`) / `x is missing` (`false`) on a field.
     Present {
@@ -411,7 +414,7 @@ fn shape<'p>(node: &'p Node, today: Date, predicates: Option<&Predicates<'p>>) -
         Node::Matches(text, pattern) => match **text {
             Node::Field(field) => Shape::Matches {
                 field,
-                regex: &pattern.regex,
+                regex: pattern.regex.clone(),
             },
             _ => Shape::Node,
         },

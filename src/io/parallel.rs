@@ -184,6 +184,9 @@ struct Worker<'j, 'p> {
     scratch: Scratch<'p>,
     /// The cells this worker has read and tested, for the ones that repeat.
     memo: Memo,
+    /// The job's scorer, cloned: its regexes' search caches are this
+    /// worker's own.
+    scorer: Scorer<'p>,
     width: usize,
 }
 
@@ -198,6 +201,7 @@ impl<'j, 'p> Worker<'j, 'p> {
             spare: Vec::new(),
             scratch: Scratch::default(),
             memo: Memo::new(&job.scorer),
+            scorer: job.scorer.clone(),
             width: job.layout.columns.len(),
         }
     }
@@ -341,9 +345,7 @@ impl<'j, 'p> Worker<'j, 'p> {
             .binding
             .fill_csv(row, cell, &mut self.lead, &mut self.spare, &mut self.memo)?;
         let memo = Some(&mut self.memo);
-        self.job
-            .scorer
-            .run_memo(&self.lead, &mut self.scratch, memo);
+        self.scorer.run_memo(&self.lead, &mut self.scratch, memo);
         match self.job.output {
             Format::Csv => self.write_csv(raw, out),
             Format::Ndjson => self.write_ndjson(text, out),
