@@ -509,15 +509,20 @@ fn write_number(out: &mut Vec<u8>, n: Decimal) {
         out.push(b'-');
     }
     let mut digits = itoa::Buffer::new();
-    let (whole, fraction) = (magnitude / unit, magnitude % unit);
-    match u64::try_from(whole) {
-        Ok(small) => out.extend_from_slice(digits.format(small).as_bytes()),
-        Err(_) => out.extend_from_slice(digits.format(whole).as_bytes()),
-    }
-    out.push(b'.');
-    let fraction = match u64::try_from(fraction) {
-        Ok(small) => digits.format(small).as_bytes(),
-        Err(_) => digits.format(fraction).as_bytes(),
+    // 64-bit division and digits when the number fits (a 128-bit division
+    // is a library call).
+    let small = u64::try_from(magnitude).ok().zip(u64::try_from(unit).ok());
+    let fraction = match small {
+        Some((magnitude, unit)) => {
+            out.extend_from_slice(digits.format(magnitude / unit).as_bytes());
+            out.push(b'.');
+            digits.format(magnitude % unit).as_bytes()
+        }
+        None => {
+            out.extend_from_slice(digits.format(magnitude / unit).as_bytes());
+            out.push(b'.');
+            digits.format(magnitude % unit).as_bytes()
+        }
     };
     let width = usize::try_from(n.scale()).unwrap_or(0);
     out.resize(out.len() + width.saturating_sub(fraction.len()), b'0');
