@@ -60,9 +60,15 @@ struct FieldMemo {
     /// in `records` + 1 (0: empty).
     slots: Vec<(u32, u32)>,
     /// The entries' records, back to back:
-    /// `[key length][key][kind][value index: u32][truths: stride bytes]
-    /// [fired count][(rule: u32, points: 16 bytes) per fired rule]`.
+    /// `[key length][key][kind][value index: u32, for kind VALUE only]
+    /// [truths: stride bytes][fired count][per fired rule: its index among
+    /// `locals` (u16), then its points (16 bytes) unless they are constant]`.
     records: Vec<u8>,
+    /// The field's local rules: rule id, and the points of those whose
+    /// points are constant (not stored per cell).
+    locals: Vec<(usize, Option<Decimal>)>,
+    /// The fired rules of the cell being remembered.
+    fired: Vec<(u16, Decimal)>,
     /// Each entry's record offset (to rebuild the table when it grows).
     entries: Vec<u32>,
     /// The kept values (kind [`VALUE`]), by value index.
@@ -97,7 +103,10 @@ fn truth_byte(truth: Option<bool>) -> u8 {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Remembered<'m> {
     truths: &'m [u8],
+    count: usize,
+    /// The fired rules' bytes (and what follows them).
     fired: &'m [u8],
+    locals: &'m [(usize, Option<Decimal>)],
 }
 
 impl<'m> Remembered<'m> {
@@ -112,11 +121,21 @@ impl<'m> Remembered<'m> {
 
     /// The local rules that fired: rule id and signed points.
     pub(crate) fn fired(&self) -> impl Iterator<Item = (usize, Decimal)> + 'm {
-        self.fired.chunks_exact(20).filter_map(|item| {
-            let (rule, points) = item.split_first_chunk::<4>()?;
-            let points: [u8; 16] = points.try_into().ok()?;
-            let rule = usize::try_from(u32::from_le_bytes(*rule)).ok()?;
-            Some((rule, Decimal::deserialize(points)))
+        let (bytes, locals) = (self.fired, self.locals);
+        let mut at = 0;
+        (0..self.count).map_while(move |_| {
+            let index = bytes.get(at..at + 2)?.try_into().ok()?;
+            at += 2;
+            let &(rule, constant) = locals.get(usize::from(u16::from_le_bytes(index)))?;
+            let points = match constant {
+                Some(points) => points,
+                None => {
+                    let points = bytes.get(at..at + 16)?.try_into().ok()?;
+                    at += 16;
+                    Decimal::deserialize(points)
+                }
+            };
+            Some((rule, points))
         })
     }
 }
@@ -150,13 +169,16 @@ impl Memo {
     pub fn new(scorer: &super::Scorer<'_>) -> Memo {
         let strides = scorer.predicate_counts();
         let keeps = scorer.values_read();
+        let locals = scorer.local_points();
         Memo {
             fields: strides
                 .zip(keeps)
-                .map(|(stride, keeps_value)| FieldMemo {
+                .zip(locals)
+                .map(|((stride, keeps_value), locals)| FieldMemo {
                     stride,
                     on: stride > 0,
                     keeps_value,
+                    locals,
                     ..FieldMemo::default()
                 })
                 .collect(),
@@ -214,23 +236,30 @@ impl Memo {
             return None;
         };
         memo.row = Row::Skip;
-        let start = at + 5;
+        let start = at + if *memo.records.get(at)? == VALUE { 5 } else { 1 };
         let truths = memo.records.get(start..start + memo.stride)?;
         let count = usize::from(*memo.records.get(start + memo.stride)?);
-        let from = start + memo.stride + 1;
-        let fired = memo.records.get(from..from + 20 * count)?;
-        Some(Remembered { truths, fired })
+        let fired = memo.records.get(start + memo.stride + 1..)?;
+        let locals = &memo.locals;
+        Some(Remembered {
+            truths,
+            count,
+            fired,
+            locals,
+        })
     }
 
     /// Remember this row's cell of field `field`, if it was a miss with
     /// room left: it read as `value`, the predicates gave `truths`, and
-    /// the field's local rules that fired gave `fired`.
+    /// the field's local rules that fired gave `fired` (their index among
+    /// the field's local rules, and their points). A cell that fired more
+    /// than 255 of them is not remembered.
     pub(crate) fn remember(
         &mut self,
         field: usize,
         value: Option<&Value>,
         truths: &[Option<bool>],
-        fired: impl Iterator<Item = (u32, Decimal)>,
+        fired: impl Iterator<Item = (usize, Decimal)>,
     ) {
         let Some(memo) = self.fields.get_mut(field) else {
             return;
@@ -242,10 +271,18 @@ impl Memo {
         {
             return;
         }
-        let (Ok(offset), Ok(index), Ok(length)) = (
+        memo.fired.clear();
+        for (local, points) in fired {
+            let Ok(local) = u16::try_from(local) else {
+                return;
+            };
+            memo.fired.push((local, points));
+        }
+        let (Ok(offset), Ok(index), Ok(length), Ok(count)) = (
             u32::try_from(memo.records.len()),
             u32::try_from(memo.values.len()),
             u8::try_from(memo.pending.len()),
+            u8::try_from(memo.fired.len()),
         ) else {
             return;
         };
@@ -261,18 +298,17 @@ impl Memo {
         records.push(length);
         records.extend_from_slice(&memo.pending);
         records.push(kind);
-        records.extend_from_slice(&index.to_le_bytes());
-        records.extend(truths.iter().map(|t| truth_byte(*t)));
-        let count_at = records.len();
-        records.push(0);
-        let mut count = 0u8;
-        for (rule, points) in fired {
-            records.extend_from_slice(&rule.to_le_bytes());
-            records.extend_from_slice(&points.serialize());
-            count = count.saturating_add(1);
+        if kind == VALUE {
+            records.extend_from_slice(&index.to_le_bytes());
         }
-        if let Some(slot) = records.get_mut(count_at) {
-            *slot = count;
+        records.extend(truths.iter().map(|t| truth_byte(*t)));
+        records.push(count);
+        for &(local, points) in &memo.fired {
+            records.extend_from_slice(&local.to_le_bytes());
+            let constant = memo.locals.get(usize::from(local)).and_then(|l| l.1);
+            if constant.is_none() {
+                records.extend_from_slice(&points.serialize());
+            }
         }
         memo.entries.push(offset);
         let hash = memo.pending_hash;
@@ -476,6 +512,24 @@ mod tests {
         }
         assert!(memo.is_on(0));
         assert_eq!(memo.len(0), 101);
+    }
+
+    #[test]
+    fn a_cell_that_fired_more_rules_than_a_record_counts_is_not_remembered() {
+        let plan = plan();
+        let scorer = Scorer::new(&plan, parse_date_literal("2026-11-22").unwrap());
+        let mut memo = Memo::new(&scorer);
+        let value = Value::Text("a".to_string());
+        assert!(memo.recall(0, "a").is_none());
+        let fired = (0..256).map(|i| (i % 2, Decimal::ONE));
+        memo.remember(0, Some(&value), &[Some(true), Some(false)], fired);
+        assert_eq!(memo.len(0), 0);
+        assert!(memo.recall(0, "a").is_none());
+        let fired = (0..255).map(|i| (i % 2, Decimal::ONE));
+        memo.remember(0, Some(&value), &[Some(true), Some(false)], fired);
+        assert_eq!(memo.len(0), 1);
+        assert!(memo.recall(0, "a").is_some());
+        assert_eq!(memo.truths(0).unwrap().fired().count(), 255);
     }
 
     #[test]

@@ -180,6 +180,18 @@ impl<'p> Scorer<'p> {
         (0..self.plan.fields.len()).map(|f| self.predicates.of(f).len())
     }
 
+    /// Per plan field, its local rules (see [`Scorer::local`]): rule id,
+    /// and the points of those whose points are constant.
+    pub(crate) fn local_points(&self) -> impl Iterator<Item = Vec<(usize, Option<Decimal>)>> + '_ {
+        self.local.iter().map(|locals| {
+            let constant = |rule: usize| match self.points.get(rule) {
+                Some(Points::Const(n)) => Some(*n),
+                _ => None,
+            };
+            locals.iter().map(|l| (l.rule, constant(l.rule))).collect()
+        })
+    }
+
     /// Per plan field, whether anything but its predicates reads its value:
     /// for the others, a lead scored with [`Scorer::run_memo`] need not
     /// hold the value of a cell the memo recalled.
@@ -227,9 +239,8 @@ impl<'p> Scorer<'p> {
             if let Some(memo) = memo.as_deref_mut() {
                 let value = lead.values.get(field).and_then(Option::as_ref);
                 let locals = self.local.get(field).map_or(&[][..], Vec::as_slice);
-                let fired = locals.iter().filter_map(|l| {
-                    let points = scratch.points.get(l.rule).copied().flatten()?;
-                    Some((u32::try_from(l.rule).ok()?, points))
+                let fired = locals.iter().enumerate().filter_map(|(i, l)| {
+                    Some((i, scratch.points.get(l.rule).copied().flatten()?))
                 });
                 memo.remember(field, value, scratch.predicate_truths(range), fired);
             }
