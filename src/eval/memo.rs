@@ -236,7 +236,12 @@ impl Memo {
             return None;
         };
         memo.row = Row::Skip;
-        let start = at + if *memo.records.get(at)? == VALUE { 5 } else { 1 };
+        let start = at
+            + if *memo.records.get(at)? == VALUE {
+                5
+            } else {
+                1
+            };
         let truths = memo.records.get(start..start + memo.stride)?;
         let count = usize::from(*memo.records.get(start + memo.stride)?);
         let fired = memo.records.get(start + memo.stride + 1..)?;

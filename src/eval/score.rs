@@ -72,6 +72,8 @@ pub struct Scratch<'p> {
     /// Each rule's signed points when it fired.
     pub points: Vec<Option<Decimal>>,
     fired: FiredRules,
+    /// Group sums as integers (see [`Scorer::exact_sums`]).
+    fixed: Vec<i128>,
     group_sums: Vec<Decimal>,
     score_sum: Decimal,
     /// Capped group subtotals.
@@ -239,9 +241,10 @@ impl<'p> Scorer<'p> {
             if let Some(memo) = memo.as_deref_mut() {
                 let value = lead.values.get(field).and_then(Option::as_ref);
                 let locals = self.local.get(field).map_or(&[][..], Vec::as_slice);
-                let fired = locals.iter().enumerate().filter_map(|(i, l)| {
-                    Some((i, scratch.points.get(l.rule).copied().flatten()?))
-                });
+                let fired = locals
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, l)| Some((i, scratch.points.get(l.rule).copied().flatten()?)));
                 memo.remember(field, value, scratch.predicate_truths(range), fired);
             }
         }
@@ -392,25 +395,13 @@ impl<'p> Scorer<'p> {
         scratch
             .group_sums
             .resize(self.plan.groups.len() + 1, Decimal::ZERO);
-        let mut add = |rule: usize, value: Decimal| {
-            let into = self.sum_into.get(rule).copied().unwrap_or(usize::MAX);
-            if let Some(slot) = scratch.group_sums.get_mut(into) {
-                *slot = slot.saturating_add(value);
-            }
-        };
-        if scratch.fired.any_order {
-            // Exact sums: in the order the rules fired (no pass over the
-            // rules that did not, whose branches the processor mispredicts).
-            for &rule in &scratch.fired.rules {
-                if let Some(Some(value)) = scratch.points.get(rule) {
-                    add(rule, *value);
-                }
-            }
-        } else {
+        if !(scratch.fired.any_order && self.exact_sums(scratch)) {
             // A sum may round or saturate: in file order, as the spec adds.
+            scratch.group_sums.fill(Decimal::ZERO);
             for (rule, value) in scratch.points.iter().enumerate() {
-                if let Some(value) = value {
-                    add(rule, *value);
+                let into = self.sum_into.get(rule).copied().unwrap_or(usize::MAX);
+                if let (Some(value), Some(slot)) = (value, scratch.group_sums.get_mut(into)) {
+                    *slot = slot.saturating_add(*value);
                 }
             }
         }
@@ -424,6 +415,39 @@ impl<'p> Scorer<'p> {
             .groups
             .iter()
             .fold(top_level, |acc, g| acc.saturating_add(*g));
+    }
+
+    /// Sum the points of the rules that fired into `scratch.group_sums`
+    /// (zeros) as integers at the most places among them, when each one's
+    /// points are small (see [`FiredRules::fire`]): the sums are then exact
+    /// and fit, so the order does not matter, and only the rules that fired
+    /// are visited. False (and nothing summed) if a sum would not fit.
+    fn exact_sums(&self, scratch: &mut Scratch<'p>) -> bool {
+        let places = scratch.fired.places;
+        scratch.fixed.clear();
+        scratch.fixed.resize(scratch.group_sums.len(), 0);
+        for &rule in &scratch.fired.rules {
+            let into = self.sum_into.get(rule).copied().unwrap_or(usize::MAX);
+            let (Some(Some(value)), Some(slot)) =
+                (scratch.points.get(rule), scratch.fixed.get_mut(into))
+            else {
+                continue;
+            };
+            let scaled = 10i128
+                .checked_pow(places.saturating_sub(value.scale()))
+                .and_then(|unit| value.mantissa().checked_mul(unit));
+            match scaled.and_then(|n| slot.checked_add(n)) {
+                Some(total) => *slot = total,
+                None => return false,
+            }
+        }
+        for (sum, fixed) in scratch.group_sums.iter_mut().zip(&scratch.fixed) {
+            match Decimal::try_from_i128_with_scale(*fixed, places) {
+                Ok(total) => *sum = total,
+                Err(_) => return false,
+            }
+        }
+        true
     }
 
     /// The score's caps, then the stage and the tiers.
@@ -484,12 +508,15 @@ struct FiredRules {
     /// Whether every one's points are small enough that the sums are exact
     /// in any order (see [`FiredRules::fire`]).
     any_order: bool,
+    /// The most places among their points.
+    places: u32,
 }
 
 impl FiredRules {
     fn clear(&mut self) {
         self.rules.clear();
         self.any_order = true;
+        self.places = 0;
     }
 
     /// Rule `rule` fired with `value`: set its slot of `points`. Points
@@ -501,6 +528,7 @@ impl FiredRules {
             *slot = Some(value);
             self.rules.push(rule);
             self.any_order &= value.scale() <= 9 && value.mantissa().unsigned_abs() < 1 << 32;
+            self.places = self.places.max(value.scale());
         }
     }
 }
