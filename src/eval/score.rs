@@ -433,10 +433,14 @@ impl<'p> Scorer<'p> {
             else {
                 continue;
             };
-            let scaled = 10i128
-                .checked_pow(places.saturating_sub(value.scale()))
-                .and_then(|unit| value.mantissa().checked_mul(unit));
-            match scaled.and_then(|n| slot.checked_add(n)) {
+            // Below 2^32 times at most 10^9: a 64-bit product.
+            let shift = places.saturating_sub(value.scale()) as usize;
+            let mantissa = i64::try_from(value.mantissa()).ok();
+            let scaled = POWERS_OF_TEN
+                .get(shift)
+                .zip(mantissa)
+                .and_then(|(unit, mantissa)| mantissa.checked_mul(*unit));
+            match scaled.and_then(|n| slot.checked_add(i128::from(n))) {
                 Some(total) => *slot = total,
                 None => return false,
             }
@@ -500,6 +504,20 @@ impl<'p> Scorer<'p> {
             .collect()
     }
 }
+
+/// 10^0 to 10^9: small points have at most 9 places.
+const POWERS_OF_TEN: [i64; 10] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+];
 
 /// The rules that fired in one lead, in the order their points were set.
 #[derive(Debug, Clone, Default)]
