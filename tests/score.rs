@@ -296,6 +296,30 @@ fn results_do_not_depend_on_threads_and_cross_batches_in_order() {
 /// A lead file whose cells repeat (as real ones do: a few companies,
 /// sizes, dates and tag lists) with unique ids and notes, blank cells and
 /// unreadable ones, from a fixed seed.
+/// The same leads as a CSV file (with the header; every cell quoted when
+/// `quote`) and as NDJSON.
+fn as_csv_and_ndjson(leads: &[[String; 8]], quote: bool) -> (String, String) {
+    let mut csv = format!("{HEADER}\n");
+    let mut ndjson = String::new();
+    let columns: Vec<&str> = HEADER.split(',').collect();
+    for row in leads {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| if quote { format!("\"{c}\"") } else { c.clone() })
+            .collect();
+        csv.push_str(&cells.join(","));
+        csv.push('\n');
+        let object: serde_json::Map<String, serde_json::Value> = columns
+            .iter()
+            .zip(row)
+            .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
+            .collect();
+        ndjson.push_str(&serde_json::to_string(&object).unwrap());
+        ndjson.push('\n');
+    }
+    (csv, ndjson)
+}
+
 fn repetitive_leads(rows: usize) -> Vec<[String; 8]> {
     let mut state: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = move |n: usize| {
@@ -336,22 +360,7 @@ fn repetitive_leads(rows: usize) -> Vec<[String; 8]> {
 fn remembered_cells_score_as_cells_read_afresh() {
     // CSV input goes through the memo of repeated cells; NDJSON input is
     // read and tested cell by cell. The same leads must score the same.
-    let leads = repetitive_leads(12_000);
-    let mut csv = format!("{HEADER}\n");
-    let mut ndjson = String::new();
-    let columns: Vec<&str> = HEADER.split(',').collect();
-    for row in &leads {
-        let quoted: Vec<String> = row.iter().map(|c| format!("\"{c}\"")).collect();
-        csv.push_str(&quoted.join(","));
-        csv.push('\n');
-        let object: serde_json::Map<String, serde_json::Value> = columns
-            .iter()
-            .zip(row)
-            .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
-            .collect();
-        ndjson.push_str(&serde_json::to_string(&object).unwrap());
-        ndjson.push('\n');
-    }
+    let (csv, ndjson) = as_csv_and_ndjson(&repetitive_leads(12_000), true);
     let args = ["--format", "ndjson", "--explain", "--threads", "2"];
     let (from_csv, csv_summary) = score("leads.csv", csv.as_bytes(), &args, 1);
     let (from_ndjson, ndjson_summary) = score("leads.ndjson", ndjson.as_bytes(), &args, 1);
@@ -393,21 +402,7 @@ else Cold
 
 #[test]
 fn remembered_cells_score_as_cells_read_afresh_with_mixed_rules() {
-    let leads = repetitive_leads(6_000);
-    let mut csv = format!("{HEADER}\n");
-    let mut ndjson = String::new();
-    let columns: Vec<&str> = HEADER.split(',').collect();
-    for row in &leads {
-        csv.push_str(&row.join(",").replace('\n', " "));
-        csv.push('\n');
-        let object: serde_json::Map<String, serde_json::Value> = columns
-            .iter()
-            .zip(row)
-            .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
-            .collect();
-        ndjson.push_str(&serde_json::to_string(&object).unwrap());
-        ndjson.push('\n');
-    }
+    let (csv, ndjson) = as_csv_and_ndjson(&repetitive_leads(6_000), false);
     let run = |name: &str, leads: &[u8]| {
         let dir = workspace(name, leads);
         std::fs::write(dir.path().join("model.tally"), MIXED_MODEL).unwrap();
