@@ -236,21 +236,12 @@ fn scan_records(
     while at < bytes.len() {
         let rest = bytes.get(at..).unwrap_or_default();
         match state {
-            State::Quoted => match memchr::memchr(b'"', rest) {
-                Some(i) => {
-                    at += i + 1;
-                    state = State::QuoteInQuoted;
-                }
-                None => break,
-            },
-            State::QuoteInQuoted => {
-                // `""` is a literal quote; anything else ends the field.
-                if rest.first() == Some(&b'"') {
-                    state = State::Quoted;
-                    at += 1;
-                } else {
-                    state = State::Plain;
-                }
+            State::Quoted | State::QuoteInQuoted => {
+                let Some((next, used)) = in_quotes(state, rest) else {
+                    break;
+                };
+                state = next;
+                at += used;
             }
             State::Plain => {
                 let quote = memchr::memchr(b'"', rest);
@@ -262,18 +253,32 @@ fn scan_records(
                 let Some(i) = quote else {
                     break;
                 };
-                // A quote opens a quoted field only at a field's start.
-                let before = (at + i).checked_sub(1).and_then(|p| bytes.get(p)).copied();
-                let opens =
-                    matches!(before, None | Some(b'\n' | b'\r')) || before == Some(delimiter);
-                at += i + 1;
-                if opens {
+                if opens_field(bytes, at + i, delimiter) {
                     state = State::Quoted;
                 }
+                at += i + 1;
             }
         }
     }
     (state, last_line_end(bytes, stretches).or(last))
+}
+
+/// A step inside a quoted field, `rest` being what follows: the state
+/// after it and the bytes it takes; `None` when the field's closing quote
+/// is not in `rest`.
+fn in_quotes(state: State, rest: &[u8]) -> Option<(State, usize)> {
+    match state {
+        State::Quoted => memchr::memchr(b'"', rest).map(|i| (State::QuoteInQuoted, i + 1)),
+        // `""` is a literal quote; anything else ends the field.
+        State::QuoteInQuoted if rest.first() == Some(&b'"') => Some((State::Quoted, 1)),
+        State::QuoteInQuoted | State::Plain => Some((State::Plain, 0)),
+    }
+}
+
+/// Whether the quote at `at` opens a quoted field: only at a field's start.
+fn opens_field(bytes: &[u8], at: usize, delimiter: u8) -> bool {
+    let before = at.checked_sub(1).and_then(|p| bytes.get(p)).copied();
+    matches!(before, None | Some(b'\n' | b'\r')) || before == Some(delimiter)
 }
 
 /// The end (just past it) of the last `\n` in the stretches of `bytes`.
@@ -298,23 +303,12 @@ fn scan(
     while at < bytes.len() {
         let rest = bytes.get(at..).unwrap_or_default();
         match state {
-            State::Quoted => match memchr::memchr(b'"', rest) {
-                Some(i) => {
-                    at += i + 1;
-                    state = State::QuoteInQuoted;
-                }
-                None => return (State::Quoted, last),
-            },
-            State::QuoteInQuoted => {
-                // `""` is a literal quote; anything else ends the field.
-                state = if rest.first() == Some(&b'"') {
-                    State::Quoted
-                } else {
-                    State::Plain
+            State::Quoted | State::QuoteInQuoted => {
+                let Some((next, used)) = in_quotes(state, rest) else {
+                    return (state, last);
                 };
-                if state == State::Quoted {
-                    at += 1;
-                }
+                state = next;
+                at += used;
             }
             State::Plain => match memchr::memchr2(b'"', b'\n', rest) {
                 Some(i) if rest.get(i) == Some(&b'\n') => {
@@ -325,14 +319,10 @@ fn scan(
                     }
                 }
                 Some(i) => {
-                    // A quote opens a quoted field only at a field's start.
-                    let before = (at + i).checked_sub(1).and_then(|p| bytes.get(p)).copied();
-                    let opens =
-                        matches!(before, None | Some(b'\n' | b'\r')) || before == Some(delimiter);
-                    at += i + 1;
-                    if opens {
+                    if opens_field(bytes, at + i, delimiter) {
                         state = State::Quoted;
                     }
+                    at += i + 1;
                 }
                 None => return (State::Plain, last),
             },
