@@ -189,14 +189,14 @@ impl Memo {
     /// else `None`, and the field's predicates are tested and remembered
     /// when the lead is scored with [`Scorer::run_memo`](super::Scorer::run_memo).
     #[inline]
-    pub fn recall(&mut self, field: usize, text: &str) -> Option<&Recalled> {
+    pub fn recall(&mut self, field: usize, text: &[u8]) -> Option<&Recalled> {
         let memo = self.fields.get_mut(field)?;
         memo.row = Row::Skip;
         if !memo.on || text.len() > LONGEST {
             return None;
         }
         memo.lookups += 1;
-        let found = memo.find(text.as_bytes());
+        let found = memo.find(text);
         match found {
             Some(at) => {
                 memo.hits += 1;
@@ -205,7 +205,7 @@ impl Memo {
             None => {
                 memo.row = Row::Miss;
                 memo.pending.clear();
-                memo.pending.extend_from_slice(text.as_bytes());
+                memo.pending.extend_from_slice(text);
             }
         }
         if memo.lookups == WINDOW {
@@ -457,7 +457,7 @@ mod tests {
 
     /// Look `text` up in field 0 and, on a miss, remember it as read.
     fn see(memo: &mut Memo, text: &str) -> bool {
-        let hit = memo.recall(0, text).is_some();
+        let hit = memo.recall(0, text.as_bytes()).is_some();
         if !hit {
             let value = Value::Text(text.to_string());
             let fired = [(1, Decimal::ONE)].into_iter();
@@ -525,15 +525,15 @@ mod tests {
         let scorer = Scorer::new(&plan, parse_date_literal("2026-11-22").unwrap());
         let mut memo = Memo::new(&scorer);
         let value = Value::Text("a".to_string());
-        assert!(memo.recall(0, "a").is_none());
+        assert!(memo.recall(0, b"a").is_none());
         let fired = (0..256).map(|i| (i % 2, Decimal::ONE));
         memo.remember(0, Some(&value), &[Some(true), Some(false)], fired);
         assert_eq!(memo.len(0), 0);
-        assert!(memo.recall(0, "a").is_none());
+        assert!(memo.recall(0, b"a").is_none());
         let fired = (0..255).map(|i| (i % 2, Decimal::ONE));
         memo.remember(0, Some(&value), &[Some(true), Some(false)], fired);
         assert_eq!(memo.len(0), 1);
-        assert!(memo.recall(0, "a").is_some());
+        assert!(memo.recall(0, b"a").is_some());
         assert_eq!(memo.truths(0).unwrap().fired().count(), 255);
     }
 
@@ -549,7 +549,7 @@ mod tests {
         assert!(!see(&mut memo, "last"));
         assert!(!memo.is_on(0), "switched off after a window of misses");
         assert_eq!(memo.len(0), 0, "and its cells freed");
-        assert!(memo.recall(0, "id-1").is_none());
+        assert!(memo.recall(0, b"id-1").is_none());
 
         // A field that hits often but has more distinct cells than fit
         // keeps the first ENTRIES.

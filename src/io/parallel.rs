@@ -325,22 +325,26 @@ impl<'j, 'p> Worker<'j, 'p> {
                 format!("expected {} fields, found {nfields}", self.width),
             ));
         }
-        // One validation per record: the fields' text, together (for
-        // ASCII text, `from_utf8` is a quick word-at-a-time pass, and the
-        // only safe way to a `&str`). A field is then a slice of that
-        // text, which `str::get` checks falls on character boundaries (a
-        // character split across two fields is caught there) — unless the
-        // text is ASCII, where every byte is a boundary.
+        // ASCII text (the line splitter tells) is valid UTF-8 however it
+        // is cut. Other text is checked once per record, the fields
+        // together; then that every field is a slice that `str::get`
+        // accepts, on character boundaries (a character split across two
+        // fields is caught there).
         let end = self.spans.last().map_or(0, |r| r.end);
-        let Ok(valid) = std::str::from_utf8(text.get(..end).unwrap_or_default()) else {
-            return Err(self.not_utf8(row, text));
-        };
-        let spans = &self.spans;
-        let cell = |i: usize| spans.get(i).and_then(|r| valid.get(r.clone()));
-        if !ascii && (0..nfields).any(|i| cell(i).is_none()) {
-            return Err(self.not_utf8(row, text));
+        let text = text.get(..end).unwrap_or_default();
+        if !ascii {
+            let Ok(valid) = std::str::from_utf8(text) else {
+                return Err(self.not_utf8(row, text));
+            };
+            if self.spans.iter().any(|r| valid.get(r.clone()).is_none()) {
+                return Err(self.not_utf8(row, text));
+            }
         }
-        let cell = |i: usize| cell(i).unwrap_or_default();
+        let spans = &self.spans;
+        let cell = |i: usize| {
+            let range = spans.get(i).cloned().unwrap_or_default();
+            text.get(range).unwrap_or_default()
+        };
         self.job
             .binding
             .fill_csv(row, cell, &mut self.lead, &mut self.spare, &mut self.memo)?;
