@@ -154,16 +154,15 @@ impl Binding {
 
 impl Binding {
     /// Read a CSV row's cells into `lead`, reusing the memory its values
-    /// hold; `cell(i)` is the row's i-th cell, valid UTF-8 (the caller
-    /// checked). Same checks and messages as [`Binding::lead`]. `spare`
-    /// keeps the text and list buffers of fields that are missing in this
-    /// row, for the next row that has them (so empty cells cost no
-    /// allocation either). A cell `memo` recalls is not read again (nor
-    /// made a `&str`: the memo compares bytes).
+    /// hold; `cell(i)` is the row's i-th cell. Same checks and messages as
+    /// [`Binding::lead`]. `spare` keeps the text and list buffers of
+    /// fields that are missing in this row, for the next row that has
+    /// them (so empty cells cost no allocation either). A cell `memo`
+    /// recalls is not read again.
     pub fn fill_csv<'c>(
         &self,
         row: u64,
-        cell: impl Fn(usize) -> &'c [u8],
+        cell: impl Fn(usize) -> &'c str,
         lead: &mut Lead,
         spare: &mut Vec<Option<Value>>,
         memo: &mut Memo,
@@ -184,7 +183,7 @@ impl Binding {
                 }
                 continue;
             }
-            if let Some(recalled) = memo.recall(read.field, text) {
+            if let Some(recalled) = memo.recall(read.field, text.as_bytes()) {
                 match recalled {
                     Recalled::Value(value) => {
                         if slot.is_none() {
@@ -210,11 +209,6 @@ impl Binding {
                 }
                 continue;
             }
-            // Checked by the caller: `from_utf8` of ASCII is a quick pass.
-            let Ok(text) = std::str::from_utf8(text) else {
-                let reason = "the cell is not valid UTF-8".to_string();
-                return Err(Rejection::column(row, &read.column, reason));
-            };
             if is_blank(read.ty, text) {
                 if slot.is_some() {
                     *kept = slot.take();

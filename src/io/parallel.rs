@@ -227,6 +227,10 @@ impl<'j, 'p> Worker<'j, 'p> {
         };
         // A non-ASCII delimiter could split a character: csv_core reads all.
         let plain = self.job.delimiter.is_ascii();
+        // One UTF-8 check for the whole chunk (a quick pass over ASCII):
+        // then a plain line's text is a slice of it. A chunk that fails
+        // has its records checked one by one, to find the bad ones.
+        let valid = std::str::from_utf8(chunk).ok();
         let mut pos = 0;
         loop {
             let rest = chunk.get(pos..).unwrap_or_default();
@@ -240,7 +244,9 @@ impl<'j, 'p> Worker<'j, 'p> {
                 pos += line.used;
                 done.rows += 1;
                 let raw = rest.get(..line.len).unwrap_or_default();
-                self.record(done.rows, raw, raw, line.ascii, &mut done.out)
+                let start = pos - line.used;
+                let checked = valid.and_then(|v| v.get(start..start + line.len));
+                self.record(done.rows, raw, raw, checked, &mut done.out)
             } else {
                 let Some(raw_len) = self.next_record(&mut parser, rest) else {
                     return done;
@@ -258,7 +264,7 @@ impl<'j, 'p> Worker<'j, 'p> {
                 let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
                 done.rows += 1;
                 let fields = std::mem::take(&mut self.fields);
-                let result = self.record(done.rows, raw, &fields, false, &mut done.out);
+                let result = self.record(done.rows, raw, &fields, None, &mut done.out);
                 self.fields = fields;
                 result
             };
@@ -309,13 +315,13 @@ impl<'j, 'p> Worker<'j, 'p> {
 
     /// Check, read, score and write one record: `raw` is its bytes in the
     /// file (line end dropped), `text` holds its fields at `self.spans`;
-    /// `ascii` when the fields' text is known to be all ASCII.
+    /// `checked` is `text` as a `&str` when it is known to be UTF-8.
     fn record(
         &mut self,
         row: u64,
         raw: &[u8],
         text: &[u8],
-        ascii: bool,
+        checked: Option<&str>,
         out: &mut Vec<u8>,
     ) -> Result<(), Rejection> {
         let nfields = self.spans.len();
@@ -325,26 +331,24 @@ impl<'j, 'p> Worker<'j, 'p> {
                 format!("expected {} fields, found {nfields}", self.width),
             ));
         }
-        // ASCII text (the line splitter tells) is valid UTF-8 however it
-        // is cut. Other text is checked once per record, the fields
-        // together; then that every field is a slice that `str::get`
-        // accepts, on character boundaries (a character split across two
-        // fields is caught there).
+        // The fields' text is checked together, unless the caller did; a
+        // field is then a slice of it, which `str::get` checks falls on
+        // character boundaries (a character split across two fields is
+        // caught there).
         let end = self.spans.last().map_or(0, |r| r.end);
-        let text = text.get(..end).unwrap_or_default();
-        if !ascii {
-            let Ok(valid) = std::str::from_utf8(text) else {
-                return Err(self.not_utf8(row, text));
-            };
-            if self.spans.iter().any(|r| valid.get(r.clone()).is_none()) {
-                return Err(self.not_utf8(row, text));
-            }
-        }
-        let spans = &self.spans;
-        let cell = |i: usize| {
-            let range = spans.get(i).cloned().unwrap_or_default();
-            text.get(range).unwrap_or_default()
+        let valid = match checked {
+            Some(valid) => valid,
+            None => match std::str::from_utf8(text.get(..end).unwrap_or_default()) {
+                Ok(valid) => valid,
+                Err(_) => return Err(self.not_utf8(row, text)),
+            },
         };
+        let spans = &self.spans;
+        let cell = |i: usize| spans.get(i).and_then(|r| valid.get(r.clone()));
+        if (0..nfields).any(|i| cell(i).is_none()) {
+            return Err(self.not_utf8(row, text));
+        }
+        let cell = |i: usize| cell(i).unwrap_or_default();
         self.job
             .binding
             .fill_csv(row, cell, &mut self.lead, &mut self.spare, &mut self.memo)?;
