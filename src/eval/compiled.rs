@@ -10,7 +10,7 @@ use memchr::memmem::Finder;
 use regex::Regex;
 
 use super::expr::{self, holds, Env, Folded};
-use super::predicates::Predicates;
+use super::predicates::{byte_truth, Predicates};
 use crate::check::model::Function;
 use crate::plan::node::ConstSet;
 use crate::plan::Node;
@@ -151,7 +151,7 @@ impl<'p> Condition<'p> {
     pub(crate) fn truth<'a>(&'a self, env: &Env<'a>) -> Option<bool> {
         // A predicate's truth is known: inlined, so reading it costs no call.
         if let Shape::Pred(id) = self.shape {
-            return env.predicates.get(id).copied().flatten();
+            return env.predicates.get(id).copied().and_then(byte_truth);
         }
         self.test(env)
     }
@@ -238,7 +238,7 @@ impl<'p> Condition<'p> {
             Shape::Present { field, present } => {
                 Some(matches!(env.lead.values.get(*field), Some(Some(_))) == *present)
             }
-            Shape::Pred(id) => env.predicates.get(*id).copied().flatten(),
+            Shape::Pred(id) => env.predicates.get(*id).copied().and_then(byte_truth),
             Shape::Not(inner) => inner.truth(env).map(|b| !b),
             Shape::And(items) => expr::connect(items, false, |c| c.truth(env)),
             Shape::Or(items) => expr::connect(items, true, |c| c.truth(env)),

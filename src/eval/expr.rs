@@ -103,7 +103,7 @@ pub(crate) struct Env<'a> {
     pub fired: &'a [bool],
     /// The truths of the field predicates, tested before the conditions
     /// (read by compiled conditions only; the node walker tests nodes).
-    pub predicates: &'a [Option<bool>],
+    pub predicates: &'a [super::predicates::Truth],
 }
 
 /// The truth of a condition: `None` is missing.

@@ -22,6 +22,7 @@ use std::hash::BuildHasher;
 // make every lookup a long probe.
 use foldhash::fast::RandomState;
 
+use super::predicates::Truth;
 use super::score::Scratch;
 use crate::value::{Decimal, Value};
 
@@ -89,15 +90,6 @@ const MISSING: u8 = 0;
 const TESTED: u8 = 1;
 const VALUE: u8 = 2;
 
-/// A truth as one byte.
-fn truth_byte(truth: Option<bool>) -> u8 {
-    match truth {
-        None => 0,
-        Some(false) => 1,
-        Some(true) => 2,
-    }
-}
-
 /// A remembered cell's predicate truths and the local rules it fired, as
 /// its record holds them.
 #[derive(Debug, Clone, Copy)]
@@ -111,12 +103,8 @@ pub(crate) struct Remembered<'m> {
 
 impl<'m> Remembered<'m> {
     /// The truths of the field's predicates, in id order.
-    pub(crate) fn truths(&self) -> impl Iterator<Item = Option<bool>> + 'm {
-        self.truths.iter().map(|b| match b {
-            1 => Some(false),
-            2 => Some(true),
-            _ => None,
-        })
+    pub(crate) fn truths(&self) -> &'m [Truth] {
+        self.truths
     }
 
     /// The local rules that fired: rule id and signed points.
@@ -263,7 +251,7 @@ impl Memo {
         &mut self,
         field: usize,
         value: Option<&Value>,
-        truths: &[Option<bool>],
+        truths: &[Truth],
         fired: impl Iterator<Item = (usize, Decimal)>,
     ) {
         let Some(memo) = self.fields.get_mut(field) else {
@@ -306,7 +294,7 @@ impl Memo {
         if kind == VALUE {
             records.extend_from_slice(&index.to_le_bytes());
         }
-        records.extend(truths.iter().map(|t| truth_byte(*t)));
+        records.extend_from_slice(truths);
         records.push(count);
         for &(local, points) in &memo.fired {
             records.extend_from_slice(&local.to_le_bytes());
@@ -433,7 +421,7 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 
 impl Scratch<'_> {
     /// The truths of predicates `range`, as the last scoring left them.
-    pub(crate) fn predicate_truths(&self, range: std::ops::Range<usize>) -> &[Option<bool>] {
+    pub(crate) fn predicate_truths(&self, range: std::ops::Range<usize>) -> &[Truth] {
         self.predicates.get(range).unwrap_or_default()
     }
 }
@@ -443,6 +431,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use crate::eval::predicates::byte_truth;
     use crate::eval::Scorer;
     use crate::source::Source;
     use crate::value::parse_date_literal;
@@ -461,7 +450,7 @@ mod tests {
         if !hit {
             let value = Value::Text(text.to_string());
             let fired = [(1, Decimal::ONE)].into_iter();
-            memo.remember(0, Some(&value), &[Some(false), Some(true)], fired);
+            memo.remember(0, Some(&value), &[1, 2], fired);
         }
         hit
     }
@@ -501,10 +490,8 @@ mod tests {
         assert!(!see(&mut memo, "a"));
         assert!(see(&mut memo, "a"));
         let found = memo.truths(0).unwrap();
-        assert_eq!(
-            found.truths().collect::<Vec<_>>(),
-            [Some(false), Some(true)]
-        );
+        let truths = found.truths().iter().map(|t| byte_truth(*t));
+        assert_eq!(truths.collect::<Vec<_>>(), [Some(false), Some(true)]);
         assert_eq!(found.fired().collect::<Vec<_>>(), [(1, Decimal::ONE)]);
         assert!(memo.truths(0).is_none(), "a hit's truths are taken once");
         assert!(!see(&mut memo, &"y".repeat(LONGEST + 1)));
@@ -527,11 +514,11 @@ mod tests {
         let value = Value::Text("a".to_string());
         assert!(memo.recall(0, b"a").is_none());
         let fired = (0..256).map(|i| (i % 2, Decimal::ONE));
-        memo.remember(0, Some(&value), &[Some(true), Some(false)], fired);
+        memo.remember(0, Some(&value), &[2, 1], fired);
         assert_eq!(memo.len(0), 0);
         assert!(memo.recall(0, b"a").is_none());
         let fired = (0..255).map(|i| (i % 2, Decimal::ONE));
-        memo.remember(0, Some(&value), &[Some(true), Some(false)], fired);
+        memo.remember(0, Some(&value), &[2, 1], fired);
         assert_eq!(memo.len(0), 1);
         assert!(memo.recall(0, b"a").is_some());
         assert_eq!(memo.truths(0).unwrap().fired().count(), 255);

@@ -16,6 +16,31 @@ use super::compiled::Condition;
 use crate::plan::{Node, Plan};
 use crate::value::Date;
 
+/// A predicate's truth as one byte, as lead scratch and the memo keep
+/// it (a row's truths are then copied from the memo as bytes): see
+/// [`truth_byte`] and [`byte_truth`].
+pub type Truth = u8;
+
+/// `None` (missing) is 0, false 1, true 2.
+#[inline]
+pub fn truth_byte(truth: Option<bool>) -> Truth {
+    match truth {
+        None => 0,
+        Some(false) => 1,
+        Some(true) => 2,
+    }
+}
+
+/// The truth a byte of [`truth_byte`] stands for.
+#[inline]
+pub fn byte_truth(byte: Truth) -> Option<bool> {
+    match byte {
+        1 => Some(false),
+        2 => Some(true),
+        _ => None,
+    }
+}
+
 /// The predicates of a plan, compiled.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Predicates<'p> {

@@ -7,7 +7,7 @@
 use super::compiled::{Condition, Number};
 use super::expr::{self, Env, Folded};
 use super::memo::Memo;
-use super::predicates::{reads, Predicates, Reads};
+use super::predicates::{byte_truth, reads, truth_byte, Predicates, Reads, Truth};
 use super::{Fired, Lead, Outcome};
 use crate::check::model::Limits;
 use crate::plan::{LadderSpec, Node, Plan, RuleStep};
@@ -66,7 +66,7 @@ struct Local {
 pub struct Scratch<'p> {
     folded: Vec<Folded>,
     /// Truths of the scorer's field predicates.
-    pub(crate) predicates: Vec<Option<bool>>,
+    pub(crate) predicates: Vec<Truth>,
     /// Truths of the conditions the rules that are not local read.
     conditions: Vec<Option<bool>>,
     /// Each rule's signed points when it fired.
@@ -219,8 +219,13 @@ impl<'p> Scorer<'p> {
         scratch
             .folded
             .resize_with(lead.values.len(), Folded::default);
-        scratch.predicates.resize(self.predicates.len(), None);
-        scratch.points.clear();
+        scratch.predicates.resize(self.predicates.len(), 0);
+        // Only the last lead's fired rules have points to clear.
+        for &rule in &scratch.fired.rules {
+            if let Some(slot) = scratch.points.get_mut(rule) {
+                *slot = None;
+            }
+        }
         scratch.points.resize(self.plan.rules.len(), None);
         scratch.fired.clear();
         for &field in &self.tested {
@@ -230,7 +235,7 @@ impl<'p> Scorer<'p> {
                 (recalled, scratch.predicates.get_mut(range.clone()))
             {
                 for (slot, truth) in slots.iter_mut().zip(found.truths()) {
-                    *slot = truth;
+                    *slot = *truth;
                 }
                 for (rule, points) in found.fired() {
                     scratch.fired.fire(&mut scratch.points, rule, points);
@@ -276,11 +281,12 @@ impl<'p> Scorer<'p> {
             .unwrap_or_default();
         let slots = scratch.predicates.get_mut(range).unwrap_or_default();
         for (slot, condition) in slots.iter_mut().zip(conditions) {
-            *slot = condition.truth(&env);
+            *slot = truth_byte(condition.truth(&env));
         }
         let env = self.env(lead, &scratch.folded, &scratch.predicates);
         for local in self.local.get(field).into_iter().flatten() {
-            let holds = scratch.predicates.get(local.predicate).copied().flatten() == Some(true);
+            let holds =
+                scratch.predicates.get(local.predicate).copied() == Some(truth_byte(Some(true)));
             let points = self.points.get(local.rule).filter(|_| holds);
             if let Some(points) = points.and_then(|p| p.value(&env)) {
                 scratch.fired.fire(&mut scratch.points, local.rule, points);
@@ -343,17 +349,16 @@ impl<'p> Scorer<'p> {
     fn condition_truth(&self, scratch: &Scratch, rule: usize, condition: usize) -> Option<bool> {
         let local = self.local.iter().flatten().find(|l| l.rule == rule);
         match local {
-            Some(l) => scratch.predicates.get(l.predicate).copied().flatten(),
+            Some(l) => scratch
+                .predicates
+                .get(l.predicate)
+                .copied()
+                .and_then(byte_truth),
             None => scratch.conditions.get(condition).copied().flatten(),
         }
     }
 
-    fn env<'a>(
-        &self,
-        lead: &'a Lead,
-        folded: &'a [Folded],
-        predicates: &'a [Option<bool>],
-    ) -> Env<'a> {
+    fn env<'a>(&self, lead: &'a Lead, folded: &'a [Folded], predicates: &'a [Truth]) -> Env<'a> {
         Env {
             lead,
             folded,
