@@ -76,6 +76,8 @@ pub struct Scratch<'p> {
     fixed: Vec<i128>,
     group_sums: Vec<Decimal>,
     score_sum: Decimal,
+    /// Whether `score` is set already (see [`Scorer::capped_exactly`]).
+    score_capped: bool,
     /// Capped group subtotals.
     pub groups: Vec<Decimal>,
     /// The capped score.
@@ -400,7 +402,12 @@ impl<'p> Scorer<'p> {
         scratch
             .group_sums
             .resize(self.plan.groups.len() + 1, Decimal::ZERO);
-        if !(scratch.fired.any_order && self.exact_sums(scratch)) {
+        let exact = scratch.fired.any_order && self.exact_sums(scratch);
+        if exact && self.capped_exactly(scratch) {
+            scratch.group_sums.pop(); // the top level's
+            return;
+        }
+        if !exact {
             // A sum may round or saturate: in file order, as the spec adds.
             scratch.group_sums.fill(Decimal::ZERO);
             for (rule, value) in scratch.points.iter().enumerate() {
@@ -459,9 +466,47 @@ impl<'p> Scorer<'p> {
         true
     }
 
+    /// After [`Scorer::exact_sums`]: the groups' caps, the score and its
+    /// caps, on the integers at `places` (exact, and no `Decimal`
+    /// arithmetic). False, with nothing final set, when a cap has more
+    /// places or a total does not fit: the `Decimal` path then does it.
+    fn capped_exactly(&self, scratch: &mut Scratch<'p>) -> bool {
+        let places = scratch.fired.places;
+        let Some(&top_level) = scratch.fixed.last() else {
+            return false;
+        };
+        scratch.groups.clear();
+        let mut score = top_level;
+        for (group, sum) in self.plan.groups.iter().zip(&scratch.fixed) {
+            let capped = clamp_fixed(*sum, group.limits, places);
+            let total = capped.and_then(|c| Some((c, score.checked_add(c)?)));
+            let Some((capped, total)) = total else {
+                return false;
+            };
+            let Some(capped) = normalized(capped, places) else {
+                return false;
+            };
+            scratch.groups.push(capped);
+            score = total;
+        }
+        let capped = clamp_fixed(score, self.plan.score_limits, places);
+        let (Some(capped), Ok(sum)) = (
+            capped.and_then(|c| normalized(c, places)),
+            Decimal::try_from_i128_with_scale(score, places),
+        ) else {
+            return false;
+        };
+        scratch.score_sum = sum;
+        scratch.score = capped;
+        scratch.score_capped = true;
+        true
+    }
+
     /// The score's caps, then the stage and the tiers.
     fn finish(&self, lead: &Lead, scratch: &mut Scratch<'p>) {
-        scratch.score = clamp(scratch.score_sum, self.plan.score_limits).normalize();
+        if !std::mem::take(&mut scratch.score_capped) {
+            scratch.score = clamp(scratch.score_sum, self.plan.score_limits).normalize();
+        }
         let mut env = self.env(lead, &scratch.folded, &scratch.predicates);
         env.groups = &scratch.groups;
         env.score = Some(scratch.score);
@@ -712,6 +757,45 @@ fn label(ladder: &LadderSpec, step: Option<usize>) -> Option<&str> {
     }
 }
 
+/// [`clamp`] for a sum held as an integer at `places`; `None` when a
+/// limit has more places or does not fit.
+fn clamp_fixed(value: i128, limits: Limits, places: u32) -> Option<i128> {
+    let at_places = |limit: Decimal| {
+        let shift = places.checked_sub(limit.scale())?;
+        let unit = POWERS_OF_TEN.get(shift as usize)?;
+        // A 64-bit product: a checked 128-bit multiply is a library call.
+        let mantissa = i64::try_from(limit.mantissa()).ok()?;
+        mantissa.checked_mul(*unit).map(i128::from)
+    };
+    let mut value = value;
+    if let Some(max) = limits.max {
+        value = value.min(at_places(max)?);
+    }
+    if let Some(min) = limits.min {
+        value = value.max(at_places(min)?);
+    }
+    Some(value)
+}
+
+/// The integer `value` at `places` as a normalized decimal (no trailing
+/// zeros), as [`Decimal::normalize`] gives it; `None` if it does not fit.
+fn normalized(mut value: i128, mut places: u32) -> Option<Decimal> {
+    // 64-bit divisions when it fits (a 128-bit one is a library call).
+    if let Ok(mut small) = i64::try_from(value) {
+        while places > 0 && small % 10 == 0 {
+            small /= 10;
+            places -= 1;
+        }
+        value = i128::from(small);
+    } else {
+        while places > 0 && value % 10 == 0 {
+            value /= 10;
+            places -= 1;
+        }
+    }
+    Decimal::try_from_i128_with_scale(value, places).ok()
+}
+
 /// Limit a sum to `max` and `min`.
 pub fn clamp(value: Decimal, limits: Limits) -> Decimal {
     let value = match limits.max {
@@ -747,6 +831,31 @@ mod tests {
                 scorer.score(&lead).score.to_string()
             })
             .collect()
+    }
+
+    #[test]
+    fn caps_hold_with_more_places_than_the_points_and_with_fewer() {
+        // `g` caps at 10.5 and -2.5: more places than the integer points
+        // (the decimal path), as many as the 0.25 (the integer path).
+        let rules = "group g max 10.5 min -2.5 {\n\
+                       when a > 0 add 7\n\
+                       when a > 1 add 4\n\
+                       when a > 2 sub 20\n\
+                       when a > 5 add 0.25\n\
+                     }\n\
+                     when a > 3 add 0.5\n\
+                     when a > 4 add 100\n\
+                     score max 12.75 min -1.125\n";
+        assert_eq!(
+            scores(rules, &[1, 2, 3, 4, 5, 6]),
+            ["7", "10.5", "-1.125", "-1.125", "12.75", "12.75"]
+        );
+        let rules = "group g max 10.5 {\n\
+                       when a > 0 add 0.25\n\
+                       when a > 1 add 20\n\
+                     }\n\
+                     when a > 2 sub 0.5\n";
+        assert_eq!(scores(rules, &[1, 2, 3]), ["0.25", "10.5", "10"]);
     }
 
     #[test]
