@@ -3,9 +3,7 @@
 //! break inside, is split in one pass over its bytes, in place (no
 //! unescaping, no copy). Every other record goes to `csv_core`, which
 //! gives the same fields for such a line (a property test below compares
-//! the two), so the choice changes no output. The same pass learns
-//! whether the line is all ASCII, which spares the reader its UTF-8
-//! checks.
+//! the two), so the choice changes no output.
 
 use std::ops::Range;
 
@@ -16,8 +14,6 @@ pub struct Line {
     pub len: usize,
     /// The bytes it takes with its line end.
     pub used: usize,
-    /// Whether `input[..len]` is all ASCII (so valid UTF-8 cut anywhere).
-    pub ascii: bool,
 }
 
 /// If the record at the start of `input` is a simple line, its field
@@ -35,13 +31,9 @@ pub fn plain_line(input: &[u8], delimiter: u8, spans: &mut Vec<Range<usize>>) ->
     // them in each word. The state lives in locals, kept in registers.
     let mut state = State::Plain;
     let mut start = 0;
-    // The non-ASCII bytes of the words before the current one.
-    let mut seen = 0;
     let mut at = 0;
     while at < input.len() {
-        let (word, mut found, high) = masks(input, at, delimiter);
-        // Whether the line, ending at `end` in this word, is all ASCII.
-        let ascii = |end: usize| seen | (high & first(end - at)) == 0;
+        let (word, mut found) = masks(input, at, delimiter);
         while found != 0 {
             let k = found.trailing_zeros() as usize / 8;
             found &= found - 1;
@@ -53,11 +45,11 @@ pub fn plain_line(input: &[u8], delimiter: u8, spans: &mut Vec<Range<usize>>) ->
                         spans.push(start..i);
                         start = i + 1;
                     } else if b == b'\n' {
-                        return line_end(spans, start, i, i + 1, ascii(i));
+                        return line_end(spans, start, i, i + 1);
                     } else if b == b'\r' {
                         // Only as the first half of `\r\n`.
                         return match input.get(i + 1) {
-                            Some(b'\n') => line_end(spans, start, i, i + 2, ascii(i)),
+                            Some(b'\n') => line_end(spans, start, i, i + 2),
                             _ => None,
                         };
                     } else if b == b'"' {
@@ -92,27 +84,20 @@ pub fn plain_line(input: &[u8], delimiter: u8, spans: &mut Vec<Range<usize>>) ->
                             (b'\r', Some(b'\n')) => i + 2,
                             _ => return None,
                         };
-                        return Some(Line {
-                            len: i,
-                            used,
-                            ascii: ascii(i),
-                        });
+                        return Some(Line { len: i, used });
                     }
                 }
             }
         }
-        seen |= high;
         at += 8;
     }
     // The input ends the line.
-    let ascii = seen == 0;
     match state {
-        State::Plain => line_end(spans, start, input.len(), input.len(), ascii),
+        State::Plain => line_end(spans, start, input.len(), input.len()),
         State::Quoted => None,
         State::Closed(close) => (close + 1 == input.len()).then_some(Line {
             len: input.len(),
             used: input.len(),
-            ascii,
         }),
     }
 }
@@ -134,14 +119,14 @@ const HIGH: u64 = !LOW7;
 
 /// The word of the eight bytes at `at` (a short last word is padded with
 /// zeros), its special bytes (`0x80` each: the delimiter, a quote, and
-/// every byte below `0x0E`, one range test standing for `\r` and `\n`)
-/// and its non-ASCII bytes, padding excluded. The tests are the short
+/// every byte below `0x0E`, one range test standing for `\r` and `\n`),
+/// padding excluded. The tests are the short
 /// ones, which may also mark a byte above a special byte (a borrow runs
 /// up from it): never the lowest one marked, so the caller, which looks
 /// at every marked byte in order, passes over them as it does over other
 /// control bytes.
 #[inline(always)]
-fn masks(input: &[u8], at: usize, delimiter: u8) -> (u64, u64, u64) {
+fn masks(input: &[u8], at: usize, delimiter: u8) -> (u64, u64) {
     let rest = input.get(at..).unwrap_or_default();
     let (word, valid) = match rest.first_chunk::<8>() {
         Some(bytes) => (u64::from_le_bytes(*bytes), u64::MAX),
@@ -156,7 +141,7 @@ fn masks(input: &[u8], at: usize, delimiter: u8) -> (u64, u64, u64) {
     let found = below(word, b'\r' + 1)
         | below(word ^ (ONES * u64::from(delimiter)), 1)
         | below(word ^ (ONES * u64::from(b'"')), 1);
-    (word, found & valid, word & HIGH)
+    (word, found & valid)
 }
 
 /// The mask of a word's first `k` bytes.
@@ -180,22 +165,12 @@ fn below(x: u64, n: u8) -> u64 {
 
 /// The record ends at `end` (its line end takes it to `used`): push the
 /// last field, unless the line is blank.
-fn line_end(
-    spans: &mut Vec<Range<usize>>,
-    start: usize,
-    end: usize,
-    used: usize,
-    ascii: bool,
-) -> Option<Line> {
+fn line_end(spans: &mut Vec<Range<usize>>, start: usize, end: usize, used: usize) -> Option<Line> {
     if end == 0 {
         return None;
     }
     spans.push(start..end);
-    Some(Line {
-        len: end,
-        used,
-        ascii,
-    })
+    Some(Line { len: end, used })
 }
 
 #[cfg(test)]
@@ -257,29 +232,29 @@ mod tests {
         for input in left {
             assert_eq!(split(input, b','), None, "{input:?}");
         }
-        let line = |len, used, ascii| Line { len, used, ascii };
+        let line = |len, used| Line { len, used };
         assert_eq!(
             split(b"\"a,b\",,\"\"\n", b','),
-            Some((line(9, 10, true), vec![1..4, 6..6, 8..8]))
+            Some((line(9, 10), vec![1..4, 6..6, 8..8]))
         );
         assert_eq!(
             split(b"a,,b\r\nx", b','),
-            Some((line(4, 6, true), vec![0..1, 2..2, 3..4]))
+            Some((line(4, 6), vec![0..1, 2..2, 3..4]))
         );
-        assert_eq!(split(b"last", b','), Some((line(4, 4, true), vec![0..4])));
-        // Non-ASCII bytes after the line end do not count.
+        assert_eq!(split(b"last", b','), Some((line(4, 4), vec![0..4])));
+        // Non-ASCII bytes are field text.
         assert_eq!(
             split("a;\"b\r\"\n\u{e9}".as_bytes(), b';'),
-            Some((line(6, 7, true), vec![0..1, 3..5]))
+            Some((line(6, 7), vec![0..1, 3..5]))
         );
         assert_eq!(
             split("0123456789abcdef0123,\"\u{e9}\"".as_bytes(), b','),
-            Some((line(25, 25, false), vec![0..20, 22..24]))
+            Some((line(25, 25), vec![0..20, 22..24]))
         );
         // Control bytes below `\r` are field text.
         assert_eq!(
             split(b"a\tb\x0b,\"\x0c\x00\",c\r\n", b','),
-            Some((line(11, 13, true), vec![0..4, 6..8, 10..11]))
+            Some((line(11, 13), vec![0..4, 6..8, 10..11]))
         );
     }
 
@@ -293,7 +268,7 @@ mod tests {
                     for k in 0..8 {
                         let mut word = [other; 8];
                         word[k] = b;
-                        let (_, found, high) = masks(&word, 0, delimiter);
+                        let (_, found) = masks(&word, 0, delimiter);
                         let mut below_a_special = false;
                         for (j, &x) in word.iter().enumerate() {
                             let special = x == delimiter || x == b'"' || x < 0x0E;
@@ -302,7 +277,6 @@ mod tests {
                             assert!(!special || marked == 0x80, "{word:?} {j}");
                             assert!(special || marked == 0 || below_a_special, "{word:?} {j}");
                             below_a_special |= special;
-                            assert_eq!(high >> (8 * j) & 0xFF, u64::from(x & 0x80));
                         }
                     }
                 }
@@ -337,7 +311,6 @@ mod tests {
                 let (expected, nin) = csv_core_record(&input, delimiter).unwrap();
                 prop_assert_eq!(fields, expected);
                 prop_assert!(line.len <= line.used);
-                prop_assert_eq!(line.ascii, input[..line.len].is_ascii());
                 // csv_core may stop before the `\n` of a `\r\n`; the next
                 // read then skips it as a blank line.
                 prop_assert!(nin == line.used || nin + 1 == line.used, "{} {}", nin, line.used);
