@@ -438,20 +438,17 @@ impl<'p> Scorer<'p> {
         let places = scratch.fired.places;
         scratch.fixed.clear();
         scratch.fixed.resize(scratch.group_sums.len(), 0);
-        for &rule in &scratch.fired.rules {
+        let fired = scratch.fired.rules.iter().zip(&scratch.fired.small);
+        for (&rule, &(mantissa, scale)) in fired {
             let into = self.sum_into.get(rule).copied().unwrap_or(usize::MAX);
-            let (Some(Some(value)), Some(slot)) =
-                (scratch.points.get(rule), scratch.fixed.get_mut(into))
-            else {
+            let Some(slot) = scratch.fixed.get_mut(into) else {
                 continue;
             };
             // Below 2^32 times at most 10^9: a 64-bit product.
-            let shift = places.saturating_sub(value.scale()) as usize;
-            let mantissa = i64::try_from(value.mantissa()).ok();
+            let shift = places.saturating_sub(scale) as usize;
             let scaled = POWERS_OF_TEN
                 .get(shift)
-                .zip(mantissa)
-                .and_then(|(unit, mantissa)| mantissa.checked_mul(*unit));
+                .and_then(|unit| mantissa.checked_mul(*unit));
             match scaled.and_then(|n| slot.checked_add(i128::from(n))) {
                 Some(total) => *slot = total,
                 None => return false,
@@ -573,6 +570,8 @@ const POWERS_OF_TEN: [i64; 10] = [
 #[derive(Debug, Clone, Default)]
 struct FiredRules {
     rules: Vec<usize>,
+    /// While `any_order`: each one's points as an integer and its places.
+    small: Vec<(i64, u32)>,
     /// Whether every one's points are small enough that the sums are exact
     /// in any order (see [`FiredRules::fire`]).
     any_order: bool,
@@ -583,6 +582,7 @@ struct FiredRules {
 impl FiredRules {
     fn clear(&mut self) {
         self.rules.clear();
+        self.small.clear();
         self.any_order = true;
         self.places = 0;
     }
@@ -595,8 +595,17 @@ impl FiredRules {
         if let Some(slot) = points.get_mut(rule) {
             *slot = Some(value);
             self.rules.push(rule);
-            self.any_order &= value.scale() <= 9 && value.mantissa().unsigned_abs() < 1 << 32;
-            self.places = self.places.max(value.scale());
+            if !self.any_order {
+                return;
+            }
+            let (mantissa, scale) = (value.mantissa(), value.scale());
+            match i64::try_from(mantissa) {
+                Ok(small) if scale <= 9 && mantissa.unsigned_abs() < 1 << 32 => {
+                    self.small.push((small, scale));
+                    self.places = self.places.max(scale);
+                }
+                _ => self.any_order = false,
+            }
         }
     }
 }
