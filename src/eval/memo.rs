@@ -15,7 +15,7 @@
 //! costs no more than the hashing of that window. One memo per worker
 //! thread: no locks, and no effect on the output.
 
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hasher};
 
 // Keyed per process: the keys are the lead file's cells, which whoever
 // wrote the file chose, so a hash without a seed would let a crafted file
@@ -320,11 +320,21 @@ impl Memo {
 }
 
 impl FieldMemo {
+    /// A cell's hash: foldhash's byte hash and no more (`hash_one` would
+    /// add the length first, a second multiply per lookup; the byte hash
+    /// mixes the length in already).
+    #[inline]
+    fn hash(&self, key: &[u8]) -> u64 {
+        let mut hasher = self.state.build_hasher();
+        hasher.write(key);
+        hasher.finish()
+    }
+
     /// The offset of the record part after the key of the entry whose
     /// cell is `key`, if any.
     #[inline]
     fn find(&mut self, key: &[u8]) -> Option<usize> {
-        let hash = self.state.hash_one(key);
+        let hash = self.hash(key);
         self.pending_hash = hash;
         let tag = (hash >> 32) as u32;
         let mask = self.slots.len().checked_sub(1)?;
@@ -380,7 +390,7 @@ impl FieldMemo {
             let Some(key) = self.records.get(start + 1..start + 1 + length) else {
                 continue;
             };
-            let hash = self.state.hash_one(key);
+            let hash = self.hash(key);
             self.place(hash, offset);
         }
     }
