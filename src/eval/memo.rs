@@ -30,6 +30,8 @@ use crate::value::{Decimal, Value};
 pub const ENTRIES: usize = 16384;
 /// Longest cell remembered, in bytes (longer ones are read every time).
 pub const LONGEST: usize = 48;
+/// Bytes of records per field, at most (offsets fit 24 bits).
+const RECORDS: usize = (1 << 24) - 2;
 /// Lookups per window; a field that hits less than a quarter of a window
 /// is switched off.
 const WINDOW: u32 = 1024;
@@ -57,9 +59,11 @@ struct FieldMemo {
     /// Open addressing, a power of two at least twice the entries (so a
     /// probe ends at an empty slot), grown as entries come: a field with
     /// 30 distinct cells has a table that stays in the closest cache.
-    /// Per slot: the top half of the entry's hash, and its record's offset
-    /// in `records` + 1 (0: empty).
-    slots: Vec<(u32, u32)>,
+    /// Per slot, in four bytes (so the table of a field with thousands of
+    /// cells takes half the cache it would with eight): its record's
+    /// offset in `records` + 1, shifted up a byte, and the top byte of the
+    /// entry's hash (0: empty). `records` stays below [`RECORDS`] bytes.
+    slots: Vec<u32>,
     /// The entries' records, back to back:
     /// `[key length][key][kind][value index: u32, for kind VALUE only]
     /// [truths: stride bytes][fired count][per fired rule: its index among
@@ -272,7 +276,15 @@ impl Memo {
             memo.fired.push((local, points));
         }
         let (Ok(offset), Ok(index), Ok(length), Ok(count)) = (
-            u32::try_from(memo.records.len()),
+            u32::try_from(memo.records.len())
+                .map_err(|_| ())
+                .and_then(|offset| {
+                    // The record's most bytes: its offsets must fit a slot.
+                    let most = 7 + memo.pending.len() + memo.stride + 18 * memo.fired.len();
+                    (memo.records.len() + most <= RECORDS)
+                        .then_some(offset)
+                        .ok_or(())
+                }),
             u32::try_from(memo.values.len()),
             u8::try_from(memo.pending.len()),
             u8::try_from(memo.fired.len()),
@@ -336,16 +348,16 @@ impl FieldMemo {
     fn find(&mut self, key: &[u8]) -> Option<usize> {
         let hash = self.hash(key);
         self.pending_hash = hash;
-        let tag = (hash >> 32) as u32;
+        let tag = tag(hash);
         let mask = self.slots.len().checked_sub(1)?;
         let mut at = hash as usize;
         loop {
-            let &(stored, offset) = self.slots.get(at & mask)?;
-            if offset == 0 {
+            let slot = *self.slots.get(at & mask)?;
+            if slot == 0 {
                 return None;
             }
-            if stored == tag {
-                let start = offset as usize; // the key, after its length byte
+            if slot & 0xFF == tag {
+                let start = (slot >> 8) as usize; // the key, after its length byte
                 let length = usize::from(*self.records.get(start - 1)?);
                 let end = start + length;
                 if self.records.get(start..end).is_some_and(|k| same(k, key)) {
@@ -369,8 +381,8 @@ impl FieldMemo {
         let mask = self.slots.len().wrapping_sub(1);
         let mut at = hash as usize & mask;
         while let Some(slot) = self.slots.get_mut(at) {
-            if slot.1 == 0 {
-                *slot = ((hash >> 32) as u32, offset + 1);
+            if *slot == 0 {
+                *slot = (offset + 1) << 8 | tag(hash);
                 return;
             }
             at = (at + 1) & mask;
@@ -380,7 +392,7 @@ impl FieldMemo {
     /// Double the table (16 slots at first) and place every entry again.
     fn grow(&mut self) {
         let size = (self.slots.len() * 2).max(16);
-        self.slots = vec![(0, 0); size];
+        self.slots = vec![0; size];
         for i in 0..self.entries.len() {
             let Some(&offset) = self.entries.get(i) else {
                 continue;
@@ -409,6 +421,13 @@ impl FieldMemo {
             self.hits = 0;
         }
     }
+}
+
+/// The byte of a hash its slot keeps: the top one (the low ones choose
+/// the slot).
+#[inline]
+fn tag(hash: u64) -> u32 {
+    (hash >> 56) as u32
 }
 
 /// Whether two cells are the same bytes: eight at a time (the last eight
