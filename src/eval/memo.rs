@@ -251,6 +251,7 @@ impl Memo {
     /// the field's local rules that fired gave `fired` (their index among
     /// the field's local rules, and their points). A cell that fired more
     /// than 255 of them is not remembered.
+    #[inline(never)] // the cold path: keeps the lookup's code small
     pub(crate) fn remember(
         &mut self,
         field: usize,
@@ -390,6 +391,7 @@ impl FieldMemo {
     }
 
     /// Double the table (16 slots at first) and place every entry again.
+    #[cold]
     fn grow(&mut self) {
         let size = (self.slots.len() * 2).max(16);
         self.slots = vec![0; size];
@@ -409,6 +411,7 @@ impl FieldMemo {
 
     /// At the end of a window of lookups: switch the field off if it hit
     /// less than a quarter of them, freeing what it held.
+    #[cold]
     fn end_window(&mut self) {
         if self.hits < WINDOW / 4 {
             *self = FieldMemo {

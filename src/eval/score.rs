@@ -266,6 +266,7 @@ impl<'p> Scorer<'p> {
     }
 
     /// Test field `field`'s predicates.
+    #[inline(never)] // a miss: kept out of the per-row loop's code
     fn test_field(&self, field: usize, lead: &Lead, scratch: &mut Scratch<'p>) {
         let (Some(folded), Some(value)) = (scratch.folded.get_mut(field), lead.values.get(field))
         else {
@@ -408,15 +409,29 @@ impl<'p> Scorer<'p> {
             return;
         }
         if !exact {
-            // A sum may round or saturate: in file order, as the spec adds.
-            scratch.group_sums.fill(Decimal::ZERO);
-            for (rule, value) in scratch.points.iter().enumerate() {
-                let into = self.sum_into.get(rule).copied().unwrap_or(usize::MAX);
-                if let (Some(value), Some(slot)) = (value, scratch.group_sums.get_mut(into)) {
-                    *slot = slot.saturating_add(*value);
-                }
+            self.sums_in_file_order(scratch);
+        }
+        self.cap_groups(scratch);
+    }
+
+    /// The group sums and the top level's, in file order, as decimals: a
+    /// sum may round or saturate, so it adds as the spec does. (Out of
+    /// line, as the integer sums almost always do: the per-lead code stays
+    /// small enough for the instruction cache.)
+    #[inline(never)]
+    fn sums_in_file_order(&self, scratch: &mut Scratch<'p>) {
+        scratch.group_sums.fill(Decimal::ZERO);
+        for (rule, value) in scratch.points.iter().enumerate() {
+            let into = self.sum_into.get(rule).copied().unwrap_or(usize::MAX);
+            if let (Some(value), Some(slot)) = (value, scratch.group_sums.get_mut(into)) {
+                *slot = slot.saturating_add(*value);
             }
         }
+    }
+
+    /// The groups' caps on decimal sums, and the score's sum.
+    #[inline(never)]
+    fn cap_groups(&self, scratch: &mut Scratch<'p>) {
         let top_level = scratch.group_sums.pop().unwrap_or_default();
         scratch.groups.clear();
         let capped = self.plan.groups.iter().zip(&scratch.group_sums);
@@ -502,7 +517,7 @@ impl<'p> Scorer<'p> {
     /// The score's caps, then the stage and the tiers.
     fn finish(&self, lead: &Lead, scratch: &mut Scratch<'p>) {
         if !std::mem::take(&mut scratch.score_capped) {
-            scratch.score = clamp(scratch.score_sum, self.plan.score_limits).normalize();
+            self.cap_score(scratch);
         }
         let mut env = self.env(lead, &scratch.folded, &scratch.predicates);
         env.groups = &scratch.groups;
@@ -532,6 +547,12 @@ impl<'p> Scorer<'p> {
         scratch.stage_step = stage_step;
         scratch.tiers = tiers;
         scratch.tier_steps = tier_steps;
+    }
+
+    /// The score's caps on its decimal sum (see [`Scorer::cap_groups`]).
+    #[inline(never)]
+    fn cap_score(&self, scratch: &mut Scratch<'p>) {
+        scratch.score = clamp(scratch.score_sum, self.plan.score_limits).normalize();
     }
 
     /// The fields a rule reads, with this lead's values.

@@ -278,6 +278,7 @@ impl<'j, 'p> Worker<'j, 'p> {
     /// `self.fields` and their ranges in `self.spans`; `None` at the end of
     /// the chunk. (csv_core reads an empty input as the end of the data,
     /// which finishes a last record that has no line end.)
+    #[inline(never)] // the rare record: kept out of the simple lines' code
     fn next_record(&mut self, parser: &mut csv_core::Reader, input: &[u8]) -> Option<usize> {
         let (mut nin, mut nout, mut nend) = (0, 0, 0);
         loop {
@@ -372,6 +373,7 @@ impl<'j, 'p> Worker<'j, 'p> {
         text.get(range).unwrap_or_default()
     }
 
+    #[cold]
     fn not_utf8(&self, row: u64, text: &[u8]) -> Rejection {
         let bad = (0..self.spans.len())
             .find(|i| std::str::from_utf8(self.cell(text, *i)).is_err())
