@@ -23,7 +23,7 @@ use std::hash::{BuildHasher, Hasher};
 use foldhash::fast::RandomState;
 
 use super::predicates::Truth;
-use super::score::Scratch;
+use super::score::{small_points, Scratch};
 use crate::value::{Decimal, Value};
 
 /// Most cells remembered per field.
@@ -69,9 +69,8 @@ struct FieldMemo {
     /// [truths: stride bytes][fired count][per fired rule: its index among
     /// `locals` (u16), then its points (16 bytes) unless they are constant]`.
     records: Vec<u8>,
-    /// The field's local rules: rule id, and the points of those whose
-    /// points are constant (not stored per cell).
-    locals: Vec<(usize, Option<Decimal>)>,
+    /// The field's local rules.
+    locals: Vec<LocalRule>,
     /// The fired rules of the cell being remembered.
     fired: Vec<(u16, Decimal)>,
     /// Each entry's record offset (to rebuild the table when it grows).
@@ -89,6 +88,16 @@ struct FieldMemo {
     hits: u32,
 }
 
+/// One of a field's local rules.
+#[derive(Debug, Clone, Copy)]
+struct LocalRule {
+    rule: usize,
+    /// Its points, when constant (not stored per cell).
+    constant: Option<Decimal>,
+    /// `small_points` of the constant.
+    small: Option<(i64, u32)>,
+}
+
 /// Record kinds.
 const MISSING: u8 = 0;
 const TESTED: u8 = 1;
@@ -102,7 +111,7 @@ pub(crate) struct Remembered<'m> {
     count: usize,
     /// The fired rules' bytes (and what follows them).
     fired: &'m [u8],
-    locals: &'m [(usize, Option<Decimal>)],
+    locals: &'m [LocalRule],
 }
 
 impl<'m> Remembered<'m> {
@@ -111,23 +120,24 @@ impl<'m> Remembered<'m> {
         self.truths
     }
 
-    /// The local rules that fired: rule id and signed points.
-    pub(crate) fn fired(&self) -> impl Iterator<Item = (usize, Decimal)> + 'm {
+    /// The local rules that fired: rule id, signed points, and the points
+    /// as [`small_points`] gives them.
+    pub(crate) fn fired(&self) -> impl Iterator<Item = (usize, Decimal, Option<(i64, u32)>)> + 'm {
         let (bytes, locals) = (self.fired, self.locals);
         let mut at = 0;
         (0..self.count).map_while(move |_| {
             let index = bytes.get(at..at + 2)?.try_into().ok()?;
             at += 2;
-            let &(rule, constant) = locals.get(usize::from(u16::from_le_bytes(index)))?;
-            let points = match constant {
-                Some(points) => points,
+            let local = locals.get(usize::from(u16::from_le_bytes(index)))?;
+            Some(match local.constant {
+                Some(points) => (local.rule, points, local.small),
                 None => {
                     let points = bytes.get(at..at + 16)?.try_into().ok()?;
                     at += 16;
-                    Decimal::deserialize(points)
+                    let points = Decimal::deserialize(points);
+                    (local.rule, points, small_points(points))
                 }
-            };
-            Some((rule, points))
+            })
         })
     }
 }
@@ -170,7 +180,14 @@ impl Memo {
                     stride,
                     on: stride > 0,
                     keeps_value,
-                    locals,
+                    locals: locals
+                        .into_iter()
+                        .map(|(rule, constant)| LocalRule {
+                            rule,
+                            constant,
+                            small: constant.and_then(small_points),
+                        })
+                        .collect(),
                     ..FieldMemo::default()
                 })
                 .collect(),
@@ -311,7 +328,7 @@ impl Memo {
         records.push(count);
         for &(local, points) in &memo.fired {
             records.extend_from_slice(&local.to_le_bytes());
-            let constant = memo.locals.get(usize::from(local)).and_then(|l| l.1);
+            let constant = memo.locals.get(usize::from(local)).and_then(|l| l.constant);
             if constant.is_none() {
                 records.extend_from_slice(&points.serialize());
             }
@@ -524,7 +541,10 @@ mod tests {
         let found = memo.truths(0).unwrap();
         let truths = found.truths().iter().map(|t| byte_truth(*t));
         assert_eq!(truths.collect::<Vec<_>>(), [Some(false), Some(true)]);
-        assert_eq!(found.fired().collect::<Vec<_>>(), [(1, Decimal::ONE)]);
+        assert_eq!(
+            found.fired().collect::<Vec<_>>(),
+            [(1, Decimal::ONE, Some((1, 0)))]
+        );
         assert!(memo.truths(0).is_none(), "a hit's truths are taken once");
         assert!(!see(&mut memo, &"y".repeat(LONGEST + 1)));
         assert!(

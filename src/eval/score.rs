@@ -239,8 +239,10 @@ impl<'p> Scorer<'p> {
                 for (slot, truth) in slots.iter_mut().zip(found.truths()) {
                     *slot = *truth;
                 }
-                for (rule, points) in found.fired() {
-                    scratch.fired.fire(&mut scratch.points, rule, points);
+                for (rule, points, small) in found.fired() {
+                    scratch
+                        .fired
+                        .fire_small(&mut scratch.points, rule, points, small);
                 }
                 continue;
             }
@@ -613,22 +615,42 @@ impl FiredRules {
     /// order (any sum of them fits the 96 bits of a decimal at 9 places),
     /// so they need not be summed in file order.
     fn fire(&mut self, points: &mut [Option<Decimal>], rule: usize, value: Decimal) {
+        self.fire_small(points, rule, value, small_points(value));
+    }
+
+    /// [`FiredRules::fire`], given `small_points(value)` (constant points
+    /// have theirs worked out once).
+    #[inline]
+    fn fire_small(
+        &mut self,
+        points: &mut [Option<Decimal>],
+        rule: usize,
+        value: Decimal,
+        small: Option<(i64, u32)>,
+    ) {
         if let Some(slot) = points.get_mut(rule) {
             *slot = Some(value);
             self.rules.push(rule);
             if !self.any_order {
                 return;
             }
-            let (mantissa, scale) = (value.mantissa(), value.scale());
-            match i64::try_from(mantissa) {
-                Ok(small) if scale <= 9 && mantissa.unsigned_abs() < 1 << 32 => {
-                    self.small.push((small, scale));
+            match small {
+                Some((mantissa, scale)) => {
+                    self.small.push((mantissa, scale));
                     self.places = self.places.max(scale);
                 }
-                _ => self.any_order = false,
+                None => self.any_order = false,
             }
         }
     }
+}
+
+/// Points as an integer and its places, if they are small enough to add
+/// up exactly in any order (see [`FiredRules::fire`]).
+pub(crate) fn small_points(value: Decimal) -> Option<(i64, u32)> {
+    let (mantissa, scale) = (value.mantissa(), value.scale());
+    let small = i64::try_from(mantissa).ok()?;
+    (scale <= 9 && mantissa.unsigned_abs() < 1 << 32).then_some((small, scale))
 }
 
 impl Scratch<'_> {
