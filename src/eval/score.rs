@@ -47,6 +47,9 @@ pub struct Scorer<'p> {
     /// Per rule: the group its points are summed into, or the number of
     /// groups for the top level.
     sum_into: Vec<usize>,
+    /// The groups' caps and the score's, for the integer sums.
+    fixed_group_limits: Vec<FixedLimits>,
+    fixed_score_limits: FixedLimits,
     /// The stage ladder's and each tier's conditions, compiled.
     stage: Vec<Condition<'p>>,
     tiers: Vec<Vec<Condition<'p>>>,
@@ -173,6 +176,12 @@ impl<'p> Scorer<'p> {
             folds,
             reads,
             conditions,
+            fixed_group_limits: plan
+                .groups
+                .iter()
+                .map(|g| FixedLimits::new(g.limits))
+                .collect(),
+            fixed_score_limits: FixedLimits::new(plan.score_limits),
             stage,
             tiers,
         }
@@ -491,8 +500,8 @@ impl<'p> Scorer<'p> {
         };
         scratch.groups.clear();
         let mut score = top_level;
-        for (group, sum) in self.plan.groups.iter().zip(&scratch.fixed) {
-            let capped = clamp_fixed(*sum, group.limits, places);
+        for (limits, sum) in self.fixed_group_limits.iter().zip(&scratch.fixed) {
+            let capped = limits.clamp(*sum, places);
             let total = capped.and_then(|c| Some((c, score.checked_add(c)?)));
             let Some((capped, total)) = total else {
                 return false;
@@ -503,7 +512,7 @@ impl<'p> Scorer<'p> {
             scratch.groups.push(capped);
             score = total;
         }
-        let capped = clamp_fixed(score, self.plan.score_limits, places);
+        let capped = self.fixed_score_limits.clamp(score, places);
         let (Some(capped), Ok(sum)) = (
             capped.and_then(|c| normalized(c, places)),
             Decimal::try_from_i128_with_scale(score, places),
@@ -829,6 +838,35 @@ fn clamp_fixed(value: i128, limits: Limits, places: u32) -> Option<i128> {
     Some(value)
 }
 
+/// A cap's limits as integers at each number of places the integer sums
+/// use (0 to 9), worked out once: [`clamp_fixed`] without the work.
+#[derive(Debug, Clone)]
+struct FixedLimits {
+    /// Per places: the least and the most a sum may be (the extremes of
+    /// `i128` where there is no limit); `None` where a limit has more
+    /// places, or does not fit.
+    at: [Option<(i128, i128)>; 10],
+}
+
+impl FixedLimits {
+    fn new(limits: Limits) -> FixedLimits {
+        let mut at = [None; 10];
+        for (places, slot) in (0u32..).zip(at.iter_mut()) {
+            let low = clamp_fixed(i128::MIN, limits, places);
+            let high = clamp_fixed(i128::MAX, limits, places);
+            *slot = low.zip(high);
+        }
+        FixedLimits { at }
+    }
+
+    /// `value`, an integer at `places`, capped: as [`clamp_fixed`] gives it.
+    #[inline]
+    fn clamp(&self, value: i128, places: u32) -> Option<i128> {
+        let (low, high) = (*self.at.get(places as usize)?)?;
+        Some(value.min(high).max(low))
+    }
+}
+
 /// The integer `value` at `places` as a normalized decimal (no trailing
 /// zeros), as [`Decimal::normalize`] gives it; `None` if it does not fit.
 fn normalized(mut value: i128, mut places: u32) -> Option<Decimal> {
@@ -883,6 +921,58 @@ mod tests {
                 scorer.score(&lead).score.to_string()
             })
             .collect()
+    }
+
+    #[test]
+    fn fixed_limits_clamp_as_clamp_fixed_does_at_every_places() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let limits = [
+            Limits {
+                max: Some(d("60")),
+                min: None,
+            },
+            Limits {
+                max: Some(d("50")),
+                min: Some(d("-10")),
+            },
+            Limits {
+                max: Some(d("2.5")),
+                min: Some(d("-0.125")),
+            },
+            Limits {
+                max: None,
+                min: Some(d("0.0000000001")),
+            },
+            Limits {
+                max: None,
+                min: None,
+            },
+        ];
+        let values = [
+            i128::MIN,
+            -1_000_000_000_000,
+            -126,
+            -1,
+            0,
+            1,
+            24,
+            25,
+            2_500_000_001,
+            i128::MAX,
+        ];
+        for limits in limits {
+            let fixed = FixedLimits::new(limits);
+            for places in 0..=9 {
+                for value in values {
+                    let want = clamp_fixed(value, limits, places);
+                    assert_eq!(
+                        fixed.clamp(value, places),
+                        want,
+                        "{limits:?} {places} {value}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
