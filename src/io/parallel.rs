@@ -503,6 +503,16 @@ impl<'j, 'p> Worker<'j, 'p> {
 /// A number in plain decimal without trailing zeros, as `Display` writes
 /// it after `normalize`, with `itoa` for the digits (a fifth of the work).
 fn write_number(out: &mut Vec<u8>, n: Decimal) {
+    if n.scale() == 0 {
+        // Most scores and subtotals: a whole number below 100.
+        if let Ok(small @ 0..100) = u8::try_from(n.mantissa()) {
+            if small >= 10 {
+                out.push(b'0' + small / 10);
+            }
+            out.push(b'0' + small % 10);
+            return;
+        }
+    }
     let n = if n.scale() == 0 { n } else { n.normalize() };
     let mantissa = n.mantissa();
     if n.scale() == 0 {
@@ -590,6 +600,16 @@ mod tests {
             let mut out = Vec::new();
             write_number(&mut out, n);
             prop_assert_eq!(String::from_utf8(out).unwrap(), n.normalize().to_string());
+        }
+    }
+
+    #[test]
+    fn whole_numbers_near_the_usual_scores_are_written_as_display_writes_them() {
+        let negative_zero = Decimal::from_parts(0, 0, 0, true, 0);
+        for n in (-150..=150).map(Decimal::from).chain([negative_zero]) {
+            let mut out = Vec::new();
+            write_number(&mut out, n);
+            assert_eq!(String::from_utf8(out).unwrap(), n.normalize().to_string());
         }
     }
 
