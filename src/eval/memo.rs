@@ -459,7 +459,16 @@ fn same(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     let Some(last) = a.len().checked_sub(8) else {
-        return a.iter().zip(b).all(|(x, y)| x == y);
+        // Four to seven bytes: two words of four that may overlap; fewer:
+        // byte by byte (most cells are short: `US`, `yes`, `CEO`).
+        let half = |s: &[u8], at: usize| {
+            let bytes = s.get(at..at + 4)?;
+            bytes.try_into().ok().map(u32::from_ne_bytes)
+        };
+        return match a.len().checked_sub(4) {
+            Some(last) => half(a, 0) == half(b, 0) && half(a, last) == half(b, last),
+            None => a.iter().zip(b).all(|(x, y)| x == y),
+        };
     };
     let word = |s: &[u8], at: usize| {
         let bytes = s.get(at..at + 8)?;
@@ -510,6 +519,10 @@ mod tests {
             "",
             "a",
             "ab",
+            "abc",
+            "abcd",
+            "abcde",
+            "abcdef",
             "abcdefg",
             "abcdefgh",
             "abcdefghi",
