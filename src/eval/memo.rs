@@ -293,16 +293,13 @@ impl Memo {
             };
             memo.fired.push((local, points));
         }
+        // The record's most bytes: the offsets in it must fit a slot.
+        let most = 7 + memo.pending.len() + memo.stride + 18 * memo.fired.len();
+        if memo.records.len() + most > RECORDS {
+            return;
+        }
         let (Ok(offset), Ok(index), Ok(length), Ok(count)) = (
-            u32::try_from(memo.records.len())
-                .map_err(|_| ())
-                .and_then(|offset| {
-                    // The record's most bytes: its offsets must fit a slot.
-                    let most = 7 + memo.pending.len() + memo.stride + 18 * memo.fired.len();
-                    (memo.records.len() + most <= RECORDS)
-                        .then_some(offset)
-                        .ok_or(())
-                }),
+            u32::try_from(memo.records.len()),
             u32::try_from(memo.values.len()),
             u8::try_from(memo.pending.len()),
             u8::try_from(memo.fired.len()),
