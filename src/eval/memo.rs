@@ -52,6 +52,11 @@ pub struct Memo {
 struct FieldMemo {
     /// Predicates of the field (0: the field is not memoized).
     stride: usize,
+    /// The id of its first predicate.
+    first: usize,
+    /// Whether anything reads its predicates' truths but its local rules
+    /// (only then does a hit copy them to the lead's).
+    truths_read: bool,
     on: bool,
     /// Whether anything but the predicates reads the field's value (the
     /// other rules, the ladders): only then is it kept.
@@ -103,11 +108,9 @@ const MISSING: u8 = 0;
 const TESTED: u8 = 1;
 const VALUE: u8 = 2;
 
-/// A remembered cell's predicate truths and the local rules it fired, as
-/// its record holds them.
+/// The local rules a remembered cell fired, as its record holds them.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Remembered<'m> {
-    truths: &'m [u8],
+struct Remembered<'m> {
     count: usize,
     /// The fired rules' bytes (and what follows them).
     fired: &'m [u8],
@@ -115,14 +118,9 @@ pub(crate) struct Remembered<'m> {
 }
 
 impl<'m> Remembered<'m> {
-    /// The truths of the field's predicates, in id order.
-    pub(crate) fn truths(&self) -> &'m [Truth] {
-        self.truths
-    }
-
     /// The local rules that fired: rule id, signed points, and the points
     /// as [`small_points`] gives them.
-    pub(crate) fn fired(&self) -> impl Iterator<Item = (usize, Decimal, Option<(i64, u32)>)> + 'm {
+    fn fired(&self) -> impl Iterator<Item = (usize, Decimal, Option<(i64, u32)>)> + 'm {
         let (bytes, locals) = (self.fired, self.locals);
         let mut at = 0;
         (0..self.count).map_while(move |_| {
@@ -161,24 +159,26 @@ enum Row {
     /// Not looked up (the field is off, the cell too long, or no row yet).
     #[default]
     Skip,
-    /// Found: the offset of the record's part after the key.
-    Hit(usize),
+    /// Found, and its truths and local rules set.
+    Hit,
     Miss,
 }
 
 impl Memo {
     /// A memo for the fields of `scorer`'s plan that have predicates.
     pub fn new(scorer: &super::Scorer<'_>) -> Memo {
-        let strides = scorer.predicate_counts();
+        let ranges = scorer.predicate_ranges();
         let keeps = scorer.values_read();
         let locals = scorer.local_points();
         Memo {
-            fields: strides
+            fields: ranges
                 .zip(keeps)
                 .zip(locals)
-                .map(|((stride, keeps_value), locals)| FieldMemo {
-                    stride,
-                    on: stride > 0,
+                .map(|(((range, truths_read), keeps_value), locals)| FieldMemo {
+                    stride: range.len(),
+                    first: range.start,
+                    truths_read,
+                    on: !range.is_empty(),
                     keeps_value,
                     locals: locals
                         .into_iter()
@@ -194,11 +194,18 @@ impl Memo {
         }
     }
 
-    /// Look up field `field`'s cell `text`: what it read as if it was seen;
-    /// else `None`, and the field's predicates are tested and remembered
-    /// when the lead is scored with [`Scorer::run_memo`](super::Scorer::run_memo).
+    /// Look up field `field`'s cell `text`. If it was seen, set what its
+    /// field's predicates and local rules gave in `scratch` (made ready
+    /// with [`Scorer::begin`](super::Scorer::begin)) and return what it
+    /// read as; else `None`, and [`Scorer::run_memo`](super::Scorer::run_memo)
+    /// tests the field and remembers the cell.
     #[inline]
-    pub fn recall(&mut self, field: usize, text: &[u8]) -> Option<&Recalled> {
+    pub fn recall(
+        &mut self,
+        field: usize,
+        text: &[u8],
+        scratch: &mut Scratch,
+    ) -> Option<&Recalled> {
         let memo = self.fields.get_mut(field)?;
         memo.row = Row::Skip;
         if !memo.on || text.len() > LONGEST {
@@ -206,25 +213,22 @@ impl Memo {
         }
         memo.lookups += 1;
         let found = memo.find(text);
-        match found {
-            Some(at) => {
-                memo.hits += 1;
-                memo.row = Row::Hit(at);
-            }
-            None => {
-                memo.row = Row::Miss;
-                memo.pending.clear();
-                memo.pending.extend_from_slice(text);
-            }
-        }
         if memo.lookups == WINDOW {
             memo.end_window();
             if !memo.on {
                 return None;
             }
         }
-        let at = found?;
-        match *memo.records.get(at)? {
+        let Some(at) = found else {
+            memo.row = Row::Miss;
+            memo.pending.clear();
+            memo.pending.extend_from_slice(text);
+            return None;
+        };
+        memo.hits += 1;
+        let kind = memo.apply(at, scratch)?;
+        memo.row = Row::Hit;
+        match kind {
             MISSING => Some(&RECALLED_MISSING),
             TESTED => Some(&RECALLED_TESTED),
             _ => {
@@ -235,32 +239,18 @@ impl Memo {
         }
     }
 
-    /// The remembered truths of field `field`'s predicates for this row's
-    /// cell, and the local rules it fired, if it was a hit (which is then
-    /// forgotten).
+    /// Whether this row's cell of field `field` was recalled, its truths
+    /// and local rules set (then forgotten: asked once per row).
     #[inline]
-    pub(crate) fn truths(&mut self, field: usize) -> Option<Remembered<'_>> {
-        let memo = self.fields.get_mut(field)?;
-        let Row::Hit(at) = memo.row else {
-            return None;
+    pub(crate) fn recalled(&mut self, field: usize) -> bool {
+        let Some(memo) = self.fields.get_mut(field) else {
+            return false;
         };
-        memo.row = Row::Skip;
-        let start = at
-            + if *memo.records.get(at)? == VALUE {
-                5
-            } else {
-                1
-            };
-        let truths = memo.records.get(start..start + memo.stride)?;
-        let count = usize::from(*memo.records.get(start + memo.stride)?);
-        let fired = memo.records.get(start + memo.stride + 1..)?;
-        let locals = &memo.locals;
-        Some(Remembered {
-            truths,
-            count,
-            fired,
-            locals,
-        })
+        let hit = memo.row == Row::Hit;
+        if hit {
+            memo.row = Row::Skip;
+        }
+        hit
     }
 
     /// Remember this row's cell of field `field`, if it was a miss with
@@ -383,6 +373,27 @@ impl FieldMemo {
         }
     }
 
+    /// Set the remembered truths and fired rules of the record whose part
+    /// after the key is at `at` in `scratch`; its kind.
+    #[inline]
+    fn apply(&self, at: usize, scratch: &mut Scratch) -> Option<u8> {
+        let kind = *self.records.get(at)?;
+        let start = at + if kind == VALUE { 5 } else { 1 };
+        let truths = self.records.get(start..start + self.stride)?;
+        let count = usize::from(*self.records.get(start + self.stride)?);
+        let found = Remembered {
+            count,
+            fired: self.records.get(start + self.stride + 1..)?,
+            locals: &self.locals,
+        };
+        scratch.recalled(
+            self.first,
+            self.truths_read.then_some(truths),
+            found.fired(),
+        );
+        Some(kind)
+    }
+
     /// Add the record at `offset`, whose key hashed to `hash`, to the
     /// table, growing it first if it would be more than half full.
     fn insert(&mut self, hash: u64, offset: u32) {
@@ -486,22 +497,24 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::eval::predicates::byte_truth;
-    use crate::eval::Scorer;
+    use crate::eval::{Lead, Scorer};
     use crate::source::Source;
-    use crate::value::parse_date_literal;
+    use crate::value::{parse_date_literal, read_cell, FieldType};
 
     fn plan() -> crate::plan::Plan {
-        let source = Source::new(
-            "t.tally",
-            "fields {\n  t: text\n  u: text\n}\nwhen t in [a, b] add 1\nwhen t contains \"x\" add 1\n",
-        );
+        compile("fields {\n  t: text\n  u: text\n}\nwhen t in [a, b] add 1\nwhen t contains \"x\" add 1\n")
+    }
+
+    fn compile(text: &str) -> crate::plan::Plan {
+        let source = Source::new("t.tally", text);
         crate::plan::compile(&crate::compile(&source).model.unwrap())
     }
 
     /// Look `text` up in field 0 and, on a miss, remember it as read.
     fn see(memo: &mut Memo, text: &str) -> bool {
-        let hit = memo.recall(0, text.as_bytes()).is_some();
+        let hit = memo
+            .recall(0, text.as_bytes(), &mut Scratch::default())
+            .is_some();
         if !hit {
             let value = Value::Text(text.to_string());
             let fired = [(1, Decimal::ONE)].into_iter();
@@ -547,15 +560,13 @@ mod tests {
         assert!(memo.is_on(0));
         assert!(!memo.is_on(1), "no predicate reads u");
         assert!(!see(&mut memo, "a"));
-        assert!(see(&mut memo, "a"));
-        let found = memo.truths(0).unwrap();
-        let truths = found.truths().iter().map(|t| byte_truth(*t));
-        assert_eq!(truths.collect::<Vec<_>>(), [Some(false), Some(true)]);
-        assert_eq!(
-            found.fired().collect::<Vec<_>>(),
-            [(1, Decimal::ONE, Some((1, 0)))]
-        );
-        assert!(memo.truths(0).is_none(), "a hit's truths are taken once");
+        assert!(!memo.recalled(0), "a miss is tested");
+        let mut scratch = Scratch::default();
+        scorer.begin(&mut scratch);
+        assert!(memo.recall(0, b"a", &mut scratch).is_some());
+        assert_eq!(scratch.points, [None, Some(Decimal::ONE)], "its rule fired");
+        assert!(memo.recalled(0));
+        assert!(!memo.recalled(0), "a hit is told once");
         assert!(!see(&mut memo, &"y".repeat(LONGEST + 1)));
         assert!(
             !see(&mut memo, &"y".repeat(LONGEST + 1)),
@@ -574,16 +585,18 @@ mod tests {
         let scorer = Scorer::new(&plan, parse_date_literal("2026-11-22").unwrap());
         let mut memo = Memo::new(&scorer);
         let value = Value::Text("a".to_string());
-        assert!(memo.recall(0, b"a").is_none());
+        let scratch = &mut Scratch::default();
+        assert!(memo.recall(0, b"a", scratch).is_none());
         let fired = (0..256).map(|i| (i % 2, Decimal::ONE));
         memo.remember(0, Some(&value), &[2, 1], fired);
         assert_eq!(memo.len(0), 0);
-        assert!(memo.recall(0, b"a").is_none());
+        assert!(memo.recall(0, b"a", scratch).is_none());
         let fired = (0..255).map(|i| (i % 2, Decimal::ONE));
         memo.remember(0, Some(&value), &[2, 1], fired);
         assert_eq!(memo.len(0), 1);
-        assert!(memo.recall(0, b"a").is_some());
-        assert_eq!(memo.truths(0).unwrap().fired().count(), 255);
+        scorer.begin(scratch);
+        assert!(memo.recall(0, b"a", scratch).is_some());
+        assert_eq!(scratch.fired_count(), 255);
     }
 
     #[test]
@@ -598,7 +611,7 @@ mod tests {
         assert!(!see(&mut memo, "last"));
         assert!(!memo.is_on(0), "switched off after a window of misses");
         assert_eq!(memo.len(0), 0, "and its cells freed");
-        assert!(memo.recall(0, b"id-1").is_none());
+        assert!(memo.recall(0, b"id-1", &mut Scratch::default()).is_none());
 
         // A field that hits often but has more distinct cells than fit
         // keeps the first ENTRIES.
@@ -609,5 +622,59 @@ mod tests {
         }
         assert!(memo.is_on(0));
         assert_eq!(memo.len(0), ENTRIES);
+    }
+    /// Score leads of cells `(t, u)` as the CSV reader does: recalled
+    /// cells set their truths and rules, the others are read and tested.
+    fn score_with_memo(plan: &crate::plan::Plan, leads: &[(&str, &str)]) -> Vec<Decimal> {
+        let scorer = Scorer::new(plan, parse_date_literal("2026-11-22").unwrap());
+        let (mut memo, mut scratch) = (Memo::new(&scorer), Scratch::default());
+        let mut scores = Vec::new();
+        for cells in leads {
+            scorer.begin(&mut scratch);
+            let mut lead = Lead {
+                values: vec![None, None],
+            };
+            for (field, text) in [cells.0, cells.1].into_iter().enumerate() {
+                lead.values[field] = match memo.recall(field, text.as_bytes(), &mut scratch) {
+                    Some(Recalled::Value(value)) => Some(value.clone()),
+                    Some(_) => None,
+                    None => read_cell(FieldType::Text, text, "").unwrap(),
+                };
+            }
+            scorer.run_memo(&lead, &mut scratch, Some(&mut memo));
+            let fresh = Lead {
+                values: [cells.0, cells.1]
+                    .map(|text| read_cell(FieldType::Text, text, "").unwrap())
+                    .to_vec(),
+            };
+            assert_eq!(scratch.outcome(), scorer.score(&fresh), "{cells:?}");
+            scores.push(scratch.score);
+        }
+        scores
+    }
+
+    #[test]
+    fn a_recalled_cell_scores_a_lead_as_testing_it_does() {
+        // `t == "a"` is read by a rule that also reads u: a recalled t
+        // must set its truth, not leave the last lead's.
+        let plan = compile(
+            "fields {\n  t: text\n  u: text\n}\n\
+             when t in [a, b] add 1\n\
+             when t contains \"x\" add 2\n\
+             when t == \"a\" and u == \"z\" add 4\n",
+        );
+        let leads = [
+            ("a", "z"),
+            ("b", "z"),
+            ("a", "z"),
+            ("b", "z"),
+            ("ax", "q"),
+            ("ax", "z"),
+            ("", "z"),
+            ("a", ""),
+        ];
+        let scores = score_with_memo(&plan, &leads);
+        let expected = [5, 1, 5, 1, 2, 2, 0, 1];
+        assert_eq!(scores, expected.map(Decimal::from));
     }
 }

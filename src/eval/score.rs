@@ -35,11 +35,14 @@ pub struct Scorer<'p> {
     /// compare its folded text, so it is folded before they are tested
     /// (`matches` and `is missing` need no folding).
     folds_for_predicates: Vec<bool>,
-    /// Per field: whether the rest (the other rules, the ladders) reads its
-    /// folded text, so it is folded once per lead.
-    folds: Vec<bool>,
+    /// The fields whose folded text the rest (the other rules, the
+    /// ladders) reads, so they are folded once per lead.
+    folds: Vec<usize>,
     /// Per field: whether the rest reads its value at all.
     reads: Vec<bool>,
+    /// Per field: whether the rest reads one of its predicates' truths
+    /// (else a remembered cell's truths need not be copied to the lead's).
+    truths_read: Vec<bool>,
     /// `plan.conditions`, compiled.
     conditions: Vec<Condition<'p>>,
     /// Each rule's points, signed.
@@ -151,9 +154,13 @@ impl<'p> Scorer<'p> {
         let folds_for_predicates = folded_fields(plan, for_predicates, |_| false);
         let rest = |n: &Node| predicates.id(n).is_some();
         let folds = folded_fields(plan, rest_nodes(plan, &others), rest);
+        let folds = (0..folds.len()).filter(|f| folds.get(*f) == Some(&true));
+        let folds = folds.collect();
         let mut reads = vec![false; plan.fields.len()];
+        let mut truths_read = vec![false; plan.fields.len()];
         for node in rest_nodes(plan, &others) {
             fields_read(node, &rest, &mut reads);
+            predicates_read(node, &predicates, &mut truths_read);
         }
         let points = plan.rules.iter().map(Points::new).collect();
         let top_level = plan.groups.len();
@@ -175,6 +182,7 @@ impl<'p> Scorer<'p> {
             folds_for_predicates,
             folds,
             reads,
+            truths_read,
             conditions,
             fixed_group_limits: plan
                 .groups
@@ -187,12 +195,6 @@ impl<'p> Scorer<'p> {
         }
     }
 
-    /// Per plan field, how many predicates it has ([`Memo`] remembers
-    /// their truths per cell).
-    pub(crate) fn predicate_counts(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..self.plan.fields.len()).map(|f| self.predicates.of(f).len())
-    }
-
     /// Per plan field, its local rules (see [`Scorer::local`]): rule id,
     /// and the points of those whose points are constant.
     pub(crate) fn local_points(&self) -> impl Iterator<Item = Vec<(usize, Option<Decimal>)>> + '_ {
@@ -203,6 +205,17 @@ impl<'p> Scorer<'p> {
             };
             locals.iter().map(|l| (l.rule, constant(l.rule))).collect()
         })
+    }
+
+    /// Per plan field: the ids of its predicates, and whether the rest
+    /// (the rules that are not local, the ladders) reads their truths.
+    pub(crate) fn predicate_ranges(
+        &self,
+    ) -> impl Iterator<Item = (std::ops::Range<usize>, bool)> + '_ {
+        let read = self.truths_read.iter().copied();
+        (0..self.plan.fields.len())
+            .map(|f| self.predicates.of(f))
+            .zip(read)
     }
 
     /// Per plan field, whether anything but its predicates reads its value:
@@ -221,15 +234,17 @@ impl<'p> Scorer<'p> {
 
     /// Score one lead into `scratch`, reusing its memory.
     pub fn run(&self, lead: &Lead, scratch: &mut Scratch<'p>) {
+        self.begin(scratch);
         self.run_memo(lead, scratch, None);
     }
 
-    /// [`Scorer::run`], taking the predicates' truths from `memo` for the
-    /// cells it recalled (see [`Memo::recall`]) and remembering the others.
-    pub fn run_memo(&self, lead: &Lead, scratch: &mut Scratch<'p>, mut memo: Option<&mut Memo>) {
+    /// Make `scratch` ready for a lead: the last lead's fired rules
+    /// forgotten. [`Memo::recall`] then sets a remembered cell's truths
+    /// and fired rules in it as the lead's cells are read.
+    pub fn begin(&self, scratch: &mut Scratch<'p>) {
         scratch
             .folded
-            .resize_with(lead.values.len(), Folded::default);
+            .resize_with(self.plan.fields.len(), Folded::default);
         scratch.predicates.resize(self.predicates.len(), 0);
         // Only the last lead's fired rules have points to clear.
         for &rule in &scratch.fired.rules {
@@ -239,22 +254,20 @@ impl<'p> Scorer<'p> {
         }
         scratch.points.resize(self.plan.rules.len(), None);
         scratch.fired.clear();
+    }
+
+    /// Score a lead whose cells were read after [`Scorer::begin`]: the
+    /// fields `memo` recalled have their truths and local rules set (see
+    /// [`Memo::recall`]); the others are tested here, and remembered.
+    pub fn run_memo(&self, lead: &Lead, scratch: &mut Scratch<'p>, mut memo: Option<&mut Memo>) {
+        scratch
+            .folded
+            .resize_with(lead.values.len(), Folded::default);
         for &field in &self.tested {
-            let range = self.predicates.of(field);
-            let recalled = memo.as_deref_mut().and_then(|m| m.truths(field));
-            if let (Some(found), Some(slots)) =
-                (recalled, scratch.predicates.get_mut(range.clone()))
-            {
-                for (slot, truth) in slots.iter_mut().zip(found.truths()) {
-                    *slot = *truth;
-                }
-                for (rule, points, small) in found.fired() {
-                    scratch
-                        .fired
-                        .fire_small(&mut scratch.points, rule, points, small);
-                }
+            if memo.as_deref_mut().is_some_and(|m| m.recalled(field)) {
                 continue;
             }
+            let range = self.predicates.of(field);
             self.test_field(field, lead, scratch);
             if let Some(memo) = memo.as_deref_mut() {
                 let value = lead.values.get(field).and_then(Option::as_ref);
@@ -266,10 +279,10 @@ impl<'p> Scorer<'p> {
                 memo.remember(field, value, scratch.predicate_truths(range), fired);
             }
         }
-        let fields = scratch.folded.iter_mut().zip(&lead.values);
-        for ((slot, value), folds) in fields.zip(&self.folds) {
-            if *folds {
-                slot.refill(value.as_ref());
+        for &field in &self.folds {
+            let value = lead.values.get(field).and_then(Option::as_ref);
+            if let Some(slot) = scratch.folded.get_mut(field) {
+                slot.refill(value);
             }
         }
         self.sums(lead, scratch);
@@ -390,8 +403,10 @@ impl<'p> Scorer<'p> {
     /// fields), then group sums and the sum, in file order.
     fn sums(&self, lead: &Lead, scratch: &mut Scratch<'p>) {
         let env = self.env(lead, &scratch.folded, &scratch.predicates);
-        scratch.conditions.clear();
-        scratch.conditions.resize(self.conditions.len(), None);
+        // Only these conditions are read, and each is set: no clearing.
+        if scratch.conditions.len() != self.conditions.len() {
+            scratch.conditions.resize(self.conditions.len(), None);
+        }
         for &id in &self.other_conditions {
             if let (Some(slot), Some(condition)) =
                 (scratch.conditions.get_mut(id), self.conditions.get(id))
@@ -410,10 +425,7 @@ impl<'p> Scorer<'p> {
             }
         }
         // The groups' sums, then the top level's.
-        scratch.group_sums.clear();
-        scratch
-            .group_sums
-            .resize(self.plan.groups.len() + 1, Decimal::ZERO);
+        zeros(&mut scratch.group_sums, self.plan.groups.len() + 1);
         let exact = scratch.fired.any_order && self.exact_sums(scratch);
         if exact && self.capped_exactly(scratch) {
             scratch.group_sums.pop(); // the top level's
@@ -462,8 +474,7 @@ impl<'p> Scorer<'p> {
     /// are visited. False (and nothing summed) if a sum would not fit.
     fn exact_sums(&self, scratch: &mut Scratch<'p>) -> bool {
         let places = scratch.fired.places;
-        scratch.fixed.clear();
-        scratch.fixed.resize(scratch.group_sums.len(), 0);
+        zeros(&mut scratch.fixed, scratch.group_sums.len());
         let fired = scratch.fired.rules.iter().zip(&scratch.fired.small);
         for (&rule, &(mantissa, scale)) in fired {
             let into = self.sum_into.get(rule).copied().unwrap_or(usize::MAX);
@@ -584,6 +595,19 @@ impl<'p> Scorer<'p> {
     }
 }
 
+/// Set `sums` to `n` zeros, reusing its memory: element by element, as a
+/// lead has a few sums and `clear` then `resize` would call `memset`.
+#[inline]
+fn zeros<T: Copy + Default>(sums: &mut Vec<T>, n: usize) {
+    sums.truncate(n);
+    for sum in sums.iter_mut() {
+        *sum = T::default();
+    }
+    while sums.len() < n {
+        sums.push(T::default());
+    }
+}
+
 /// 10^0 to 10^9: small points have at most 9 places.
 const POWERS_OF_TEN: [i64; 10] = [
     1,
@@ -663,6 +687,33 @@ pub(crate) fn small_points(value: Decimal) -> Option<(i64, u32)> {
 }
 
 impl Scratch<'_> {
+    /// A remembered cell's effect, as testing it would have left it: the
+    /// truths of its field's predicates from id `first` on (`None`: no
+    /// one reads them), and its fired local rules.
+    #[inline]
+    pub(crate) fn recalled(
+        &mut self,
+        first: usize,
+        truths: Option<&[Truth]>,
+        fired: impl Iterator<Item = (usize, Decimal, Option<(i64, u32)>)>,
+    ) {
+        if let Some(truths) = truths {
+            let slots = self.predicates.get_mut(first..first + truths.len());
+            for (slot, truth) in slots.into_iter().flatten().zip(truths) {
+                *slot = *truth;
+            }
+        }
+        for (rule, points, small) in fired {
+            self.fired.fire_small(&mut self.points, rule, points, small);
+        }
+    }
+
+    /// How many rules fired (tests).
+    #[cfg(test)]
+    pub(crate) fn fired_count(&self) -> usize {
+        self.fired.rules.len()
+    }
+
     /// The results as an owned [`Outcome`].
     pub fn outcome(&self) -> Outcome {
         let fired = self
@@ -726,6 +777,18 @@ fn local_rules(plan: &Plan, predicates: &Predicates) -> (Vec<Vec<Local>>, Vec<us
         }
     }
     (local, others)
+}
+
+/// Mark the fields whose predicates `node` reads.
+fn predicates_read(node: &Node, predicates: &Predicates, read: &mut [bool]) {
+    match predicates.id(node).and_then(|id| predicates.field(id)) {
+        Some(field) => {
+            if let Some(slot) = read.get_mut(field) {
+                *slot = true;
+            }
+        }
+        None => node.for_each_child(&mut |child| predicates_read(child, predicates, read)),
+    }
 }
 
 /// Mark the fields `node` reads, leaving out the parts for which `skip`

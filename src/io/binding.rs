@@ -2,12 +2,13 @@
 //! record's cells into a typed [`Lead`].
 
 use std::fmt;
+use std::ops::Range;
 
 use super::format::Format;
 use super::json::read_json;
 use super::read::{Header, Record, RowData};
 use super::reject::{quoted, Rejection};
-use crate::eval::{Lead, Memo, Recalled};
+use crate::eval::{Lead, Memo, Recalled, Scratch};
 use crate::plan::Plan;
 use crate::value::{assign, read_cell, read_cell_into, FieldType, Value};
 
@@ -154,36 +155,53 @@ impl Binding {
 
 impl Binding {
     /// Read a CSV row's cells into `lead`, reusing the memory its values
-    /// hold; `cell(i)` is the row's i-th cell. Same checks and messages as
-    /// [`Binding::lead`]. `spare` keeps the text and list buffers of
-    /// fields that are missing in this row, for the next row that has
-    /// them (so empty cells cost no allocation either). A cell `memo`
-    /// recalls is not read again.
-    pub fn fill_csv<'c>(
+    /// hold; the row's i-th cell is `text[spans[i]]`. Same checks and
+    /// messages as [`Binding::lead`]. `spare` keeps the text and list
+    /// buffers of fields that are missing in this row, for the next row
+    /// that has them (so empty cells cost no allocation either). A cell
+    /// `memo` recalls is not read again: what its field's predicates and
+    /// local rules gave is set in `scratch` (see [`Memo::recall`]).
+    #[allow(clippy::too_many_arguments)] // the row, and where it goes
+    pub fn fill_csv(
         &self,
         row: u64,
-        cell: impl Fn(usize) -> &'c str,
+        text: &str,
+        spans: &[Range<usize>],
         lead: &mut Lead,
         spare: &mut Vec<Option<Value>>,
         memo: &mut Memo,
+        scratch: &mut Scratch,
     ) -> Result<(), Rejection> {
-        lead.values.resize(self.width, None);
-        spare.resize(self.width, None);
+        // (Checked first: `resize` is a call, even when it has nothing to do.)
+        if lead.values.len() != self.width || spare.len() != self.width {
+            lead.values.resize(self.width, None);
+            spare.resize(self.width, None);
+        }
         for read in &self.reads {
+            let span = spans.get(read.position).cloned().unwrap_or_default();
+            // The cell's bytes: looked up as they are, checked to fall on
+            // character boundaries only when read.
+            let bytes = text.as_bytes().get(span.clone()).unwrap_or_default();
+            if !read.used && read.ty == FieldType::Text {
+                // Required but read by no rule: any text will do.
+                if bytes.is_empty() {
+                    return Err(read.required_missing(row));
+                }
+                continue;
+            }
+            let recalled = memo.recall(read.field, bytes, scratch);
+            // A value read by nothing but the predicates, whose truths the
+            // memo set: the lead's slot is left as it is, as nothing reads
+            // it (the most common case, so first).
+            if let Some(Recalled::Tested) = recalled {
+                continue;
+            }
             let (Some(slot), Some(kept)) =
                 (lead.values.get_mut(read.field), spare.get_mut(read.field))
             else {
                 continue;
             };
-            let text = cell(read.position);
-            if !read.used && read.ty == FieldType::Text {
-                // Required but read by no rule: any text will do.
-                if text.is_empty() {
-                    return Err(read.required_missing(row));
-                }
-                continue;
-            }
-            if let Some(recalled) = memo.recall(read.field, text.as_bytes()) {
+            if let Some(recalled) = recalled {
                 match recalled {
                     Recalled::Value(value) => {
                         if slot.is_none() {
@@ -191,13 +209,7 @@ impl Binding {
                         }
                         assign(slot, value);
                     }
-                    // The value is read by nothing but the predicates,
-                    // whose truths the memo holds.
-                    Recalled::Tested => {
-                        if slot.is_some() {
-                            *kept = slot.take();
-                        }
-                    }
+                    Recalled::Tested => {}
                     Recalled::Missing => {
                         if slot.is_some() {
                             *kept = slot.take();
@@ -209,6 +221,7 @@ impl Binding {
                 }
                 continue;
             }
+            let text = text.get(span).unwrap_or_default();
             if is_blank(read.ty, text) {
                 if slot.is_some() {
                     *kept = slot.take();

@@ -354,10 +354,16 @@ impl<'j, 'p> Worker<'j, 'p> {
         if checked.is_none() && (0..nfields).any(|i| cell(i).is_none()) {
             return Err(self.not_utf8(row, text));
         }
-        let cell = |i: usize| cell(i).unwrap_or_default();
-        self.job
-            .binding
-            .fill_csv(row, cell, &mut self.lead, &mut self.spare, &mut self.memo)?;
+        self.scorer.begin(&mut self.scratch);
+        self.job.binding.fill_csv(
+            row,
+            valid,
+            &self.spans,
+            &mut self.lead,
+            &mut self.spare,
+            &mut self.memo,
+            &mut self.scratch,
+        )?;
         let memo = Some(&mut self.memo);
         self.scorer.run_memo(&self.lead, &mut self.scratch, memo);
         match self.job.output {
