@@ -242,27 +242,41 @@ impl<'p> Scorer<'p> {
     /// forgotten. [`Memo::recall`] then sets a remembered cell's truths
     /// and fired rules in it as the lead's cells are read.
     pub fn begin(&self, scratch: &mut Scratch<'p>) {
-        scratch
-            .folded
-            .resize_with(self.plan.fields.len(), Folded::default);
-        scratch.predicates.resize(self.predicates.len(), 0);
+        // Sized for the plan once (`resize` is a call even when it has
+        // nothing to do, and this runs per lead).
+        if scratch.folded.len() != self.plan.fields.len()
+            || scratch.predicates.len() != self.predicates.len()
+            || scratch.points.len() != self.plan.rules.len()
+        {
+            self.size(scratch);
+        }
         // Only the last lead's fired rules have points to clear.
         for &rule in &scratch.fired.rules {
             if let Some(slot) = scratch.points.get_mut(rule) {
                 *slot = None;
             }
         }
-        scratch.points.resize(self.plan.rules.len(), None);
         scratch.fired.clear();
+    }
+
+    #[cold]
+    fn size(&self, scratch: &mut Scratch<'p>) {
+        scratch
+            .folded
+            .resize_with(self.plan.fields.len(), Folded::default);
+        scratch.predicates.resize(self.predicates.len(), 0);
+        scratch.points.resize(self.plan.rules.len(), None);
     }
 
     /// Score a lead whose cells were read after [`Scorer::begin`]: the
     /// fields `memo` recalled have their truths and local rules set (see
     /// [`Memo::recall`]); the others are tested here, and remembered.
     pub fn run_memo(&self, lead: &Lead, scratch: &mut Scratch<'p>, mut memo: Option<&mut Memo>) {
-        scratch
-            .folded
-            .resize_with(lead.values.len(), Folded::default);
+        if scratch.folded.len() != lead.values.len() {
+            scratch
+                .folded
+                .resize_with(lead.values.len(), Folded::default);
+        }
         for &field in &self.tested {
             if memo.as_deref_mut().is_some_and(|m| m.recalled(field)) {
                 continue;
