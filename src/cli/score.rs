@@ -153,7 +153,7 @@ fn score(args: &ScoreArgs) -> Result<Counts, Stop> {
 fn score_csv(args: &ScoreArgs, plan: &Plan, as_of: Date) -> Result<Counts, Stop> {
     let shown = shown_name(&args.leads);
     let input = io::input::open(&args.leads).map_err(|e| Stop::Failure(cannot_read(&shown, &e)))?;
-    let mut chunks = Chunks::new(input, args.delimiter);
+    let mut chunks = Chunks::new(input, args.delimiter).size_hint(input_size(&args.leads));
     let first = chunks
         .first_record()
         .map_err(|e| Stop::Failure(cannot_read(&shown, &e)))?;
@@ -201,7 +201,7 @@ fn input_size(path: &str) -> Option<u64> {
         .flatten()
 }
 
-/// Most worker threads: each holds a chunk of 1–2 MiB, so memory stays
+/// Most worker threads: each holds a chunk of about 1 MiB, so memory stays
 /// bounded whatever `--threads` says.
 const MAX_THREADS: usize = 64;
 

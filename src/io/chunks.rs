@@ -11,6 +11,9 @@ use std::io::{self, Read};
 /// Bytes read from the input at a time, and the size chunks aim for.
 pub const CHUNK: usize = 1 << 20;
 
+/// The smallest chunks, near the input's end (see [`Chunks::size_hint`]).
+const SMALLEST: usize = CHUNK / 16;
+
 /// Where the scan stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -61,6 +64,8 @@ pub struct Chunks<R> {
     /// The end of the last whole record seen in `buf`.
     last_end: usize,
     eof: bool,
+    /// Bytes of the input not read yet, if its size is known.
+    left: Option<u64>,
     /// `scan_records`'s list of unquoted stretches, kept for its memory.
     stretches: Vec<(usize, usize)>,
 }
@@ -78,8 +83,27 @@ impl<R: Read> Chunks<R> {
             state: State::Plain,
             last_end: 0,
             eof: false,
+            left: None,
             stretches: Vec::with_capacity(STRETCHES),
         }
+    }
+
+    /// Tell how many bytes the input holds (a file's size): chunks then
+    /// get smaller towards its end, down to [`SMALLEST`], so the workers
+    /// finish together instead of all but one waiting for the last
+    /// chunk. A wrong size changes only where chunks end.
+    pub fn size_hint(mut self, size: Option<u64>) -> Chunks<R> {
+        self.left = size;
+        self
+    }
+
+    /// The size to aim the next chunk at: [`CHUNK`], or a sixteenth of
+    /// what is left to read once that is smaller.
+    fn target(&self) -> usize {
+        let left = self
+            .left
+            .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
+        (left / 16).clamp(SMALLEST, CHUNK)
     }
 
     /// Hand back a chunk's buffer once its records are done with: the next
@@ -108,12 +132,13 @@ impl<R: Read> Chunks<R> {
                 let rest = self.take_first(self.filled);
                 return Ok((!rest.is_empty()).then_some(rest));
             }
-            self.fill()?;
+            self.fill(CHUNK)?;
         }
     }
 
     /// The next chunk of whole records (the last one may lack its line
-    /// end), or `None` at the end of the input.
+    /// end), or `None` at the end of the input: the whole records among
+    /// the first bytes read past the target size.
     pub fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
         loop {
             self.scan();
@@ -121,33 +146,42 @@ impl<R: Read> Chunks<R> {
                 let rest = self.take(self.filled);
                 return Ok((rest.len > 0).then_some(rest));
             }
-            if self.last_end >= CHUNK {
+            let target = self.target();
+            if self.last_end > 0 && self.filled >= target {
                 return Ok(Some(self.take(self.last_end)));
             }
-            self.fill()?;
+            // Up to the target, or a megabyte more of a record that long.
+            let want = match target.checked_sub(self.filled) {
+                Some(short) if short > 0 => short,
+                _ => CHUNK,
+            };
+            self.fill(want)?;
         }
     }
 
-    /// Read up to `CHUNK` more bytes after `filled`. The buffer is grown
+    /// Read up to `want` more bytes after `filled`. The buffer is grown
     /// (and zeroed) only when its initialized space is short, which a
     /// recycled buffer seldom is.
-    fn fill(&mut self) -> io::Result<()> {
+    fn fill(&mut self, want: usize) -> io::Result<()> {
         let start = self.filled;
-        if self.buf.len() < start + CHUNK {
-            self.buf.resize(start + CHUNK, 0);
+        if self.buf.len() < start + want {
+            self.buf.resize(start + want, 0);
         }
         let read = loop {
             match self
                 .input
-                .read(self.buf.get_mut(start..start + CHUNK).unwrap_or_default())
+                .read(self.buf.get_mut(start..start + want).unwrap_or_default())
             {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             }
         };
-        self.filled = start + read.min(CHUNK);
+        self.filled = start + read.min(want);
         self.eof = read == 0;
+        if let Some(left) = &mut self.left {
+            *left = left.saturating_sub(read as u64);
+        }
         Ok(())
     }
 
@@ -402,6 +436,46 @@ mod tests {
         let (again, recycled) = joined_chunks(text.as_bytes(), true);
         assert_eq!(again, text.as_bytes());
         assert_eq!(recycled, sizes);
+    }
+
+    #[test]
+    fn chunks_get_smaller_towards_the_end_of_an_input_of_known_size() {
+        let mut text = String::from("id,note\n");
+        for i in 0..1_000_000 {
+            text.push_str(&format!("{i},\"line\none, two\"\r\n"));
+        }
+        let size = Some(text.len() as u64);
+        let mut chunks = Chunks::new(text.as_bytes(), b',').size_hint(size);
+        let mut joined = chunks.first_record().unwrap().unwrap();
+        let mut sizes = Vec::new();
+        while let Some(chunk) = chunks.next_chunk().unwrap() {
+            assert!(chunk.bytes().ends_with(b"\"\r\n"));
+            joined.extend_from_slice(chunk.bytes());
+            sizes.push(chunk.bytes().len());
+        }
+        assert_eq!(joined, text.as_bytes());
+        // About a megabyte at first (while more than 16 are left), a
+        // sixteenth of one at the end, and never larger going on.
+        assert!(
+            sizes[..4]
+                .iter()
+                .all(|n| (CHUNK - 100..CHUNK + 100).contains(n)),
+            "{sizes:?}"
+        );
+        let last = sizes[sizes.len() - 2];
+        assert!(
+            (SMALLEST - 100..SMALLEST + 100).contains(&last),
+            "{sizes:?}"
+        );
+        assert!(sizes.windows(2).all(|w| w[1] <= w[0] + 100), "{sizes:?}");
+        // Without the size, every chunk but the last is about a megabyte.
+        let (same, plain) = joined_chunks(text.as_bytes(), false);
+        assert_eq!(same, text.as_bytes());
+        let full = &plain[..plain.len() - 1];
+        assert!(
+            full.iter().all(|n| (CHUNK - 100..CHUNK + 100).contains(n)),
+            "{plain:?}"
+        );
     }
 
     /// A reader that hands out at most `step` bytes per read.
