@@ -187,6 +187,8 @@ struct Worker<'j, 'p> {
     /// The job's scorer, cloned: its regexes' search caches are this
     /// worker's own.
     scorer: Scorer<'p>,
+    /// The parser of the records that are not simple lines.
+    parser: Option<csv_core::Reader>,
     width: usize,
 }
 
@@ -202,16 +204,29 @@ impl<'j, 'p> Worker<'j, 'p> {
             scratch: Scratch::default(),
             memo: Memo::new(&job.scorer),
             scorer: job.scorer.clone(),
+            parser: None,
             width: job.layout.columns.len(),
         }
     }
 
     /// Parse, score and format every record of a chunk into `out` (a
     /// recycled buffer, or a new one).
-    fn chunk(&mut self, chunk: &[u8], mut out: Vec<u8>) -> Done {
-        let mut parser = csv_core::ReaderBuilder::new()
-            .delimiter(self.job.delimiter)
-            .build();
+    fn chunk(&mut self, chunk: &[u8], out: Vec<u8>) -> Done {
+        // Built once per worker (building one costs as much as scoring a
+        // few dozen lines), reset per chunk.
+        let delimiter = self.job.delimiter;
+        let mut parser = self
+            .parser
+            .take()
+            .unwrap_or_else(|| csv_core::ReaderBuilder::new().delimiter(delimiter).build());
+        parser.reset();
+        let done = self.records(&mut parser, chunk, out);
+        self.parser = Some(parser);
+        done
+    }
+
+    /// [`Worker::chunk`] with its `csv_core` parser.
+    fn records(&mut self, parser: &mut csv_core::Reader, chunk: &[u8], mut out: Vec<u8>) -> Done {
         // A recycled buffer too small would be copied as it grows: take a
         // new one, with room for the larger chunks too.
         let need = chunk.len() * 5 / 4;
@@ -248,7 +263,7 @@ impl<'j, 'p> Worker<'j, 'p> {
                 let checked = valid.and_then(|v| v.get(start..start + line.len));
                 self.record(done.rows, raw, raw, checked, &mut done.out)
             } else {
-                let Some(raw_len) = self.next_record(&mut parser, rest) else {
+                let Some(raw_len) = self.next_record(parser, rest) else {
                     return done;
                 };
                 pos += raw_len;
