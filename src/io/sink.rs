@@ -16,7 +16,7 @@ const BUFFER: usize = 64 * 1024;
 
 /// Bytes written to a file between two background flushes to disk (the
 /// final flush, which nothing overlaps, has at most this much to write:
-/// with 32 MB it took 14 to 60 ms on the benchmark's machine).
+/// with 32 MB it took 14 to 64 ms on the benchmark's machine).
 const SYNC_EVERY: u64 = 8 << 20;
 
 /// An output stream. Dropping a file sink without [`Sink::finish`]
