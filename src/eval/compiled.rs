@@ -6,13 +6,16 @@
 //! operand is not what the shape expects, falls back to walking the plan
 //! node with [`expr::truth`], which stays the reference semantics.
 
+use std::sync::Arc;
+
 use memchr::memmem::Finder;
 use regex::Regex;
 
 use super::expr::{self, holds, Env, Folded};
 use super::predicates::{byte_truth, Predicates};
 use crate::check::model::Function;
-use crate::plan::node::ConstSet;
+use crate::plan::endings::Endings;
+use crate::plan::node::{ConstSet, Pattern};
 use crate::plan::Node;
 use crate::syntax::ast::{ArithOp, CompareOp};
 use crate::value::{ops, Date, Decimal, Value};
@@ -98,13 +101,10 @@ enum Shape<'p> {
         start: Option<Date>,
         today: Date,
     },
-    /// `t matches "…"` on a field: the text as read. The regex is a clone
-    /// of the plan's: a clone has its own pool of search caches, so threads
-    /// that each clone the scorer search without sharing one (a shared
-    /// pool serves one thread fast and locks for the others).
+    /// `t matches "…"` on a field: the text as read.
     Matches {
         field: usize,
-        regex: Regex,
+        regex: Matcher,
     },
     /// `x is present` (`true`) / `x is missing` (`false`) on a field.
     Present {
@@ -119,6 +119,62 @@ enum Shape<'p> {
     Or(Vec<Condition<'p>>),
     /// Anything else: walk the node.
     Node,
+}
+
+/// A field predicate that reads nothing but a text field's cell as
+/// written: `t is missing` / `t is present`, `t matches "…"`. Tested on the
+/// cell's text as it is read, with no lead value (see
+/// [`Memo::test_cell`](super::Memo::test_cell)).
+#[derive(Debug, Clone)]
+pub(crate) enum CellTest {
+    /// `true` for `is present`, `false` for `is missing`.
+    Present(bool),
+    Matches(Matcher),
+}
+
+impl CellTest {
+    /// The predicate's truth for a text cell (`None` is missing): what
+    /// [`Condition::truth`] gives on a lead that read the cell. A text
+    /// cell is missing when empty (spec section 4).
+    #[inline]
+    pub(crate) fn truth(&self, cell: &str) -> Option<bool> {
+        match self {
+            CellTest::Present(present) => Some(cell.is_empty() != *present),
+            CellTest::Matches(_) if cell.is_empty() => None,
+            CellTest::Matches(regex) => Some(regex.is_match(cell)),
+        }
+    }
+}
+
+/// A `matches` pattern as the scorer runs it. The regex is a clone of the
+/// plan's: a clone has its own pool of search caches, so threads that each
+/// clone the scorer search without sharing one (a shared pool serves one
+/// thread fast and locks for the others). A text without one of the
+/// pattern's [`Endings`] (if it has them) is turned down before the regex.
+#[derive(Debug, Clone)]
+pub(crate) struct Matcher {
+    regex: Regex,
+    endings: Option<Arc<Endings>>,
+}
+
+impl Matcher {
+    fn new(pattern: &Pattern) -> Matcher {
+        Matcher {
+            regex: pattern.regex.clone(),
+            endings: pattern.endings.clone(),
+        }
+    }
+
+    /// Whether the pattern matches `text`, as the regex says.
+    #[inline]
+    pub(crate) fn is_match(&self, text: &str) -> bool {
+        if let Some(endings) = &self.endings {
+            if !endings.end(text.as_bytes()) {
+                return false;
+            }
+        }
+        self.regex.is_match(text)
+    }
 }
 
 impl<'p> Condition<'p> {
@@ -138,6 +194,20 @@ impl<'p> Condition<'p> {
         Condition {
             shape: known.map_or_else(|| shape(node, today, predicates), Shape::Pred),
             node,
+        }
+    }
+
+    /// This condition as a [`CellTest`] of text field `field`, if it is
+    /// one (the caller checks the field is text).
+    pub(crate) fn cell_test(&self, field: usize) -> Option<CellTest> {
+        match &self.shape {
+            Shape::Present { field: f, present } if *f == field => {
+                Some(CellTest::Present(*present))
+            }
+            Shape::Matches { field: f, regex } if *f == field => {
+                Some(CellTest::Matches(regex.clone()))
+            }
+            _ => None,
         }
     }
 
@@ -414,7 +484,7 @@ fn shape<'p>(node: &'p Node, today: Date, predicates: Option<&Predicates<'p>>) -
         Node::Matches(text, pattern) => match **text {
             Node::Field(field) => Shape::Matches {
                 field,
-                regex: pattern.regex.clone(),
+                regex: Matcher::new(pattern),
             },
             _ => Shape::Node,
         },

@@ -22,7 +22,8 @@ use std::hash::{BuildHasher, Hasher};
 // make every lookup a long probe.
 use foldhash::fast::RandomState;
 
-use super::predicates::Truth;
+use super::compiled::CellTest;
+use super::predicates::{truth_byte, Truth};
 use super::score::{small_points, Scratch};
 use crate::value::{Decimal, Value};
 
@@ -76,6 +77,10 @@ struct FieldMemo {
     records: Vec<u8>,
     /// The field's local rules.
     locals: Vec<LocalRule>,
+    /// The field's predicates as tests of the cell alone, if they all are
+    /// (see [`Memo::test_cell`]), and their truths for this row.
+    cell_tests: Option<Box<[CellTest]>>,
+    cell_truths: Vec<Truth>,
     /// The fired rules of the cell being remembered.
     fired: Vec<(u16, Decimal)>,
     /// Each entry's record offset (to rebuild the table when it grows).
@@ -97,6 +102,8 @@ struct FieldMemo {
 #[derive(Debug, Clone, Copy)]
 struct LocalRule {
     rule: usize,
+    /// Its condition: which of the field's predicates (0 is the first).
+    predicate: usize,
     /// Its points, when constant (not stored per cell).
     constant: Option<Decimal>,
     /// `small_points` of the constant.
@@ -170,25 +177,36 @@ impl Memo {
         let ranges = scorer.predicate_ranges();
         let keeps = scorer.values_read();
         let locals = scorer.local_points();
+        let cell_tests = scorer.cell_tests();
         Memo {
             fields: ranges
                 .zip(keeps)
                 .zip(locals)
-                .map(|(((range, truths_read), keeps_value), locals)| FieldMemo {
-                    stride: range.len(),
-                    first: range.start,
-                    truths_read,
-                    on: !range.is_empty(),
-                    keeps_value,
-                    locals: locals
-                        .into_iter()
-                        .map(|(rule, constant)| LocalRule {
-                            rule,
-                            constant,
-                            small: constant.and_then(small_points),
-                        })
-                        .collect(),
-                    ..FieldMemo::default()
+                .zip(cell_tests)
+                .map(|((((range, truths_read), keeps_value), locals), tests)| {
+                    // Testing whether a cell is empty costs less than
+                    // looking it up.
+                    let only_presence = tests
+                        .as_ref()
+                        .is_some_and(|t| t.iter().all(|t| matches!(t, CellTest::Present(_))));
+                    FieldMemo {
+                        stride: range.len(),
+                        first: range.start,
+                        truths_read,
+                        on: !range.is_empty() && !only_presence,
+                        keeps_value,
+                        locals: locals
+                            .into_iter()
+                            .map(|l| LocalRule {
+                                rule: l.rule,
+                                predicate: l.predicate,
+                                constant: l.constant,
+                                small: l.constant.and_then(small_points),
+                            })
+                            .collect(),
+                        cell_tests: tests.map(Vec::into_boxed_slice),
+                        ..FieldMemo::default()
+                    }
                 })
                 .collect(),
         }
@@ -237,6 +255,45 @@ impl Memo {
                 memo.values.get(index as usize)
             }
         }
+    }
+
+    /// Test field `field`'s cell `cell` as it is read, when the memo did
+    /// not look it up (the field is switched off, or the cell is too long)
+    /// and the field's predicates are [`CellTest`]s: set their truths and
+    /// the local rules they fire in `scratch`, as a recalled cell does,
+    /// and return what it read as ([`Recalled::Tested`], or
+    /// [`Recalled::Missing`] for an empty cell); else `None`, and
+    /// [`Scorer::run_memo`](super::Scorer::run_memo) tests the field.
+    ///
+    /// For the cells that rarely repeat (e-mail addresses): no copy into
+    /// the lead, and none of the general path's per-field work.
+    #[inline]
+    pub fn test_cell(
+        &mut self,
+        field: usize,
+        cell: &str,
+        scratch: &mut Scratch,
+    ) -> Option<&Recalled> {
+        let memo = self.fields.get_mut(field)?;
+        if memo.row != Row::Skip {
+            return None;
+        }
+        let tests = memo.cell_tests.as_deref()?;
+        memo.cell_truths.clear();
+        memo.cell_truths
+            .extend(tests.iter().map(|t| truth_byte(t.truth(cell))));
+        let truths = &memo.cell_truths;
+        let fired = memo.locals.iter().filter_map(|l| {
+            let holds = truths.get(l.predicate) == Some(&truth_byte(Some(true)));
+            Some((l.rule, l.constant.filter(|_| holds)?, l.small))
+        });
+        scratch.recalled(memo.first, memo.truths_read.then_some(truths), fired);
+        memo.row = Row::Hit;
+        Some(if cell.is_empty() {
+            &RECALLED_MISSING
+        } else {
+            &RECALLED_TESTED
+        })
     }
 
     /// Whether this row's cell of field `field` was recalled, its truths
@@ -441,7 +498,11 @@ impl FieldMemo {
         if self.hits < WINDOW / 4 {
             *self = FieldMemo {
                 stride: self.stride,
+                first: self.first,
+                truths_read: self.truths_read,
                 keeps_value: self.keeps_value,
+                locals: std::mem::take(&mut self.locals),
+                cell_tests: self.cell_tests.take(),
                 ..FieldMemo::default()
             };
         } else {
@@ -623,34 +684,84 @@ mod tests {
         assert!(memo.is_on(0));
         assert_eq!(memo.len(0), ENTRIES);
     }
-    /// Score leads of cells `(t, u)` as the CSV reader does: recalled
-    /// cells set their truths and rules, the others are read and tested.
-    fn score_with_memo(plan: &crate::plan::Plan, leads: &[(&str, &str)]) -> Vec<Decimal> {
+    /// Score leads of text cells (one per field) as the CSV reader does:
+    /// recalled cells set their truths and rules, cells of a field the
+    /// memo does not look up are tested as they are if they can be, the
+    /// others are read and tested. Each lead's outcome is checked against
+    /// scoring it afresh.
+    fn score_with_memo(plan: &crate::plan::Plan, leads: &[Vec<&str>]) -> (Vec<Decimal>, Memo) {
         let scorer = Scorer::new(plan, parse_date_literal("2026-11-22").unwrap());
         let (mut memo, mut scratch) = (Memo::new(&scorer), Scratch::default());
         let mut scores = Vec::new();
         for cells in leads {
             scorer.begin(&mut scratch);
             let mut lead = Lead {
-                values: vec![None, None],
+                values: vec![None; cells.len()],
             };
-            for (field, text) in [cells.0, cells.1].into_iter().enumerate() {
-                lead.values[field] = match memo.recall(field, text.as_bytes(), &mut scratch) {
-                    Some(Recalled::Value(value)) => Some(value.clone()),
+            for (field, text) in cells.iter().enumerate() {
+                let recalled = match memo.recall(field, text.as_bytes(), &mut scratch) {
+                    Some(recalled) => Some(recalled.clone()),
+                    None => memo.test_cell(field, text, &mut scratch).cloned(),
+                };
+                lead.values[field] = match recalled {
+                    Some(Recalled::Value(value)) => Some(value),
                     Some(_) => None,
                     None => read_cell(FieldType::Text, text, "").unwrap(),
                 };
             }
             scorer.run_memo(&lead, &mut scratch, Some(&mut memo));
             let fresh = Lead {
-                values: [cells.0, cells.1]
+                values: cells
+                    .iter()
                     .map(|text| read_cell(FieldType::Text, text, "").unwrap())
-                    .to_vec(),
+                    .collect(),
             };
             assert_eq!(scratch.outcome(), scorer.score(&fresh), "{cells:?}");
             scores.push(scratch.score);
         }
-        scores
+        (scores, memo)
+    }
+
+    #[test]
+    fn a_field_tested_as_its_cell_is_read_scores_as_testing_it_does() {
+        // t's predicates read its cell alone (`matches`, `is missing`);
+        // u's too, but only `is missing`; w's `==` compares folded text.
+        let plan = compile(
+            "fields {\n  t: text\n  u: text\n  w: text\n}\n\
+             when t matches \"(?i)@(gmail|yahoo)[.]com$\" sub 10\n\
+             when t is missing sub 5\n\
+             when u is missing add 1\n\
+             when w == \"z\" add 2\n",
+        );
+        let scorer = Scorer::new(&plan, parse_date_literal("2026-11-22").unwrap());
+        let memo = Memo::new(&scorer);
+        assert!(
+            memo.is_on(0) && !memo.is_on(1) && memo.is_on(2),
+            "u is never looked up"
+        );
+        let domains = ["gmail.com", "Yahoo.COM", "acme.io", "gmail.co", "mail.com"];
+        let addresses: Vec<String> = (0..3 * WINDOW as usize)
+            .map(|i| format!("u{i}@{}", domains[i % domains.len()]))
+            .collect();
+        let mut leads: Vec<Vec<&str>> = addresses
+            .iter()
+            .enumerate()
+            .map(|(i, t)| vec![t.as_str(), ["", "x"][i % 2], ["z", " Z ", "q"][i % 3]])
+            .collect();
+        leads.push(vec!["", "", "z"]);
+        leads.push(vec!["ada@gmail.com", "x", "q"]);
+        leads.push(vec!["ada@initech.io", "x", "q"]);
+        let (scores, memo) = score_with_memo(&plan, &leads);
+        assert!(
+            !memo.is_on(0),
+            "t's cells rarely repeat: switched off, then tested as read"
+        );
+        let last: Vec<i64> = scores[scores.len() - 3..]
+            .iter()
+            .map(|s| i64::try_from(*s).unwrap())
+            .collect();
+        assert_eq!(last, [-2, -10, 0]);
+        assert_eq!(scores[0], Decimal::from(-7), "u0@gmail.com, u missing, w z");
     }
 
     #[test]
@@ -673,7 +784,8 @@ mod tests {
             ("", "z"),
             ("a", ""),
         ];
-        let scores = score_with_memo(&plan, &leads);
+        let leads: Vec<Vec<&str>> = leads.iter().map(|(t, u)| vec![*t, *u]).collect();
+        let (scores, _) = score_with_memo(&plan, &leads);
         let expected = [5, 1, 5, 1, 2, 2, 0, 1];
         assert_eq!(scores, expected.map(Decimal::from));
     }

@@ -4,7 +4,7 @@
 //! many leads allocates nothing once the scratch has grown; [`Scorer::score`]
 //! and [`Scorer::explain`] wrap it for one-off use.
 
-use super::compiled::{Condition, Number};
+use super::compiled::{CellTest, Condition, Number};
 use super::expr::{self, Env, Folded};
 use super::memo::Memo;
 use super::predicates::{byte_truth, reads, truth_byte, Predicates, Reads, Truth};
@@ -56,6 +56,16 @@ pub struct Scorer<'p> {
     /// The stage ladder's and each tier's conditions, compiled.
     stage: Vec<Condition<'p>>,
     tiers: Vec<Vec<Condition<'p>>>,
+}
+
+/// A local rule as the memo keeps it (see [`Scorer::local_points`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LocalPoints {
+    pub rule: usize,
+    /// Its condition: which of the field's predicates (0 is the first).
+    pub predicate: usize,
+    /// Its points, when constant.
+    pub constant: Option<Decimal>,
 }
 
 /// A rule local to one field (see [`Scorer::local`]).
@@ -195,15 +205,42 @@ impl<'p> Scorer<'p> {
         }
     }
 
-    /// Per plan field, its local rules (see [`Scorer::local`]): rule id,
-    /// and the points of those whose points are constant.
-    pub(crate) fn local_points(&self) -> impl Iterator<Item = Vec<(usize, Option<Decimal>)>> + '_ {
-        self.local.iter().map(|locals| {
+    /// Per plan field, its local rules (see [`Scorer::local`]).
+    pub(crate) fn local_points(&self) -> impl Iterator<Item = Vec<LocalPoints>> + '_ {
+        self.local.iter().enumerate().map(|(field, locals)| {
+            let first = self.predicates.of(field).start;
             let constant = |rule: usize| match self.points.get(rule) {
                 Some(Points::Const(n)) => Some(*n),
                 _ => None,
             };
-            locals.iter().map(|l| (l.rule, constant(l.rule))).collect()
+            locals
+                .iter()
+                .map(|l| LocalPoints {
+                    rule: l.rule,
+                    predicate: l.predicate.saturating_sub(first),
+                    constant: constant(l.rule),
+                })
+                .collect()
+        })
+    }
+
+    /// Per plan field, its predicates as [`CellTest`]s, when it is a text
+    /// field whose predicates all are (`is missing`, `matches`), whose
+    /// local rules' points are constant and whose value nothing else
+    /// reads: such a field can be tested as its cell is read, with no
+    /// lead value. `None` for the other fields.
+    pub(crate) fn cell_tests(&self) -> impl Iterator<Item = Option<Vec<CellTest>>> + '_ {
+        self.plan.fields.iter().enumerate().map(|(field, spec)| {
+            let locals = self.local.get(field).map_or(&[][..], Vec::as_slice);
+            let constant = locals
+                .iter()
+                .all(|l| matches!(self.points.get(l.rule), Some(Points::Const(_))));
+            let read = self.reads.get(field).copied().unwrap_or(true);
+            let conditions = self.predicates.conditions.get(self.predicates.of(field))?;
+            if spec.ty != FieldType::Text || read || !constant || conditions.is_empty() {
+                return None;
+            }
+            conditions.iter().map(|c| c.cell_test(field)).collect()
         })
     }
 

@@ -189,7 +189,15 @@ impl Binding {
                 }
                 continue;
             }
-            let recalled = memo.recall(read.field, bytes, scratch);
+            let recalled = match memo.recall(read.field, bytes, scratch) {
+                Some(recalled) => Some(recalled),
+                // Not looked up: tested as it is, if it can be.
+                None => memo.test_cell(
+                    read.field,
+                    text.get(span.clone()).unwrap_or_default(),
+                    scratch,
+                ),
+            };
             // A value read by nothing but the predicates, whose truths the
             // memo set: the lead's slot is left as it is, as nothing reads
             // it (the most common case, so first).

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::endings::Endings;
 use super::node::{ConstSet, Node, Pattern};
 use super::{FieldSpec, GroupSpec, LadderSpec, Plan, RuleStep, TierSpec};
 use crate::check::model::{Expr, ExprKind, Ladder, Model};
@@ -176,6 +177,7 @@ fn compile_regex(source: &str) -> Option<Pattern> {
     Some(Pattern {
         source: source.to_string(),
         regex,
+        endings: Endings::of(source).map(Arc::new),
     })
 }
 

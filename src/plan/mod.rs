@@ -1,13 +1,15 @@
 //! The compiled evaluation plan: checked model → what the interpreter runs.
 //!
 //! Compiled once per model: text constants case-folded once, `in` lists as
-//! hash sets, regexes compiled once, conditions shared by several rules
+//! hash sets, regexes compiled once (with the literal endings of those
+//! anchored at the end, a quick test before the regex), conditions shared by several rules
 //! stored once (each rule points at its condition by index), constants
 //! folded. Input columns are bound to fields later, per lead file
 //! (`io::Binding`), since the plan does not know the header.
 
 mod compile;
 mod display;
+pub mod endings;
 pub mod node;
 
 use crate::check::model::Limits;

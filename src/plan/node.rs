@@ -7,6 +7,7 @@ use std::sync::Arc;
 use regex::Regex;
 use rustc_hash::FxHashSet as HashSet;
 
+use super::endings::Endings;
 use crate::check::model::Function;
 use crate::syntax::ast::{ArithOp, CompareOp};
 use crate::value::{fold_text, Date, Decimal, Duration, Value};
@@ -138,6 +139,9 @@ impl fmt::Debug for ConstSet {
 pub struct Pattern {
     pub source: String,
     pub regex: Regex,
+    /// What every match ends the text with, for a pattern anchored at its
+    /// end: a quick test a text must pass before the regex runs.
+    pub endings: Option<Arc<Endings>>,
 }
 
 impl fmt::Debug for Pattern {
