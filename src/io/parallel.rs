@@ -17,7 +17,7 @@ use super::binding::Binding;
 use super::chunks::{Chunk, Chunks, CHUNK};
 use super::format::Format;
 use super::layout::Layout;
-use super::plain::plain_line;
+use super::plain::{plain_line, unescape};
 use super::reject::{quoted, Rejection};
 use super::run::{Counts, StreamError};
 use super::sink::Sink;
@@ -176,6 +176,8 @@ struct Worker<'j, 'p> {
     /// csv_core's output: unescaped fields back to back, and their ends.
     fields: Vec<u8>,
     ends: Vec<usize>,
+    /// The fields of a simple line with a `""` inside quotes, unescaped.
+    unescaped: Vec<u8>,
     /// The current record's fields: ranges of `fields` or of the line.
     spans: Vec<std::ops::Range<usize>>,
     lead: Lead,
@@ -198,6 +200,7 @@ impl<'j, 'p> Worker<'j, 'p> {
             job,
             fields: vec![0; 4096],
             ends: vec![0; 64],
+            unescaped: Vec::new(),
             spans: Vec::with_capacity(64),
             lead: Lead::default(),
             spare: Vec::new(),
@@ -259,9 +262,13 @@ impl<'j, 'p> Worker<'j, 'p> {
                 pos += line.used;
                 done.rows += 1;
                 let raw = rest.get(..line.len).unwrap_or_default();
-                let start = pos - line.used;
-                let checked = valid.and_then(|v| v.get(start..start + line.len));
-                self.record(done.rows, raw, raw, checked, &mut done.out)
+                if line.escaped {
+                    self.escaped(done.rows, raw, &mut done.out)
+                } else {
+                    let start = pos - line.used;
+                    let checked = valid.and_then(|v| v.get(start..start + line.len));
+                    self.record(done.rows, raw, raw, checked, &mut done.out)
+                }
             } else {
                 let Some(raw_len) = self.next_record(parser, rest) else {
                     return done;
@@ -327,6 +334,17 @@ impl<'j, 'p> Worker<'j, 'p> {
                 csv_core::ReadRecordResult::End => return None,
             }
         }
+    }
+
+    /// [`Worker::record`] for a simple line with a `""` in a quoted field:
+    /// its fields unescaped into `self.unescaped` first.
+    #[inline(never)] // the rarer line: kept out of the simple lines' code
+    fn escaped(&mut self, row: u64, raw: &[u8], out: &mut Vec<u8>) -> Result<(), Rejection> {
+        let mut fields = std::mem::take(&mut self.unescaped);
+        unescape(raw, &mut self.spans, &mut fields);
+        let result = self.record(row, raw, &fields, None, out);
+        self.unescaped = fields;
+        result
     }
 
     /// Check, read, score and write one record: `raw` is its bytes in the

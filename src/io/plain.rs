@@ -1,9 +1,10 @@
 //! The common CSV record, read without csv_core's general state machine:
-//! a line whose fields are plain bytes, or quoted without a quote or line
-//! break inside, is split in one pass over its bytes, in place (no
-//! unescaping, no copy). Every other record goes to `csv_core`, which
-//! gives the same fields for such a line (a property test below compares
-//! the two), so the choice changes no output.
+//! a record whose fields are plain bytes, or quoted (with `""` and line
+//! breaks inside), is split in one pass over its bytes, in place. Fields
+//! with a `""` are unescaped afterwards ([`unescape`]); the others are
+//! left in the input, with no copy. Every other record goes to
+//! `csv_core`, which gives the same fields for such a record (a property
+//! test below compares the two), so the choice changes no output.
 
 use std::ops::Range;
 
@@ -14,14 +15,18 @@ pub struct Line {
     pub len: usize,
     /// The bytes it takes with its line end.
     pub used: usize,
+    /// Whether a quoted field has a `""` inside: its span then holds the
+    /// pair, and [`unescape`] gives the field.
+    pub escaped: bool,
 }
 
 /// If the record at the start of `input` is a simple line, its field
 /// ranges (into `input`) go to `spans` and the line is returned. `None`
-/// when `csv_core` must read the record: a field has `""` or a line break
-/// inside quotes, a quote after its start, or text after its closing
-/// quote; the line has a carriage return other than before its `\n`; or
-/// it is blank (blank lines are skipped, not read as records).
+/// when `csv_core` must read the record: a field has a quote after its
+/// start, or text after its closing quote; outside quotes, the line has a
+/// carriage return other than before its `\n`; a quote is not closed; or
+/// the line is blank (blank lines are skipped, not read as records).
+/// A quoted field may hold `""` (see [`Line::escaped`]) and line breaks.
 /// `delimiter` must be ASCII and not a quote or line break.
 pub fn plain_line(input: &[u8], delimiter: u8, spans: &mut Vec<Range<usize>>) -> Option<Line> {
     spans.clear();
@@ -32,6 +37,7 @@ pub fn plain_line(input: &[u8], delimiter: u8, spans: &mut Vec<Range<usize>>) ->
     let mut state = State::Plain;
     let mut start = 0;
     let mut at = 0;
+    let mut escaped = false;
     while at < input.len() {
         let (word, mut found) = masks(input, at, delimiter);
         while found != 0 {
@@ -45,11 +51,11 @@ pub fn plain_line(input: &[u8], delimiter: u8, spans: &mut Vec<Range<usize>>) ->
                         spans.push(start..i);
                         start = i + 1;
                     } else if b == b'\n' {
-                        return line_end(spans, start, i, i + 1);
+                        return line_end(spans, start, i, i + 1, escaped);
                     } else if b == b'\r' {
                         // Only as the first half of `\r\n`.
                         return match input.get(i + 1) {
-                            Some(b'\n') => line_end(spans, start, i, i + 2),
+                            Some(b'\n') => line_end(spans, start, i, i + 2, escaped),
                             _ => None,
                         };
                     } else if b == b'"' {
@@ -61,21 +67,24 @@ pub fn plain_line(input: &[u8], delimiter: u8, spans: &mut Vec<Range<usize>>) ->
                     }
                     // Any other byte is a control byte `masks` lets through.
                 }
-                // The field ends at the next quote, with no `\n` before it.
+                // The field ends at a quote (unless another follows it);
+                // any other byte is the field's, line breaks too.
                 State::Quoted => {
                     if b == b'"' {
-                        spans.push(start + 1..i);
                         state = State::Closed(i);
-                    } else if b == b'\n' {
-                        return None;
                     }
                 }
-                // The delimiter or the line end must follow the closing quote.
+                // After a quote in a quoted field: a second quote (the pair
+                // stands for one), the delimiter or the line end.
                 State::Closed(close) => {
                     if i != close + 1 {
                         return None;
                     }
-                    if b == delimiter {
+                    if b == b'"' {
+                        escaped = true;
+                        state = State::Quoted;
+                    } else if b == delimiter {
+                        spans.push(start + 1..close);
                         start = i + 1;
                         state = State::Plain;
                     } else {
@@ -84,7 +93,12 @@ pub fn plain_line(input: &[u8], delimiter: u8, spans: &mut Vec<Range<usize>>) ->
                             (b'\r', Some(b'\n')) => i + 2,
                             _ => return None,
                         };
-                        return Some(Line { len: i, used });
+                        spans.push(start + 1..close);
+                        return Some(Line {
+                            len: i,
+                            used,
+                            escaped,
+                        });
                     }
                 }
             }
@@ -93,12 +107,16 @@ pub fn plain_line(input: &[u8], delimiter: u8, spans: &mut Vec<Range<usize>>) ->
     }
     // The input ends the line.
     match state {
-        State::Plain => line_end(spans, start, input.len(), input.len()),
+        State::Plain => line_end(spans, start, input.len(), input.len(), escaped),
         State::Quoted => None,
-        State::Closed(close) => (close + 1 == input.len()).then_some(Line {
-            len: input.len(),
-            used: input.len(),
-        }),
+        State::Closed(close) => {
+            spans.push(start + 1..close);
+            (close + 1 == input.len()).then_some(Line {
+                len: input.len(),
+                used: input.len(),
+                escaped,
+            })
+        }
     }
 }
 
@@ -109,7 +127,8 @@ enum State {
     Plain,
     /// In a quoted field (its quote at the field's start).
     Quoted,
-    /// Just past the closing quote at this position.
+    /// Just past a quote in a quoted field, at this position: the field's
+    /// end, or the first of a pair.
     Closed(usize),
 }
 
@@ -165,12 +184,42 @@ fn below(x: u64, n: u8) -> u64 {
 
 /// The record ends at `end` (its line end takes it to `used`): push the
 /// last field, unless the line is blank.
-fn line_end(spans: &mut Vec<Range<usize>>, start: usize, end: usize, used: usize) -> Option<Line> {
+fn line_end(
+    spans: &mut Vec<Range<usize>>,
+    start: usize,
+    end: usize,
+    used: usize,
+    escaped: bool,
+) -> Option<Line> {
     if end == 0 {
         return None;
     }
     spans.push(start..end);
-    Some(Line { len: end, used })
+    Some(Line {
+        len: end,
+        used,
+        escaped,
+    })
+}
+
+/// The fields of an escaped line (see [`Line::escaped`]): each field at
+/// `spans` of `input` copied to `fields` with every `""` made one `"`, and
+/// `spans` set to their ranges in `fields`. (Only a quoted field can hold a
+/// quote, and in its span every quote is half of a pair.)
+pub fn unescape(input: &[u8], spans: &mut [Range<usize>], fields: &mut Vec<u8>) {
+    fields.clear();
+    for span in spans.iter_mut() {
+        let text = input.get(span.clone()).unwrap_or_default();
+        let start = fields.len();
+        let mut rest = text;
+        while let Some(at) = memchr::memchr(b'"', rest) {
+            // The quote and its pair: keep one.
+            fields.extend_from_slice(rest.get(..=at).unwrap_or_default());
+            rest = rest.get(at + 2..).unwrap_or_default();
+        }
+        fields.extend_from_slice(rest);
+        *span = start..fields.len();
+    }
 }
 
 #[cfg(test)]
@@ -216,11 +265,42 @@ mod tests {
         plain_line(input, delimiter, &mut spans).map(|line| (line, spans))
     }
 
+    /// The line's fields, unescaped if need be.
+    fn fields_of(input: &[u8], line: Line, spans: &[Range<usize>]) -> Vec<Vec<u8>> {
+        let (mut spans, mut text) = (spans.to_vec(), Vec::new());
+        if line.escaped {
+            unescape(input, &mut spans, &mut text);
+        } else {
+            text = input.to_vec();
+        }
+        spans.iter().map(|r| text[r.clone()].to_vec()).collect()
+    }
+
     #[test]
-    fn lines_with_quotes_carriage_returns_or_nothing_are_left_to_csv_core() {
+    fn quoted_fields_may_hold_pairs_of_quotes_and_line_breaks() {
+        let input = b"a,\"b\"\"\",\"\"\"\",\"x\r\ny\"\nnext";
+        let (line, spans) = split(input, b',').unwrap();
+        assert_eq!(
+            line,
+            Line {
+                len: 19,
+                used: 20,
+                escaped: true
+            }
+        );
+        assert_eq!(spans, vec![0..1, 3..6, 9..11, 14..18]);
+        let fields = fields_of(input, line, &spans);
+        assert_eq!(fields, [&b"a"[..], b"b\"", b"\"", b"x\r\ny"]);
+        let (line, spans) = split(b"\"a\nb\",c", b',').unwrap();
+        assert!(!line.escaped);
+        assert_eq!(spans, vec![1..4, 6..7]);
+    }
+
+    #[test]
+    fn lines_with_stray_quotes_carriage_returns_or_nothing_are_left_to_csv_core() {
         let left = [
-            &b"a,\"b\"\"\",c\n"[..],
-            b"a,\"b\nc\"\n",
+            &b"a,\"b\"\"\"x,c\n"[..],
+            b"a,\"b\nc\n",
             b"\"b\"x,c",
             b"a\rb\n",
             b"\n",
@@ -232,7 +312,11 @@ mod tests {
         for input in left {
             assert_eq!(split(input, b','), None, "{input:?}");
         }
-        let line = |len, used| Line { len, used };
+        let line = |len, used| Line {
+            len,
+            used,
+            escaped: false,
+        };
         assert_eq!(
             split(b"\"a,b\",,\"\"\n", b','),
             Some((line(9, 10), vec![1..4, 6..6, 8..8]))
@@ -306,10 +390,21 @@ mod tests {
             0..20,
         );
         let quoted = proptest::collection::vec(
-            prop::sample::select(vec![b'a', b',', b';', b'\t', 0, b'\r', 0xC3, 0xA9]),
+            prop::sample::select(vec![
+                &b"a"[..],
+                b",",
+                b";",
+                b"\t",
+                b"\0",
+                b"\r",
+                b"\n",
+                b"\"\"",
+                b"\xC3",
+                b"\xA9",
+            ]),
             0..20,
         )
-        .prop_map(|text| [&b"\""[..], &text, b"\""].concat());
+        .prop_map(|text| [&b"\""[..], &text.concat(), b"\""].concat());
         let field = prop_oneof![3 => plain, 1 => quoted];
         let end = prop::sample::select(vec![&b""[..], b"\n", b"\r\n", b"\na,\"\xC3\xA9\n"]);
         (proptest::collection::vec(field, 1..24), end)
@@ -339,8 +434,7 @@ mod tests {
             let blank = matches!(input.first(), None | Some(b'\n' | b'\r'));
             prop_assert!(spoil || blank || found.is_some());
             if let Some((line, spans)) = found {
-                let fields: Vec<Vec<u8>> =
-                    spans.iter().map(|r| input[r.clone()].to_vec()).collect();
+                let fields = fields_of(&input, line, &spans);
                 let (expected, nin) = csv_core_record(&input, delimiter).unwrap();
                 prop_assert_eq!(fields, expected);
                 prop_assert!(nin == line.used || nin + 1 == line.used, "{} {}", nin, line.used);
@@ -355,8 +449,7 @@ mod tests {
             delimiter in prop::sample::select(vec![b',', b';', b'\t', 0]),
         ) {
             if let Some((line, spans)) = split(&input, delimiter) {
-                let fields: Vec<Vec<u8>> =
-                    spans.iter().map(|r| input[r.clone()].to_vec()).collect();
+                let fields = fields_of(&input, line, &spans);
                 let (expected, nin) = csv_core_record(&input, delimiter).unwrap();
                 prop_assert_eq!(fields, expected);
                 prop_assert!(line.len <= line.used);
