@@ -770,6 +770,28 @@ fn bad_arguments_exit_two() {
 }
 
 #[test]
+fn stage_labels_are_written_as_csv_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = "fields {\n  n: int\n}\nwhen n > 0 add n\n\
+                 if score >= 10 then \"Hot, \\\"really\\\"\"\n\
+                 if score >= 5 then Warm\n";
+    std::fs::write(dir.path().join("m.tally"), model).unwrap();
+    std::fs::write(dir.path().join("l.csv"), "n\n12\n6\n1\n").unwrap();
+    let out = tally(dir.path(), &["m.tally", "l.csv"]);
+    assert_eq!(
+        text(&out.stdout),
+        "n,score,stage\n12,12,\"Hot, \"\"really\"\"\"\n6,6,Warm\n1,1,\n"
+    );
+    let with_else = model.to_string() + "else Cold\n";
+    std::fs::write(dir.path().join("m.tally"), with_else).unwrap();
+    let out = tally(dir.path(), &["m.tally", "l.csv", "--delimiter", ";"]);
+    assert_eq!(
+        text(&out.stdout),
+        "n;score;stage\n12;12;\"Hot, \"\"really\"\"\"\n6;6;Warm\n1;1;Cold\n"
+    );
+}
+
+#[test]
 fn as_of_sets_today() {
     let dir = tempfile::tempdir().unwrap();
     let model = "fields {\n  d: date\n}\nwhen d within 30 days add 1\n";

@@ -100,7 +100,8 @@ pub struct Scratch<'p> {
     pub score: Decimal,
     /// The stage label, if the model has a ladder and a line was taken.
     pub stage: Option<&'p str>,
-    stage_step: Option<usize>,
+    /// The stage ladder's line taken (`None`: `else` or nothing).
+    pub(crate) stage_step: Option<usize>,
     /// Each tier's label.
     pub tiers: Vec<Option<&'p str>>,
     tier_steps: Vec<Option<usize>>,

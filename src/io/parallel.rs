@@ -178,6 +178,9 @@ struct Worker<'j, 'p> {
     ends: Vec<usize>,
     /// The fields of a simple line with a `""` inside quotes, unescaped.
     unescaped: Vec<u8>,
+    /// The stage each line of the ladder gives, then the `else` one (empty
+    /// if none), as CSV cells: written without looking at their bytes.
+    stage_cells: Vec<Vec<u8>>,
     /// The current record's fields: ranges of `fields` or of the line.
     spans: Vec<std::ops::Range<usize>>,
     lead: Lead,
@@ -201,6 +204,7 @@ impl<'j, 'p> Worker<'j, 'p> {
             fields: vec![0; 4096],
             ends: vec![0; 64],
             unescaped: Vec::new(),
+            stage_cells: stage_cells(job),
             spans: Vec::with_capacity(64),
             lead: Lead::default(),
             spare: Vec::new(),
@@ -438,7 +442,13 @@ impl<'j, 'p> Worker<'j, 'p> {
         }
         if self.job.plan.stage.is_some() {
             out.push(d);
-            write_csv_text(out, s.stage.unwrap_or_default(), d);
+            let line = s
+                .stage_step
+                .unwrap_or(self.stage_cells.len().saturating_sub(1));
+            match self.stage_cells.get(line) {
+                Some(cell) => out.extend_from_slice(cell),
+                None => write_csv_text(out, s.stage.unwrap_or_default(), d),
+            }
         }
         for tier in &s.tiers {
             out.push(d);
@@ -539,11 +549,29 @@ impl<'j, 'p> Worker<'j, 'p> {
     }
 }
 
+/// The CSV cells of the stage labels (see `Worker::stage_cells`).
+fn stage_cells(job: &CsvJob) -> Vec<Vec<u8>> {
+    let Some(ladder) = &job.plan.stage else {
+        return Vec::new();
+    };
+    let labels = ladder.steps.iter().map(|(_, label)| label.as_str());
+    let otherwise = ladder.otherwise.as_deref().unwrap_or_default();
+    labels
+        .chain([otherwise])
+        .map(|label| {
+            let mut cell = Vec::new();
+            write_csv_text(&mut cell, label, job.delimiter);
+            cell
+        })
+        .collect()
+}
+
 /// A number in plain decimal without trailing zeros, as `Display` writes
 /// it after `normalize`, with `itoa` for the digits (a fifth of the work).
 fn write_number(out: &mut Vec<u8>, n: Decimal) {
     if n.scale() == 0 {
-        // Most scores and subtotals: a whole number below 100.
+        // Most scores and subtotals: a whole number below 100, written
+        // here (inlined) rather than through a call.
         if let Ok(small @ 0..100) = u8::try_from(n.mantissa()) {
             if small >= 10 {
                 out.push(b'0' + small / 10);
@@ -552,6 +580,12 @@ fn write_number(out: &mut Vec<u8>, n: Decimal) {
             return;
         }
     }
+    write_other_number(out, n);
+}
+
+/// [`write_number`] for the numbers that are not whole below 100.
+#[inline(never)]
+fn write_other_number(out: &mut Vec<u8>, n: Decimal) {
     let n = if n.scale() == 0 { n } else { n.normalize() };
     let mantissa = n.mantissa();
     if n.scale() == 0 {
