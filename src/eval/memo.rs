@@ -10,10 +10,10 @@
 //! truth of the value and the fixed as-of date).
 //!
 //! Bounded: at most [`ENTRIES`] cells per field and [`BUDGET`] bytes per
-//! memo, none longer than [`LONGEST`] bytes. A field whose cells rarely repeat (ids, e-mail
-//! addresses, free text) is switched off after a window of lookups, so it
-//! costs no more than the hashing of that window. One memo per worker
-//! thread: no locks, and no effect on the output.
+//! memo, none longer than [`LONGEST`] bytes. A field whose cells rarely
+//! repeat (ids, e-mail addresses, free text) is switched off after a
+//! window of lookups, so it costs no more than the hashing of that window.
+//! One memo per worker thread: no locks, and no effect on the output.
 
 use std::hash::{BuildHasher, Hasher};
 
@@ -373,8 +373,6 @@ impl Memo {
         if self.bytes + cost > BUDGET {
             return;
         }
-        self.bytes += cost;
-        memo.cost += cost;
         let (Ok(offset), Ok(index), Ok(length), Ok(count)) = (
             u32::try_from(memo.records.len()),
             u32::try_from(memo.values.len()),
@@ -383,6 +381,9 @@ impl Memo {
         ) else {
             return;
         };
+        // Counted only once the entry is sure to be added.
+        self.bytes += cost;
+        memo.cost += cost;
         let kind = match value {
             None => MISSING,
             Some(_) if !memo.keeps_value => TESTED,
