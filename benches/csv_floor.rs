@@ -3,7 +3,7 @@
 //! No scorer that reads and writes CSV this way can be faster.
 //!
 //! ```text
-//! cargo build --release --bench csv_floor   # bench/run finds the binary
+//! cargo build --profile dist --bench csv_floor   # bench/run finds the binary
 //! csv_floor LEADS.csv OUT.csv
 //! ```
 //!
