@@ -3,7 +3,7 @@
 
     python bench/polars_score.py LEADS.csv --as-of 2026-11-22 -o OUT.csv
 
-Exactly Tally's semantics (spec/LANGUAGE.md sections 4-7), as the DuckDB
+Exactly Tally's semantics (docs/language.md), as the DuckDB
 version (bench/duckdb_score.sql) has them:
 
 - the input is read as text; every input column is written back as is;

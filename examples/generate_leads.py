@@ -3,10 +3,12 @@
 
     python3 examples/generate_leads.py [--out DIR]
 
-Writes three files into DIR (default: the directory of this script):
+Writes four files into DIR (default: the directory of this script):
 
-- leads.csv             3,000 messy inbound leads, as a CRM export would give
+- leads_messy.csv       3,000 messy inbound leads, as a CRM export would give
                         them; about 1% of the rows are unreadable on purpose.
+- leads.csv             the same leads without the unreadable rows: 2,970
+                        leads that all score (the README's first command).
 - expected.ndjson       for every readable lead, in input order, what
                         `tally score ... --as-of 2026-11-22 --explain` must
                         say: score, fit, engagement, stage, grade, reasons.
@@ -18,7 +20,7 @@ Standard library only, fixed seed: running it again gives the same bytes.
 The oracle (second half of this file) does not look at how the rows were
 made. It reads leads.csv back with the `csv` module and scores each row
 with a small, separate implementation of this one model's semantics, as
-spec/LANGUAGE.md sections 4-7 state them.
+docs/language.md states them.
 """
 
 from __future__ import annotations
@@ -320,17 +322,21 @@ def csv_cell(rng: random.Random, value: str) -> str:
     return value
 
 
-def generate() -> tuple[str, list[int]]:
+def generate() -> tuple[str, str, list[int]]:
+    """The messy file's text, the clean file's text, the unreadable rows."""
     rng = random.Random(SEED)
     rows = [gen_row(rng, n) for n in range(1, ROWS + 1)]
     bad = sorted(rng.sample(range(1, ROWS + 1), ROWS // 100))
     for i, number in enumerate(bad):
         kind = BAD_KINDS[i % len(BAD_KINDS)]
         spoil(rng, rows[number - 1], kind, i // len(BAD_KINDS))
-    lines = [",".join(HEADER)]
-    for row in rows:
-        lines.append(",".join(csv_cell(rng, value) for value in row))
-    return "\n".join(lines) + "\n", bad
+    lines = [",".join(csv_cell(rng, value) for value in row) for row in rows]
+    unreadable = set(bad)
+    clean = [line for n, line in enumerate(lines, 1) if n not in unreadable]
+    header = ",".join(HEADER)
+    messy_text = "\n".join([header] + lines) + "\n"
+    clean_text = "\n".join([header] + clean) + "\n"
+    return messy_text, clean_text, bad
 
 
 # ---------------------------------------------------------------------------
@@ -553,15 +559,20 @@ def main() -> int:
         os.path.abspath(__file__)), help="where to write the files")
     args = parser.parse_args()
 
-    csv_text, planted = generate()
+    csv_text, clean_text, planted = generate()
     scored, rejected = oracle(csv_text, AS_OF)
     if rejected != planted:
         print(f"oracle rejects {rejected}, generator planted {planted}",
               file=sys.stderr)
         return 1
+    if oracle(clean_text, AS_OF) != (scored, []):
+        print("the clean file does not score as the messy file's readable rows",
+              file=sys.stderr)
+        return 1
 
     os.makedirs(args.out, exist_ok=True)
-    write(os.path.join(args.out, "leads.csv"), csv_text)
+    write(os.path.join(args.out, "leads_messy.csv"), csv_text)
+    write(os.path.join(args.out, "leads.csv"), clean_text)
     write(os.path.join(args.out, "expected.ndjson"), "".join(
         json.dumps(row, ensure_ascii=False) + "\n" for row in scored))
     write(os.path.join(args.out, "expected.rejects.txt"),

@@ -5,8 +5,9 @@
     clippy::indexing_slicing
 )] // tests fail by panicking
 
-//! `examples/leads.csv` scored with `examples/b2b_inbound.tally` must agree,
-//! lead for lead, with the independent Python oracle that generated it
+//! `examples/leads_messy.csv` and `examples/leads.csv` (its readable rows)
+//! scored with `examples/b2b_inbound.tally` must agree, lead for lead, with
+//! the independent Python oracle that generated them
 //! (`examples/generate_leads.py` → `examples/expected.ndjson`).
 
 use std::collections::BTreeSet;
@@ -17,6 +18,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
+/// Rows of the messy file; 30 of them are unreadable.
 const ROWS: usize = 3000;
 
 fn root() -> PathBuf {
@@ -85,8 +87,8 @@ fn rejected_rows(text: &str) -> BTreeSet<u64> {
 }
 
 #[test]
-fn the_example_lead_file_has_three_thousand_records() {
-    let mut reader = csv::Reader::from_path(examples().join("leads.csv")).unwrap();
+fn the_messy_example_lead_file_has_three_thousand_records() {
+    let mut reader = csv::Reader::from_path(examples().join("leads_messy.csv")).unwrap();
     let header = reader.headers().unwrap().clone();
     assert!(header.iter().any(|c| c == "Job Title"), "{header:?}");
     let mut records = 0;
@@ -98,52 +100,50 @@ fn the_example_lead_file_has_three_thousand_records() {
     assert_eq!(records, ROWS);
 }
 
-#[test]
-fn tally_scores_the_example_leads_as_the_oracle_does() {
+/// What `tally score --format ndjson --explain` said about an example file.
+struct Scored {
+    status: Option<i32>,
+    rows: Vec<Value>,
+    rejected: BTreeSet<u64>,
+    stderr: String,
+}
+
+fn score_example(name: &str) -> Scored {
     let dir = tempfile::tempdir().unwrap();
     let rejects = dir.path().join("rejects.txt");
     let out = Command::new(env!("CARGO_BIN_EXE_tally"))
         .current_dir(root())
         .env("NO_COLOR", "1")
-        .args([
-            "score",
-            "examples/b2b_inbound.tally",
-            "examples/leads.csv",
-            "--as-of",
-            "2026-11-22",
-            "--format",
-            "ndjson",
-            "--explain",
-            "--rejects",
-        ])
+        .args(["score", "examples/b2b_inbound.tally"])
+        .arg(format!("examples/{name}"))
+        .args(["--as-of", "2026-11-22", "--format", "ndjson", "--explain"])
+        .arg("--rejects")
         .arg(&rejects)
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "rejected rows exit 1\n{stderr}");
+    Scored {
+        status: out.status.code(),
+        rows: ndjson(&String::from_utf8(out.stdout).unwrap()),
+        rejected: rejected_rows(&std::fs::read_to_string(&rejects).unwrap()),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
 
-    let got = ndjson(&String::from_utf8(out.stdout).unwrap());
-    let want = ndjson(&std::fs::read_to_string(examples().join("expected.ndjson")).unwrap());
+fn oracle_rows() -> Vec<Value> {
+    ndjson(&std::fs::read_to_string(examples().join("expected.ndjson")).unwrap())
+}
 
-    let rejected = rejected_rows(&std::fs::read_to_string(&rejects).unwrap());
-    let want_rejected: BTreeSet<u64> =
-        std::fs::read_to_string(examples().join("expected.rejects.txt"))
-            .unwrap()
-            .lines()
-            .map(|line| line.trim().parse().unwrap())
-            .collect();
-    assert_eq!(rejected, want_rejected, "rejected rows\n{stderr}");
-    assert_eq!(got.len() + rejected.len(), ROWS, "every lead accounted for");
-
+/// Every scored lead is the oracle's, in input order, with the same outputs.
+fn assert_agrees_with_oracle(got: &[Value], want: &[Value]) {
     let ids = |rows: &[Value]| -> Vec<String> {
         rows.iter()
             .map(|r| r["lead_id"].as_str().unwrap_or("<none>").to_string())
             .collect()
     };
-    assert_eq!(ids(&got), ids(&want), "scored leads, in input order");
+    assert_eq!(ids(got), ids(want), "scored leads, in input order");
 
     let mut wrong = Vec::new();
-    for (g, w) in got.iter().zip(&want) {
+    for (g, w) in got.iter().zip(want) {
         let diff = differences(g, w);
         if !diff.is_empty() {
             wrong.push(format!("{}: {}", w["lead_id"], diff.join("; ")));
@@ -161,6 +161,36 @@ fn tally_scores_the_example_leads_as_the_oracle_does() {
             .collect::<Vec<_>>()
             .join("\n")
     );
+}
+
+#[test]
+fn tally_scores_the_messy_example_leads_as_the_oracle_does() {
+    let scored = score_example("leads_messy.csv");
+    let stderr = &scored.stderr;
+    assert_eq!(scored.status, Some(1), "rejected rows exit 1\n{stderr}");
+    let want_rejected: BTreeSet<u64> =
+        std::fs::read_to_string(examples().join("expected.rejects.txt"))
+            .unwrap()
+            .lines()
+            .map(|line| line.trim().parse().unwrap())
+            .collect();
+    assert_eq!(scored.rejected, want_rejected, "rejected rows\n{stderr}");
+    assert_eq!(
+        scored.rows.len() + scored.rejected.len(),
+        ROWS,
+        "every lead accounted for"
+    );
+    assert_agrees_with_oracle(&scored.rows, &oracle_rows());
+}
+
+#[test]
+fn the_clean_example_scores_every_lead_and_exits_zero() {
+    let scored = score_example("leads.csv");
+    let stderr = &scored.stderr;
+    assert_eq!(scored.status, Some(0), "{stderr}");
+    assert_eq!(scored.rejected, BTreeSet::new(), "{stderr}");
+    assert_eq!(stderr.trim_end(), "read 2970 rows: 2970 scored, 0 rejected");
+    assert_agrees_with_oracle(&scored.rows, &oracle_rows());
 }
 
 #[test]
@@ -184,7 +214,12 @@ fn the_generator_reproduces_the_checked_in_files() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    for name in ["leads.csv", "expected.ndjson", "expected.rejects.txt"] {
+    for name in [
+        "leads.csv",
+        "leads_messy.csv",
+        "expected.ndjson",
+        "expected.rejects.txt",
+    ] {
         let fresh = std::fs::read(dir.path().join(name)).unwrap();
         let kept = std::fs::read(examples().join(name)).unwrap();
         assert!(

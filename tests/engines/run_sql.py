@@ -93,6 +93,16 @@ def run_duckdb(jobs):
     return results
 
 
+def run_or_explain(argv, what):
+    """Run a server tool; when it fails, stop with its own error output."""
+    done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if done.returncode != 0:
+        output = (done.stderr or b"") + (done.stdout or b"")
+        sys.stderr.write(f"{what} failed (exit {done.returncode}): {' '.join(argv)}\n")
+        sys.stderr.write(output.decode("utf-8", "replace"))
+        sys.exit(4)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -113,12 +123,19 @@ def postgres_cluster():
         # initdb refuses to run as root: hand the directory to `postgres`.
         shutil.chown(root, "postgres")
         as_postgres = ["runuser", "-u", "postgres", "--"]
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "check": True}
-    subprocess.run(as_postgres + [f"{bindir}/initdb", "-D", data, "-U", "tally", "--auth=trust",
-                                  "--encoding=UTF8", "--locale=C.UTF-8"], **quiet)
+    run_or_explain(as_postgres + [f"{bindir}/initdb", "-D", data, "-U", "tally", "--auth=trust",
+                                  "--encoding=UTF8", "--locale=C.UTF-8"], "PostgreSQL's initdb")
     options = f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off"
-    subprocess.run(as_postgres + [f"{bindir}/pg_ctl", "-D", data, "-o", options, "-w", "-l",
-                                  os.path.join(root, "log"), "start"], **quiet)
+    log = os.path.join(root, "log")
+    try:
+        run_or_explain(as_postgres + [f"{bindir}/pg_ctl", "-D", data, "-o", options, "-w", "-l",
+                                      log, "start"], "PostgreSQL's pg_ctl start")
+    except SystemExit:
+        if os.path.exists(log):
+            with open(log, encoding="utf-8", errors="replace") as server_log:
+                sys.stderr.write("the server's log:\n" + server_log.read())
+        shutil.rmtree(root, ignore_errors=True)
+        raise
     try:
         yield port
     finally:
