@@ -8,6 +8,8 @@ mod common;
 mod explain;
 pub mod explain_text;
 mod fmt;
+mod init;
+mod install;
 mod plan;
 mod progress;
 pub mod render;
@@ -19,7 +21,7 @@ pub(crate) use common::{load_model, parse_date, today_utc};
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// Exit status: all good.
 pub const EXIT_OK: u8 = 0;
@@ -51,6 +53,13 @@ enum Command {
     Plan(plan::PlanArgs),
     /// Print one SQL query that scores a table inside an engine.
     Sql(sql::SqlArgs),
+    /// Start a models repository: a starter model with tests, a lead file,
+    /// a CI workflow and a pre-commit config.
+    Init(init::InitArgs),
+    /// Print shell completions (bash, zsh, fish, powershell).
+    Completions(install::CompletionsArgs),
+    /// Write man pages for tally and each of its commands into a directory.
+    Man(install::ManArgs),
 }
 
 /// Run the command line; returns the process exit status.
@@ -75,6 +84,9 @@ pub fn run() -> ExitCode {
         Command::Explain(args) => explain::run(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Sql(args) => sql::run(&args),
+        Command::Init(args) => init::run(&args),
+        Command::Completions(args) => install::completions(&args, Cli::command()),
+        Command::Man(args) => install::man(&args, Cli::command()),
     };
     ExitCode::from(status)
 }
