@@ -11,6 +11,7 @@ pub mod eval;
 pub mod fmt;
 pub mod io;
 pub mod plan;
+pub mod quality;
 pub mod source;
 pub mod span;
 pub mod sql;

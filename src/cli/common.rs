@@ -49,3 +49,21 @@ pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
     parse_date_literal(text)
         .ok_or_else(|| "expected a date as YYYY-MM-DD, such as 2026-11-22".to_string())
 }
+
+/// One ASCII character other than a quote or a line break; `\t` or `tab`
+/// for a tab.
+pub(crate) fn parse_delimiter(text: &str) -> Result<u8, String> {
+    let byte = match text {
+        "\\t" | "tab" => b'\t',
+        _ => match text.as_bytes() {
+            [byte] if byte.is_ascii() => *byte,
+            _ => 0,
+        },
+    };
+    match byte {
+        0 | b'"' | b'\n' | b'\r' => {
+            Err("expected one ASCII character, such as `;` or `\\t`".into())
+        }
+        _ => Ok(byte),
+    }
+}

@@ -3,6 +3,7 @@
 //! Thin by design: each command reads its inputs, calls the library and
 //! renders what comes back. Only this module knows about terminals.
 
+mod backtest;
 mod check;
 mod common;
 mod explain;
@@ -10,11 +11,13 @@ pub mod explain_text;
 mod fmt;
 mod init;
 mod install;
+mod leads;
 mod plan;
 mod progress;
 pub mod render;
 mod score;
 mod sql;
+mod table;
 mod test;
 
 pub(crate) use common::{load_model, parse_date, today_utc};
@@ -53,6 +56,9 @@ enum Command {
     Plan(plan::PlanArgs),
     /// Print one SQL query that scores a table inside an engine.
     Sql(sql::SqlArgs),
+    /// How well scores and stages predict an outcome column; thresholds
+    /// the data supports.
+    Backtest(backtest::BacktestArgs),
     /// Start a models repository: a starter model with tests, a lead file,
     /// a CI workflow and a pre-commit config.
     Init(init::InitArgs),
@@ -84,6 +90,7 @@ pub fn run() -> ExitCode {
         Command::Explain(args) => explain::run(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Sql(args) => sql::run(&args),
+        Command::Backtest(args) => backtest::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Completions(args) => install::completions(&args, Cli::command()),
         Command::Man(args) => install::man(&args, Cli::command()),

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use clap::{Args, ValueEnum};
 
-use super::common::{load_model, parse_date, today_utc};
+use super::common::{load_model, parse_date, parse_delimiter, today_utc};
 use super::progress::Progress;
 use super::{io_reason, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::eval::Scorer;
@@ -353,23 +353,5 @@ fn shown_name(path: &str) -> String {
         "standard input".to_string()
     } else {
         format!("`{path}`")
-    }
-}
-
-/// One ASCII character other than a quote or a line break; `\t` or `tab`
-/// for a tab.
-fn parse_delimiter(text: &str) -> Result<u8, String> {
-    let byte = match text {
-        "\\t" | "tab" => b'\t',
-        _ => match text.as_bytes() {
-            [byte] if byte.is_ascii() => *byte,
-            _ => 0,
-        },
-    };
-    match byte {
-        0 | b'"' | b'\n' | b'\r' => {
-            Err("expected one ASCII character, such as `;` or `\\t`".into())
-        }
-        _ => Ok(byte),
     }
 }

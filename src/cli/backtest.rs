@@ -1,0 +1,264 @@
+//! `tally backtest MODEL LEADS --outcome COL`: how well the model's scores
+//! and stages predict an outcome column, and which thresholds the data
+//! supports. The numbers come from `quality`; this file only renders.
+
+use std::fmt::Write as _;
+
+use clap::{Args, ValueEnum};
+
+use super::common::{load_model, parse_date, parse_delimiter, today_utc};
+use super::leads::LeadFile;
+use super::table::{fixed, percent, score, Table};
+use super::{EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
+use crate::eval::Scorer;
+use crate::io::Format;
+use crate::plan;
+use crate::quality::{each_scored, Backtest, BacktestCounter, OutcomeColumn, Segment};
+
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// The model (`-` reads standard input).
+    #[arg(value_name = "MODEL")]
+    model: String,
+    /// The lead file: CSV or NDJSON, optionally gzipped.
+    #[arg(value_name = "LEADS")]
+    leads: String,
+    /// The column of LEADS that says whether a lead converted: a boolean,
+    /// or a date (present means converted); empty means not converted.
+    #[arg(long, value_name = "COL")]
+    outcome: String,
+    /// The date `today` means (default: today's UTC date).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    as_of: Option<crate::value::Date>,
+    /// Input format when the lead file's name does not tell (default: csv).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    input_format: Option<InputFormat>,
+    /// CSV field delimiter, one ASCII character (`\t` for tab).
+    #[arg(long, value_name = "C", default_value = ",", value_parser = parse_delimiter)]
+    delimiter: u8,
+    /// How to print the results.
+    #[arg(long, value_enum, default_value_t = Style::Text)]
+    format: Style,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    Csv,
+    Ndjson,
+}
+
+/// How a model-quality command prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Style {
+    /// Aligned tables for a terminal.
+    Text,
+    /// GitHub-flavoured Markdown, for a pull-request comment.
+    Markdown,
+    /// One JSON document.
+    Json,
+}
+
+pub fn run(args: &BacktestArgs) -> u8 {
+    match backtest(args) {
+        Ok(report) => print_report(&report, args.format),
+        Err((status, message)) => {
+            eprintln!("error: {message}");
+            status
+        }
+    }
+}
+
+fn backtest(args: &BacktestArgs) -> Result<Backtest, (u8, String)> {
+    let (source, model) = load_model(&args.model).map_err(|status| (status, String::new()))?;
+    let plan = plan::compile(&model);
+    let file = LeadFile {
+        path: &args.leads,
+        format: args.input_format.map(|f| match f {
+            InputFormat::Csv => Format::Csv,
+            InputFormat::Ndjson => Format::Ndjson,
+        }),
+        delimiter: args.delimiter,
+    };
+    let (mut reader, binding) = file.open(&plan)?;
+    let column = OutcomeColumn::find(reader.header(), &args.outcome).map_err(|closest| {
+        let hint = closest.map_or(String::new(), |c| format!("; the closest column is {c:?}"));
+        let shown = file.shown();
+        let outcome = &args.outcome;
+        (
+            EXIT_PROBLEMS,
+            format!("{shown}: the outcome column {outcome:?} is not in the header{hint}"),
+        )
+    })?;
+    let scorer = Scorer::new(&plan, args.as_of.unwrap_or_else(today_utc));
+    let mut counter = BacktestCounter::new(&model);
+    let counts = each_scored(
+        &mut reader,
+        &binding,
+        &scorer,
+        |record, outcome| match column.read(record) {
+            Ok(converted) => {
+                counter.add(outcome, converted);
+                true
+            }
+            Err(_) => false,
+        },
+    )
+    .map_err(|e| (EXIT_FAILURE, format!("cannot read {}: {e}", file.shown())))?;
+    Ok(counter.finish(&model, &source, counts.unreadable))
+}
+
+fn print_report(report: &Backtest, style: Style) -> u8 {
+    let text = match style {
+        Style::Json => match serde_json::to_string_pretty(report) {
+            Ok(json) => json + "\n",
+            Err(e) => {
+                eprintln!("error: internal error writing JSON: {e}");
+                return EXIT_FAILURE;
+            }
+        },
+        Style::Text | Style::Markdown => render(report, style == Style::Markdown),
+    };
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => EXIT_OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            EXIT_FAILURE
+        }
+    }
+}
+
+/// The report as text or Markdown: the same sections and tables.
+fn render(report: &Backtest, markdown: bool) -> String {
+    let table = |t: &Table| if markdown { t.markdown() } else { t.text() };
+    let heading = |title: &str| {
+        if markdown {
+            format!("\n### {title}\n\n")
+        } else {
+            format!("\n{title}\n")
+        }
+    };
+    let mut out = String::new();
+    if markdown {
+        out.push_str("## Backtest\n\n");
+    }
+    let _ = writeln!(out, "model: {}", report.model.short());
+    let _ = writeln!(
+        out,
+        "{}leads: {} used, {} left out as unreadable; {} converted ({})",
+        if markdown { "\n" } else { "" },
+        report.rows,
+        report.unreadable,
+        report.converted,
+        percent(report.base_rate)
+    );
+    let _ = writeln!(
+        out,
+        "{}ranking: AUC {}, Gini {}, KS {}",
+        if markdown { "\n" } else { "" },
+        fixed(report.auc, 3),
+        fixed(report.gini, 3),
+        fixed(report.ks, 3)
+    );
+    if !report.stages.is_empty() {
+        out.push_str(&heading("by stage"));
+        out.push_str(&table(&segments("stage", &report.stages)));
+    }
+    for tier in &report.tiers {
+        out.push_str(&heading(&format!("by tier {}", tier.tier)));
+        out.push_str(&table(&segments("label", &tier.labels)));
+    }
+    out.push_str(&heading("by score decile (1 = highest scores)"));
+    out.push_str(&table(&deciles(report)));
+    out.push_str(&heading("by rule"));
+    out.push_str(&table(&rules(report)));
+    for threshold in &report.thresholds {
+        out.push_str(&heading(&format!(
+            "threshold `score {} {}` (line {}, {})",
+            threshold.op,
+            score(threshold.current),
+            threshold.line,
+            threshold.label
+        )));
+        let suggestion = threshold.suggested.map_or_else(
+            || "no suggestion: the file has leads of one outcome only".to_string(),
+            |s| {
+                format!(
+                    "suggested: score {} {} (the largest Youden's J)",
+                    threshold.op,
+                    score(s)
+                )
+            },
+        );
+        let _ = writeln!(out, "{}{suggestion}", if markdown { "" } else { "  " });
+        if markdown {
+            out.push('\n');
+        }
+        let mut t = Table::new(vec!["threshold", "leads", "converted", "rate", "J"]);
+        for c in &threshold.candidates {
+            t.row(vec![
+                format!("{} {}", threshold.op, score(c.value)),
+                c.leads.to_string(),
+                c.converted.to_string(),
+                percent(c.rate),
+                fixed(c.j, 3),
+            ]);
+        }
+        out.push_str(&table(&t));
+    }
+    out
+}
+
+fn segments(first: &'static str, rows: &[Segment]) -> Table {
+    let mut t = Table::new(vec![first, "leads", "converted", "rate", "lift"]);
+    for s in rows {
+        t.row(vec![
+            s.stage.clone().unwrap_or_else(|| "(none)".to_string()),
+            s.leads.to_string(),
+            s.converted.to_string(),
+            percent(s.rate),
+            fixed(s.lift, 2),
+        ]);
+    }
+    t
+}
+
+fn deciles(report: &Backtest) -> Table {
+    let mut t = Table::new(vec![
+        "decile",
+        "scores",
+        "leads",
+        "converted",
+        "rate",
+        "lift",
+    ]);
+    for d in &report.deciles {
+        t.row(vec![
+            d.decile.to_string(),
+            format!("{} to {}", score(d.min), score(d.max)),
+            d.leads.to_string(),
+            d.converted.to_string(),
+            percent(d.rate),
+            fixed(d.lift, 2),
+        ]);
+    }
+    t
+}
+
+fn rules(report: &Backtest) -> Table {
+    let headers = vec!["rule", "hits", "rate fired", "rate not fired", "lift", "IV"];
+    let mut t = Table::new(headers);
+    for r in &report.rules {
+        t.row(vec![
+            r.reason.clone(),
+            r.hits.to_string(),
+            percent(r.rate_fired),
+            percent(r.rate_not_fired),
+            fixed(r.lift, 2),
+            fixed(r.iv, 3),
+        ]);
+    }
+    t
+}

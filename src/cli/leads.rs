@@ -1,0 +1,46 @@
+//! Opening a lead file and binding a model to it, for the commands that
+//! read a whole file without writing one (`backtest`; `explain` reads one
+//! row its own way). Errors come back as (exit status, message).
+
+use super::{EXIT_FAILURE, EXIT_PROBLEMS};
+use crate::io::{self, Binding, Format, NameHint, OpenError, Reader};
+use crate::plan::Plan;
+
+/// A lead file, how to read it and where it is.
+pub struct LeadFile<'a> {
+    pub path: &'a str,
+    /// `--input-format`, when given.
+    pub format: Option<Format>,
+    pub delimiter: u8,
+}
+
+impl LeadFile<'_> {
+    /// The file's name as messages show it.
+    pub fn shown(&self) -> String {
+        if self.path == "-" {
+            "standard input".to_string()
+        } else {
+            format!("`{}`", self.path)
+        }
+    }
+
+    /// Open the file and bind the plan to its header.
+    pub fn open(&self, plan: &Plan) -> Result<(Reader, Binding), (u8, String)> {
+        let shown = self.shown();
+        let failure = |e: std::io::Error| (EXIT_FAILURE, format!("cannot read {shown}: {e}"));
+        let format = NameHint::of(self.path)
+            .format
+            .or(self.format)
+            .unwrap_or(Format::Csv);
+        let input = io::input::open(self.path).map_err(failure)?;
+        let reader = Reader::new(input, format, self.delimiter).map_err(|e| match e {
+            OpenError::Io(error) => failure(error),
+            OpenError::Header(message) => (EXIT_PROBLEMS, format!("{shown}: {message}")),
+        })?;
+        let binding = Binding::new(plan, reader.header()).map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(|e| format!("{shown}: {e}")).collect();
+            (EXIT_PROBLEMS, lines.join("\nerror: "))
+        })?;
+        Ok((reader, binding))
+    }
+}

@@ -1,0 +1,22 @@
+//! Is the model any good? What a scored lead file says about a model:
+//! how well its scores and stages predict an outcome (`backtest`), and
+//! the stamp that ties every result to the model text that made it.
+//!
+//! A stage after io: it reads lead files with [`crate::io::Reader`],
+//! scores them with [`crate::eval::Scorer`], and returns plain data for
+//! the command line to render. Memory grows with the leads only by one
+//! score and one outcome each (for the ranking statistics); everything
+//! else is counted as the rows stream past.
+
+mod backtest;
+mod collect;
+mod outcome;
+mod stamp;
+pub mod stats;
+
+pub use backtest::{
+    Backtest, BacktestCounter, Candidate, Decile, RuleStats, Segment, Threshold, TierTable,
+};
+pub use collect::{each_scored, Counts};
+pub use outcome::{read_outcome, OutcomeColumn};
+pub use stamp::ModelStamp;

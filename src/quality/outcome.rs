@@ -1,0 +1,82 @@
+//! The outcome column of `backtest`: a column of the lead file (not a
+//! model field) saying whether the lead converted.
+
+use serde_json::Value as Json;
+
+use crate::io::{Header, Record, RowData};
+use crate::value::{read_cell, FieldType, Value};
+
+/// Where a row's outcome is.
+#[derive(Debug, Clone)]
+pub struct OutcomeColumn {
+    pub name: String,
+    /// The CSV cell position; NDJSON looks the key up instead.
+    position: usize,
+}
+
+impl OutcomeColumn {
+    /// Find the column in the header; `Err` holds the closest column's
+    /// name, when the header has any.
+    pub fn find(header: &Header, name: &str) -> Result<OutcomeColumn, Option<String>> {
+        match header.columns.iter().position(|c| c == name) {
+            Some(position) => Ok(OutcomeColumn {
+                name: name.to_string(),
+                position,
+            }),
+            None => Err(header
+                .columns
+                .iter()
+                .min_by_key(|c| strsim::levenshtein(c, name))
+                .cloned()),
+        }
+    }
+
+    /// Whether the row's lead converted; `Err` says why its cell is not
+    /// an outcome.
+    pub fn read(&self, record: &Record) -> Result<bool, String> {
+        match &record.data {
+            RowData::Cells(cells) => {
+                read_outcome(cells.get(self.position).map_or("", String::as_str))
+            }
+            RowData::Object(object) => match object.get(&self.name) {
+                None | Some(Json::Null) => Ok(false),
+                Some(Json::Bool(converted)) => Ok(*converted),
+                Some(Json::String(text)) => read_outcome(text),
+                Some(other) => Err(not_an_outcome(&other.to_string())),
+            },
+        }
+    }
+}
+
+/// An outcome cell: a boolean as `bool` cells are read, or a date
+/// (present means converted); empty is "not converted".
+pub fn read_outcome(cell: &str) -> Result<bool, String> {
+    match read_cell(FieldType::Bool, cell, "") {
+        Ok(None) => return Ok(false),
+        Ok(Some(Value::Bool(converted))) => return Ok(converted),
+        _ => {}
+    }
+    match read_cell(FieldType::Date, cell, "") {
+        Ok(Some(_)) => Ok(true),
+        _ => Err(not_an_outcome(&format!("{cell:?}"))),
+    }
+}
+
+fn not_an_outcome(shown: &str) -> String {
+    format!("cannot read {shown} as an outcome: expected a boolean (yes, no, true, false, 1, 0) or a date")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_outcome;
+
+    #[test]
+    fn outcomes_are_booleans_dates_or_empty() {
+        assert_eq!(read_outcome("Yes"), Ok(true));
+        assert_eq!(read_outcome(" 0 "), Ok(false));
+        assert_eq!(read_outcome(""), Ok(false));
+        assert_eq!(read_outcome("2026-10-01"), Ok(true));
+        assert_eq!(read_outcome("2026-10-01T09:00:00Z"), Ok(true));
+        assert!(read_outcome("maybe").unwrap_err().contains("\"maybe\""));
+    }
+}
