@@ -13,7 +13,7 @@ use super::{EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::eval::Scorer;
 use crate::io::Format;
 use crate::plan;
-use crate::quality::{each_scored, Backtest, BacktestCounter, OutcomeColumn, Segment};
+use crate::quality::{each_scored, Backtest, BacktestCounter, Column, Scoring, Segment};
 
 #[derive(Debug, Args)]
 pub struct BacktestArgs {
@@ -80,7 +80,7 @@ fn backtest(args: &BacktestArgs) -> Result<Backtest, (u8, String)> {
         delimiter: args.delimiter,
     };
     let (mut reader, binding) = file.open(&plan)?;
-    let column = OutcomeColumn::find(reader.header(), &args.outcome).map_err(|closest| {
+    let column = Column::find(reader.header(), &args.outcome).map_err(|closest| {
         let hint = closest.map_or(String::new(), |c| format!("; the closest column is {c:?}"));
         let shown = file.shown();
         let outcome = &args.outcome;
@@ -91,18 +91,19 @@ fn backtest(args: &BacktestArgs) -> Result<Backtest, (u8, String)> {
     })?;
     let scorer = Scorer::new(&plan, args.as_of.unwrap_or_else(today_utc));
     let mut counter = BacktestCounter::new(&model);
-    let counts = each_scored(
-        &mut reader,
-        &binding,
-        &scorer,
-        |record, outcome| match column.read(record) {
-            Ok(converted) => {
+    let scoring = [Scoring {
+        binding: &binding,
+        scorer: &scorer,
+    }];
+    let counts = each_scored(&mut reader, &scoring, |record, outcomes| {
+        match (column.outcome(record), outcomes.first()) {
+            (Ok(converted), Some(outcome)) => {
                 counter.add(outcome, converted);
                 true
             }
-            Err(_) => false,
-        },
-    )
+            _ => false,
+        }
+    })
     .map_err(|e| (EXIT_FAILURE, format!("cannot read {}: {e}", file.shown())))?;
     Ok(counter.finish(&model, &source, counts.unreadable))
 }

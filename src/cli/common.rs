@@ -16,6 +16,12 @@ pub(crate) fn load_model(path: &str) -> Result<(Source, Model), u8> {
         EXIT_FAILURE
     })?;
     let name = if path == "-" { "<stdin>" } else { path };
+    compile_model(name, bytes)
+}
+
+/// Compile a model's bytes, printing its errors to standard error; `Err`
+/// is exit status 1.
+pub(crate) fn compile_model(name: &str, bytes: Vec<u8>) -> Result<(Source, Model), u8> {
     let (source, compiled) = crate::compile_bytes(name, bytes);
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     // Warnings are `tally check`'s business; other commands show errors only.

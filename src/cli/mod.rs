@@ -6,6 +6,7 @@
 mod backtest;
 mod check;
 mod common;
+mod diff;
 mod explain;
 pub mod explain_text;
 mod fmt;
@@ -15,6 +16,7 @@ mod leads;
 mod plan;
 mod progress;
 pub mod render;
+mod revision;
 mod score;
 mod sql;
 mod table;
@@ -56,6 +58,9 @@ enum Command {
     Plan(plan::PlanArgs),
     /// Print one SQL query that scores a table inside an engine.
     Sql(sql::SqlArgs),
+    /// What a model change does to a lead file: stage transitions, score
+    /// changes, rule hits before and after.
+    Diff(diff::DiffArgs),
     /// How well scores and stages predict an outcome column; thresholds
     /// the data supports.
     Backtest(backtest::BacktestArgs),
@@ -91,6 +96,7 @@ pub fn run() -> ExitCode {
         Command::Plan(args) => plan::run(&args),
         Command::Sql(args) => sql::run(&args),
         Command::Backtest(args) => backtest::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Completions(args) => install::completions(&args, Cli::command()),
         Command::Man(args) => install::man(&args, Cli::command()),

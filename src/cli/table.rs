@@ -1,23 +1,40 @@
 //! Tables for the model-quality commands: aligned columns in a terminal,
 //! GitHub-flavoured Markdown in a pull-request comment.
 
-/// A table of text cells; numbers are right-aligned.
+/// A table of text cells; columns of numbers are right-aligned.
 pub struct Table {
-    headers: Vec<&'static str>,
-    /// Per column: whether it holds numbers (right-aligned).
-    numeric: Vec<bool>,
+    headers: Vec<String>,
     rows: Vec<Vec<String>>,
 }
 
 impl Table {
-    /// Columns named `headers`; the first is text, the others numbers.
     pub fn new(headers: Vec<&'static str>) -> Table {
-        let numeric = (0..headers.len()).map(|i| i > 0).collect();
+        Table::with_headers(headers.into_iter().map(str::to_string).collect())
+    }
+
+    pub fn with_headers(headers: Vec<String>) -> Table {
         Table {
             headers,
-            numeric,
             rows: Vec::new(),
         }
+    }
+
+    /// Per column: whether every cell is a number (`12`, `-3`, `13.9%`,
+    /// `>= 40`, or `–` for none), so it is right-aligned.
+    fn numeric(&self) -> Vec<bool> {
+        let number = |cell: &str| {
+            let digits = cell.trim_start_matches(['>', '=', ' ', '+', '-']);
+            cell == "–" || digits.starts_with(|c: char| c.is_ascii_digit())
+        };
+        (0..self.headers.len())
+            .map(|i| {
+                i > 0
+                    && self
+                        .rows
+                        .iter()
+                        .all(|row| row.get(i).is_none_or(|cell| number(cell)))
+            })
+            .collect()
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
@@ -33,11 +50,12 @@ impl Table {
                 cells.map(|c| c.chars().count()).fold(header, usize::max)
             })
             .collect();
+        let numeric = self.numeric();
         let line = |cells: Vec<&str>| {
             let padded: Vec<String> = cells
                 .iter()
                 .zip(&widths)
-                .zip(&self.numeric)
+                .zip(&numeric)
                 .map(|((cell, &width), &right)| {
                     if right {
                         format!("{cell:>width$}")
@@ -48,7 +66,7 @@ impl Table {
                 .collect();
             format!("  {}\n", padded.join("  ").trim_end())
         };
-        let mut out = line(self.headers.clone());
+        let mut out = line(self.headers.iter().map(String::as_str).collect());
         for row in &self.rows {
             out.push_str(&line(row.iter().map(String::as_str).collect()));
         }
@@ -60,7 +78,7 @@ impl Table {
         let escape = |cell: &str| cell.replace('|', "\\|");
         let mut out = format!("| {} |\n", self.headers.join(" | "));
         let rule: Vec<&str> = self
-            .numeric
+            .numeric()
             .iter()
             .map(|&right| if right { "---:" } else { "---" })
             .collect();

@@ -1,5 +1,6 @@
-//! Scoring every row of a lead file for a statistic: each readable row's
-//! record and outcome go to a visitor, unreadable rows are counted.
+//! Scoring every row of a lead file for a statistic, with one model or
+//! several: each row readable by all of them goes to a visitor with its
+//! outcomes, in model order; the other rows are counted.
 
 use std::io;
 
@@ -11,29 +12,41 @@ use crate::io::{Binding, Reader, Record};
 pub struct Counts {
     pub read: u64,
     pub used: u64,
-    /// Rows `score` would reject, and rows the visitor refused (such as an
-    /// unreadable outcome).
+    /// Rows `score` would reject (with any of the models), and rows the
+    /// visitor refused (such as an unreadable outcome).
     pub unreadable: u64,
 }
 
-/// Score every row of `reader`; `visit` gets each scored record and its
-/// outcome and returns `false` to leave the row out (counted unreadable).
-/// `Err` only when the file cannot be read further.
+/// A model bound to the file's header, ready to score its rows.
+pub struct Scoring<'a, 'p> {
+    pub binding: &'a Binding,
+    pub scorer: &'a Scorer<'p>,
+}
+
+/// Score every row of `reader` with each model; `visit` gets the record
+/// and the outcomes and returns `false` to leave the row out (counted
+/// unreadable). `Err` only when the file cannot be read further.
 pub fn each_scored(
     reader: &mut Reader,
-    binding: &Binding,
-    scorer: &Scorer,
-    mut visit: impl FnMut(&Record, &Outcome) -> bool,
+    models: &[Scoring],
+    mut visit: impl FnMut(&Record, &[Outcome]) -> bool,
 ) -> io::Result<Counts> {
     let mut counts = Counts::default();
+    let mut outcomes = Vec::with_capacity(models.len());
     while let Some(row) = reader.next_row()? {
         counts.read += 1;
-        let scored = row.ok().and_then(|record| {
-            let lead = binding.lead(&record).ok()?;
-            Some((scorer.score(&lead), record))
+        outcomes.clear();
+        let scored = row.ok().filter(|record| {
+            models.iter().all(|model| match model.binding.lead(record) {
+                Ok(lead) => {
+                    outcomes.push(model.scorer.score(&lead));
+                    true
+                }
+                Err(_) => false,
+            })
         });
         match scored {
-            Some((outcome, record)) if visit(&record, &outcome) => counts.used += 1,
+            Some(record) if visit(&record, &outcomes) => counts.used += 1,
             _ => counts.unreadable += 1,
         }
     }

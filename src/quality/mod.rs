@@ -10,13 +10,15 @@
 
 mod backtest;
 mod collect;
-mod outcome;
+mod column;
+mod diff;
 mod stamp;
 pub mod stats;
 
 pub use backtest::{
     Backtest, BacktestCounter, Candidate, Decile, RuleStats, Segment, Threshold, TierTable,
 };
-pub use collect::{each_scored, Counts};
-pub use outcome::{read_outcome, OutcomeColumn};
+pub use collect::{each_scored, Counts, Scoring};
+pub use column::{read_outcome, Column};
+pub use diff::{Diff, DiffCounter, Mover, RuleChange, Side, Spread, TierTransitions, Transition};
 pub use stamp::ModelStamp;

@@ -1,25 +1,26 @@
-//! The outcome column of `backtest`: a column of the lead file (not a
-//! model field) saying whether the lead converted.
+//! Columns the model-quality commands read besides the model's fields:
+//! the outcome of `backtest` (a column of the lead file, not a model
+//! field, saying whether the lead converted) and the key naming a lead.
 
 use serde_json::Value as Json;
 
 use crate::io::{Header, Record, RowData};
 use crate::value::{read_cell, FieldType, Value};
 
-/// Where a row's outcome is.
+/// A column of the lead file, found by name.
 #[derive(Debug, Clone)]
-pub struct OutcomeColumn {
+pub struct Column {
     pub name: String,
     /// The CSV cell position; NDJSON looks the key up instead.
     position: usize,
 }
 
-impl OutcomeColumn {
+impl Column {
     /// Find the column in the header; `Err` holds the closest column's
     /// name, when the header has any.
-    pub fn find(header: &Header, name: &str) -> Result<OutcomeColumn, Option<String>> {
+    pub fn find(header: &Header, name: &str) -> Result<Column, Option<String>> {
         match header.columns.iter().position(|c| c == name) {
-            Some(position) => Ok(OutcomeColumn {
+            Some(position) => Ok(Column {
                 name: name.to_string(),
                 position,
             }),
@@ -31,9 +32,22 @@ impl OutcomeColumn {
         }
     }
 
+    /// The row's cell as text (a JSON value as JSON, strings unquoted);
+    /// empty when absent.
+    pub fn text(&self, record: &Record) -> String {
+        match &record.data {
+            RowData::Cells(cells) => cells.get(self.position).cloned().unwrap_or_default(),
+            RowData::Object(object) => match object.get(&self.name) {
+                None | Some(Json::Null) => String::new(),
+                Some(Json::String(text)) => text.clone(),
+                Some(other) => other.to_string(),
+            },
+        }
+    }
+
     /// Whether the row's lead converted; `Err` says why its cell is not
     /// an outcome.
-    pub fn read(&self, record: &Record) -> Result<bool, String> {
+    pub fn outcome(&self, record: &Record) -> Result<bool, String> {
         match &record.data {
             RowData::Cells(cells) => {
                 read_outcome(cells.get(self.position).map_or("", String::as_str))

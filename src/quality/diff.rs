@@ -1,0 +1,390 @@
+//! `tally diff`: what a model change does to a lead file — the stage and
+//! tier transitions, the score changes, each rule's hits before and after
+//! (matched by reason) and the leads that moved most.
+//!
+//! [`DiffCounter`] takes each lead's two outcomes as the rows stream past;
+//! it keeps every score change (for the median and percentiles) and the
+//! `top` largest moves, nothing else per lead.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::stamp::ModelStamp;
+use crate::check::Model;
+use crate::eval::Outcome;
+use crate::source::Source;
+use crate::syntax::ast::Effect;
+use crate::value::Decimal;
+
+/// One side of the diff: a compiled model and its source.
+pub struct Side<'a> {
+    pub model: &'a Model,
+    pub source: &'a Source,
+}
+
+/// Everything `diff` reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diff {
+    pub old_model: ModelStamp,
+    pub new_model: ModelStamp,
+    /// Leads both models scored.
+    pub rows: u64,
+    /// Rows left out because one of the models could not read them.
+    pub unreadable: u64,
+    /// Leads whose stage changed.
+    pub moved: u64,
+    pub moved_share: Option<f64>,
+    pub transitions: Vec<Transition>,
+    /// The stage labels: the old ladder's, then the new one's, then
+    /// `(none)`; transitions are listed in this order.
+    pub stages: Vec<String>,
+    /// The same per tier both models have, by name.
+    pub tiers: Vec<TierTransitions>,
+    pub score_change: Option<Spread>,
+    pub rules: Vec<RuleChange>,
+    /// The column that names a lead: the new model's first field's.
+    pub key: Option<String>,
+    pub top: Vec<Mover>,
+}
+
+/// Leads that went from one stage (or tier label) to another; `(none)`
+/// is no stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Transition {
+    pub from: String,
+    pub to: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TierTransitions {
+    pub tier: String,
+    pub moved: u64,
+    pub transitions: Vec<Transition>,
+    pub labels: Vec<String>,
+}
+
+/// The distribution of `new score − old score`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Spread {
+    pub mean: f64,
+    pub median: f64,
+    pub p10: f64,
+    pub p90: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+/// A rule, by reason, in the old and the new model.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleChange {
+    pub reason: String,
+    /// `unchanged`, `changed` (its condition or points), `added`, `removed`.
+    pub status: &'static str,
+    pub old_hits: Option<u64>,
+    pub new_hits: Option<u64>,
+    /// The points as written, signed: `+20`, `-10`, `+5 * webinars`.
+    pub old_points: Option<String>,
+    pub new_points: Option<String>,
+}
+
+/// A lead whose score changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Mover {
+    /// The value of the new model's first field (its column is
+    /// [`Diff::key`]).
+    pub key: String,
+    pub old_score: f64,
+    pub new_score: f64,
+    pub old_stage: Option<String>,
+    pub new_stage: Option<String>,
+    #[serde(skip)]
+    change: Decimal,
+}
+
+const NONE: &str = "(none)";
+
+/// Leads counted by (old label, new label).
+type Matrix = BTreeMap<(String, String), u64>;
+
+/// A tier both models have: its index in each, its name, its counts.
+struct SharedTier {
+    old: usize,
+    new: usize,
+    name: String,
+    counts: Matrix,
+}
+
+/// Counts the two outcomes of each lead.
+pub struct DiffCounter {
+    top: usize,
+    transitions: Matrix,
+    tiers: Vec<SharedTier>,
+    changes: Vec<Decimal>,
+    old_hits: Vec<u64>,
+    new_hits: Vec<u64>,
+    movers: Vec<Mover>,
+}
+
+impl DiffCounter {
+    /// A counter keeping the `top` largest score changes.
+    pub fn new(old: &Model, new: &Model, top: usize) -> DiffCounter {
+        let tiers = old
+            .tiers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, tier)| {
+                let j = new.tiers.iter().position(|t| t.name == tier.name)?;
+                Some(SharedTier {
+                    old: i,
+                    new: j,
+                    name: tier.name.clone(),
+                    counts: Matrix::new(),
+                })
+            })
+            .collect();
+        DiffCounter {
+            top,
+            transitions: BTreeMap::new(),
+            tiers,
+            changes: Vec::new(),
+            old_hits: vec![0; old.rules.len()],
+            new_hits: vec![0; new.rules.len()],
+            movers: Vec::new(),
+        }
+    }
+
+    /// Count one lead, named by `key`.
+    pub fn add(&mut self, key: String, old: &Outcome, new: &Outcome) {
+        let label = |l: &Option<String>| l.clone().unwrap_or_else(|| NONE.to_string());
+        *self
+            .transitions
+            .entry((label(&old.stage), label(&new.stage)))
+            .or_default() += 1;
+        for tier in &mut self.tiers {
+            let from = old.tiers.get(tier.old).cloned().flatten();
+            let to = new.tiers.get(tier.new).cloned().flatten();
+            *tier.counts.entry((label(&from), label(&to))).or_default() += 1;
+        }
+        for (hits, outcome) in [(&mut self.old_hits, old), (&mut self.new_hits, new)] {
+            for fired in &outcome.fired {
+                if let Some(slot) = hits.get_mut(fired.rule) {
+                    *slot += 1;
+                }
+            }
+        }
+        let change = new.score - old.score;
+        self.changes.push(change);
+        if !change.is_zero() && self.top > 0 {
+            self.keep_mover(Mover {
+                key,
+                old_score: number(old.score),
+                new_score: number(new.score),
+                old_stage: old.stage.clone(),
+                new_stage: new.stage.clone(),
+                change,
+            });
+        }
+    }
+
+    /// Keep the `top` largest moves; of equal ones, the earliest lead.
+    fn keep_mover(&mut self, mover: Mover) {
+        if self.movers.len() == self.top {
+            match self.movers.last() {
+                Some(last) if last.change.abs() >= mover.change.abs() => return,
+                _ => {
+                    self.movers.pop();
+                }
+            }
+        }
+        let at = self
+            .movers
+            .partition_point(|m| m.change.abs() >= mover.change.abs());
+        self.movers.insert(at, mover);
+    }
+
+    pub fn finish(mut self, old: Side, new: Side, unreadable: u64) -> Diff {
+        let rows = self.changes.len() as u64;
+        let moved = count_moved(&self.transitions);
+        let stages = order(&stage_labels(old.model), &stage_labels(new.model));
+        Diff {
+            old_model: ModelStamp::new(old.model, old.source.text().as_bytes()),
+            new_model: ModelStamp::new(new.model, new.source.text().as_bytes()),
+            rows,
+            unreadable,
+            moved,
+            moved_share: (rows > 0).then(|| moved as f64 / rows as f64),
+            transitions: listed(&self.transitions, &stages),
+            stages,
+            tiers: self
+                .tiers
+                .iter()
+                .map(|tier| {
+                    let labels = order(
+                        &tier_labels(old.model, tier.old),
+                        &tier_labels(new.model, tier.new),
+                    );
+                    TierTransitions {
+                        tier: tier.name.clone(),
+                        moved: count_moved(&tier.counts),
+                        transitions: listed(&tier.counts, &labels),
+                        labels,
+                    }
+                })
+                .collect(),
+            score_change: spread(&mut self.changes),
+            rules: rule_changes(&old, &new, &self.old_hits, &self.new_hits),
+            key: new.model.fields.first().map(|f| f.column.clone()),
+            top: self.movers,
+        }
+    }
+}
+
+fn count_moved(table: &Matrix) -> u64 {
+    table
+        .iter()
+        .filter(|((from, to), _)| from != to)
+        .map(|(_, n)| n)
+        .sum()
+}
+
+fn stage_labels(model: &Model) -> Vec<&str> {
+    model.stage.as_ref().map(|l| l.labels()).unwrap_or_default()
+}
+
+fn tier_labels(model: &Model, tier: usize) -> Vec<&str> {
+    model
+        .tiers
+        .get(tier)
+        .map(|t| t.ladder.labels())
+        .unwrap_or_default()
+}
+
+/// Labels of two ladders, old first, without repeats, then `(none)`.
+fn order(old: &[&str], new: &[&str]) -> Vec<String> {
+    let mut labels: Vec<String> = Vec::new();
+    for label in old.iter().chain(new).copied().chain([NONE]) {
+        if !labels.iter().any(|l| l == label) {
+            labels.push(label.to_string());
+        }
+    }
+    labels
+}
+
+/// The transitions, sorted by the labels' order (from, then to).
+fn listed(table: &Matrix, labels: &[String]) -> Vec<Transition> {
+    let rank = |label: &String| {
+        labels
+            .iter()
+            .position(|l| l == label)
+            .unwrap_or(labels.len())
+    };
+    let mut list: Vec<Transition> = table
+        .iter()
+        .map(|((from, to), &count)| Transition {
+            from: from.clone(),
+            to: to.clone(),
+            count,
+        })
+        .collect();
+    list.sort_by_key(|t| (rank(&t.from), rank(&t.to)));
+    list
+}
+
+fn number(value: Decimal) -> f64 {
+    use rust_decimal::prelude::ToPrimitive;
+    value.to_f64().unwrap_or(f64::NAN)
+}
+
+/// Mean, nearest-rank percentiles, extremes.
+fn spread(changes: &mut [Decimal]) -> Option<Spread> {
+    changes.sort_unstable();
+    let n = changes.len();
+    let at = |p: usize| {
+        // Nearest rank: the ⌈p·n/100⌉-th smallest.
+        let rank = (p * n).div_ceil(100).max(1);
+        changes.get(rank - 1).copied().map(number)
+    };
+    let sum: f64 = changes.iter().copied().map(number).sum();
+    Some(Spread {
+        mean: sum / n as f64,
+        median: at(50)?,
+        p10: at(10)?,
+        p90: at(90)?,
+        min: number(*changes.first()?),
+        max: number(*changes.last()?),
+    })
+}
+
+/// A rule's points as written, with their sign: `+20`, `-10`.
+fn points(source: &Source, rule: &crate::check::model::Rule) -> String {
+    let sign = match rule.effect {
+        Effect::Add => "+",
+        Effect::Sub => "-",
+    };
+    format!("{sign}{}", squeeze(source.slice(rule.points.span)))
+}
+
+fn squeeze(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Old rules in old order, then rules only the new model has.
+fn rule_changes(old: &Side, new: &Side, old_hits: &[u64], new_hits: &[u64]) -> Vec<RuleChange> {
+    let find = |side: &Side, reason: &str| side.model.rules.iter().position(|r| r.reason == reason);
+    let mut out = Vec::new();
+    for (i, rule) in old.model.rules.iter().enumerate() {
+        let j = find(new, &rule.reason);
+        let old_points = points(old.source, rule);
+        let new_rule = j.and_then(|j| new.model.rules.get(j));
+        let status = match new_rule {
+            None => "removed",
+            Some(other) => {
+                let same_points = points(new.source, other) == old_points;
+                let same_condition = squeeze(old.source.slice(rule.condition.span))
+                    == squeeze(new.source.slice(other.condition.span));
+                if same_points && same_condition {
+                    "unchanged"
+                } else {
+                    "changed"
+                }
+            }
+        };
+        out.push(RuleChange {
+            reason: rule.reason.clone(),
+            status,
+            old_hits: old_hits.get(i).copied(),
+            new_hits: j.and_then(|j| new_hits.get(j).copied()),
+            old_points: Some(old_points),
+            new_points: new_rule.map(|r| points(new.source, r)),
+        });
+    }
+    for (j, rule) in new.model.rules.iter().enumerate() {
+        if find(old, &rule.reason).is_none() {
+            out.push(RuleChange {
+                reason: rule.reason.clone(),
+                status: "added",
+                old_hits: None,
+                new_hits: new_hits.get(j).copied(),
+                old_points: None,
+                new_points: Some(points(new.source, rule)),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let mut changes: Vec<Decimal> = (1..=10).map(Decimal::from).collect();
+        let s = spread(&mut changes).unwrap();
+        assert_eq!((s.p10, s.median, s.p90), (1.0, 5.0, 9.0));
+        assert_eq!((s.min, s.max, s.mean), (1.0, 10.0, 5.5));
+        assert!(spread(&mut []).is_none());
+    }
+}
