@@ -4,6 +4,7 @@
 //! renders what comes back. Only this module knows about terminals.
 
 mod backtest;
+mod calibrate;
 mod check;
 mod common;
 mod diff;
@@ -64,6 +65,8 @@ enum Command {
     /// How well scores and stages predict an outcome column; thresholds
     /// the data supports.
     Backtest(backtest::BacktestArgs),
+    /// The points the data supports for each rule, as a proposed model.
+    Calibrate(calibrate::CalibrateArgs),
     /// Start a models repository: a starter model with tests, a lead file,
     /// a CI workflow and a pre-commit config.
     Init(init::InitArgs),
@@ -97,6 +100,7 @@ pub fn run() -> ExitCode {
         Command::Sql(args) => sql::run(&args),
         Command::Backtest(args) => backtest::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Calibrate(args) => calibrate::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Completions(args) => install::completions(&args, Cli::command()),
         Command::Man(args) => install::man(&args, Cli::command()),

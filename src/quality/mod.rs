@@ -9,14 +9,19 @@
 //! else is counted as the rows stream past.
 
 mod backtest;
+mod calibrate;
 mod collect;
 mod column;
 mod diff;
+pub mod logistic;
 mod stamp;
 pub mod stats;
 
 pub use backtest::{
     Backtest, BacktestCounter, Candidate, Decile, RuleStats, Segment, Threshold, TierTable,
+};
+pub use calibrate::{
+    rewrite, Calibration, CalibrationCounter, CalibrationError, RulePoints, MIN_CONVERSIONS,
 };
 pub use collect::{each_scored, Counts, Scoring};
 pub use column::{read_outcome, Column};

@@ -1,0 +1,222 @@
+//! `tally calibrate MODEL LEADS --outcome COL`: the points the data
+//! supports, as the same model file with only rule points changed. The
+//! fit is `quality`'s; this file reads, writes and renders.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use clap::Args;
+
+use super::backtest::{InputFormat, Style};
+use super::common::{load_model, parse_date, parse_delimiter, today_utc};
+use super::leads::LeadFile;
+use super::table::{fixed, percent, score, Table};
+use super::{io_reason, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
+use crate::eval::Scorer;
+use crate::io::{Format, Sink};
+use crate::plan;
+use crate::quality::{
+    each_scored, rewrite, Calibration, CalibrationCounter, CalibrationError, Column, Scoring,
+    MIN_CONVERSIONS,
+};
+use crate::source::Source;
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// The model whose points to fit.
+    #[arg(value_name = "MODEL")]
+    model: String,
+    /// The lead file: CSV or NDJSON, optionally gzipped.
+    #[arg(value_name = "LEADS")]
+    leads: String,
+    /// The column of LEADS that says whether a lead converted (as for
+    /// `backtest`).
+    #[arg(long, value_name = "COL")]
+    outcome: String,
+    /// Replace MODEL with the proposed model.
+    #[arg(long)]
+    write: bool,
+    /// The date `today` means (default: today's UTC date).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    as_of: Option<crate::value::Date>,
+    /// Input format when the lead file's name does not tell (default: csv).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    input_format: Option<InputFormat>,
+    /// CSV field delimiter, one ASCII character (`\t` for tab).
+    #[arg(long, value_name = "C", default_value = ",", value_parser = parse_delimiter)]
+    delimiter: u8,
+    /// How to print: the model on standard output and the table on
+    /// standard error (text), both as Markdown, or the table as JSON.
+    #[arg(long, value_enum, default_value_t = Style::Text)]
+    format: Style,
+}
+
+pub fn run(args: &CalibrateArgs) -> u8 {
+    if args.write && args.model == "-" {
+        eprintln!("error: --write needs a model file, not standard input");
+        return EXIT_FAILURE;
+    }
+    let (source, proposal) = match calibrate(args) {
+        Ok(done) => done,
+        Err((status, message)) => {
+            if !message.is_empty() {
+                eprintln!("error: {message}");
+            }
+            return status;
+        }
+    };
+    if args.write {
+        return write_model(&args.model, &proposal.text, &proposal.calibration);
+    }
+    let (stdout, stderr) = match args.format {
+        Style::Json => match serde_json::to_string_pretty(&proposal.calibration) {
+            Ok(json) => (json + "\n", String::new()),
+            Err(e) => {
+                eprintln!("error: internal error writing JSON: {e}");
+                return EXIT_FAILURE;
+            }
+        },
+        Style::Markdown => (markdown(&source, &proposal), String::new()),
+        Style::Text => (
+            proposal.text.clone(),
+            evidence(&proposal.calibration).text(),
+        ),
+    };
+    eprint!("{stderr}");
+    let mut out = std::io::stdout().lock();
+    match out.write_all(stdout.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => EXIT_OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {}", io_reason(&e));
+            EXIT_FAILURE
+        }
+    }
+}
+
+/// The fitted points and the model text that carries them.
+struct Proposal {
+    calibration: Calibration,
+    text: String,
+}
+
+fn calibrate(args: &CalibrateArgs) -> Result<(Source, Proposal), (u8, String)> {
+    let (source, model) = load_model(&args.model).map_err(|status| (status, String::new()))?;
+    let plan = plan::compile(&model);
+    let file = LeadFile {
+        path: &args.leads,
+        format: args.input_format.map(|f| match f {
+            InputFormat::Csv => Format::Csv,
+            InputFormat::Ndjson => Format::Ndjson,
+        }),
+        delimiter: args.delimiter,
+    };
+    let (mut reader, binding) = file.open(&plan)?;
+    let column = Column::find(reader.header(), &args.outcome).map_err(|closest| {
+        let hint = closest.map_or(String::new(), |c| format!("; the closest column is {c:?}"));
+        let (shown, outcome) = (file.shown(), &args.outcome);
+        let message = format!("{shown}: the outcome column {outcome:?} is not in the header{hint}");
+        (EXIT_PROBLEMS, message)
+    })?;
+    let scorer = Scorer::new(&plan, args.as_of.unwrap_or_else(today_utc));
+    let scoring = [Scoring {
+        binding: &binding,
+        scorer: &scorer,
+    }];
+    let mut counter = CalibrationCounter::new(&model);
+    let counts = each_scored(&mut reader, &scoring, |record, outcomes| {
+        match (column.outcome(record), outcomes.first()) {
+            (Ok(converted), Some(outcome)) => {
+                counter.add(outcome, converted);
+                true
+            }
+            _ => false,
+        }
+    })
+    .map_err(|e| (EXIT_FAILURE, format!("cannot read {}: {e}", file.shown())))?;
+    let calibration = counter
+        .finish(&model, &source, counts.unreadable)
+        .map_err(|e| (EXIT_PROBLEMS, refusal(&e, &file.shown())))?;
+    let text = realigned(&source, rewrite(&source, &model, &calibration));
+    Ok((source, Proposal { calibration, text }))
+}
+
+fn refusal(error: &CalibrationError, shown: &str) -> String {
+    match error {
+        CalibrationError::TooFewConversions { converted } => format!(
+            "{shown} has {converted} converted lead{}; calibrating needs at least \
+             {MIN_CONVERSIONS} to tell the rules apart: add more history",
+            if *converted == 1 { "" } else { "s" }
+        ),
+        CalibrationError::NoFit => {
+            format!("the outcomes in {shown} cannot be fitted (every lead converted, or none did)")
+        }
+    }
+}
+
+/// A model that was in canonical layout stays so: the changed points are
+/// aligned again by the formatter. Any other model keeps its layout.
+fn realigned(original: &Source, proposed: String) -> String {
+    let canonical = crate::fmt::format(original).is_ok_and(|t| t == original.text());
+    if !canonical {
+        return proposed;
+    }
+    let proposed_source = Source::new(original.name(), proposed.as_str());
+    crate::fmt::format(&proposed_source).unwrap_or(proposed)
+}
+
+fn evidence(calibration: &Calibration) -> Table {
+    let headers = vec![
+        "rule",
+        "old points",
+        "new points",
+        "hits",
+        "converted",
+        "rate fired",
+        "weight",
+    ];
+    let mut t = Table::new(headers);
+    for r in &calibration.rules {
+        t.row(vec![
+            r.reason.clone(),
+            r.old_points.map_or("computed".into(), score),
+            r.new_points.map_or("kept".into(), |p| p.to_string()),
+            r.hits.to_string(),
+            r.converted.to_string(),
+            percent(r.rate_fired),
+            fixed(Some(r.weight), 3),
+        ]);
+    }
+    t
+}
+
+fn markdown(source: &Source, proposal: &Proposal) -> String {
+    let c = &proposal.calibration;
+    format!(
+        "## Calibrated points for `{}`\n\n{} leads, {} converted, {} left out as unreadable.\n\n{}\n```tally\n{}```\n",
+        source.name(),
+        c.rows,
+        c.converted,
+        c.unreadable,
+        evidence(c).markdown(),
+        proposal.text
+    )
+}
+
+fn write_model(path: &str, text: &str, calibration: &Calibration) -> u8 {
+    let written = Sink::file(Path::new(path), false).and_then(|mut sink| {
+        sink.write_all(text.as_bytes())?;
+        sink.finish()
+    });
+    match written {
+        Ok(()) => {
+            eprint!("{}", evidence(calibration).text());
+            eprintln!("wrote the calibrated points to `{path}`");
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: cannot write `{path}`: {}", io_reason(&e));
+            EXIT_FAILURE
+        }
+    }
+}

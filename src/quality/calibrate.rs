@@ -1,0 +1,252 @@
+//! `tally calibrate`: the points the data supports for each rule.
+//!
+//! The leads are grouped by which rules fired (memory grows with the
+//! distinct patterns, at most one per lead) and by score. A logistic
+//! regression of the outcome on the rules' fired indicators gives each
+//! rule a weight; its prior is the rule's current points in log-odds (the
+//! current points times the slope of a regression on the current score),
+//! so a rule with little evidence stays near its points. The weights are
+//! then scaled so the rules' points span what they span now, and rounded.
+//! Only rules with constant points are changed; computed points are kept
+//! (their indicator stays in the regression).
+
+use std::collections::HashMap;
+
+use rust_decimal::prelude::ToPrimitive;
+use serde::Serialize;
+
+use super::logistic::{self, Prior, Row};
+use super::stamp::ModelStamp;
+use crate::check::model::ExprKind;
+use crate::check::Model;
+use crate::eval::Outcome;
+use crate::source::Source;
+use crate::syntax::ast::Effect;
+use crate::value::{Decimal, Value};
+
+/// Fewer converted leads than this and `calibrate` refuses.
+pub const MIN_CONVERSIONS: u64 = 30;
+
+/// How strongly each weight is held at its prior, in leads' worth of
+/// evidence: a rule fired for far more leads than this moves freely.
+const PRIOR_STRENGTH: f64 = 2.0;
+
+/// The proposal.
+#[derive(Debug, Clone, Serialize)]
+pub struct Calibration {
+    pub model: ModelStamp,
+    pub rows: u64,
+    pub unreadable: u64,
+    pub converted: u64,
+    pub rules: Vec<RulePoints>,
+}
+
+/// One rule's points, now and proposed, and the evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct RulePoints {
+    pub reason: String,
+    /// Signed: `sub 10` is -10.
+    pub old_points: Option<f64>,
+    /// `None` for a rule whose points are computed (kept as they are).
+    pub new_points: Option<i64>,
+    pub hits: u64,
+    pub converted: u64,
+    pub rate_fired: Option<f64>,
+    /// The fitted log-odds weight of the rule's indicator.
+    pub weight: f64,
+    #[serde(skip)]
+    rule: usize,
+}
+
+/// Why no proposal can be made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CalibrationError {
+    TooFewConversions { converted: u64 },
+    NoFit,
+}
+
+/// Counts leads by the rules that fired and by score.
+pub struct CalibrationCounter {
+    patterns: HashMap<Vec<u64>, (u64, u64)>,
+    scores: HashMap<Decimal, (u64, u64)>,
+    hits: Vec<(u64, u64)>,
+    rules: usize,
+}
+
+impl CalibrationCounter {
+    pub fn new(model: &Model) -> CalibrationCounter {
+        CalibrationCounter {
+            patterns: HashMap::new(),
+            scores: HashMap::new(),
+            hits: vec![(0, 0); model.rules.len()],
+            rules: model.rules.len(),
+        }
+    }
+
+    pub fn add(&mut self, outcome: &Outcome, converted: bool) {
+        let mut pattern = vec![0u64; self.rules.div_ceil(64)];
+        for fired in &outcome.fired {
+            if let Some(word) = pattern.get_mut(fired.rule / 64) {
+                *word |= 1 << (fired.rule % 64);
+            }
+            if let Some(slot) = self.hits.get_mut(fired.rule) {
+                slot.0 += 1;
+                slot.1 += u64::from(converted);
+            }
+        }
+        for slot in [
+            self.patterns.entry(pattern).or_default(),
+            self.scores.entry(outcome.score).or_default(),
+        ] {
+            slot.0 += 1;
+            slot.1 += u64::from(converted);
+        }
+    }
+
+    pub fn finish(
+        self,
+        model: &Model,
+        source: &Source,
+        unreadable: u64,
+    ) -> Result<Calibration, CalibrationError> {
+        let rows: u64 = self.patterns.values().map(|p| p.0).sum();
+        let converted: u64 = self.patterns.values().map(|p| p.1).sum();
+        if converted < MIN_CONVERSIONS {
+            return Err(CalibrationError::TooFewConversions { converted });
+        }
+        let old: Vec<Option<f64>> = model.rules.iter().map(constant_points).collect();
+        let slope = score_slope(&self.scores).ok_or(CalibrationError::NoFit)?;
+        let centre = old.iter().map(|p| p.unwrap_or(0.0) * slope).collect();
+        let prior = Prior {
+            centre,
+            strength: vec![PRIOR_STRENGTH; self.rules],
+        };
+        let rows_of_patterns = self.pattern_rows();
+        let (_, weights) =
+            logistic::fit(&rows_of_patterns, &prior).ok_or(CalibrationError::NoFit)?;
+        let points = scaled(&old, &weights);
+        let rules = model
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, rule)| {
+                let (hits, hit_converted) = self.hits.get(i).copied().unwrap_or_default();
+                RulePoints {
+                    reason: rule.reason.clone(),
+                    old_points: old.get(i).copied().flatten(),
+                    new_points: points.get(i).copied().flatten(),
+                    hits,
+                    converted: hit_converted,
+                    rate_fired: (hits > 0).then(|| hit_converted as f64 / hits as f64),
+                    weight: weights.get(i).copied().unwrap_or(0.0),
+                    rule: i,
+                }
+            })
+            .collect();
+        Ok(Calibration {
+            model: ModelStamp::new(model, source.text().as_bytes()),
+            rows,
+            unreadable,
+            converted,
+            rules,
+        })
+    }
+
+    fn pattern_rows(&self) -> Vec<Row> {
+        self.patterns
+            .iter()
+            .map(|(pattern, &(count, successes))| Row {
+                features: (0..self.rules)
+                    .map(|r| {
+                        let word = pattern.get(r / 64).copied().unwrap_or(0);
+                        f64::from(u8::from(word & (1 << (r % 64)) != 0))
+                    })
+                    .collect(),
+                count: count as f64,
+                successes: successes as f64,
+            })
+            .collect()
+    }
+}
+
+/// A rule's points when they are a constant, signed.
+fn constant_points(rule: &crate::check::model::Rule) -> Option<f64> {
+    let ExprKind::Const(Value::Number(points)) = &rule.points.kind else {
+        return None;
+    };
+    let value = points.to_f64()?;
+    Some(match rule.effect {
+        Effect::Add => value,
+        Effect::Sub => -value,
+    })
+}
+
+/// The log-odds a point of score is worth now: the slope of a logistic
+/// regression of the outcome on the current score.
+fn score_slope(scores: &HashMap<Decimal, (u64, u64)>) -> Option<f64> {
+    let rows: Vec<Row> = scores
+        .iter()
+        .map(|(score, &(count, successes))| Row {
+            features: vec![score.to_f64().unwrap_or(0.0)],
+            count: count as f64,
+            successes: successes as f64,
+        })
+        .collect();
+    let flat = Prior {
+        centre: vec![0.0],
+        strength: vec![1e-6],
+    };
+    let (_, slope) = logistic::fit(&rows, &flat)?;
+    slope.first().copied().filter(|s| s.is_finite())
+}
+
+/// New points for the rules with constant points: weights scaled so their
+/// absolute sum equals the current points' absolute sum, rounded.
+fn scaled(old: &[Option<f64>], weights: &[f64]) -> Vec<Option<i64>> {
+    let span_now: f64 = old.iter().flatten().map(|p| p.abs()).sum();
+    let span_fit: f64 = old
+        .iter()
+        .zip(weights)
+        .filter(|(p, _)| p.is_some())
+        .map(|(_, w)| w.abs())
+        .sum();
+    let scale = if span_fit > 0.0 {
+        span_now / span_fit
+    } else {
+        0.0
+    };
+    old.iter()
+        .zip(weights)
+        .map(|(p, w)| p.map(|_| (w * scale).round() as i64))
+        .collect()
+}
+
+/// The model's text with each changed rule's `add N` / `sub N` replaced,
+/// everything else (comments, layout, other rules) as it was.
+pub fn rewrite(source: &Source, model: &Model, calibration: &Calibration) -> String {
+    let text = source.text();
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    for proposal in &calibration.rules {
+        let (Some(new), Some(rule)) = (proposal.new_points, model.rules.get(proposal.rule)) else {
+            continue;
+        };
+        let end = rule.points.span.end;
+        // The `add` or `sub` keyword is the last word before the points.
+        let before = text.get(..rule.points.span.start).unwrap_or_default();
+        let keyword = before.trim_end();
+        if !(keyword.ends_with("add") || keyword.ends_with("sub")) {
+            continue;
+        }
+        let start = keyword.len() - 3;
+        let effect = if new < 0 { "sub" } else { "add" };
+        edits.push((start, end, format!("{effect} {}", new.unsigned_abs())));
+    }
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let mut out = text.to_string();
+    for (start, end, replacement) in edits {
+        if out.is_char_boundary(start) && out.is_char_boundary(end) && start <= end {
+            out.replace_range(start..end, &replacement);
+        }
+    }
+    out
+}
