@@ -9,6 +9,9 @@ Writes four files into DIR (default: the directory of this script):
                         them; about 1% of the rows are unreadable on purpose.
 - leads.csv             the same leads without the unreadable rows: 2,970
                         leads that all score (the README's first command).
+                        Both files end with a `converted` column (yes or
+                        empty), drawn from the score plus noise, for
+                        `tally backtest`, `calibrate` and `report`.
 - expected.ndjson       for every readable lead, in input order, what
                         `tally score ... --as-of 2026-11-22 --explain` must
                         say: score, fit, engagement, stage, grade, reasons.
@@ -322,8 +325,8 @@ def csv_cell(rng: random.Random, value: str) -> str:
     return value
 
 
-def generate() -> tuple[str, str, list[int]]:
-    """The messy file's text, the clean file's text, the unreadable rows."""
+def generate() -> tuple[list[str], list[int]]:
+    """The records (CSV text, one per lead) and the unreadable rows."""
     rng = random.Random(SEED)
     rows = [gen_row(rng, n) for n in range(1, ROWS + 1)]
     bad = sorted(rng.sample(range(1, ROWS + 1), ROWS // 100))
@@ -331,12 +334,34 @@ def generate() -> tuple[str, str, list[int]]:
         kind = BAD_KINDS[i % len(BAD_KINDS)]
         spoil(rng, rows[number - 1], kind, i // len(BAD_KINDS))
     lines = [",".join(csv_cell(rng, value) for value in row) for row in rows]
+    return lines, bad
+
+
+def with_outcomes(lines: list[str], bad: list[int]) -> list[str]:
+    """Each record with a `converted` column: whether the lead became a
+    customer, drawn (fixed seed) from a known model of its own: the
+    chance rises with the oracle's score, plus noise; the outcome model
+    is not the scoring model, so `tally backtest` has something to find.
+    """
+    rng = random.Random(SEED + 1)
+    header = ",".join(HEADER)
+    scored, _ = oracle("\n".join([header] + lines) + "\n", AS_OF)
+    scores = iter(row["score"] for row in scored)
+    out = []
+    for number, line in enumerate(lines, 1):
+        score = 0 if number in bad else next(scores)
+        chance = 0.02 + 0.55 * min(score, 100) / 100
+        out.append(line + ("," + ("yes" if rng.random() < chance else "")))
+    return out
+
+
+def texts(lines: list[str], bad: list[int]) -> tuple[str, str]:
+    """The messy file's text and the clean file's (no unreadable rows)."""
+    header = ",".join(HEADER + ["converted"])
+    lines = with_outcomes(lines, bad)
     unreadable = set(bad)
     clean = [line for n, line in enumerate(lines, 1) if n not in unreadable]
-    header = ",".join(HEADER)
-    messy_text = "\n".join([header] + lines) + "\n"
-    clean_text = "\n".join([header] + clean) + "\n"
-    return messy_text, clean_text, bad
+    return "\n".join([header] + lines) + "\n", "\n".join([header] + clean) + "\n"
 
 
 # ---------------------------------------------------------------------------
@@ -559,7 +584,8 @@ def main() -> int:
         os.path.abspath(__file__)), help="where to write the files")
     args = parser.parse_args()
 
-    csv_text, clean_text, planted = generate()
+    lines, planted = generate()
+    csv_text, clean_text = texts(lines, planted)
     scored, rejected = oracle(csv_text, AS_OF)
     if rejected != planted:
         print(f"oracle rejects {rejected}, generator planted {planted}",

@@ -97,8 +97,8 @@ fn backtest(args: &BacktestArgs) -> Result<Backtest, (u8, String)> {
     }];
     let counts = each_scored(&mut reader, &scoring, |record, outcomes| {
         match (column.outcome(record), outcomes.first()) {
-            (Ok(converted), Some(outcome)) => {
-                counter.add(outcome, converted);
+            (Ok(converted), Some(scored)) => {
+                counter.add(&scored.outcome, converted);
                 true
             }
             _ => false,

@@ -126,8 +126,8 @@ fn calibrate(args: &CalibrateArgs) -> Result<(Source, Proposal), (u8, String)> {
     let mut counter = CalibrationCounter::new(&model);
     let counts = each_scored(&mut reader, &scoring, |record, outcomes| {
         match (column.outcome(record), outcomes.first()) {
-            (Ok(converted), Some(outcome)) => {
-                counter.add(outcome, converted);
+            (Ok(converted), Some(scored)) => {
+                counter.add(&scored.outcome, converted);
                 true
             }
             _ => false,

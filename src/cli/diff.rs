@@ -141,6 +141,7 @@ fn diff(args: &DiffArgs) -> Result<Diff, (u8, String)> {
     let mut write_error = None;
     let counts = each_scored(&mut reader, &scoring, |record, outcomes| {
         let [old, new] = outcomes else { return false };
+        let (old, new) = (&old.outcome, &new.outcome);
         let name = key.as_ref().map(|k| k.text(record)).unwrap_or_default();
         if let Some(out) = changed.as_mut() {
             if let Err(e) = out.write(&name, old, new) {

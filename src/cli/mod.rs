@@ -17,6 +17,7 @@ mod leads;
 mod plan;
 mod progress;
 pub mod render;
+mod report;
 mod revision;
 mod score;
 mod sql;
@@ -67,6 +68,8 @@ enum Command {
     Backtest(backtest::BacktestArgs),
     /// The points the data supports for each rule, as a proposed model.
     Calibrate(calibrate::CalibrateArgs),
+    /// One self-contained HTML page with the pictures of a scored file.
+    Report(report::ReportArgs),
     /// Start a models repository: a starter model with tests, a lead file,
     /// a CI workflow and a pre-commit config.
     Init(init::InitArgs),
@@ -101,6 +104,7 @@ pub fn run() -> ExitCode {
         Command::Backtest(args) => backtest::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Calibrate(args) => calibrate::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Completions(args) => install::completions(&args, Cli::command()),
         Command::Man(args) => install::man(&args, Cli::command()),

@@ -142,6 +142,12 @@ impl BacktestCounter {
         self.scores.push((outcome.score, converted));
     }
 
+    /// The ROC curve of the leads so far, at most `points` points.
+    pub fn roc(&self, points: usize) -> Vec<(f64, f64)> {
+        let mut scores = self.scores.clone();
+        stats::roc(&stats::levels(&mut scores), points)
+    }
+
     /// The report, for `unreadable` rows left out.
     pub fn finish(mut self, model: &Model, source: &Source, unreadable: u64) -> Backtest {
         let rows = self.scores.len() as u64;

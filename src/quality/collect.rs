@@ -4,7 +4,7 @@
 
 use std::io;
 
-use crate::eval::{Outcome, Scorer};
+use crate::eval::{Lead, Outcome, Scorer};
 use crate::io::{Binding, Reader, Record};
 
 /// How many rows were read, used and left out.
@@ -23,30 +23,38 @@ pub struct Scoring<'a, 'p> {
     pub scorer: &'a Scorer<'p>,
 }
 
+/// A row as one model read and scored it.
+pub struct Scored {
+    pub lead: Lead,
+    pub outcome: Outcome,
+}
+
 /// Score every row of `reader` with each model; `visit` gets the record
-/// and the outcomes and returns `false` to leave the row out (counted
-/// unreadable). `Err` only when the file cannot be read further.
+/// and what each model made of it, and returns `false` to leave the row
+/// out (counted unreadable). `Err` only when the file cannot be read
+/// further.
 pub fn each_scored(
     reader: &mut Reader,
     models: &[Scoring],
-    mut visit: impl FnMut(&Record, &[Outcome]) -> bool,
+    mut visit: impl FnMut(&Record, &[Scored]) -> bool,
 ) -> io::Result<Counts> {
     let mut counts = Counts::default();
-    let mut outcomes = Vec::with_capacity(models.len());
+    let mut scored = Vec::with_capacity(models.len());
     while let Some(row) = reader.next_row()? {
         counts.read += 1;
-        outcomes.clear();
-        let scored = row.ok().filter(|record| {
+        scored.clear();
+        let readable = row.ok().filter(|record| {
             models.iter().all(|model| match model.binding.lead(record) {
                 Ok(lead) => {
-                    outcomes.push(model.scorer.score(&lead));
+                    let outcome = model.scorer.score(&lead);
+                    scored.push(Scored { lead, outcome });
                     true
                 }
                 Err(_) => false,
             })
         });
-        match scored {
-            Some(record) if visit(&record, &outcomes) => counts.used += 1,
+        match readable {
+            Some(record) if visit(&record, &scored) => counts.used += 1,
             _ => counts.unreadable += 1,
         }
     }

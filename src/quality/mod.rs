@@ -14,6 +14,7 @@ mod collect;
 mod column;
 mod diff;
 pub mod logistic;
+mod report;
 mod stamp;
 pub mod stats;
 
@@ -23,7 +24,8 @@ pub use backtest::{
 pub use calibrate::{
     rewrite, Calibration, CalibrationCounter, CalibrationError, RulePoints, MIN_CONVERSIONS,
 };
-pub use collect::{each_scored, Counts, Scoring};
+pub use collect::{each_scored, Counts, Scored, Scoring};
 pub use column::{read_outcome, Column};
 pub use diff::{Diff, DiffCounter, Mover, RuleChange, Side, Spread, TierTransitions, Transition};
+pub use report::{shown, Bar, Report, ReportCounter, Stability};
 pub use stamp::ModelStamp;

@@ -127,6 +127,52 @@ pub fn best_threshold(levels: &[Level], current: Decimal, strict: bool) -> Optio
     best.map(|(_, t)| t)
 }
 
+/// The ROC curve: (false-positive rate, true-positive rate) for every
+/// threshold from above the highest score down, at most `points` of them
+/// (evenly thinned), from (0, 0) to (1, 1).
+pub fn roc(levels: &[Level], points: usize) -> Vec<(f64, f64)> {
+    let (positives, negatives) = totals(levels);
+    if positives == 0 || negatives == 0 {
+        return Vec::new();
+    }
+    let mut curve = vec![(0.0, 0.0)];
+    let (mut tp, mut fp) = (0u64, 0u64);
+    for level in levels.iter().rev() {
+        tp += level.converted;
+        fp += level.not_converted;
+        curve.push((fp as f64 / negatives as f64, tp as f64 / positives as f64));
+    }
+    let keep = points.max(2);
+    if curve.len() > keep {
+        let last = curve.len() - 1;
+        curve = (0..keep)
+            .filter_map(|i| curve.get(i * last / (keep - 1)).copied())
+            .collect();
+    }
+    curve
+}
+
+/// The population stability index of two distributions over the same
+/// bins, each given as counts: Σ (a − e) · ln(a / e) over the shares; an
+/// empty bin counts as a share of 0.0001, so the index stays finite.
+pub fn psi(expected: &[u64], actual: &[u64]) -> Option<f64> {
+    let (e_total, a_total): (u64, u64) = (expected.iter().sum(), actual.iter().sum());
+    if e_total == 0 || a_total == 0 {
+        return None;
+    }
+    let share = |count: u64, total: u64| (count as f64 / total as f64).max(0.0001);
+    Some(
+        expected
+            .iter()
+            .zip(actual)
+            .map(|(&e, &a)| {
+                let (e, a) = (share(e, e_total), share(a, a_total));
+                (a - e) * (a / e).ln()
+            })
+            .sum(),
+    )
+}
+
 /// The information value of a split of the leads into bins, each given as
 /// (converted, not converted): Σ (c/C − n/N) · ln((c/C) / (n/N)). A bin
 /// with no lead of one kind counts half a lead there, so the value stays
@@ -228,6 +274,31 @@ mod tests {
             best_threshold(&levels, Decimal::from(25), false),
             Some(Decimal::from(40))
         );
+    }
+
+    #[test]
+    fn roc_runs_from_the_highest_score_down() {
+        let curve = roc(&pairs(&HAND), 100);
+        assert_eq!(
+            curve,
+            [
+                (0.0, 0.0),
+                (0.0, 0.5),
+                (1.0 / 3.0, 0.5),
+                (2.0 / 3.0, 1.0),
+                (1.0, 1.0)
+            ]
+        );
+        assert_eq!(roc(&pairs(&HAND), 2), [(0.0, 0.0), (1.0, 1.0)]);
+    }
+
+    #[test]
+    fn psi_by_hand() {
+        // Shares 0.5/0.5 against 0.25/0.75.
+        let want = (0.25 - 0.5) * (0.25f64 / 0.5).ln() + (0.75 - 0.5) * (0.75f64 / 0.5).ln();
+        assert!((psi(&[50, 50], &[25, 75]).unwrap() - want).abs() < 1e-12);
+        assert_eq!(psi(&[10, 10], &[1, 1]), Some(0.0));
+        assert_eq!(psi(&[0, 0], &[1, 1]), None);
     }
 
     #[test]

@@ -1,0 +1,206 @@
+//! `tally report MODEL LEADS -o report.html`: one self-contained HTML page
+//! with the pictures of a scored file, for people who will not read a
+//! CSV: the numbers come from `quality`, the page from `page.rs`.
+
+mod page;
+mod svg;
+
+use std::io::Write as _;
+use std::path::Path;
+
+use clap::Args;
+
+use super::backtest::InputFormat;
+use super::common::{compile_model, load_model, parse_date, parse_delimiter, today_utc};
+use super::leads::LeadFile;
+use super::revision::read_model;
+use super::{io_reason, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
+use crate::check::Model;
+use crate::eval::Scorer;
+use crate::io::{Binding, Format, Sink};
+use crate::plan::{self, Plan};
+use crate::quality::{
+    each_scored, Column, Counts, Diff, DiffCounter, ReportCounter, Scoring, Side,
+};
+use crate::source::Source;
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The model.
+    #[arg(value_name = "MODEL")]
+    model: String,
+    /// The lead file: CSV or NDJSON, optionally gzipped.
+    #[arg(value_name = "LEADS")]
+    leads: String,
+    /// Where to write the page.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: String,
+    /// A column of LEADS saying whether the lead converted: adds
+    /// conversion by stage and decile, the ROC curve and the backtest.
+    #[arg(long, value_name = "COL")]
+    outcome: Option<String>,
+    /// Another lead file (an earlier month, say): adds the population
+    /// stability index of the score and of each field the model reads.
+    #[arg(long, value_name = "LEADS")]
+    baseline: Option<String>,
+    /// An earlier model (a file or REV:PATH): adds the stage transitions.
+    #[arg(long, value_name = "OLD_MODEL")]
+    diff: Option<String>,
+    /// The date `today` means (default: today's UTC date).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    as_of: Option<crate::value::Date>,
+    /// Input format when the lead file's name does not tell (default: csv).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    input_format: Option<InputFormat>,
+    /// CSV field delimiter, one ASCII character (`\t` for tab).
+    #[arg(long, value_name = "C", default_value = ",", value_parser = parse_delimiter)]
+    delimiter: u8,
+}
+
+type Failure = (u8, String);
+
+pub fn run(args: &ReportArgs) -> u8 {
+    match report(args) {
+        Ok(()) => EXIT_OK,
+        Err((status, message)) => {
+            if !message.is_empty() {
+                eprintln!("error: {message}");
+            }
+            status
+        }
+    }
+}
+
+fn report(args: &ReportArgs) -> Result<(), Failure> {
+    let (source, model) = load_model(&args.model).map_err(|status| (status, String::new()))?;
+    let old = match &args.diff {
+        Some(argument) => {
+            let (name, bytes) = read_model(argument).map_err(|m| (EXIT_FAILURE, m))?;
+            Some(compile_model(&name, bytes).map_err(|status| (status, String::new()))?)
+        }
+        None => None,
+    };
+    let plan = plan::compile(&model);
+    let today = args.as_of.unwrap_or_else(today_utc);
+    let (counter, counts, diff) = read_file(
+        args,
+        &args.leads,
+        (&source, &model, &plan),
+        old.as_ref(),
+        today,
+    )?;
+    let baseline = match &args.baseline {
+        Some(path) => Some(read_file(args, path, (&source, &model, &plan), None, today)?.0),
+        None => None,
+    };
+    let names: Vec<String> = plan.fields.iter().map(|f| f.name.clone()).collect();
+    let report = counter.finish(&model, &source, &names, counts, baseline);
+    let extras = page::Extras {
+        as_of: today.to_string(),
+        leads: &args.leads,
+        diff: diff.as_ref(),
+    };
+    let html = page::page(&report, &extras);
+    let written = Sink::file(Path::new(&args.output), false).and_then(|mut sink| {
+        sink.write_all(html.as_bytes())?;
+        sink.finish()
+    });
+    written.map_err(|e| {
+        let path = &args.output;
+        (
+            EXIT_FAILURE,
+            format!("cannot write `{path}`: {}", io_reason(&e)),
+        )
+    })
+}
+
+/// The model a report is about: its source, checked model and plan.
+type Subject<'a> = (&'a Source, &'a Model, &'a Plan);
+
+/// Read one lead file: its report counter, its counts and the diff
+/// against `old`. The outcome column is read from the main file only.
+fn read_file(
+    args: &ReportArgs,
+    path: &str,
+    (source, model, plan): Subject,
+    old: Option<&(Source, Model)>,
+    today: crate::value::Date,
+) -> Result<(ReportCounter, Counts, Option<Diff>), Failure> {
+    let file = LeadFile {
+        path,
+        format: args.input_format.map(|f| match f {
+            InputFormat::Csv => Format::Csv,
+            InputFormat::Ndjson => Format::Ndjson,
+        }),
+        delimiter: args.delimiter,
+    };
+    let (mut reader, binding) = file.open(plan)?;
+    let outcome = match &args.outcome {
+        Some(name) if path == args.leads => {
+            Some(Column::find(reader.header(), name).map_err(|closest| {
+                let hint =
+                    closest.map_or(String::new(), |c| format!("; the closest column is {c:?}"));
+                let shown = file.shown();
+                (
+                    EXIT_PROBLEMS,
+                    format!("{shown}: the outcome column {name:?} is not in the header{hint}"),
+                )
+            })?)
+        }
+        _ => None,
+    };
+    let old_plan = old.map(|(_, m)| plan::compile(m));
+    let old_binding = match &old_plan {
+        Some(p) => Some(Binding::new(p, reader.header()).map_err(|errors| {
+            let shown = file.shown();
+            let lines: Vec<String> = errors.iter().map(|e| format!("{shown}: {e}")).collect();
+            (EXIT_PROBLEMS, lines.join("\nerror: "))
+        })?),
+        None => None,
+    };
+    let scorer = Scorer::new(plan, today);
+    let old_scorer = old_plan.as_ref().map(|p| Scorer::new(p, today));
+    let mut scoring = vec![Scoring {
+        binding: &binding,
+        scorer: &scorer,
+    }];
+    if let (Some(b), Some(s)) = (&old_binding, &old_scorer) {
+        scoring.push(Scoring {
+            binding: b,
+            scorer: s,
+        });
+    }
+    let used: Vec<bool> = plan.fields.iter().map(|f| f.used).collect();
+    let mut counter = ReportCounter::new(model, &used, outcome.is_some());
+    let mut diff = old.map(|(_, m)| DiffCounter::new(m, model, 0));
+    let counts = each_scored(&mut reader, &scoring, |record, scored| {
+        let converted = match &outcome {
+            Some(column) => match column.outcome(record) {
+                Ok(converted) => Some(converted),
+                Err(_) => return false,
+            },
+            None => None,
+        };
+        let Some(now) = scored.first() else {
+            return false;
+        };
+        counter.add(&now.lead, &now.outcome, converted);
+        if let (Some(diff), Some(before)) = (diff.as_mut(), scored.get(1)) {
+            diff.add(String::new(), &before.outcome, &now.outcome);
+        }
+        true
+    })
+    .map_err(|e| (EXIT_FAILURE, format!("cannot read {}: {e}", file.shown())))?;
+    let diff = match (diff, old) {
+        (Some(counter), Some((old_source, old_model))) => Some(counter.finish(
+            Side {
+                model: old_model,
+                source: old_source,
+            },
+            Side { model, source },
+            counts.unreadable,
+        )),
+        _ => None,
+    };
+    Ok((counter, counts, diff))
+}

@@ -1,0 +1,358 @@
+//! The numbers behind `tally report`: a scored file's histogram, stage
+//! and tier counts, group contributions and rule hit rates; with an
+//! outcome, the backtest and its ROC curve; with a baseline file, the
+//! population stability of the score and of each field the model reads.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::prelude::ToPrimitive;
+
+use super::backtest::{Backtest, BacktestCounter};
+use super::stamp::ModelStamp;
+use super::stats;
+use crate::check::Model;
+use crate::eval::{Lead, Outcome};
+use crate::source::Source;
+use crate::value::{format_decimal, Decimal, Value};
+
+/// Bars of the score histogram, at most.
+const BARS: usize = 20;
+/// Points drawn on the ROC curve, at most.
+const ROC_POINTS: usize = 200;
+/// Values of a text field compared one by one for its PSI; the rest are
+/// one bin.
+const CATEGORIES: usize = 10;
+
+/// Everything the report page shows.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub model: ModelStamp,
+    pub rows: u64,
+    pub scored: u64,
+    pub unreadable: u64,
+    pub histogram: Vec<Bar>,
+    /// Stage labels with their leads, in ladder order, then no stage.
+    pub stages: Vec<(String, u64)>,
+    pub tiers: Vec<(String, Vec<(String, u64)>)>,
+    /// Each group's mean capped subtotal.
+    pub groups: Vec<(String, f64)>,
+    /// Each rule's reason and share of leads it fired for.
+    pub rules: Vec<(String, f64)>,
+    pub backtest: Option<Backtest>,
+    pub roc: Vec<(f64, f64)>,
+    pub stability: Vec<Stability>,
+}
+
+/// A bar of the histogram: leads with `from <= score < to` (the last bar
+/// includes `to`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    pub from: f64,
+    pub to: f64,
+    pub leads: u64,
+}
+
+/// The population stability index of the score or a field between the
+/// baseline file and this one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stability {
+    pub name: String,
+    pub psi: f64,
+}
+
+/// Counts one lead file (and, with a baseline, a second one).
+pub struct ReportCounter {
+    scores: Vec<Decimal>,
+    stages: BTreeMap<Option<String>, u64>,
+    tiers: Vec<BTreeMap<Option<String>, u64>>,
+    group_sums: Vec<f64>,
+    rule_hits: Vec<u64>,
+    backtest: Option<BacktestCounter>,
+    /// Per used field: the values seen (numbers and dates as numbers,
+    /// the rest as text), for the PSI against a baseline.
+    fields: Vec<(usize, Vec<Option<Key>>)>,
+}
+
+/// A field value as the PSI bins it.
+#[derive(Debug, Clone, PartialEq, PartialOrd)]
+enum Key {
+    Number(f64),
+    Text(String),
+}
+
+impl ReportCounter {
+    /// A counter; `outcome` when the file has an outcome column.
+    pub fn new(model: &Model, plan_fields_used: &[bool], outcome: bool) -> ReportCounter {
+        ReportCounter {
+            scores: Vec::new(),
+            stages: BTreeMap::new(),
+            tiers: vec![BTreeMap::new(); model.tiers.len()],
+            group_sums: vec![0.0; model.groups.len()],
+            rule_hits: vec![0; model.rules.len()],
+            backtest: outcome.then(|| BacktestCounter::new(model)),
+            fields: plan_fields_used
+                .iter()
+                .enumerate()
+                .filter(|(_, used)| **used)
+                .map(|(i, _)| (i, Vec::new()))
+                .collect(),
+        }
+    }
+
+    /// Count one lead; `converted` is its outcome when there is one.
+    pub fn add(&mut self, lead: &Lead, outcome: &Outcome, converted: Option<bool>) {
+        self.scores.push(outcome.score);
+        *self.stages.entry(outcome.stage.clone()).or_default() += 1;
+        for (table, label) in self.tiers.iter_mut().zip(&outcome.tiers) {
+            *table.entry(label.clone()).or_default() += 1;
+        }
+        for (sum, group) in self.group_sums.iter_mut().zip(&outcome.groups) {
+            *sum += group.to_f64().unwrap_or(0.0);
+        }
+        for fired in &outcome.fired {
+            if let Some(hits) = self.rule_hits.get_mut(fired.rule) {
+                *hits += 1;
+            }
+        }
+        if let (Some(counter), Some(converted)) = (self.backtest.as_mut(), converted) {
+            counter.add(outcome, converted);
+        }
+        for (field, values) in &mut self.fields {
+            values.push(lead.values.get(*field).cloned().flatten().and_then(key));
+        }
+    }
+
+    /// The report of this file, compared with `baseline` when given.
+    pub fn finish(
+        self,
+        model: &Model,
+        source: &Source,
+        field_names: &[String],
+        counts: super::Counts,
+        baseline: Option<ReportCounter>,
+    ) -> Report {
+        let scored = self.scores.len() as u64;
+        let stage_order = model.stage.as_ref().map(|l| l.labels()).unwrap_or_default();
+        let mut stability = Vec::new();
+        if let Some(base) = &baseline {
+            stability.push(Stability {
+                name: "score".into(),
+                psi: score_psi(&base.scores, &self.scores).unwrap_or(0.0),
+            });
+            for ((field, now), (_, then)) in self.fields.iter().zip(&base.fields) {
+                if let Some(psi) = field_psi(then, now) {
+                    let name = field_names.get(*field).cloned().unwrap_or_default();
+                    stability.push(Stability { name, psi });
+                }
+            }
+        }
+        let mean = |sum: f64| if scored > 0 { sum / scored as f64 } else { 0.0 };
+        let (backtest, roc) = match self.backtest {
+            Some(counter) => {
+                let roc = counter.roc(ROC_POINTS);
+                (Some(counter.finish(model, source, counts.unreadable)), roc)
+            }
+            None => (None, Vec::new()),
+        };
+        Report {
+            model: ModelStamp::new(model, source.text().as_bytes()),
+            rows: counts.read,
+            scored,
+            unreadable: counts.unreadable,
+            histogram: histogram(&self.scores),
+            stages: ordered(&self.stages, &stage_order),
+            tiers: model
+                .tiers
+                .iter()
+                .zip(&self.tiers)
+                .map(|(t, counts)| (t.name.clone(), ordered(counts, &t.ladder.labels())))
+                .collect(),
+            groups: model
+                .groups
+                .iter()
+                .zip(&self.group_sums)
+                .map(|(g, &sum)| (g.name.clone(), mean(sum)))
+                .collect(),
+            rules: model
+                .rules
+                .iter()
+                .zip(&self.rule_hits)
+                .map(|(r, &hits)| (r.reason.clone(), mean(hits as f64)))
+                .collect(),
+            backtest,
+            roc,
+            stability,
+        }
+    }
+}
+
+fn key(value: Value) -> Option<Key> {
+    Some(match value {
+        Value::Number(n) => Key::Number(n.to_f64()?),
+        Value::Date(d) => Key::Number(f64::from(chrono::Datelike::num_days_from_ce(&d))),
+        Value::Bool(b) => Key::Text(b.to_string()),
+        Value::Text(t) => Key::Text(t.trim().to_lowercase()),
+        Value::List(items) => Key::Text(items.len().to_string()),
+        other => Key::Text(format!("{other:?}")),
+    })
+}
+
+/// Labels in ladder order, then others, then no label as `(none)`.
+fn ordered(counts: &BTreeMap<Option<String>, u64>, order: &[&str]) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = order
+        .iter()
+        .map(|l| {
+            (
+                l.to_string(),
+                counts.get(&Some(l.to_string())).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    for (label, &n) in counts {
+        match label {
+            Some(l) if !order.contains(&l.as_str()) => out.push((l.clone(), n)),
+            _ => {}
+        }
+    }
+    if let Some(&n) = counts.get(&None) {
+        out.push(("(none)".into(), n));
+    }
+    out
+}
+
+/// Up to [`BARS`] bars of equal width over the scores' range; whole-number
+/// widths when the scores are whole numbers.
+fn histogram(scores: &[Decimal]) -> Vec<Bar> {
+    let (Some(min), Some(max)) = (scores.iter().min(), scores.iter().max()) else {
+        return Vec::new();
+    };
+    let (low, high) = (min.to_f64().unwrap_or(0.0), max.to_f64().unwrap_or(0.0));
+    let whole = scores.iter().all(|s| s.fract().is_zero());
+    let mut width = ((high - low) / BARS as f64).max(if whole { 1.0 } else { 1e-9 });
+    if whole {
+        width = width.ceil();
+    }
+    let bars = (((high - low) / width).floor() as usize + 1).min(BARS + 1);
+    let mut out: Vec<Bar> = (0..bars)
+        .map(|i| Bar {
+            from: low + i as f64 * width,
+            to: low + (i + 1) as f64 * width,
+            leads: 0,
+        })
+        .collect();
+    for score in scores {
+        let at = ((score.to_f64().unwrap_or(low) - low) / width).floor() as usize;
+        if let Some(bar) = out.get_mut(at.min(bars - 1)) {
+            bar.leads += 1;
+        }
+    }
+    out
+}
+
+/// The PSI of the score over the baseline's score deciles.
+fn score_psi(baseline: &[Decimal], now: &[Decimal]) -> Option<f64> {
+    let then: Vec<Option<Key>> = baseline
+        .iter()
+        .map(|s| s.to_f64().map(Key::Number))
+        .collect();
+    let now: Vec<Option<Key>> = now.iter().map(|s| s.to_f64().map(Key::Number)).collect();
+    field_psi(&then, &now)
+}
+
+/// How a field's values are binned for its PSI.
+enum Bins {
+    /// Text: these most common values, one bin each, then one for the rest.
+    Common(Vec<String>),
+    /// Numbers and dates: the baseline's deciles.
+    Cuts(Vec<f64>),
+}
+
+impl Bins {
+    /// The bins of the baseline's values.
+    fn of(then: &[Option<Key>]) -> Bins {
+        let mut numbers: Vec<f64> = Vec::new();
+        let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
+        for key in then.iter().flatten() {
+            match key {
+                Key::Number(n) => numbers.push(*n),
+                Key::Text(t) => *counts.entry(t.as_str()).or_default() += 1,
+            }
+        }
+        if numbers.is_empty() {
+            let mut common: Vec<(&str, u64)> = counts.into_iter().collect();
+            common.sort_by_key(|c| std::cmp::Reverse(c.1));
+            let common = common.into_iter().take(CATEGORIES);
+            return Bins::Common(common.map(|(t, _)| t.to_string()).collect());
+        }
+        numbers.sort_by(f64::total_cmp);
+        let mut cuts: Vec<f64> = (1..10)
+            .filter_map(|d| numbers.get(d * numbers.len() / 10).copied())
+            .collect();
+        cuts.dedup();
+        Bins::Cuts(cuts)
+    }
+
+    /// A value's bin: 0 for missing, then the bins.
+    fn of_value(&self, key: &Option<Key>) -> usize {
+        match (self, key) {
+            (_, None) => 0,
+            (Bins::Common(common), Some(Key::Text(t))) => {
+                common.iter().position(|c| c == t).map_or(1, |i| i + 2)
+            }
+            (Bins::Cuts(cuts), Some(Key::Number(n))) => 1 + cuts.partition_point(|c| c <= n),
+            _ => 1,
+        }
+    }
+
+    fn count(&self, values: &[Option<Key>]) -> Vec<u64> {
+        let mut bins = vec![0u64; CATEGORIES + 2];
+        for value in values {
+            if let Some(slot) = bins.get_mut(self.of_value(value)) {
+                *slot += 1;
+            }
+        }
+        bins
+    }
+}
+
+/// The PSI of one field between the baseline's values and these.
+fn field_psi(then: &[Option<Key>], now: &[Option<Key>]) -> Option<f64> {
+    let bins = Bins::of(then);
+    stats::psi(&bins.count(then), &bins.count(now))
+}
+
+/// Numbers as the report writes them.
+pub fn shown(value: f64) -> String {
+    Decimal::from_f64_retain(value)
+        .map(|d| format_decimal(d.round_dp(2)))
+        .unwrap_or_else(|| value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_scores_get_whole_bars() {
+        let scores: Vec<Decimal> = [0, 5, 10, 10, 45].map(Decimal::from).to_vec();
+        let bars = histogram(&scores);
+        assert_eq!(bars.len(), 16); // width ⌈45 / 20⌉ = 3: 0-3, …, 45-48
+        assert_eq!(bars[0].leads, 1);
+        assert_eq!((bars[1].from, bars[1].leads), (3.0, 1));
+        assert_eq!((bars[3].from, bars[3].leads), (9.0, 2));
+        assert_eq!(bars[15].leads, 1);
+        assert_eq!(bars.iter().map(|b| b.leads).sum::<u64>(), 5);
+    }
+
+    #[test]
+    fn a_field_that_shifted_has_a_larger_psi() {
+        let then: Vec<Option<Key>> = (0..1000).map(|i| Some(Key::Number(i as f64))).collect();
+        let same = field_psi(&then, &then).unwrap();
+        let later: Vec<Option<Key>> = (0..1000)
+            .map(|i| Some(Key::Number(i as f64 + 300.0)))
+            .collect();
+        let shifted = field_psi(&then, &later).unwrap();
+        assert_eq!(same, 0.0);
+        assert!(shifted > 0.25, "{shifted}");
+    }
+}
