@@ -22,6 +22,9 @@ const ROC_POINTS: usize = 200;
 /// Values of a text field compared one by one for its PSI; the rest are
 /// one bin.
 const CATEGORIES: usize = 10;
+/// Leads whose field values are kept for the fields' PSI, at most: a
+/// systematic sample, so memory does not grow with the file.
+const SAMPLE: usize = 50_000;
 
 /// Everything the report page shows.
 #[derive(Debug, Clone)]
@@ -68,9 +71,12 @@ pub struct ReportCounter {
     group_sums: Vec<f64>,
     rule_hits: Vec<u64>,
     backtest: Option<BacktestCounter>,
-    /// Per used field: the values seen (numbers and dates as numbers,
-    /// the rest as text), for the PSI against a baseline.
+    /// Per used field: a sample of the values seen (numbers and dates as
+    /// numbers, the rest as text), for the PSI against a baseline.
     fields: Vec<(usize, Vec<Option<Key>>)>,
+    /// Every `stride`-th lead's values are sampled; `seen` leads so far.
+    stride: usize,
+    seen: usize,
 }
 
 /// A field value as the PSI bins it.
@@ -81,8 +87,14 @@ enum Key {
 }
 
 impl ReportCounter {
-    /// A counter; `outcome` when the file has an outcome column.
-    pub fn new(model: &Model, plan_fields_used: &[bool], outcome: bool) -> ReportCounter {
+    /// A counter; `outcome` when the file has an outcome column; field
+    /// values are sampled for the fields the plan uses when `stability`.
+    pub fn new(
+        model: &Model,
+        plan_fields_used: &[bool],
+        outcome: bool,
+        stability: bool,
+    ) -> ReportCounter {
         ReportCounter {
             scores: Vec::new(),
             stages: BTreeMap::new(),
@@ -93,9 +105,11 @@ impl ReportCounter {
             fields: plan_fields_used
                 .iter()
                 .enumerate()
-                .filter(|(_, used)| **used)
+                .filter(|(_, used)| stability && **used)
                 .map(|(i, _)| (i, Vec::new()))
                 .collect(),
+            stride: 1,
+            seen: 0,
         }
     }
 
@@ -117,8 +131,32 @@ impl ReportCounter {
         if let (Some(counter), Some(converted)) = (self.backtest.as_mut(), converted) {
             counter.add(outcome, converted);
         }
+        self.sample(lead);
+    }
+
+    /// Keep every `stride`-th lead's values; when the sample is full, keep
+    /// every other one and double the stride.
+    fn sample(&mut self, lead: &Lead) {
+        self.seen += 1;
+        if self.fields.is_empty() || !(self.seen - 1).is_multiple_of(self.stride) {
+            return;
+        }
         for (field, values) in &mut self.fields {
             values.push(lead.values.get(*field).cloned().flatten().and_then(key));
+            if values.len() >= SAMPLE {
+                let mut i = 0;
+                values.retain(|_| {
+                    i += 1;
+                    i % 2 == 1
+                });
+            }
+        }
+        if self
+            .fields
+            .first()
+            .is_some_and(|(_, v)| v.len() == SAMPLE / 2)
+        {
+            self.stride *= 2;
         }
     }
 
@@ -342,6 +380,37 @@ mod tests {
         assert_eq!((bars[3].from, bars[3].leads), (9.0, 2));
         assert_eq!(bars[15].leads, 1);
         assert_eq!(bars.iter().map(|b| b.leads).sum::<u64>(), 5);
+    }
+
+    #[test]
+    fn the_field_sample_stays_bounded_and_spread_over_the_file() {
+        let model =
+            crate::compile_bytes("m.tally", b"fields { a: int }\nwhen a > 1 add 1\n".to_vec())
+                .1
+                .model
+                .unwrap();
+        let mut counter = ReportCounter::new(&model, &[true], false, true);
+        let outcome = Outcome {
+            score: Decimal::ZERO,
+            groups: vec![],
+            stage: None,
+            tiers: vec![],
+            fired: vec![],
+        };
+        for i in 0..(SAMPLE * 5) {
+            let lead = Lead {
+                values: vec![Some(Value::Number(Decimal::from(i)))],
+            };
+            counter.add(&lead, &outcome, None);
+        }
+        let values = &counter.fields[0].1;
+        assert!(values.len() < SAMPLE, "{}", values.len());
+        assert_eq!(values[0], Some(Key::Number(0.0)));
+        let last = match values.last() {
+            Some(Some(Key::Number(n))) => *n,
+            other => panic!("{other:?}"),
+        };
+        assert!(last > (SAMPLE * 5) as f64 * 0.9, "{last}");
     }
 
     #[test]

@@ -107,11 +107,26 @@ pub fn above(levels: &[Level], threshold: Decimal, strict: bool) -> (u64, u64) {
 }
 
 /// The threshold among the scores seen that maximises Youden's J; of
-/// equal ones, the closest to `current`.
+/// equal ones, the closest to `current`. One pass from the highest score
+/// down, carrying the leads at or above each level.
 pub fn best_threshold(levels: &[Level], current: Decimal, strict: bool) -> Option<Decimal> {
+    let (positives, negatives) = totals(levels);
+    if positives == 0 || negatives == 0 {
+        return None;
+    }
+    let (mut tp, mut fp) = (0u64, 0u64);
     let mut best: Option<(f64, Decimal)> = None;
-    for level in levels {
-        let j = youden(levels, level.score, strict)?;
+    for level in levels.iter().rev() {
+        // `score >= t` counts this level; `score > t` only those above it.
+        let (above_tp, above_fp) = (tp, fp);
+        tp += level.converted;
+        fp += level.not_converted;
+        let (tp_t, fp_t) = if strict {
+            (above_tp, above_fp)
+        } else {
+            (tp, fp)
+        };
+        let j = tp_t as f64 / positives as f64 - fp_t as f64 / negatives as f64;
         let better = match best {
             None => true,
             Some((best_j, best_t)) => {
@@ -274,6 +289,18 @@ mod tests {
             best_threshold(&levels, Decimal::from(25), false),
             Some(Decimal::from(40))
         );
+        // Against J computed threshold by threshold.
+        for strict in [false, true] {
+            let by_level = levels
+                .iter()
+                .map(|l| (youden(&levels, l.score, strict).unwrap(), l.score))
+                .fold(None, |best: Option<(f64, Decimal)>, (j, t)| match best {
+                    Some((b, _)) if b >= j => best,
+                    _ => Some((j, t)),
+                });
+            let t = best_threshold(&levels, Decimal::from(1000), strict).unwrap();
+            assert_eq!(youden(&levels, t, strict), by_level.map(|b| b.0));
+        }
     }
 
     #[test]

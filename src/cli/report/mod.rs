@@ -171,7 +171,7 @@ fn read_file(
         });
     }
     let used: Vec<bool> = plan.fields.iter().map(|f| f.used).collect();
-    let mut counter = ReportCounter::new(model, &used, outcome.is_some());
+    let mut counter = ReportCounter::new(model, &used, outcome.is_some(), args.baseline.is_some());
     let mut diff = old.map(|(_, m)| DiffCounter::new(m, model, 0));
     let counts = each_scored(&mut reader, &scoring, |record, scored| {
         let converted = match &outcome {
