@@ -1,11 +1,23 @@
 //! Scoring every row of a lead file for a statistic, with one model or
 //! several: each row readable by all of them goes to a visitor with its
-//! outcomes, in model order; the other rows are counted.
+//! outcomes, in file order; the other rows are counted.
+//!
+//! The calling thread reads batches of rows and visits the results; worker
+//! threads score the batches. At most a few batches are in flight, so
+//! memory stays bounded, and the visitor sees the rows in file order
+//! whatever the number of threads: results do not depend on it.
 
+use std::collections::BTreeMap;
 use std::io;
+use std::thread;
+
+use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
 
 use crate::eval::{Lead, Outcome, Scorer};
-use crate::io::{Binding, Reader, Record};
+use crate::io::{Binding, Reader, Record, Rejection};
+
+/// Rows scored together.
+const BATCH: usize = 2048;
 
 /// How many rows were read, used and left out.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -29,34 +41,120 @@ pub struct Scored {
     pub outcome: Outcome,
 }
 
+/// A row every model could read, with what each made of it; `None` for
+/// a row some model rejects.
+type Row = Option<(Record, Vec<Scored>)>;
+
 /// Score every row of `reader` with each model; `visit` gets the record
-/// and what each model made of it, and returns `false` to leave the row
-/// out (counted unreadable). `Err` only when the file cannot be read
-/// further.
+/// and what each model made of it, in file order, and returns `false` to
+/// leave the row out (counted unreadable). `Err` only when the file
+/// cannot be read further.
 pub fn each_scored(
     reader: &mut Reader,
     models: &[Scoring],
     mut visit: impl FnMut(&Record, &[Scored]) -> bool,
 ) -> io::Result<Counts> {
-    let mut counts = Counts::default();
-    let mut scored = Vec::with_capacity(models.len());
-    while let Some(row) = reader.next_row()? {
-        counts.read += 1;
-        scored.clear();
-        let readable = row.ok().filter(|record| {
-            models.iter().all(|model| match model.binding.lead(record) {
-                Ok(lead) => {
-                    let outcome = model.scorer.score(&lead);
-                    scored.push(Scored { lead, outcome });
-                    true
-                }
-                Err(_) => false,
-            })
-        });
-        match readable {
-            Some(record) if visit(&record, &scored) => counts.used += 1,
+    let workers = thread::available_parallelism().map_or(1, |n| n.get());
+    let (batches, to_score) = bounded::<(u64, Vec<Result<Record, Rejection>>)>(workers + 1);
+    let (scored, results) = unbounded::<(u64, Vec<Row>)>();
+    thread::scope(|scope| {
+        for _ in 0..workers {
+            let (to_score, scored) = (to_score.clone(), scored.clone());
+            scope.spawn(move || score_batches(models, &to_score, &scored));
+        }
+        drop((to_score, scored));
+        let mut order = InOrder::default();
+        let mut counts = Counts::default();
+        let mut visit_row = |row: Row| match row {
+            Some((record, outcomes)) if visit(&record, &outcomes) => counts.used += 1,
             _ => counts.unreadable += 1,
+        };
+        let read = (|| {
+            let mut sent = 0u64;
+            loop {
+                let batch = read_batch(reader)?;
+                if batch.is_empty() {
+                    break;
+                }
+                // Keep at most a few batches in flight: visit what is
+                // done before reading more.
+                while sent - order.next >= (workers as u64 + 2) {
+                    order.wait(&results, &mut visit_row);
+                }
+                if batches.send((sent, batch)).is_err() {
+                    break;
+                }
+                sent += 1;
+            }
+            drop(batches);
+            while order.next < sent {
+                if !order.wait(&results, &mut visit_row) {
+                    break;
+                }
+            }
+            Ok::<(), io::Error>(())
+        })();
+        read.map(|()| counts)
+    })
+    .map(|mut counts| {
+        counts.read = counts.used + counts.unreadable;
+        counts
+    })
+}
+
+fn read_batch(reader: &mut Reader) -> io::Result<Vec<Result<Record, Rejection>>> {
+    let mut batch = Vec::with_capacity(BATCH);
+    while batch.len() < BATCH {
+        match reader.next_row()? {
+            Some(row) => batch.push(row),
+            None => break,
         }
     }
-    Ok(counts)
+    Ok(batch)
+}
+
+fn score_batches(
+    models: &[Scoring],
+    batches: &Receiver<(u64, Vec<Result<Record, Rejection>>)>,
+    scored: &Sender<(u64, Vec<Row>)>,
+) {
+    for (number, batch) in batches {
+        let rows = batch.into_iter().map(|row| score_row(models, row.ok()?)).collect();
+        if scored.send((number, rows)).is_err() {
+            return;
+        }
+    }
+}
+
+fn score_row(models: &[Scoring], record: Record) -> Row {
+    let mut outcomes = Vec::with_capacity(models.len());
+    for model in models {
+        let lead = model.binding.lead(&record).ok()?;
+        let outcome = model.scorer.score(&lead);
+        outcomes.push(Scored { lead, outcome });
+    }
+    Some((record, outcomes))
+}
+
+/// Scored batches put back in file order.
+#[derive(Default)]
+struct InOrder {
+    next: u64,
+    waiting: BTreeMap<u64, Vec<Row>>,
+}
+
+impl InOrder {
+    /// Take one finished batch, and visit every batch now in order;
+    /// `false` when no batch can come any more.
+    fn wait(&mut self, results: &Receiver<(u64, Vec<Row>)>, visit: &mut impl FnMut(Row)) -> bool {
+        let Ok((number, rows)) = results.recv() else {
+            return false;
+        };
+        self.waiting.insert(number, rows);
+        while let Some(rows) = self.waiting.remove(&self.next) {
+            rows.into_iter().for_each(&mut *visit);
+            self.next += 1;
+        }
+        true
+    }
 }
