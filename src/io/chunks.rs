@@ -5,8 +5,17 @@
 //! `csv` crate: a quote opens a quoted field only at the start of a field;
 //! `""` inside one is a literal quote), so a newline inside a quoted field
 //! never splits a record.
+//!
+//! A record ends at a `\n`, a `\r\n` or a lone `\r` outside quotes, as
+//! `csv_core` (and so `tally explain`) reads it. Two records cannot be
+//! taken whole, and each becomes one [`Bad`] row after the chunk's
+//! records: one longer than the [`RowLimit`] (its bytes are skipped as
+//! they are read, never held) and one whose quoted field the input ends
+//! inside.
 
 use std::io::{self, Read};
+
+use super::limit::RowLimit;
 
 /// Bytes read from the input at a time, and the size chunks aim for.
 pub const CHUNK: usize = 1 << 20;
@@ -26,6 +35,28 @@ enum State {
     QuoteInQuoted,
 }
 
+/// A record that is not in its chunk, though it counts as a row: it
+/// comes right after the chunk's records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bad {
+    /// Longer than the limit: its bytes were skipped.
+    TooLong,
+    /// The input ends inside one of its quoted fields.
+    Unclosed,
+}
+
+impl Bad {
+    /// Why the row is rejected.
+    pub fn reason(self, limit: RowLimit) -> String {
+        match self {
+            Bad::TooLong => limit.reason(),
+            Bad::Unclosed => "a quoted field is never closed (the file ends inside quotes); \
+                              look for a stray `\"` in this row"
+                .to_string(),
+        }
+    }
+}
+
 /// A chunk of whole records: the first `len` bytes of `buf`. The buffer
 /// keeps its full initialized length (bytes past `len` are stale) so that,
 /// handed back with [`Chunks::recycle`], it is read into again without
@@ -34,12 +65,23 @@ enum State {
 pub struct Chunk {
     buf: Vec<u8>,
     len: usize,
+    /// A record after the chunk's records that could not be taken.
+    pub bad: Option<Bad>,
+    /// The input bytes of the bad record, which the chunk does not hold.
+    pub skipped: u64,
 }
 
 impl Chunk {
     /// The chunk's records.
     pub fn bytes(&self) -> &[u8] {
         self.buf.get(..self.len).unwrap_or_default()
+    }
+
+    /// The input bytes the chunk stands for: its records and a bad one.
+    pub fn input_bytes(&self) -> u64 {
+        u64::try_from(self.len)
+            .unwrap_or(u64::MAX)
+            .saturating_add(self.skipped)
     }
 
     /// The buffer, for [`Chunks::recycle`].
@@ -68,6 +110,8 @@ pub struct Chunks<R> {
     left: Option<u64>,
     /// `scan_records`'s list of unquoted stretches, kept for its memory.
     stretches: Vec<(usize, usize)>,
+    /// The longest record taken whole.
+    limit: RowLimit,
 }
 
 impl<R: Read> Chunks<R> {
@@ -85,7 +129,16 @@ impl<R: Read> Chunks<R> {
             eof: false,
             left: None,
             stretches: Vec::with_capacity(STRETCHES),
+            limit: RowLimit::DEFAULT,
         }
+    }
+
+    /// Set the longest record taken whole (default [`RowLimit::DEFAULT`]).
+    /// A longer one is skipped as it is read, and the chunk before it
+    /// says so ([`Bad::TooLong`]); a longer header is an error.
+    pub fn row_limit(mut self, limit: RowLimit) -> Chunks<R> {
+        self.limit = limit;
+        self
     }
 
     /// Tell how many bytes the input holds (a file's size): chunks then
@@ -122,7 +175,8 @@ impl<R: Read> Chunks<R> {
     }
 
     /// The first record's bytes, line end included (the header row), or
-    /// `None` for an empty input.
+    /// `None` for an empty input. A header longer than the row limit is
+    /// an error (`InvalidData`), found without reading more than that.
     pub fn first_record(&mut self) -> io::Result<Option<Vec<u8>>> {
         loop {
             if let Some(end) = self.scan_until_first_end() {
@@ -131,6 +185,15 @@ impl<R: Read> Chunks<R> {
             if self.eof {
                 let rest = self.take_first(self.filled);
                 return Ok((!rest.is_empty()).then_some(rest));
+            }
+            if self.limit.exceeded_by(self.filled) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "the header row is longer than {} (--max-row-bytes raises the limit)",
+                        self.limit
+                    ),
+                ));
             }
             self.fill(CHUNK)?;
         }
@@ -143,8 +206,15 @@ impl<R: Read> Chunks<R> {
         loop {
             self.scan();
             if self.eof {
-                let rest = self.take(self.filled);
-                return Ok((rest.len > 0).then_some(rest));
+                return Ok(self.last_chunk());
+            }
+            // The record after the last end is already too long.
+            if self.limit.exceeded_by(self.filled - self.last_end) {
+                let mut chunk = self.take(self.last_end);
+                let (bad, skipped) = self.skip_record()?;
+                chunk.bad = Some(bad);
+                chunk.skipped = skipped;
+                return Ok(Some(chunk));
             }
             let target = self.target();
             if self.last_end > 0 && self.filled >= target {
@@ -156,6 +226,67 @@ impl<R: Read> Chunks<R> {
                 _ => CHUNK,
             };
             self.fill(want)?;
+        }
+    }
+
+    /// The rest of the input, at its end: whole records, and a last one
+    /// if the input ends inside its quotes, which is a [`Bad::Unclosed`]
+    /// row rather than records `csv_core` would make up.
+    fn last_chunk(&mut self) -> Option<Chunk> {
+        if self.state != State::Quoted {
+            let rest = self.take(self.filled);
+            return (rest.len > 0).then_some(rest);
+        }
+        let mut chunk = self.take(self.last_end);
+        chunk.bad = Some(Bad::Unclosed);
+        chunk.skipped = self.filled as u64;
+        self.forget();
+        Some(chunk)
+    }
+
+    /// Drop what is left in the buffer, at the input's end.
+    fn forget(&mut self) {
+        self.filled = 0;
+        self.scanned = 0;
+        self.last_end = 0;
+        self.state = State::Plain;
+    }
+
+    /// Skip the record at the start of `buf` (all of `buf`, scanned, is
+    /// in it), reading on to its end a megabyte at a time: what kind of
+    /// bad record it is, and how many bytes it took. The bytes after its
+    /// end are kept as the start of the next chunk.
+    fn skip_record(&mut self) -> io::Result<(Bad, u64)> {
+        let mut skipped = 0u64;
+        loop {
+            let bytes = self.buf.get(..self.filled).unwrap_or_default();
+            let (state, end) = scan(bytes, self.scanned, self.state, self.delimiter, true);
+            self.state = state;
+            if let Some(end) = end {
+                skipped += end as u64;
+                self.buf.copy_within(end..self.filled, 0);
+                self.filled -= end;
+                self.scanned = 0;
+                self.last_end = 0;
+                return Ok((Bad::TooLong, skipped));
+            }
+            if self.eof {
+                skipped += self.filled as u64;
+                let bad = match state {
+                    State::Quoted => Bad::Unclosed,
+                    _ => Bad::TooLong,
+                };
+                self.forget();
+                return Ok((bad, skipped));
+            }
+            // Keep the last byte: whether a quote after it opens a quoted
+            // field depends on it.
+            let keep = self.filled.saturating_sub(1);
+            skipped += keep as u64;
+            self.buf.copy_within(keep..self.filled, 0);
+            self.filled -= keep;
+            self.scanned = self.filled;
+            self.fill(CHUNK)?;
         }
     }
 
@@ -204,7 +335,12 @@ impl<R: Read> Chunks<R> {
         self.scanned -= end.min(self.scanned);
         self.last_end = 0;
         let buf = std::mem::replace(&mut self.buf, next);
-        Chunk { buf, len: end }
+        Chunk {
+            buf,
+            len: end,
+            bad: None,
+            skipped: 0,
+        }
     }
 
     /// Copy out `buf[..end]` (the header) and move the rest to the front:
@@ -247,16 +383,16 @@ impl<R: Read> Chunks<R> {
     }
 }
 
-/// Unquoted stretches `scan_records` keeps before looking for a `\n`.
+/// Unquoted stretches `scan_records` keeps before looking for a line end.
 const STRETCHES: usize = 64;
 
 /// Scan `bytes[from..]` in `state`: the state at the end, and the end
-/// (just past its `\n`) of the last record found. As `scan` does, but
+/// (just past its line end) of the last record found. As `scan` does, but
 /// only quotes are sought going forward (one `memchr` per quote rather
-/// than one per line too): a record ends at any `\n` outside quotes, and
-/// only the last one is wanted, so the unquoted stretches are noted and
-/// searched backward with `memrchr`, newest first, a batch at a time (the
-/// batch keeps memory bounded whatever the input).
+/// than one per line too): a record ends at any line end outside quotes,
+/// and only the last one is wanted, so the unquoted stretches are noted
+/// and searched backward with `memrchr2`, newest first, a batch at a time
+/// (the batch keeps memory bounded whatever the input).
 fn scan_records(
     bytes: &[u8],
     from: usize,
@@ -309,22 +445,35 @@ fn in_quotes(state: State, rest: &[u8]) -> Option<(State, usize)> {
     }
 }
 
+/// Whether `bytes`, read from the start of a record, end inside a quoted
+/// field: a record the input ends in is then never closed.
+pub fn ends_inside_quotes(bytes: &[u8], delimiter: u8) -> bool {
+    scan(bytes, 0, State::Plain, delimiter, false).0 == State::Quoted
+}
+
 /// Whether the quote at `at` opens a quoted field: only at a field's start.
 fn opens_field(bytes: &[u8], at: usize, delimiter: u8) -> bool {
     let before = at.checked_sub(1).and_then(|p| bytes.get(p)).copied();
     matches!(before, None | Some(b'\n' | b'\r')) || before == Some(delimiter)
 }
 
-/// The end (just past it) of the last `\n` in the stretches of `bytes`.
+/// The end (just past it) of the last record in the stretches of
+/// `bytes`: after a `\n`, or after a `\r` that no `\n` follows (a
+/// stretch ends at a quote or at the end of `bytes`, so a `\r` found
+/// backward before a `\n` is a lone one). Lone `\r`s are rare, but
+/// `memrchr2` costs no more here: the search stops at the last line end.
 fn last_line_end(bytes: &[u8], stretches: &[(usize, usize)]) -> Option<usize> {
     stretches.iter().rev().find_map(|&(start, end)| {
-        memchr::memrchr(b'\n', bytes.get(start..end)?).map(|i| start + i + 1)
+        memchr::memrchr2(b'\n', b'\r', bytes.get(start..end)?).map(|i| start + i + 1)
     })
 }
 
 /// Scan `bytes[from..]` in `state`: the state at the end, and the end
-/// (just past its `\n`) of the last record found — of the first one when
-/// `first_only`. Runs of ordinary bytes are skipped with `memchr`.
+/// (just past its line end: `\n`, `\r\n` or a lone `\r`) of the last
+/// record found — of the first one when `first_only`. Runs of ordinary
+/// bytes are skipped with `memchr`. A `\r` at the end of `bytes` ends a
+/// record: a `\n` read after it is then a blank line, which `csv_core`
+/// skips.
 fn scan(
     bytes: &[u8],
     from: usize,
@@ -344,9 +493,10 @@ fn scan(
                 state = next;
                 at += used;
             }
-            State::Plain => match memchr::memchr2(b'"', b'\n', rest) {
-                Some(i) if rest.get(i) == Some(&b'\n') => {
-                    at += i + 1;
+            State::Plain => match memchr::memchr3(b'"', b'\n', b'\r', rest) {
+                Some(i) if rest.get(i) != Some(&b'"') => {
+                    let crlf = rest.get(i..i + 2) == Some(b"\r\n");
+                    at += i + if crlf { 2 } else { 1 };
                     last = Some(at);
                     if first_only {
                         return (State::Plain, last);
@@ -410,7 +560,12 @@ mod tests {
         let mut sizes = Vec::new();
         while let Some(chunk) = chunks.next_chunk().unwrap() {
             let bytes = chunk.bytes();
-            assert!(bytes.ends_with(b"\"\r\n"), "a chunk ends inside a record");
+            // A read may stop between `\r` and `\n`: the `\r` ends the
+            // record, the `\n` is a blank line of the next chunk.
+            assert!(
+                bytes.ends_with(b"\"\r\n") || bytes.ends_with(b"\"\r"),
+                "a chunk ends inside a record"
+            );
             joined.extend_from_slice(bytes);
             sizes.push(bytes.len());
             if recycle {
@@ -449,7 +604,8 @@ mod tests {
         let mut joined = chunks.first_record().unwrap().unwrap();
         let mut sizes = Vec::new();
         while let Some(chunk) = chunks.next_chunk().unwrap() {
-            assert!(chunk.bytes().ends_with(b"\"\r\n"));
+            let end = chunk.bytes();
+            assert!(end.ends_with(b"\"\r\n") || end.ends_with(b"\"\r"));
             joined.extend_from_slice(chunk.bytes());
             sizes.push(chunk.bytes().len());
         }
@@ -566,5 +722,127 @@ mod tests {
         assert!(records("").is_empty());
         assert_eq!(records("a,b"), ["a,b"]);
         assert_eq!(records("a,b\n"), ["a,b\n"]);
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_the_header_and_records() {
+        assert_eq!(records("id,b\rx,2\ry,3\r"), ["id,b\r", "x,2\ry,3\r"]);
+        assert_eq!(records("id\r\nx\r\"y\rz\"\r"), ["id\r\n", "x\r\"y\rz\"\r"]);
+        assert_eq!(records("\"a\rb\"\rc"), ["\"a\rb\"\r", "c"]);
+    }
+
+    /// The header, then each chunk's bytes and bad record, reading `text`
+    /// `step` bytes at a time with a row limit of `limit` bytes.
+    fn bad_records(text: &[u8], step: usize, limit: usize) -> Vec<(String, Option<Bad>)> {
+        let input = Trickle { bytes: text, step };
+        let mut chunks = Chunks::new(input, b',').row_limit(RowLimit::new(limit));
+        let first = chunks.first_record().unwrap().unwrap();
+        let mut out = vec![(String::from_utf8(first).unwrap(), None)];
+        let mut input_bytes = out[0].0.len() as u64;
+        while let Some(chunk) = chunks.next_chunk().unwrap() {
+            input_bytes += chunk.input_bytes();
+            out.push((
+                String::from_utf8(chunk.bytes().to_vec()).unwrap(),
+                chunk.bad,
+            ));
+        }
+        assert_eq!(
+            input_bytes,
+            text.len() as u64,
+            "every byte is accounted for"
+        );
+        out
+    }
+
+    #[test]
+    fn a_record_past_the_limit_is_skipped_as_it_is_read() {
+        let long = "x".repeat(100);
+        let text = format!("h\nab\n{long}\ncd\n\"{}", "y".repeat(50));
+        let got = bad_records(text.as_bytes(), 7, 10);
+        let want = [
+            ("h\n", None),
+            ("ab\n", Some(Bad::TooLong)),
+            ("cd\n", Some(Bad::Unclosed)),
+        ];
+        let want: Vec<_> = want.iter().map(|(t, b)| (t.to_string(), *b)).collect();
+        assert_eq!(got, want);
+        // A short record the input ends inside quotes of is unclosed too.
+        let got = bad_records(b"h\na\n\"b\nc", 1 << 20, 10);
+        assert_eq!(got[1], ("a\n".to_string(), Some(Bad::Unclosed)));
+    }
+
+    #[test]
+    fn a_quote_inside_a_skipped_field_is_literal_wherever_a_read_ends() {
+        // If the skip forgot the byte before the quote, the quote would
+        // open a field and the line break after it would not end the row.
+        // (Steps up to 30: a longer read holds the record whole, which the
+        // chunk then keeps, for its reader to reject.)
+        let text = format!("h\n{}\"a\nnext\n", "x".repeat(30));
+        for step in 1..=30 {
+            let got = bad_records(text.as_bytes(), step, 10);
+            let want = [
+                ("h\n".to_string(), None),
+                (String::new(), Some(Bad::TooLong)),
+                ("next\n".to_string(), None),
+            ];
+            assert_eq!(got, want, "step {step}");
+        }
+    }
+
+    #[test]
+    fn a_header_past_the_limit_is_an_error() {
+        let text = format!("{}\nx\n", "h".repeat(3 << 20));
+        let input = Trickle {
+            bytes: text.as_bytes(),
+            step: 1 << 16,
+        };
+        let mut chunks = Chunks::new(input, b',').row_limit(RowLimit::new(1 << 20));
+        let error = chunks.first_record().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the header row is longer than 1 MiB (--max-row-bytes raises the limit)"
+        );
+    }
+
+    /// Each record csv_core reads from `input`, as its fields.
+    fn core_records(input: &[u8]) -> Vec<Vec<Vec<u8>>> {
+        use super::super::core_record::{next_record, Fields};
+        let mut parser = csv_core::Reader::new();
+        let (mut fields, mut spans) = (Fields::default(), Vec::new());
+        let (mut out, mut pos) = (Vec::new(), 0);
+        while let Some(used) = next_record(&mut parser, &input[pos..], &mut fields, &mut spans) {
+            out.push(
+                spans
+                    .iter()
+                    .map(|r| fields.bytes[r.clone()].to_vec())
+                    .collect(),
+            );
+            pos += used;
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Cutting the input where the scan finds a record end (the first
+        /// or the last) and reading the two parts alone gives the records
+        /// csv_core reads from the whole: line ends of every kind, quotes
+        /// anywhere.
+        #[test]
+        fn record_ends_are_where_csv_core_ends_records(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![b'a', b',', b'"', b'"', b'\n', b'\r', b'\r']),
+                0..200,
+            ),
+        ) {
+            let whole = core_records(&bytes);
+            let first = scan(&bytes, 0, State::Plain, b',', true).1;
+            let mut stretches = Vec::new();
+            let last = scan_records(&bytes, 0, State::Plain, b',', &mut stretches).1;
+            for end in [first, last].into_iter().flatten() {
+                let mut parts = core_records(&bytes[..end]);
+                parts.extend(core_records(&bytes[end..]));
+                proptest::prop_assert_eq!(&parts, &whole, "cut at {}", end);
+            }
+        }
     }
 }
