@@ -56,6 +56,11 @@ pub fn run(args: &ExplainArgs) -> u8 {
         }
     };
     let trace = Scorer::new(&plan, args.as_of.unwrap_or_else(today_utc)).explain(&lead);
+    if let Some(overflow) = trace.overflow {
+        let rejection = io::Rejection::row(record.row, overflow.reason(&plan));
+        eprintln!("error: this row cannot be scored: {rejection}");
+        return EXIT_PROBLEMS;
+    }
     let who = identity(first_column.as_deref(), &record);
     print!(
         "{}",

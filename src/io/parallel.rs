@@ -380,6 +380,9 @@ impl<'j, 'p> Worker<'j, 'p> {
         )?;
         let memo = Some(&mut self.memo);
         self.scorer.run_memo(&self.lead, &mut self.scratch, memo);
+        if let Some(overflow) = self.scratch.overflow {
+            return Err(Rejection::row(row, overflow.reason(self.job.plan)));
+        }
         match self.job.output {
             Format::Csv => self.write_csv(raw, out),
             Format::Ndjson => self.write_ndjson(text, out),

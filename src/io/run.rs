@@ -11,7 +11,7 @@ use super::read::{Reader, Record};
 use super::reject::Rejection;
 use super::sink::Sink;
 use super::write::{Reason, Writer};
-use crate::eval::{output_values, Scorer};
+use crate::eval::{output_values, Scorer, Scratch};
 use crate::plan::Plan;
 use crate::value::Value;
 
@@ -108,7 +108,12 @@ impl<'p> Job<'p> {
         let record = row?;
         layout.admit(&record)?;
         let lead = self.binding.lead(&record)?;
-        let outcome = self.scorer.score(&lead);
+        let mut scratch = Scratch::default();
+        self.scorer.run(&lead, &mut scratch);
+        if let Some(overflow) = scratch.overflow {
+            return Err(Rejection::row(record.row, overflow.reason(self.plan)));
+        }
+        let outcome = scratch.outcome();
         let reasons = if layout.explain {
             let rules = &self.plan.rules;
             let reason = |f: &crate::eval::Fired| {
