@@ -102,6 +102,15 @@ impl Reader {
         }
     }
 
+    /// Bytes of the file read so far, about: rows in memory are bounded
+    /// by it as much as by their count.
+    pub fn consumed(&self) -> u64 {
+        match self {
+            Reader::Csv(reader) => reader.consumed(),
+            Reader::Ndjson(reader) => reader.consumed(),
+        }
+    }
+
     /// The next row: `Ok(None)` at the end, `Err` when the file cannot be
     /// read any further, a [`Rejection`] for a row that is unreadable.
     pub fn next_row(&mut self) -> io::Result<Option<Result<Record, Rejection>>> {

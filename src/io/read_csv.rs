@@ -30,6 +30,8 @@ pub struct CsvReader {
     spans: Vec<Range<usize>>,
     limit: RowLimit,
     row: u64,
+    /// Bytes of records read so far (the header's not counted).
+    consumed: u64,
 }
 
 impl CsvReader {
@@ -52,12 +54,18 @@ impl CsvReader {
             spans: Vec::new(),
             limit,
             row: 0,
+            consumed: 0,
         })
     }
 
     /// The header row.
     pub fn header(&self) -> &Header {
         &self.header
+    }
+
+    /// Bytes of the records read so far.
+    pub fn consumed(&self) -> u64 {
+        self.consumed
     }
 
     /// The next record, checked for its length, field count and UTF-8.
@@ -79,6 +87,7 @@ impl CsvReader {
                 let raw = record_bytes(rest.get(..used).unwrap_or_default());
                 let too_long = self.limit.exceeded_by(raw.len());
                 self.pos += used;
+                self.consumed += used as u64;
                 self.row += 1;
                 let row = if too_long {
                     Err(Rejection::row(self.row, self.limit.reason()))
@@ -91,11 +100,12 @@ impl CsvReader {
                 })));
             }
             // The chunk's records are read: then its bad record, if any.
-            let bad = chunk.bad;
+            let (bad, done_skipped) = (chunk.bad, chunk.skipped);
             if let Some(done) = self.chunk.take() {
                 self.chunks.recycle(done.into_buffer());
             }
             if let Some(bad) = bad {
+                self.consumed += done_skipped;
                 self.row += 1;
                 return Ok(Some(Err(Rejection::row(self.row, bad.reason(self.limit)))));
             }

@@ -31,6 +31,8 @@ pub struct NdjsonReader {
     line_number: u64,
     ahead: VecDeque<Result<Record, Rejection>>,
     limit: RowLimit,
+    /// Bytes read from the input so far.
+    consumed: u64,
 }
 
 impl NdjsonReader {
@@ -46,6 +48,7 @@ impl NdjsonReader {
             line_number: 0,
             ahead: VecDeque::new(),
             limit,
+            consumed: 0,
         };
         while reader.ahead.len() < LOOKAHEAD {
             let Some(row) = reader.read_row()? else { break };
@@ -67,6 +70,11 @@ impl NdjsonReader {
         &self.header
     }
 
+    /// Bytes read from the input so far (lines looked ahead to included).
+    pub fn consumed(&self) -> u64 {
+        self.consumed
+    }
+
     /// The next non-blank line as a record.
     pub fn next_row(&mut self) -> io::Result<Option<Result<Record, Rejection>>> {
         match self.ahead.pop_front() {
@@ -81,6 +89,7 @@ impl NdjsonReader {
         loop {
             self.line.clear();
             let (read, cut) = read_line(&mut *self.input, &mut self.line, keep)?;
+            self.consumed += read as u64;
             if read == 0 {
                 return Ok(None);
             }
