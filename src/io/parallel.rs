@@ -6,6 +6,9 @@
 //! fields the model reads are parsed. Each worker reuses its buffers, so
 //! the hot path allocates nothing per row once warm. Chunk boundaries do
 //! not depend on the number of threads, and neither does a byte of output.
+//! A record the chunks could not take (longer than the row limit, or one
+//! the file ends inside the quotes of) is one rejected row after its
+//! chunk's records.
 
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
