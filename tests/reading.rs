@@ -246,6 +246,22 @@ fn rows_past_sixteen_mib_are_skipped_by_default() {
 }
 
 #[test]
+fn a_header_past_the_limit_is_a_header_error() {
+    let leads = format!("id,{}\nx,1\n", "h".repeat(2000));
+    let dir = workspace(IDS, "f.csv", leads.as_bytes());
+    let limit = ["--max-row-bytes", "1000"];
+    let message = "`f.csv`: the header row is longer than 1000 bytes \
+                   (--max-row-bytes raises the limit)";
+    let (code, stdout, stderr) = score(dir.path(), "f.csv", &limit);
+    assert_eq!(stderr, format!("error: {message}\n"));
+    assert_eq!((code, stdout.as_str()), (1, ""));
+    assert_eq!(
+        explain(dir.path(), "f.csv", 1, &limit),
+        Err(format!("error: {message}"))
+    );
+}
+
+#[test]
 fn an_ndjson_line_past_the_limit_is_rejected() {
     let leads = format!(
         "{{\"id\":\"x\"}}\n{{\"id\":\"{}\"}}\n{{\"id\":\"z\"}}\n",

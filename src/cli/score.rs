@@ -160,16 +160,15 @@ fn score_csv(args: &ScoreArgs, plan: &Plan, as_of: Date) -> Result<Counts, Stop>
     let mut chunks = Chunks::new(input, args.delimiter)
         .size_hint(input_size(&args.leads))
         .row_limit(args.max_row_bytes);
-    let first = chunks
-        .first_record()
-        .map_err(|e| Stop::Failure(cannot_read(&shown, &e)))?;
-    let header = io::header_from(first.as_deref(), args.delimiter).map_err(|e| match e {
+    let stop = |e| match e {
         OpenError::Io(error) => Stop::Failure(cannot_read(&shown, &error)),
         OpenError::Header(message) => {
             eprintln!("error: {shown}: {message}");
             Stop::Problems
         }
-    })?;
+    };
+    let first = chunks.first_record().map_err(stop)?;
+    let header = io::header_from(first.as_deref(), args.delimiter).map_err(stop)?;
     let (binding, layout) = bind(plan, &header, args)?;
     let (mut out, mut rejects) = open_sinks(args)?;
     let output = output_format(args, Format::Csv);

@@ -15,7 +15,9 @@
 
 use std::io::{self, Read};
 
+use super::core_record::record_bytes;
 use super::limit::RowLimit;
+use super::read::OpenError;
 
 /// Bytes read from the input at a time, and the size chunks aim for.
 pub const CHUNK: usize = 1 << 20;
@@ -176,27 +178,32 @@ impl<R: Read> Chunks<R> {
 
     /// The first record's bytes, line end included (the header row), or
     /// `None` for an empty input. A header longer than the row limit is
-    /// an error (`InvalidData`), found without reading more than that.
-    pub fn first_record(&mut self) -> io::Result<Option<Vec<u8>>> {
+    /// a header error, found without reading more than that.
+    pub fn first_record(&mut self) -> Result<Option<Vec<u8>>, OpenError> {
         loop {
             if let Some(end) = self.scan_until_first_end() {
-                return Ok(Some(self.take_first(end)));
+                let first = self.take_first(end);
+                if self.limit.exceeded_by(record_bytes(&first).len()) {
+                    return Err(self.header_too_long());
+                }
+                return Ok(Some(first));
+            }
+            if self.limit.exceeded_by(self.filled) {
+                return Err(self.header_too_long());
             }
             if self.eof {
                 let rest = self.take_first(self.filled);
                 return Ok((!rest.is_empty()).then_some(rest));
             }
-            if self.limit.exceeded_by(self.filled) {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!(
-                        "the header row is longer than {} (--max-row-bytes raises the limit)",
-                        self.limit
-                    ),
-                ));
-            }
             self.fill(CHUNK)?;
         }
+    }
+
+    fn header_too_long(&self) -> OpenError {
+        OpenError::Header(format!(
+            "the header row is longer than {} (--max-row-bytes raises the limit)",
+            self.limit
+        ))
     }
 
     /// The next chunk of whole records (the last one may lack its line
