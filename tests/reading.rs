@@ -394,3 +394,62 @@ fn a_score_that_overflows_is_a_rejected_row() {
     );
     assert_eq!(code, 1);
 }
+
+// ---- score and explain agree on any bytes ----
+
+const ID_AND_N: &str = "fields { id: text required, n: int }\n";
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Random bodies of quotes, commas, line ends of every kind and a
+    /// few letters and digits: every row `score` rejects, `explain`
+    /// refuses with the same words, every row it scores `explain`
+    /// explains, and there are no more rows.
+    #[test]
+    fn score_and_explain_cut_any_file_into_the_same_rows(
+        header_end in proptest::sample::select(vec![&b"\n"[..], b"\r", b"\r\n"]),
+        body in proptest::collection::vec(
+            proptest::sample::select(vec![
+                &b"a"[..], b"7", b",", b",", b"\"", b"\n", b"\r", b"\r\n", b"x,1\n", b"y,2\r",
+            ]),
+            0..40,
+        ),
+    ) {
+        let leads = [&b"id,n"[..], header_end, &body.concat()].concat();
+        let dir = workspace(ID_AND_N, "f.csv", &leads);
+        let (code, _, stderr) = score(dir.path(), "f.csv", &[]);
+        let mut lines: Vec<&str> = stderr.lines().collect();
+        let summary = lines.pop().unwrap();
+        let read: u64 = summary
+            .strip_prefix("read ")
+            .and_then(|s| s.split(' ').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        proptest::prop_assert_eq!(code, if lines.is_empty() { 0 } else { 1 });
+        for row in 1..=read {
+            let rejected = lines
+                .iter()
+                .find(|l| l.starts_with(&format!("row {row}: ")));
+            match (explain(dir.path(), "f.csv", row, &[]), rejected) {
+                (Ok(_), None) => {}
+                (Err(e), Some(line)) => proptest::prop_assert_eq!(
+                    e,
+                    format!("error: this row cannot be scored: {line}")
+                ),
+                (said, rejected) => proptest::prop_assert!(
+                    false,
+                    "row {}: explain {:?}, score {:?}",
+                    row,
+                    said,
+                    rejected
+                ),
+            }
+        }
+        proptest::prop_assert_eq!(
+            explain(dir.path(), "f.csv", read + 1, &[]),
+            Err(format!("error: `f.csv` has no row {}", read + 1))
+        );
+    }
+}
