@@ -28,6 +28,10 @@ pub struct ExplainArgs {
     /// CSV field delimiter, one ASCII character.
     #[arg(long, value_name = "C", default_value = ",")]
     delimiter: char,
+    /// The longest row read (a CSV record or an NDJSON line); a longer one
+    /// is rejected. Bytes, or with a unit: 64MiB, 64M, 1G.
+    #[arg(long, value_name = "N", default_value = "16MiB")]
+    max_row_bytes: io::RowLimit,
 }
 
 /// Run `tally explain`; returns the exit status.
@@ -52,6 +56,11 @@ pub fn run(args: &ExplainArgs) -> u8 {
         }
     };
     let trace = Scorer::new(&plan, args.as_of.unwrap_or_else(today_utc)).explain(&lead);
+    if let Some(overflow) = trace.overflow {
+        let rejection = io::Rejection::row(record.row, overflow.reason(&plan));
+        eprintln!("error: this row cannot be scored: {rejection}");
+        return EXIT_PROBLEMS;
+    }
     let who = identity(first_column.as_deref(), &record);
     print!(
         "{}",
@@ -87,8 +96,9 @@ fn find_row(
     let failure = |e: std::io::Error| (EXIT_FAILURE, format!("cannot read {shown}: {e}"));
     let input = io::input::open(&args.leads).map_err(failure)?;
     let delimiter = u8::try_from(args.delimiter).unwrap_or(b',');
+    let format = format.unwrap_or(Format::Csv);
     let mut reader =
-        Reader::new(input, format.unwrap_or(Format::Csv), delimiter).map_err(|e| match e {
+        Reader::with_limit(input, format, delimiter, args.max_row_bytes).map_err(|e| match e {
             OpenError::Io(error) => failure(error),
             OpenError::Header(message) => (EXIT_PROBLEMS, format!("{shown}: {message}")),
         })?;

@@ -52,6 +52,10 @@ pub struct ScoreArgs {
     /// Rename every output column to P+name (to avoid input columns).
     #[arg(long, value_name = "P", default_value = "", hide_default_value = true)]
     prefix: String,
+    /// The longest row read (a CSV record or an NDJSON line); a longer one
+    /// is rejected. Bytes, or with a unit: 64MiB, 64M, 1G.
+    #[arg(long, value_name = "N", default_value = "16MiB")]
+    max_row_bytes: io::RowLimit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -126,7 +130,7 @@ fn score(args: &ScoreArgs) -> Result<Counts, Stop> {
     if input_format == Format::Csv {
         return score_csv(args, &plan, as_of);
     }
-    let mut reader = open_leads(&args.leads, input_format, args.delimiter)?;
+    let mut reader = open_leads(args, input_format)?;
     let (binding, layout) = bind(&plan, reader.header(), args)?;
     let (out_sink, mut rejects) = open_sinks(args)?;
     let output_format = output_format(args, input_format);
@@ -153,17 +157,18 @@ fn score(args: &ScoreArgs) -> Result<Counts, Stop> {
 fn score_csv(args: &ScoreArgs, plan: &Plan, as_of: Date) -> Result<Counts, Stop> {
     let shown = shown_name(&args.leads);
     let input = io::input::open(&args.leads).map_err(|e| Stop::Failure(cannot_read(&shown, &e)))?;
-    let mut chunks = Chunks::new(input, args.delimiter).size_hint(input_size(&args.leads));
-    let first = chunks
-        .first_record()
-        .map_err(|e| Stop::Failure(cannot_read(&shown, &e)))?;
-    let header = io::header_from(first.as_deref(), args.delimiter).map_err(|e| match e {
+    let mut chunks = Chunks::new(input, args.delimiter)
+        .size_hint(input_size(&args.leads))
+        .row_limit(args.max_row_bytes);
+    let stop = |e| match e {
         OpenError::Io(error) => Stop::Failure(cannot_read(&shown, &error)),
         OpenError::Header(message) => {
             eprintln!("error: {shown}: {message}");
             Stop::Problems
         }
-    })?;
+    };
+    let first = chunks.first_record().map_err(stop)?;
+    let header = io::header_from(first.as_deref(), args.delimiter).map_err(stop)?;
     let (binding, layout) = bind(plan, &header, args)?;
     let (mut out, mut rejects) = open_sinks(args)?;
     let output = output_format(args, Format::Csv);
@@ -179,6 +184,7 @@ fn score_csv(args: &ScoreArgs, plan: &Plan, as_of: Date) -> Result<Counts, Stop>
         output,
         delimiter: args.delimiter,
         threads: threads(args),
+        limit: args.max_row_bytes,
     };
     let progress = Progress::new(input_size(&args.leads));
     let advance = |bytes: u64| progress.advance(bytes);
@@ -252,10 +258,12 @@ fn load_plan(path: &str) -> Result<Plan, Stop> {
     }
 }
 
-fn open_leads(path: &str, format: Format, delimiter: u8) -> Result<Reader, Stop> {
+fn open_leads(args: &ScoreArgs, format: Format) -> Result<Reader, Stop> {
+    let path = &args.leads;
     let shown = shown_name(path);
     let input = io::input::open(path).map_err(|e| Stop::Failure(cannot_read(&shown, &e)))?;
-    Reader::new(input, format, delimiter).map_err(|e| match e {
+    let (delimiter, limit) = (args.delimiter, args.max_row_bytes);
+    Reader::with_limit(input, format, delimiter, limit).map_err(|e| match e {
         OpenError::Io(error) => Stop::Failure(cannot_read(&shown, &error)),
         OpenError::Header(message) => {
             eprintln!("error: {shown}: {message}");

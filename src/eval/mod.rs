@@ -49,6 +49,30 @@ pub struct Fired {
     pub points: Decimal,
 }
 
+/// A lead whose points add up past the largest decimal (about 7.9·10^28):
+/// its score would be a made-up number, so it is not scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overflow {
+    /// The group whose sum overflowed; `None` for the score's own sum.
+    pub group: Option<usize>,
+}
+
+impl Overflow {
+    /// Why the lead is not scored, naming the sum that overflowed.
+    pub fn reason(self, plan: &Plan) -> String {
+        let name = self.group.and_then(|g| plan.groups.get(g));
+        let sum = match name {
+            Some(group) => format!("the points of group `{}`", group.name),
+            None => "its points".to_string(),
+        };
+        format!(
+            "the score overflows: {sum} add up past {}, the largest number Tally holds; \
+             check the points the rules take from this row's values",
+            Decimal::MAX
+        )
+    }
+}
+
 /// The outputs of a lead in `Plan::output_names` order (`None` is missing).
 pub fn output_values(plan: &Plan, outcome: &Outcome) -> Vec<Option<Value>> {
     let mut values = vec![Some(Value::Number(outcome.score))];

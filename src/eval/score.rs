@@ -8,7 +8,7 @@ use super::compiled::{CellTest, Condition, Number};
 use super::expr::{self, Env, Folded};
 use super::memo::Memo;
 use super::predicates::{byte_truth, reads, truth_byte, Predicates, Reads, Truth};
-use super::{Fired, Lead, Outcome};
+use super::{Fired, Lead, Outcome, Overflow};
 use crate::check::model::Limits;
 use crate::plan::{LadderSpec, Node, Plan, RuleStep};
 use crate::value::{ops, Date, Decimal, FieldType, Value};
@@ -105,6 +105,9 @@ pub struct Scratch<'p> {
     /// Each tier's label.
     pub tiers: Vec<Option<&'p str>>,
     tier_steps: Vec<Option<usize>>,
+    /// The first sum that went past the largest decimal, if one did: the
+    /// results are then not the lead's, and it must not be scored.
+    pub overflow: Option<Overflow>,
 }
 
 /// Everything `tally explain` shows about one lead.
@@ -121,6 +124,8 @@ pub struct Trace {
     pub stage_step: Option<usize>,
     /// Per tier, the line taken.
     pub tier_steps: Vec<Option<usize>>,
+    /// A sum past the largest decimal: the lead cannot be scored.
+    pub overflow: Option<Overflow>,
 }
 
 /// How one rule went.
@@ -395,6 +400,7 @@ impl<'p> Scorer<'p> {
             score_sum: scratch.score_sum,
             stage_step: scratch.stage_step,
             tier_steps: scratch.tier_steps.clone(),
+            overflow: scratch.overflow,
         }
     }
 
@@ -454,6 +460,7 @@ impl<'p> Scorer<'p> {
     /// The rules that are not local (the local ones ran with their
     /// fields), then group sums and the sum, in file order.
     fn sums(&self, lead: &Lead, scratch: &mut Scratch<'p>) {
+        scratch.overflow = None;
         let env = self.env(lead, &scratch.folded, &scratch.predicates);
         // Only these conditions are read, and each is set: no clearing.
         if scratch.conditions.len() != self.conditions.len() {
@@ -490,16 +497,22 @@ impl<'p> Scorer<'p> {
     }
 
     /// The group sums and the top level's, in file order, as decimals: a
-    /// sum may round or saturate, so it adds as the spec does. (Out of
-    /// line, as the integer sums almost always do: the per-lead code stays
-    /// small enough for the instruction cache.)
+    /// sum may round or go past the largest decimal (noted in
+    /// `scratch.overflow`), so it adds as the spec does. (Out of line, as
+    /// the integer sums almost always do: the per-lead code stays small
+    /// enough for the instruction cache.)
     #[inline(never)]
     fn sums_in_file_order(&self, scratch: &mut Scratch<'p>) {
         scratch.group_sums.fill(Decimal::ZERO);
+        let groups = self.plan.groups.len();
         for (rule, value) in scratch.points.iter().enumerate() {
             let into = self.sum_into.get(rule).copied().unwrap_or(usize::MAX);
             if let (Some(value), Some(slot)) = (value, scratch.group_sums.get_mut(into)) {
-                *slot = slot.saturating_add(*value);
+                *slot = slot.checked_add(*value).unwrap_or_else(|| {
+                    let at = (into < groups).then_some(into);
+                    scratch.overflow.get_or_insert(Overflow { group: at });
+                    slot.saturating_add(*value)
+                });
             }
         }
     }
@@ -513,10 +526,14 @@ impl<'p> Scorer<'p> {
         scratch
             .groups
             .extend(capped.map(|(g, sum)| clamp(*sum, g.limits).normalize()));
-        scratch.score_sum = scratch
-            .groups
-            .iter()
-            .fold(top_level, |acc, g| acc.saturating_add(*g));
+        let mut sum = top_level;
+        for group in &scratch.groups {
+            sum = sum.checked_add(*group).unwrap_or_else(|| {
+                scratch.overflow.get_or_insert(Overflow { group: None });
+                sum.saturating_add(*group)
+            });
+        }
+        scratch.score_sum = sum;
     }
 
     /// Sum the points of the rules that fired into `scratch.group_sums`

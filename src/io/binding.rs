@@ -32,6 +32,14 @@ pub enum HeaderError {
     },
     /// Two outputs would have the same name.
     DuplicateOutput { output: String },
+    /// A field's column is in the CSV header more than once, so which
+    /// cell the field reads would be a guess.
+    RepeatedColumn {
+        field: String,
+        column: String,
+        /// Where it is, 1-based, in order (two or more).
+        positions: Vec<usize>,
+    },
 }
 
 impl fmt::Display for HeaderError {
@@ -64,11 +72,36 @@ impl fmt::Display for HeaderError {
             HeaderError::DuplicateOutput { output } => {
                 write!(f, "two outputs are named `{output}`")
             }
+            HeaderError::RepeatedColumn {
+                field,
+                column,
+                positions,
+            } => {
+                let (times, rename) = match positions.len() {
+                    2 => ("twice".to_string(), "one"),
+                    n => (format!("{n} times"), "all but one"),
+                };
+                write!(
+                    f,
+                    "column {column:?} appears {times} in the header (columns {}); \
+                     the model's field `{field}` reads it: rename {rename}",
+                    listed(positions)
+                )
+            }
         }
     }
 }
 
 impl std::error::Error for HeaderError {}
+
+/// `2 and 5`, `2, 5 and 7`.
+fn listed(positions: &[usize]) -> String {
+    let text: Vec<String> = positions.iter().map(usize::to_string).collect();
+    match text.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => text.concat(),
+    }
+}
 
 /// How one field is read.
 #[derive(Debug, Clone)]
@@ -105,6 +138,18 @@ impl Binding {
         let mut errors = Vec::new();
         for (index, field) in plan.fields.iter().enumerate() {
             let found = header.columns.iter().position(|c| *c == field.column);
+            let positions: Vec<usize> = (header.columns.iter().enumerate())
+                .filter(|(_, c)| **c == field.column)
+                .map(|(i, _)| i + 1)
+                .collect();
+            if positions.len() > 1 {
+                errors.push(HeaderError::RepeatedColumn {
+                    field: field.name.clone(),
+                    column: field.column.clone(),
+                    positions,
+                });
+                continue;
+            }
             let position = match (found, header.format) {
                 (Some(position), _) => position,
                 (None, Format::Ndjson) => 0,

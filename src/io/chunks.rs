@@ -5,8 +5,19 @@
 //! `csv` crate: a quote opens a quoted field only at the start of a field;
 //! `""` inside one is a literal quote), so a newline inside a quoted field
 //! never splits a record.
+//!
+//! A record ends at a `\n`, a `\r\n` or a lone `\r` outside quotes, as
+//! `csv_core` (and so `tally explain`) reads it. Two records cannot be
+//! taken whole, and each becomes one [`Bad`] row after the chunk's
+//! records: one longer than the [`RowLimit`] (its bytes are skipped as
+//! they are read, never held) and one whose quoted field the input ends
+//! inside.
 
 use std::io::{self, Read};
+
+use super::core_record::record_bytes;
+use super::limit::RowLimit;
+use super::read::OpenError;
 
 /// Bytes read from the input at a time, and the size chunks aim for.
 pub const CHUNK: usize = 1 << 20;
@@ -26,6 +37,28 @@ enum State {
     QuoteInQuoted,
 }
 
+/// A record that is not in its chunk, though it counts as a row: it
+/// comes right after the chunk's records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bad {
+    /// Longer than the limit: its bytes were skipped.
+    TooLong,
+    /// The input ends inside one of its quoted fields.
+    Unclosed,
+}
+
+impl Bad {
+    /// Why the row is rejected.
+    pub fn reason(self, limit: RowLimit) -> String {
+        match self {
+            Bad::TooLong => limit.reason(),
+            Bad::Unclosed => "a quoted field is never closed (the file ends inside quotes); \
+                              look for a stray `\"` in this row"
+                .to_string(),
+        }
+    }
+}
+
 /// A chunk of whole records: the first `len` bytes of `buf`. The buffer
 /// keeps its full initialized length (bytes past `len` are stale) so that,
 /// handed back with [`Chunks::recycle`], it is read into again without
@@ -34,12 +67,23 @@ enum State {
 pub struct Chunk {
     buf: Vec<u8>,
     len: usize,
+    /// A record after the chunk's records that could not be taken.
+    pub bad: Option<Bad>,
+    /// The input bytes of the bad record, which the chunk does not hold.
+    pub skipped: u64,
 }
 
 impl Chunk {
     /// The chunk's records.
     pub fn bytes(&self) -> &[u8] {
         self.buf.get(..self.len).unwrap_or_default()
+    }
+
+    /// The input bytes the chunk stands for: its records and a bad one.
+    pub fn input_bytes(&self) -> u64 {
+        u64::try_from(self.len)
+            .unwrap_or(u64::MAX)
+            .saturating_add(self.skipped)
     }
 
     /// The buffer, for [`Chunks::recycle`].
@@ -68,6 +112,8 @@ pub struct Chunks<R> {
     left: Option<u64>,
     /// `scan_records`'s list of unquoted stretches, kept for its memory.
     stretches: Vec<(usize, usize)>,
+    /// The longest record taken whole.
+    limit: RowLimit,
 }
 
 impl<R: Read> Chunks<R> {
@@ -85,7 +131,16 @@ impl<R: Read> Chunks<R> {
             eof: false,
             left: None,
             stretches: Vec::with_capacity(STRETCHES),
+            limit: RowLimit::DEFAULT,
         }
+    }
+
+    /// Set the longest record taken whole (default [`RowLimit::DEFAULT`]).
+    /// A longer one is skipped as it is read, and the chunk before it
+    /// says so ([`Bad::TooLong`]); a longer header is an error.
+    pub fn row_limit(mut self, limit: RowLimit) -> Chunks<R> {
+        self.limit = limit;
+        self
     }
 
     /// Tell how many bytes the input holds (a file's size): chunks then
@@ -122,11 +177,19 @@ impl<R: Read> Chunks<R> {
     }
 
     /// The first record's bytes, line end included (the header row), or
-    /// `None` for an empty input.
-    pub fn first_record(&mut self) -> io::Result<Option<Vec<u8>>> {
+    /// `None` for an empty input. A header longer than the row limit is
+    /// a header error, found without reading more than that.
+    pub fn first_record(&mut self) -> Result<Option<Vec<u8>>, OpenError> {
         loop {
             if let Some(end) = self.scan_until_first_end() {
-                return Ok(Some(self.take_first(end)));
+                let first = self.take_first(end);
+                if self.limit.exceeded_by(record_bytes(&first).len()) {
+                    return Err(self.header_too_long());
+                }
+                return Ok(Some(first));
+            }
+            if self.limit.exceeded_by(self.filled) {
+                return Err(self.header_too_long());
             }
             if self.eof {
                 let rest = self.take_first(self.filled);
@@ -136,6 +199,13 @@ impl<R: Read> Chunks<R> {
         }
     }
 
+    fn header_too_long(&self) -> OpenError {
+        OpenError::Header(format!(
+            "the header row is longer than {} (--max-row-bytes raises the limit)",
+            self.limit
+        ))
+    }
+
     /// The next chunk of whole records (the last one may lack its line
     /// end), or `None` at the end of the input: the whole records among
     /// the first bytes read past the target size.
@@ -143,8 +213,15 @@ impl<R: Read> Chunks<R> {
         loop {
             self.scan();
             if self.eof {
-                let rest = self.take(self.filled);
-                return Ok((rest.len > 0).then_some(rest));
+                return Ok(self.last_chunk());
+            }
+            // The record after the last end is already too long.
+            if self.limit.exceeded_by(self.filled - self.last_end) {
+                let mut chunk = self.take(self.last_end);
+                let (bad, skipped) = self.skip_record()?;
+                chunk.bad = Some(bad);
+                chunk.skipped = skipped;
+                return Ok(Some(chunk));
             }
             let target = self.target();
             if self.last_end > 0 && self.filled >= target {
@@ -156,6 +233,67 @@ impl<R: Read> Chunks<R> {
                 _ => CHUNK,
             };
             self.fill(want)?;
+        }
+    }
+
+    /// The rest of the input, at its end: whole records, and a last one
+    /// if the input ends inside its quotes, which is a [`Bad::Unclosed`]
+    /// row rather than records `csv_core` would make up.
+    fn last_chunk(&mut self) -> Option<Chunk> {
+        if self.state != State::Quoted {
+            let rest = self.take(self.filled);
+            return (rest.len > 0).then_some(rest);
+        }
+        let mut chunk = self.take(self.last_end);
+        chunk.bad = Some(Bad::Unclosed);
+        chunk.skipped = self.filled as u64;
+        self.forget();
+        Some(chunk)
+    }
+
+    /// Drop what is left in the buffer, at the input's end.
+    fn forget(&mut self) {
+        self.filled = 0;
+        self.scanned = 0;
+        self.last_end = 0;
+        self.state = State::Plain;
+    }
+
+    /// Skip the record at the start of `buf` (all of `buf`, scanned, is
+    /// in it), reading on to its end a megabyte at a time: what kind of
+    /// bad record it is, and how many bytes it took. The bytes after its
+    /// end are kept as the start of the next chunk.
+    fn skip_record(&mut self) -> io::Result<(Bad, u64)> {
+        let mut skipped = 0u64;
+        loop {
+            let bytes = self.buf.get(..self.filled).unwrap_or_default();
+            let (state, end) = scan(bytes, self.scanned, self.state, self.delimiter, true);
+            self.state = state;
+            if let Some(end) = end {
+                skipped += end as u64;
+                self.buf.copy_within(end..self.filled, 0);
+                self.filled -= end;
+                self.scanned = 0;
+                self.last_end = 0;
+                return Ok((Bad::TooLong, skipped));
+            }
+            if self.eof {
+                skipped += self.filled as u64;
+                let bad = match state {
+                    State::Quoted => Bad::Unclosed,
+                    _ => Bad::TooLong,
+                };
+                self.forget();
+                return Ok((bad, skipped));
+            }
+            // Keep the last byte: whether a quote after it opens a quoted
+            // field depends on it.
+            let keep = self.filled.saturating_sub(1);
+            skipped += keep as u64;
+            self.buf.copy_within(keep..self.filled, 0);
+            self.filled -= keep;
+            self.scanned = self.filled;
+            self.fill(CHUNK)?;
         }
     }
 
@@ -204,7 +342,12 @@ impl<R: Read> Chunks<R> {
         self.scanned -= end.min(self.scanned);
         self.last_end = 0;
         let buf = std::mem::replace(&mut self.buf, next);
-        Chunk { buf, len: end }
+        Chunk {
+            buf,
+            len: end,
+            bad: None,
+            skipped: 0,
+        }
     }
 
     /// Copy out `buf[..end]` (the header) and move the rest to the front:
@@ -247,16 +390,16 @@ impl<R: Read> Chunks<R> {
     }
 }
 
-/// Unquoted stretches `scan_records` keeps before looking for a `\n`.
+/// Unquoted stretches `scan_records` keeps before looking for a line end.
 const STRETCHES: usize = 64;
 
 /// Scan `bytes[from..]` in `state`: the state at the end, and the end
-/// (just past its `\n`) of the last record found. As `scan` does, but
+/// (just past its line end) of the last record found. As `scan` does, but
 /// only quotes are sought going forward (one `memchr` per quote rather
-/// than one per line too): a record ends at any `\n` outside quotes, and
-/// only the last one is wanted, so the unquoted stretches are noted and
-/// searched backward with `memrchr`, newest first, a batch at a time (the
-/// batch keeps memory bounded whatever the input).
+/// than one per line too): a record ends at any line end outside quotes,
+/// and only the last one is wanted, so the unquoted stretches are noted
+/// and searched backward with `memrchr2`, newest first, a batch at a time
+/// (the batch keeps memory bounded whatever the input).
 fn scan_records(
     bytes: &[u8],
     from: usize,
@@ -309,22 +452,35 @@ fn in_quotes(state: State, rest: &[u8]) -> Option<(State, usize)> {
     }
 }
 
+/// Whether `bytes`, read from the start of a record, end inside a quoted
+/// field: a record the input ends in is then never closed.
+pub fn ends_inside_quotes(bytes: &[u8], delimiter: u8) -> bool {
+    scan(bytes, 0, State::Plain, delimiter, false).0 == State::Quoted
+}
+
 /// Whether the quote at `at` opens a quoted field: only at a field's start.
 fn opens_field(bytes: &[u8], at: usize, delimiter: u8) -> bool {
     let before = at.checked_sub(1).and_then(|p| bytes.get(p)).copied();
     matches!(before, None | Some(b'\n' | b'\r')) || before == Some(delimiter)
 }
 
-/// The end (just past it) of the last `\n` in the stretches of `bytes`.
+/// The end (just past it) of the last record in the stretches of
+/// `bytes`: after a `\n`, or after a `\r` that no `\n` follows (a
+/// stretch ends at a quote or at the end of `bytes`, so a `\r` found
+/// backward before a `\n` is a lone one). Lone `\r`s are rare, but
+/// `memrchr2` costs no more here: the search stops at the last line end.
 fn last_line_end(bytes: &[u8], stretches: &[(usize, usize)]) -> Option<usize> {
     stretches.iter().rev().find_map(|&(start, end)| {
-        memchr::memrchr(b'\n', bytes.get(start..end)?).map(|i| start + i + 1)
+        memchr::memrchr2(b'\n', b'\r', bytes.get(start..end)?).map(|i| start + i + 1)
     })
 }
 
 /// Scan `bytes[from..]` in `state`: the state at the end, and the end
-/// (just past its `\n`) of the last record found — of the first one when
-/// `first_only`. Runs of ordinary bytes are skipped with `memchr`.
+/// (just past its line end: `\n`, `\r\n` or a lone `\r`) of the last
+/// record found — of the first one when `first_only`. Runs of ordinary
+/// bytes are skipped with `memchr`. A `\r` at the end of `bytes` ends a
+/// record: a `\n` read after it is then a blank line, which `csv_core`
+/// skips.
 fn scan(
     bytes: &[u8],
     from: usize,
@@ -344,9 +500,10 @@ fn scan(
                 state = next;
                 at += used;
             }
-            State::Plain => match memchr::memchr2(b'"', b'\n', rest) {
-                Some(i) if rest.get(i) == Some(&b'\n') => {
-                    at += i + 1;
+            State::Plain => match memchr::memchr3(b'"', b'\n', b'\r', rest) {
+                Some(i) if rest.get(i) != Some(&b'"') => {
+                    let crlf = rest.get(i..i + 2) == Some(b"\r\n");
+                    at += i + if crlf { 2 } else { 1 };
                     last = Some(at);
                     if first_only {
                         return (State::Plain, last);
@@ -366,205 +523,5 @@ fn scan(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn records(text: &str) -> Vec<String> {
-        let mut chunks = Chunks::new(text.as_bytes(), b',');
-        let mut out = Vec::new();
-        if let Some(first) = chunks.first_record().unwrap() {
-            out.push(String::from_utf8(first).unwrap());
-        }
-        while let Some(chunk) = chunks.next_chunk().unwrap() {
-            out.push(String::from_utf8(chunk.bytes().to_vec()).unwrap());
-        }
-        out
-    }
-
-    #[test]
-    fn newlines_inside_quotes_never_split_a_record() {
-        let text = "a,b\n1,\"x\ny\"\n2,\"say \"\"hi\"\"\n\"\n3,z";
-        assert_eq!(
-            records(text),
-            ["a,b\n", "1,\"x\ny\"\n2,\"say \"\"hi\"\"\n\"\n3,z"]
-        );
-    }
-
-    #[test]
-    fn a_quote_inside_an_unquoted_field_is_literal() {
-        let text = "h\nab\"c,\"q\nq\"\nd\n";
-        let mut chunks = Chunks::new(text.as_bytes(), b',');
-        assert_eq!(chunks.first_record().unwrap().unwrap(), b"h\n");
-        assert_eq!(
-            chunks.next_chunk().unwrap().unwrap().bytes(),
-            b"ab\"c,\"q\nq\"\nd\n"
-        );
-        assert!(chunks.next_chunk().unwrap().is_none());
-    }
-
-    /// Reads `text` in chunks, handing every chunk's buffer back when
-    /// `recycle`, and checks that chunks end at record ends.
-    fn joined_chunks(text: &[u8], recycle: bool) -> (Vec<u8>, Vec<usize>) {
-        let mut chunks = Chunks::new(text, b',');
-        let mut joined = chunks.first_record().unwrap().unwrap();
-        let mut sizes = Vec::new();
-        while let Some(chunk) = chunks.next_chunk().unwrap() {
-            let bytes = chunk.bytes();
-            assert!(bytes.ends_with(b"\"\r\n"), "a chunk ends inside a record");
-            joined.extend_from_slice(bytes);
-            sizes.push(bytes.len());
-            if recycle {
-                // Stale bytes past the chunk's end must never be read.
-                let mut buf = chunk.into_buffer();
-                buf.fill(b'"');
-                chunks.recycle(buf);
-            }
-        }
-        (joined, sizes)
-    }
-
-    #[test]
-    fn large_inputs_split_at_record_ends_and_lose_nothing() {
-        let mut text = String::from("id,note\n");
-        for i in 0..200_000 {
-            text.push_str(&format!("{i},\"line\none, two\"\r\n"));
-        }
-        let (joined, sizes) = joined_chunks(text.as_bytes(), false);
-        assert!(sizes.len() > 1);
-        assert_eq!(joined, text.as_bytes());
-        // Recycled buffers give the same chunks.
-        let (again, recycled) = joined_chunks(text.as_bytes(), true);
-        assert_eq!(again, text.as_bytes());
-        assert_eq!(recycled, sizes);
-    }
-
-    #[test]
-    fn chunks_get_smaller_towards_the_end_of_an_input_of_known_size() {
-        let mut text = String::from("id,note\n");
-        for i in 0..1_000_000 {
-            text.push_str(&format!("{i},\"line\none, two\"\r\n"));
-        }
-        let size = Some(text.len() as u64);
-        let mut chunks = Chunks::new(text.as_bytes(), b',').size_hint(size);
-        let mut joined = chunks.first_record().unwrap().unwrap();
-        let mut sizes = Vec::new();
-        while let Some(chunk) = chunks.next_chunk().unwrap() {
-            assert!(chunk.bytes().ends_with(b"\"\r\n"));
-            joined.extend_from_slice(chunk.bytes());
-            sizes.push(chunk.bytes().len());
-        }
-        assert_eq!(joined, text.as_bytes());
-        // About a megabyte at first (while more than 16 are left), a
-        // sixteenth of one at the end, and never larger going on.
-        assert!(
-            sizes[..4]
-                .iter()
-                .all(|n| (CHUNK - 100..CHUNK + 100).contains(n)),
-            "{sizes:?}"
-        );
-        let last = sizes[sizes.len() - 2];
-        assert!(
-            (SMALLEST - 100..SMALLEST + 100).contains(&last),
-            "{sizes:?}"
-        );
-        assert!(sizes.windows(2).all(|w| w[1] <= w[0] + 100), "{sizes:?}");
-        // Without the size, every chunk but the last is about a megabyte.
-        let (same, plain) = joined_chunks(text.as_bytes(), false);
-        assert_eq!(same, text.as_bytes());
-        let full = &plain[..plain.len() - 1];
-        assert!(
-            full.iter().all(|n| (CHUNK - 100..CHUNK + 100).contains(n)),
-            "{plain:?}"
-        );
-    }
-
-    /// A reader that hands out at most `step` bytes per read.
-    struct Trickle<'a> {
-        bytes: &'a [u8],
-        step: usize,
-    }
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-            let n = self.step.min(out.len()).min(self.bytes.len());
-            out[..n].copy_from_slice(&self.bytes[..n]);
-            self.bytes = &self.bytes[n..];
-            Ok(n)
-        }
-    }
-
-    #[test]
-    fn short_reads_and_recycled_buffers_lose_nothing() {
-        let mut text = String::from("h\n");
-        for i in 0..60_000 {
-            text.push_str(&format!("{i},\"a\"\"b\nc\",{}\n", "x".repeat(i % 97)));
-        }
-        for step in [1 << 20, 70_001, 4096] {
-            let input = Trickle {
-                bytes: text.as_bytes(),
-                step,
-            };
-            let mut chunks = Chunks::new(input, b',');
-            let mut joined = chunks.first_record().unwrap().unwrap();
-            while let Some(chunk) = chunks.next_chunk().unwrap() {
-                assert!(chunk.bytes().ends_with(b"\n"));
-                joined.extend_from_slice(chunk.bytes());
-                let mut buf = chunk.into_buffer();
-                buf.fill(b'\n');
-                chunks.recycle(buf);
-            }
-            assert_eq!(joined, text.as_bytes());
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn records_end_where_the_line_by_line_scan_finds_them(
-            bytes in proptest::collection::vec(
-                proptest::sample::select(vec![b'a', b',', b'"', b'"', b'\n', b'\r']),
-                0..400,
-            ),
-            from in 0usize..400,
-            state in proptest::sample::select(vec![
-                State::Plain,
-                State::Quoted,
-                State::QuoteInQuoted,
-            ]),
-        ) {
-            let from = from.min(bytes.len());
-            let mut stretches = Vec::new();
-            proptest::prop_assert_eq!(
-                scan_records(&bytes, from, state, b',', &mut stretches),
-                scan(&bytes, from, state, b',', false)
-            );
-        }
-    }
-
-    #[test]
-    fn many_stray_quotes_between_line_ends_are_searched_in_batches() {
-        // Each quote inside an unquoted field starts a new stretch.
-        for newline_every in [1, 63, 64, 65, 200, 1000] {
-            let mut bytes = Vec::new();
-            for k in 0..700 {
-                bytes.extend_from_slice(b"a\"");
-                if k % newline_every == 0 {
-                    bytes.push(b'\n');
-                }
-            }
-            let mut stretches = Vec::new();
-            for from in [0, 1, 500] {
-                assert_eq!(
-                    scan_records(&bytes, from, State::Plain, b',', &mut stretches),
-                    scan(&bytes, from, State::Plain, b',', false),
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn empty_and_header_only_inputs() {
-        assert!(records("").is_empty());
-        assert_eq!(records("a,b"), ["a,b"]);
-        assert_eq!(records("a,b\n"), ["a,b\n"]);
-    }
-}
+#[path = "chunks_tests.rs"]
+mod tests;

@@ -13,10 +13,12 @@
 
 mod binding;
 pub mod chunks;
+mod core_record;
 mod format;
 pub mod input;
 mod json;
 mod layout;
+mod limit;
 mod parallel;
 mod plain;
 mod read;
@@ -30,6 +32,7 @@ mod write;
 pub use binding::{Binding, HeaderError};
 pub use format::{Format, NameHint};
 pub use layout::Layout;
+pub use limit::RowLimit;
 pub use parallel::{score_csv, CsvJob, Progress};
 pub use read::{Header, OpenError, Reader, Record, RowData};
 pub use read_csv::header_from;

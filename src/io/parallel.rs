@@ -6,6 +6,9 @@
 //! fields the model reads are parsed. Each worker reuses its buffers, so
 //! the hot path allocates nothing per row once warm. Chunk boundaries do
 //! not depend on the number of threads, and neither does a byte of output.
+//! A record the chunks could not take (longer than the row limit, or one
+//! the file ends inside the quotes of) is one rejected row after its
+//! chunk's records.
 
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
@@ -15,8 +18,10 @@ use crossbeam_channel::{bounded, Receiver, Sender};
 
 use super::binding::Binding;
 use super::chunks::{Chunk, Chunks, CHUNK};
+use super::core_record::{next_record, record_bytes, Fields};
 use super::format::Format;
 use super::layout::Layout;
+use super::limit::RowLimit;
 use super::plain::{plain_line, unescape};
 use super::reject::{quoted, Rejection};
 use super::run::{Counts, StreamError};
@@ -35,6 +40,8 @@ pub struct CsvJob<'p> {
     pub output: Format,
     pub delimiter: u8,
     pub threads: usize,
+    /// The longest record scored (the chunks skip longer ones whole).
+    pub limit: RowLimit,
 }
 
 /// Told how many input bytes each chunk held, as chunks are written (the
@@ -129,7 +136,7 @@ fn work(job: &CsvJob, rx: &Receiver<(u64, Chunk)>, tx: &Sender<(u64, Done)>, bac
     let mut worker = Worker::new(job);
     for (index, chunk) in rx {
         let out = back.output.try_recv().unwrap_or_default();
-        let done = worker.chunk(chunk.bytes(), out);
+        let done = worker.chunk(&chunk, out);
         let _ = back.input.try_send(chunk.into_buffer());
         if tx.send((index, done)).is_err() {
             return;
@@ -174,8 +181,7 @@ fn write_in_order(
 struct Worker<'j, 'p> {
     job: &'j CsvJob<'p>,
     /// csv_core's output: unescaped fields back to back, and their ends.
-    fields: Vec<u8>,
-    ends: Vec<usize>,
+    fields: Fields,
     /// The fields of a simple line with a `""` inside quotes, unescaped.
     unescaped: Vec<u8>,
     /// The stage each line of the ladder gives, then the `else` one (empty
@@ -201,8 +207,7 @@ impl<'j, 'p> Worker<'j, 'p> {
     fn new(job: &'j CsvJob<'p>) -> Worker<'j, 'p> {
         Worker {
             job,
-            fields: vec![0; 4096],
-            ends: vec![0; 64],
+            fields: Fields::default(),
             unescaped: Vec::new(),
             stage_cells: stage_cells(job),
             spans: Vec::with_capacity(64),
@@ -217,8 +222,21 @@ impl<'j, 'p> Worker<'j, 'p> {
     }
 
     /// Parse, score and format every record of a chunk into `out` (a
-    /// recycled buffer, or a new one).
-    fn chunk(&mut self, chunk: &[u8], out: Vec<u8>) -> Done {
+    /// recycled buffer, or a new one); a bad record after them (one the
+    /// chunks could not take) is one more row, rejected.
+    fn chunk(&mut self, chunk: &Chunk, out: Vec<u8>) -> Done {
+        let mut done = self.records_of(chunk.bytes(), out);
+        done.bytes = chunk.input_bytes();
+        if let Some(bad) = chunk.bad {
+            done.rows += 1;
+            let reason = bad.reason(self.job.limit);
+            done.rejects.push(Rejection::row(done.rows, reason));
+        }
+        done
+    }
+
+    /// [`Worker::chunk`] for the chunk's records.
+    fn records_of(&mut self, chunk: &[u8], out: Vec<u8>) -> Done {
         // Built once per worker (building one costs as much as scoring a
         // few dozen lines), reset per chunk.
         let delimiter = self.job.delimiter;
@@ -278,19 +296,10 @@ impl<'j, 'p> Worker<'j, 'p> {
                     return done;
                 };
                 pos += raw_len;
-                // Blank lines before a record are skipped by the parser,
-                // and counted in its bytes: they are not part of the record.
-                let raw = rest.get(..raw_len).unwrap_or_default();
-                let blank = raw
-                    .iter()
-                    .take_while(|b| matches!(b, b'\r' | b'\n'))
-                    .count();
-                let raw = raw.get(blank..).unwrap_or_default();
-                let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
-                let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+                let raw = record_bytes(rest.get(..raw_len).unwrap_or_default());
                 done.rows += 1;
                 let fields = std::mem::take(&mut self.fields);
-                let result = self.record(done.rows, raw, &fields, None, &mut done.out);
+                let result = self.record(done.rows, raw, &fields.bytes, None, &mut done.out);
                 self.fields = fields;
                 result
             };
@@ -302,42 +311,10 @@ impl<'j, 'p> Worker<'j, 'p> {
 
     /// The next record's raw length, its unescaped fields left in
     /// `self.fields` and their ranges in `self.spans`; `None` at the end of
-    /// the chunk. (csv_core reads an empty input as the end of the data,
-    /// which finishes a last record that has no line end.)
+    /// the chunk.
     #[inline(never)] // the rare record: kept out of the simple lines' code
     fn next_record(&mut self, parser: &mut csv_core::Reader, input: &[u8]) -> Option<usize> {
-        let (mut nin, mut nout, mut nend) = (0, 0, 0);
-        loop {
-            let rest = input.get(nin..).unwrap_or_default();
-            let (result, i, o, e) = parser.read_record(
-                rest,
-                self.fields.get_mut(nout..).unwrap_or_default(),
-                self.ends.get_mut(nend..).unwrap_or_default(),
-            );
-            nin += i;
-            nout += o;
-            nend += e;
-            match result {
-                csv_core::ReadRecordResult::Record => {
-                    self.spans.clear();
-                    let ends = self.ends.get(..nend).unwrap_or_default();
-                    let mut start = 0;
-                    for end in ends {
-                        self.spans.push(start..*end);
-                        start = *end;
-                    }
-                    return Some(nin);
-                }
-                csv_core::ReadRecordResult::OutputFull => {
-                    self.fields.resize(self.fields.len() * 2, 0)
-                }
-                csv_core::ReadRecordResult::OutputEndsFull => {
-                    self.ends.resize(self.ends.len() * 2, 0)
-                }
-                csv_core::ReadRecordResult::InputEmpty => {}
-                csv_core::ReadRecordResult::End => return None,
-            }
-        }
+        next_record(parser, input, &mut self.fields, &mut self.spans)
     }
 
     /// [`Worker::record`] for a simple line with a `""` in a quoted field:
@@ -362,6 +339,9 @@ impl<'j, 'p> Worker<'j, 'p> {
         checked: Option<&str>,
         out: &mut Vec<u8>,
     ) -> Result<(), Rejection> {
+        if self.job.limit.exceeded_by(raw.len()) {
+            return Err(self.too_long(row));
+        }
         let nfields = self.spans.len();
         if nfields != self.width {
             return Err(Rejection::row(
@@ -403,6 +383,9 @@ impl<'j, 'p> Worker<'j, 'p> {
         )?;
         let memo = Some(&mut self.memo);
         self.scorer.run_memo(&self.lead, &mut self.scratch, memo);
+        if let Some(overflow) = self.scratch.overflow {
+            return Err(Rejection::row(row, overflow.reason(self.job.plan)));
+        }
         match self.job.output {
             Format::Csv => self.write_csv(raw, out),
             Format::Ndjson => self.write_ndjson(text, out),
@@ -414,6 +397,11 @@ impl<'j, 'p> Worker<'j, 'p> {
     fn cell<'t>(&self, text: &'t [u8], i: usize) -> &'t [u8] {
         let range = self.spans.get(i).cloned().unwrap_or_default();
         text.get(range).unwrap_or_default()
+    }
+
+    #[cold]
+    fn too_long(&self, row: u64) -> Rejection {
+        Rejection::row(row, self.job.limit.reason())
     }
 
     #[cold]

@@ -6,6 +6,7 @@ use std::io::{self, BufRead};
 use serde_json::{Map, Value};
 
 use super::format::Format;
+use super::limit::RowLimit;
 use super::reject::Rejection;
 use super::{read_csv, read_ndjson};
 
@@ -62,7 +63,7 @@ impl From<io::Error> for OpenError {
 
 /// A streaming reader of records.
 pub enum Reader {
-    Csv(read_csv::CsvReader),
+    Csv(Box<read_csv::CsvReader>),
     Ndjson(read_ndjson::NdjsonReader),
 }
 
@@ -74,9 +75,22 @@ impl Reader {
         format: Format,
         delimiter: u8,
     ) -> Result<Reader, OpenError> {
+        Reader::with_limit(input, format, delimiter, RowLimit::DEFAULT)
+    }
+
+    /// [`Reader::new`], rejecting rows longer than `limit` (skipped as
+    /// they are read, never held whole).
+    pub fn with_limit(
+        input: Box<dyn BufRead>,
+        format: Format,
+        delimiter: u8,
+        limit: RowLimit,
+    ) -> Result<Reader, OpenError> {
         Ok(match format {
-            Format::Csv => Reader::Csv(read_csv::CsvReader::new(input, delimiter)?),
-            Format::Ndjson => Reader::Ndjson(read_ndjson::NdjsonReader::new(input)?),
+            Format::Csv => {
+                Reader::Csv(Box::new(read_csv::CsvReader::new(input, delimiter, limit)?))
+            }
+            Format::Ndjson => Reader::Ndjson(read_ndjson::NdjsonReader::new(input, limit)?),
         })
     }
 
@@ -85,6 +99,15 @@ impl Reader {
         match self {
             Reader::Csv(reader) => reader.header(),
             Reader::Ndjson(reader) => reader.header(),
+        }
+    }
+
+    /// Bytes of the file read so far, about: rows in memory are bounded
+    /// by it as much as by their count.
+    pub fn consumed(&self) -> u64 {
+        match self {
+            Reader::Csv(reader) => reader.consumed(),
+            Reader::Ndjson(reader) => reader.consumed(),
         }
     }
 

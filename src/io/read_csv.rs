@@ -1,44 +1,60 @@
-//! The CSV reader: RFC 4180 via the `csv` crate, read as bytes so a cell
-//! that is not UTF-8 rejects its row instead of stopping the file.
+//! The CSV reader of `tally explain` and the row-by-row stream: the
+//! chunks the parallel scorer reads (`chunks.rs`), each record read by
+//! `csv_core` as the workers read the records they do not split
+//! themselves, so both see the same rows with the same numbers (lone
+//! `\r` line ends, a quote never closed, a row past the limit). Read as
+//! bytes, so a cell that is not UTF-8 rejects its row instead of stopping
+//! the file.
 
 use std::io::{self, BufRead};
+use std::ops::Range;
 
 use csv::ByteRecord;
 
+use super::chunks::{ends_inside_quotes, Chunk, Chunks};
+use super::core_record::{next_record, record_bytes, Fields};
 use super::format::Format;
+use super::limit::RowLimit;
 use super::read::{Header, OpenError, Record, RowData};
 use super::reject::{quoted, Rejection};
 
 /// Reads CSV records after the header.
 pub struct CsvReader {
-    inner: csv::Reader<Box<dyn BufRead>>,
+    chunks: Chunks<Box<dyn BufRead>>,
     header: Header,
-    record: ByteRecord,
+    parser: csv_core::Reader,
+    /// The chunk being read, and how far.
+    chunk: Option<Chunk>,
+    pos: usize,
+    fields: Fields,
+    spans: Vec<Range<usize>>,
+    limit: RowLimit,
     row: u64,
+    /// Bytes of records read so far (the header's not counted).
+    consumed: u64,
 }
 
 impl CsvReader {
     /// Read the header row. A UTF-8 byte order mark before it is dropped.
-    pub fn new(input: Box<dyn BufRead>, delimiter: u8) -> Result<CsvReader, OpenError> {
-        let mut inner = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(input);
-        let mut record = ByteRecord::new();
-        let columns = if inner.read_byte_record(&mut record).map_err(to_io)? {
-            header_names(&record)?
-        } else {
-            Vec::new()
-        };
+    pub fn new(
+        input: Box<dyn BufRead>,
+        delimiter: u8,
+        limit: RowLimit,
+    ) -> Result<CsvReader, OpenError> {
+        let mut chunks = Chunks::new(input, delimiter).row_limit(limit);
+        let first = chunks.first_record()?;
+        let header = header_from(first.as_deref(), delimiter)?;
         Ok(CsvReader {
-            inner,
-            header: Header {
-                format: Format::Csv,
-                columns,
-            },
-            record,
+            chunks,
+            header,
+            parser: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            chunk: None,
+            pos: 0,
+            fields: Fields::default(),
+            spans: Vec::new(),
+            limit,
             row: 0,
+            consumed: 0,
         })
     }
 
@@ -47,34 +63,70 @@ impl CsvReader {
         &self.header
     }
 
-    /// The next record, checked for its field count and UTF-8.
+    /// Bytes of the records read so far.
+    pub fn consumed(&self) -> u64 {
+        self.consumed
+    }
+
+    /// The next record, checked for its length, field count and UTF-8.
     pub fn next_row(&mut self) -> io::Result<Option<Result<Record, Rejection>>> {
-        if !self
-            .inner
-            .read_byte_record(&mut self.record)
-            .map_err(to_io)?
-        {
-            return Ok(None);
+        loop {
+            let Some(chunk) = &self.chunk else {
+                let Some(chunk) = self.chunks.next_chunk()? else {
+                    return Ok(None);
+                };
+                self.chunk = Some(chunk);
+                self.pos = 0;
+                self.parser.reset();
+                continue;
+            };
+            let rest = chunk.bytes().get(self.pos..).unwrap_or_default();
+            if let Some(used) =
+                next_record(&mut self.parser, rest, &mut self.fields, &mut self.spans)
+            {
+                let raw = record_bytes(rest.get(..used).unwrap_or_default());
+                let too_long = self.limit.exceeded_by(raw.len());
+                self.pos += used;
+                self.consumed += used as u64;
+                self.row += 1;
+                let row = if too_long {
+                    Err(Rejection::row(self.row, self.limit.reason()))
+                } else {
+                    self.cells()
+                };
+                return Ok(Some(row.map(|cells| Record {
+                    row: self.row,
+                    data: RowData::Cells(cells),
+                })));
+            }
+            // The chunk's records are read: then its bad record, if any.
+            let (bad, done_skipped) = (chunk.bad, chunk.skipped);
+            if let Some(done) = self.chunk.take() {
+                self.chunks.recycle(done.into_buffer());
+            }
+            if let Some(bad) = bad {
+                self.consumed += done_skipped;
+                self.row += 1;
+                return Ok(Some(Err(Rejection::row(self.row, bad.reason(self.limit)))));
+            }
         }
-        self.row += 1;
-        Ok(Some(self.cells().map(|cells| Record {
-            row: self.row,
-            data: RowData::Cells(cells),
-        })))
     }
 
     fn cells(&self) -> Result<Vec<String>, Rejection> {
-        let (want, found) = (self.header.columns.len(), self.record.len());
+        let (want, found) = (self.header.columns.len(), self.spans.len());
         if want != found {
             let reason = format!("expected {want} fields, found {found}");
             return Err(Rejection::row(self.row, reason));
         }
         let names = self.header.columns.iter();
         names
-            .zip(self.record.iter())
-            .map(|(name, bytes)| match std::str::from_utf8(bytes) {
-                Ok(text) => Ok(text.to_string()),
-                Err(_) => Err(not_utf8(self.row, name, bytes)),
+            .zip(&self.spans)
+            .map(|(name, span)| {
+                let bytes = self.fields.bytes.get(span.clone()).unwrap_or_default();
+                match std::str::from_utf8(bytes) {
+                    Ok(text) => Ok(text.to_string()),
+                    Err(_) => Err(not_utf8(self.row, name, bytes)),
+                }
             })
             .collect()
     }
@@ -93,6 +145,13 @@ fn not_utf8(row: u64, column: &str, bytes: &[u8]) -> Rejection {
 pub fn header_from(first: Option<&[u8]>, delimiter: u8) -> Result<Header, OpenError> {
     let mut record = ByteRecord::new();
     let columns = match first {
+        Some(bytes) if ends_inside_quotes(bytes, delimiter) => {
+            return Err(OpenError::Header(
+                "the header row has a quoted field that is never closed \
+                 (the file ends inside quotes); look for a stray `\"` in it"
+                    .to_string(),
+            ))
+        }
         Some(bytes) => {
             let mut reader = csv::ReaderBuilder::new()
                 .delimiter(delimiter)

@@ -11,12 +11,17 @@ use super::read::{Reader, Record};
 use super::reject::Rejection;
 use super::sink::Sink;
 use super::write::{Reason, Writer};
-use crate::eval::{output_values, Scorer};
+use crate::eval::{output_values, Scorer, Scratch};
 use crate::plan::Plan;
 use crate::value::Value;
 
 /// Rows per batch.
 pub const BATCH: usize = 4096;
+
+/// Input bytes per batch, about: a batch also ends once its rows took
+/// this many bytes of the file, so 4096 rows of up to 16 MiB each
+/// (`--max-row-bytes`) are never held together.
+pub const BATCH_BYTES: u64 = 32 << 20;
 
 /// How many rows were read, scored and rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -68,12 +73,7 @@ pub fn score_stream(
     let size = job.batch.max(1);
     let mut batch = Vec::with_capacity(size);
     loop {
-        while batch.len() < size {
-            match reader.next_row().map_err(StreamError::Read)? {
-                Some(row) => batch.push(row),
-                None => break,
-            }
-        }
+        fill_batch(reader, &mut batch, size, BATCH_BYTES).map_err(StreamError::Read)?;
         if batch.is_empty() {
             return Ok(counts);
         }
@@ -99,6 +99,24 @@ pub fn score_stream(
     }
 }
 
+/// Read rows into `batch` (empty) until it holds `size` rows, its rows
+/// took `bytes` bytes of the file or the file ends.
+fn fill_batch(
+    reader: &mut Reader,
+    batch: &mut Vec<Result<Record, Rejection>>,
+    size: usize,
+    bytes: u64,
+) -> io::Result<()> {
+    let start = reader.consumed();
+    while batch.len() < size && reader.consumed() - start < bytes {
+        match reader.next_row()? {
+            Some(row) => batch.push(row),
+            None => break,
+        }
+    }
+    Ok(())
+}
+
 impl<'p> Job<'p> {
     fn score(
         &self,
@@ -108,7 +126,12 @@ impl<'p> Job<'p> {
         let record = row?;
         layout.admit(&record)?;
         let lead = self.binding.lead(&record)?;
-        let outcome = self.scorer.score(&lead);
+        let mut scratch = Scratch::default();
+        self.scorer.run(&lead, &mut scratch);
+        if let Some(overflow) = scratch.overflow {
+            return Err(Rejection::row(record.row, overflow.reason(self.plan)));
+        }
+        let outcome = scratch.outcome();
         let reasons = if layout.explain {
             let rules = &self.plan.rules;
             let reason = |f: &crate::eval::Fired| {
@@ -126,5 +149,37 @@ impl<'p> Job<'p> {
             reasons,
             record,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::io::{Format, RowLimit};
+
+    #[test]
+    fn a_batch_ends_once_its_rows_took_the_bytes_allowed() {
+        // 100 lines of 100 bytes (`\n` included).
+        let line = format!("{{\"a\":\"{}\"}}\n", "x".repeat(91));
+        assert_eq!(line.len(), 100);
+        let input = std::io::Cursor::new(line.repeat(100).into_bytes());
+        let mut reader =
+            Reader::with_limit(Box::new(input), Format::Ndjson, b',', RowLimit::DEFAULT).unwrap();
+        let mut batch = Vec::new();
+        let mut sizes = Vec::new();
+        loop {
+            fill_batch(&mut reader, &mut batch, BATCH, 1000).unwrap();
+            if batch.is_empty() {
+                break;
+            }
+            sizes.push(batch.len());
+            batch.clear();
+        }
+        // The first batch holds the line looked ahead to as well.
+        assert_eq!(sizes.len(), 10, "{sizes:?}");
+        assert_eq!(sizes.iter().sum::<usize>(), 100);
+        assert!(sizes.iter().all(|n| (9..=11).contains(n)), "{sizes:?}");
     }
 }
