@@ -16,7 +16,7 @@ use super::table::{fixed, percent, score, Table};
 use super::{io_reason, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::check::Model;
 use crate::eval::{Outcome, Scorer};
-use crate::io::{Binding, Format, Sink};
+use crate::io::{Format, Sink};
 use crate::plan;
 use crate::quality::{each_scored, Column, Diff, DiffCounter, Scoring, Side, Transition};
 use crate::source::Source;
@@ -111,11 +111,7 @@ fn diff(args: &DiffArgs) -> Result<Diff, (u8, String)> {
         delimiter: args.delimiter,
     };
     let (mut reader, old_binding) = file.open(&old_plan)?;
-    let new_binding = Binding::new(&new_plan, reader.header()).map_err(|errors| {
-        let shown = file.shown();
-        let lines: Vec<String> = errors.iter().map(|e| format!("{shown}: {e}")).collect();
-        (EXIT_PROBLEMS, lines.join("\nerror: "))
-    })?;
+    let new_binding = file.bind(&new_plan, reader.header())?;
     let key = new_model
         .fields
         .first()

@@ -3,7 +3,7 @@
 //! row its own way). Errors come back as (exit status, message).
 
 use super::{EXIT_FAILURE, EXIT_PROBLEMS};
-use crate::io::{self, Binding, Format, NameHint, OpenError, Reader};
+use crate::io::{self, Binding, Format, Header, NameHint, OpenError, Reader};
 use crate::plan::Plan;
 
 /// A lead file, how to read it and where it is.
@@ -37,10 +37,21 @@ impl LeadFile<'_> {
             OpenError::Io(error) => failure(error),
             OpenError::Header(message) => (EXIT_PROBLEMS, format!("{shown}: {message}")),
         })?;
-        let binding = Binding::new(plan, reader.header()).map_err(|errors| {
+        let binding = self.bind(plan, reader.header())?;
+        Ok((reader, binding))
+    }
+
+    /// Bind a plan to the file's header; notes on how it was read go to
+    /// standard error.
+    pub fn bind(&self, plan: &Plan, header: &Header) -> Result<Binding, (u8, String)> {
+        let shown = self.shown();
+        let binding = Binding::new(plan, header).map_err(|errors| {
             let lines: Vec<String> = errors.iter().map(|e| format!("{shown}: {e}")).collect();
             (EXIT_PROBLEMS, lines.join("\nerror: "))
         })?;
-        Ok((reader, binding))
+        for note in binding.notes() {
+            eprintln!("note: {shown}: {note}");
+        }
+        Ok(binding)
     }
 }

@@ -32,6 +32,9 @@ pub enum HeaderError {
     },
     /// Two outputs would have the same name.
     DuplicateOutput { output: String },
+    /// No field's column is in the header, which is one column holding
+    /// this separator: the file was read with the wrong delimiter.
+    WrongDelimiter { separator: char },
     /// A field's column is in the CSV header more than once, so which
     /// cell the field reads would be a guess.
     RepeatedColumn {
@@ -72,6 +75,17 @@ impl fmt::Display for HeaderError {
             HeaderError::DuplicateOutput { output } => {
                 write!(f, "two outputs are named `{output}`")
             }
+            HeaderError::WrongDelimiter { separator } => {
+                let (name, option) = match separator {
+                    '\t' => ("tab".to_string(), "\\t".to_string()),
+                    c => (format!("`{c}`"), c.to_string()),
+                };
+                write!(
+                    f,
+                    "the header is one column and no field's column is in it; the file looks \
+                     {name}-separated: try `--delimiter '{option}'`"
+                )
+            }
             HeaderError::RepeatedColumn {
                 field,
                 column,
@@ -93,6 +107,33 @@ impl fmt::Display for HeaderError {
 }
 
 impl std::error::Error for HeaderError {}
+
+/// The one column named `wanted` but for case (and outer spaces), if
+/// exactly one is.
+fn same_but_case(wanted: &str, columns: &[String]) -> Option<usize> {
+    let folded = wanted.trim().to_lowercase();
+    let mut matches = columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.trim().to_lowercase() == folded)
+        .map(|(i, _)| i);
+    let first = matches.next()?;
+    matches.next().is_none().then_some(first)
+}
+
+/// A CSV header read as one column that holds `;`, a tab or `|`, when no
+/// field's column was found: the delimiter is wrong, and that is the one
+/// thing worth saying.
+fn wrong_delimiter(plan: &Plan, header: &Header) -> Option<HeaderError> {
+    let [only] = header.columns.as_slice() else {
+        return None;
+    };
+    if header.format != Format::Csv || plan.fields.iter().any(|f| f.column == *only) {
+        return None;
+    }
+    let separator = [';', '\t', '|'].into_iter().find(|c| only.contains(*c))?;
+    Some(HeaderError::WrongDelimiter { separator })
+}
 
 /// `2 and 5`, `2, 5 and 7`.
 fn listed(positions: &[usize]) -> String {
@@ -125,6 +166,9 @@ struct FieldRead {
 pub struct Binding {
     reads: Vec<FieldRead>,
     width: usize,
+    /// What the reader should be told: a field's column found only by
+    /// ignoring case.
+    notes: Vec<String>,
 }
 
 impl Binding {
@@ -136,8 +180,22 @@ impl Binding {
     pub fn new(plan: &Plan, header: &Header) -> Result<Binding, Vec<HeaderError>> {
         let mut reads = Vec::new();
         let mut errors = Vec::new();
+        let mut notes = Vec::new();
         for (index, field) in plan.fields.iter().enumerate() {
             let found = header.columns.iter().position(|c| *c == field.column);
+            let found = match (found, header.format) {
+                (None, Format::Csv) => {
+                    let near = same_but_case(&field.column, &header.columns);
+                    if let Some(column) = near.and_then(|i| header.columns.get(i)) {
+                        notes.push(format!(
+                            "column {:?} (field `{}`) is read from {column:?}, which differs only in case",
+                            field.column, field.name
+                        ));
+                    }
+                    near
+                }
+                (found, _) => found,
+            };
             let positions: Vec<usize> = (header.columns.iter().enumerate())
                 .filter(|(_, c)| **c == field.column)
                 .map(|(i, _)| i + 1)
@@ -179,10 +237,17 @@ impl Binding {
             Ok(Binding {
                 reads,
                 width: plan.fields.len(),
+                notes,
             })
         } else {
-            Err(errors)
+            Err(wrong_delimiter(plan, header).map_or(errors, |e| vec![e]))
         }
+    }
+
+    /// Notes for the reader about how the header was read (a column found
+    /// by ignoring case), one line each.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// Read a record's used and required fields into a lead.

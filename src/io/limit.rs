@@ -54,7 +54,7 @@ impl fmt::Display for RowLimit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0;
         for (unit, name) in [(GIB, "GiB"), (MIB, "MiB"), (KIB, "KiB")] {
-            if n % unit == 0 {
+            if n.is_multiple_of(unit) {
                 return write!(f, "{} {name}", n / unit);
             }
         }

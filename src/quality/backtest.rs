@@ -166,7 +166,11 @@ impl BacktestCounter {
             auc,
             gini: auc.map(|a| 2.0 * a - 1.0),
             ks: stats::ks(&levels),
-            stages: segments(&self.stages, &stage_order, base),
+            // A model without a ladder has no stages to compare.
+            stages: match model.stage {
+                Some(_) => segments(&self.stages, &stage_order, base),
+                None => Vec::new(),
+            },
             tiers: model
                 .tiers
                 .iter()

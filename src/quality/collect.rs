@@ -119,7 +119,10 @@ fn score_batches(
     scored: &Sender<(u64, Vec<Row>)>,
 ) {
     for (number, batch) in batches {
-        let rows = batch.into_iter().map(|row| score_row(models, row.ok()?)).collect();
+        let rows = batch
+            .into_iter()
+            .map(|row| score_row(models, row.ok()?))
+            .collect();
         if scored.send((number, rows)).is_err() {
             return;
         }

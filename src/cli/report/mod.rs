@@ -17,7 +17,7 @@ use super::revision::read_model;
 use super::{io_reason, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::check::Model;
 use crate::eval::Scorer;
-use crate::io::{Binding, Format, Sink};
+use crate::io::{Format, Sink};
 use crate::plan::{self, Plan};
 use crate::quality::{
     each_scored, Column, Counts, Diff, DiffCounter, ReportCounter, Scoring, Side,
@@ -151,11 +151,7 @@ fn read_file(
     };
     let old_plan = old.map(|(_, m)| plan::compile(m));
     let old_binding = match &old_plan {
-        Some(p) => Some(Binding::new(p, reader.header()).map_err(|errors| {
-            let shown = file.shown();
-            let lines: Vec<String> = errors.iter().map(|e| format!("{shown}: {e}")).collect();
-            (EXIT_PROBLEMS, lines.join("\nerror: "))
-        })?),
+        Some(p) => Some(file.bind(p, reader.header())?),
         None => None,
     };
     let scorer = Scorer::new(plan, today);
