@@ -187,7 +187,7 @@ fn score_csv(args: &ScoreArgs, plan: &Plan, as_of: Date) -> Result<Counts, Stop>
         limit: args.max_row_bytes,
     };
     let progress = Progress::new(input_size(&args.leads));
-    let advance = |bytes: u64| progress.advance(bytes);
+    let advance = |bytes: u64, rows: u64| progress.advance(bytes, rows);
     let counts = io::score_csv(&job, chunks, &mut out, &mut rejects, &advance);
     progress.finish();
     let counts = counts.map_err(|e| stream_failure(args, &e))?;

@@ -44,9 +44,9 @@ pub struct CsvJob<'p> {
     pub limit: RowLimit,
 }
 
-/// Told how many input bytes each chunk held, as chunks are written (the
-/// command line draws a progress bar with it).
-pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
+/// Told how many input bytes and rows each chunk held, as chunks are
+/// written (the command line draws a progress bar with it).
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
 /// One chunk's results, in input order.
 struct Done {
@@ -169,7 +169,7 @@ fn write_in_order(
                 counts.rejected += 1;
             }
             counts.read += done.rows;
-            progress(done.bytes);
+            progress(done.bytes, done.rows);
             next += 1;
         }
     }
