@@ -86,6 +86,64 @@ fn init_writes_a_repository_whose_workflow_passes_as_written() {
     }
 }
 
+/// The shell script of the workflow step named `name` (a `run: |` block).
+fn step_script(workflow: &str, name: &str) -> String {
+    let start = workflow.find(&format!("- name: {name}")).unwrap();
+    let block = &workflow[start..];
+    let body = &block[block.find("run: |\n").unwrap() + "run: |\n".len()..];
+    body.lines()
+        .take_while(|line| line.starts_with("          ") || line.trim().is_empty())
+        .map(|line| line.trim_start())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_workflow_comments_what_a_model_change_does() {
+    let dir = init_repo();
+    let repo = dir.path().join("models");
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .current_dir(&repo)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "start"]);
+    git(&["checkout", "-q", "-b", "change"]);
+    let model = std::fs::read_to_string(repo.join("scoring.tally")).unwrap();
+    let changed = model.replace("if score >= 30 then MQL", "if score >= 20 then MQL");
+    assert_ne!(changed, model);
+    std::fs::write(repo.join("scoring.tally"), changed).unwrap();
+    git(&["commit", "-q", "-am", "lower the MQL threshold"]);
+    let workflow = std::fs::read_to_string(repo.join(".github/workflows/tally.yml")).unwrap();
+    // As GitHub runs it, but against the local branch and without posting.
+    let script = step_script(&workflow, "What the change does to the sample leads")
+        .replace("\"${{ github.event.pull_request.number }}\"", "1")
+        .replace("gh pr comment", "echo would comment");
+    let out = shell(&repo, &format!("BASE=main\n{script}"));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{script}\n{}",
+        text(&out.stderr)
+    );
+    assert_eq!(text(&out.stdout), "would comment 1 --body-file diff.md\n");
+    let comment = std::fs::read_to_string(repo.join("diff.md")).unwrap();
+    assert!(
+        comment.starts_with("## What this model change does\n"),
+        "{comment}"
+    );
+    assert!(
+        comment.contains("stage changed: 1 of 6 leads (16.7%)"),
+        "{comment}"
+    );
+}
+
 #[test]
 fn init_writes_pre_commit_hooks_that_pass_on_its_model() {
     let dir = init_repo();
