@@ -1,6 +1,6 @@
 //! `tally score MODEL LEADS`: score a lead file (spec: CLI.md, `tally score`).
 
-use std::path::Path;
+mod outputs;
 
 use clap::{Args, ValueEnum};
 
@@ -15,6 +15,7 @@ use crate::io::{
 };
 use crate::plan::{self, Plan};
 use crate::value::Date;
+use outputs::{cannot_write, Outputs};
 
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
@@ -117,6 +118,9 @@ fn score(args: &ScoreArgs) -> Result<Counts, Stop> {
             "MODEL and LEADS cannot both be standard input".into(),
         ));
     }
+    // Before anything is read: a path that would destroy an input is
+    // refused before the input is opened.
+    let outputs = Outputs::resolve(args)?;
     let plan = load_plan(&args.model)?;
     let as_of = args.as_of.unwrap_or_else(today_utc);
     let input_format = NameHint::of(&args.leads)
@@ -124,14 +128,14 @@ fn score(args: &ScoreArgs) -> Result<Counts, Stop> {
         .or(args.input_format.map(Format::from))
         .unwrap_or(Format::Csv);
     if input_format == Format::Csv {
-        return score_csv(args, &plan, as_of);
+        return score_csv(args, &outputs, &plan, as_of);
     }
     let mut reader = open_leads(&args.leads, input_format, args.delimiter)?;
     let (binding, layout) = bind(&plan, reader.header(), args)?;
-    let (out_sink, mut rejects) = open_sinks(args)?;
+    let (out_sink, mut rejects) = outputs.open()?;
     let output_format = output_format(args, input_format);
     let mut writer = Writer::new(out_sink, output_format, layout, args.delimiter)
-        .map_err(|e| cannot_write(output_shown(args), &e))?;
+        .map_err(|e| cannot_write(&outputs.out.shown, &e))?;
     let job = Job {
         plan: &plan,
         binding: &binding,
@@ -139,18 +143,21 @@ fn score(args: &ScoreArgs) -> Result<Counts, Stop> {
         batch: io::BATCH,
     };
     let counts = io::score_stream(&job, &mut reader, &mut writer, &mut rejects)
-        .map_err(|e| stream_failure(args, &e))?;
-    writer
+        .map_err(|e| stream_failure(args, &outputs, &e))?;
+    let out = writer
         .finish()
-        .map_err(|e| cannot_write(output_shown(args), &e))?;
-    rejects
-        .finish()
-        .map_err(|e| cannot_write(rejects_shown(args), &e))?;
+        .map_err(|e| cannot_write(&outputs.out.shown, &e))?;
+    finish(&outputs, out, rejects)?;
     Ok(counts)
 }
 
 /// CSV input: chunks scored on all cores, input bytes passed through.
-fn score_csv(args: &ScoreArgs, plan: &Plan, as_of: Date) -> Result<Counts, Stop> {
+fn score_csv(
+    args: &ScoreArgs,
+    outputs: &Outputs,
+    plan: &Plan,
+    as_of: Date,
+) -> Result<Counts, Stop> {
     let shown = shown_name(&args.leads);
     let input = io::input::open(&args.leads).map_err(|e| Stop::Failure(cannot_read(&shown, &e)))?;
     let mut chunks = Chunks::new(input, args.delimiter).size_hint(input_size(&args.leads));
@@ -165,11 +172,11 @@ fn score_csv(args: &ScoreArgs, plan: &Plan, as_of: Date) -> Result<Counts, Stop>
         }
     })?;
     let (binding, layout) = bind(plan, &header, args)?;
-    let (mut out, mut rejects) = open_sinks(args)?;
+    let (mut out, mut rejects) = outputs.open()?;
     let output = output_format(args, Format::Csv);
     if output == Format::Csv {
         write_csv_header(&mut out, first.as_deref(), &layout, args.delimiter)
-            .map_err(|e| cannot_write(output_shown(args), &e))?;
+            .map_err(|e| cannot_write(&outputs.out.shown, &e))?;
     }
     let job = CsvJob {
         plan,
@@ -184,13 +191,21 @@ fn score_csv(args: &ScoreArgs, plan: &Plan, as_of: Date) -> Result<Counts, Stop>
     let advance = |bytes: u64| progress.advance(bytes);
     let counts = io::score_csv(&job, chunks, &mut out, &mut rejects, &advance);
     progress.finish();
-    let counts = counts.map_err(|e| stream_failure(args, &e))?;
-    out.finish()
-        .map_err(|e| cannot_write(output_shown(args), &e))?;
-    rejects
+    let counts = counts.map_err(|e| stream_failure(args, outputs, &e))?;
+    let out = out
         .finish()
-        .map_err(|e| cannot_write(rejects_shown(args), &e))?;
+        .map_err(|e| cannot_write(&outputs.out.shown, &e))?;
+    finish(outputs, out, rejects)?;
     Ok(counts)
+}
+
+/// Write out the rejects, then put both files in place: nothing is
+/// replaced until both are safe on disk.
+fn finish(outputs: &Outputs, out: io::Finished, rejects: Sink) -> Result<(), Stop> {
+    let rejects = rejects
+        .finish()
+        .map_err(|e| cannot_write(&outputs.rejects.shown, &e))?;
+    outputs.commit(out, rejects)
 }
 
 /// The size of a plain (not gzipped) lead file, for the progress bar.
@@ -293,59 +308,16 @@ fn output_format(args: &ScoreArgs, input: Format) -> Format {
     named.or(args.format.map(Format::from)).unwrap_or(input)
 }
 
-/// The output and the rejects.
-fn open_sinks(args: &ScoreArgs) -> Result<(Sink, Sink), Stop> {
-    let output = match file_output(args) {
-        Some(path) => Sink::file(Path::new(path), NameHint::of(path).gzip)
-            .map_err(|e| cannot_write(shown_name(path), &e))?,
-        None => Sink::stdout(),
-    };
-    let rejects = match rejects_path(args) {
-        Some(path) => {
-            Sink::file(Path::new(&path), false).map_err(|e| cannot_write(shown_name(&path), &e))?
-        }
-        None => Sink::stderr(),
-    };
-    Ok((output, rejects))
-}
-
-/// `-o FILE`, unless it is `-` (standard output).
-fn file_output(args: &ScoreArgs) -> Option<&str> {
-    args.output.as_deref().filter(|o| *o != "-")
-}
-
-/// `--rejects FILE`, else OUT.rejects beside a file output; `None` for
-/// standard error.
-fn rejects_path(args: &ScoreArgs) -> Option<String> {
-    match args.rejects.as_deref() {
-        Some("-") => None,
-        Some(path) => Some(path.to_string()),
-        None => file_output(args).map(|out| format!("{out}.rejects")),
-    }
-}
-
-fn stream_failure(args: &ScoreArgs, error: &StreamError) -> Stop {
+fn stream_failure(args: &ScoreArgs, outputs: &Outputs, error: &StreamError) -> Stop {
     match error {
         StreamError::Read(e) => Stop::Failure(cannot_read(&shown_name(&args.leads), e)),
-        StreamError::Write(e) => cannot_write(output_shown(args), e),
-        StreamError::Rejects(e) => cannot_write(rejects_shown(args), e),
+        StreamError::Write(e) => cannot_write(&outputs.out.shown, e),
+        StreamError::Rejects(e) => cannot_write(&outputs.rejects.shown, e),
     }
 }
 
 fn cannot_read(shown: &str, error: &std::io::Error) -> String {
     format!("cannot read {shown}: {}", io_reason(error))
-}
-
-fn cannot_write(shown: String, error: &std::io::Error) -> Stop {
-    Stop::Failure(format!("cannot write {shown}: {}", io_reason(error)))
-}
-
-fn output_shown(args: &ScoreArgs) -> String {
-    file_output(args).map_or("standard output".to_string(), shown_name)
-}
-
-fn rejects_shown(args: &ScoreArgs) -> String {
-    rejects_path(args).map_or("standard error".to_string(), |p| shown_name(&p))
 }
 
 fn shown_name(path: &str) -> String {
