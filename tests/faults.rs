@@ -159,33 +159,33 @@ fn an_output_that_does_not_fit_leaves_the_previous_output_and_rejects() {
 
 #[test]
 fn rejects_that_do_not_fit_leave_the_previous_output_and_rejects() {
-    // The output fits (a roomy directory), the rejects do not: before the
-    // fix the new output was already renamed over the old one.
+    // The output fits (a roomy directory); the rejects, small enough to
+    // be buffered whole, fail only when flushed at the end. Before the
+    // fix, the new output had been renamed over the old one by then.
     let Some(disk) = SmallDisk::mount("rejects_that_do_not_fit") else {
         return;
     };
-    let dir = workspace(&leads(10, 40_000));
-    std::fs::write(dir.path().join("out.csv"), "the previous output\n").unwrap();
+    // Leave 12 KiB of the 1 MiB free (tmpfs counts 4 KiB pages).
+    std::fs::write(
+        disk.path().join("filler"),
+        vec![0u8; (1 << 20) - (16 << 10)],
+    )
+    .unwrap();
     std::fs::write(disk.path().join("rejects.txt"), "row 9: old\n").unwrap();
-    let before_out = snapshot(dir.path());
-    let before_rejects = snapshot(disk.path());
     let rejects = disk.path().join("rejects.txt");
     let rejects_arg = rejects.to_str().unwrap();
+    let dir = workspace(&leads(10, 600));
+    let ndjson: String = (0..600)
+        .map(|i| format!("{{\"id\":\"b{i}\",\"n\":\"not a number\"}}\n"))
+        .collect();
+    // The NDJSON path writes through `score_stream`, not the parallel
+    // CSV writer.
+    std::fs::write(dir.path().join("leads.ndjson"), ndjson).unwrap();
+    std::fs::write(dir.path().join("out.csv"), "the previous output\n").unwrap();
+    let before_out = snapshot(dir.path());
+    let before_rejects = snapshot(disk.path());
 
     for leads_name in ["leads.csv", "leads.ndjson"] {
-        if leads_name == "leads.ndjson" {
-            // The NDJSON path writes through `score_stream`, not the
-            // parallel CSV writer.
-            let lines: String = (0..40_000)
-                .map(|i| format!("{{\"id\":\"b{i}\",\"n\":\"not a number\"}}\n"))
-                .collect();
-            std::fs::write(dir.path().join("leads.ndjson"), lines).unwrap();
-        }
-        let before_out = if leads_name == "leads.csv" {
-            before_out.clone()
-        } else {
-            snapshot(dir.path())
-        };
         let args = [
             "model.tally",
             leads_name,
@@ -203,7 +203,7 @@ fn rejects_that_do_not_fit_leave_the_previous_output_and_rejects() {
         assert_eq!(snapshot(dir.path()), before_out, "{leads_name}");
         assert_eq!(snapshot(disk.path()), before_rejects, "{leads_name}");
     }
-    assert_eq!(names(disk.path()), ["rejects.txt"]);
+    assert_eq!(names(disk.path()), ["filler", "rejects.txt"]);
 }
 
 // ---- a killed run ----
@@ -230,7 +230,7 @@ fn a_run_under_way(dir: &Path) -> (Child, std::process::ChildStdin) {
         if written {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(60), "never wrote");
+        assert!(start.elapsed() < Duration::from_secs(30), "never wrote");
         std::thread::sleep(Duration::from_millis(20));
     }
     (child, stdin)
@@ -439,64 +439,66 @@ const SMALL: &str = "id,n\na,2\nb,0\n";
 const SCORED: &str = "id,n,score\na,2,5\nb,0,0\n";
 const SUMMARY: &str = "read 2 rows: 2 scored, 0 rejected\n";
 
-#[test]
-fn dev_null_stays_a_device_and_gets_no_rejects_file_beside_it() {
-    let dir = workspace(SMALL);
-    std::os::unix::fs::symlink("/dev/null", dir.path().join("null-link")).unwrap();
-    for target in ["/dev/null", "null-link"] {
-        let out = tally(dir.path(), &["model.tally", "leads.csv", "-o", target]);
-        assert_eq!(out.status.code(), Some(0), "{target}");
-        assert_eq!(text(&out.stderr), SUMMARY, "{target}");
-        let null = std::fs::symlink_metadata("/dev/null").unwrap();
-        assert!(null.file_type().is_char_device(), "{target}");
-        assert!(!Path::new("/dev/null.rejects").exists());
+/// A character device to write to: as root, a node made in `dir` (so
+/// that a wrong run replaces that node, not the machine's); otherwise the
+/// machine's own, which a user who is not root cannot replace.
+fn device(dir: &Path, name: &str, minor: &str) -> PathBuf {
+    if is_root() {
+        let node = dir.join(name);
+        let made = Command::new("mknod")
+            .arg(&node)
+            .args(["c", "1", minor])
+            .output()
+            .unwrap();
+        assert!(made.status.success(), "mknod: {}", text(&made.stderr));
+        node
+    } else {
+        Path::new("/dev").join(name)
     }
-    let link = std::fs::symlink_metadata(dir.path().join("null-link")).unwrap();
-    assert!(link.file_type().is_symlink());
-    assert_eq!(names(dir.path()), ["leads.csv", "model.tally", "null-link"]);
+}
+
+fn is_char_device(path: &Path) -> bool {
+    std::fs::symlink_metadata(path)
+        .unwrap()
+        .file_type()
+        .is_char_device()
 }
 
 #[test]
-fn a_character_device_made_here_is_written_in_place() {
-    if !is_root() {
-        eprintln!("a_character_device_made_here: skipped: mknod needs root");
-        return;
-    }
+fn a_null_device_stays_a_device_and_gets_no_rejects_file_beside_it() {
     let dir = workspace(SMALL);
-    let made = Command::new("mknod")
-        .arg(dir.path().join("null"))
-        .args(["c", "1", "3"])
-        .output()
-        .unwrap();
-    if !made.status.success() {
-        eprintln!(
-            "a_character_device_made_here: skipped: mknod failed: {}",
-            text(&made.stderr)
-        );
-        return;
+    let null = device(dir.path(), "null", "3");
+    // A link to the machine's /dev/null: a wrong run replaces the link.
+    std::os::unix::fs::symlink("/dev/null", dir.path().join("null-link")).unwrap();
+    let before = names(dir.path());
+    for target in [null.to_str().unwrap(), "null-link"] {
+        let out = tally(dir.path(), &["model.tally", "leads.csv", "-o", target]);
+        assert_eq!(out.status.code(), Some(0), "{target}");
+        assert_eq!(text(&out.stderr), SUMMARY, "{target}");
+        assert!(is_char_device(&null), "{target}");
+        assert!(is_char_device(Path::new("/dev/null")), "{target}");
+        assert!(!Path::new(&format!("{}.rejects", null.display())).exists());
+        assert_eq!(names(dir.path()), before, "{target}");
     }
-    let out = tally(dir.path(), &["model.tally", "leads.csv", "-o", "null"]);
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(text(&out.stderr), SUMMARY);
-    let node = std::fs::symlink_metadata(dir.path().join("null")).unwrap();
-    assert!(node.file_type().is_char_device());
-    assert_eq!(names(dir.path()), ["leads.csv", "model.tally", "null"]);
+    let link = std::fs::symlink_metadata(dir.path().join("null-link")).unwrap();
+    assert!(link.file_type().is_symlink());
 }
 
 #[test]
 fn a_full_device_is_a_write_error() {
     let dir = workspace(&leads(20_000, 0));
-    let out = tally(dir.path(), &["model.tally", "leads.csv", "-o", "/dev/full"]);
+    let full = device(dir.path(), "full", "7");
+    let before = names(dir.path());
+    let full_arg = full.to_str().unwrap();
+    let out = tally(dir.path(), &["model.tally", "leads.csv", "-o", full_arg]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         text(&out.stderr),
-        "error: cannot write `/dev/full`: no space left on device\n"
+        format!("error: cannot write `{full_arg}`: no space left on device\n")
     );
-    assert!(!Path::new("/dev/full.rejects").exists());
-    assert!(std::fs::symlink_metadata("/dev/full")
-        .unwrap()
-        .file_type()
-        .is_char_device());
+    assert!(is_char_device(&full));
+    assert!(!Path::new(&format!("{full_arg}.rejects")).exists());
+    assert_eq!(names(dir.path()), before);
 }
 
 #[test]
@@ -562,15 +564,18 @@ fn a_link_to_a_regular_file_replaces_the_file_and_keeps_the_link() {
 }
 
 #[test]
-fn dev_stdout_is_standard_output() {
+fn a_name_for_standard_output_is_standard_output() {
+    // What /dev/stdout is, made here: a wrong run replaces this link, not
+    // the machine's /dev/stdout.
     let dir = workspace(SMALL);
-    let out = tally(
-        dir.path(),
-        &["model.tally", "leads.csv", "-o", "/dev/stdout"],
-    );
+    std::os::unix::fs::symlink("/proc/self/fd/1", dir.path().join("stdout")).unwrap();
+    let out = tally(dir.path(), &["model.tally", "leads.csv", "-o", "stdout"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), SCORED);
     assert_eq!(text(&out.stderr), SUMMARY);
+    assert_eq!(names(dir.path()), ["leads.csv", "model.tally", "stdout"]);
+    let link = std::fs::symlink_metadata(dir.path().join("stdout")).unwrap();
+    assert!(link.file_type().is_symlink());
 }
 
 // ---- standard output ----
