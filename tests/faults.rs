@@ -516,13 +516,15 @@ fn a_fifo_is_written_in_place() {
         &["model.tally", "leads.csv", "-o", "scored.fifo"],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&reader.join().unwrap()), SCORED);
-    // Rejects go to standard error (the summary is alone there: none).
-    assert_eq!(text(&out.stderr), SUMMARY);
+    // Checked before waiting for the reader, which would wait forever on
+    // a FIFO that was replaced.
     assert!(std::fs::symlink_metadata(&fifo)
         .unwrap()
         .file_type()
         .is_fifo());
+    assert_eq!(text(&reader.join().unwrap()), SCORED);
+    // Rejects go to standard error (the summary is alone there: none).
+    assert_eq!(text(&out.stderr), SUMMARY);
     assert_eq!(
         names(dir.path()),
         ["leads.csv", "model.tally", "scored.fifo"]
