@@ -371,13 +371,10 @@ fn an_output_that_is_an_input_or_the_other_output_is_refused_before_reading() {
         (
             // The default rejects file, OUT.rejects, is the lead file.
             vec!["model.tally", "x.csv.rejects", "-o", "x.csv"],
-            refused(
-                "the rejects file",
-                "x.csv.rejects",
-                "the lead file",
-                "x.csv.rejects",
-                "--rejects",
-            ),
+            "error: the rejects file `x.csv.rejects` (named after -o) is the same file as \
+             the lead file `x.csv.rejects`: writing it would overwrite the lead file; \
+             give --rejects another path\n"
+                .to_string(),
         ),
         (
             vec![

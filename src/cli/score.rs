@@ -15,7 +15,7 @@ use crate::io::{
 };
 use crate::plan::{self, Plan};
 use crate::value::Date;
-use outputs::{cannot_write, Outputs};
+use outputs::Outputs;
 
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
@@ -87,7 +87,7 @@ enum Stop {
 pub fn run(args: &ScoreArgs) -> u8 {
     match score(args) {
         Ok(counts) => {
-            eprintln!("{}", summary(&counts));
+            say(format_args!("{}", summary(&counts)));
             if counts.rejected > 0 {
                 EXIT_PROBLEMS
             } else {
@@ -97,10 +97,18 @@ pub fn run(args: &ScoreArgs) -> u8 {
         Err(Stop::Problems) => EXIT_PROBLEMS,
         Err(Stop::Reported(status)) => status,
         Err(Stop::Failure(message)) => {
-            eprintln!("error: {message}");
+            say(format_args!("error: {message}"));
             EXIT_FAILURE
         }
     }
+}
+
+/// A line on standard error; dropped when standard error is a closed
+/// pipe (nobody is left to read it), rather than panicking as
+/// `eprintln!` would.
+fn say(line: std::fmt::Arguments) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// `read 5 rows: 4 scored, 1 rejected`.
@@ -135,7 +143,7 @@ fn score(args: &ScoreArgs) -> Result<Counts, Stop> {
     let (out_sink, mut rejects) = outputs.open()?;
     let output_format = output_format(args, input_format);
     let mut writer = Writer::new(out_sink, output_format, layout, args.delimiter)
-        .map_err(|e| cannot_write(&outputs.out.shown, &e))?;
+        .map_err(|e| outputs.out.cannot_write(&e))?;
     let job = Job {
         plan: &plan,
         binding: &binding,
@@ -144,9 +152,7 @@ fn score(args: &ScoreArgs) -> Result<Counts, Stop> {
     };
     let counts = io::score_stream(&job, &mut reader, &mut writer, &mut rejects)
         .map_err(|e| stream_failure(args, &outputs, &e))?;
-    let out = writer
-        .finish()
-        .map_err(|e| cannot_write(&outputs.out.shown, &e))?;
+    let out = writer.finish().map_err(|e| outputs.out.cannot_write(&e))?;
     finish(&outputs, out, rejects)?;
     Ok(counts)
 }
@@ -167,7 +173,7 @@ fn score_csv(
     let header = io::header_from(first.as_deref(), args.delimiter).map_err(|e| match e {
         OpenError::Io(error) => Stop::Failure(cannot_read(&shown, &error)),
         OpenError::Header(message) => {
-            eprintln!("error: {shown}: {message}");
+            say(format_args!("error: {shown}: {message}"));
             Stop::Problems
         }
     })?;
@@ -176,7 +182,7 @@ fn score_csv(
     let output = output_format(args, Format::Csv);
     if output == Format::Csv {
         write_csv_header(&mut out, first.as_deref(), &layout, args.delimiter)
-            .map_err(|e| cannot_write(&outputs.out.shown, &e))?;
+            .map_err(|e| outputs.out.cannot_write(&e))?;
     }
     let job = CsvJob {
         plan,
@@ -192,9 +198,7 @@ fn score_csv(
     let counts = io::score_csv(&job, chunks, &mut out, &mut rejects, &advance);
     progress.finish();
     let counts = counts.map_err(|e| stream_failure(args, outputs, &e))?;
-    let out = out
-        .finish()
-        .map_err(|e| cannot_write(&outputs.out.shown, &e))?;
+    let out = out.finish().map_err(|e| outputs.out.cannot_write(&e))?;
     finish(outputs, out, rejects)?;
     Ok(counts)
 }
@@ -204,7 +208,7 @@ fn score_csv(
 fn finish(outputs: &Outputs, out: io::Finished, rejects: Sink) -> Result<(), Stop> {
     let rejects = rejects
         .finish()
-        .map_err(|e| cannot_write(&outputs.rejects.shown, &e))?;
+        .map_err(|e| outputs.rejects.cannot_write(&e))?;
     outputs.commit(out, rejects)
 }
 
@@ -273,7 +277,7 @@ fn open_leads(path: &str, format: Format, delimiter: u8) -> Result<Reader, Stop>
     Reader::new(input, format, delimiter).map_err(|e| match e {
         OpenError::Io(error) => Stop::Failure(cannot_read(&shown, &error)),
         OpenError::Header(message) => {
-            eprintln!("error: {shown}: {message}");
+            say(format_args!("error: {shown}: {message}"));
             Stop::Problems
         }
     })
@@ -295,7 +299,7 @@ fn bind(plan: &Plan, header: &Header, args: &ScoreArgs) -> Result<(Binding, Layo
                 .flatten()
                 .collect();
             for error in errors {
-                eprintln!("error: {shown}: {error}");
+                say(format_args!("error: {shown}: {error}"));
             }
             Err(Stop::Problems)
         }
@@ -311,8 +315,8 @@ fn output_format(args: &ScoreArgs, input: Format) -> Format {
 fn stream_failure(args: &ScoreArgs, outputs: &Outputs, error: &StreamError) -> Stop {
     match error {
         StreamError::Read(e) => Stop::Failure(cannot_read(&shown_name(&args.leads), e)),
-        StreamError::Write(e) => cannot_write(&outputs.out.shown, e),
-        StreamError::Rejects(e) => cannot_write(&outputs.rejects.shown, e),
+        StreamError::Write(e) => outputs.out.cannot_write(e),
+        StreamError::Rejects(e) => outputs.rejects.cannot_write(e),
     }
 }
 

@@ -65,7 +65,18 @@ impl Dest {
     }
 
     fn open(&self) -> Result<Sink, Stop> {
-        Sink::open(&self.target, self.gzip).map_err(|e| cannot_write(&self.shown, &e))
+        Sink::open(&self.target, self.gzip).map_err(|e| self.cannot_write(&e))
+    }
+
+    /// `cannot write SHOWN: REASON`. An output that is a pipe whose
+    /// reader stopped reading (`tally score … | head`) ends the run
+    /// quietly, with status 0, as the reader wanted no more.
+    pub(super) fn cannot_write(&self, error: &std::io::Error) -> Stop {
+        let piped = matches!(self.target, Target::Stdout | Target::Direct(_));
+        if piped && error.kind() == std::io::ErrorKind::BrokenPipe {
+            return Stop::Reported(crate::cli::EXIT_OK);
+        }
+        Stop::Failure(format!("cannot write {}: {}", self.shown, io_reason(error)))
     }
 }
 
@@ -112,8 +123,8 @@ impl Outputs {
     pub(super) fn commit(&self, out: Finished, rejects: Finished) -> Result<(), Stop> {
         rejects
             .commit()
-            .map_err(|e| cannot_write(&self.rejects.shown, &e))?;
-        out.commit().map_err(|e| cannot_write(&self.out.shown, &e))
+            .map_err(|e| self.rejects.cannot_write(&e))?;
+        out.commit().map_err(|e| self.out.cannot_write(&e))
     }
 }
 
@@ -125,22 +136,28 @@ fn refuse_same_files(
     rejects: Option<&str>,
 ) -> Result<(), Stop> {
     let inputs = [("the model", &args.model), ("the lead file", &args.leads)];
+    // The default rejects path is one the user never typed: say so.
+    let named = if args.rejects.is_none() {
+        " (named after -o)"
+    } else {
+        ""
+    };
     let outputs = [
-        ("-o", "the output", out),
-        ("--rejects", "the rejects file", rejects),
+        ("-o", "the output", "", out),
+        ("--rejects", "the rejects file", named, rejects),
     ];
     let identity = |path: &str| {
         (path != "-")
             .then(|| Identity::of(Path::new(path)))
             .flatten()
     };
-    for (option, role, path) in outputs {
+    for (option, role, note, path) in outputs {
         let Some(path) = path else { continue };
         let Some(id) = identity(path) else { continue };
         for (input, input_path) in inputs {
             if identity(input_path).as_ref() == Some(&id) {
                 return Err(Stop::Failure(format!(
-                    "{role} `{path}` is the same file as {input} `{input_path}`: \
+                    "{role} `{path}`{note} is the same file as {input} `{input_path}`: \
                      writing it would overwrite {input}; give {option} another path"
                 )));
             }
@@ -155,13 +172,4 @@ fn refuse_same_files(
         }
     }
     Ok(())
-}
-
-/// `cannot write SHOWN: REASON`; a reader that stopped reading (`| head`)
-/// ends the run quietly.
-pub(super) fn cannot_write(shown: &str, error: &std::io::Error) -> Stop {
-    if error.kind() == std::io::ErrorKind::BrokenPipe {
-        return Stop::Reported(crate::cli::EXIT_OK);
-    }
-    Stop::Failure(format!("cannot write {shown}: {}", io_reason(error)))
 }
