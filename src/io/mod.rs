@@ -27,6 +27,7 @@ mod read_ndjson;
 mod reject;
 mod run;
 mod sink;
+mod sync;
 mod target;
 mod write;
 

@@ -19,6 +19,8 @@ use std::sync::{Mutex, MutexGuard, Once, PoisonError};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
+use super::target::directory_of;
+
 /// Every temporary file created and neither renamed nor removed yet.
 /// Files are created, renamed and removed while holding the lock, so the
 /// signal handler, which takes it and never gives it back, sees each file
@@ -44,10 +46,7 @@ impl Partial {
     /// Create `.NAME.tally-partial-XXXXXX` beside `target` (NAME is the
     /// target's file name), with the usual permissions of a new file.
     pub(crate) fn create(target: &Path) -> io::Result<(File, Partial)> {
-        let dir = match target.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
+        let dir = directory_of(target);
         let mut live = live();
         let (file, temp) = builder(&prefix(target)).tempfile_in(dir)?.into_parts();
         let path = temp.keep().map_err(|e| e.error)?;

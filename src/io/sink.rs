@@ -5,22 +5,16 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Stderr, Stdout, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, SyncSender};
-use std::thread::JoinHandle;
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
 use super::partial::Partial;
-use super::target::Target;
+use super::sync::Syncer;
+use super::target::{directory_of, Target};
 
 /// Buffer size for writing.
 const BUFFER: usize = 64 * 1024;
-
-/// Bytes written to a file between two background flushes to disk (the
-/// final flush, which nothing overlaps, has at most this much to write:
-/// with 32 MB it took 14 to 64 ms on the benchmark's machine).
-const SYNC_EVERY: u64 = 8 << 20;
 
 /// An output stream. Dropping a file sink before [`Finished::commit`]
 /// removes its temporary file and leaves the target untouched.
@@ -28,63 +22,6 @@ pub struct Sink {
     stream: Stream,
     commit: Option<Commit>,
     syncer: Option<Box<Syncer>>,
-}
-
-/// Flushes a file's data to disk in the background every [`SYNC_EVERY`]
-/// bytes while the rest is being written. [`Sink::finish`] must flush the
-/// file before renaming it (or a crash could leave a renamed, empty
-/// target), and flushing 145 MB at the end took 57 ms of wall time, a
-/// tenth of scoring a million leads on two cores; flushed as it goes, the
-/// last flush has little left to do, and the waits overlap the scoring.
-struct Syncer {
-    requests: Option<SyncSender<()>>,
-    /// The thread's first error, reported by `finish` (a flush error is
-    /// reported once: the final flush might not see it again).
-    thread: Option<JoinHandle<io::Result<()>>>,
-    unsynced: u64,
-}
-
-impl Syncer {
-    fn new(file: &File) -> io::Result<Syncer> {
-        let file = file.try_clone()?;
-        // One request waiting at most: a flush asked for while one runs
-        // is covered by the one after.
-        let (requests, pending) = sync_channel::<()>(1);
-        let thread = std::thread::Builder::new()
-            .name("tally-sync".into())
-            .spawn(move || {
-                for () in pending {
-                    file.sync_data()?;
-                }
-                Ok(())
-            })?;
-        Ok(Syncer {
-            requests: Some(requests),
-            thread: Some(thread),
-            unsynced: 0,
-        })
-    }
-
-    /// `written` more bytes went to the file.
-    fn wrote(&mut self, written: usize) {
-        self.unsynced += written as u64;
-        if self.unsynced >= SYNC_EVERY {
-            self.unsynced = 0;
-            if let Some(requests) = &self.requests {
-                let _ = requests.try_send(());
-            }
-        }
-    }
-
-    /// Wait for the flush under way, if any; its error, if it failed.
-    fn finish(mut self) -> io::Result<()> {
-        drop(self.requests.take());
-        match self.thread.take().map(JoinHandle::join) {
-            Some(Ok(result)) => result,
-            Some(Err(_)) => Err(io::Error::other("the thread flushing the output failed")),
-            None => Ok(()),
-        }
-    }
 }
 
 /// Where bytes go, before compression.
@@ -122,16 +59,9 @@ impl Finished {
             return Ok(());
         };
         commit.partial.persist(&commit.target)?;
-        if let Some(dir) = commit.target.parent() {
-            let dir = if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            };
-            // The data is safe and in place already: a directory that
-            // cannot be flushed only loses the rename in a crash.
-            let _ = File::open(dir).and_then(|d| d.sync_all());
-        }
+        // The data is safe and in place already: a directory that cannot
+        // be flushed only loses the rename in a crash.
+        let _ = File::open(directory_of(&commit.target)).and_then(|d| d.sync_all());
         Ok(())
     }
 }
@@ -293,7 +223,7 @@ mod tests {
         let mut sink = Sink::open(&Target::Replace(target.clone()), false).unwrap();
         let block: Vec<u8> = (0..1 << 20).map(|i| (i % 251) as u8).collect();
         // Past three background flushes.
-        let blocks = 3 * (SYNC_EVERY >> 20) + 1;
+        let blocks = 3 * (super::super::sync::SYNC_EVERY >> 20) + 1;
         for _ in 0..blocks {
             sink.write_all(&block).unwrap();
         }

@@ -128,14 +128,18 @@ impl Identity {
     }
 }
 
+/// The directory a path's file is in (`.` for a bare name).
+pub(crate) fn directory_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
 /// The canonical directory of a new name, joined with it.
 fn new_name(path: &Path) -> Option<Identity> {
     let name = path.file_name()?;
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let dir = std::fs::canonicalize(dir).ok()?;
+    let dir = std::fs::canonicalize(directory_of(path)).ok()?;
     Some(Identity::New(dir.join(name)))
 }
 
