@@ -430,6 +430,45 @@ fn an_output_that_is_an_input_or_the_other_output_is_refused_before_reading() {
     );
 }
 
+#[test]
+fn an_output_path_that_cannot_be_a_file_is_refused_before_reading() {
+    let dir = workspace(&leads(3, 0));
+    // A broken model: a refusal comes before it is read.
+    std::fs::write(dir.path().join("broken.tally"), "fields {\n").unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink("absent.csv", dir.path().join("dangling.csv")).unwrap();
+    let before = names(dir.path());
+    let cases = [
+        ("sub", "it is a directory; give a file name inside it"),
+        (
+            "new/",
+            "it names no file; give a file name, such as scored.csv",
+        ),
+        ("", "it names no file; give a file name, such as scored.csv"),
+        (
+            "missing/out.csv",
+            "the directory `missing` does not exist; create it first",
+        ),
+        (
+            "dangling.csv",
+            "it is a symbolic link to `absent.csv`, which does not exist; \
+             create that file or remove the link",
+        ),
+    ];
+    for (path, reason) in cases {
+        for option in ["-o", "--rejects"] {
+            let out = tally(dir.path(), &["broken.tally", "leads.csv", option, path]);
+            assert_eq!(out.status.code(), Some(2), "{option} {path:?}");
+            assert_eq!(
+                text(&out.stderr),
+                format!("error: cannot write `{path}`: {reason}\n"),
+                "{option} {path:?}"
+            );
+            assert_eq!(names(dir.path()), before, "{option} {path:?}");
+        }
+    }
+}
+
 // ---- targets that are not regular files ----
 
 const SMALL: &str = "id,n\na,2\nb,0\n";

@@ -10,6 +10,7 @@
 use std::fs::{File, Metadata};
 use std::io;
 use std::os::fd::AsFd;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
@@ -35,6 +36,10 @@ pub enum Target {
 pub enum TargetError {
     #[error("it is a directory; give a file name inside it")]
     Directory,
+    #[error("it names no file; give a file name, such as scored.csv")]
+    NoFileName,
+    #[error("the directory `{0}` does not exist; create it first")]
+    NoDirectory(PathBuf),
     #[error(
         "it is a symbolic link to `{0}`, which does not exist; create that file or remove the link"
     )]
@@ -46,11 +51,13 @@ pub enum TargetError {
 impl Target {
     /// Decide from what is at `path` now.
     pub fn of(path: &Path) -> Result<Target, TargetError> {
+        // `Path` ignores a trailing slash, the system does not.
+        if path.file_name().is_none() || path.as_os_str().as_bytes().ends_with(b"/") {
+            return Err(TargetError::NoFileName);
+        }
         let node = match std::fs::symlink_metadata(path) {
             Ok(node) => node,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Ok(Target::Replace(path.to_path_buf()))
-            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return new_file(path),
             Err(e) => return Err(e.into()),
         };
         let meta = if node.file_type().is_symlink() {
@@ -87,6 +94,15 @@ impl Target {
     pub fn replaces(&self) -> bool {
         matches!(self, Target::Replace(_))
     }
+}
+
+/// A name that does not exist yet, in a directory that does.
+fn new_file(path: &Path) -> Result<Target, TargetError> {
+    let dir = directory_of(path);
+    if !dir.is_dir() {
+        return Err(TargetError::NoDirectory(dir.to_path_buf()));
+    }
+    Ok(Target::Replace(path.to_path_buf()))
 }
 
 /// Whether `meta` is the file a standard stream of this process is open on.
@@ -168,6 +184,20 @@ mod tests {
             Target::of(dir.path()),
             Err(TargetError::Directory)
         ));
+        for no_name in ["", "new/", "/", "a/.."] {
+            assert!(
+                matches!(Target::of(Path::new(no_name)), Err(TargetError::NoFileName)),
+                "{no_name:?}"
+            );
+        }
+        let error = Target::of(&dir.path().join("absent/out.csv")).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "the directory `{}` does not exist; create it first",
+                dir.path().join("absent").display()
+            )
+        );
     }
 
     #[test]
