@@ -40,6 +40,6 @@ pub use read::{Header, OpenError, Reader, Record, RowData};
 pub use read_csv::header_from;
 pub use reject::Rejection;
 pub use run::{score_stream, Counts, Job, StreamError, BATCH};
-pub use sink::{Finished, Sink};
+pub use sink::{commit_all, Finished, Sink};
 pub use target::{Identity, Target, TargetError};
 pub use write::{Reason, Writer};

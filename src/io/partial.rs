@@ -55,11 +55,10 @@ impl Partial {
     }
 
     /// Rename the file over `target`. On failure the file is removed.
-    pub(crate) fn persist(mut self, target: &Path) -> io::Result<()> {
+    fn persist_locked(&mut self, live: &mut Vec<PathBuf>, target: &Path) -> io::Result<()> {
         let Some(path) = self.path.take() else {
             return Ok(());
         };
-        let mut live = live();
         let renamed = std::fs::rename(&path, target);
         if renamed.is_err() {
             let _ = std::fs::remove_file(&path);
@@ -67,14 +66,38 @@ impl Partial {
         live.retain(|p| *p != path);
         renamed
     }
+
+    fn remove_locked(&mut self, live: &mut Vec<PathBuf>) {
+        if let Some(path) = self.path.take() {
+            let _ = std::fs::remove_file(&path);
+            live.retain(|p| *p != path);
+        }
+    }
+}
+
+/// Rename each file over its target, in order, holding the registry's
+/// lock throughout: an interrupt waits until all are renamed, so it
+/// never leaves some outputs new and others old. On a failure, the files
+/// not renamed yet are removed and the failing one's index is returned.
+pub(crate) fn persist_all(mut files: Vec<(Partial, PathBuf)>) -> Result<(), (usize, io::Error)> {
+    let mut live = live();
+    let mut failed = None;
+    for (index, (partial, target)) in files.iter_mut().enumerate() {
+        if failed.is_some() {
+            partial.remove_locked(&mut live);
+        } else if let Err(e) = partial.persist_locked(&mut live, target) {
+            failed = Some((index, e));
+        }
+    }
+    failed.map_or(Ok(()), Err)
 }
 
 impl Drop for Partial {
     fn drop(&mut self) {
-        if let Some(path) = self.path.take() {
-            let mut live = live();
-            let _ = std::fs::remove_file(&path);
-            live.retain(|p| *p != path);
+        // Only a file still live takes the lock: `persist_all` drops its
+        // files, all renamed or removed, while holding it.
+        if self.path.is_some() {
+            self.remove_locked(&mut live());
         }
     }
 }
@@ -152,7 +175,7 @@ mod tests {
         assert!(name.starts_with(".scored.csv.tally-partial-"), "{name}");
         assert_eq!(name.len(), ".scored.csv.tally-partial-".len() + 6);
         assert!(live().contains(&dir.path().join(&name)));
-        partial.persist(&target).unwrap();
+        persist_all(vec![(partial, target)]).unwrap();
         assert_eq!(names(dir.path()), ["scored.csv"]);
         assert!(!live().contains(&dir.path().join(&name)));
     }
@@ -165,6 +188,23 @@ mod tests {
         drop(partial);
         assert_eq!(names(dir.path()), Vec::<String>::new());
         assert!(!live().contains(&path));
+    }
+
+    #[test]
+    fn files_renamed_together_stop_at_the_first_failure_and_leave_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = |name: &str| dir.path().join(name);
+        std::fs::write(target("a"), "old a").unwrap();
+        let mut files = Vec::new();
+        for name in ["a", "no-such-dir/b", "c"] {
+            let (mut file, partial) = Partial::create(&target("a")).unwrap();
+            std::io::Write::write_all(&mut file, name.as_bytes()).unwrap();
+            files.push((partial, target(name)));
+        }
+        let (index, _) = persist_all(files).unwrap_err();
+        assert_eq!(index, 1);
+        assert_eq!(names(dir.path()), ["a"]);
+        assert_eq!(std::fs::read(target("a")).unwrap(), b"a");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
-use super::partial::Partial;
+use super::partial::{self, Partial};
 use super::sync::Syncer;
 use super::target::{directory_of, Target};
 
@@ -55,15 +55,31 @@ impl Finished {
     /// or a file written in place), then flush the directory to disk so
     /// the rename is not lost in a crash either.
     pub fn commit(self) -> io::Result<()> {
-        let Some(commit) = self.commit else {
-            return Ok(());
-        };
-        commit.partial.persist(&commit.target)?;
+        commit_all(vec![self]).map_err(|(_, e)| e)
+    }
+}
+
+/// Commit outputs in order, with no interrupt between two renames (see
+/// [`partial::persist_all`]). On a failure, the outputs from the failing
+/// one on are left as they were, and its index is returned.
+pub fn commit_all(finished: Vec<Finished>) -> Result<(), (usize, io::Error)> {
+    let mut files = Vec::new();
+    let mut indices = Vec::new();
+    for (index, finished) in finished.into_iter().enumerate() {
+        if let Some(commit) = finished.commit {
+            files.push((commit.partial, commit.target));
+            indices.push(index);
+        }
+    }
+    let targets: Vec<PathBuf> = files.iter().map(|(_, target)| target.clone()).collect();
+    partial::persist_all(files)
+        .map_err(|(i, e)| (indices.get(i).copied().unwrap_or_default(), e))?;
+    for target in targets {
         // The data is safe and in place already: a directory that cannot
         // be flushed only loses the rename in a crash.
-        let _ = File::open(directory_of(&commit.target)).and_then(|d| d.sync_all());
-        Ok(())
+        let _ = File::open(directory_of(&target)).and_then(|d| d.sync_all());
     }
+    Ok(())
 }
 
 impl Sink {

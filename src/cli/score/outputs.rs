@@ -11,8 +11,9 @@
 //! replaces both. Both are written to temporary files and flushed to disk
 //! first; only then is the rejects file renamed into place, and the
 //! output last: the output's rename is the moment the run counts as
-//! done. A crash between the two renames leaves the new rejects beside
-//! the previous output, and the new output's temporary file
+//! done. An interrupt (Ctrl-C, SIGTERM) waits for both renames. A crash
+//! or SIGKILL between them leaves the new rejects beside the previous
+//! output, and the new output's temporary file
 //! (`.OUT.tally-partial-XXXXXX`) beside them, which tells what happened.
 
 use std::path::Path;
@@ -119,12 +120,13 @@ impl Outputs {
         Ok((self.out.open()?, self.rejects.open()?))
     }
 
-    /// Put both in place: the rejects first, the output last.
+    /// Put both in place: the rejects first, the output last, with no
+    /// interrupt between the two.
     pub(super) fn commit(&self, out: Finished, rejects: Finished) -> Result<(), Stop> {
-        rejects
-            .commit()
-            .map_err(|e| self.rejects.cannot_write(&e))?;
-        out.commit().map_err(|e| self.out.cannot_write(&e))
+        io::commit_all(vec![rejects, out]).map_err(|(index, e)| match index {
+            0 => self.rejects.cannot_write(&e),
+            _ => self.out.cannot_write(&e),
+        })
     }
 }
 
