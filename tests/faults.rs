@@ -411,6 +411,20 @@ fn an_output_that_is_an_input_or_the_other_output_is_refused_before_reading() {
         assert_eq!(text(&out.stdout), "", "{args:?}");
         assert_eq!(snapshot(dir.path()), before, "{args:?}");
     }
+    // The lead file on standard input.
+    let out = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .current_dir(dir.path())
+        .args(["score", "model.tally", "-", "-o", "leads.csv"])
+        .stdin(std::fs::File::open(dir.path().join("leads.csv")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: the output `leads.csv` is the same file as the lead file on standard input: \
+         writing it would overwrite the lead file; give -o another path\n"
+    );
+    assert_eq!(snapshot(dir.path()), before);
     // Refused before the model is read: its errors are not reported.
     std::fs::write(dir.path().join("broken.tally"), "fields {\n").unwrap();
     let out = tally(

@@ -107,12 +107,13 @@ fn new_file(path: &Path) -> Result<Target, TargetError> {
 
 /// Whether `meta` is the file a standard stream of this process is open on.
 fn same_as(meta: &Metadata, stream: &impl AsFd) -> bool {
-    let Ok(fd) = stream.as_fd().try_clone_to_owned() else {
-        return false;
-    };
-    File::from(fd)
-        .metadata()
-        .is_ok_and(|open| open.dev() == meta.dev() && open.ino() == meta.ino())
+    stream_metadata(stream).is_some_and(|open| open.dev() == meta.dev() && open.ino() == meta.ino())
+}
+
+/// What a standard stream of this process is open on.
+fn stream_metadata(stream: &impl AsFd) -> Option<Metadata> {
+    let fd = stream.as_fd().try_clone_to_owned().ok()?;
+    File::from(fd).metadata().ok()
 }
 
 /// What a path names, for telling whether two paths are one file.
@@ -133,14 +134,23 @@ impl Identity {
     /// destroying anything.
     pub fn of(path: &Path) -> Option<Identity> {
         match std::fs::metadata(path) {
-            Ok(meta) if meta.file_type().is_char_device() => None,
-            Ok(meta) => Some(Identity::File {
-                dev: meta.dev(),
-                ino: meta.ino(),
-            }),
+            Ok(meta) => Identity::of_file(&meta),
             Err(e) if e.kind() == io::ErrorKind::NotFound => new_name(path),
             Err(_) => None,
         }
+    }
+
+    /// What standard input is open on: `tally score m.tally - -o
+    /// leads.csv < leads.csv` would replace the file being read.
+    pub fn of_stdin() -> Option<Identity> {
+        Identity::of_file(&stream_metadata(&io::stdin())?)
+    }
+
+    fn of_file(meta: &Metadata) -> Option<Identity> {
+        (!meta.file_type().is_char_device()).then(|| Identity::File {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        })
     }
 }
 

@@ -148,18 +148,26 @@ fn refuse_same_files(
         ("-o", "the output", "", out),
         ("--rejects", "the rejects file", named, rejects),
     ];
-    let identity = |path: &str| {
-        (path != "-")
-            .then(|| Identity::of(Path::new(path)))
-            .flatten()
+    let identity = |path: &str| match path {
+        "-" => None,
+        _ => Identity::of(Path::new(path)),
+    };
+    // An input may be `-`: standard input, which may be a file.
+    let input_identity = |path: &str| match path {
+        "-" => Identity::of_stdin(),
+        _ => Identity::of(Path::new(path)),
     };
     for (option, role, note, path) in outputs {
         let Some(path) = path else { continue };
         let Some(id) = identity(path) else { continue };
         for (input, input_path) in inputs {
-            if identity(input_path).as_ref() == Some(&id) {
+            if input_identity(input_path).as_ref() == Some(&id) {
+                let shown = match input_path.as_str() {
+                    "-" => " on standard input".to_string(),
+                    _ => format!(" `{input_path}`"),
+                };
                 return Err(Stop::Failure(format!(
-                    "{role} `{path}`{note} is the same file as {input} `{input_path}`: \
+                    "{role} `{path}`{note} is the same file as {input}{shown}: \
                      writing it would overwrite {input}; give {option} another path"
                 )));
             }
