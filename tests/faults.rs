@@ -616,6 +616,25 @@ fn a_link_to_a_regular_file_replaces_the_file_and_keeps_the_link() {
 }
 
 #[test]
+fn a_replaced_file_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = workspace(SMALL);
+    for mode in [0o600, 0o640, 0o755] {
+        let out = dir.path().join("scored.csv");
+        std::fs::write(&out, "the previous output\n").unwrap();
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(mode)).unwrap();
+        let run = tally(
+            dir.path(),
+            &["model.tally", "leads.csv", "-o", "scored.csv"],
+        );
+        assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+        assert_eq!(text(&std::fs::read(&out).unwrap()), SCORED);
+        let kept = std::fs::metadata(&out).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(kept, mode, "{mode:o}");
+    }
+}
+
+#[test]
 fn a_name_for_standard_output_is_standard_output() {
     // What /dev/stdout is, made here: a wrong run replaces this link, not
     // the machine's /dev/stdout.

@@ -133,6 +133,7 @@ impl Sink {
     /// A temporary file beside `target`, flushed to disk as it is written.
     fn replacing(target: &Path) -> io::Result<Sink> {
         let (file, partial) = Partial::create(target)?;
+        keep_owner_and_mode(&file, target)?;
         let syncer = Some(Box::new(Syncer::new(&file)?));
         Ok(Sink {
             stream: Stream::Plain(Plain::File(BufWriter::with_capacity(BUFFER, file))),
@@ -167,6 +168,20 @@ impl Sink {
             commit: self.commit,
         })
     }
+}
+
+/// Give the file that replaces `target` the target's permissions (a lead
+/// file kept at 0600 must not come back readable by all) and, where
+/// allowed, its owner and group (when root rewrites a user's file). A
+/// new name keeps the usual permissions of a new file.
+fn keep_owner_and_mode(file: &File, target: &Path) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(old) = std::fs::metadata(target) else {
+        return Ok(());
+    };
+    // Only root may give a file away; anyone may keep their own.
+    let _ = std::os::unix::fs::fchown(file, Some(old.uid()), Some(old.gid()));
+    file.set_permissions(old.permissions())
 }
 
 impl Write for Plain {
