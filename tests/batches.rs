@@ -11,7 +11,7 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use tally::eval::Scorer;
-use tally::io::{self, Binding, Format, Job, Layout, Reader, Sink, Writer};
+use tally::io::{self, Binding, Format, Job, Layout, Reader, Sink, Target, Writer};
 use tally::source::Source;
 use tally::value::parse_date_literal;
 
@@ -36,9 +36,14 @@ fn run(dir: &Path, csv: &str, batch: usize) -> (Vec<u8>, Vec<u8>) {
         dir.join(format!("out{batch}.csv")),
         dir.join(format!("rej{batch}.txt")),
     );
-    let mut writer =
-        Writer::new(Sink::file(&out, false).unwrap(), Format::Csv, layout, b',').unwrap();
-    let mut rejects = Sink::file(&rej, false).unwrap();
+    let mut writer = Writer::new(
+        Sink::open(&Target::Replace(out.clone()), false).unwrap(),
+        Format::Csv,
+        layout,
+        b',',
+    )
+    .unwrap();
+    let mut rejects = Sink::open(&Target::Replace(rej.clone()), false).unwrap();
     let job = Job {
         plan: &plan,
         binding: &binding,
@@ -46,8 +51,8 @@ fn run(dir: &Path, csv: &str, batch: usize) -> (Vec<u8>, Vec<u8>) {
         batch,
     };
     io::score_stream(&job, &mut reader, &mut writer, &mut rejects).unwrap();
-    writer.finish().unwrap();
-    rejects.finish().unwrap();
+    writer.finish().unwrap().commit().unwrap();
+    rejects.finish().unwrap().commit().unwrap();
     (std::fs::read(out).unwrap(), std::fs::read(rej).unwrap())
 }
 

@@ -3,17 +3,18 @@
 //! fit is `quality`'s; this file reads, writes and renders.
 
 use std::io::Write as _;
-use std::path::Path;
 
 use clap::Args;
 
 use super::backtest::{InputFormat, Style};
-use super::common::{load_model, parse_date, parse_delimiter, today_utc};
+use super::common::{
+    commit_output, load_model, open_output, parse_date, parse_delimiter, today_utc,
+};
 use super::leads::LeadFile;
 use super::table::{fixed, percent, score, Table};
 use super::{io_reason, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::eval::Scorer;
-use crate::io::{Format, Sink};
+use crate::io::Format;
 use crate::plan;
 use crate::quality::{
     each_scored, rewrite, Calibration, CalibrationCounter, CalibrationError, Column, Scoring,
@@ -66,7 +67,7 @@ pub fn run(args: &CalibrateArgs) -> u8 {
         }
     };
     if args.write {
-        return write_model(&args.model, &proposal.text, &proposal.calibration);
+        return write_model(args, &proposal.text, &proposal.calibration);
     }
     let (stdout, stderr) = match args.format {
         Style::Json => match serde_json::to_string_pretty(&proposal.calibration) {
@@ -203,11 +204,20 @@ fn markdown(source: &Source, proposal: &Proposal) -> String {
     )
 }
 
-fn write_model(path: &str, text: &str, calibration: &Calibration) -> u8 {
-    let written = Sink::file(Path::new(path), false).and_then(|mut sink| {
+fn write_model(args: &CalibrateArgs, text: &str, calibration: &Calibration) -> u8 {
+    let path = args.model.as_str();
+    let sink = match open_output(path, &[&args.leads]) {
+        Ok(sink) => sink,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_FAILURE;
+        }
+    };
+    let written = (|| {
+        let mut sink = sink;
         sink.write_all(text.as_bytes())?;
-        sink.finish()
-    });
+        commit_output(sink)
+    })();
     match written {
         Ok(()) => {
             eprint!("{}", evidence(calibration).text());

@@ -5,6 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::{read_input, render, EXIT_FAILURE, EXIT_PROBLEMS};
 use crate::check::Model;
+use crate::io::Sink;
 use crate::source::Source;
 use crate::value::{parse_date_literal, Date};
 
@@ -72,4 +73,42 @@ pub(crate) fn parse_delimiter(text: &str) -> Result<u8, String> {
         }
         _ => Ok(byte),
     }
+}
+
+/// Open `-o PATH` for a command that writes one file (`diff -o`,
+/// `report -o`, `calibrate --write`), as `score -o` is written: a regular
+/// file (or a new name) through a temporary file that [`commit_output`]
+/// renames over it, a device or FIFO in place. Refused, before anything
+/// is read, when PATH is the same file as one of `inputs`.
+pub(crate) fn open_output(path: &str, inputs: &[&str]) -> Result<Sink, String> {
+    use crate::io::{Identity, Target, TargetError};
+    let target = Target::of(std::path::Path::new(path)).map_err(|e| {
+        let reason = match &e {
+            TargetError::Io(error) => super::io_reason(error),
+            other => other.to_string(),
+        };
+        format!("cannot write `{path}`: {reason}")
+    })?;
+    if let Some(output) = Identity::of(std::path::Path::new(path)) {
+        let same = inputs
+            .iter()
+            .find(|input| Identity::of(std::path::Path::new(input)).as_ref() == Some(&output));
+        if let Some(input) = same {
+            return Err(format!(
+                "`{path}` is the same file as the input `{input}`: writing it would destroy \
+                 what is being read; choose another output"
+            ));
+        }
+    }
+    if target.replaces() {
+        crate::io::remove_on_signals()
+            .map_err(|e| format!("cannot watch for Ctrl-C: {}", super::io_reason(&e)))?;
+    }
+    Sink::open(&target, false)
+        .map_err(|e| format!("cannot write `{path}`: {}", super::io_reason(&e)))
+}
+
+/// Put an output opened by [`open_output`] in place.
+pub(crate) fn commit_output(sink: Sink) -> std::io::Result<()> {
+    sink.finish()?.commit()
 }

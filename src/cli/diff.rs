@@ -4,12 +4,13 @@
 
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::path::Path;
 
 use clap::Args;
 
 use super::backtest::{InputFormat, Style};
-use super::common::{compile_model, parse_date, parse_delimiter, today_utc};
+use super::common::{
+    commit_output, compile_model, open_output, parse_date, parse_delimiter, today_utc,
+};
 use super::leads::LeadFile;
 use super::revision::read_model;
 use super::table::{fixed, percent, score, Table};
@@ -128,11 +129,12 @@ fn diff(args: &DiffArgs) -> Result<Diff, (u8, String)> {
             scorer: &new_scorer,
         },
     ];
-    let mut changed = args
+    let inputs = [args.old.as_str(), args.new.as_str(), args.leads.as_str()];
+    let changed = args
         .output
         .as_deref()
-        .map(ChangedLeads::create)
-        .transpose()?;
+        .map(|o| ChangedLeads::create(o, &inputs));
+    let mut changed = changed.transpose()?;
     let mut counter = DiffCounter::new(&old_model, &new_model, args.top);
     let mut write_error = None;
     let counts = each_scored(&mut reader, &scoring, |record, outcomes| {
@@ -172,8 +174,8 @@ struct ChangedLeads {
 }
 
 impl ChangedLeads {
-    fn create(path: &str) -> Result<ChangedLeads, (u8, String)> {
-        let sink = Sink::file(Path::new(path), false).map_err(|e| cannot_write(path, &e))?;
+    fn create(path: &str, inputs: &[&str]) -> Result<ChangedLeads, (u8, String)> {
+        let sink = open_output(path, inputs).map_err(|message| (EXIT_FAILURE, message))?;
         let mut writer = csv::Writer::from_writer(sink);
         writer
             .write_record(["key", "old_score", "new_score", "old_stage", "new_stage"])
@@ -206,7 +208,7 @@ impl ChangedLeads {
             .writer
             .into_inner()
             .map_err(|e| cannot_write(&path, e.error()))?;
-        sink.finish().map_err(|e| cannot_write(&path, &e))
+        commit_output(sink).map_err(|e| cannot_write(&path, &e))
     }
 }
 

@@ -1,6 +1,6 @@
 //! `tally score MODEL LEADS`: score a lead file (spec: CLI.md, `tally score`).
 
-use std::path::Path;
+mod outputs;
 
 use clap::{Args, ValueEnum};
 
@@ -15,6 +15,7 @@ use crate::io::{
 };
 use crate::plan::{self, Plan};
 use crate::value::Date;
+use outputs::Outputs;
 
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
@@ -90,7 +91,7 @@ enum Stop {
 pub fn run(args: &ScoreArgs) -> u8 {
     match score(args) {
         Ok(counts) => {
-            eprintln!("{}", summary(&counts));
+            say(format_args!("{}", summary(&counts)));
             if counts.rejected > 0 {
                 EXIT_PROBLEMS
             } else {
@@ -100,10 +101,18 @@ pub fn run(args: &ScoreArgs) -> u8 {
         Err(Stop::Problems) => EXIT_PROBLEMS,
         Err(Stop::Reported(status)) => status,
         Err(Stop::Failure(message)) => {
-            eprintln!("error: {message}");
+            say(format_args!("error: {message}"));
             EXIT_FAILURE
         }
     }
+}
+
+/// A line on standard error; dropped when standard error is a closed
+/// pipe (nobody is left to read it), rather than panicking as
+/// `eprintln!` would.
+fn say(line: std::fmt::Arguments) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// `read 5 rows: 4 scored, 1 rejected`.
@@ -121,6 +130,9 @@ fn score(args: &ScoreArgs) -> Result<Counts, Stop> {
             "MODEL and LEADS cannot both be standard input".into(),
         ));
     }
+    // Before anything is read: a path that would destroy an input is
+    // refused before the input is opened.
+    let outputs = Outputs::resolve(args)?;
     let plan = load_plan(&args.model)?;
     let as_of = args.as_of.unwrap_or_else(today_utc);
     let input_format = NameHint::of(&args.leads)
@@ -128,14 +140,14 @@ fn score(args: &ScoreArgs) -> Result<Counts, Stop> {
         .or(args.input_format.map(Format::from))
         .unwrap_or(Format::Csv);
     if input_format == Format::Csv {
-        return score_csv(args, &plan, as_of);
+        return score_csv(args, &outputs, &plan, as_of);
     }
     let mut reader = open_leads(args, input_format)?;
     let (binding, layout) = bind(&plan, reader.header(), args)?;
-    let (out_sink, mut rejects) = open_sinks(args)?;
+    let (out_sink, mut rejects) = outputs.open()?;
     let output_format = output_format(args, input_format);
     let mut writer = Writer::new(out_sink, output_format, layout, args.delimiter)
-        .map_err(|e| cannot_write(output_shown(args), &e))?;
+        .map_err(|e| outputs.out.cannot_write(&e))?;
     let job = Job {
         plan: &plan,
         binding: &binding,
@@ -143,18 +155,19 @@ fn score(args: &ScoreArgs) -> Result<Counts, Stop> {
         batch: io::BATCH,
     };
     let counts = io::score_stream(&job, &mut reader, &mut writer, &mut rejects)
-        .map_err(|e| stream_failure(args, &e))?;
-    writer
-        .finish()
-        .map_err(|e| cannot_write(output_shown(args), &e))?;
-    rejects
-        .finish()
-        .map_err(|e| cannot_write(rejects_shown(args), &e))?;
+        .map_err(|e| stream_failure(args, &outputs, &e))?;
+    let out = writer.finish().map_err(|e| outputs.out.cannot_write(&e))?;
+    finish(&outputs, out, rejects)?;
     Ok(counts)
 }
 
 /// CSV input: chunks scored on all cores, input bytes passed through.
-fn score_csv(args: &ScoreArgs, plan: &Plan, as_of: Date) -> Result<Counts, Stop> {
+fn score_csv(
+    args: &ScoreArgs,
+    outputs: &Outputs,
+    plan: &Plan,
+    as_of: Date,
+) -> Result<Counts, Stop> {
     let shown = shown_name(&args.leads);
     let input = io::input::open(&args.leads).map_err(|e| Stop::Failure(cannot_read(&shown, &e)))?;
     let mut chunks = Chunks::new(input, args.delimiter)
@@ -163,18 +176,18 @@ fn score_csv(args: &ScoreArgs, plan: &Plan, as_of: Date) -> Result<Counts, Stop>
     let stop = |e| match e {
         OpenError::Io(error) => Stop::Failure(cannot_read(&shown, &error)),
         OpenError::Header(message) => {
-            eprintln!("error: {shown}: {message}");
+            say(format_args!("error: {shown}: {message}"));
             Stop::Problems
         }
     };
     let first = chunks.first_record().map_err(stop)?;
     let header = io::header_from(first.as_deref(), args.delimiter).map_err(stop)?;
     let (binding, layout) = bind(plan, &header, args)?;
-    let (mut out, mut rejects) = open_sinks(args)?;
+    let (mut out, mut rejects) = outputs.open()?;
     let output = output_format(args, Format::Csv);
     if output == Format::Csv {
         write_csv_header(&mut out, first.as_deref(), &layout, args.delimiter)
-            .map_err(|e| cannot_write(output_shown(args), &e))?;
+            .map_err(|e| outputs.out.cannot_write(&e))?;
     }
     let job = CsvJob {
         plan,
@@ -190,13 +203,19 @@ fn score_csv(args: &ScoreArgs, plan: &Plan, as_of: Date) -> Result<Counts, Stop>
     let advance = |bytes: u64, rows: u64| progress.advance(bytes, rows);
     let counts = io::score_csv(&job, chunks, &mut out, &mut rejects, &advance);
     progress.finish();
-    let counts = counts.map_err(|e| stream_failure(args, &e))?;
-    out.finish()
-        .map_err(|e| cannot_write(output_shown(args), &e))?;
-    rejects
-        .finish()
-        .map_err(|e| cannot_write(rejects_shown(args), &e))?;
+    let counts = counts.map_err(|e| stream_failure(args, outputs, &e))?;
+    let out = out.finish().map_err(|e| outputs.out.cannot_write(&e))?;
+    finish(outputs, out, rejects)?;
     Ok(counts)
+}
+
+/// Write out the rejects, then put both files in place: nothing is
+/// replaced until both are safe on disk.
+fn finish(outputs: &Outputs, out: io::Finished, rejects: Sink) -> Result<(), Stop> {
+    let rejects = rejects
+        .finish()
+        .map_err(|e| outputs.rejects.cannot_write(&e))?;
+    outputs.commit(out, rejects)
 }
 
 /// The size of a plain (not gzipped) lead file, for the progress bar.
@@ -266,7 +285,7 @@ fn open_leads(args: &ScoreArgs, format: Format) -> Result<Reader, Stop> {
     Reader::with_limit(input, format, delimiter, limit).map_err(|e| match e {
         OpenError::Io(error) => Stop::Failure(cannot_read(&shown, &error)),
         OpenError::Header(message) => {
-            eprintln!("error: {shown}: {message}");
+            say(format_args!("error: {shown}: {message}"));
             Stop::Problems
         }
     })
@@ -279,7 +298,13 @@ fn bind(plan: &Plan, header: &Header, args: &ScoreArgs) -> Result<(Binding, Layo
     let binding = Binding::new(plan, header);
     let layout = Layout::new(plan, header, output, &args.prefix, args.explain);
     match (binding, layout) {
-        (Ok(binding), Ok(layout)) => Ok((binding, layout)),
+        (Ok(binding), Ok(layout)) => {
+            let shown = shown_name(&args.leads);
+            for note in binding.notes() {
+                say(format_args!("note: {shown}: {note}"));
+            }
+            Ok((binding, layout))
+        }
         (binding, layout) => {
             let shown = shown_name(&args.leads);
             let errors: Vec<HeaderError> = [binding.err(), layout.err()]
@@ -288,7 +313,7 @@ fn bind(plan: &Plan, header: &Header, args: &ScoreArgs) -> Result<(Binding, Layo
                 .flatten()
                 .collect();
             for error in errors {
-                eprintln!("error: {shown}: {error}");
+                say(format_args!("error: {shown}: {error}"));
             }
             Err(Stop::Problems)
         }
@@ -301,59 +326,16 @@ fn output_format(args: &ScoreArgs, input: Format) -> Format {
     named.or(args.format.map(Format::from)).unwrap_or(input)
 }
 
-/// The output and the rejects.
-fn open_sinks(args: &ScoreArgs) -> Result<(Sink, Sink), Stop> {
-    let output = match file_output(args) {
-        Some(path) => Sink::file(Path::new(path), NameHint::of(path).gzip)
-            .map_err(|e| cannot_write(shown_name(path), &e))?,
-        None => Sink::stdout(),
-    };
-    let rejects = match rejects_path(args) {
-        Some(path) => {
-            Sink::file(Path::new(&path), false).map_err(|e| cannot_write(shown_name(&path), &e))?
-        }
-        None => Sink::stderr(),
-    };
-    Ok((output, rejects))
-}
-
-/// `-o FILE`, unless it is `-` (standard output).
-fn file_output(args: &ScoreArgs) -> Option<&str> {
-    args.output.as_deref().filter(|o| *o != "-")
-}
-
-/// `--rejects FILE`, else OUT.rejects beside a file output; `None` for
-/// standard error.
-fn rejects_path(args: &ScoreArgs) -> Option<String> {
-    match args.rejects.as_deref() {
-        Some("-") => None,
-        Some(path) => Some(path.to_string()),
-        None => file_output(args).map(|out| format!("{out}.rejects")),
-    }
-}
-
-fn stream_failure(args: &ScoreArgs, error: &StreamError) -> Stop {
+fn stream_failure(args: &ScoreArgs, outputs: &Outputs, error: &StreamError) -> Stop {
     match error {
         StreamError::Read(e) => Stop::Failure(cannot_read(&shown_name(&args.leads), e)),
-        StreamError::Write(e) => cannot_write(output_shown(args), e),
-        StreamError::Rejects(e) => cannot_write(rejects_shown(args), e),
+        StreamError::Write(e) => outputs.out.cannot_write(e),
+        StreamError::Rejects(e) => outputs.rejects.cannot_write(e),
     }
 }
 
 fn cannot_read(shown: &str, error: &std::io::Error) -> String {
     format!("cannot read {shown}: {}", io_reason(error))
-}
-
-fn cannot_write(shown: String, error: &std::io::Error) -> Stop {
-    Stop::Failure(format!("cannot write {shown}: {}", io_reason(error)))
-}
-
-fn output_shown(args: &ScoreArgs) -> String {
-    file_output(args).map_or("standard output".to_string(), shown_name)
-}
-
-fn rejects_shown(args: &ScoreArgs) -> String {
-    rejects_path(args).map_or("standard error".to_string(), |p| shown_name(&p))
 }
 
 fn shown_name(path: &str) -> String {

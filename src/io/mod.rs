@@ -5,9 +5,10 @@
 //! of [`Record`]s with 1-based row numbers; [`Binding`] maps the plan's
 //! fields to the header and reads a record's cells into a typed
 //! [`Lead`](crate::eval::Lead); [`Layout`] decides the output columns and
-//! refuses collisions; [`Writer`] writes scored records; [`Sink`] makes
-//! `-o FILE` atomic; [`score_stream`] runs them all in batches, in input
-//! order. A row that cannot be read becomes a [`Rejection`], never a panic
+//! refuses collisions; [`Writer`] writes scored records; [`Target`]
+//! tells what `-o` names (a file to replace, or a device or FIFO to
+//! write in place) and [`Sink`] makes replacing a file atomic;
+//! [`score_stream`] runs them all in batches, in input order. A row that cannot be read becomes a [`Rejection`], never a panic
 //! or a silent drop. Memory stays bounded by one batch, whatever the input
 //! size.
 
@@ -20,6 +21,7 @@ mod json;
 mod layout;
 mod limit;
 mod parallel;
+mod partial;
 mod plain;
 mod read;
 mod read_csv;
@@ -27,6 +29,8 @@ mod read_ndjson;
 mod reject;
 mod run;
 mod sink;
+mod sync;
+mod target;
 mod write;
 
 pub use binding::{Binding, HeaderError};
@@ -34,9 +38,11 @@ pub use format::{Format, NameHint};
 pub use layout::Layout;
 pub use limit::RowLimit;
 pub use parallel::{score_csv, CsvJob, Progress};
+pub use partial::remove_on_signals;
 pub use read::{Header, OpenError, Reader, Record, RowData};
 pub use read_csv::header_from;
 pub use reject::Rejection;
 pub use run::{score_stream, Counts, Job, StreamError, BATCH};
-pub use sink::Sink;
+pub use sink::{commit_all, Finished, Sink};
+pub use target::{Identity, Target, TargetError};
 pub use write::{Reason, Writer};

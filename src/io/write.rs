@@ -9,7 +9,7 @@ use super::format::Format;
 use super::layout::Layout;
 use super::read::{Record, RowData};
 use super::read_csv::to_io;
-use super::sink::Sink;
+use super::sink::{Finished, Sink};
 use crate::value::{format_decimal, Decimal, Value};
 
 /// A rule that fired, as `--explain` writes it.
@@ -68,8 +68,9 @@ impl Writer {
         }
     }
 
-    /// Flush and close the output (renaming a file over its target).
-    pub fn finish(self) -> io::Result<()> {
+    /// Write out the output; a file is put in place by committing what
+    /// this returns.
+    pub fn finish(self) -> io::Result<Finished> {
         match self.out {
             Out::Csv(csv) => csv.into_inner().map_err(|e| e.into_error())?.finish(),
             Out::Ndjson(sink) => sink.finish(),

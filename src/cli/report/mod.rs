@@ -6,18 +6,19 @@ mod page;
 mod svg;
 
 use std::io::Write as _;
-use std::path::Path;
 
 use clap::Args;
 
 use super::backtest::InputFormat;
-use super::common::{compile_model, load_model, parse_date, parse_delimiter, today_utc};
+use super::common::{
+    commit_output, compile_model, load_model, open_output, parse_date, parse_delimiter, today_utc,
+};
 use super::leads::LeadFile;
 use super::revision::read_model;
 use super::{io_reason, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::check::Model;
 use crate::eval::Scorer;
-use crate::io::{Format, Sink};
+use crate::io::Format;
 use crate::plan::{self, Plan};
 use crate::quality::{
     each_scored, Column, Counts, Diff, DiffCounter, ReportCounter, Scoring, Side,
@@ -101,10 +102,14 @@ fn report(args: &ReportArgs) -> Result<(), Failure> {
         diff: diff.as_ref(),
     };
     let html = page::page(&report, &extras);
-    let written = Sink::file(Path::new(&args.output), false).and_then(|mut sink| {
+    let inputs = [args.model.as_str(), args.leads.as_str()];
+    let inputs: Vec<&str> = inputs.into_iter().chain(args.baseline.as_deref()).collect();
+    let sink = open_output(&args.output, &inputs).map_err(|m| (EXIT_FAILURE, m))?;
+    let written = (|| {
+        let mut sink = sink;
         sink.write_all(html.as_bytes())?;
-        sink.finish()
-    });
+        commit_output(sink)
+    })();
     written.map_err(|e| {
         let path = &args.output;
         (
