@@ -5,9 +5,11 @@
 
 mod check;
 mod common;
+mod excerpt;
 mod explain;
 pub mod explain_text;
 mod fmt;
+mod output;
 mod plan;
 mod progress;
 pub mod render;
