@@ -145,3 +145,22 @@ fn other_commands_show_at_most_fifty_errors_too() {
          error: m.tally has 60 errors; run `tally check m.tally` for details\n"
     ));
 }
+
+/// Each report is rendered from the lines it shows, not the whole model:
+/// all 10,000 findings of a 290 KB model render in linear time (each
+/// report scanned the model from its first byte before: minutes in a
+/// debug build). The bound is loose for a busy machine.
+#[test]
+fn every_report_of_ten_thousand_renders_in_linear_time() {
+    let (source, compiled) = tally::compile_bytes("m.tally", unknown_names(10_000).into_bytes());
+    assert_eq!(compiled.findings.len(), 10_000);
+    let start = std::time::Instant::now();
+    let bytes: usize = compiled
+        .findings
+        .iter()
+        .map(|f| tally::cli::render::human(&source, f, false).len())
+        .sum();
+    let took = start.elapsed();
+    assert!(took < std::time::Duration::from_secs(60), "{took:?}");
+    assert!(bytes > 10_000 * 200, "{bytes}");
+}
