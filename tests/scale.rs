@@ -4,7 +4,7 @@
 //! whole text again; minutes for Snowflake). The bounds are loose (a
 //! debug build on a busy machine takes a few seconds); the quadratic
 //! versions took many minutes here. `tests/scale/gen.py` writes the
-//! inputs measured in docs/performance.md.
+//! inputs to measure a release build with (commands in its docstring).
 
 #![allow(
     clippy::unwrap_used,

@@ -87,8 +87,9 @@ impl Builder {
         }
     }
 
-    /// The comparison tails after `lhs`; a second one is refused (and its
-    /// operands are not read).
+    /// The comparison tails after `lhs`; a second one is refused, once
+    /// per chain (one mistake, one message: a 10,000-link chain gave
+    /// 9,999), and the operands after it are not read.
     fn comparisons<'i>(&mut self, lhs: Expr, tails: impl Iterator<Item = Pair<'i, R>>) -> Expr {
         let mut result = lhs;
         let mut previous: Option<Span> = None;
@@ -99,7 +100,7 @@ impl Builder {
                     first: prev.into(),
                     second: tail_span.into(),
                 });
-                continue;
+                break;
             }
             let whole = result.span.to(tail_span);
             result = self.comparison(result, tail, whole);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Inputs for measuring issue 17's hostile models (see docs/performance.md).
+"""Inputs for measuring how Tally copes with hostile models (issue 17).
 
 python3 tests/scale/gen.py DIR writes into DIR:
   errors10k.tally   10,000 rules, each naming an unknown field: 10,000 errors
@@ -9,6 +9,14 @@ python3 tests/scale/gen.py DIR writes into DIR:
   list100k.tally    one rule testing `in` a list of 100,000 texts
   arith30k.tally    points from a 30,000-term `a * a / a …` chain
   rules100k.tally   100,000 rules, for `tally fmt`'s memory
+
+Then, with a release build (`cargo build --release`):
+  /usr/bin/time -f '%e s %U user %M KB' target/release/tally check DIR/errors10k.tally
+  /usr/bin/time -f '%e s %U user %M KB' target/release/tally check DIR/chained.tally
+  target/release/tally check DIR/longline.tally        # exit 0, not 101
+  /usr/bin/time -f '%e s %U user %M KB' target/release/tally sql DIR/list100k.tally --dialect duckdb
+  /usr/bin/time -f '%e s %U user %M KB' target/release/tally sql DIR/arith30k.tally --dialect snowflake
+  /usr/bin/time -f '%e s %U user %M KB' target/release/tally fmt - < DIR/rules100k.tally
 """
 import os
 import sys
