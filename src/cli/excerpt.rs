@@ -132,8 +132,8 @@ impl Excerpt {
             .saturating_sub(1)
     }
 
-    /// Extend from line `i` by up to `n` lines that follow on in the model
-    /// (`step` is -1 or +1), as miette's context lines do.
+    /// Extend from shown line `i` by up to `n` shown lines that follow on
+    /// in the model (backward, or `forward`), as miette's context lines do.
     fn extend(&self, mut i: usize, n: usize, forward: bool) -> usize {
         for _ in 0..n {
             let next = if forward {
