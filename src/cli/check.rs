@@ -1,4 +1,5 @@
-//! `tally check MODEL…`: parse and type-check, print every finding.
+//! `tally check MODEL…`: parse and type-check, print the findings (at
+//! most `render::SHOWN_PER_FILE` per file, then a count of the rest).
 
 use std::io::IsTerminal;
 

@@ -14,7 +14,7 @@ use super::{io_reason, EXIT_FAILURE};
 
 /// Why text did not reach standard output.
 #[derive(Debug)]
-pub(crate) enum Lost {
+enum Lost {
     /// The reader closed the pipe: nothing more is wanted.
     Closed,
     /// The write failed (a full device, an I/O error): output is missing.
@@ -22,7 +22,7 @@ pub(crate) enum Lost {
 }
 
 /// Write `text` to standard output and flush it.
-pub(crate) fn out(text: &str) -> Result<(), Lost> {
+fn out(text: &str) -> Result<(), Lost> {
     let mut stdout = std::io::stdout().lock();
     let written = stdout
         .write_all(text.as_bytes())
@@ -46,7 +46,7 @@ pub(crate) fn errln(text: &str) {
 
 /// The exit status after writing: `status` unless the write failed, then
 /// a message and 2. A closed pipe keeps `status`.
-pub(crate) fn finish(written: Result<(), Lost>, status: u8) -> u8 {
+fn finish(written: Result<(), Lost>, status: u8) -> u8 {
     match written {
         Ok(()) | Err(Lost::Closed) => status,
         Err(Lost::Failed(error)) => {
