@@ -7,6 +7,7 @@
 //! grow, so every write to one fails with "file too large"): `/dev/full`
 //! is not a device in every container.
 
+#![cfg(unix)]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
