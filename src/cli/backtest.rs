@@ -62,7 +62,7 @@ pub fn run(args: &BacktestArgs) -> u8 {
     match backtest(args) {
         Ok(report) => print_report(&report, args.format),
         Err((status, message)) => {
-            eprintln!("error: {message}");
+            super::output::errln(&format!("error: {message}"));
             status
         }
     }
@@ -113,22 +113,13 @@ fn print_report(report: &Backtest, style: Style) -> u8 {
         Style::Json => match serde_json::to_string_pretty(report) {
             Ok(json) => json + "\n",
             Err(e) => {
-                eprintln!("error: internal error writing JSON: {e}");
+                super::output::errln(&format!("error: internal error writing JSON: {e}"));
                 return EXIT_FAILURE;
             }
         },
         Style::Text | Style::Markdown => render(report, style == Style::Markdown),
     };
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => EXIT_OK,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
-        Err(e) => {
-            eprintln!("error: cannot write to standard output: {e}");
-            EXIT_FAILURE
-        }
-    }
+    super::output::print(&text, EXIT_OK)
 }
 
 /// The report as text or Markdown: the same sections and tables.

@@ -54,14 +54,14 @@ pub struct CalibrateArgs {
 
 pub fn run(args: &CalibrateArgs) -> u8 {
     if args.write && args.model == "-" {
-        eprintln!("error: --write needs a model file, not standard input");
+        super::output::errln("error: --write needs a model file, not standard input");
         return EXIT_FAILURE;
     }
     let (source, proposal) = match calibrate(args) {
         Ok(done) => done,
         Err((status, message)) => {
             if !message.is_empty() {
-                eprintln!("error: {message}");
+                super::output::errln(&format!("error: {message}"));
             }
             return status;
         }
@@ -73,7 +73,7 @@ pub fn run(args: &CalibrateArgs) -> u8 {
         Style::Json => match serde_json::to_string_pretty(&proposal.calibration) {
             Ok(json) => (json + "\n", String::new()),
             Err(e) => {
-                eprintln!("error: internal error writing JSON: {e}");
+                super::output::errln(&format!("error: internal error writing JSON: {e}"));
                 return EXIT_FAILURE;
             }
         },
@@ -83,16 +83,8 @@ pub fn run(args: &CalibrateArgs) -> u8 {
             evidence(&proposal.calibration).text(),
         ),
     };
-    eprint!("{stderr}");
-    let mut out = std::io::stdout().lock();
-    match out.write_all(stdout.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => EXIT_OK,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
-        Err(e) => {
-            eprintln!("error: cannot write to standard output: {}", io_reason(&e));
-            EXIT_FAILURE
-        }
-    }
+    super::output::err(&stderr);
+    super::output::print(&stdout, EXIT_OK)
 }
 
 /// The fitted points and the model text that carries them.
@@ -209,7 +201,7 @@ fn write_model(args: &CalibrateArgs, text: &str, calibration: &Calibration) -> u
     let sink = match open_output(path, &[&args.leads]) {
         Ok(sink) => sink,
         Err(message) => {
-            eprintln!("error: {message}");
+            super::output::errln(&format!("error: {message}"));
             return EXIT_FAILURE;
         }
     };
@@ -220,12 +212,12 @@ fn write_model(args: &CalibrateArgs, text: &str, calibration: &Calibration) -> u
     })();
     match written {
         Ok(()) => {
-            eprint!("{}", evidence(calibration).text());
-            eprintln!("wrote the calibrated points to `{path}`");
+            super::output::err(&evidence(calibration).text());
+            super::output::errln(&format!("wrote the calibrated points to `{path}`"));
             EXIT_OK
         }
         Err(e) => {
-            eprintln!("error: cannot write `{path}`: {}", io_reason(&e));
+            super::output::errln(&format!("error: cannot write `{path}`: {}", io_reason(&e)));
             EXIT_FAILURE
         }
     }

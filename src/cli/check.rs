@@ -1,12 +1,13 @@
-//! `tally check MODEL…`: parse and type-check, print every finding.
+//! `tally check MODEL…`: parse and type-check, print the findings (at
+//! most `render::SHOWN_PER_FILE` per file, then a count of the rest).
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use clap::Args;
 use serde::Serialize;
 
 use super::render::{self, Format, JsonFinding};
-use super::{read_input, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
+use super::{output, read_input, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::check::lints::{score_range, Range};
 use crate::source::Source;
 use crate::value::format_decimal;
@@ -38,7 +39,11 @@ struct JsonFile {
     path: String,
     errors: usize,
     warnings: usize,
+    /// The first `SHOWN_PER_FILE` findings.
     findings: Vec<JsonFinding>,
+    /// How many findings after those are left out (absent when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    omitted: usize,
 }
 
 /// Run `tally check`; returns the exit status.
@@ -53,54 +58,42 @@ pub fn run(args: &CheckArgs) -> u8 {
         match read_input(path) {
             Ok(bytes) => checked.push(compile_bytes(name, bytes)),
             Err(message) => {
-                eprintln!("error: {message}");
+                output::errln(&format!("error: {message}"));
                 return EXIT_FAILURE;
             }
         }
     }
     let errors: usize = checked.iter().map(|(_, c)| c.error_count()).sum();
     let warnings: usize = checked.iter().map(|(_, c)| c.warning_count()).sum();
-    let printed = match args.format {
-        Format::Human => print_human(&checked, errors, warnings),
-        Format::Json => print_json(&checked, errors, warnings),
-        Format::Github => print_github(&checked),
-    };
-    if printed.is_err() {
-        return EXIT_FAILURE;
-    }
-    if errors > 0 || (args.deny_warnings && warnings > 0) {
+    let status = if errors > 0 || (args.deny_warnings && warnings > 0) {
         EXIT_PROBLEMS
     } else {
         EXIT_OK
-    }
+    };
+    let text = match args.format {
+        Format::Human => human(&checked, errors, warnings),
+        Format::Json => json(&checked, errors, warnings),
+        Format::Github => github(&checked),
+    };
+    output::print(&text, status)
 }
 
-fn print_human(
-    checked: &[(Source, Compiled)],
-    errors: usize,
-    warnings: usize,
-) -> std::io::Result<()> {
+/// Reports to standard error; returns the summary for standard output.
+fn human(checked: &[(Source, Compiled)], errors: usize, warnings: usize) -> String {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut stderr = std::io::stderr().lock();
     for (source, compiled) in checked {
-        for finding in &compiled.findings {
-            write!(stderr, "{}", render::human(source, finding, color))?;
-            writeln!(stderr)?;
-        }
+        output::err(&render::human_all(source, &compiled.findings, color));
     }
-    let mut stdout = std::io::stdout().lock();
+    let mut out = String::new();
     for (source, compiled) in checked {
-        writeln!(stdout, "{}", file_summary(source, compiled))?;
+        out.push_str(&file_summary(source, compiled));
+        out.push('\n');
     }
     if checked.len() > 1 {
-        writeln!(
-            stdout,
-            "checked {} files: {}",
-            checked.len(),
-            counts(errors, warnings)
-        )?;
+        let total = counts(errors, warnings);
+        out.push_str(&format!("checked {} files: {total}\n", checked.len()));
     }
-    Ok(())
+    out
 }
 
 fn file_summary(source: &Source, compiled: &Compiled) -> String {
@@ -145,22 +138,18 @@ fn counts(errors: usize, warnings: usize) -> String {
     )
 }
 
-fn print_json(
-    checked: &[(Source, Compiled)],
-    errors: usize,
-    warnings: usize,
-) -> std::io::Result<()> {
+fn json(checked: &[(Source, Compiled)], errors: usize, warnings: usize) -> String {
     let files = checked
         .iter()
-        .map(|(source, compiled)| JsonFile {
-            path: source.name().to_string(),
-            errors: compiled.error_count(),
-            warnings: compiled.warning_count(),
-            findings: compiled
-                .findings
-                .iter()
-                .map(|f| render::json(source, f))
-                .collect(),
+        .map(|(source, compiled)| {
+            let (shown, left_out) = render::shown(&compiled.findings);
+            JsonFile {
+                path: source.name().to_string(),
+                errors: compiled.error_count(),
+                warnings: compiled.warning_count(),
+                findings: shown.iter().map(|f| render::json(source, f)).collect(),
+                omitted: left_out.len(),
+            }
         })
         .collect();
     let report = JsonReport {
@@ -168,17 +157,29 @@ fn print_json(
         errors,
         warnings,
     };
-    let mut stdout = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut stdout, &report)?;
-    writeln!(stdout)
+    // Serializing plain structs of strings and numbers cannot fail.
+    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
-fn print_github(checked: &[(Source, Compiled)]) -> std::io::Result<()> {
-    let mut stdout = std::io::stdout().lock();
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+fn github(checked: &[(Source, Compiled)]) -> String {
+    let mut out = String::new();
     for (source, compiled) in checked {
-        for finding in &compiled.findings {
-            writeln!(stdout, "{}", render::github(source, finding))?;
+        let (shown, left_out) = render::shown(&compiled.findings);
+        for finding in shown {
+            out.push_str(&render::github(source, finding));
+            out.push('\n');
+        }
+        if let Some(line) = render::more_line(source.name(), left_out) {
+            let file = render::escape_property(source.name());
+            let line = render::escape_data(&line);
+            out.push_str(&format!("::notice file={file},title=tally check::{line}\n"));
         }
     }
-    Ok(())
+    out
 }

@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::{read_input, render, EXIT_FAILURE, EXIT_PROBLEMS};
+use super::{output, read_input, render, EXIT_FAILURE, EXIT_PROBLEMS};
 use crate::check::Model;
 use crate::io::Sink;
 use crate::source::Source;
@@ -13,7 +13,7 @@ use crate::value::{parse_date_literal, Date};
 /// `Err` carries the exit status: 2 if it cannot be read, 1 if it has errors.
 pub(crate) fn load_model(path: &str) -> Result<(Source, Model), u8> {
     let bytes = read_input(path).map_err(|message| {
-        eprintln!("error: {message}");
+        output::errln(&format!("error: {message}"));
         EXIT_FAILURE
     })?;
     let name = if path == "-" { "<stdin>" } else { path };
@@ -26,15 +26,21 @@ pub(crate) fn compile_model(name: &str, bytes: Vec<u8>) -> Result<(Source, Model
     let (source, compiled) = crate::compile_bytes(name, bytes);
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     // Warnings are `tally check`'s business; other commands show errors only.
-    for finding in compiled.findings.iter().filter(|f| f.is_error()) {
-        eprintln!("{}", render::human(&source, finding, color));
-    }
+    let errors: Vec<_> = compiled
+        .findings
+        .iter()
+        .filter(|f| f.is_error())
+        .cloned()
+        .collect();
+    output::err(&render::human_all(&source, &errors, color));
     match compiled.model {
         Some(model) => Ok((source, model)),
         None => {
             let errors = compiled.error_count();
             let s = if errors == 1 { "" } else { "s" };
-            eprintln!("error: {name} has {errors} error{s}; run `tally check {name}` for details");
+            output::errln(&format!(
+                "error: {name} has {errors} error{s}; run `tally check {name}` for details"
+            ));
             Err(EXIT_PROBLEMS)
         }
     }

@@ -3,7 +3,6 @@
 //! models (files or `REV:PATH`), writes `-o` and renders.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 
 use clap::Args;
 
@@ -73,7 +72,7 @@ pub fn run(args: &DiffArgs) -> u8 {
         Ok(diff) => diff,
         Err((status, message)) => {
             if !message.is_empty() {
-                eprintln!("error: {message}");
+                super::output::errln(&format!("error: {message}"));
             }
             return status;
         }
@@ -84,10 +83,10 @@ pub fn run(args: &DiffArgs) -> u8 {
     }
     match (args.fail_if_moved, diff.moved_share) {
         (Some(limit), Some(share)) if share * 100.0 > limit => {
-            eprintln!(
+            super::output::errln(&format!(
                 "error: {} of the leads changed stage, more than --fail-if-moved {limit}%",
                 percent(Some(share))
-            );
+            ));
             EXIT_PROBLEMS
         }
         _ => EXIT_OK,
@@ -224,21 +223,13 @@ fn print(diff: &Diff, style: Style) -> u8 {
         Style::Json => match serde_json::to_string_pretty(diff) {
             Ok(json) => json + "\n",
             Err(e) => {
-                eprintln!("error: internal error writing JSON: {e}");
+                super::output::errln(&format!("error: internal error writing JSON: {e}"));
                 return EXIT_FAILURE;
             }
         },
         Style::Text | Style::Markdown => render(diff, style == Style::Markdown),
     };
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => EXIT_OK,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
-        Err(e) => {
-            eprintln!("error: cannot write to standard output: {}", io_reason(&e));
-            EXIT_FAILURE
-        }
-    }
+    super::output::print(&text, EXIT_OK)
 }
 
 fn render(diff: &Diff, markdown: bool) -> String {

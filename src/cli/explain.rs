@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::explain_text;
+use super::{explain_text, output};
 use super::{load_model, parse_date, today_utc, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::eval::Scorer;
 use crate::io::{self, Binding, Format, NameHint, OpenError, Reader, Record, RowData};
@@ -44,29 +44,26 @@ pub fn run(args: &ExplainArgs) -> u8 {
     let (binding, record, first_column) = match find_row(args, &plan) {
         Ok(found) => found,
         Err((status, message)) => {
-            eprintln!("error: {message}");
+            output::errln(&format!("error: {message}"));
             return status;
         }
     };
     let lead = match binding.lead(&record) {
         Ok(lead) => lead,
         Err(rejection) => {
-            eprintln!("error: this row cannot be scored: {rejection}");
+            output::errln(&format!("error: this row cannot be scored: {rejection}"));
             return EXIT_PROBLEMS;
         }
     };
     let trace = Scorer::new(&plan, args.as_of.unwrap_or_else(today_utc)).explain(&lead);
     if let Some(overflow) = trace.overflow {
         let rejection = io::Rejection::row(record.row, overflow.reason(&plan));
-        eprintln!("error: this row cannot be scored: {rejection}");
+        super::output::errln(&format!("error: this row cannot be scored: {rejection}"));
         return EXIT_PROBLEMS;
     }
     let who = identity(first_column.as_deref(), &record);
-    print!(
-        "{}",
-        explain_text::render(&plan, &trace, record.row, who.as_deref())
-    );
-    EXIT_OK
+    let text = explain_text::render(&plan, &trace, record.row, who.as_deref());
+    output::print(&text, EXIT_OK)
 }
 
 /// `lead_id "L-0042"`: the first column and its value, which name the

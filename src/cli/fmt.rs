@@ -5,7 +5,7 @@ use std::path::Path;
 
 use clap::Args;
 
-use super::{io_reason, read_input, render, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
+use super::{io_reason, output, read_input, render, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::fmt::{format, FmtError};
 use crate::source::Source;
 use crate::Finding;
@@ -28,28 +28,35 @@ pub fn run(args: &FmtArgs) -> u8 {
 
 fn one(path: &str, check: bool) -> u8 {
     let name = if path == "-" { "<stdin>" } else { path };
-    let source = match read_input(path).map(String::from_utf8) {
-        Ok(Ok(text)) => Source::new(name, text),
+    // The file's own text is kept to compare with: a lone CR reads as LF
+    // in the `Source`, and the canonical text has LF line ends.
+    let (source, original) = match read_input(path).map(String::from_utf8) {
+        Ok(Ok(text)) => (Source::new(name, text.as_str()), text),
         Ok(Err(bad)) => return not_utf8(name, bad.into_bytes()),
         Err(message) => {
-            eprintln!("error: {message}");
+            output::errln(&format!("error: {message}"));
             return EXIT_FAILURE;
         }
     };
     match format(&source) {
         Err(FmtError::Syntax) => syntax_errors(&source),
         Err(FmtError::Internal(why)) => {
-            eprintln!("error: internal error formatting `{name}`: {why}");
-            eprintln!("  the file was left as it was; please report this with the file");
+            output::errln(&format!(
+                "error: internal error formatting `{name}`: {why}\n  \
+                 the file was left as it was; please report this with the file"
+            ));
             EXIT_FAILURE
         }
-        Ok(text) if check => show_diff(name, source.text(), &text),
-        Ok(text) if path == "-" => write_stdout(&text),
-        Ok(text) if text == source.text() => EXIT_OK,
+        Ok(text) if check => show_diff(name, &original, &text),
+        Ok(text) if path == "-" => output::print(&text, EXIT_OK),
+        Ok(text) if text == original => EXIT_OK,
         Ok(text) => match write_atomically(Path::new(path), &text) {
             Ok(()) => EXIT_OK,
             Err(error) => {
-                eprintln!("error: cannot write `{path}`: {}", io_reason(&error));
+                output::errln(&format!(
+                    "error: cannot write `{path}`: {}",
+                    io_reason(&error)
+                ));
                 EXIT_FAILURE
             }
         },
@@ -73,15 +80,13 @@ fn not_utf8(name: &str, bytes: Vec<u8>) -> u8 {
 
 fn report(source: &Source, findings: &[Finding]) -> u8 {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for finding in findings {
-        eprintln!("{}", render::human(source, finding, color));
-    }
+    output::err(&render::human_all(source, findings, color));
     let n = findings.len();
     let s = if n == 1 { "" } else { "s" };
-    eprintln!(
+    output::errln(&format!(
         "error: {} has {n} syntax error{s}; not formatted",
         source.name()
-    );
+    ));
     EXIT_PROBLEMS
 }
 
@@ -96,21 +101,7 @@ fn show_diff(name: &str, before: &str, after: &str) -> u8 {
         .context_radius(3)
         .header(&format!("a/{name}"), &format!("b/{name}"))
         .to_string();
-    match write_stdout(&text) {
-        EXIT_OK => EXIT_PROBLEMS,
-        failed => failed,
-    }
-}
-
-fn write_stdout(text: &str) -> u8 {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Ok(()) => EXIT_OK,
-        Err(_) => EXIT_FAILURE,
-    }
+    output::print(&text, EXIT_PROBLEMS)
 }
 
 /// Write through a temporary file in the same directory, renamed over the

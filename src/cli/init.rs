@@ -34,15 +34,16 @@ const FILES: [(&str, &str); 4] = [
 
 pub fn run(args: &InitArgs) -> u8 {
     match init(&args.dir) {
-        Ok(()) => EXIT_OK,
+        Ok(summary) => super::output::print(&summary, EXIT_OK),
         Err(message) => {
-            eprintln!("error: {message}");
+            super::output::errln(&format!("error: {message}"));
             EXIT_FAILURE
         }
     }
 }
 
-fn init(dir: &Path) -> Result<(), String> {
+/// Write the files; the summary to print.
+fn init(dir: &Path) -> Result<String, String> {
     // Nothing is written when any file is there already: a half-made
     // repository is worse than none, and a user's file is never replaced.
     let taken: Vec<String> = FILES
@@ -61,9 +62,8 @@ fn init(dir: &Path) -> Result<(), String> {
     for (name, text) in FILES {
         write_new(&dir.join(name), text)?;
     }
-    let mut out = std::io::stdout().lock();
     let shown = dir.display();
-    let summary = format!(
+    Ok(format!(
         "started a models repository in `{shown}`:\n\
          \x20 scoring.tally                 a starter model with two tests\n\
          \x20 leads.csv                     six leads to score\n\
@@ -72,10 +72,7 @@ fn init(dir: &Path) -> Result<(), String> {
          next, in `{shown}`:\n\
          \x20 tally check scoring.tally && tally test scoring.tally\n\
          \x20 tally score scoring.tally leads.csv -o scored.csv\n"
-    );
-    out.write_all(summary.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| format!("cannot write to standard output: {}", io_reason(&e)))
+    ))
 }
 
 /// Write a file that must not exist yet, creating its directory.

@@ -3,7 +3,6 @@
 //! both generated from the command line's own definition, so they can
 //! never disagree with what `tally` accepts.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Command};
@@ -30,15 +29,7 @@ pub struct ManArgs {
 pub fn completions(args: &CompletionsArgs, mut cli: Command) -> u8 {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut cli, "tally", &mut script);
-    let mut out = std::io::stdout().lock();
-    match out.write_all(&script).and_then(|()| out.flush()) {
-        Ok(()) => EXIT_OK,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
-        Err(e) => {
-            eprintln!("error: cannot write to standard output: {}", io_reason(&e));
-            EXIT_FAILURE
-        }
-    }
+    super::output::print(&String::from_utf8_lossy(&script), EXIT_OK)
 }
 
 /// Write the man pages into a directory.
@@ -49,10 +40,10 @@ pub fn man(args: &ManArgs, cli: Command) -> u8 {
         Ok(()) => EXIT_OK,
         Err(e) => {
             let shown = args.dir.display();
-            eprintln!(
+            super::output::errln(&format!(
                 "error: cannot write man pages to `{shown}`: {}",
                 io_reason(&e)
-            );
+            ));
             EXIT_FAILURE
         }
     }

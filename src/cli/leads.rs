@@ -50,7 +50,7 @@ impl LeadFile<'_> {
             (EXIT_PROBLEMS, lines.join("\nerror: "))
         })?;
         for note in binding.notes() {
-            eprintln!("note: {shown}: {note}");
+            super::output::errln(&format!("note: {shown}: {note}"));
         }
         Ok(binding)
     }

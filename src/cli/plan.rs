@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{load_model, EXIT_OK};
+use super::{load_model, output, EXIT_OK};
 use crate::plan;
 
 #[derive(Debug, Args)]
@@ -15,10 +15,7 @@ pub struct PlanArgs {
 /// Run `tally plan`; returns the exit status.
 pub fn run(args: &PlanArgs) -> u8 {
     match load_model(&args.model) {
-        Ok((_, model)) => {
-            print!("{}", plan::compile(&model));
-            EXIT_OK
-        }
+        Ok((_, model)) => output::print(&plan::compile(&model).to_string(), EXIT_OK),
         Err(status) => status,
     }
 }

@@ -1,11 +1,57 @@
 //! Rendering findings: for people (miette's graphical report), for
 //! programs (JSON) and for GitHub Actions (workflow annotations).
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, Severity};
+use std::fmt;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, Severity};
 use serde::Serialize;
 
+use super::excerpt::Excerpt;
 use crate::source::Source;
 use crate::Finding;
+
+/// At most this many findings of one file are shown, in every format;
+/// the rest are counted in one closing line. A generated or broken model
+/// can have tens of thousands, and nobody reads past the first few.
+pub const SHOWN_PER_FILE: usize = 50;
+
+/// The findings of one file that are shown, and those that are only counted.
+pub fn shown(findings: &[Finding]) -> (&[Finding], &[Finding]) {
+    findings.split_at(findings.len().min(SHOWN_PER_FILE))
+}
+
+/// `and 9950 more errors in big.tally`, for the findings not shown.
+pub fn more_line(name: &str, left_out: &[Finding]) -> Option<String> {
+    let errors = left_out.iter().filter(|f| f.is_error()).count();
+    let warnings = left_out.len() - errors;
+    let more = |n: usize, word: &str| format!("{n} more {word}{}", if n == 1 { "" } else { "s" });
+    let what = match (errors, warnings) {
+        (0, 0) => return None,
+        (e, 0) => more(e, "error"),
+        (0, w) => more(w, "warning"),
+        (e, w) => format!("{} and {}", more(e, "error"), more(w, "warning")),
+    };
+    Some(format!(
+        "and {what} in {name} (only the first {SHOWN_PER_FILE} findings of a file are shown)"
+    ))
+}
+
+/// The people-readable reports of a file's findings, each followed by a
+/// blank line, at most `SHOWN_PER_FILE` of them and then the count of
+/// the rest.
+pub fn human_all(source: &Source, findings: &[Finding], color: bool) -> String {
+    let (shown, left_out) = shown(findings);
+    let mut out = String::new();
+    for finding in shown {
+        out.push_str(&human(source, finding, color));
+        out.push('\n');
+    }
+    if let Some(line) = more_line(source.name(), left_out) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
 
 /// How `check` and `test` print their results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -26,12 +72,75 @@ pub fn human(source: &Source, finding: &Finding, color: bool) -> String {
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
-    let report = miette::Report::new(finding.clone()).with_source_code(source.to_named_source());
+    let report = Report::new(source, finding);
     let mut out = String::new();
-    if handler.render_report(&mut out, report.as_ref()).is_err() {
+    if handler.render_report(&mut out, &report).is_err() {
         out = format!("{}: {}\n", source.name(), finding);
     }
     out
+}
+
+/// A finding as miette renders it: its labels moved into an excerpt of
+/// the lines they point at (see `excerpt.rs`).
+#[derive(Debug)]
+struct Report<'a> {
+    finding: &'a Finding,
+    labels: Vec<LabeledSpan>,
+    excerpt: Excerpt,
+}
+
+impl<'a> Report<'a> {
+    fn new(source: &Source, finding: &'a Finding) -> Report<'a> {
+        let labels: Vec<LabeledSpan> = finding.labels().into_iter().flatten().collect();
+        let excerpt = Excerpt::new(source, &labels);
+        let labels = labels.iter().map(|l| excerpt.relabel(l)).collect();
+        Report {
+            finding,
+            labels,
+            excerpt,
+        }
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.finding.fmt(f)
+    }
+}
+
+impl std::error::Error for Report<'_> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.finding.source()
+    }
+}
+
+impl Diagnostic for Report<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.finding.code()
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        self.finding.severity()
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.finding.help()
+    }
+
+    fn url<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.finding.url()
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.excerpt)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.labels.iter().cloned()))
+    }
 }
 
 /// A position range in a model, 1-based, columns in characters.

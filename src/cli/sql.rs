@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use clap::{Args, ValueEnum};
 
-use super::{load_model, parse_date, render, EXIT_OK, EXIT_PROBLEMS};
+use super::{load_model, output, parse_date, render, EXIT_OK, EXIT_PROBLEMS};
 use crate::sql::{compile_sql, Dialect, SqlOptions};
 use crate::value::Date;
 use crate::Finding;
@@ -63,15 +63,11 @@ pub fn run(args: &SqlArgs) -> u8 {
         explain: args.explain,
     };
     match compile_sql(&model, &options) {
-        Ok(sql) => {
-            print!("{sql}");
-            EXIT_OK
-        }
+        Ok(sql) => output::print(&sql, EXIT_OK),
         Err(errors) => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            for error in errors {
-                eprintln!("{}", render::human(&source, &Finding::from(error), color));
-            }
+            let errors: Vec<Finding> = errors.into_iter().map(Finding::from).collect();
+            output::err(&render::human_all(&source, &errors, color));
             EXIT_PROBLEMS
         }
     }

@@ -6,7 +6,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::render::{escape_data, escape_property, Format};
-use super::{load_model, parse_date, today_utc, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
+use super::{load_model, output, parse_date, today_utc, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::eval::{run_tests, Outcome, TestResult};
 use crate::plan::{self, Plan};
 use crate::source::Source;
@@ -75,31 +75,32 @@ pub fn run(args: &TestArgs) -> u8 {
     }
     let passed: usize = runs.iter().map(FileRun::passed).sum();
     let failed: usize = runs.iter().map(FileRun::failed).sum();
-    match args.format {
-        Format::Human => print_human(&runs),
-        Format::Json => print_json(&runs, passed, failed),
-        Format::Github => print_github(&runs),
-    }
+    let mut text = match args.format {
+        Format::Human => human(&runs),
+        Format::Json => json(&runs, passed, failed),
+        Format::Github => github(&runs),
+    };
     if args.format != Format::Json {
-        println!("{passed} passed, {failed} failed");
+        let _ = writeln!(text, "{passed} passed, {failed} failed");
     }
-    if failed > 0 {
-        EXIT_PROBLEMS
-    } else {
-        EXIT_OK
-    }
+    let status = if failed > 0 { EXIT_PROBLEMS } else { EXIT_OK };
+    output::print(&text, status)
 }
 
-fn print_human(runs: &[FileRun]) {
+fn human(runs: &[FileRun]) -> String {
+    let mut out = String::new();
     for run in runs {
         match (&run.source, &run.plan) {
             (Some(source), Some(plan)) => run
                 .results
                 .iter()
-                .for_each(|r| print!("{}", report(source, plan, r))),
-            _ => println!("FAILED  {} (the model has errors)", run.path),
+                .for_each(|r| out.push_str(&report(source, plan, r))),
+            _ => {
+                let _ = writeln!(out, "FAILED  {} (the model has errors)", run.path);
+            }
         }
     }
+    out
 }
 
 /// `ok NAME`, or `FAILED NAME` with each failed expectation and the
@@ -180,10 +181,12 @@ fn json_number(d: rust_decimal::Decimal) -> serde_json::Value {
     }
 }
 
-fn print_github(runs: &[FileRun]) {
+fn github(runs: &[FileRun]) -> String {
+    let mut out = String::new();
     for run in runs {
         let (Some(source), Some(plan)) = (&run.source, &run.plan) else {
-            println!(
+            let _ = writeln!(
+                out,
                 "::error file={}::the model has errors; run `tally check` on it",
                 escape_property(&run.path)
             );
@@ -199,7 +202,8 @@ fn print_github(runs: &[FileRun]) {
                     verdict(failure.value),
                     actual(plan, &result.outcome)
                 );
-                println!(
+                let _ = writeln!(
+                    out,
                     "::error file={},line={line},col={column},title=tally test::{}",
                     escape_property(source.name()),
                     escape_data(&message)
@@ -207,6 +211,7 @@ fn print_github(runs: &[FileRun]) {
             }
         }
     }
+    out
 }
 
 #[derive(Debug, Serialize)]
@@ -243,17 +248,17 @@ struct JsonFailure {
     value: Option<bool>,
 }
 
-fn print_json(runs: &[FileRun], passed: usize, failed: usize) {
+fn json(runs: &[FileRun], passed: usize, failed: usize) -> String {
     let files = runs.iter().map(json_file).collect();
     let report = JsonReport {
         files,
         passed,
         failed,
     };
-    match serde_json::to_string_pretty(&report) {
-        Ok(text) => println!("{text}"),
-        Err(error) => eprintln!("error: {error}"),
-    }
+    // Serializing plain structs of strings and numbers cannot fail.
+    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 fn json_file(run: &FileRun) -> JsonFile {

@@ -44,7 +44,8 @@ pub fn format(source: &Source) -> Result<String, FmtError> {
     // Text that is already canonical needs no second look (and `fmt
     // --check` on a tidy tree, the common case in CI, parses each file once).
     if text != source.text() {
-        verify::verify(source, &tree, &text).map_err(FmtError::Internal)?;
+        let expected = verify::Expected::of(source, tree);
+        verify::verify(source.name(), &expected, &text).map_err(FmtError::Internal)?;
     }
     Ok(text)
 }

@@ -3,6 +3,7 @@
 //! exactly where `eval` gives a missing value.
 
 use super::error::SqlError;
+use super::nested::Nested;
 use super::{regex, Dialect};
 use crate::check::model::{Expr, ExprKind, Function, Model};
 use crate::check::Type;
@@ -69,17 +70,17 @@ impl Writer<'_> {
             ExprKind::Or(items) => self.join(items, " OR "),
             ExprKind::Neg(e) => format!("(-{})", self.value(e)),
             ExprKind::Arith(first, rest) => {
-                let mut acc = self.value(first);
+                let mut acc = Nested::new(self.value(first));
                 for (op, e) in rest {
                     let v = self.value(e);
-                    acc = match op {
+                    acc.wrap(|acc| match op {
                         ArithOp::Add => format!("({acc} + {v})"),
                         ArithOp::Sub => format!("({acc} - {v})"),
-                        ArithOp::Mul => d.multiply(&acc, &v),
-                        ArithOp::Div => d.divide(&acc, &v),
-                    };
+                        ArithOp::Mul => d.multiply(acc, &v),
+                        ArithOp::Div => d.divide(acc, &v),
+                    });
                 }
-                acc
+                acc.take()
             }
             ExprKind::Compare(op, a, b) => {
                 let (a, b) = (self.operand(a), self.operand(b));
@@ -426,14 +427,14 @@ fn negate(test: String, negated: bool) -> String {
     }
 }
 
+/// `items` without repeats, in first-seen order (a hash set: lists of
+/// 100,000 items are not rare in generated models).
 fn dedup(items: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for item in items {
-        if !out.contains(&item) {
-            out.push(item);
-        }
-    }
-    out
+    let mut seen = std::collections::HashSet::with_capacity(items.len());
+    items
+        .into_iter()
+        .filter(|item| seen.insert(item.clone()))
+        .collect()
 }
 
 /// The text items of a list constant, folded, without repeats.

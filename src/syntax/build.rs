@@ -8,7 +8,7 @@ use pest::iterators::Pair;
 
 use super::ast::*;
 use super::error::SyntaxError;
-use super::parser::{span_of, R};
+use super::parser::{self, R};
 use crate::span::{Span, Spanned};
 use crate::value::FieldType;
 
@@ -23,6 +23,9 @@ pub(crate) struct Builder {
     /// True while the previous item was a line of the stage ladder.
     in_ladder: bool,
     items_seen: usize,
+    /// Where the text the current pairs were parsed from starts in the
+    /// file (items are parsed one at a time, each from its own start).
+    offset: usize,
 }
 
 impl Builder {
@@ -44,6 +47,7 @@ impl Builder {
             first_item: None,
             in_ladder: false,
             items_seen: 0,
+            offset: 0,
         }
     }
 
@@ -52,6 +56,17 @@ impl Builder {
         for item in children(file) {
             self.item(item);
         }
+        self.finish()
+    }
+
+    /// Add one item, parsed from the text that starts at `offset`.
+    pub(crate) fn item_at(&mut self, item: Pair<'_, R>, offset: usize) {
+        self.offset = offset;
+        self.item(item);
+    }
+
+    /// The model of the items added so far.
+    pub(crate) fn finish(mut self) -> (Model, Vec<SyntaxError>) {
         if self.model.fields.is_none() {
             let span = self.first_item.unwrap_or_default();
             self.errors
@@ -67,7 +82,7 @@ impl Builder {
         }
         let was_ladder = std::mem::replace(&mut self.in_ladder, false);
         if self.first_item.is_none() {
-            self.first_item = Some(span_of(&item));
+            self.first_item = Some(self.span_of(&item));
         }
         if matches!(
             rule,
@@ -78,7 +93,7 @@ impl Builder {
                 | R::tier_decl
                 | R::test_decl
         ) {
-            self.note_use(span_of(&item));
+            self.note_use(self.span_of(&item));
         }
         match rule {
             R::model_decl => self.header(item),
@@ -99,6 +114,12 @@ impl Builder {
         self.items_seen += 1;
     }
 
+    /// The span of a pair in the file.
+    pub(crate) fn span_of(&self, pair: &Pair<'_, R>) -> Span {
+        let span = parser::span_of(pair);
+        Span::new(span.start + self.offset, span.end + self.offset)
+    }
+
     fn note_use(&mut self, span: Span) {
         if self.first_use.is_none() {
             self.first_use = Some(span);
@@ -106,7 +127,7 @@ impl Builder {
     }
 
     fn header(&mut self, item: Pair<'_, R>) {
-        let span = span_of(&item);
+        let span = self.span_of(&item);
         if let Some(first) = &self.model.header {
             let first = first.span;
             self.duplicate("model", span, first);
@@ -119,7 +140,7 @@ impl Builder {
         let mut inner = children(item);
         let name = inner.next().map(|p| self.text(p));
         let version = inner.next().map(|v| {
-            let span = span_of(&v);
+            let span = self.span_of(&v);
             let inner = children(v).next();
             let text = match inner {
                 Some(p) if p.as_rule() == R::text => self.text(p).node,
@@ -146,7 +167,7 @@ impl Builder {
     }
 
     fn fields(&mut self, item: Pair<'_, R>) {
-        let span = span_of(&item);
+        let span = self.span_of(&item);
         if let Some(first) = &self.model.fields {
             let first = first.span;
             self.duplicate("fields", span, first);
@@ -166,14 +187,14 @@ impl Builder {
     }
 
     fn field(&mut self, decl: Pair<'_, R>) -> Option<Field> {
-        let span = span_of(&decl);
+        let span = self.span_of(&decl);
         let mut inner = children(decl);
         let name = self.name(inner.next()?);
         let ty_pair = inner.next()?;
         let ty = FieldType::from_keyword(ty_pair.as_str())?;
         let mut field = Field {
             name,
-            ty: Spanned::new(ty, span_of(&ty_pair)),
+            ty: Spanned::new(ty, self.span_of(&ty_pair)),
             required: false,
             from: None,
             sep: None,
@@ -186,7 +207,7 @@ impl Builder {
     }
 
     fn field_option(&mut self, field: &mut Field, option: Pair<'_, R>) {
-        let span = span_of(&option);
+        let span = self.span_of(&option);
         match option.as_rule() {
             R::required_opt => field.required = true,
             R::from_opt | R::sep_opt => {
@@ -216,7 +237,7 @@ impl Builder {
     }
 
     fn let_decl(&mut self, item: Pair<'_, R>) {
-        let span = span_of(&item);
+        let span = self.span_of(&item);
         let mut inner = children(item);
         let (Some(name), Some(value)) = (inner.next(), inner.next()) else {
             return;
@@ -227,7 +248,7 @@ impl Builder {
     }
 
     fn group(&mut self, item: Pair<'_, R>) {
-        let span = span_of(&item);
+        let span = self.span_of(&item);
         let index = self.model.groups.len();
         let mut name = None;
         let mut limits = Limits::default();
@@ -248,7 +269,7 @@ impl Builder {
     }
 
     fn score_limits(&mut self, item: Pair<'_, R>) {
-        let span = span_of(&item);
+        let span = self.span_of(&item);
         if let Some(first) = self.score_limits_span() {
             self.duplicate("score max/min", span, first);
             return;
@@ -266,7 +287,7 @@ impl Builder {
     }
 
     fn limit(&mut self, limits: &mut Limits, limit: Pair<'_, R>) {
-        let span = span_of(&limit);
+        let span = self.span_of(&limit);
         let mut inner = children(limit);
         let (Some(kind), Some(value)) = (inner.next(), inner.next()) else {
             return;
@@ -293,7 +314,7 @@ impl Builder {
     }
 
     fn rule(&mut self, item: Pair<'_, R>, group: Option<usize>) -> Rule {
-        let span = span_of(&item);
+        let span = self.span_of(&item);
         let mut condition = None;
         let mut effect = Spanned::new(Effect::Add, span);
         let mut points = None;
@@ -307,7 +328,7 @@ impl Builder {
                     } else {
                         Effect::Add
                     };
-                    effect = Spanned::new(kind, span_of(&part));
+                    effect = Spanned::new(kind, self.span_of(&part));
                 }
                 R::points => points = children(part).next().map(|p| self.expr(p)),
                 R::text => reason = Some(self.text(part)),
@@ -326,7 +347,7 @@ impl Builder {
     }
 
     fn stage_step(&mut self, item: Pair<'_, R>, was_ladder: bool) {
-        let span = span_of(&item);
+        let span = self.span_of(&item);
         let step = self.step(item);
         self.in_ladder = true;
         match &mut self.model.stage {
@@ -358,7 +379,7 @@ impl Builder {
     }
 
     fn stage_else(&mut self, item: Pair<'_, R>, was_ladder: bool) {
-        let span = span_of(&item);
+        let span = self.span_of(&item);
         let label = self.else_label(item);
         match &mut self.model.stage {
             Some(ladder) if was_ladder && ladder.otherwise.is_none() => {
@@ -381,7 +402,7 @@ impl Builder {
     }
 
     fn step(&mut self, item: Pair<'_, R>) -> Step {
-        let span = span_of(&item);
+        let span = self.span_of(&item);
         let mut condition = None;
         let mut label = Spanned::new(String::new(), span);
         for part in children(item) {
@@ -404,7 +425,7 @@ impl Builder {
     }
 
     fn label(&mut self, label: Pair<'_, R>) -> Spanned<String> {
-        let span = span_of(&label);
+        let span = self.span_of(&label);
         match children(label).next() {
             Some(p) if p.as_rule() == R::text => self.text(p),
             Some(p) => self.name(p),
@@ -413,7 +434,7 @@ impl Builder {
     }
 
     fn tier(&mut self, item: Pair<'_, R>) {
-        let span = span_of(&item);
+        let span = self.span_of(&item);
         let mut name = None;
         let mut ladder = Ladder {
             steps: Vec::new(),
@@ -424,7 +445,7 @@ impl Builder {
             match part.as_rule() {
                 R::ident | R::reserved_word => name = Some(self.name(part)),
                 R::ladder_if => {
-                    let step_span = span_of(&part);
+                    let step_span = self.span_of(&part);
                     let step = self.step(part);
                     if let Some(otherwise) = &ladder.otherwise {
                         self.errors.push(SyntaxError::StepAfterElse {
@@ -436,7 +457,7 @@ impl Builder {
                     }
                 }
                 R::ladder_else => {
-                    let else_span = span_of(&part);
+                    let else_span = self.span_of(&part);
                     let label = self.else_label(part);
                     self.tier_else(&mut ladder, label, else_span);
                 }
@@ -464,7 +485,7 @@ impl Builder {
     }
 
     fn test(&mut self, item: Pair<'_, R>) {
-        let span = span_of(&item);
+        let span = self.span_of(&item);
         let mut test = Test {
             name: Spanned::new(String::new(), span),
             as_of: None,

@@ -7,7 +7,7 @@ use pest::iterators::Pair;
 use super::ast::*;
 use super::build::{children, Builder};
 use super::error::SyntaxError;
-use super::parser::{span_of, R};
+use super::parser::R;
 use crate::span::{Span, Spanned};
 use crate::value::{
     parse_date_literal, parse_number_literal, Date, Decimal, Duration, DurationUnit,
@@ -23,15 +23,15 @@ impl Builder {
             R::not_expr => self.not_expr(pair),
             R::unary => self.unary(pair),
             R::call => self.call(pair),
-            R::score_ref => Spanned::new(ExprKind::Score, span_of(&pair)),
-            R::stage_ref => Spanned::new(ExprKind::Stage, span_of(&pair)),
-            R::today_ref => Spanned::new(ExprKind::Today, span_of(&pair)),
+            R::score_ref => Spanned::new(ExprKind::Score, self.span_of(&pair)),
+            R::stage_ref => Spanned::new(ExprKind::Stage, self.span_of(&pair)),
+            R::today_ref => Spanned::new(ExprKind::Today, self.span_of(&pair)),
             R::ident => {
                 let name = self.name(pair);
                 Spanned::new(ExprKind::Name(name.node), name.span)
             }
             _ => {
-                let span = span_of(&pair);
+                let span = self.span_of(&pair);
                 match self.literal(pair) {
                     Some(lit) => Spanned::new(ExprKind::Literal(lit.node), lit.span),
                     None => invalid_at(span),
@@ -47,7 +47,7 @@ impl Builder {
         if let (Some(only), None) = (parts.next(), parts.next()) {
             return self.expr(only);
         }
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let mut ors = Vec::new();
         let mut ands = Vec::new();
         let mut and_span: Option<Span> = None;
@@ -60,7 +60,7 @@ impl Builder {
                     ExprKind::And,
                 )),
                 _ => {
-                    let part_span = span_of(&part);
+                    let part_span = self.span_of(&part);
                     and_span = Some(and_span.map_or(part_span, |s| s.to(part_span)));
                     ands.push(self.expr(part));
                 }
@@ -81,25 +81,26 @@ impl Builder {
         let operand = self.arith(&mut parts, &pair);
         let operand = self.comparisons(operand, parts);
         if nots % 2 == 1 {
-            Spanned::new(ExprKind::Not(Box::new(operand)), span_of(&pair))
+            Spanned::new(ExprKind::Not(Box::new(operand)), self.span_of(&pair))
         } else {
             operand
         }
     }
 
-    /// The comparison tails after `lhs`; a second one is refused (and its
-    /// operands are not read).
+    /// The comparison tails after `lhs`; a second one is refused, once
+    /// per chain (one mistake, one message: a 10,000-link chain gave
+    /// 9,999), and the operands after it are not read.
     fn comparisons<'i>(&mut self, lhs: Expr, tails: impl Iterator<Item = Pair<'i, R>>) -> Expr {
         let mut result = lhs;
         let mut previous: Option<Span> = None;
         for tail in tails {
-            let tail_span = span_of(&tail);
+            let tail_span = self.span_of(&tail);
             if let Some(prev) = previous {
                 self.errors.push(SyntaxError::ChainedComparison {
                     first: prev.into(),
                     second: tail_span.into(),
                 });
-                continue;
+                break;
             }
             let whole = result.span.to(tail_span);
             result = self.comparison(result, tail, whole);
@@ -115,7 +116,7 @@ impl Builder {
         let Some(op) = inner.next() else {
             return lhs;
         };
-        let op_span = span_of(&op);
+        let op_span = self.span_of(&op);
         let mut operands = Vec::new();
         while inner.peek().is_some() {
             if inner.next_if(|p| p.as_rule() == R::and_op).is_none() {
@@ -176,28 +177,28 @@ impl Builder {
             .next_if(|p| p.as_rule() == R::unary)
         {
             Some(pair) => {
-                let span = span_of(&pair);
+                let span = this.span_of(&pair);
                 (this.unary(pair), span)
             }
             None => {
-                let span = span_of(whole);
+                let span = this.span_of(whole);
                 (invalid_at(span), span)
             }
         };
         let Some(first) = parts.next_if(|p| p.as_rule() == R::unary) else {
-            return invalid_at(span_of(whole));
+            return invalid_at(self.span_of(whole));
         };
         // A lone operand (the usual case) needs no span.
         if parts.peek().is_none_or(|p| p.as_rule() != R::arith_op) {
             return self.unary(first);
         }
-        let first_span = span_of(&first);
+        let first_span = self.span_of(&first);
         let first = self.unary(first);
         let mut product = Run::new(first, first_span);
         // The sum so far and the operator that joins `product` to it.
         let mut sum: Option<(Run, Spanned<ArithOp>)> = None;
         while let Some(op) = parts.next_if(|p| p.as_rule() == R::arith_op) {
-            let op = Spanned::new(arith_op(op.as_str()), span_of(&op));
+            let op = Spanned::new(arith_op(op.as_str()), self.span_of(&op));
             let (next, next_span) = operand(self, parts);
             if matches!(op.node, ArithOp::Mul | ArithOp::Div) {
                 product.push(op, next, next_span);
@@ -233,11 +234,11 @@ impl Builder {
                 _ => operand = Some(self.expr(part)),
             }
         }
-        let operand = operand.unwrap_or_else(|| invalid_at(span_of(&pair)));
+        let operand = operand.unwrap_or_else(|| invalid_at(self.span_of(&pair)));
         if negations % 2 == 0 {
             return operand;
         }
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         match operand.node {
             ExprKind::Literal(Literal::Number(n)) => {
                 Spanned::new(ExprKind::Literal(Literal::Number(-n)), span)
@@ -247,19 +248,19 @@ impl Builder {
     }
 
     fn call(&mut self, pair: Pair<'_, R>) -> Expr {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let mut inner = children(pair);
         let Some(name) = inner.next() else {
             return invalid_at(span);
         };
-        let name = Spanned::new(name.as_str().to_string(), span_of(&name));
+        let name = Spanned::new(name.as_str().to_string(), self.span_of(&name));
         let args = inner.map(|p| self.expr(p)).collect();
         Spanned::new(ExprKind::Call(name, args), span)
     }
 
     /// A literal pair (text, number, date, duration, bool, list, bare word).
     pub(crate) fn literal(&mut self, pair: Pair<'_, R>) -> Option<Spanned<Literal>> {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let literal = match pair.as_rule() {
             R::text => Literal::Text(self.text(pair).node),
             R::bare_word => Literal::Text(pair.as_str().to_string()),
@@ -277,7 +278,7 @@ impl Builder {
     }
 
     fn duration(&mut self, pair: Pair<'_, R>) -> Option<Duration> {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let mut inner = children(pair);
         let (number, unit) = (inner.next()?, inner.next()?);
         let amount = self.number(&number)?;
@@ -294,7 +295,7 @@ impl Builder {
             Err(_) => {
                 self.errors.push(SyntaxError::InvalidNumber {
                     text: number.as_str().into(),
-                    span: span_of(&number).into(),
+                    span: self.span_of(&number).into(),
                 });
                 None
             }
@@ -307,7 +308,7 @@ impl Builder {
         if parsed.is_none() {
             self.errors.push(SyntaxError::InvalidNumber {
                 text: pair.as_str().into(),
-                span: span_of(pair).into(),
+                span: self.span_of(pair).into(),
             });
         }
         parsed
@@ -315,7 +316,7 @@ impl Builder {
 
     /// A date literal; reports days that do not exist (`2026-02-30`).
     pub(crate) fn date(&mut self, pair: &Pair<'_, R>) -> Option<Spanned<Date>> {
-        let span = span_of(pair);
+        let span = self.span_of(pair);
         let parsed = parse_date_literal(pair.as_str());
         if parsed.is_none() {
             self.errors.push(SyntaxError::InvalidDate {
@@ -328,7 +329,7 @@ impl Builder {
 
     /// A name: plain, in backticks, or a reserved word used by mistake.
     pub(crate) fn name(&mut self, pair: Pair<'_, R>) -> Spanned<String> {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let text = pair.as_str();
         if pair.as_rule() == R::reserved_word {
             self.errors.push(SyntaxError::ReservedWord {
@@ -342,7 +343,7 @@ impl Builder {
 
     /// A text literal with its escapes decoded.
     pub(crate) fn text(&mut self, pair: Pair<'_, R>) -> Spanned<String> {
-        let span = span_of(&pair);
+        let span = self.span_of(&pair);
         let raw = pair.as_str();
         let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
         match unescape(body) {

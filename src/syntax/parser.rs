@@ -33,6 +33,38 @@ pub(crate) fn parse_file(text: &str) -> Result<Pair<'_, Rule>, SyntaxError> {
     })
 }
 
+/// Parse a file one item at a time, handing each item's pair to `build`
+/// with the offset of the text it was parsed from. `Err` on any syntax
+/// error: `parse_file` then tells which (pest's expected-token lists
+/// span item boundaries, so only the whole-file parse gives them).
+///
+/// The parse of an item is the parse `file` makes of it: a PEG item
+/// depends only on the text from where it starts, and `file` is just
+/// items and `;` one after the other. Each parse costs its item only
+/// (pest indexes lines up to the last token it produced).
+pub(crate) fn each_item(
+    text: &str,
+    mut build: impl FnMut(Pair<'_, Rule>, usize),
+) -> Result<(), ()> {
+    check_nesting(text).map_err(drop)?;
+    let mut at = 0;
+    loop {
+        let rest = text.get(at..).ok_or(())?;
+        let mut pairs = TallyParser::parse(Rule::next_item, rest).map_err(drop)?;
+        let step = pairs.next().ok_or(())?;
+        let end = step.as_span().end();
+        match step.into_inner().next() {
+            Some(eoi) if eoi.as_rule() == Rule::EOI => return Ok(()),
+            Some(item) => build(item, at),
+            None => {} // a `;`
+        }
+        if end == 0 {
+            return Err(()); // no progress; cannot happen, but never loop
+        }
+        at += end;
+    }
+}
+
 /// Refuse brackets nested deeper than [`MAX_NESTING`], skipping text,
 /// backtick names and comments.
 fn check_nesting(text: &str) -> Result<(), SyntaxError> {

@@ -65,7 +65,7 @@ pub fn run(args: &ReportArgs) -> u8 {
         Ok(()) => EXIT_OK,
         Err((status, message)) => {
             if !message.is_empty() {
-                eprintln!("error: {message}");
+                crate::cli::output::errln(&format!("error: {message}"));
             }
             status
         }
