@@ -40,6 +40,10 @@ pub struct ScoreArgs {
     /// Add a `reasons` column: the rules that fired, with their points.
     #[arg(long)]
     explain: bool,
+    /// Add a last column `tally_model`: the model's name, version and the
+    /// start of its SHA-256, so each score can be traced to its model.
+    #[arg(long)]
+    stamp: bool,
     /// Where rejected rows go (default: OUT.rejects, or standard error
     /// when writing to standard output).
     #[arg(long, value_name = "FILE")]
@@ -133,17 +137,17 @@ fn score(args: &ScoreArgs) -> Result<Counts, Stop> {
     // Before anything is read: a path that would destroy an input is
     // refused before the input is opened.
     let outputs = Outputs::resolve(args)?;
-    let plan = load_plan(&args.model)?;
+    let (plan, stamp) = load_plan(&args.model)?;
     let as_of = args.as_of.unwrap_or_else(today_utc);
     let input_format = NameHint::of(&args.leads)
         .format
         .or(args.input_format.map(Format::from))
         .unwrap_or(Format::Csv);
     if input_format == Format::Csv {
-        return score_csv(args, &outputs, &plan, as_of);
+        return score_csv(args, &outputs, (&plan, &stamp), as_of);
     }
     let mut reader = open_leads(args, input_format)?;
-    let (binding, layout) = bind(&plan, reader.header(), args)?;
+    let (binding, layout) = bind((&plan, &stamp), reader.header(), args)?;
     let (out_sink, mut rejects) = outputs.open()?;
     let output_format = output_format(args, input_format);
     let mut writer = Writer::new(out_sink, output_format, layout, args.delimiter)
@@ -165,7 +169,7 @@ fn score(args: &ScoreArgs) -> Result<Counts, Stop> {
 fn score_csv(
     args: &ScoreArgs,
     outputs: &Outputs,
-    plan: &Plan,
+    (plan, stamp): (&Plan, &str),
     as_of: Date,
 ) -> Result<Counts, Stop> {
     let shown = shown_name(&args.leads);
@@ -182,7 +186,7 @@ fn score_csv(
     };
     let first = chunks.first_record().map_err(stop)?;
     let header = io::header_from(first.as_deref(), args.delimiter).map_err(stop)?;
-    let (binding, layout) = bind(plan, &header, args)?;
+    let (binding, layout) = bind((plan, stamp), &header, args)?;
     let (mut out, mut rejects) = outputs.open()?;
     let output = output_format(args, Format::Csv);
     if output == Format::Csv {
@@ -269,9 +273,13 @@ fn write_csv_header(
 }
 
 /// Read and compile the model; its findings go to standard error.
-fn load_plan(path: &str) -> Result<Plan, Stop> {
+/// Read and compile the model; with its stamp (`--stamp`).
+fn load_plan(path: &str) -> Result<(Plan, String), Stop> {
     match load_model(path) {
-        Ok((_, model)) => Ok(plan::compile(&model)),
+        Ok((source, model)) => {
+            let stamp = crate::quality::ModelStamp::new(&model, source.text().as_bytes());
+            Ok((plan::compile(&model), stamp.short()))
+        }
         Err(EXIT_FAILURE) => Err(Stop::Reported(EXIT_FAILURE)),
         Err(_) => Err(Stop::Problems),
     }
@@ -293,10 +301,18 @@ fn open_leads(args: &ScoreArgs, format: Format) -> Result<Reader, Stop> {
 
 /// Bind the plan to the header and lay out the output; every problem is
 /// reported before giving up.
-fn bind(plan: &Plan, header: &Header, args: &ScoreArgs) -> Result<(Binding, Layout), Stop> {
+fn bind(
+    (plan, stamp): (&Plan, &str),
+    header: &Header,
+    args: &ScoreArgs,
+) -> Result<(Binding, Layout), Stop> {
     let output = output_format(args, header.format);
     let binding = Binding::new(plan, header);
     let layout = Layout::new(plan, header, output, &args.prefix, args.explain);
+    let layout = match layout {
+        Ok(layout) if args.stamp => layout.stamped(stamp.to_string(), &args.prefix),
+        other => other,
+    };
     match (binding, layout) {
         (Ok(binding), Ok(layout)) => {
             let shown = shown_name(&args.leads);

@@ -11,6 +11,8 @@ use crate::plan::Plan;
 
 /// The name of the `--explain` output.
 pub const REASONS: &str = "reasons";
+/// The name of the `--stamp` output.
+pub const STAMP: &str = "tally_model";
 
 /// What the output looks like.
 #[derive(Debug, Clone)]
@@ -22,6 +24,8 @@ pub struct Layout {
     pub outputs: Vec<String>,
     /// Whether the reasons column is written.
     pub explain: bool,
+    /// With `--stamp`, the model's stamp, written in a last column.
+    pub stamp: Option<String>,
     /// NDJSON written as CSV: every object's keys must be among `columns`.
     fixed_keys: bool,
     output_set: HashSet<String>,
@@ -54,9 +58,25 @@ impl Layout {
             output_set: outputs.iter().cloned().collect(),
             outputs,
             explain,
+            stamp: None,
             fixed_keys: header.format == Format::Ndjson && output == Format::Csv,
             column_set,
         })
+    }
+
+    /// The layout with a last column `tally_model` (after `prefix`)
+    /// holding `stamp` on every row; an error when an input column has
+    /// that name.
+    pub fn stamped(mut self, stamp: String, prefix: &str) -> Result<Layout, Vec<HeaderError>> {
+        let name = format!("{prefix}{STAMP}");
+        let errors = collisions(std::slice::from_ref(&name), &self.column_set, prefix);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        self.output_set.insert(name.clone());
+        self.outputs.push(name);
+        self.stamp = Some(stamp);
+        Ok(self)
     }
 
     /// Whether a record fits the layout: an NDJSON object may have no key

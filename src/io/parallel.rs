@@ -447,6 +447,10 @@ impl<'j, 'p> Worker<'j, 'p> {
             let reasons = self.csv_reasons();
             write_csv_text(out, &reasons, d);
         }
+        if let Some(stamp) = &self.job.layout.stamp {
+            out.push(d);
+            write_csv_text(out, stamp, d);
+        }
         out.push(b'\n');
     }
 
@@ -517,6 +521,10 @@ impl<'j, 'p> Worker<'j, 'p> {
         if self.job.layout.explain {
             key(out);
             self.json_reasons(out);
+        }
+        if let Some(stamp) = &self.job.layout.stamp {
+            key(out);
+            let _ = serde_json::to_writer(&mut *out, stamp);
         }
         out.extend_from_slice(b"}\n");
     }

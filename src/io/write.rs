@@ -103,6 +103,9 @@ fn write_csv(
     if layout.explain {
         csv.write_field(csv_reasons(reasons)).map_err(to_io)?;
     }
+    if let Some(stamp) = &layout.stamp {
+        csv.write_field(stamp).map_err(to_io)?;
+    }
     csv.write_record(None::<&[u8]>).map_err(to_io)
 }
 
@@ -133,9 +136,16 @@ fn write_ndjson(
         key_prefix(out, &mut first, key)?;
         json_value(out, value.as_ref())?;
     }
-    if let Some(key) = layout.outputs.get(outputs.len()).filter(|_| layout.explain) {
+    let mut extra = layout.outputs.iter().skip(outputs.len());
+    if layout.explain {
+        if let Some(key) = extra.next() {
+            key_prefix(out, &mut first, key)?;
+            json_reasons(out, reasons)?;
+        }
+    }
+    if let (Some(stamp), Some(key)) = (&layout.stamp, extra.next()) {
         key_prefix(out, &mut first, key)?;
-        json_reasons(out, reasons)?;
+        serde_json::to_writer(&mut *out, stamp)?;
     }
     out.write_all(b"}\n")
 }
