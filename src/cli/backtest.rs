@@ -78,6 +78,7 @@ fn backtest(args: &BacktestArgs) -> Result<Backtest, (u8, String)> {
             InputFormat::Ndjson => Format::Ndjson,
         }),
         delimiter: args.delimiter,
+        limit: crate::io::RowLimit::default(),
     };
     let (mut reader, binding) = file.open(&plan)?;
     let column = Column::find(reader.header(), &args.outcome).map_err(|closest| {

@@ -103,6 +103,7 @@ fn calibrate(args: &CalibrateArgs) -> Result<(Source, Proposal), (u8, String)> {
             InputFormat::Ndjson => Format::Ndjson,
         }),
         delimiter: args.delimiter,
+        limit: crate::io::RowLimit::default(),
     };
     let (mut reader, binding) = file.open(&plan)?;
     let column = Column::find(reader.header(), &args.outcome).map_err(|closest| {

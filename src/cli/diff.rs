@@ -109,6 +109,7 @@ fn diff(args: &DiffArgs) -> Result<Diff, (u8, String)> {
             InputFormat::Ndjson => Format::Ndjson,
         }),
         delimiter: args.delimiter,
+        limit: crate::io::RowLimit::default(),
     };
     let (mut reader, old_binding) = file.open(&old_plan)?;
     let new_binding = file.bind(&new_plan, reader.header())?;

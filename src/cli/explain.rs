@@ -1,14 +1,21 @@
-//! `tally explain MODEL LEADS --row N`: why one lead scored what it did.
+//! `tally explain MODEL LEADS (--row N | --id VALUE | --where FIELD=VALUE)`:
+//! why one lead scored what it did, as text or as JSON.
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
-use super::{explain_text, output};
+use super::common::parse_delimiter;
+use super::leads::LeadFile;
+use super::score::BadValuesArg;
+use super::{explain_json, explain_text, output};
 use super::{load_model, parse_date, today_utc, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::eval::Scorer;
-use crate::io::{self, Binding, Format, NameHint, OpenError, Reader, Record, RowData};
-use crate::plan;
+use crate::io::{self, BadValues, Binding, Format, Record, RowData};
+use crate::plan::{self, Plan};
+use crate::quality::{Column, ModelStamp};
+use crate::value::fold_text;
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["row", "id", "matching"])))]
 pub struct ExplainArgs {
     /// The model (`-` reads standard input).
     #[arg(value_name = "MODEL")]
@@ -18,105 +25,220 @@ pub struct ExplainArgs {
     leads: String,
     /// The row to explain: 1 is the first lead after the header.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    row: u64,
+    row: Option<u64>,
+    /// The lead whose value of the model's first field is VALUE (compared
+    /// as `==` compares text: case and outer spaces ignored).
+    #[arg(long, value_name = "VALUE")]
+    id: Option<String>,
+    /// The first lead whose FIELD (a model field or a column) is VALUE.
+    #[arg(long = "where", value_name = "FIELD=VALUE", value_parser = parse_where)]
+    matching: Option<(String, String)>,
     /// The date `today` means (default: today's UTC date).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     as_of: Option<crate::value::Date>,
     /// Input format when the lead file's name does not tell (default: csv).
     #[arg(long, value_name = "FORMAT", value_parser = ["csv", "ndjson", "jsonl"])]
     input_format: Option<String>,
-    /// CSV field delimiter, one ASCII character.
-    #[arg(long, value_name = "C", default_value = ",")]
-    delimiter: char,
+    /// CSV field delimiter, one ASCII character (`\t` for tab).
+    #[arg(long, value_name = "C", default_value = ",", value_parser = parse_delimiter)]
+    delimiter: u8,
     /// The longest row read (a CSV record or an NDJSON line); a longer one
     /// is rejected. Bytes, or with a unit: 64MiB, 64M, 1G.
     #[arg(long, value_name = "N", default_value = "16MiB")]
     max_row_bytes: io::RowLimit,
+    /// What to do with a cell that cannot be read as its field's type:
+    /// refuse to explain the lead, or read the cell as missing (with a note).
+    #[arg(long, value_enum, value_name = "WHAT", default_value = "reject")]
+    bad_values: BadValuesArg,
+    /// How to print the explanation.
+    #[arg(long, value_enum, default_value_t = Shape::Text)]
+    format: Shape,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Shape {
+    Text,
+    Json,
+}
+
+/// `FIELD=VALUE`.
+fn parse_where(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((field, value)) if !field.trim().is_empty() => {
+            Ok((field.trim().to_string(), value.to_string()))
+        }
+        _ => Err("expected FIELD=VALUE, such as lead_id=L-0042".into()),
+    }
 }
 
 /// Run `tally explain`; returns the exit status.
 pub fn run(args: &ExplainArgs) -> u8 {
-    let model = match load_model(&args.model) {
-        Ok((_, model)) => model,
+    let (source, model) = match load_model(&args.model) {
+        Ok(loaded) => loaded,
         Err(status) => return status,
     };
     let plan = plan::compile(&model);
-    let (binding, record, first_column) = match find_row(args, &plan) {
+    let (binding, record, first_column) = match find_lead(args, &plan) {
         Ok(found) => found,
         Err((status, message)) => {
             output::errln(&format!("error: {message}"));
             return status;
         }
     };
-    let lead = match binding.lead(&record) {
+    let mut notes = Vec::new();
+    let lead = match binding.lead_noting(&record, &mut notes) {
         Ok(lead) => lead,
         Err(rejection) => {
             output::errln(&format!("error: this row cannot be scored: {rejection}"));
             return EXIT_PROBLEMS;
         }
     };
+    for note in notes {
+        output::errln(&format!("note: {note}"));
+    }
     let trace = Scorer::new(&plan, args.as_of.unwrap_or_else(today_utc)).explain(&lead);
     if let Some(overflow) = trace.overflow {
         let rejection = io::Rejection::row(record.row, overflow.reason(&plan));
-        super::output::errln(&format!("error: this row cannot be scored: {rejection}"));
+        output::errln(&format!("error: this row cannot be scored: {rejection}"));
         return EXIT_PROBLEMS;
     }
     let who = identity(first_column.as_deref(), &record);
-    let text = explain_text::render(&plan, &trace, record.row, who.as_deref());
+    let text = match args.format {
+        Shape::Text => {
+            let shown = who.as_ref().map(|(c, v)| format!("{c} {v:?}"));
+            explain_text::render(&plan, &trace, record.row, shown.as_deref())
+        }
+        Shape::Json => {
+            let stamp = ModelStamp::new(&model, source.text().as_bytes());
+            let who = who.as_ref().map(|(c, v)| (c.as_str(), v.clone()));
+            explain_json::render(&plan, &trace, record.row, who, &stamp)
+        }
+    };
     output::print(&text, EXIT_OK)
 }
 
-/// `lead_id "L-0042"`: the first column and its value, which name the
-/// lead in most files.
-fn identity(first_column: Option<&str>, record: &Record) -> Option<String> {
+/// The first column and its value, which name the lead in most files.
+fn identity(first_column: Option<&str>, record: &Record) -> Option<(String, String)> {
     let column = first_column?;
     let value = match &record.data {
-        RowData::Cells(cells) => format!("{:?}", cells.first()?),
-        RowData::Object(map) => map.get(column)?.to_string(),
+        RowData::Cells(cells) => cells.first()?.clone(),
+        RowData::Object(map) => match map.get(column)? {
+            serde_json::Value::String(text) => text.clone(),
+            other => other.to_string(),
+        },
     };
-    Some(format!("{column} {value}"))
+    Some((column.to_string(), value))
 }
 
-/// Open the lead file, bind the model to it and read up to row N.
-fn find_row(
+/// Which lead the arguments ask for.
+enum Wanted<'a> {
+    Row(u64),
+    /// A column whose text equals a value, as `==` compares text.
+    Cell {
+        column: String,
+        value: &'a str,
+    },
+}
+
+impl Wanted<'_> {
+    fn described(&self, shown: &str) -> String {
+        match self {
+            Wanted::Row(row) => format!("{shown} has no row {row}"),
+            Wanted::Cell { column, value } => {
+                format!("{shown} has no lead whose {column:?} is {value:?}")
+            }
+        }
+    }
+}
+
+/// What `--row`, `--id` or `--where` names, with the file's header.
+fn wanted<'a>(
+    args: &'a ExplainArgs,
+    plan: &Plan,
+    header: &io::Header,
+) -> Result<Wanted<'a>, String> {
+    let (name, value) = match (&args.row, &args.id, &args.matching) {
+        (Some(row), _, _) => return Ok(Wanted::Row(*row)),
+        (_, Some(id), _) => match plan.fields.first() {
+            Some(field) => (field.name.as_str(), id.as_str()),
+            None => return Err("the model has no field for --id to match".into()),
+        },
+        (_, _, Some((field, value))) => (field.as_str(), value.as_str()),
+        _ => return Err("say which lead: --row N, --id VALUE or --where FIELD=VALUE".into()),
+    };
+    // A model field's column, else a column of that name.
+    let column = plan
+        .fields
+        .iter()
+        .find(|f| f.name == name)
+        .map_or(name, |f| f.column.as_str());
+    match Column::find(header, column) {
+        Ok(_) => Ok(Wanted::Cell {
+            column: column.to_string(),
+            value,
+        }),
+        Err(_) => {
+            let names = plan.fields.iter().map(|f| f.name.as_str());
+            let candidates = names.chain(header.columns.iter().map(String::as_str));
+            let closest = candidates.min_by_key(|c| strsim::levenshtein(c, name));
+            let hint = closest.map_or(String::new(), |c| format!("; did you mean {c:?}?"));
+            Err(format!(
+                "{name:?} is neither a field of the model nor a column of the file{hint}"
+            ))
+        }
+    }
+}
+
+/// Open the lead file, bind the model to it and read up to the lead.
+fn find_lead(
     args: &ExplainArgs,
-    plan: &plan::Plan,
+    plan: &Plan,
 ) -> Result<(Binding, Record, Option<String>), (u8, String)> {
-    let format = NameHint::of(&args.leads)
-        .format
-        .or(match args.input_format.as_deref() {
+    let file = LeadFile {
+        path: &args.leads,
+        format: match args.input_format.as_deref() {
             Some("ndjson" | "jsonl") => Some(Format::Ndjson),
             Some(_) => Some(Format::Csv),
             None => None,
-        });
-    let shown = format!("`{}`", args.leads);
+        },
+        delimiter: args.delimiter,
+        limit: args.max_row_bytes,
+    };
+    let shown = file.shown();
+    let (mut reader, binding) = file.open(plan)?;
+    let bad_values = match args.bad_values {
+        BadValuesArg::Reject => BadValues::Reject,
+        BadValuesArg::Missing => BadValues::Missing,
+    };
+    let binding = binding.with_bad_values(bad_values);
+    let target = wanted(args, plan, reader.header())
+        .map_err(|m| (EXIT_PROBLEMS, format!("{shown}: {m}")))?;
+    let key = match &target {
+        Wanted::Cell { column, .. } => Column::find(reader.header(), column).ok(),
+        Wanted::Row(_) => None,
+    };
     let failure = |e: std::io::Error| (EXIT_FAILURE, format!("cannot read {shown}: {e}"));
-    let input = io::input::open(&args.leads).map_err(failure)?;
-    let delimiter = u8::try_from(args.delimiter).unwrap_or(b',');
-    let format = format.unwrap_or(Format::Csv);
-    let mut reader =
-        Reader::with_limit(input, format, delimiter, args.max_row_bytes).map_err(|e| match e {
-            OpenError::Io(error) => failure(error),
-            OpenError::Header(message) => (EXIT_PROBLEMS, format!("{shown}: {message}")),
-        })?;
-    let binding = Binding::new(plan, reader.header()).map_err(|errors| {
-        let lines: Vec<String> = errors.iter().map(|e| format!("{shown}: {e}")).collect();
-        (EXIT_PROBLEMS, lines.join("\nerror: "))
-    })?;
     loop {
-        match reader.next_row().map_err(failure)? {
-            None => return Err((EXIT_PROBLEMS, format!("{shown} has no row {}", args.row))),
-            Some(Ok(record)) if record.row == args.row => {
+        let row = reader.next_row().map_err(failure)?;
+        let found = match (&row, &target, &key) {
+            (None, _, _) => return Err((EXIT_PROBLEMS, target.described(&shown))),
+            (Some(Ok(record)), Wanted::Row(n), _) => record.row == *n,
+            (Some(Err(rejection)), Wanted::Row(n), _) => rejection.row == *n,
+            (Some(Ok(record)), Wanted::Cell { value, .. }, Some(key)) => {
+                fold_text(&key.text(record)) == fold_text(value)
+            }
+            _ => false,
+        };
+        match row {
+            Some(Ok(record)) if found => {
                 let first = reader.header().columns.first().cloned();
                 return Ok((binding, record, first));
             }
-            Some(Err(rejection)) if rejection.row == args.row => {
-                return Err((
-                    EXIT_PROBLEMS,
-                    format!("this row cannot be scored: {rejection}"),
-                ))
+            Some(Err(rejection)) if found => {
+                let message = format!("this row cannot be scored: {rejection}");
+                return Err((EXIT_PROBLEMS, message));
             }
-            Some(_) => {}
+            _ => {}
         }
     }
 }

@@ -12,6 +12,8 @@ pub struct LeadFile<'a> {
     /// `--input-format`, when given.
     pub format: Option<Format>,
     pub delimiter: u8,
+    /// The longest row read (`--max-row-bytes`).
+    pub limit: io::RowLimit,
 }
 
 impl LeadFile<'_> {
@@ -33,10 +35,11 @@ impl LeadFile<'_> {
             .or(self.format)
             .unwrap_or(Format::Csv);
         let input = io::input::open(self.path).map_err(failure)?;
-        let reader = Reader::new(input, format, self.delimiter).map_err(|e| match e {
-            OpenError::Io(error) => failure(error),
-            OpenError::Header(message) => (EXIT_PROBLEMS, format!("{shown}: {message}")),
-        })?;
+        let reader =
+            Reader::with_limit(input, format, self.delimiter, self.limit).map_err(|e| match e {
+                OpenError::Io(error) => failure(error),
+                OpenError::Header(message) => (EXIT_PROBLEMS, format!("{shown}: {message}")),
+            })?;
         let binding = self.bind(plan, reader.header())?;
         Ok((reader, binding))
     }

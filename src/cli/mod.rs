@@ -10,6 +10,7 @@ mod common;
 mod diff;
 mod excerpt;
 mod explain;
+mod explain_json;
 pub mod explain_text;
 mod fmt;
 mod init;

@@ -10,8 +10,8 @@ use super::{io_reason, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::eval::Scorer;
 use crate::io::chunks::Chunks;
 use crate::io::{
-    self, Binding, Counts, CsvJob, Format, Header, HeaderError, Job, Layout, NameHint, OpenError,
-    Reader, Sink, StreamError, Writer,
+    self, BadValues, Binding, Counts, CsvJob, Format, Header, HeaderError, Job, Layout, NameHint,
+    OpenError, Reader, Sink, StreamError, Writer,
 };
 use crate::plan::{self, Plan};
 use crate::value::Date;
@@ -40,6 +40,10 @@ pub struct ScoreArgs {
     /// Add a `reasons` column: the rules that fired, with their points.
     #[arg(long)]
     explain: bool,
+    /// What to do with a cell that cannot be read as its field's type:
+    /// reject its lead, or read it as missing (noted in the rejects file).
+    #[arg(long, value_enum, value_name = "WHAT", default_value = "reject")]
+    bad_values: BadValuesArg,
     /// Add a last column `tally_model`: the model's name, version and the
     /// start of its SHA-256, so each score can be traced to its model.
     #[arg(long)]
@@ -61,6 +65,15 @@ pub struct ScoreArgs {
     /// is rejected. Bytes, or with a unit: 64MiB, 64M, 1G.
     #[arg(long, value_name = "N", default_value = "16MiB")]
     max_row_bytes: io::RowLimit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum BadValuesArg {
+    /// Reject the lead: it goes to the rejects file (exit status 1).
+    Reject,
+    /// Read the cell as missing and score the lead; the cell is noted in
+    /// the rejects file.
+    Missing,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -122,8 +135,13 @@ fn say(line: std::fmt::Arguments) {
 /// `read 5 rows: 4 scored, 1 rejected`.
 fn summary(counts: &Counts) -> String {
     let rows = if counts.read == 1 { "row" } else { "rows" };
+    let noted = match counts.noted {
+        0 => String::new(),
+        1 => ", 1 cell read as missing".to_string(),
+        n => format!(", {n} cells read as missing"),
+    };
     format!(
-        "read {} {rows}: {} scored, {} rejected",
+        "read {} {rows}: {} scored, {} rejected{noted}",
         counts.read, counts.scored, counts.rejected
     )
 }
@@ -307,7 +325,11 @@ fn bind(
     args: &ScoreArgs,
 ) -> Result<(Binding, Layout), Stop> {
     let output = output_format(args, header.format);
-    let binding = Binding::new(plan, header);
+    let bad_values = match args.bad_values {
+        BadValuesArg::Reject => BadValues::Reject,
+        BadValuesArg::Missing => BadValues::Missing,
+    };
+    let binding = Binding::new(plan, header).map(|b| b.with_bad_values(bad_values));
     let layout = Layout::new(plan, header, output, &args.prefix, args.explain);
     let layout = match layout {
         Ok(layout) if args.stamp => layout.stamped(stamp.to_string(), &args.prefix),

@@ -277,6 +277,15 @@ impl Memo {
         }
     }
 
+    /// Do not remember this row's cell of field `field`: it could not be
+    /// read and is taken as missing (`--bad-values missing`), which must
+    /// be noted for every row that has it, not recalled silently.
+    pub fn forget(&mut self, field: usize) {
+        if let Some(memo) = self.fields.get_mut(field) {
+            memo.row = Row::Skip;
+        }
+    }
+
     /// Test field `field`'s cell `cell` as it is read, when the memo did
     /// not look it up (the field is switched off, or the cell is too long)
     /// and the field's predicates are [`CellTest`]s: set their truths and

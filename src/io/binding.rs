@@ -161,9 +161,21 @@ struct FieldRead {
     used: bool,
 }
 
+/// What to do with a cell that cannot be read as its field's type
+/// (`--bad-values`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BadValues {
+    /// Reject the lead (the default).
+    #[default]
+    Reject,
+    /// Read the cell as missing, score the lead, and note the cell.
+    Missing,
+}
+
 /// A plan's fields bound to a lead file's header.
 #[derive(Debug, Clone)]
 pub struct Binding {
+    bad_values: BadValues,
     reads: Vec<FieldRead>,
     width: usize,
     /// What the reader should be told: a field's column found only by
@@ -235,6 +247,7 @@ impl Binding {
         }
         if errors.is_empty() {
             Ok(Binding {
+                bad_values: BadValues::Reject,
                 reads,
                 width: plan.fields.len(),
                 notes,
@@ -242,6 +255,12 @@ impl Binding {
         } else {
             Err(wrong_delimiter(plan, header).map_or(errors, |e| vec![e]))
         }
+    }
+
+    /// The binding with `bad_values` for cells that cannot be read.
+    pub fn with_bad_values(mut self, bad_values: BadValues) -> Binding {
+        self.bad_values = bad_values;
+        self
     }
 
     /// Notes for the reader about how the header was read (a column found
@@ -252,9 +271,30 @@ impl Binding {
 
     /// Read a record's used and required fields into a lead.
     pub fn lead(&self, record: &Record) -> Result<Lead, Rejection> {
+        self.lead_noting(record, &mut Vec::new())
+    }
+
+    /// [`Binding::lead`], with a note in `notes` for each cell read as
+    /// missing because it could not be read (`--bad-values missing`).
+    pub fn lead_noting(
+        &self,
+        record: &Record,
+        notes: &mut Vec<Rejection>,
+    ) -> Result<Lead, Rejection> {
         let mut values = vec![None; self.width];
         for read in &self.reads {
-            let value = read.value(record)?;
+            let value = match read.value(record) {
+                Err(problem)
+                    if self.bad_values == BadValues::Missing && problem.value.is_some() =>
+                {
+                    notes.push(problem.read_as_missing());
+                    if read.required {
+                        return Err(read.required_missing(record.row));
+                    }
+                    None
+                }
+                other => other?,
+            };
             if let Some(slot) = values.get_mut(read.field) {
                 *slot = value;
             }
@@ -281,6 +321,7 @@ impl Binding {
         spare: &mut Vec<Option<Value>>,
         memo: &mut Memo,
         scratch: &mut Scratch,
+        notes: &mut Vec<Rejection>,
     ) -> Result<(), Rejection> {
         // (Checked first: `resize` is a call, even when it has nothing to do.)
         if lead.values.len() != self.width || spare.len() != self.width {
@@ -353,9 +394,16 @@ impl Binding {
                 *slot = kept.take();
             }
             let ty = read.ty.keyword();
-            read_cell_into(slot, read.ty, text, &read.sep).map_err(|e| {
-                Rejection::unreadable(row, &read.column, quoted(text), ty, e.expected)
-            })?;
+            if let Err(e) = read_cell_into(slot, read.ty, text, &read.sep) {
+                let problem =
+                    Rejection::unreadable(row, &read.column, quoted(text), ty, e.expected);
+                if self.bad_values == BadValues::Reject {
+                    return Err(problem);
+                }
+                notes.push(problem.read_as_missing());
+                memo.forget(read.field);
+                *kept = slot.take();
+            }
             if slot.is_none() && read.required {
                 return Err(read.required_missing(row));
             }

@@ -33,7 +33,7 @@ mod sync;
 mod target;
 mod write;
 
-pub use binding::{Binding, HeaderError};
+pub use binding::{BadValues, Binding, HeaderError};
 pub use format::{Format, NameHint};
 pub use layout::Layout;
 pub use limit::RowLimit;

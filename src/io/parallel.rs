@@ -166,7 +166,11 @@ fn write_in_order(
             for mut rejection in done.rejects {
                 rejection.row += counts.read;
                 writeln!(rejects, "{rejection}").map_err(StreamError::Rejects)?;
-                counts.rejected += 1;
+                if rejection.note {
+                    counts.noted += 1;
+                } else {
+                    counts.rejected += 1;
+                }
             }
             counts.read += done.rows;
             progress(done.bytes, done.rows);
@@ -200,6 +204,8 @@ struct Worker<'j, 'p> {
     scorer: Scorer<'p>,
     /// The parser of the records that are not simple lines.
     parser: Option<csv_core::Reader>,
+    /// Cells of the current row read as missing (`--bad-values missing`).
+    notes: Vec<Rejection>,
     width: usize,
 }
 
@@ -217,6 +223,7 @@ impl<'j, 'p> Worker<'j, 'p> {
             memo: Memo::new(&job.scorer),
             scorer: job.scorer.clone(),
             parser: None,
+            notes: Vec::new(),
             width: job.layout.columns.len(),
         }
     }
@@ -303,6 +310,9 @@ impl<'j, 'p> Worker<'j, 'p> {
                 self.fields = fields;
                 result
             };
+            // Notes first: they are about cells of the row, which may
+            // still be rejected for something else.
+            done.rejects.append(&mut self.notes);
             if let Err(rejection) = result {
                 done.rejects.push(rejection);
             }
@@ -380,6 +390,7 @@ impl<'j, 'p> Worker<'j, 'p> {
             &mut self.spare,
             &mut self.memo,
             &mut self.scratch,
+            &mut self.notes,
         )?;
         let memo = Some(&mut self.memo);
         self.scorer.run_memo(&self.lead, &mut self.scratch, memo);

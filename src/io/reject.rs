@@ -15,6 +15,9 @@ pub struct Rejection {
     pub value: Option<String>,
     /// What is wrong, in plain words (it quotes the value when there is one).
     pub reason: String,
+    /// Not a rejected row but a note: with `--bad-values missing` the cell
+    /// was read as missing and the row scored.
+    pub note: bool,
 }
 
 impl Rejection {
@@ -25,7 +28,14 @@ impl Rejection {
             column: None,
             value: None,
             reason: reason.into(),
+            note: false,
         }
+    }
+
+    /// The same problem, noted rather than rejecting the row: the cell
+    /// was read as missing.
+    pub fn read_as_missing(self) -> Rejection {
+        Rejection { note: true, ..self }
     }
 
     /// A rejection because of one column.
@@ -61,7 +71,11 @@ impl fmt::Display for Rejection {
         if let Some(column) = &self.column {
             write!(f, "column {column:?}: ")?;
         }
-        f.write_str(&self.reason)
+        f.write_str(&self.reason)?;
+        if self.note {
+            f.write_str("; read as missing")?;
+        }
+        Ok(())
     }
 }
 

@@ -29,6 +29,9 @@ pub struct Counts {
     pub read: u64,
     pub scored: u64,
     pub rejected: u64,
+    /// Cells read as missing because they could not be read
+    /// (`--bad-values missing`); their rows are scored.
+    pub noted: u64,
 }
 
 /// What scoring a lead file needs: the plan, its binding to the file's
@@ -79,10 +82,18 @@ pub fn score_stream(
         }
         let results: Vec<_> = batch
             .drain(..)
-            .map(|row| job.score(row, writer.layout()))
+            .map(|row| {
+                let mut notes = Vec::new();
+                let scored = job.score(row, writer.layout(), &mut notes);
+                (notes, scored)
+            })
             .collect();
-        for result in results {
+        for (notes, result) in results {
             counts.read += 1;
+            for note in notes {
+                writeln!(rejects, "{note}").map_err(StreamError::Rejects)?;
+                counts.noted += 1;
+            }
             match result {
                 Ok(s) => {
                     writer
@@ -122,10 +133,11 @@ impl<'p> Job<'p> {
         &self,
         row: Result<Record, Rejection>,
         layout: &Layout,
+        notes: &mut Vec<Rejection>,
     ) -> Result<Scored<'p>, Rejection> {
         let record = row?;
         layout.admit(&record)?;
-        let lead = self.binding.lead(&record)?;
+        let lead = self.binding.lead_noting(&record, notes)?;
         let mut scratch = Scratch::default();
         self.scorer.run(&lead, &mut scratch);
         if let Some(overflow) = scratch.overflow {

@@ -138,6 +138,7 @@ fn read_file(
             InputFormat::Ndjson => Format::Ndjson,
         }),
         delimiter: args.delimiter,
+        limit: crate::io::RowLimit::default(),
     };
     let (mut reader, binding) = file.open(plan)?;
     let outcome = match &args.outcome {
