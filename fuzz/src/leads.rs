@@ -169,15 +169,7 @@ fn score_parallel(plan: &Plan, data: &[u8]) -> Option<Run> {
         Err(OpenError::Io(e)) => panic!("reading the header from memory failed: {e}"),
     };
     let (binding, layout) = bind(plan, &header, Format::Csv)?;
-    let job = CsvJob {
-        plan,
-        binding: &binding,
-        scorer: Scorer::new(plan, today()),
-        layout: &layout,
-        output: Format::Csv,
-        delimiter: b',',
-        threads: 2,
-    };
+    let job = csv_job(plan, &binding, &layout);
     let files = Files::new();
     let (mut out, mut rejects) = files.sinks();
     let counts = score_csv(&job, chunks, &mut out, &mut rejects, &|_| {})
@@ -209,12 +201,8 @@ fn score_streamed(plan: &Plan, data: &[u8], format: Format) -> Option<Run> {
         Writer::new(out, format, layout, b',').unwrap_or_else(|e| panic!("the writer failed: {e}"));
     let counts = score_stream(&job, &mut reader, &mut writer, &mut rejects)
         .unwrap_or_else(|e| panic!("scoring in memory failed: {e:?}"));
-    writer
-        .finish()
-        .unwrap_or_else(|e| panic!("the output failed: {e}"));
-    rejects
-        .finish()
-        .unwrap_or_else(|e| panic!("the rejects failed: {e}"));
+    finish_writer(writer);
+    finish_sink(rejects);
     Some(files.run(counts, width, format == Format::Csv))
 }
 
@@ -230,11 +218,8 @@ fn width(layout: &Layout) -> usize {
 }
 
 fn finish(out: Sink, rejects: Sink) {
-    out.finish()
-        .unwrap_or_else(|e| panic!("the output failed: {e}"));
-    rejects
-        .finish()
-        .unwrap_or_else(|e| panic!("the rejects failed: {e}"));
+    finish_sink(out);
+    finish_sink(rejects);
 }
 
 fn model_plan() -> &'static Plan {
@@ -296,10 +281,7 @@ impl Files {
     }
 
     fn sinks(&self) -> (Sink, Sink) {
-        let open = |path: &Path| {
-            Sink::file(path, false).unwrap_or_else(|e| panic!("cannot open {path:?}: {e}"))
-        };
-        (open(&self.out()), open(&self.rejects()))
+        (open_sink(&self.out()), open_sink(&self.rejects()))
     }
 
     /// Read both files back (the directory goes when `self` does).
@@ -314,4 +296,34 @@ impl Files {
             header,
         }
     }
+}
+
+// The parts of the library's interface that change most: how a job is
+// set up, and how a file output is opened and finished.
+
+fn csv_job<'p>(plan: &'p Plan, binding: &'p Binding, layout: &'p Layout) -> CsvJob<'p> {
+    CsvJob {
+        plan,
+        binding,
+        scorer: Scorer::new(plan, today()),
+        layout,
+        output: Format::Csv,
+        delimiter: b',',
+        threads: 2,
+    }
+}
+
+fn open_sink(path: &Path) -> Sink {
+    Sink::file(path, false).unwrap_or_else(|e| panic!("cannot open {path:?}: {e}"))
+}
+
+fn finish_sink(sink: Sink) {
+    sink.finish()
+        .unwrap_or_else(|e| panic!("an output failed: {e}"));
+}
+
+fn finish_writer(writer: Writer) {
+    writer
+        .finish()
+        .unwrap_or_else(|e| panic!("the output failed: {e}"));
 }
