@@ -26,8 +26,11 @@ pub fn check_model(data: &[u8]) {
     render_all(&source, &compiled);
     let Some(model) = &compiled.model else {
         // A model with check errors but no syntax error is formatted too
-        // (`tally fmt` does that); it must not panic, whatever it returns.
-        let _ = format(&source);
+        // (`tally fmt` does that), and its text must pass the formatter's
+        // own verification: an internal error is a formatter bug.
+        if let Err(FmtError::Internal(why)) = format(&source) {
+            panic!("`fmt` fails its own verification: {why}");
+        }
         return;
     };
     let plan = plan::compile(model);
