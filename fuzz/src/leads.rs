@@ -1,10 +1,10 @@
 //! The `leads` target's check: any bytes as a lead file, read as CSV by
 //! both readers `tally` has (the parallel chunked one `score` uses, and
 //! the streaming one `explain` uses) and, when they start with `{`, as
-//! NDJSON, give scored rows and
-//! rejected rows, never a panic: rows read = scored + rejected, the
-//! output holds one record per scored row and parses back, the rejects
-//! one line per rejected row, and both CSV readers agree row for row.
+//! NDJSON, give scored and rejected rows, never a panic: rows read =
+//! scored + rejected, the output holds one record per scored row and
+//! parses back, the rejects one line per rejected row, and both CSV
+//! readers agree row for row.
 
 use std::cell::RefCell;
 use std::fs;
