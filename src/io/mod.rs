@@ -46,3 +46,10 @@ pub use run::{score_stream, Counts, Job, StreamError, BATCH};
 pub use sink::{commit_all, Finished, Sink};
 pub use target::{Identity, Target, TargetError};
 pub use write::{Reason, Writer};
+
+/// Internals the fuzz targets (`fuzz/`) and their replay test
+/// (`tests/fuzz_replay.rs`) check directly; not part of the interface.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use super::plain::{plain_line, unescape, Line};
+}
