@@ -4,16 +4,14 @@
 
 use std::fmt::Write as _;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use super::common::{load_model, parse_date, parse_delimiter, today_utc};
 use super::leads::LeadFile;
+use super::style::{print_styled, InputFormat, Style};
 use super::table::{fixed, percent, score, Table};
-use super::{EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
-use crate::eval::Scorer;
-use crate::io::Format;
 use crate::plan;
-use crate::quality::{each_scored, Backtest, BacktestCounter, Column, Scoring, Segment};
+use crate::quality::{Backtest, BacktestCounter, Segment};
 
 #[derive(Debug, Args)]
 pub struct BacktestArgs {
@@ -41,26 +39,9 @@ pub struct BacktestArgs {
     format: Style,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum InputFormat {
-    Csv,
-    Ndjson,
-}
-
-/// How a model-quality command prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Style {
-    /// Aligned tables for a terminal.
-    Text,
-    /// GitHub-flavoured Markdown, for a pull-request comment.
-    Markdown,
-    /// One JSON document.
-    Json,
-}
-
 pub fn run(args: &BacktestArgs) -> u8 {
     match backtest(args) {
-        Ok(report) => print_report(&report, args.format),
+        Ok(report) => print_styled(&report, args.format, |markdown| render(&report, markdown)),
         Err((status, message)) => {
             super::output::errln(&format!("error: {message}"));
             status
@@ -73,54 +54,16 @@ fn backtest(args: &BacktestArgs) -> Result<Backtest, (u8, String)> {
     let plan = plan::compile(&model);
     let file = LeadFile {
         path: &args.leads,
-        format: args.input_format.map(|f| match f {
-            InputFormat::Csv => Format::Csv,
-            InputFormat::Ndjson => Format::Ndjson,
-        }),
+        format: args.input_format.map(InputFormat::format),
         delimiter: args.delimiter,
         limit: crate::io::RowLimit::default(),
     };
-    let (mut reader, binding) = file.open(&plan)?;
-    let column = Column::find(reader.header(), &args.outcome).map_err(|closest| {
-        let hint = closest.map_or(String::new(), |c| format!("; the closest column is {c:?}"));
-        let shown = file.shown();
-        let outcome = &args.outcome;
-        (
-            EXIT_PROBLEMS,
-            format!("{shown}: the outcome column {outcome:?} is not in the header{hint}"),
-        )
-    })?;
-    let scorer = Scorer::new(&plan, args.as_of.unwrap_or_else(today_utc));
     let mut counter = BacktestCounter::new(&model);
-    let scoring = [Scoring {
-        binding: &binding,
-        scorer: &scorer,
-    }];
-    let counts = each_scored(&mut reader, &scoring, |record, outcomes| {
-        match (column.outcome(record), outcomes.first()) {
-            (Ok(converted), Some(scored)) => {
-                counter.add(&scored.outcome, converted);
-                true
-            }
-            _ => false,
-        }
-    })
-    .map_err(|e| (EXIT_FAILURE, format!("cannot read {}: {e}", file.shown())))?;
+    let today = args.as_of.unwrap_or_else(today_utc);
+    let counts = file.score_outcomes(&plan, today, &args.outcome, |outcome, converted| {
+        counter.add(outcome, converted);
+    })?;
     Ok(counter.finish(&model, &source, counts.unreadable))
-}
-
-fn print_report(report: &Backtest, style: Style) -> u8 {
-    let text = match style {
-        Style::Json => match serde_json::to_string_pretty(report) {
-            Ok(json) => json + "\n",
-            Err(e) => {
-                super::output::errln(&format!("error: internal error writing JSON: {e}"));
-                return EXIT_FAILURE;
-            }
-        },
-        Style::Text | Style::Markdown => render(report, style == Style::Markdown),
-    };
-    super::output::print(&text, EXIT_OK)
 }
 
 /// The report as text or Markdown: the same sections and tables.

@@ -6,20 +6,15 @@ use std::io::Write as _;
 
 use clap::Args;
 
-use super::backtest::{InputFormat, Style};
 use super::common::{
     commit_output, load_model, open_output, parse_date, parse_delimiter, today_utc,
 };
 use super::leads::LeadFile;
+use super::style::{InputFormat, Style};
 use super::table::{fixed, percent, score, Table};
 use super::{io_reason, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
-use crate::eval::Scorer;
-use crate::io::Format;
 use crate::plan;
-use crate::quality::{
-    each_scored, rewrite, Calibration, CalibrationCounter, CalibrationError, Column, Scoring,
-    MIN_CONVERSIONS,
-};
+use crate::quality::{rewrite, Calibration, CalibrationCounter, CalibrationError, MIN_CONVERSIONS};
 use crate::source::Source;
 
 #[derive(Debug, Args)]
@@ -98,36 +93,15 @@ fn calibrate(args: &CalibrateArgs) -> Result<(Source, Proposal), (u8, String)> {
     let plan = plan::compile(&model);
     let file = LeadFile {
         path: &args.leads,
-        format: args.input_format.map(|f| match f {
-            InputFormat::Csv => Format::Csv,
-            InputFormat::Ndjson => Format::Ndjson,
-        }),
+        format: args.input_format.map(InputFormat::format),
         delimiter: args.delimiter,
         limit: crate::io::RowLimit::default(),
     };
-    let (mut reader, binding) = file.open(&plan)?;
-    let column = Column::find(reader.header(), &args.outcome).map_err(|closest| {
-        let hint = closest.map_or(String::new(), |c| format!("; the closest column is {c:?}"));
-        let (shown, outcome) = (file.shown(), &args.outcome);
-        let message = format!("{shown}: the outcome column {outcome:?} is not in the header{hint}");
-        (EXIT_PROBLEMS, message)
-    })?;
-    let scorer = Scorer::new(&plan, args.as_of.unwrap_or_else(today_utc));
-    let scoring = [Scoring {
-        binding: &binding,
-        scorer: &scorer,
-    }];
     let mut counter = CalibrationCounter::new(&model);
-    let counts = each_scored(&mut reader, &scoring, |record, outcomes| {
-        match (column.outcome(record), outcomes.first()) {
-            (Ok(converted), Some(scored)) => {
-                counter.add(&scored.outcome, converted);
-                true
-            }
-            _ => false,
-        }
-    })
-    .map_err(|e| (EXIT_FAILURE, format!("cannot read {}: {e}", file.shown())))?;
+    let today = args.as_of.unwrap_or_else(today_utc);
+    let counts = file.score_outcomes(&plan, today, &args.outcome, |outcome, converted| {
+        counter.add(outcome, converted);
+    })?;
     let calibration = counter
         .finish(&model, &source, counts.unreadable)
         .map_err(|e| (EXIT_PROBLEMS, refusal(&e, &file.shown())))?;

@@ -6,17 +6,17 @@ use std::fmt::Write as _;
 
 use clap::Args;
 
-use super::backtest::{InputFormat, Style};
 use super::common::{
     commit_output, compile_model, open_output, parse_date, parse_delimiter, today_utc,
 };
 use super::leads::LeadFile;
 use super::revision::read_model;
+use super::style::{print_styled, InputFormat, Style};
 use super::table::{fixed, percent, score, Table};
 use super::{io_reason, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::check::Model;
 use crate::eval::{Outcome, Scorer};
-use crate::io::{Format, Sink};
+use crate::io::Sink;
 use crate::plan;
 use crate::quality::{each_scored, Column, Diff, DiffCounter, Scoring, Side, Transition};
 use crate::source::Source;
@@ -77,7 +77,7 @@ pub fn run(args: &DiffArgs) -> u8 {
             return status;
         }
     };
-    let printed = print(&diff, args.format);
+    let printed = print_styled(&diff, args.format, |markdown| render(&diff, markdown));
     if printed != EXIT_OK {
         return printed;
     }
@@ -104,10 +104,7 @@ fn diff(args: &DiffArgs) -> Result<Diff, (u8, String)> {
     let (old_plan, new_plan) = (plan::compile(&old_model), plan::compile(&new_model));
     let file = LeadFile {
         path: &args.leads,
-        format: args.input_format.map(|f| match f {
-            InputFormat::Csv => Format::Csv,
-            InputFormat::Ndjson => Format::Ndjson,
-        }),
+        format: args.input_format.map(InputFormat::format),
         delimiter: args.delimiter,
         limit: crate::io::RowLimit::default(),
     };
@@ -217,20 +214,6 @@ fn cannot_write(path: &str, error: &std::io::Error) -> (u8, String) {
         EXIT_FAILURE,
         format!("cannot write `{path}`: {}", io_reason(error)),
     )
-}
-
-fn print(diff: &Diff, style: Style) -> u8 {
-    let text = match style {
-        Style::Json => match serde_json::to_string_pretty(diff) {
-            Ok(json) => json + "\n",
-            Err(e) => {
-                super::output::errln(&format!("error: internal error writing JSON: {e}"));
-                return EXIT_FAILURE;
-            }
-        },
-        Style::Text | Style::Markdown => render(diff, style == Style::Markdown),
-    };
-    super::output::print(&text, EXIT_OK)
 }
 
 fn render(diff: &Diff, markdown: bool) -> String {

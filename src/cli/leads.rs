@@ -3,8 +3,11 @@
 //! row its own way). Errors come back as (exit status, message).
 
 use super::{EXIT_FAILURE, EXIT_PROBLEMS};
+use crate::eval::{Outcome, Scorer};
 use crate::io::{self, Binding, Format, Header, NameHint, OpenError, Reader};
 use crate::plan::Plan;
+use crate::quality::{each_scored, Column, Counts, Scoring};
+use crate::value::Date;
 
 /// A lead file, how to read it and where it is.
 pub struct LeadFile<'a> {
@@ -42,6 +45,46 @@ impl LeadFile<'_> {
             })?;
         let binding = self.bind(plan, reader.header())?;
         Ok((reader, binding))
+    }
+
+    /// The outcome column (`--outcome COL`) in the file's header.
+    pub fn outcome_column(&self, header: &Header, name: &str) -> Result<Column, (u8, String)> {
+        Column::find(header, name).map_err(|closest| {
+            let hint = closest.map_or(String::new(), |c| format!("; the closest column is {c:?}"));
+            let shown = self.shown();
+            let message =
+                format!("{shown}: the outcome column {name:?} is not in the header{hint}");
+            (EXIT_PROBLEMS, message)
+        })
+    }
+
+    /// Score every row with `plan` and hand each scored lead with its
+    /// outcome (column `outcome`) to `add`; rows with an unreadable outcome
+    /// are left out with the unreadable rows.
+    pub fn score_outcomes(
+        &self,
+        plan: &Plan,
+        today: Date,
+        outcome: &str,
+        mut add: impl FnMut(&Outcome, bool),
+    ) -> Result<Counts, (u8, String)> {
+        let (mut reader, binding) = self.open(plan)?;
+        let column = self.outcome_column(reader.header(), outcome)?;
+        let scorer = Scorer::new(plan, today);
+        let scoring = [Scoring {
+            binding: &binding,
+            scorer: &scorer,
+        }];
+        each_scored(&mut reader, &scoring, |record, scored| {
+            match (column.outcome(record), scored.first()) {
+                (Ok(converted), Some(lead)) => {
+                    add(&lead.outcome, converted);
+                    true
+                }
+                _ => false,
+            }
+        })
+        .map_err(|e| (EXIT_FAILURE, format!("cannot read {}: {e}", self.shown())))
     }
 
     /// Bind a plan to the file's header; notes on how it was read go to

@@ -24,6 +24,7 @@ mod report;
 mod revision;
 mod score;
 mod sql;
+mod style;
 mod table;
 mod test;
 

@@ -9,20 +9,17 @@ use std::io::Write as _;
 
 use clap::Args;
 
-use super::backtest::InputFormat;
 use super::common::{
     commit_output, compile_model, load_model, open_output, parse_date, parse_delimiter, today_utc,
 };
 use super::leads::LeadFile;
 use super::revision::read_model;
-use super::{io_reason, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
+use super::style::InputFormat;
+use super::{io_reason, EXIT_FAILURE, EXIT_OK};
 use crate::check::Model;
 use crate::eval::Scorer;
-use crate::io::Format;
 use crate::plan::{self, Plan};
-use crate::quality::{
-    each_scored, Column, Counts, Diff, DiffCounter, ReportCounter, Scoring, Side,
-};
+use crate::quality::{each_scored, Counts, Diff, DiffCounter, ReportCounter, Scoring, Side};
 use crate::source::Source;
 
 #[derive(Debug, Args)]
@@ -133,26 +130,13 @@ fn read_file(
 ) -> Result<(ReportCounter, Counts, Option<Diff>), Failure> {
     let file = LeadFile {
         path,
-        format: args.input_format.map(|f| match f {
-            InputFormat::Csv => Format::Csv,
-            InputFormat::Ndjson => Format::Ndjson,
-        }),
+        format: args.input_format.map(InputFormat::format),
         delimiter: args.delimiter,
         limit: crate::io::RowLimit::default(),
     };
     let (mut reader, binding) = file.open(plan)?;
     let outcome = match &args.outcome {
-        Some(name) if path == args.leads => {
-            Some(Column::find(reader.header(), name).map_err(|closest| {
-                let hint =
-                    closest.map_or(String::new(), |c| format!("; the closest column is {c:?}"));
-                let shown = file.shown();
-                (
-                    EXIT_PROBLEMS,
-                    format!("{shown}: the outcome column {name:?} is not in the header{hint}"),
-                )
-            })?)
-        }
+        Some(name) if path == args.leads => Some(file.outcome_column(reader.header(), name)?),
         _ => None,
     };
     let old_plan = old.map(|(_, m)| plan::compile(m));
