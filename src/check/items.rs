@@ -193,6 +193,16 @@ impl Checker<'_> {
             (Type::Bool, Type::Date) => {
                 Some(format!("test the date, e.g. `{text} within 90 days`"))
             }
+            // `add "Requested demo"`: a reason where the points go.
+            (Type::Number, Type::Text)
+                if what == "the points of a rule"
+                    && text.starts_with('"')
+                    && crate::value::parse_number_literal(text.trim_matches('"')).is_none() =>
+            {
+                Some(format!(
+                    "the points are missing: write them before the reason, e.g. `add 25 {text}`"
+                ))
+            }
             (Type::Number, Type::Text) if text.starts_with('"') => Some(format!(
                 "numbers are written without quotes: `{}`",
                 text.trim_matches('"')

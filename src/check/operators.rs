@@ -88,6 +88,16 @@ impl Checker<'_> {
             (Type::Date, Type::Text) | (Type::Text, Type::Date) => {
                 Some("dates are written without quotes, e.g. `2026-11-22`".to_string())
             }
+            // `d > 10/23/2026`: a date written the local way, read as a division.
+            (Type::Date, Type::Number) | (Type::Number, Type::Date) => {
+                let local = [&left, &right].into_iter().find(|t| looks_like_local_date(t));
+                local.map(|text| {
+                    format!("dates are written year first, {}: `{text}` is read as arithmetic", iso_date(text))
+                })
+            }
+            (Type::Text, Type::Items(_)) => Some(format!(
+                "to test whether `{left}` is one of several values, write `{left} in {right}`"
+            )),
             (Type::List, Type::Items(_)) => {
                 Some(format!("to test a list field against several values, write `{left} contains any {right}`"))
             }
@@ -513,4 +523,31 @@ fn comparable(op: CompareOp, a: Type, b: Type) -> bool {
 fn has_label(ladder: &LadderLabels, label: &str) -> bool {
     let wanted = fold_text(label);
     ladder.labels.iter().any(|l| fold_text(l) == wanted)
+}
+
+/// How a local date is written in Tally: `2026-10-23` when the order of
+/// day and month is clear, both readings when it is not.
+fn iso_date(text: &str) -> String {
+    let groups: Vec<u32> = text
+        .split(['/', '.'])
+        .filter_map(|g| g.trim().parse().ok())
+        .collect();
+    let iso = |y: u32, m: u32, d: u32| format!("`{y:04}-{m:02}-{d:02}`");
+    match groups.as_slice() {
+        [y, m, d] if *y > 31 => iso(*y, *m, *d),
+        [a, b, y] if *a > 12 => iso(*y, *b, *a),
+        [a, b, y] if *b > 12 => iso(*y, *a, *b),
+        [a, b, y] => format!("{} (or {})", iso(*y, *a, *b), iso(*y, *b, *a)),
+        _ => "`2026-11-22`".to_string(),
+    }
+}
+
+/// `10/23/2026`, `22.11.2026`, `2026/11/22`: three groups of digits
+/// separated by `/` or `.`, as dates are written in many countries.
+fn looks_like_local_date(text: &str) -> bool {
+    let groups: Vec<&str> = text.split(['/', '.']).map(str::trim).collect();
+    groups.len() == 3
+        && groups
+            .iter()
+            .all(|g| !g.is_empty() && g.len() <= 4 && g.chars().all(|c| c.is_ascii_digit()))
 }

@@ -126,7 +126,7 @@ fn translate(text: &str, error: pest::error::Error<Rule>) -> SyntaxError {
     };
     let (found, span) = found_at(text, at);
     let expected = expected_words(&positives);
-    let help = hint(&positives, &found);
+    let help = context_hint(text, at, &found).or_else(|| hint(&positives, &found));
     SyntaxError::Unexpected {
         expected,
         found,
@@ -319,6 +319,73 @@ fn hint(positives: &[Rule], found: &str) -> Option<String> {
         _ => return None,
     };
     Some(help.into())
+}
+
+/// Hints for mistakes that only the text before the error shows: a list
+/// without brackets, `else if`, `=>`, `between 50-500`, a date written
+/// the local way.
+fn context_hint(text: &str, at: usize, found: &str) -> Option<String> {
+    let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let before = text.get(line_start..at)?.trim_end();
+    let rest = text.get(at..)?;
+    let line_rest = rest.split('\n').next().unwrap_or_default();
+    if let Some(date) = local_date_at(line_rest) {
+        return Some(format!("dates are written year first, as `{date}`"));
+    }
+    if found == "`,`" {
+        let (head, items) = before.rsplit_once(" in ")?;
+        let more = line_rest
+            .split(|c: char| c.is_whitespace())
+            .take_while(|w| !matches!(*w, "add" | "sub" | "then"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let operand = head.split_whitespace().last().unwrap_or("x");
+        return Some(format!(
+            "a list is written in brackets: `{operand} in [{}{}]`",
+            items.trim(),
+            more.trim_end()
+        ));
+    }
+    if found == "`if`" && before.ends_with("else") {
+        return Some(
+            "there is no `else if`: each ladder line is `if CONDITION then LABEL` on a line of its own, and `else LABEL` comes last".into(),
+        );
+    }
+    if found == "`>`" && before.ends_with('=') {
+        return Some("`=>` is not an operator: write `>=` for \"at least\"; a rule reads `when CONDITION add POINTS`".into());
+    }
+    let (_, range) = before.rsplit_once("between ")?;
+    let (low, high) = range.trim().split_once('-')?;
+    let number =
+        |t: &str| !t.trim().is_empty() && t.trim().chars().all(|c| c.is_ascii_digit() || c == '.');
+    (number(low) && number(high)).then(|| {
+        format!(
+            "a range is written `between {} and {}` (both ends included)",
+            low.trim(),
+            high.trim()
+        )
+    })
+}
+
+/// `2026-11-22` for a date written `22/11/2026`, `22.11.2026` or
+/// `11/22/2026` at the start of `text`, when day and month are clear.
+fn local_date_at(text: &str) -> Option<String> {
+    let token: String = text
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '/' || *c == '.')
+        .collect();
+    let groups: Vec<u32> = token
+        .split(['/', '.'])
+        .filter_map(|g| g.parse().ok())
+        .collect();
+    let (day, month, year) = match groups.as_slice() {
+        [a, b, y] if *y > 31 && *a > 12 => (*a, *b, *y),
+        [a, b, y] if *y > 31 && *b > 12 => (*b, *a, *y),
+        [a, b, y] if *y > 31 => (*b, *a, *y),
+        _ => return None,
+    };
+    (token.split(['/', '.']).count() == 3 && (1..=12).contains(&month) && (1..=31).contains(&day))
+        .then(|| format!("{year:04}-{month:02}-{day:02}"))
 }
 
 /// "did you mean `int`?" for type names from other languages.

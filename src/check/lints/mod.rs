@@ -54,6 +54,7 @@ pub fn lint(source: &Source, tree: &ast::Model, model: &Model) -> Vec<Lint> {
     unused::lets_and_fields(&cx, &mut lints);
     rules::never_true(&cx, &mut lints);
     rules::capped_out(&cx, &mut lints);
+    rules::negative_sub(&cx, &mut lints);
     ladders::ladders(&cx, &mut lints);
     lints.sort_by_key(position);
     lints

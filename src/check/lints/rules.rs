@@ -18,6 +18,25 @@ pub(super) fn never_true(cx: &Context, out: &mut Vec<Lint>) {
     }
 }
 
+/// `tally::negative_sub`: `sub -10`, which adds 10.
+pub(super) fn negative_sub(cx: &Context, out: &mut Vec<Lint>) {
+    use crate::check::model::ExprKind;
+    use crate::syntax::ast::Effect;
+    use crate::value::Value;
+    for rule in &cx.model.rules {
+        let ExprKind::Const(Value::Number(points)) = &rule.points.kind else {
+            continue;
+        };
+        if rule.effect == Effect::Sub && points.is_sign_negative() && !points.is_zero() {
+            out.push(Lint::NegativeSub {
+                points: format_decimal(*points),
+                amount: format_decimal(points.abs()),
+                span: rule.points.span.into(),
+            });
+        }
+    }
+}
+
 /// `tally::capped_out`: a rule whose points never change its group (or
 /// the score, for a top-level rule), because rules that always apply take
 /// the total to the cap whatever this one adds (and whatever the others

@@ -23,6 +23,21 @@ pub enum Lint {
         help: String,
     },
 
+    #[error("`sub {points}` adds {amount} points: subtracting a negative number adds it")]
+    #[diagnostic(
+        code(tally::negative_sub),
+        severity(Warning),
+        help("write `add {amount}` if the rule should add points, or `sub {amount}` if it should take them away")
+    )]
+    NegativeSub {
+        /// The points as written, `-10`.
+        points: String,
+        /// The same without the sign, `10`.
+        amount: String,
+        #[label("a negative number after `sub`")]
+        span: SourceSpan,
+    },
+
     #[error("{ladder} has no `else`")]
     #[diagnostic(
         code(tally::no_else),
