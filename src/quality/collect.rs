@@ -161,3 +161,53 @@ impl InOrder {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::Format;
+
+    /// Rows come to the visitor in file order, numbered in the file,
+    /// across many chunks; rejected rows are counted, not visited.
+    #[test]
+    fn rows_are_visited_in_file_order_across_chunks() {
+        let model =
+            crate::compile_bytes("m.tally", b"fields { n: int }\nwhen n > 5 add 1\n".to_vec())
+                .1
+                .model
+                .unwrap();
+        let plan = crate::plan::compile(&model);
+        let mut text = String::from("n,pad\n");
+        for i in 0..200_000u32 {
+            let n = if i % 1000 == 999 {
+                "bad".to_string()
+            } else {
+                i.to_string()
+            };
+            text.push_str(&format!("{n},xxxxxxxxxx\n"));
+        }
+        let input: Box<dyn std::io::BufRead + Send> =
+            Box::new(std::io::Cursor::new(text.into_bytes()));
+        let mut reader = Reader::new(input, Format::Csv, b',').unwrap();
+        let binding = Binding::new(&plan, reader.header()).unwrap();
+        let scorer = Scorer::new(&plan, crate::value::Date::default());
+        let scoring = [Scoring {
+            binding: &binding,
+            scorer: &scorer,
+        }];
+        let mut seen = Vec::new();
+        let counts = each_scored(&mut reader, &scoring, |record, scored| {
+            seen.push((record.row, scored.first().map(|s| s.outcome.score)));
+            true
+        })
+        .unwrap();
+        assert_eq!(
+            (counts.read, counts.used, counts.unreadable),
+            (200_000, 199_800, 200)
+        );
+        let rows: Vec<u64> = seen.iter().map(|s| s.0).collect();
+        let want: Vec<u64> = (1..=200_000u64).filter(|r| r % 1000 != 0).collect();
+        assert_eq!(rows, want);
+        assert_eq!(seen[6].1, Some(crate::value::Decimal::ONE)); // row 7: n = 6
+    }
+}
