@@ -91,7 +91,19 @@ struct Report<'a> {
 
 impl<'a> Report<'a> {
     fn new(source: &Source, finding: &'a Finding) -> Report<'a> {
-        let labels: Vec<LabeledSpan> = finding.labels().into_iter().flatten().collect();
+        let mut labels: Vec<LabeledSpan> = finding.labels().into_iter().flatten().collect();
+        // The header's `file:line:col` is the primary label's: the first
+        // one, as the JSON and GitHub formats report it, not whichever
+        // comes first in the file (`unreachable_line` points at an earlier
+        // line too).
+        if !labels.iter().any(LabeledSpan::primary) {
+            if let Some(first) = labels.first_mut() {
+                *first = LabeledSpan::new_primary_with_span(
+                    first.label().map(str::to_string),
+                    first.inner().to_owned(),
+                );
+            }
+        }
         let excerpt = Excerpt::new(source, &labels);
         let labels = labels.iter().map(|l| excerpt.relabel(l)).collect();
         Report {
