@@ -28,6 +28,18 @@ pub enum SyntaxError {
         help: Option<String>,
     },
 
+    #[error("a block is never closed: expected `}}`, found {found}")]
+    #[diagnostic(code(tally::unclosed_block))]
+    UnclosedBlock {
+        found: String,
+        #[label("this `{{` is never closed")]
+        open: SourceSpan,
+        #[label("the next item starts here, inside the block")]
+        span: SourceSpan,
+        #[help]
+        help: Option<String>,
+    },
+
     #[error("text is not closed")]
     #[diagnostic(
         code(tally::unclosed_text),

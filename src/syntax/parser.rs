@@ -125,6 +125,18 @@ fn translate(text: &str, error: pest::error::Error<Rule>) -> SyntaxError {
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
     let (found, span) = found_at(text, at);
+    if positives.contains(&Rule::close_brace) && starts_item(&found) {
+        if let Some(open) = unclosed_brace_before(text, at) {
+            return SyntaxError::UnclosedBlock {
+                found,
+                open: Span::new(open, open + 1).into(),
+                span: span.into(),
+                help: Some(
+                    "add the missing `}` at the end of the block, before the next item".into(),
+                ),
+            };
+        }
+    }
     let expected = expected_words(&positives);
     let help = context_hint(text, at, &found).or_else(|| hint(&positives, &found));
     SyntaxError::Unexpected {
@@ -133,6 +145,46 @@ fn translate(text: &str, error: pest::error::Error<Rule>) -> SyntaxError {
         span: span.into(),
         help,
     }
+}
+
+/// Whether a word found where a block should close starts a new item.
+fn starts_item(found: &str) -> bool {
+    matches!(
+        found.trim_matches('`'),
+        "group" | "tier" | "test" | "fields" | "let" | "model" | "if" | "else" | "score"
+    )
+}
+
+/// The offset of the innermost `{` before `at` that no `}` closes,
+/// skipping text literals, backtick names and comments.
+fn unclosed_brace_before(text: &str, at: usize) -> Option<usize> {
+    let mut open: Vec<usize> = Vec::new();
+    let mut chars = text.get(..at)?.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '{' => open.push(i),
+            '}' => {
+                open.pop();
+            }
+            '"' => skip_text(&mut chars),
+            '`' => {
+                for (_, c) in chars.by_ref() {
+                    if c == '`' || c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '#' => {
+                for (_, c) in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    open.pop()
 }
 
 /// If the parser stopped inside a text literal that never closes, its span.
