@@ -6,9 +6,8 @@ use std::fmt::Write as _;
 
 use clap::Args;
 
-use super::common::{load_model, parse_date, parse_delimiter, today_utc};
-use super::leads::LeadFile;
-use super::style::{print_styled, InputFormat, Style};
+use super::common::load_model;
+use super::style::{print_styled, ReadArgs, Style};
 use super::table::{fixed, percent, score, Table};
 use crate::plan;
 use crate::quality::{Backtest, BacktestCounter, Segment};
@@ -25,15 +24,8 @@ pub struct BacktestArgs {
     /// or a date (present means converted); empty means not converted.
     #[arg(long, value_name = "COL")]
     outcome: String,
-    /// The date `today` means (default: today's UTC date).
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
-    as_of: Option<crate::value::Date>,
-    /// Input format when the lead file's name does not tell (default: csv).
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    input_format: Option<InputFormat>,
-    /// CSV field delimiter, one ASCII character (`\t` for tab).
-    #[arg(long, value_name = "C", default_value = ",", value_parser = parse_delimiter)]
-    delimiter: u8,
+    #[command(flatten)]
+    read: ReadArgs,
     /// How to print the results.
     #[arg(long, value_enum, default_value_t = Style::Text)]
     format: Style,
@@ -52,14 +44,9 @@ pub fn run(args: &BacktestArgs) -> u8 {
 fn backtest(args: &BacktestArgs) -> Result<Backtest, (u8, String)> {
     let (source, model) = load_model(&args.model).map_err(|status| (status, String::new()))?;
     let plan = plan::compile(&model);
-    let file = LeadFile {
-        path: &args.leads,
-        format: args.input_format.map(InputFormat::format),
-        delimiter: args.delimiter,
-        limit: crate::io::RowLimit::default(),
-    };
+    let file = args.read.file(&args.leads);
     let mut counter = BacktestCounter::new(&model);
-    let today = args.as_of.unwrap_or_else(today_utc);
+    let today = args.read.today();
     let counts = file.score_outcomes(&plan, today, &args.outcome, |outcome, converted| {
         counter.add(outcome, converted);
     })?;

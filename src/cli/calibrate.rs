@@ -6,11 +6,8 @@ use std::io::Write as _;
 
 use clap::Args;
 
-use super::common::{
-    commit_output, load_model, open_output, parse_date, parse_delimiter, today_utc,
-};
-use super::leads::LeadFile;
-use super::style::{InputFormat, Style};
+use super::common::{commit_output, load_model, open_output};
+use super::style::{ReadArgs, Style};
 use super::table::{fixed, percent, score, Table};
 use super::{io_reason, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::plan;
@@ -32,15 +29,8 @@ pub struct CalibrateArgs {
     /// Replace MODEL with the proposed model.
     #[arg(long)]
     write: bool,
-    /// The date `today` means (default: today's UTC date).
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
-    as_of: Option<crate::value::Date>,
-    /// Input format when the lead file's name does not tell (default: csv).
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    input_format: Option<InputFormat>,
-    /// CSV field delimiter, one ASCII character (`\t` for tab).
-    #[arg(long, value_name = "C", default_value = ",", value_parser = parse_delimiter)]
-    delimiter: u8,
+    #[command(flatten)]
+    read: ReadArgs,
     /// How to print: the model on standard output and the table on
     /// standard error (text), both as Markdown, or the table as JSON.
     #[arg(long, value_enum, default_value_t = Style::Text)]
@@ -91,14 +81,9 @@ struct Proposal {
 fn calibrate(args: &CalibrateArgs) -> Result<(Source, Proposal), (u8, String)> {
     let (source, model) = load_model(&args.model).map_err(|status| (status, String::new()))?;
     let plan = plan::compile(&model);
-    let file = LeadFile {
-        path: &args.leads,
-        format: args.input_format.map(InputFormat::format),
-        delimiter: args.delimiter,
-        limit: crate::io::RowLimit::default(),
-    };
+    let file = args.read.file(&args.leads);
     let mut counter = CalibrationCounter::new(&model);
-    let today = args.as_of.unwrap_or_else(today_utc);
+    let today = args.read.today();
     let counts = file.score_outcomes(&plan, today, &args.outcome, |outcome, converted| {
         counter.add(outcome, converted);
     })?;

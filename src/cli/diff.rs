@@ -6,12 +6,9 @@ use std::fmt::Write as _;
 
 use clap::Args;
 
-use super::common::{
-    commit_output, compile_model, open_output, parse_date, parse_delimiter, today_utc,
-};
-use super::leads::LeadFile;
+use super::common::{commit_output, compile_model, open_output};
 use super::revision::read_model;
-use super::style::{print_styled, InputFormat, Style};
+use super::style::{print_styled, ReadArgs, Style};
 use super::table::{fixed, percent, score, Table};
 use super::{io_reason, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::check::Model;
@@ -34,9 +31,6 @@ pub struct DiffArgs {
     /// The lead file both models score: CSV or NDJSON, optionally gzipped.
     #[arg(value_name = "LEADS")]
     leads: String,
-    /// The date `today` means for both (default: today's UTC date).
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
-    as_of: Option<crate::value::Date>,
     /// How many of the leads whose score changed most to list.
     #[arg(long, value_name = "N", default_value_t = 10)]
     top: usize,
@@ -47,12 +41,8 @@ pub struct DiffArgs {
     /// score, new score, old stage, new stage.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<String>,
-    /// Input format when the lead file's name does not tell (default: csv).
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    input_format: Option<InputFormat>,
-    /// CSV field delimiter, one ASCII character (`\t` for tab).
-    #[arg(long, value_name = "C", default_value = ",", value_parser = parse_delimiter)]
-    delimiter: u8,
+    #[command(flatten)]
+    read: ReadArgs,
     /// How to print the results.
     #[arg(long, value_enum, default_value_t = Style::Text)]
     format: Style,
@@ -102,19 +92,14 @@ fn diff(args: &DiffArgs) -> Result<Diff, (u8, String)> {
     let (old_source, old_model) = load(&args.old)?;
     let (new_source, new_model) = load(&args.new)?;
     let (old_plan, new_plan) = (plan::compile(&old_model), plan::compile(&new_model));
-    let file = LeadFile {
-        path: &args.leads,
-        format: args.input_format.map(InputFormat::format),
-        delimiter: args.delimiter,
-        limit: crate::io::RowLimit::default(),
-    };
+    let file = args.read.file(&args.leads);
     let (mut reader, old_binding) = file.open(&old_plan)?;
     let new_binding = file.bind(&new_plan, reader.header())?;
     let key = new_model
         .fields
         .first()
         .and_then(|f| Column::find(reader.header(), &f.column).ok());
-    let today = args.as_of.unwrap_or_else(today_utc);
+    let today = args.read.today();
     let (old_scorer, new_scorer) = (Scorer::new(&old_plan, today), Scorer::new(&new_plan, today));
     let scoring = [
         Scoring {

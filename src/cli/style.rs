@@ -54,3 +54,35 @@ pub fn print_styled(
     };
     output::print(&text, EXIT_OK)
 }
+
+/// How the model-quality commands read their lead files: the options
+/// they share with `score`.
+#[derive(Debug, clap::Args)]
+pub struct ReadArgs {
+    /// The date `today` means (default: today's UTC date).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
+    pub as_of: Option<crate::value::Date>,
+    /// Input format when the lead file's name does not tell (default: csv).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<InputFormat>,
+    /// CSV field delimiter, one ASCII character (`\t` for tab).
+    #[arg(long, value_name = "C", default_value = ",", value_parser = super::common::parse_delimiter)]
+    pub delimiter: u8,
+}
+
+impl ReadArgs {
+    /// The lead file at `path`, read with these options.
+    pub fn file<'a>(&self, path: &'a str) -> super::leads::LeadFile<'a> {
+        super::leads::LeadFile {
+            path,
+            format: self.input_format.map(InputFormat::format),
+            delimiter: self.delimiter,
+            limit: crate::io::RowLimit::default(),
+        }
+    }
+
+    /// The as-of date: `--as-of`, or today's UTC date.
+    pub fn today(&self) -> crate::value::Date {
+        self.as_of.unwrap_or_else(super::today_utc)
+    }
+}

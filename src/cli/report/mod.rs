@@ -9,12 +9,9 @@ use std::io::Write as _;
 
 use clap::Args;
 
-use super::common::{
-    commit_output, compile_model, load_model, open_output, parse_date, parse_delimiter, today_utc,
-};
-use super::leads::LeadFile;
+use super::common::{commit_output, compile_model, load_model, open_output};
 use super::revision::read_model;
-use super::style::InputFormat;
+use super::style::ReadArgs;
 use super::{io_reason, EXIT_FAILURE, EXIT_OK};
 use crate::check::Model;
 use crate::eval::Scorer;
@@ -44,15 +41,8 @@ pub struct ReportArgs {
     /// An earlier model (a file or REV:PATH): adds the stage transitions.
     #[arg(long, value_name = "OLD_MODEL")]
     diff: Option<String>,
-    /// The date `today` means (default: today's UTC date).
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
-    as_of: Option<crate::value::Date>,
-    /// Input format when the lead file's name does not tell (default: csv).
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    input_format: Option<InputFormat>,
-    /// CSV field delimiter, one ASCII character (`\t` for tab).
-    #[arg(long, value_name = "C", default_value = ",", value_parser = parse_delimiter)]
-    delimiter: u8,
+    #[command(flatten)]
+    read: ReadArgs,
 }
 
 type Failure = (u8, String);
@@ -79,7 +69,7 @@ fn report(args: &ReportArgs) -> Result<(), Failure> {
         None => None,
     };
     let plan = plan::compile(&model);
-    let today = args.as_of.unwrap_or_else(today_utc);
+    let today = args.read.today();
     let (counter, counts, diff) = read_file(
         args,
         &args.leads,
@@ -128,12 +118,7 @@ fn read_file(
     old: Option<&(Source, Model)>,
     today: crate::value::Date,
 ) -> Result<(ReportCounter, Counts, Option<Diff>), Failure> {
-    let file = LeadFile {
-        path,
-        format: args.input_format.map(InputFormat::format),
-        delimiter: args.delimiter,
-        limit: crate::io::RowLimit::default(),
-    };
+    let file = args.read.file(path);
     let (mut reader, binding) = file.open(plan)?;
     let outcome = match &args.outcome {
         Some(name) if path == args.leads => Some(file.outcome_column(reader.header(), name)?),
