@@ -77,6 +77,29 @@ pub fn record_bytes(raw: &[u8]) -> &[u8] {
     raw.strip_suffix(b"\r").unwrap_or(raw)
 }
 
+/// Every record `csv_core` reads from `input`, as its fields: what the
+/// tests of the splitters compare with.
+#[cfg(test)]
+pub(crate) fn all_records(input: &[u8], delimiter: u8) -> Vec<Vec<Vec<u8>>> {
+    let mut parser = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+    let (mut fields, mut spans) = (Fields::default(), Vec::new());
+    let (mut out, mut pos) = (Vec::new(), 0);
+    while let Some(used) = next_record(
+        &mut parser,
+        input.get(pos..).unwrap_or_default(),
+        &mut fields,
+        &mut spans,
+    ) {
+        let record = spans
+            .iter()
+            .map(|r| fields.bytes.get(r.clone()).unwrap_or_default().to_vec())
+            .collect();
+        out.push(record);
+        pos += used;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
