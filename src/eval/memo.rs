@@ -24,7 +24,7 @@ use foldhash::fast::RandomState;
 
 use super::compiled::CellTest;
 use super::predicates::{truth_byte, Truth};
-use super::score::{small_points, Scratch};
+use super::scratch::{small_points, Scratch};
 use crate::value::{Decimal, Value};
 
 /// Most cells remembered per field. (16,384 left a quarter of the
@@ -110,7 +110,7 @@ struct FieldMemo {
 
 /// One of a field's local rules.
 #[derive(Debug, Clone, Copy)]
-struct LocalRule {
+pub(super) struct LocalRule {
     rule: usize,
     /// Its condition: which of the field's predicates (0 is the first).
     predicate: usize,
