@@ -9,6 +9,7 @@ mod expr;
 mod memo;
 mod model_tests;
 mod predicates;
+mod row;
 mod run;
 mod scorer;
 mod scratch;
@@ -16,6 +17,7 @@ mod sums;
 
 pub use memo::{Memo, Recalled};
 pub use model_tests::{run_tests, Failure, TestResult};
+pub use row::{CellError, Row, RowScorer};
 pub use run::{RuleTrace, Trace};
 pub use scorer::Scorer;
 pub use scratch::Scratch;

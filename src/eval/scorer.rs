@@ -146,6 +146,11 @@ impl<'p> Scorer<'p> {
         }
     }
 
+    /// The plan the scorer scores with.
+    pub fn plan(&self) -> &'p Plan {
+        self.plan
+    }
+
     /// Per plan field, its local rules (see [`Scorer::local`]).
     pub(crate) fn local_points(&self) -> impl Iterator<Item = Vec<LocalPoints>> + '_ {
         self.local.iter().enumerate().map(|(field, locals)| {

@@ -15,6 +15,7 @@
 mod binding;
 pub mod chunks;
 mod core_record;
+mod encode;
 mod format;
 pub mod input;
 mod json;
@@ -45,7 +46,7 @@ pub use reject::Rejection;
 pub use run::{score_stream, Counts, Job, StreamError, BATCH};
 pub use sink::{commit_all, Finished, Sink};
 pub use target::{Identity, Target, TargetError};
-pub use write::{Reason, Writer};
+pub use write::Writer;
 
 /// Internals the fuzz targets (`fuzz/`) and their replay test
 /// (`tests/fuzz_replay.rs`) check directly; not part of the interface.

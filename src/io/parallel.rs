@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
+use std::ops::Range;
 use std::thread;
 
 use crossbeam_channel::{bounded, Receiver, Sender};
@@ -19,6 +20,7 @@ use crossbeam_channel::{bounded, Receiver, Sender};
 use super::binding::Binding;
 use super::chunks::{Chunk, Chunks, CHUNK};
 use super::core_record::{next_record, record_bytes, Fields};
+use super::encode::{write_json_text, Encoder};
 use super::format::Format;
 use super::layout::Layout;
 use super::limit::RowLimit;
@@ -26,9 +28,8 @@ use super::plain::{plain_line, unescape};
 use super::reject::{quoted, Rejection};
 use super::run::{Counts, StreamError};
 use super::sink::Sink;
-use crate::eval::{Lead, Memo, Scorer, Scratch};
+use crate::eval::{RowScorer, Scorer};
 use crate::plan::Plan;
-use crate::value::Decimal;
 
 /// What the workers share.
 pub struct CsvJob<'p> {
@@ -188,20 +189,12 @@ struct Worker<'j, 'p> {
     fields: Fields,
     /// The fields of a simple line with a `""` inside quotes, unescaped.
     unescaped: Vec<u8>,
-    /// The stage each line of the ladder gives, then the `else` one (empty
-    /// if none), as CSV cells: written without looking at their bytes.
-    stage_cells: Vec<Vec<u8>>,
+    /// Writes the outputs after the input cells.
+    encoder: Encoder<'p>,
     /// The current record's fields: ranges of `fields` or of the line.
     spans: Vec<std::ops::Range<usize>>,
-    lead: Lead,
-    /// Buffers of fields missing in the current row (see `fill_csv`).
-    spare: Vec<Option<crate::value::Value>>,
-    scratch: Scratch<'p>,
-    /// The cells this worker has read and tested, for the ones that repeat.
-    memo: Memo,
-    /// The job's scorer, cloned: its regexes' search caches are this
-    /// worker's own.
-    scorer: Scorer<'p>,
+    /// Scores rows, remembering the cells that repeat.
+    rows: RowScorer<'p>,
     /// The parser of the records that are not simple lines.
     parser: Option<csv_core::Reader>,
     /// Cells of the current row read as missing (`--bad-values missing`).
@@ -215,13 +208,9 @@ impl<'j, 'p> Worker<'j, 'p> {
             job,
             fields: Fields::default(),
             unescaped: Vec::new(),
-            stage_cells: stage_cells(job),
+            encoder: Encoder::new(job.plan, job.layout, job.delimiter),
             spans: Vec::with_capacity(64),
-            lead: Lead::default(),
-            spare: Vec::new(),
-            scratch: Scratch::default(),
-            memo: Memo::new(&job.scorer),
-            scorer: job.scorer.clone(),
+            rows: RowScorer::new(&job.scorer),
             parser: None,
             notes: Vec::new(),
             width: job.layout.columns.len(),
@@ -343,19 +332,19 @@ impl<'j, 'p> Worker<'j, 'p> {
     /// `checked` is `text` as a `&str` when it is known to be UTF-8.
     fn record(
         &mut self,
-        row: u64,
+        number: u64,
         raw: &[u8],
         text: &[u8],
         checked: Option<&str>,
         out: &mut Vec<u8>,
     ) -> Result<(), Rejection> {
         if self.job.limit.exceeded_by(raw.len()) {
-            return Err(self.too_long(row));
+            return Err(self.too_long(number));
         }
         let nfields = self.spans.len();
         if nfields != self.width {
             return Err(Rejection::row(
-                row,
+                number,
                 format!("expected {} fields, found {nfields}", self.width),
             ));
         }
@@ -368,7 +357,7 @@ impl<'j, 'p> Worker<'j, 'p> {
             Some(valid) => valid,
             None => match std::str::from_utf8(text.get(..end).unwrap_or_default()) {
                 Ok(valid) => valid,
-                Err(_) => return Err(self.not_utf8(row, text)),
+                Err(_) => return Err(self.not_utf8(number, text)),
             },
         };
         let spans = &self.spans;
@@ -379,27 +368,23 @@ impl<'j, 'p> Worker<'j, 'p> {
         // csv_core unescaped may not be (a non-ASCII delimiter byte).
         debug_assert!(checked.is_none() || (0..nfields).all(|i| cell(i).is_some()));
         if checked.is_none() && (0..nfields).any(|i| cell(i).is_none()) {
-            return Err(self.not_utf8(row, text));
+            return Err(self.not_utf8(number, text));
         }
-        self.scorer.begin(&mut self.scratch);
-        self.job.binding.fill_csv(
-            row,
-            valid,
-            &self.spans,
-            &mut self.lead,
-            &mut self.spare,
-            &mut self.memo,
-            &mut self.scratch,
-            &mut self.notes,
-        )?;
-        let memo = Some(&mut self.memo);
-        self.scorer.run_memo(&self.lead, &mut self.scratch, memo);
-        if let Some(overflow) = self.scratch.overflow {
-            return Err(Rejection::row(row, overflow.reason(self.job.plan)));
-        }
+        let mut row = self.rows.begin();
+        let binding = self.job.binding;
+        binding.read_cells(number, valid, &self.spans, &mut row, &mut self.notes)?;
+        let scored = row
+            .finish()
+            .map_err(|overflow| Rejection::row(number, overflow.reason(self.job.plan)))?;
         match self.job.output {
-            Format::Csv => self.write_csv(raw, out),
-            Format::Ndjson => self.write_ndjson(text, out),
+            Format::Csv => {
+                out.extend_from_slice(raw);
+                self.encoder.csv_outputs(scored, out);
+            }
+            Format::Ndjson => {
+                write_ndjson_cells(&self.job.layout.columns, &self.spans, text, out);
+                self.encoder.ndjson_outputs(scored, out);
+            }
         }
         Ok(())
     }
@@ -427,282 +412,20 @@ impl<'j, 'p> Worker<'j, 'p> {
             ..Rejection::column(row, column, format!("{shown} is not valid UTF-8"))
         }
     }
+}
 
-    /// The record's own bytes (line end dropped), then the outputs.
-    fn write_csv(&self, raw: &[u8], out: &mut Vec<u8>) {
-        out.extend_from_slice(raw);
-        let s = &self.scratch;
-        let d = self.job.delimiter;
-        out.push(d);
-        write_number(out, s.score);
-        for group in &s.groups {
-            out.push(d);
-            write_number(out, *group);
-        }
-        if self.job.plan.stage.is_some() {
-            out.push(d);
-            let line = s
-                .stage_step
-                .unwrap_or(self.stage_cells.len().saturating_sub(1));
-            match self.stage_cells.get(line) {
-                Some(cell) => out.extend_from_slice(cell),
-                None => write_csv_text(out, s.stage.unwrap_or_default(), d),
-            }
-        }
-        for tier in &s.tiers {
-            out.push(d);
-            write_csv_text(out, tier.unwrap_or_default(), d);
-        }
-        if self.job.layout.explain {
-            out.push(d);
-            let reasons = self.csv_reasons();
-            write_csv_text(out, &reasons, d);
-        }
-        if let Some(stamp) = &self.job.layout.stamp {
-            out.push(d);
-            write_csv_text(out, stamp, d);
-        }
-        out.push(b'\n');
-    }
-
-    /// `Decision maker +20; Unsubscribed -10`.
-    fn csv_reasons(&self) -> String {
-        let mut text = String::new();
-        for (rule, points) in self.fired() {
-            if !text.is_empty() {
-                text.push_str("; ");
-            }
-            text.push_str(&rule.reason);
-            text.push(' ');
-            text.push_str(&signed(points));
-        }
-        text
-    }
-
-    fn fired(&self) -> impl Iterator<Item = (&'p crate::plan::RuleStep, Decimal)> + '_ {
-        let rules = &self.job.plan.rules;
-        rules
-            .iter()
-            .zip(&self.scratch.points)
-            .filter_map(|(r, p)| p.map(|p| (r, p.normalize())))
-    }
-
-    fn write_ndjson(&self, text: &[u8], out: &mut Vec<u8>) {
-        out.push(b'{');
-        for i in 0..self.spans.len() {
-            if i > 0 {
-                out.push(b',');
-            }
-            let key = self.job.layout.columns.get(i).map_or("", String::as_str);
-            let _ = serde_json::to_writer(&mut *out, key);
-            out.push(b':');
-            let cell = std::str::from_utf8(self.cell(text, i)).unwrap_or_default();
-            let _ = serde_json::to_writer(&mut *out, cell);
-        }
-        let s = &self.scratch;
-        let mut names = self.job.layout.outputs.iter();
-        let mut key = |out: &mut Vec<u8>| {
+/// An NDJSON object's input members: each column's name and its cell (the
+/// record's fields, in `text` at `spans`) as JSON strings; the outputs
+/// follow (see [`Encoder::ndjson_outputs`]).
+fn write_ndjson_cells(columns: &[String], spans: &[Range<usize>], text: &[u8], out: &mut Vec<u8>) {
+    out.push(b'{');
+    for (i, span) in spans.iter().enumerate() {
+        if i > 0 {
             out.push(b',');
-            let _ = serde_json::to_writer(&mut *out, names.next().map_or("", String::as_str));
-            out.push(b':');
-        };
-        key(out);
-        write_number(out, s.score);
-        for group in &s.groups {
-            key(out);
-            write_number(out, *group);
         }
-        let labels = self
-            .job
-            .plan
-            .stage
-            .is_some()
-            .then_some(s.stage)
-            .into_iter()
-            .chain(s.tiers.iter().copied());
-        for label in labels {
-            key(out);
-            match label {
-                Some(text) => {
-                    let _ = serde_json::to_writer(&mut *out, text);
-                }
-                None => out.extend_from_slice(b"null"),
-            }
-        }
-        if self.job.layout.explain {
-            key(out);
-            self.json_reasons(out);
-        }
-        if let Some(stamp) = &self.job.layout.stamp {
-            key(out);
-            let _ = serde_json::to_writer(&mut *out, stamp);
-        }
-        out.extend_from_slice(b"}\n");
-    }
-
-    fn json_reasons(&self, out: &mut Vec<u8>) {
-        out.push(b'[');
-        for (i, (rule, points)) in self.fired().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(b"{\"reason\":");
-            let _ = serde_json::to_writer(&mut *out, &rule.reason);
-            out.extend_from_slice(b",\"points\":");
-            write_number(out, points);
-            out.push(b'}');
-        }
-        out.push(b']');
-    }
-}
-
-/// The CSV cells of the stage labels (see `Worker::stage_cells`).
-fn stage_cells(job: &CsvJob) -> Vec<Vec<u8>> {
-    let Some(ladder) = &job.plan.stage else {
-        return Vec::new();
-    };
-    let labels = ladder.steps.iter().map(|(_, label)| label.as_str());
-    let otherwise = ladder.otherwise.as_deref().unwrap_or_default();
-    labels
-        .chain([otherwise])
-        .map(|label| {
-            let mut cell = Vec::new();
-            write_csv_text(&mut cell, label, job.delimiter);
-            cell
-        })
-        .collect()
-}
-
-/// A number in plain decimal without trailing zeros, as `Display` writes
-/// it after `normalize`, with `itoa` for the digits (a fifth of the work).
-fn write_number(out: &mut Vec<u8>, n: Decimal) {
-    if n.scale() == 0 {
-        // Most scores and subtotals: a whole number below 100, written
-        // here (inlined) rather than through a call.
-        if let Ok(small @ 0..100) = u8::try_from(n.mantissa()) {
-            if small >= 10 {
-                out.push(b'0' + small / 10);
-            }
-            out.push(b'0' + small % 10);
-            return;
-        }
-    }
-    write_other_number(out, n);
-}
-
-/// [`write_number`] for the numbers that are not whole below 100.
-#[inline(never)]
-fn write_other_number(out: &mut Vec<u8>, n: Decimal) {
-    let n = if n.scale() == 0 { n } else { n.normalize() };
-    let mantissa = n.mantissa();
-    if n.scale() == 0 {
-        // Scores fit an i64, whose digits are cheaper than an i128's.
-        let mut digits = itoa::Buffer::new();
-        let text = match i64::try_from(mantissa) {
-            Ok(small) => digits.format(small),
-            Err(_) => digits.format(mantissa),
-        };
-        out.extend_from_slice(text.as_bytes());
-        return;
-    }
-    let Some(unit) = 10u128.checked_pow(n.scale()) else {
-        let _ = write!(out, "{n}");
-        return;
-    };
-    let magnitude = mantissa.unsigned_abs();
-    if mantissa < 0 {
-        out.push(b'-');
-    }
-    let mut digits = itoa::Buffer::new();
-    // 64-bit division and digits when the number fits (a 128-bit division
-    // is a library call).
-    let small = u64::try_from(magnitude).ok().zip(u64::try_from(unit).ok());
-    let fraction = match small {
-        Some((magnitude, unit)) => {
-            out.extend_from_slice(digits.format(magnitude / unit).as_bytes());
-            out.push(b'.');
-            digits.format(magnitude % unit).as_bytes()
-        }
-        None => {
-            out.extend_from_slice(digits.format(magnitude / unit).as_bytes());
-            out.push(b'.');
-            digits.format(magnitude % unit).as_bytes()
-        }
-    };
-    let width = usize::try_from(n.scale()).unwrap_or(0);
-    out.resize(out.len() + width.saturating_sub(fraction.len()), b'0');
-    out.extend_from_slice(fraction);
-}
-
-/// `+20`, `-10`, `+0`.
-fn signed(points: Decimal) -> String {
-    if points.is_sign_negative() && !points.is_zero() {
-        points.normalize().to_string()
-    } else {
-        format!("+{}", points.abs().normalize())
-    }
-}
-
-/// A CSV field, quoted only when it must be (as the `csv` crate does).
-fn write_csv_text(out: &mut Vec<u8>, text: &str, delimiter: u8) {
-    let needs = text
-        .bytes()
-        .any(|b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r');
-    if !needs {
-        out.extend_from_slice(text.as_bytes());
-        return;
-    }
-    out.push(b'"');
-    for b in text.bytes() {
-        if b == b'"' {
-            out.push(b'"');
-        }
-        out.push(b);
-    }
-    out.push(b'"');
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-
-    use proptest::prelude::*;
-
-    use super::*;
-
-    proptest! {
-        #[test]
-        fn numbers_are_written_as_display_writes_them_normalized(
-            mantissa in prop_oneof![-1_000_000i64..1_000_000, any::<i64>()],
-            scale in 0u32..=28,
-        ) {
-            let n = Decimal::new(mantissa, scale.min(18));
-            let mut out = Vec::new();
-            write_number(&mut out, n);
-            prop_assert_eq!(String::from_utf8(out).unwrap(), n.normalize().to_string());
-        }
-    }
-
-    #[test]
-    fn whole_numbers_near_the_usual_scores_are_written_as_display_writes_them() {
-        let negative_zero = Decimal::from_parts(0, 0, 0, true, 0);
-        for n in (-150..=150).map(Decimal::from).chain([negative_zero]) {
-            let mut out = Vec::new();
-            write_number(&mut out, n);
-            assert_eq!(String::from_utf8(out).unwrap(), n.normalize().to_string());
-        }
-    }
-
-    #[test]
-    fn small_and_signed_fractions_keep_their_leading_zeros() {
-        for (n, text) in [
-            (Decimal::new(-5, 1), "-0.5"),
-            (Decimal::new(1005, 3), "1.005"),
-            (Decimal::new(-200, 2), "-2"),
-        ] {
-            let mut out = Vec::new();
-            write_number(&mut out, n);
-            assert_eq!(out, text.as_bytes());
-        }
+        write_json_text(out, columns.get(i).map_or("", String::as_str));
+        out.push(b':');
+        let cell = text.get(span.clone()).unwrap_or_default();
+        write_json_text(out, std::str::from_utf8(cell).unwrap_or_default());
     }
 }
