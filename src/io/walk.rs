@@ -1,84 +1,117 @@
-//! Scoring a CSV file on all cores: one thread splits the input into
-//! chunks of whole records, workers parse and score chunks into output
-//! bytes, and the caller's thread writes them back in input order.
+//! Walking a CSV file's rows on all cores: one thread splits the input
+//! into chunks of whole records, workers split each chunk's records into
+//! cells and hand every row to a [`RowHandler`], and the caller's thread
+//! takes each chunk's results back in input order.
 //!
-//! Input cells pass through as the exact bytes of the file; only the
-//! fields the model reads are parsed. Each worker reuses its buffers, so
-//! the hot path allocates nothing per row once warm. Chunk boundaries do
-//! not depend on the number of threads, and neither does a byte of output.
-//! A record the chunks could not take (longer than the row limit, or one
+//! This is the one CSV reading path: `score` writes scored rows with it
+//! (src/io/score_csv.rs), and the model-quality commands collect scored
+//! leads with it (src/quality/collect.rs); a pass over the leads before
+//! scoring (accounts) is one more handler. Chunk boundaries do not depend
+//! on the number of threads, and neither does a byte of any result. A
+//! record the chunks could not take (longer than the row limit, or one
 //! the file ends inside the quotes of) is one rejected row after its
-//! chunk's records.
+//! chunk's records. Each worker reuses its buffers, so the hot path
+//! allocates nothing per row once warm.
 
 use std::collections::BTreeMap;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::ops::Range;
 use std::thread;
 
 use crossbeam_channel::{bounded, Receiver, Sender};
 
-use super::binding::Binding;
-use super::chunks::{Chunk, Chunks, CHUNK};
+use super::chunks::{Chunk, Chunks};
 use super::core_record::{next_record, record_bytes, Fields};
-use super::encode::{write_json_text, Encoder};
-use super::format::Format;
-use super::layout::Layout;
 use super::limit::RowLimit;
 use super::plain::{plain_line, unescape};
 use super::reject::{quoted, Rejection};
-use super::run::{Counts, StreamError};
-use super::sink::Sink;
-use crate::eval::{RowScorer, Scorer};
-use crate::plan::Plan;
+use super::run::StreamError;
 
-/// What the workers share.
-pub struct CsvJob<'p> {
-    pub plan: &'p Plan,
-    pub binding: &'p Binding,
-    pub scorer: Scorer<'p>,
-    pub layout: &'p Layout,
-    /// Output format: CSV (raw input bytes then outputs) or NDJSON.
-    pub output: Format,
-    pub delimiter: u8,
-    pub threads: usize,
-    /// The longest record scored (the chunks skip longer ones whole).
-    pub limit: RowLimit,
+/// What a worker does with each row of a chunk.
+pub trait RowHandler {
+    /// A chunk's results (reused from chunk to chunk when it comes back).
+    type Out: Default + Send;
+
+    /// Make `out` ready for a chunk of `len` input bytes.
+    fn start(&mut self, out: &mut Self::Out, len: usize);
+
+    /// One row: `number` counted from the chunk's start, `raw` its bytes in
+    /// the file (line end dropped), `cells` its fields (valid UTF-8, as
+    /// many as the header has). Cells read as missing go to `notes`.
+    fn row(
+        &mut self,
+        number: u64,
+        raw: &[u8],
+        cells: Cells,
+        out: &mut Self::Out,
+        notes: &mut Vec<Rejection>,
+    ) -> Result<(), Rejection>;
 }
 
-/// Told how many input bytes and rows each chunk held, as chunks are
-/// written (the command line draws a progress bar with it).
-pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+/// One row's fields: field `i` is `text[spans[i]]`.
+#[derive(Debug, Clone, Copy)]
+pub struct Cells<'a> {
+    pub text: &'a str,
+    pub spans: &'a [Range<usize>],
+}
+
+impl<'a> Cells<'a> {
+    /// Field `i` (empty past the last).
+    #[inline]
+    pub fn get(&self, i: usize) -> &'a str {
+        let span = self.spans.get(i).cloned().unwrap_or_default();
+        self.text.get(span).unwrap_or_default()
+    }
+}
+
+/// How a file is split into rows.
+#[derive(Debug, Clone)]
+pub struct Shape<'a> {
+    pub delimiter: u8,
+    /// The header's columns: every row must have as many fields.
+    pub columns: &'a [String],
+    /// The longest record read (the chunks skip longer ones whole).
+    pub limit: RowLimit,
+    pub threads: usize,
+}
 
 /// One chunk's results, in input order.
-struct Done {
+pub struct Done<O> {
     /// Input bytes of the chunk.
-    bytes: u64,
-    out: Vec<u8>,
+    pub bytes: u64,
+    pub out: O,
     /// Rejections with row numbers counted from the chunk's start.
-    rejects: Vec<Rejection>,
-    rows: u64,
+    pub rejects: Vec<Rejection>,
+    pub rows: u64,
 }
 
-/// Score the CSV records that follow the header in `chunks`; write the
-/// scored leads to `out` and rejected rows to `rejects`.
-pub fn score_csv<R: Read + Send>(
-    job: &CsvJob,
+/// Walk the CSV records that follow the header in `chunks`: each worker
+/// has a handler from `handler`; `take` gets every chunk's results in
+/// input order (and returns the `out` to reuse, if any), and stops the
+/// walk by returning an error.
+pub fn walk<R, H, M, T>(
+    shape: &Shape,
     mut chunks: Chunks<R>,
-    out: &mut Sink,
-    rejects: &mut Sink,
-    progress: Progress,
-) -> Result<Counts, StreamError> {
-    let threads = job.threads.max(1);
+    handler: M,
+    mut take: T,
+) -> Result<(), StreamError>
+where
+    R: Read + Send,
+    H: RowHandler,
+    M: Fn() -> H + Sync,
+    T: FnMut(Done<H::Out>) -> Result<Option<H::Out>, StreamError>,
+{
+    let threads = shape.threads.max(1);
     // One chunk waiting per worker, plus one: enough to keep the workers
     // busy, and memory bounded (a chunk is about 1 MB in, 1.3 MB out).
     let (chunk_tx, chunk_rx) = bounded::<(u64, Chunk)>(threads + 1);
-    let (done_tx, done_rx) = bounded::<(u64, Done)>(threads + 1);
+    let (done_tx, done_rx) = bounded::<(u64, Done<H::Out>)>(threads + 1);
     // Used buffers go back to be filled again (input chunks to the reader,
-    // written output to the workers): no allocation, page faults or
-    // zeroing per chunk once warm. Bounded, and sent with `try_send`: a
-    // buffer with no room is dropped, one missing is allocated.
+    // results to the workers): no allocation, page faults or zeroing per
+    // chunk once warm. Bounded, and sent with `try_send`: a buffer with no
+    // room is dropped, one missing is allocated.
     let (input_back, input_spare) = bounded::<Vec<u8>>(threads + 1);
-    let (output_back, output_spare) = bounded::<Vec<u8>>(threads + 1);
+    let (output_back, output_spare) = bounded::<H::Out>(threads + 1);
     thread::scope(|scope| {
         let reader = scope.spawn(move || read_chunks(&mut chunks, &chunk_tx, &input_spare));
         for _ in 0..threads {
@@ -87,18 +120,21 @@ pub fn score_csv<R: Read + Send>(
                 input: input_back.clone(),
                 output: output_spare.clone(),
             };
-            scope.spawn(move || work(job, &rx, &tx, &back));
+            let handler = &handler;
+            scope.spawn(move || {
+                let mut worker = Worker::new(shape, handler());
+                worker.work(&rx, &tx, &back);
+            });
         }
         drop((chunk_rx, done_tx, input_back, output_spare));
-        let written = write_in_order(&done_rx, out, rejects, progress, &output_back);
-        // Stop the reader and workers early if writing failed.
+        let taken = in_order(&done_rx, &mut take, &output_back);
+        // Stop the reader and workers early if taking failed.
         drop(done_rx);
         let read = reader
             .join()
             .unwrap_or_else(|_| Err(io::Error::other("the reader thread failed")));
-        let counts = written?;
-        read.map_err(StreamError::Read)?;
-        Ok(counts)
+        taken?;
+        read.map_err(StreamError::Read)
     })
 }
 
@@ -126,75 +162,46 @@ fn read_chunks<R: Read>(
 }
 
 /// A worker's ends of the channels that carry used buffers back.
-struct Recycle {
+struct Recycle<O> {
     /// Input chunks' buffers, to the reader.
     input: Sender<Vec<u8>>,
-    /// Written output buffers, from the writer.
-    output: Receiver<Vec<u8>>,
+    /// Results taken, from the caller's thread.
+    output: Receiver<O>,
 }
 
-fn work(job: &CsvJob, rx: &Receiver<(u64, Chunk)>, tx: &Sender<(u64, Done)>, back: &Recycle) {
-    let mut worker = Worker::new(job);
-    for (index, chunk) in rx {
-        let out = back.output.try_recv().unwrap_or_default();
-        let done = worker.chunk(&chunk, out);
-        let _ = back.input.try_send(chunk.into_buffer());
-        if tx.send((index, done)).is_err() {
-            return;
-        }
-    }
-}
-
-/// Write finished chunks in input order, numbering rejected rows.
-fn write_in_order(
-    rx: &Receiver<(u64, Done)>,
-    out: &mut Sink,
-    rejects: &mut Sink,
-    progress: Progress,
-    back: &Sender<Vec<u8>>,
-) -> Result<Counts, StreamError> {
-    let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
-    let (mut next, mut counts) = (0u64, Counts::default());
+/// Hand finished chunks to `take` in input order.
+fn in_order<O, T>(
+    rx: &Receiver<(u64, Done<O>)>,
+    take: &mut T,
+    back: &Sender<O>,
+) -> Result<(), StreamError>
+where
+    T: FnMut(Done<O>) -> Result<Option<O>, StreamError>,
+{
+    let mut pending: BTreeMap<u64, Done<O>> = BTreeMap::new();
+    let mut next = 0u64;
     for (index, done) in rx {
         pending.insert(index, done);
         while let Some(done) = pending.remove(&next) {
-            out.write_all(&done.out).map_err(StreamError::Write)?;
-            // A buffer grown far past a chunk's size (by a huge record)
-            // is freed rather than kept, as the reader does with input.
-            if done.out.capacity() <= CHUNK * 5 {
-                let _ = back.try_send(done.out);
+            if let Some(out) = take(done)? {
+                let _ = back.try_send(out);
             }
-            for mut rejection in done.rejects {
-                rejection.row += counts.read;
-                writeln!(rejects, "{rejection}").map_err(StreamError::Rejects)?;
-                if rejection.note {
-                    counts.noted += 1;
-                } else {
-                    counts.rejected += 1;
-                }
-            }
-            counts.read += done.rows;
-            progress(done.bytes, done.rows);
             next += 1;
         }
     }
-    counts.scored = counts.read - counts.rejected;
-    Ok(counts)
+    Ok(())
 }
 
 /// A worker's reusable state.
-struct Worker<'j, 'p> {
-    job: &'j CsvJob<'p>,
+struct Worker<'s, H> {
+    shape: &'s Shape<'s>,
+    handler: H,
     /// csv_core's output: unescaped fields back to back, and their ends.
     fields: Fields,
     /// The fields of a simple line with a `""` inside quotes, unescaped.
     unescaped: Vec<u8>,
-    /// Writes the outputs after the input cells.
-    encoder: Encoder<'p>,
     /// The current record's fields: ranges of `fields` or of the line.
     spans: Vec<std::ops::Range<usize>>,
-    /// Scores rows, remembering the cells that repeat.
-    rows: RowScorer<'p>,
     /// The parser of the records that are not simple lines.
     parser: Option<csv_core::Reader>,
     /// Cells of the current row read as missing (`--bad-values missing`).
@@ -202,40 +209,55 @@ struct Worker<'j, 'p> {
     width: usize,
 }
 
-impl<'j, 'p> Worker<'j, 'p> {
-    fn new(job: &'j CsvJob<'p>) -> Worker<'j, 'p> {
+impl<'s, H: RowHandler> Worker<'s, H> {
+    fn new(shape: &'s Shape<'s>, handler: H) -> Worker<'s, H> {
         Worker {
-            job,
+            shape,
+            handler,
             fields: Fields::default(),
             unescaped: Vec::new(),
-            encoder: Encoder::new(job.plan, job.layout, job.delimiter),
             spans: Vec::with_capacity(64),
-            rows: RowScorer::new(&job.scorer),
             parser: None,
             notes: Vec::new(),
-            width: job.layout.columns.len(),
+            width: shape.columns.len(),
+        }
+    }
+
+    fn work(
+        &mut self,
+        rx: &Receiver<(u64, Chunk)>,
+        tx: &Sender<(u64, Done<H::Out>)>,
+        back: &Recycle<H::Out>,
+    ) {
+        for (index, chunk) in rx {
+            let out = back.output.try_recv().unwrap_or_default();
+            let done = self.chunk(&chunk, out);
+            let _ = back.input.try_send(chunk.into_buffer());
+            if tx.send((index, done)).is_err() {
+                return;
+            }
         }
     }
 
     /// Parse, score and format every record of a chunk into `out` (a
     /// recycled buffer, or a new one); a bad record after them (one the
     /// chunks could not take) is one more row, rejected.
-    fn chunk(&mut self, chunk: &Chunk, out: Vec<u8>) -> Done {
+    fn chunk(&mut self, chunk: &Chunk, out: H::Out) -> Done<H::Out> {
         let mut done = self.records_of(chunk.bytes(), out);
         done.bytes = chunk.input_bytes();
         if let Some(bad) = chunk.bad {
             done.rows += 1;
-            let reason = bad.reason(self.job.limit);
+            let reason = bad.reason(self.shape.limit);
             done.rejects.push(Rejection::row(done.rows, reason));
         }
         done
     }
 
     /// [`Worker::chunk`] for the chunk's records.
-    fn records_of(&mut self, chunk: &[u8], out: Vec<u8>) -> Done {
+    fn records_of(&mut self, chunk: &[u8], out: H::Out) -> Done<H::Out> {
         // Built once per worker (building one costs as much as scoring a
         // few dozen lines), reset per chunk.
-        let delimiter = self.job.delimiter;
+        let delimiter = self.shape.delimiter;
         let mut parser = self
             .parser
             .take()
@@ -247,14 +269,13 @@ impl<'j, 'p> Worker<'j, 'p> {
     }
 
     /// [`Worker::chunk`] with its `csv_core` parser.
-    fn records(&mut self, parser: &mut csv_core::Reader, chunk: &[u8], mut out: Vec<u8>) -> Done {
-        // A recycled buffer too small would be copied as it grows: take a
-        // new one, with room for the larger chunks too.
-        let need = chunk.len() * 5 / 4;
-        if out.capacity() < need {
-            out = Vec::with_capacity(need.max(CHUNK * 5 / 2));
-        }
-        out.clear();
+    fn records(
+        &mut self,
+        parser: &mut csv_core::Reader,
+        chunk: &[u8],
+        mut out: H::Out,
+    ) -> Done<H::Out> {
+        self.handler.start(&mut out, chunk.len());
         let mut done = Done {
             bytes: u64::try_from(chunk.len()).unwrap_or(u64::MAX),
             out,
@@ -262,7 +283,7 @@ impl<'j, 'p> Worker<'j, 'p> {
             rows: 0,
         };
         // A non-ASCII delimiter could split a character: csv_core reads all.
-        let plain = self.job.delimiter.is_ascii();
+        let plain = self.shape.delimiter.is_ascii();
         // One UTF-8 check for the whole chunk (a quick pass over ASCII):
         // then a plain line's text is a slice of it. A chunk that fails
         // has its records checked one by one, to find the bad ones.
@@ -274,7 +295,7 @@ impl<'j, 'p> Worker<'j, 'p> {
                 return done;
             }
             let found = plain
-                .then(|| plain_line(rest, self.job.delimiter, &mut self.spans))
+                .then(|| plain_line(rest, self.shape.delimiter, &mut self.spans))
                 .flatten();
             let result = if let Some(line) = found {
                 pos += line.used;
@@ -319,7 +340,7 @@ impl<'j, 'p> Worker<'j, 'p> {
     /// [`Worker::record`] for a simple line with a `""` in a quoted field:
     /// its fields unescaped into `self.unescaped` first.
     #[inline(never)] // the rarer line: kept out of the simple lines' code
-    fn escaped(&mut self, row: u64, raw: &[u8], out: &mut Vec<u8>) -> Result<(), Rejection> {
+    fn escaped(&mut self, row: u64, raw: &[u8], out: &mut H::Out) -> Result<(), Rejection> {
         let mut fields = std::mem::take(&mut self.unescaped);
         unescape(raw, &mut self.spans, &mut fields);
         let result = self.record(row, raw, &fields, None, out);
@@ -336,9 +357,9 @@ impl<'j, 'p> Worker<'j, 'p> {
         raw: &[u8],
         text: &[u8],
         checked: Option<&str>,
-        out: &mut Vec<u8>,
+        out: &mut H::Out,
     ) -> Result<(), Rejection> {
-        if self.job.limit.exceeded_by(raw.len()) {
+        if self.shape.limit.exceeded_by(raw.len()) {
             return Err(self.too_long(number));
         }
         let nfields = self.spans.len();
@@ -370,22 +391,11 @@ impl<'j, 'p> Worker<'j, 'p> {
         if checked.is_none() && (0..nfields).any(|i| cell(i).is_none()) {
             return Err(self.not_utf8(number, text));
         }
-        let mut row = self.rows.begin();
-        let binding = self.job.binding;
-        binding.read_cells(number, valid, &self.spans, &mut row, &mut self.notes)?;
-        let scored = row
-            .finish()
-            .map_err(|overflow| Rejection::row(number, overflow.reason(self.job.plan)))?;
-        match self.job.output {
-            Format::Csv => {
-                out.extend_from_slice(raw);
-                self.encoder.csv_outputs(scored, out);
-            }
-            Format::Ndjson => {
-                write_ndjson_cells(&self.job.layout.columns, &self.spans, text, out);
-                self.encoder.ndjson_outputs(scored, out);
-            }
-        }
+        let cells = Cells {
+            text: valid,
+            spans: &self.spans,
+        };
+        self.handler.row(number, raw, cells, out, &mut self.notes)?;
         Ok(())
     }
 
@@ -397,7 +407,7 @@ impl<'j, 'p> Worker<'j, 'p> {
 
     #[cold]
     fn too_long(&self, row: u64) -> Rejection {
-        Rejection::row(row, self.job.limit.reason())
+        Rejection::row(row, self.shape.limit.reason())
     }
 
     #[cold]
@@ -406,26 +416,10 @@ impl<'j, 'p> Worker<'j, 'p> {
             .find(|i| std::str::from_utf8(self.cell(text, *i)).is_err())
             .unwrap_or(0);
         let shown = quoted(&String::from_utf8_lossy(self.cell(text, bad)));
-        let column = self.job.layout.columns.get(bad).map_or("?", String::as_str);
+        let column = self.shape.columns.get(bad).map_or("?", String::as_str);
         Rejection {
             value: Some(shown.clone()),
             ..Rejection::column(row, column, format!("{shown} is not valid UTF-8"))
         }
-    }
-}
-
-/// An NDJSON object's input members: each column's name and its cell (the
-/// record's fields, in `text` at `spans`) as JSON strings; the outputs
-/// follow (see [`Encoder::ndjson_outputs`]).
-fn write_ndjson_cells(columns: &[String], spans: &[Range<usize>], text: &[u8], out: &mut Vec<u8>) {
-    out.push(b'{');
-    for (i, span) in spans.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        write_json_text(out, columns.get(i).map_or("", String::as_str));
-        out.push(b':');
-        let cell = text.get(span.clone()).unwrap_or_default();
-        write_json_text(out, std::str::from_utf8(cell).unwrap_or_default());
     }
 }
