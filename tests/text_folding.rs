@@ -7,6 +7,10 @@
 
 use std::process::Command;
 
+use tally::eval::{Lead, Scorer};
+use tally::source::Source;
+use tally::value::{parse_date_literal, read_cell, Decimal};
+
 const MODEL: &str = "fields {
   id:   text required
   t:    text
@@ -62,4 +66,26 @@ fn the_specification_s_examples_score_exactly() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
+}
+
+/// The same leads through the library's scorer (compiled conditions, no
+/// memo): the same exact scores.
+#[test]
+fn the_scorer_gives_the_same_exact_scores() {
+    let model = tally::compile(&Source::new("m.tally", MODEL))
+        .model
+        .unwrap();
+    let plan = tally::plan::compile(&model);
+    let scorer = Scorer::new(&plan, parse_date_literal("2026-11-22").unwrap());
+    for (id, t, tags, want) in LEADS {
+        let cells = [*id, *t, *tags];
+        let values = plan
+            .fields
+            .iter()
+            .zip(cells)
+            .map(|(f, cell)| read_cell(f.ty, cell, &f.sep).unwrap())
+            .collect();
+        let outcome = scorer.score(&Lead { values });
+        assert_eq!(outcome.score, Decimal::from(*want), "lead {id}: {t:?}");
+    }
 }
