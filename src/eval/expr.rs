@@ -75,18 +75,10 @@ impl Folded {
     }
 }
 
-/// `fold_text` into a reused buffer.
+/// `fold_text` into a reused buffer (NFC and full case folding, with
+/// an ASCII fast path: see `value::fold_into`).
 fn fold_into(buf: &mut String, text: &str) {
-    buf.clear();
-    let trimmed = crate::value::trim(text);
-    if trimmed.is_ascii() {
-        buf.push_str(trimmed);
-        buf.make_ascii_lowercase();
-    } else {
-        // Unicode lower-casing depends on context (a final sigma): let the
-        // standard library do it.
-        buf.push_str(&trimmed.to_lowercase());
-    }
+    crate::value::fold_into(buf, text);
 }
 
 /// Everything a node may read while one lead is scored.

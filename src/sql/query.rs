@@ -71,13 +71,9 @@ pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> 
         table(w, &options.table)
     ));
     out.push_str(&format!(
-        "{}(\n  SELECT\n    {} AS ws,\n    {today} AS today{}\n) AS tally_consts\n",
+        "{}(\n  SELECT\n    {} AS ws,\n    {today} AS today\n) AS tally_consts\n",
         d.cross_join(),
         whitespace(d),
-        d.constants()
-            .iter()
-            .map(|(value, name)| format!(",\n    {value} AS {name}"))
-            .collect::<String>()
     ));
     for layer in layers {
         out.push_str(&render_layer(w, &layer));
@@ -197,7 +193,7 @@ fn inputs(w: &mut Writer<'_>, used: &[bool]) -> Vec<Layer> {
         checks.extend(read.checks);
         if field.ty == FieldType::Text {
             let value = format!("tally_input.{}", d.ident(&field.name));
-            let fold = d.lower(&d.trim(&value, "tally_consts.ws"));
+            let fold = d.fold(&value, "tally_consts.ws");
             folded.push((fold, field.name.clone()));
         }
     }
@@ -240,7 +236,7 @@ fn inputs(w: &mut Writer<'_>, used: &[bool]) -> Vec<Layer> {
     ));
     layers.push(layer(
         "tally_folded",
-        "text as compared: trimmed, lower case",
+        "text as compared: trimmed, NFC, case-folded",
         folded,
     ));
     layers
