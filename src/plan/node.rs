@@ -149,3 +149,60 @@ impl fmt::Debug for Pattern {
         write!(f, "{:?}", self.source)
     }
 }
+
+impl Node {
+    /// Call `f` with every field this node reads.
+    pub fn for_each_field(&self, f: &mut impl FnMut(usize)) {
+        match self {
+            Node::Field(id) => f(*id),
+            _ => self.for_each_child(&mut |child| child.for_each_field(f)),
+        }
+    }
+
+    /// Call `f` on each direct child, in the order the node holds them.
+    /// A visitor matches the nodes it cares about and calls this for the
+    /// rest, so a new node is added here once rather than in every visitor.
+    pub fn for_each_child<'a>(&'a self, f: &mut impl FnMut(&'a Node)) {
+        match self {
+            Node::Not(a)
+            | Node::Neg(a)
+            | Node::IsMissing(a)
+            | Node::IsPresent(a)
+            | Node::InSet { needle: a, .. }
+            | Node::ContainsAny(a, _)
+            | Node::ContainsAll(a, _)
+            | Node::Matches(a, _)
+            | Node::Within(a, _)
+            | Node::DateShift(a, _) => f(a),
+            Node::And(items) | Node::Or(items) | Node::Call(_, items) => items.iter().for_each(f),
+            Node::Arith(first, rest) => {
+                f(first);
+                rest.iter().for_each(|(_, n)| f(n));
+            }
+            Node::Between(a, b, c) => {
+                f(a);
+                f(b);
+                f(c);
+            }
+            Node::Compare(_, a, b)
+            | Node::ListHas {
+                list: a, item: b, ..
+            }
+            | Node::TextContains(a, b)
+            | Node::StartsWith(a, b)
+            | Node::EndsWith(a, b) => {
+                f(a);
+                f(b);
+            }
+            Node::Const(_)
+            | Node::Missing
+            | Node::Field(_)
+            | Node::Group(_)
+            | Node::Score
+            | Node::Stage
+            | Node::Tier(_)
+            | Node::Today
+            | Node::Fired(_) => {}
+        }
+    }
+}
