@@ -436,17 +436,14 @@ fn extreme(
 fn shape<'p>(node: &'p Node, today: Date, predicates: Option<&Predicates<'p>>) -> Shape<'p> {
     let child = |n| Condition::with(n, today, predicates);
     match node {
-        Node::InSet {
-            needle,
-            set,
-            negated,
-        } => match **needle {
-            Node::Field(field) => Shape::InSet {
-                field,
-                set,
-                negated: *negated,
-            },
-            _ => Shape::Node,
+        Node::InSet { needle, set } => in_set(needle, set, false),
+        Node::ListHas { list, item } => list_has(list, item, false),
+        // `not in` is lowered to `not (… in …)`; a membership test runs
+        // negated in one step, as it did before the lowering.
+        Node::Not(inner) => match &**inner {
+            Node::InSet { needle, set } => in_set(needle, set, true),
+            Node::ListHas { list, item } => list_has(list, item, true),
+            _ => Shape::Not(Box::new(child(inner))),
         },
         Node::Compare(op, a, b) => compare(*op, a, b),
         Node::Between(x, low, high) => match (operand(x), constant(low), constant(high)) {
@@ -456,18 +453,6 @@ fn shape<'p>(node: &'p Node, today: Date, predicates: Option<&Predicates<'p>>) -
         Node::TextContains(a, b) => text_has(a, b, Place::Anywhere),
         Node::StartsWith(a, b) => text_has(a, b, Place::Start),
         Node::EndsWith(a, b) => text_has(a, b, Place::End),
-        Node::ListHas {
-            list,
-            item,
-            negated,
-        } => match (&**list, &**item) {
-            (Node::Field(field), Node::Const(Value::Text(item))) => Shape::ListHas {
-                field: *field,
-                item,
-                negated: *negated,
-            },
-            _ => Shape::Node,
-        },
         Node::ContainsAny(list, set) => match **list {
             Node::Field(field) => Shape::ListAny { field, set },
             _ => Shape::Node,
@@ -495,9 +480,30 @@ fn shape<'p>(node: &'p Node, today: Date, predicates: Option<&Predicates<'p>>) -
             },
             _ => Shape::Node,
         },
-        Node::Not(inner) => Shape::Not(Box::new(child(inner))),
         Node::And(items) => Shape::And(items.iter().map(child).collect()),
         Node::Or(items) => Shape::Or(items.iter().map(child).collect()),
+        _ => Shape::Node,
+    }
+}
+
+fn in_set<'p>(needle: &Node, set: &'p ConstSet, negated: bool) -> Shape<'p> {
+    match *needle {
+        Node::Field(field) => Shape::InSet {
+            field,
+            set,
+            negated,
+        },
+        _ => Shape::Node,
+    }
+}
+
+fn list_has<'p>(list: &Node, item: &'p Node, negated: bool) -> Shape<'p> {
+    match (list, item) {
+        (Node::Field(field), Node::Const(Value::Text(item))) => Shape::ListHas {
+            field: *field,
+            item,
+            negated,
+        },
         _ => Shape::Node,
     }
 }
@@ -702,5 +708,24 @@ when true                                 add max(i, 2.5, count(l)) + round(n) "
         // Only `n * 2 > i`, which compares two computed numbers, and the
         // constant `true` are walked.
         assert_eq!(walked, vec![20, 22], "conditions walked as nodes");
+    }
+
+    #[test]
+    fn a_lowered_not_in_runs_as_one_negated_membership_test() {
+        let plan = plan();
+        let today = parse_date_literal("2026-11-22").unwrap();
+        // `t not in [ceo]` and `"demo" not in l`, lowered to `not (…)`.
+        for i in [1, 10] {
+            assert!(
+                matches!(plan.conditions[i], Node::Not(_)),
+                "{:?}",
+                plan.conditions[i]
+            );
+        }
+        let shape = |i: usize| Condition::new(&plan.conditions[i], today).shape;
+        assert!(matches!(shape(1), Shape::InSet { negated: true, .. }));
+        assert!(matches!(shape(10), Shape::ListHas { negated: true, .. }));
+        assert!(matches!(shape(0), Shape::InSet { negated: false, .. }));
+        assert!(matches!(shape(9), Shape::ListHas { negated: false, .. }));
     }
 }

@@ -181,18 +181,10 @@ pub(crate) fn eval<'a>(node: &'a Node, env: &Env<'a>) -> Option<V<'a>> {
         Node::Arith(first, rest) => arith(first, rest, env).map(V::Num),
         Node::Compare(op, a, b) => compare(*op, a, b, env).map(V::Bool),
         Node::Between(a, low, high) => between(a, low, high, env).map(V::Bool),
-        Node::InSet {
-            needle,
-            set,
-            negated,
-        } => in_set(needle, set, env).map(|b| V::Bool(b != *negated)),
-        Node::ListHas {
-            list: l,
-            item,
-            negated,
-        } => {
+        Node::InSet { needle, set } => in_set(needle, set, env).map(V::Bool),
+        Node::ListHas { list: l, item } => {
             let (items, (_, wanted)) = (list(l, env)?, text(item, env)?);
-            Some(V::Bool(items.iter().any(|i| *i == *wanted) != *negated))
+            Some(V::Bool(items.iter().any(|i| *i == *wanted)))
         }
         Node::TextContains(a, b) => text_pair(a, b, env, |a, b| a.contains(b)),
         Node::StartsWith(a, b) => text_pair(a, b, env, |a, b| a.starts_with(b)),

@@ -124,20 +124,24 @@ pub fn node(expr: &Expr) -> Node {
             needle,
             items,
             negated,
-        } => Node::InSet {
-            needle: boxed(needle),
-            set: Arc::new(ConstSet::new(items)),
-            negated: *negated,
-        },
+        } => negate(
+            *negated,
+            Node::InSet {
+                needle: boxed(needle),
+                set: Arc::new(ConstSet::new(items)),
+            },
+        ),
         ExprKind::ListHas {
             list,
             item,
             negated,
-        } => Node::ListHas {
-            list: boxed(list),
-            item: boxed(item),
-            negated: *negated,
-        },
+        } => negate(
+            *negated,
+            Node::ListHas {
+                list: boxed(list),
+                item: boxed(item),
+            },
+        ),
         ExprKind::TextContains(a, b) => Node::TextContains(boxed(a), boxed(b)),
         ExprKind::ContainsAny(list, items) => {
             Node::ContainsAny(boxed(list), Arc::new(ConstSet::new(items)))
@@ -158,6 +162,20 @@ pub fn node(expr: &Expr) -> Node {
         ExprKind::DateShift(e, shifts) => Node::DateShift(boxed(e), shifts.clone()),
         ExprKind::Call(f, args) => Node::Call(*f, args.iter().map(node).collect()),
         ExprKind::Fired(rule) => Node::Fired(*rule),
+    }
+}
+
+/// Sugar lowered to the core: `x not in L` is `not (x in L)`, exactly,
+/// missing values included (`not` of missing is missing), so the
+/// interpreter has one membership test and one negation. The compiled
+/// conditions recognise `not` over a membership test as one shape, and a
+/// field predicate is the largest part reading one field, `not` included,
+/// so scoring costs the same.
+fn negate(negated: bool, node: Node) -> Node {
+    if negated {
+        Node::Not(Box::new(node))
+    } else {
+        node
     }
 }
 

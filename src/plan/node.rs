@@ -32,17 +32,15 @@ pub enum Node {
     Arith(Box<Node>, Vec<(ArithOp, Node)>),
     Compare(CompareOp, Box<Node>, Box<Node>),
     Between(Box<Node>, Box<Node>, Box<Node>),
-    /// `x in [..]` against a constant set.
+    /// `x in [..]` against a constant set (`not in` is `Not` of it).
     InSet {
         needle: Box<Node>,
         set: Arc<ConstSet>,
-        negated: bool,
     },
-    /// Membership of a text in a `list` field.
+    /// Membership of a text in a `list` field (`not in` is `Not` of it).
     ListHas {
         list: Box<Node>,
         item: Box<Node>,
-        negated: bool,
     },
     TextContains(Box<Node>, Box<Node>),
     StartsWith(Box<Node>, Box<Node>),
