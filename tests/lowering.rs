@@ -85,3 +85,44 @@ fn not_in_scores_missing_values_as_missing() {
         assert_eq!(got, *score, "t = {t:?}, l = {l:?}");
     }
 }
+
+/// The three tests of a text against a text are one plan node with its
+/// operator; `tally plan` still prints each as written.
+#[test]
+fn text_tests_are_one_node_with_an_operator() {
+    let source = "fields {\n  t: text\n}\n\
+                  when t contains \"An\" add 1\n\
+                  when t starts with \" A\" add 2\n\
+                  when t ends with \"n\" add 4\n";
+    let model = tally::compile(&Source::new("t.tally", source))
+        .model
+        .unwrap();
+    let plan = plan::compile(&model);
+    let shapes: Vec<String> = plan.conditions.iter().map(|c| format!("{c:?}")).collect();
+    assert_eq!(
+        shapes,
+        [
+            r#"Text(Contains, Field(0), Const(Text("an")))"#,
+            r#"Text(StartsWith, Field(0), Const(Text("a")))"#,
+            r#"Text(EndsWith, Field(0), Const(Text("n")))"#,
+        ]
+    );
+    let shown = plan.to_string();
+    for line in [
+        r#"c0   t contains "an""#,
+        r#"c1   t starts with "a""#,
+        r#"c2   t ends with "n""#,
+    ] {
+        assert!(shown.contains(line), "{line} in\n{shown}");
+    }
+    let holds = |op: plan::TextOp| {
+        [
+            op.holds("anna", "an"),
+            op.holds("anna", "na"),
+            op.holds("an", "anna"),
+        ]
+    };
+    assert_eq!(holds(plan::TextOp::Contains), [true, true, false]);
+    assert_eq!(holds(plan::TextOp::StartsWith), [true, false, false]);
+    assert_eq!(holds(plan::TextOp::EndsWith), [false, true, false]);
+}

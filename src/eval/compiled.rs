@@ -15,7 +15,7 @@ use super::expr::{self, holds, Env, Folded};
 use super::predicates::{byte_truth, Predicates};
 use crate::check::model::Function;
 use crate::plan::endings::Endings;
-use crate::plan::node::{ConstSet, Pattern};
+use crate::plan::node::{ConstSet, Pattern, TextOp};
 use crate::plan::Node;
 use crate::syntax::ast::{ArithOp, CompareOp};
 use crate::value::{ops, Date, Decimal, Value};
@@ -35,14 +35,6 @@ pub(crate) enum Operand {
     Count(usize),
     Score,
     Group(usize),
-}
-
-/// Where a text test looks in the folded text.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Place {
-    Anywhere,
-    Start,
-    End,
 }
 
 #[derive(Debug, Clone)]
@@ -75,7 +67,7 @@ enum Shape<'p> {
     /// `t contains` / `starts with` / `ends with` a constant.
     TextHas {
         field: usize,
-        place: Place,
+        op: TextOp,
         needle: &'p str,
         finder: Box<Finder<'p>>,
     },
@@ -263,7 +255,7 @@ impl<'p> Condition<'p> {
             }
             Shape::TextHas {
                 field,
-                place,
+                op,
                 needle,
                 finder,
             } => {
@@ -271,10 +263,10 @@ impl<'p> Condition<'p> {
                 else {
                     return fallback();
                 };
-                Some(match place {
-                    Place::Anywhere => finder.find(text.as_bytes()).is_some(),
-                    Place::Start => text.starts_with(needle),
-                    Place::End => text.ends_with(needle),
+                // A substring is found with the finder built once.
+                Some(match op {
+                    TextOp::Contains => finder.find(text.as_bytes()).is_some(),
+                    _ => op.holds(text, needle),
                 })
             }
             Shape::ListHas {
@@ -450,9 +442,7 @@ fn shape<'p>(node: &'p Node, today: Date, predicates: Option<&Predicates<'p>>) -
             (Some(operand), Some(low), Some(high)) => Shape::Between { operand, low, high },
             _ => Shape::Node,
         },
-        Node::TextContains(a, b) => text_has(a, b, Place::Anywhere),
-        Node::StartsWith(a, b) => text_has(a, b, Place::Start),
-        Node::EndsWith(a, b) => text_has(a, b, Place::End),
+        Node::Text(op, a, b) => text_has(a, b, *op),
         Node::ContainsAny(list, set) => match **list {
             Node::Field(field) => Shape::ListAny { field, set },
             _ => Shape::Node,
@@ -522,11 +512,11 @@ fn compare<'p>(op: CompareOp, a: &'p Node, b: &'p Node) -> Shape<'p> {
     }
 }
 
-fn text_has<'p>(a: &'p Node, b: &'p Node, place: Place) -> Shape<'p> {
+fn text_has<'p>(a: &'p Node, b: &'p Node, op: TextOp) -> Shape<'p> {
     match (a, b) {
         (Node::Field(field), Node::Const(Value::Text(needle))) => Shape::TextHas {
             field: *field,
-            place,
+            op,
             needle,
             finder: Box::new(Finder::new(needle.as_bytes())),
         },

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::endings::Endings;
-use super::node::{ConstSet, Node, Pattern};
+use super::node::{ConstSet, Node, Pattern, TextOp};
 use super::{FieldSpec, GroupSpec, LadderSpec, Plan, RuleStep, TierSpec};
 use crate::check::model::{Expr, ExprKind, Ladder, Model};
 use crate::syntax::ast::Effect;
@@ -142,15 +142,15 @@ pub fn node(expr: &Expr) -> Node {
                 item: boxed(item),
             },
         ),
-        ExprKind::TextContains(a, b) => Node::TextContains(boxed(a), boxed(b)),
+        ExprKind::TextContains(a, b) => Node::Text(TextOp::Contains, boxed(a), boxed(b)),
         ExprKind::ContainsAny(list, items) => {
             Node::ContainsAny(boxed(list), Arc::new(ConstSet::new(items)))
         }
         ExprKind::ContainsAll(list, items) => {
             Node::ContainsAll(boxed(list), Arc::new(ConstSet::new(items)))
         }
-        ExprKind::StartsWith(a, b) => Node::StartsWith(boxed(a), boxed(b)),
-        ExprKind::EndsWith(a, b) => Node::EndsWith(boxed(a), boxed(b)),
+        ExprKind::StartsWith(a, b) => Node::Text(TextOp::StartsWith, boxed(a), boxed(b)),
+        ExprKind::EndsWith(a, b) => Node::Text(TextOp::EndsWith, boxed(a), boxed(b)),
         ExprKind::Matches(a, pattern) => match compile_regex(pattern) {
             Some(p) => Node::Matches(boxed(a), Arc::new(p)),
             // INVARIANT: the checker compiled this pattern with the same limit.

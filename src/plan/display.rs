@@ -170,9 +170,7 @@ impl Plan {
             }
             Node::InSet { needle, set } => self.with_set(out, needle, " in ", set),
             Node::ListHas { list, item } => self.binary(out, list, "has", item),
-            Node::TextContains(a, b) => self.binary(out, a, "contains", b),
-            Node::StartsWith(a, b) => self.binary(out, a, "starts with", b),
-            Node::EndsWith(a, b) => self.binary(out, a, "ends with", b),
+            Node::Text(op, a, b) => self.binary(out, a, op.word(), b),
             Node::ContainsAny(a, set) => self.with_set(out, a, " contains any ", set),
             Node::ContainsAll(a, set) => self.with_set(out, a, " contains all ", set),
             Node::Matches(a, pattern) => {

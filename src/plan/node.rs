@@ -42,9 +42,8 @@ pub enum Node {
         list: Box<Node>,
         item: Box<Node>,
     },
-    TextContains(Box<Node>, Box<Node>),
-    StartsWith(Box<Node>, Box<Node>),
-    EndsWith(Box<Node>, Box<Node>),
+    /// A test of one text against another, both folded.
+    Text(TextOp, Box<Node>, Box<Node>),
     ContainsAny(Box<Node>, Arc<ConstSet>),
     ContainsAll(Box<Node>, Arc<ConstSet>),
     Matches(Box<Node>, Arc<Pattern>),
@@ -55,6 +54,38 @@ pub enum Node {
     Call(Function, Vec<Node>),
     /// `fired(…)` in a test: did rule N add points?
     Fired(usize),
+}
+
+/// The tests of one text against another (`t contains "x"`, `t starts
+/// with "x"`, `t ends with "x"`): one node with its operator, so a new
+/// text test is a variant here, its word and its meaning, and the walker,
+/// the compiled conditions and `tally plan` take it from these methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextOp {
+    Contains,
+    StartsWith,
+    EndsWith,
+}
+
+impl TextOp {
+    /// The operator as written.
+    pub fn word(self) -> &'static str {
+        match self {
+            TextOp::Contains => "contains",
+            TextOp::StartsWith => "starts with",
+            TextOp::EndsWith => "ends with",
+        }
+    }
+
+    /// Whether `text` passes the test with `part` (both folded).
+    #[inline]
+    pub fn holds(self, text: &str, part: &str) -> bool {
+        match self {
+            TextOp::Contains => text.contains(part),
+            TextOp::StartsWith => text.starts_with(part),
+            TextOp::EndsWith => text.ends_with(part),
+        }
+    }
 }
 
 /// The items of a constant list, hashed for O(1) membership.
@@ -186,9 +217,7 @@ impl Node {
             | Node::ListHas {
                 list: a, item: b, ..
             }
-            | Node::TextContains(a, b)
-            | Node::StartsWith(a, b)
-            | Node::EndsWith(a, b) => {
+            | Node::Text(_, a, b) => {
                 f(a);
                 f(b);
             }
