@@ -66,6 +66,38 @@ fn syntax_children_are_each_forms_operands_in_order() {
     }
 }
 
+/// Number forms, as a rule's points: their children in both trees.
+const POINTS: &[(&str, &[&str])] = &[
+    ("-n", &["n"]),
+    ("n + m * 2 - 1", &["n", "m * 2", "1"]),
+    ("min(n, m, 3)", &["n", "m", "3"]),
+    ("abs(n)", &["n"]),
+];
+
+#[test]
+fn number_forms_give_their_operands_in_both_trees() {
+    for (points, expected) in POINTS {
+        let source = format!("{FIELDS}when b add {points}\n");
+        let (tree, _) = syntax::parse(&Source::new("t.tally", source.as_str()));
+        let mut seen = Vec::new();
+        let tree = tree.unwrap();
+        tree.rules[0]
+            .points
+            .node
+            .for_each_child(&mut |child| seen.push(text(&source, child.span)));
+        assert_eq!(seen, *expected, "syntax children of `{points}`");
+        let model = tally::compile(&Source::new("t.tally", source.as_str()))
+            .model
+            .unwrap();
+        let mut seen = Vec::new();
+        model.rules[0]
+            .points
+            .kind
+            .for_each_child(&mut |child| seen.push(text(&source, child.span)));
+        assert_eq!(seen, *expected, "checked children of `{points}`");
+    }
+}
+
 #[test]
 fn a_call_and_an_arithmetic_chain_give_every_operand() {
     let source = model_text("max(n, m) + n * 2 - abs(m) > 1");
