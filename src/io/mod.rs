@@ -16,6 +16,7 @@ mod binding;
 pub mod chunks;
 mod core_record;
 mod format;
+mod header_error;
 pub mod input;
 mod json;
 mod layout;
@@ -33,8 +34,9 @@ mod sync;
 mod target;
 mod write;
 
-pub use binding::{BadValues, Binding, HeaderError};
+pub use binding::{BadValues, Binding};
 pub use format::{Format, NameHint};
+pub use header_error::{HeaderError, HeaderNote, UnreadableHeader};
 pub use layout::Layout;
 pub use limit::RowLimit;
 pub use parallel::{score_csv, CsvJob, Progress};
