@@ -65,13 +65,34 @@ pub(crate) fn each_item(
     }
 }
 
-/// The syntax error of the text from `from` on, parsed as a whole file
-/// (spans are the file's own), or `None` if that text parses. `from`
-/// must be where an item may start.
+/// The first syntax error of the text from `from` on (spans are the
+/// file's own), or `None` if that text parses. `from` must be where an
+/// item may start.
+///
+/// The items are first parsed one at a time, as [`each_item`] does, to
+/// find the first that fails; then the text from the item before it is
+/// parsed as a file for the message, as the whole file would word it
+/// (`when a add 1 foo`: an operator, a reason or a new item). Parsing
+/// from `from` as a file at once would hold the tokens of every good
+/// item before the broken one (see [`each_item`]).
 pub(crate) fn error_from(text: &str, from: usize) -> Option<SyntaxError> {
-    let rest = text.get(from..)?;
+    let (mut at, mut before) = (from, from);
+    loop {
+        let rest = text.get(at..)?;
+        let Ok(mut pairs) = TallyParser::parse(Rule::next_item, rest) else {
+            break;
+        };
+        let step = pairs.next()?;
+        let end = step.as_span().end();
+        let inner = step.into_inner().next(); // `None` for a `;`
+        if inner.is_some_and(|p| p.as_rule() == Rule::EOI) || end == 0 {
+            return None;
+        }
+        (before, at) = (at, at + end);
+    }
+    let rest = text.get(before..)?;
     let error = TallyParser::parse(Rule::file, rest).err()?;
-    Some(translate(rest, error).shifted(from))
+    Some(translate(rest, error).shifted(before))
 }
 
 /// Refuse brackets nested deeper than [`MAX_NESTING`], skipping text,

@@ -5,9 +5,9 @@
 //! A wrong guess of where the broken item ends would report text that is
 //! fine as errors of its own, so the guess is cautious: it skips whole
 //! blocks, and when a block never closes it skips the rest of the file
-//! (one error reported, as before). Each error after the first is found by
-//! parsing the text from the resume point as a file, so its message is
-//! the one that text alone would get.
+//! (one error reported, as before). Each error after the first is the
+//! first error of the text from the resume point (`parser::error_from`),
+//! worded as if that text were the whole file.
 //!
 //! At most [`MAX_ERRORS`] are collected, as many as a report shows: pest
 //! builds each error's line by scanning back from the end of its input
