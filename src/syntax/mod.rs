@@ -149,13 +149,16 @@ mod tests {
             let (Some(first), Some(last)) = (tops.get(1), tops.last()) else {
                 panic!("the examples have items");
             };
-            let text = with_line_at(example, *last, "when x ! 1 add 1");
-            let text = with_line_at(&text, *first, "when a >> 1 add 1");
+            let second_only = with_line_at(example, *last, "when x ! 1 add 1");
+            let text = with_line_at(&second_only, *first, "when a >> 1 add 1");
             let (model, errors) = parse(&Source::new("m.tally", text.as_str()));
             assert!(model.is_none());
             assert_eq!(errors.len(), 2, "{errors:?}");
             assert_eq!(errors[0], whole_file(&text).1[0]);
-            assert!(errors[0].offset() < errors[1].offset());
+            // The second is worded as it is when it is the only one.
+            let alone = whole_file(&second_only).1[0].clone();
+            let moved = "when a >> 1 add 1\n".len();
+            assert_eq!(errors[1], alone.shifted(moved));
         }
     }
 
