@@ -110,19 +110,9 @@ impl LeadFile<'_> {
     /// Header problems reported on standard error, as `tally check`
     /// reports a model's, and the closing line the caller prints.
     fn reported(&self, errors: &[&dyn Diagnostic]) -> (u8, String) {
-        let shown = self.shown();
-        for error in errors {
-            super::output::err(&render::human_input(
-                &shown,
-                *error,
-                render::color_on_stderr(),
-            ));
-        }
-        let n = errors.len();
-        let s = if n == 1 { "" } else { "s" };
-        (
-            EXIT_PROBLEMS,
-            format!("{shown}: {n} header error{s}; no row was read"),
-        )
+        let color = render::color_on_stderr();
+        let (reports, line) = render::input_refused(&self.shown(), errors, color);
+        super::output::err(&reports);
+        (EXIT_PROBLEMS, line)
     }
 }

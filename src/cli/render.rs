@@ -110,6 +110,22 @@ pub fn human_input(file: &str, diagnostic: &dyn Diagnostic, color: bool) -> Stri
     out
 }
 
+/// The reports of the problems that stop an input file from being read
+/// (its header), and the closing line that counts them, which callers
+/// print after `error: ` as their other errors.
+pub fn input_refused(file: &str, errors: &[&dyn Diagnostic], color: bool) -> (String, String) {
+    let reports = errors
+        .iter()
+        .map(|e| human_input(file, *e, color))
+        .collect();
+    let n = errors.len();
+    let s = if n == 1 { "" } else { "s" };
+    (
+        reports,
+        format!("{file}: {n} header error{s}; no row was read"),
+    )
+}
+
 /// A diagnostic about a file, its message led by the file's name.
 #[derive(Debug)]
 struct InFile<'a> {

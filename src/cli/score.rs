@@ -142,14 +142,11 @@ fn report(shown: &str, diagnostic: &dyn miette::Diagnostic) {
 
 /// Header problems reported, then the closing line: nothing is read.
 fn refused(shown: &str, errors: &[&dyn miette::Diagnostic]) -> Stop {
-    for error in errors {
-        report(shown, *error);
-    }
-    let n = errors.len();
-    let s = if n == 1 { "" } else { "s" };
-    say(format_args!(
-        "error: {shown}: {n} header error{s}; no row was read"
-    ));
+    use std::io::Write;
+    let color = super::render::color_on_stderr();
+    let (reports, line) = super::render::input_refused(shown, errors, color);
+    let _ = std::io::stderr().write_all(reports.as_bytes());
+    say(format_args!("error: {line}"));
     Stop::Problems
 }
 
