@@ -143,3 +143,117 @@ fn each_sql_case_reports_its_own_code_first() {
         assert_eq!(codes.first(), Some(&code), "{}", path.display());
     }
 }
+
+/// The model the input diagnostics below are found with.
+const INPUT_MODEL: &str = "fields { company: text, email: text, tags: list }\n\
+                           group reasons { when company == \"x\" add 1 }\n\
+                           when email == \"y\" add 1\n";
+
+/// Each problem a lead file's header can have, found by binding
+/// `INPUT_MODEL` to a header (or reading a CSV file's first row), and
+/// rendered as `tally score` renders it.
+fn input_diagnostics() -> Vec<(String, Box<dyn miette::Diagnostic>)> {
+    use tally::io::{header_from, Binding, Format, Header, Layout, OpenError, RowLimit};
+    let (_, compiled) = compile_bytes("m.tally", INPUT_MODEL.as_bytes().to_vec());
+    let plan = tally::plan::compile(compiled.model.as_ref().unwrap());
+    let csv = |columns: &str| Header {
+        format: Format::Csv,
+        columns: columns
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect(),
+    };
+    let bind = |columns: &str| Binding::new(&plan, &csv(columns));
+    let mut found: Vec<(String, Box<dyn miette::Diagnostic>)> = Vec::new();
+    let mut add = |what: &str, errors: Vec<tally::io::HeaderError>| {
+        for error in errors {
+            found.push((what.to_string(), Box::new(error)));
+        }
+    };
+    add(
+        "a missing column",
+        bind("id,Company,email,tag").unwrap_err(),
+    );
+    add("an empty file", bind("").unwrap_err()[..1].to_vec());
+    add(
+        "a column named twice",
+        bind("company,email,tags,email").unwrap_err(),
+    );
+    add(
+        "a column named three times",
+        bind("company,email,tags,email,email").unwrap_err(),
+    );
+    add(
+        "the wrong delimiter",
+        bind("company;email;tags").unwrap_err(),
+    );
+    add(
+        "the wrong delimiter",
+        bind("company\temail\ttags").unwrap_err(),
+    );
+    let layout = |columns: &str, prefix: &str, explain: bool| {
+        Layout::new(&plan, &csv(columns), Format::Csv, prefix, explain).unwrap_err()
+    };
+    add(
+        "an output named like a column",
+        layout("company,email,tags,score", "", false),
+    );
+    add(
+        "with --prefix",
+        layout("company,email,tags,t_score", "t_", false),
+    );
+    add(
+        "a group named `reasons` with --explain",
+        layout("company,email,tags", "", true),
+    );
+    let note = bind("COMPANY,email,tags").unwrap().notes().to_vec();
+    for note in note {
+        found.push(("a column found by ignoring case".into(), Box::new(note)));
+    }
+    let unreadable = [&b"id,\"abc\n"[..], b"id,caf\xe9\n"];
+    for first in unreadable {
+        let Err(OpenError::Header(error)) = header_from(Some(first), b',') else {
+            panic!("a header error");
+        };
+        found.push(("an unreadable header".into(), Box::new(error)));
+    }
+    let chunks = tally::io::chunks::Chunks::new(&b"id,a_long_name\n"[..], b',');
+    let Err(OpenError::Header(error)) = chunks.row_limit(RowLimit::new(8)).first_record() else {
+        panic!("a header past the limit");
+    };
+    found.push(("a header past --max-row-bytes".into(), Box::new(error)));
+    found
+}
+
+#[test]
+fn every_input_diagnostic_renders_as_snapshotted() {
+    let mut out = format!("MODEL\n{INPUT_MODEL}\n");
+    for (what, diagnostic) in input_diagnostics() {
+        out.push_str(&format!("--- {what}\n"));
+        out.push_str(&render::human_input(
+            "`leads.csv`",
+            diagnostic.as_ref(),
+            false,
+        ));
+    }
+    insta::assert_snapshot!(out);
+}
+
+/// Every code of `src/io/header_error.rs` has a case above, and every
+/// case reports a code.
+#[test]
+fn every_input_code_has_a_case() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("src/io/header_error.rs")).unwrap();
+    let codes: BTreeSet<String> = text
+        .split("code(tally::")
+        .skip(1)
+        .map(|part| format!("tally::{}", part.split(')').next().unwrap()))
+        .collect();
+    let cases: BTreeSet<String> = input_diagnostics()
+        .iter()
+        .map(|(_, d)| d.code().unwrap().to_string())
+        .collect();
+    assert_eq!(codes, cases);
+}

@@ -10,7 +10,7 @@
 
 use tally::source::Source;
 use tally::syntax::ast::{Effect, Expr, ExprKind, FieldType, Literal, Model};
-use tally::syntax::{canonical_expr, parse};
+use tally::syntax::{canonical_expr, parse, KEYWORDS};
 
 fn model(text: &str) -> Model {
     let (tree, errors) = parse(&Source::new("t.tally", text));
@@ -268,14 +268,10 @@ fn spans_point_into_the_source() {
 }
 
 #[test]
-fn every_keyword_of_the_spec_is_reserved() {
-    // LANGUAGE.md section 2's list; `within` once slipped through because
-    // `with` matched first and the word boundary then failed.
-    let words = "model version fields let group max min when add sub if then else tier \
-                 test given expect as of and or not in between contains starts ends with \
-                 matches is missing present within true false required from sep score \
-                 stage today";
-    for word in words.split_whitespace() {
+fn every_keyword_is_reserved() {
+    // `within` once slipped through because `with` matched first and the
+    // word boundary then failed.
+    for word in KEYWORDS {
         let text = format!("fields {{ {word}: text }}");
         let (_, errors) = parse(&Source::new("t.tally", text.as_str()));
         assert!(!errors.is_empty(), "`{word}` was accepted as a field name");
@@ -283,6 +279,51 @@ fn every_keyword_of_the_spec_is_reserved() {
         let (_, errors) = parse(&Source::new("t.tally", plain.as_str()));
         assert!(errors.is_empty(), "`{word}x` was refused: {errors:?}");
     }
+}
+
+/// The words of the grammar's `keyword` rule, which is written grouped by
+/// first letter: `"a" ~ ("dd" | "nd" | "s")` is `add`, `and`, `as`.
+fn grammar_keywords() -> Vec<String> {
+    let grammar = include_str!("../grammar/tally.pest");
+    let start = grammar.find("\nkeyword = _{").expect("a `keyword` rule");
+    let body = &grammar[start..];
+    let body = &body[..body.find("\n}").expect("the rule's end")];
+    let mut words = Vec::new();
+    for line in body.lines().map(str::trim) {
+        let Some((head, tails)) = line.trim_start_matches('|').trim().split_once(" ~ (") else {
+            continue;
+        };
+        let Some(head) = head.strip_prefix('"').and_then(|h| h.strip_suffix('"')) else {
+            continue;
+        };
+        let tails = tails.split(')').next().unwrap();
+        for tail in tails.split('|') {
+            words.push(format!("{head}{}", tail.trim().trim_matches('"')));
+        }
+    }
+    words.sort();
+    words
+}
+
+/// `syntax::KEYWORDS` is the one list of reserved words: the grammar's
+/// `keyword` rule and the list in docs/language.md must say the same.
+#[test]
+fn the_keyword_list_is_the_grammars_and_the_docs() {
+    let mut list: Vec<String> = KEYWORDS.iter().map(|w| w.to_string()).collect();
+    list.sort();
+    assert_eq!(
+        grammar_keywords(),
+        list,
+        "grammar/tally.pest `keyword` rule"
+    );
+    let docs = include_str!("../docs/language.md");
+    let block = docs
+        .split("The reserved words are:\n\n```text\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the reserved words in docs/language.md");
+    let documented: Vec<&str> = block.split_whitespace().collect();
+    assert_eq!(documented, KEYWORDS, "docs/language.md, in the same order");
 }
 
 /// Every node of an expression, as the source text its span covers,
@@ -349,4 +390,114 @@ fn a_comment_does_not_join_a_number_to_its_unit() {
         errors[0].to_string(),
         "expected `add` or `sub`, found `days`"
     );
+}
+
+/// The line and message of each syntax error of `text`.
+fn errors_of(text: &str) -> Vec<(usize, String)> {
+    let source = Source::new("t.tally", text);
+    let (tree, errors) = parse(&source);
+    assert!(tree.is_none(), "a file with syntax errors has no tree");
+    errors
+        .iter()
+        .map(|e| {
+            let span = miette::Diagnostic::labels(e).unwrap().last().unwrap();
+            (source.line_col(span.offset()).0, e.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn every_broken_item_is_reported_once() {
+    let text = "fields { a: number }\n\
+                when a >> 1 add 1\n\
+                when a > 1 add 1\n\
+                let x = \n\
+                when a > 2 plus 1\n\
+                if score > 10 then A\n\
+                else\n";
+    assert_eq!(
+        errors_of(text),
+        [
+            (2, "expected a value, found `>`".to_string()),
+            (5, "expected a value, found `when`".to_string()),
+            (5, "expected `add` or `sub`, found `plus`".to_string()),
+            (8, "expected a label, found the end of the file".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn errors_after_the_first_in_a_block_are_not_reported() {
+    let text = "fields { a: number }\n\
+                group g {\n  when a >> 1 add 1\n  when a < < 2 add 1\n  when a add\n}\n\
+                tier t {\n  if a = = 1 then X\n  if a then\n}\n\
+                when a > 1 add 1 \"fine\"\n";
+    assert_eq!(
+        errors_of(text),
+        [
+            (3, "expected a value, found `>`".to_string()),
+            (8, "expected a value, found `=`".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn a_block_never_closed_after_an_error_hides_the_rest() {
+    // Where the group ends cannot be told, so nothing after it is parsed:
+    // one error, never errors about good text.
+    let text = "fields { a: number }\n\
+                group g {\n  when a >> 1 add 1\n\n\
+                when a > 1 add 1\nwhen a > > 1 add 1\n";
+    assert_eq!(
+        errors_of(text),
+        [(3, "expected a value, found `>`".to_string())]
+    );
+}
+
+#[test]
+fn a_continued_line_starting_with_score_is_not_an_item() {
+    // `score` starts an item only as `score max N`; here it continues the
+    // broken ladder line, and resuming at it would report good text.
+    let text = "fields { a: number }\n\
+                if a >> 1 and\n  score > 3 then A\n\
+                score max 100\n\
+                when a > 1 plus 1\n";
+    assert_eq!(
+        errors_of(text),
+        [
+            (2, "expected a value, found `>`".to_string()),
+            (5, "expected `add` or `sub`, found `plus`".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn ten_thousand_broken_items_stop_at_the_cap() {
+    let mut text = String::from("fields { a: number }\n");
+    for i in 0..10_000 {
+        text.push_str(&format!(
+            "when a > {i} add 1 \"r{i}\"\nwhen a >> {i} add 1\n"
+        ));
+    }
+    let started = std::time::Instant::now();
+    let (tree, errors) = parse(&Source::new("big.tally", text.as_str()));
+    let elapsed = started.elapsed();
+    assert!(tree.is_none());
+    assert_eq!(errors.len(), tally::syntax::MAX_ERRORS);
+    assert_eq!(
+        tally::syntax::MAX_ERRORS,
+        tally::cli::render::SHOWN_PER_FILE
+    );
+    assert!(errors
+        .iter()
+        .all(|e| e.to_string() == "expected a value, found `>`"));
+    // The 50th is the 50th broken item, on line 3 + 2 × 49.
+    let source = Source::new("big.tally", text.as_str());
+    let last = miette::Diagnostic::labels(&errors[49])
+        .unwrap()
+        .next()
+        .unwrap();
+    assert_eq!(source.line_col(last.offset()), (101, 9));
+    // Not asserted (machines differ); shown with --nocapture.
+    println!("10,000 broken items: {elapsed:?}");
 }

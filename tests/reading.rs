@@ -181,8 +181,9 @@ fn a_header_left_open_is_a_header_error() {
     let (code, stdout, stderr) = score(dir.path(), "f.csv", &[]);
     assert_eq!(
         stderr,
-        "error: `f.csv`: the header row has a quoted field that is never closed \
-         (the file ends inside quotes); look for a stray `\"` in it\n"
+        "tally::header_unclosed_quote\n\n  \u{d7} `f.csv`: the header row has a quoted field that is never \
+         closed (the file ends inside quotes)\n  help: look for a stray `\"` in the header row\n\n\
+         error: `f.csv`: 1 header error; no row was read\n"
     );
     assert_eq!((code, stdout.as_str()), (1, ""));
 }
@@ -250,14 +251,16 @@ fn a_header_past_the_limit_is_a_header_error() {
     let leads = format!("id,{}\nx,1\n", "h".repeat(2000));
     let dir = workspace(IDS, "f.csv", leads.as_bytes());
     let limit = ["--max-row-bytes", "1000"];
-    let message = "`f.csv`: the header row is longer than 1000 bytes \
-                   (--max-row-bytes raises the limit)";
+    let message =
+        "tally::header_too_long\n\n  \u{d7} `f.csv`: the header row is longer than 1000 bytes\n  \
+                   help: --max-row-bytes raises the limit\n\n\
+                   error: `f.csv`: 1 header error; no row was read";
     let (code, stdout, stderr) = score(dir.path(), "f.csv", &limit);
-    assert_eq!(stderr, format!("error: {message}\n"));
+    assert_eq!(stderr, format!("{message}\n"));
     assert_eq!((code, stdout.as_str()), (1, ""));
     assert_eq!(
         explain(dir.path(), "f.csv", 1, &limit),
-        Err(format!("error: {message}"))
+        Err(message.to_string())
     );
 }
 
@@ -308,13 +311,16 @@ fn a_field_bound_to_a_column_named_twice_is_a_header_error() {
     let model = "fields { email: text required }\n";
     let dir = workspace(model, "f.csv", b"id,email,x,y,email\n1,a,b,c,d\n");
     let (code, stdout, stderr) = score(dir.path(), "f.csv", &[]);
-    let message = "`f.csv`: column \"email\" appears twice in the header (columns 2 and 5); \
-                   the model's field `email` reads it: rename one";
-    assert_eq!(stderr, format!("error: {message}\n"));
+    let message =
+        "tally::repeated_column\n\n  \u{d7} `f.csv`: column \"email\" appears twice in the header \
+                   (columns 2 and 5); the model's field\n  \u{2502} `email` reads it\n  \
+                   help: rename one of them in the file, so that the field reads one column\n\n\
+                   error: `f.csv`: 1 header error; no row was read";
+    assert_eq!(stderr, format!("{message}\n"));
     assert_eq!((code, stdout.as_str()), (1, ""));
     assert_eq!(
         explain(dir.path(), "f.csv", 1, &[]),
-        Err(format!("error: {message}"))
+        Err(message.to_string())
     );
     // Three times.
     let dir = workspace(model, "f.csv", b"email,email,email\n1,2,3\n");

@@ -621,8 +621,10 @@ fn a_missing_column_is_named_with_the_closest_one() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stderr),
-        "error: `leads.csv`: column \"Company Name\" (field `company`) is not in the header; the closest column is \"Company\"\n\
-         error: `leads.csv`: column \"tags\" (field `tags`) is not in the header; the closest column is \"tag\"\n"
+        "tally::missing_column\n\n  \u{d7} `leads.csv`: column \"Company Name\" (field `company`) is not in the header\n  \
+         help: the closest column is \"Company\"\n\ntally::missing_column\n\n  \u{d7} `leads.csv`: column \"tags\" \
+         (field `tags`) is not in the header\n  help: the closest column is \"tag\"\n\n\
+         error: `leads.csv`: 2 header errors; no row was read\n"
     );
     assert_eq!(text(&out.stdout), "");
     assert_eq!(files_in(dir.path()), ["leads.csv", "model.tally"]);
@@ -636,8 +638,11 @@ fn an_output_colliding_with_a_column_is_refused_until_prefixed() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stderr),
-        "error: `leads.csv`: output `score` has the name of an input column; rename the outputs with --prefix, e.g. --prefix tally_\n\
-         error: `leads.csv`: output `stage` has the name of an input column; rename the outputs with --prefix, e.g. --prefix tally_\n"
+        "tally::output_collision\n\n  \u{d7} `leads.csv`: output `score` has the name of an input column\n  \
+         help: rename the outputs with --prefix, e.g. --prefix tally_\n\ntally::output_collision\n\n  \
+         \u{d7} `leads.csv`: output `stage` has the name of an input column\n  \
+         help: rename the outputs with --prefix, e.g. --prefix tally_\n\n\
+         error: `leads.csv`: 2 header errors; no row was read\n"
     );
     assert_eq!(text(&out.stdout), "");
     let out = tally(
@@ -658,7 +663,8 @@ fn a_prefix_that_still_collides_is_refused() {
     assert_eq!(stdout, "");
     assert_eq!(
         stderr,
-        "error: `leads.csv`: output `t_g` (with --prefix t_) has the name of an input column; choose another --prefix\n"
+        "tally::output_collision\n\n  \u{d7} `leads.csv`: output `t_g` (with --prefix t_) has the name of an input \
+         column\n  help: choose another --prefix\n\nerror: `leads.csv`: 1 header error; no row was read\n"
     );
 }
 
@@ -809,7 +815,9 @@ fn a_header_that_is_not_utf8_is_refused() {
     assert_eq!(stdout, "");
     assert_eq!(
         stderr,
-        "error: `leads.csv`: header column 2 \"caf\u{fffd}\" is not valid UTF-8\n"
+        "tally::header_not_utf8\n\n  \u{d7} `leads.csv`: header column 2 \"caf\u{fffd}\" is not valid UTF-8\n  \
+         help: re-save the file as UTF-8 (in most editors: Save with Encoding, then UTF-8)\n\n\
+         error: `leads.csv`: 1 header error; no row was read\n"
     );
 }
 

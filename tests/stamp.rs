@@ -92,8 +92,9 @@ fn an_input_column_named_tally_model_needs_a_prefix() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        "error: `t.csv`: output `tally_model` has the name of an input column; \
-         rename the outputs with --prefix, e.g. --prefix tally_\n"
+        "tally::output_collision\n\n  \u{d7} `t.csv`: output `tally_model` has the name of an input column\n  \
+         help: rename the outputs with --prefix, e.g. --prefix tally_\n\n\
+         error: `t.csv`: 1 header error; no row was read\n"
     );
     let out = run(
         dir.path(),

@@ -1,8 +1,6 @@
 //! `tally check MODEL…`: parse and type-check, print the findings (at
 //! most `render::SHOWN_PER_FILE` per file, then a count of the rest).
 
-use std::io::IsTerminal;
-
 use clap::Args;
 use serde::Serialize;
 
@@ -80,7 +78,7 @@ pub fn run(args: &CheckArgs) -> u8 {
 
 /// Reports to standard error; returns the summary for standard output.
 fn human(checked: &[(Source, Compiled)], errors: usize, warnings: usize) -> String {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = render::color_on_stderr();
     for (source, compiled) in checked {
         output::err(&render::human_all(source, &compiled.findings, color));
     }

@@ -2,7 +2,9 @@
 //! read a whole file without writing one (`backtest`; `explain` reads one
 //! row its own way). Errors come back as (exit status, message).
 
-use super::{EXIT_FAILURE, EXIT_PROBLEMS};
+use miette::Diagnostic;
+
+use super::{render, EXIT_FAILURE, EXIT_PROBLEMS};
 use crate::eval::{Outcome, Scorer};
 use crate::io::{self, Binding, Format, Header, NameHint, OpenError, Reader};
 use crate::plan::Plan;
@@ -41,7 +43,7 @@ impl LeadFile<'_> {
         let reader =
             Reader::with_limit(input, format, self.delimiter, self.limit).map_err(|e| match e {
                 OpenError::Io(error) => failure(error),
-                OpenError::Header(message) => (EXIT_PROBLEMS, format!("{shown}: {message}")),
+                OpenError::Header(error) => self.reported(&[&error]),
             })?;
         let binding = self.bind(plan, reader.header())?;
         Ok((reader, binding))
@@ -90,14 +92,27 @@ impl LeadFile<'_> {
     /// Bind a plan to the file's header; notes on how it was read go to
     /// standard error.
     pub fn bind(&self, plan: &Plan, header: &Header) -> Result<Binding, (u8, String)> {
-        let shown = self.shown();
         let binding = Binding::new(plan, header).map_err(|errors| {
-            let lines: Vec<String> = errors.iter().map(|e| format!("{shown}: {e}")).collect();
-            (EXIT_PROBLEMS, lines.join("\nerror: "))
+            let errors: Vec<&dyn Diagnostic> = errors.iter().map(|e| e as _).collect();
+            self.reported(&errors)
         })?;
+        let shown = self.shown();
         for note in binding.notes() {
-            super::output::errln(&format!("note: {shown}: {note}"));
+            super::output::err(&render::human_input(
+                &shown,
+                note,
+                render::color_on_stderr(),
+            ));
         }
         Ok(binding)
+    }
+
+    /// Header problems reported on standard error, as `tally check`
+    /// reports a model's, and the closing line the caller prints.
+    fn reported(&self, errors: &[&dyn Diagnostic]) -> (u8, String) {
+        let color = render::color_on_stderr();
+        let (reports, line) = render::input_refused(&self.shown(), errors, color);
+        super::output::err(&reports);
+        (EXIT_PROBLEMS, line)
     }
 }

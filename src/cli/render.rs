@@ -80,6 +80,81 @@ pub fn human(source: &Source, finding: &Finding, color: bool) -> String {
     out
 }
 
+/// Whether reports on standard error are coloured: on a terminal, unless
+/// `NO_COLOR` is set.
+pub fn color_on_stderr() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// A problem with an input that is not a model (a lead file's header,
+/// `io::HeaderError`), rendered as a model's finding is, code and help
+/// included, without a source excerpt; `file` (as messages name it) goes
+/// in front of the message. Ends with a blank line, as `human_all` does.
+pub fn human_input(file: &str, diagnostic: &dyn Diagnostic, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let report = InFile {
+        file,
+        inner: diagnostic,
+    };
+    let mut out = String::new();
+    if handler.render_report(&mut out, &report).is_err() {
+        out = format!("error: {report}\n");
+    }
+    out.push('\n');
+    out
+}
+
+/// The reports of the problems that stop an input file from being read
+/// (its header), and the closing line that counts them, which callers
+/// print after `error: ` as their other errors.
+pub fn input_refused(file: &str, errors: &[&dyn Diagnostic], color: bool) -> (String, String) {
+    let reports = errors
+        .iter()
+        .map(|e| human_input(file, *e, color))
+        .collect();
+    let n = errors.len();
+    let s = if n == 1 { "" } else { "s" };
+    (
+        reports,
+        format!("{file}: {n} header error{s}; no row was read"),
+    )
+}
+
+/// A diagnostic about a file, its message led by the file's name.
+#[derive(Debug)]
+struct InFile<'a> {
+    file: &'a str,
+    inner: &'a dyn Diagnostic,
+}
+
+impl fmt::Display for InFile<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file, self.inner)
+    }
+}
+
+impl std::error::Error for InFile<'_> {}
+
+impl Diagnostic for InFile<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.inner.code()
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        self.inner.severity()
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.inner.help()
+    }
+}
+
 /// A finding as miette renders it: its labels moved into an excerpt of
 /// the lines they point at (see `excerpt.rs`).
 #[derive(Debug)]

@@ -132,6 +132,24 @@ fn say(line: std::fmt::Arguments) {
     let _ = writeln!(std::io::stderr(), "{line}");
 }
 
+/// A lead file's header problem or note on standard error, rendered as
+/// a model's finding is (`render::human_input`).
+fn report(shown: &str, diagnostic: &dyn miette::Diagnostic) {
+    use std::io::Write;
+    let text = super::render::human_input(shown, diagnostic, super::render::color_on_stderr());
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
+/// Header problems reported, then the closing line: nothing is read.
+fn refused(shown: &str, errors: &[&dyn miette::Diagnostic]) -> Stop {
+    use std::io::Write;
+    let color = super::render::color_on_stderr();
+    let (reports, line) = super::render::input_refused(shown, errors, color);
+    let _ = std::io::stderr().write_all(reports.as_bytes());
+    say(format_args!("error: {line}"));
+    Stop::Problems
+}
+
 /// `read 5 rows: 4 scored, 1 rejected`.
 fn summary(counts: &Counts) -> String {
     let rows = if counts.read == 1 { "row" } else { "rows" };
@@ -197,10 +215,7 @@ fn score_csv(
         .row_limit(args.max_row_bytes);
     let stop = |e| match e {
         OpenError::Io(error) => Stop::Failure(cannot_read(&shown, &error)),
-        OpenError::Header(message) => {
-            say(format_args!("error: {shown}: {message}"));
-            Stop::Problems
-        }
+        OpenError::Header(error) => refused(&shown, &[&error]),
     };
     let first = chunks.first_record().map_err(stop)?;
     let header = io::header_from(first.as_deref(), args.delimiter).map_err(stop)?;
@@ -310,10 +325,7 @@ fn open_leads(args: &ScoreArgs, format: Format) -> Result<Reader, Stop> {
     let (delimiter, limit) = (args.delimiter, args.max_row_bytes);
     Reader::with_limit(input, format, delimiter, limit).map_err(|e| match e {
         OpenError::Io(error) => Stop::Failure(cannot_read(&shown, &error)),
-        OpenError::Header(message) => {
-            say(format_args!("error: {shown}: {message}"));
-            Stop::Problems
-        }
+        OpenError::Header(error) => refused(&shown, &[&error]),
     })
 }
 
@@ -339,7 +351,7 @@ fn bind(
         (Ok(binding), Ok(layout)) => {
             let shown = shown_name(&args.leads);
             for note in binding.notes() {
-                say(format_args!("note: {shown}: {note}"));
+                report(&shown, note);
             }
             Ok((binding, layout))
         }
@@ -350,10 +362,8 @@ fn bind(
                 .flatten()
                 .flatten()
                 .collect();
-            for error in errors {
-                say(format_args!("error: {shown}: {error}"));
-            }
-            Err(Stop::Problems)
+            let errors: Vec<&dyn miette::Diagnostic> = errors.iter().map(|e| e as _).collect();
+            Err(refused(&shown, &errors))
         }
     }
 }

@@ -1,112 +1,16 @@
 //! Binding a plan's fields to a lead file's columns, and reading a
 //! record's cells into a typed [`Lead`].
 
-use std::fmt;
 use std::ops::Range;
 
 use super::format::Format;
+use super::header_error::{HeaderError, HeaderNote};
 use super::json::read_json;
 use super::read::{Header, Record, RowData};
 use super::reject::{quoted, Rejection};
 use crate::eval::{CellError, Lead, Row};
 use crate::plan::Plan;
 use crate::value::{read_cell, FieldType, Value};
-
-/// A lead file that cannot be scored with a plan, found before any row
-/// is read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HeaderError {
-    /// A field's column is not in the CSV header.
-    MissingColumn {
-        field: String,
-        column: String,
-        /// The header's closest column by edit distance, if it has any.
-        closest: Option<String>,
-    },
-    /// An output column would have the name of an input column.
-    Collision {
-        /// The output's column name, prefix included.
-        output: String,
-        /// The `--prefix` in force (empty for none).
-        prefix: String,
-    },
-    /// Two outputs would have the same name.
-    DuplicateOutput { output: String },
-    /// No field's column is in the header, which is one column holding
-    /// this separator: the file was read with the wrong delimiter.
-    WrongDelimiter { separator: char },
-    /// A field's column is in the CSV header more than once, so which
-    /// cell the field reads would be a guess.
-    RepeatedColumn {
-        field: String,
-        column: String,
-        /// Where it is, 1-based, in order (two or more).
-        positions: Vec<usize>,
-    },
-}
-
-impl fmt::Display for HeaderError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            HeaderError::MissingColumn {
-                field,
-                column,
-                closest,
-            } => {
-                write!(
-                    f,
-                    "column {column:?} (field `{field}`) is not in the header"
-                )?;
-                match closest {
-                    Some(near) => write!(f, "; the closest column is {near:?}"),
-                    None => write!(f, ", which has no columns"),
-                }
-            }
-            HeaderError::Collision { output, prefix } if prefix.is_empty() => write!(
-                f,
-                "output `{output}` has the name of an input column; \
-                 rename the outputs with --prefix, e.g. --prefix tally_"
-            ),
-            HeaderError::Collision { output, prefix } => write!(
-                f,
-                "output `{output}` (with --prefix {prefix}) has the name of an input column; \
-                 choose another --prefix"
-            ),
-            HeaderError::DuplicateOutput { output } => {
-                write!(f, "two outputs are named `{output}`")
-            }
-            HeaderError::WrongDelimiter { separator } => {
-                let (name, option) = match separator {
-                    '\t' => ("tab".to_string(), "\\t".to_string()),
-                    c => (format!("`{c}`"), c.to_string()),
-                };
-                write!(
-                    f,
-                    "the header is one column and no field's column is in it; the file looks \
-                     {name}-separated: try `--delimiter '{option}'`"
-                )
-            }
-            HeaderError::RepeatedColumn {
-                field,
-                column,
-                positions,
-            } => {
-                let (times, rename) = match positions.len() {
-                    2 => ("twice".to_string(), "one"),
-                    n => (format!("{n} times"), "all but one"),
-                };
-                write!(
-                    f,
-                    "column {column:?} appears {times} in the header (columns {}); \
-                     the model's field `{field}` reads it: rename {rename}",
-                    listed(positions)
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for HeaderError {}
 
 /// The one column named `wanted` but for case (and outer spaces), if
 /// exactly one is.
@@ -133,15 +37,6 @@ fn wrong_delimiter(plan: &Plan, header: &Header) -> Option<HeaderError> {
     }
     let separator = [';', '\t', '|'].into_iter().find(|c| only.contains(*c))?;
     Some(HeaderError::WrongDelimiter { separator })
-}
-
-/// `2 and 5`, `2, 5 and 7`.
-fn listed(positions: &[usize]) -> String {
-    let text: Vec<String> = positions.iter().map(usize::to_string).collect();
-    match text.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        _ => text.concat(),
-    }
 }
 
 /// How one field is read.
@@ -177,7 +72,7 @@ pub struct Binding {
     width: usize,
     /// What the reader should be told: a field's column found only by
     /// ignoring case.
-    notes: Vec<String>,
+    notes: Vec<HeaderNote>,
 }
 
 impl Binding {
@@ -196,10 +91,11 @@ impl Binding {
                 (None, Format::Csv) => {
                     let near = same_but_case(&field.column, &header.columns);
                     if let Some(column) = near.and_then(|i| header.columns.get(i)) {
-                        notes.push(format!(
-                            "column {:?} (field `{}`) is read from {column:?}, which differs only in case",
-                            field.column, field.name
-                        ));
+                        notes.push(HeaderNote::CaseDiffers {
+                            field: field.name.clone(),
+                            column: field.column.clone(),
+                            found: column.clone(),
+                        });
                     }
                     near
                 }
@@ -261,7 +157,7 @@ impl Binding {
 
     /// Notes for the reader about how the header was read (a column found
     /// by ignoring case), one line each.
-    pub fn notes(&self) -> &[String] {
+    pub fn notes(&self) -> &[HeaderNote] {
         &self.notes
     }
 

@@ -16,6 +16,7 @@
 use std::io::{self, Read};
 
 use super::core_record::record_bytes;
+use super::header_error::UnreadableHeader;
 use super::limit::RowLimit;
 use super::read::OpenError;
 
@@ -200,10 +201,7 @@ impl<R: Read> Chunks<R> {
     }
 
     fn header_too_long(&self) -> OpenError {
-        OpenError::Header(format!(
-            "the header row is longer than {} (--max-row-bytes raises the limit)",
-            self.limit
-        ))
+        UnreadableHeader::TooLong { limit: self.limit }.into()
     }
 
     /// The next chunk of whole records (the last one may lack its line

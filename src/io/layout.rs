@@ -3,8 +3,8 @@
 
 use std::collections::HashSet;
 
-use super::binding::HeaderError;
 use super::format::Format;
+use super::header_error::HeaderError;
 use super::read::{Header, Record, RowData};
 use super::reject::Rejection;
 use crate::plan::Plan;

@@ -17,6 +17,7 @@ pub mod chunks;
 mod core_record;
 mod encode;
 mod format;
+mod header_error;
 pub mod input;
 mod json;
 mod layout;
@@ -35,8 +36,9 @@ mod target;
 mod walk;
 mod write;
 
-pub use binding::{BadValues, Binding, HeaderError};
+pub use binding::{BadValues, Binding};
 pub use format::{Format, NameHint};
+pub use header_error::{HeaderError, HeaderNote, UnreadableHeader};
 pub use layout::Layout;
 pub use limit::RowLimit;
 pub use partial::remove_on_signals;

@@ -1,11 +1,11 @@
 //! Reading a lead file as a stream of records, one row at a time.
 
-use std::fmt;
 use std::io::{self, BufRead};
 
 use serde_json::{Map, Value};
 
 use super::format::Format;
+use super::header_error::UnreadableHeader;
 use super::limit::RowLimit;
 use super::reject::Rejection;
 use super::{read_csv, read_ndjson};
@@ -38,27 +38,14 @@ pub enum RowData {
 }
 
 /// Why a lead file could not be opened for reading.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     /// The file could not be read (exit status 2).
-    Io(io::Error),
+    #[error("{0}")]
+    Io(#[from] io::Error),
     /// The header is not usable, e.g. not UTF-8 (exit status 1).
-    Header(String),
-}
-
-impl fmt::Display for OpenError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            OpenError::Io(error) => write!(f, "{error}"),
-            OpenError::Header(message) => f.write_str(message),
-        }
-    }
-}
-
-impl From<io::Error> for OpenError {
-    fn from(error: io::Error) -> OpenError {
-        OpenError::Io(error)
-    }
+    #[error("{0}")]
+    Header(#[from] UnreadableHeader),
 }
 
 /// A streaming reader of records.

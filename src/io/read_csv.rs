@@ -14,6 +14,7 @@ use csv::ByteRecord;
 use super::chunks::{ends_inside_quotes, Chunk, Chunks};
 use super::core_record::{next_record, record_bytes, Fields};
 use super::format::Format;
+use super::header_error::UnreadableHeader;
 use super::limit::RowLimit;
 use super::read::{Header, OpenError, Record, RowData};
 use super::reject::{quoted, Rejection};
@@ -173,11 +174,7 @@ pub fn header_from(first: Option<&[u8]>, delimiter: u8) -> Result<Header, OpenEr
     let mut record = ByteRecord::new();
     let columns = match first {
         Some(bytes) if ends_inside_quotes(bytes, delimiter) => {
-            return Err(OpenError::Header(
-                "the header row has a quoted field that is never closed \
-                 (the file ends inside quotes); look for a stray `\"` in it"
-                    .to_string(),
-            ))
+            return Err(UnreadableHeader::UnclosedQuote.into())
         }
         Some(bytes) => {
             let mut reader = csv::ReaderBuilder::new()
@@ -204,10 +201,10 @@ fn header_names(record: &ByteRecord) -> Result<Vec<String>, OpenError> {
     for (i, bytes) in record.iter().enumerate() {
         let text = std::str::from_utf8(bytes).map_err(|_| {
             let shown = quoted(&String::from_utf8_lossy(bytes));
-            OpenError::Header(format!(
-                "header column {} {shown} is not valid UTF-8",
-                i + 1
-            ))
+            OpenError::from(UnreadableHeader::NotUtf8 {
+                column: i + 1,
+                shown,
+            })
         })?;
         let text = if i == 0 {
             text.strip_prefix('\u{feff}').unwrap_or(text)

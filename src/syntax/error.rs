@@ -224,3 +224,44 @@ pub enum SyntaxError {
         first: SourceSpan,
     },
 }
+
+impl SyntaxError {
+    /// The offset of the error's main label: where the parser stopped,
+    /// for the errors the parser itself reports.
+    pub(crate) fn offset(&self) -> usize {
+        match self {
+            SyntaxError::Unexpected { span, .. }
+            | SyntaxError::UnclosedBlock { span, .. }
+            | SyntaxError::UnclosedText { span }
+            | SyntaxError::TooDeep { span, .. } => span.offset(),
+            _ => 0,
+        }
+    }
+
+    /// The error with its spans moved `by` bytes later: the parser's
+    /// errors for a parse that started `by` bytes into the file. Only the
+    /// kinds the parser reports have spans to move; the builder's errors
+    /// carry their own offsets already.
+    pub(crate) fn shifted(mut self, by: usize) -> SyntaxError {
+        let shift = |span: &mut SourceSpan| {
+            *span = SourceSpan::new((span.offset() + by).into(), span.len());
+        };
+        match &mut self {
+            SyntaxError::Unexpected { span, .. }
+            | SyntaxError::UnclosedText { span }
+            | SyntaxError::TooDeep { span, .. } => shift(span),
+            SyntaxError::UnclosedBlock { open, span, .. } => {
+                shift(open);
+                shift(span);
+            }
+            _ => {}
+        }
+        self
+    }
+
+    /// Whether the parser stopped at an item that starts inside a block
+    /// never closed.
+    pub(crate) fn is_unclosed_block(&self) -> bool {
+        matches!(self, SyntaxError::UnclosedBlock { .. })
+    }
+}

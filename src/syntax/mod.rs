@@ -9,32 +9,44 @@ mod build_expr;
 mod error;
 mod parser;
 mod print;
+mod recover;
 
 pub use error::SyntaxError;
 pub use parser::MAX_NESTING;
 pub use print::{canonical_expr, canonical_label, canonical_literal, canonical_name};
+pub use recover::MAX_ERRORS;
 
 use crate::source::Source;
 
 /// Parse a model. The tree comes back whenever the text parsed, even with
 /// errors in it (a bad date, a misplaced item), so later stages can still
-/// report their own findings; `errors` is empty for a clean parse.
+/// report their own findings; `errors` is empty for a clean parse. When
+/// the text does not parse, there is no tree and `errors` holds every
+/// syntax error (`recover.rs`), up to [`MAX_ERRORS`]: the first exactly
+/// as a parse of the whole file words it, then one per broken item after it.
 pub fn parse(source: &Source) -> (Option<ast::Model>, Vec<SyntaxError>) {
+    let text = source.text();
+    if let Err(error) = parser::check_nesting(text) {
+        return (None, vec![error]);
+    }
     let mut builder = build::Builder::new();
-    if parser::each_item(source.text(), |item, at| builder.item_at(item, at)).is_ok() {
+    if parser::each_item(text, |item, at| builder.item_at(item, at)).is_ok() {
         let (model, errors) = builder.finish();
         return (Some(model), errors);
     }
-    match parser::parse_file(source.text()) {
+    match parser::parse_file(text) {
         Ok(file) => {
             let (model, errors) = build::Builder::new().file(file);
             (Some(model), errors)
         }
-        Err(error) => (None, vec![error]),
+        Err(error) => (None, recover::all_errors(text, error)),
     }
 }
 
-/// The reserved words of the language (spec section 2).
+/// The reserved words of the language: the one list. The grammar's
+/// `keyword` rule (which pest needs as grammar text) and the list in
+/// docs/language.md are checked against it by a test in `tests/parser.rs`,
+/// so a word added here and forgotten there fails the build's tests.
 pub const KEYWORDS: &[&str] = &[
     "model", "version", "fields", "let", "group", "max", "min", "when", "add", "sub", "if", "then",
     "else", "tier", "test", "given", "expect", "as", "of", "and", "or", "not", "in", "between",
@@ -92,5 +104,70 @@ mod tests {
             let source = Source::new("m.tally", text.as_str());
             assert_eq!(parse(&source), whole_file(source.text()), "{text:?}");
         }
+    }
+
+    /// The example with `line` inserted before its line `n`.
+    fn with_line_at(example: &str, n: usize, line: &str) -> String {
+        let mut lines: Vec<&str> = example.lines().collect();
+        lines.insert(n.min(lines.len()), line);
+        lines.join("\n")
+    }
+
+    /// One broken line anywhere in a good model (at the top level, inside
+    /// a block, between the lines of an item) is one error: recovery never
+    /// turns the good text around it into errors of its own. The first
+    /// error is always the whole-file parse's. (A broken item at column 0
+    /// inside a block is two: the block taken as unclosed, then the item.)
+    #[test]
+    fn one_broken_line_is_one_error_wherever_it_is() {
+        for example in EXAMPLES {
+            let broken = ["when a >> 1 add 1", "  let = 3", "  tier {", "}"];
+            for n in 0..=example.lines().count() {
+                // Two of the four at each line: each one at every other line.
+                for broken in [broken[n % 4], broken[(n + 2) % 4]] {
+                    let text = with_line_at(example, n, broken);
+                    let (model, errors) = parse(&Source::new("m.tally", text.as_str()));
+                    if model.is_some() {
+                        continue; // `}` may close a block early and still parse
+                    }
+                    assert_eq!(errors.len(), 1, "{broken:?} at line {n}: {errors:?}");
+                    assert_eq!(errors[0], whole_file(&text).1[0]);
+                }
+            }
+        }
+    }
+
+    /// Two broken lines between top-level items are two errors, the first
+    /// worded as the whole-file parse words it.
+    #[test]
+    fn broken_items_far_apart_are_each_reported() {
+        for example in EXAMPLES {
+            let tops: Vec<usize> = (example.lines().enumerate())
+                .filter(|(_, l)| recover_starts_item(l))
+                .map(|(n, _)| n)
+                .collect();
+            let (Some(first), Some(last)) = (tops.get(1), tops.last()) else {
+                panic!("the examples have items");
+            };
+            let second_only = with_line_at(example, *last, "when x ! 1 add 1");
+            let text = with_line_at(&second_only, *first, "when a >> 1 add 1");
+            let (model, errors) = parse(&Source::new("m.tally", text.as_str()));
+            assert!(model.is_none());
+            assert_eq!(errors.len(), 2, "{errors:?}");
+            assert_eq!(errors[0], whole_file(&text).1[0]);
+            // The second is worded as it is when it is the only one.
+            let alone = whole_file(&second_only).1[0].clone();
+            let moved = "when a >> 1 add 1\n".len();
+            assert_eq!(errors[1], alone.shifted(moved));
+        }
+    }
+
+    /// A line at column 0 that starts a top-level item.
+    fn recover_starts_item(line: &str) -> bool {
+        [
+            "fields", "let", "group", "when", "if", "else", "tier", "test",
+        ]
+        .iter()
+        .any(|k| line.starts_with(&format!("{k} ")))
     }
 }

@@ -36,7 +36,8 @@ pub(crate) fn parse_file(text: &str) -> Result<Pair<'_, Rule>, SyntaxError> {
 /// Parse a file one item at a time, handing each item's pair to `build`
 /// with the offset of the text it was parsed from. `Err` on any syntax
 /// error: `parse_file` then tells which (pest's expected-token lists
-/// span item boundaries, so only the whole-file parse gives them).
+/// span item boundaries, so only the whole-file parse gives them). The
+/// caller checks the nesting first ([`check_nesting`]).
 ///
 /// The parse of an item is the parse `file` makes of it: a PEG item
 /// depends only on the text from where it starts, and `file` is just
@@ -46,7 +47,6 @@ pub(crate) fn each_item(
     text: &str,
     mut build: impl FnMut(Pair<'_, Rule>, usize),
 ) -> Result<(), ()> {
-    check_nesting(text).map_err(drop)?;
     let mut at = 0;
     loop {
         let rest = text.get(at..).ok_or(())?;
@@ -65,9 +65,39 @@ pub(crate) fn each_item(
     }
 }
 
+/// The first syntax error of the text from `from` on (spans are the
+/// file's own), or `None` if that text parses. `from` must be where an
+/// item may start.
+///
+/// The items are first parsed one at a time, as [`each_item`] does, to
+/// find the first that fails; then the text from the item before it is
+/// parsed as a file for the message, as the whole file would word it
+/// (`when a add 1 foo`: an operator, a reason or a new item). Parsing
+/// from `from` as a file at once would hold the tokens of every good
+/// item before the broken one (see [`each_item`]).
+pub(crate) fn error_from(text: &str, from: usize) -> Option<SyntaxError> {
+    let (mut at, mut before) = (from, from);
+    loop {
+        let rest = text.get(at..)?;
+        let Ok(mut pairs) = TallyParser::parse(Rule::next_item, rest) else {
+            break;
+        };
+        let step = pairs.next()?;
+        let end = step.as_span().end();
+        let inner = step.into_inner().next(); // `None` for a `;`
+        if inner.is_some_and(|p| p.as_rule() == Rule::EOI) || end == 0 {
+            return None;
+        }
+        (before, at) = (at, at + end);
+    }
+    let rest = text.get(before..)?;
+    let error = TallyParser::parse(Rule::file, rest).err()?;
+    Some(translate(rest, error).shifted(before))
+}
+
 /// Refuse brackets nested deeper than [`MAX_NESTING`], skipping text,
 /// backtick names and comments.
-fn check_nesting(text: &str) -> Result<(), SyntaxError> {
+pub(crate) fn check_nesting(text: &str) -> Result<(), SyntaxError> {
     let mut depth = 0usize;
     let mut chars = text.char_indices();
     while let Some((at, c)) = chars.next() {
