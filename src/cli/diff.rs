@@ -105,10 +105,12 @@ fn diff(args: &DiffArgs) -> Result<Diff, (u8, String)> {
         Scoring {
             binding: &old_binding,
             scorer: &old_scorer,
+            leads: false,
         },
         Scoring {
             binding: &new_binding,
             scorer: &new_scorer,
+            leads: false,
         },
     ];
     let inputs = [args.old.as_str(), args.new.as_str(), args.leads.as_str()];

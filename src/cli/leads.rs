@@ -76,6 +76,7 @@ impl LeadFile<'_> {
         let scoring = [Scoring {
             binding: &binding,
             scorer: &scorer,
+            leads: false,
         }];
         each_scored(reader, &scoring, |record, scored| {
             match (column.outcome(record), scored.first()) {

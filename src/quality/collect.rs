@@ -16,7 +16,7 @@ use std::thread;
 
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
 
-use crate::eval::{Lead, Outcome, Scorer};
+use crate::eval::{Lead, Outcome, RowScorer, Scorer};
 use crate::io::{
     self, Binding, Cells, CsvWalk, Reader, Record, Rejection, RowData, RowHandler, Shape,
     StreamError,
@@ -39,10 +39,15 @@ pub struct Counts {
 pub struct Scoring<'a, 'p> {
     pub binding: &'a Binding,
     pub scorer: &'a Scorer<'p>,
+    /// Whether each row's field values are kept in [`Scored::lead`] (the
+    /// report samples them); else it is empty, and CSV rows are scored
+    /// through the memo, as `score` scores them.
+    pub leads: bool,
 }
 
 /// A row as one model read and scored it.
 pub struct Scored {
+    /// The row's field values, if [`Scoring::leads`] asked for them.
     pub lead: Lead,
     pub outcome: Outcome,
 }
@@ -99,7 +104,11 @@ fn walk_scored(
         base += done.rows;
         Ok(Some(rows))
     };
-    let handler = || ScoreModels { models };
+    let handler = || ScoreModels {
+        models,
+        rows: models.iter().map(|m| RowScorer::new(m.scorer)).collect(),
+        notes: Vec::new(),
+    };
     match io::walk(&shape, csv.chunks, handler, take) {
         Ok(()) => {}
         Err(StreamError::Read(e) | StreamError::Write(e) | StreamError::Rejects(e)) => {
@@ -114,6 +123,33 @@ fn walk_scored(
 /// model (`None`: some model rejects it).
 struct ScoreModels<'m, 'a, 'p> {
     models: &'m [Scoring<'a, 'p>],
+    /// Per model, the worker's row scorer.
+    rows: Vec<RowScorer<'p>>,
+    /// Cells read as missing (kept by no one: a quality command reads the
+    /// file with the default `--bad-values reject`).
+    notes: Vec<Rejection>,
+}
+
+impl ScoreModels<'_, '_, '_> {
+    /// Score row `number` with every model; `None` if one rejects it.
+    fn score(&mut self, number: u64, cells: Cells, record: Record) -> Row {
+        let mut outcomes = Vec::with_capacity(self.models.len());
+        for (model, rows) in self.models.iter().zip(&mut self.rows) {
+            let mut row = rows.begin();
+            let binding = model.binding;
+            let read =
+                binding.read_cells(number, cells.text, cells.spans, &mut row, &mut self.notes);
+            self.notes.clear();
+            read.ok()?;
+            let outcome = row.finish().ok()?.outcome();
+            let lead = match model.leads {
+                true => binding.lead(&record).ok()?,
+                false => Lead::default(),
+            };
+            outcomes.push(Scored { lead, outcome });
+        }
+        Some((record, outcomes))
+    }
 }
 
 impl RowHandler for ScoreModels<'_, '_, '_> {
@@ -131,12 +167,12 @@ impl RowHandler for ScoreModels<'_, '_, '_> {
         out: &mut Vec<Row>,
         _notes: &mut Vec<Rejection>,
     ) -> Result<(), Rejection> {
-        let cells = (0..cells.spans.len()).map(|i| cells.get(i).to_string());
+        let texts = (0..cells.spans.len()).map(|i| cells.get(i).to_string());
         let record = Record {
             row: number,
-            data: RowData::Cells(cells.collect()),
+            data: RowData::Cells(texts.collect()),
         };
-        out.push(score_row(self.models, record));
+        out.push(self.score(number, cells, record));
         Ok(())
     }
 }
@@ -298,6 +334,7 @@ mod tests {
             let scoring = [Scoring {
                 binding: &binding,
                 scorer: &scorer,
+                leads: false,
             }];
             let mut seen = Vec::new();
             let counts = each_scored(reader, &scoring, |record, scored| {

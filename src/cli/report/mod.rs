@@ -134,11 +134,13 @@ fn read_file(
     let mut scoring = vec![Scoring {
         binding: &binding,
         scorer: &scorer,
+        leads: true,
     }];
     if let (Some(b), Some(s)) = (&old_binding, &old_scorer) {
         scoring.push(Scoring {
             binding: b,
             scorer: s,
+            leads: false,
         });
     }
     let used: Vec<bool> = plan.fields.iter().map(|f| f.used).collect();
