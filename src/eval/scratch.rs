@@ -108,7 +108,7 @@ impl Scratch<'_> {
     /// A remembered cell's effect, as testing it would have left it: the
     /// truths of its field's predicates from id `first` on (`None`: no
     /// one reads them), and its fired local rules.
-    #[inline]
+    #[inline(always)] // into the per-cell loop, with its caller
     pub(crate) fn recalled(
         &mut self,
         first: usize,

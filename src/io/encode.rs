@@ -39,6 +39,7 @@ impl<'p> Encoder<'p> {
     }
 
     /// The outputs as CSV cells, each after a delimiter, then the line end.
+    #[inline]
     pub fn csv_outputs(&self, s: &Scratch, out: &mut Vec<u8>) {
         let d = self.delimiter;
         out.push(d);

@@ -131,7 +131,7 @@ impl FieldMemo {
     /// A cell's hash: foldhash's byte hash and no more (`hash_one` would
     /// add the length first, a second multiply per lookup; the byte hash
     /// mixes the length in already).
-    #[inline]
+    #[inline(always)]
     pub(super) fn hash(&self, key: &[u8]) -> u64 {
         let mut hasher = self.state.build_hasher();
         hasher.write(key);
@@ -140,7 +140,7 @@ impl FieldMemo {
 
     /// The offset of the record part after the key of the entry whose
     /// cell is `key`, if any.
-    #[inline]
+    #[inline(always)]
     pub(super) fn find(&mut self, key: &[u8]) -> Option<usize> {
         let hash = self.hash(key);
         self.pending_hash = hash;
@@ -166,7 +166,7 @@ impl FieldMemo {
 
     /// Set the remembered truths and fired rules of the record whose part
     /// after the key is at `at` in `scratch`; its kind.
-    #[inline]
+    #[inline(always)]
     pub(super) fn apply(&self, at: usize, scratch: &mut Scratch) -> Option<u8> {
         let kind = *self.records.get(at)?;
         let start = at + if kind == VALUE { 5 } else { 1 };

@@ -115,7 +115,7 @@ impl Memo {
     /// with [`Scorer::begin`](super::Scorer::begin)) and return what it
     /// read as; else `None`, and [`Scorer::run_memo`](super::Scorer::run_memo)
     /// tests the field and remembers the cell.
-    #[inline]
+    #[inline(always)] // into the per-cell loop (see `Row::cell`)
     pub fn recall(
         &mut self,
         field: usize,
@@ -176,7 +176,7 @@ impl Memo {
     ///
     /// For the cells that rarely repeat (e-mail addresses): no copy into
     /// the lead, and none of the general path's per-field work.
-    #[inline]
+    #[inline(always)] // into the per-cell loop (see `Row::cell`)
     pub fn test_cell(
         &mut self,
         field: usize,
