@@ -40,8 +40,8 @@ pub struct Scoring<'a, 'p> {
     pub binding: &'a Binding,
     pub scorer: &'a Scorer<'p>,
     /// Whether each row's field values are kept in [`Scored::lead`] (the
-    /// report samples them); else it is empty, and CSV rows are scored
-    /// through the memo, as `score` scores them.
+    /// report samples them); else it is empty, and CSV rows are read and
+    /// scored on all cores through the memo, as `score` scores them.
     pub leads: bool,
 }
 
@@ -65,6 +65,12 @@ pub fn each_scored(
     models: &[Scoring],
     visit: impl FnMut(&Record, &[Scored]) -> bool,
 ) -> std::io::Result<Counts> {
+    // The report keeps lead values: its rows go the batch way, which was
+    // faster for it (see docs/performance.md).
+    if models.iter().any(|m| m.leads) {
+        let mut reader = reader;
+        return batches_scored(&mut reader, models, visit);
+    }
     match reader.into_walk() {
         Ok(csv) => walk_scored(csv, models, visit),
         Err(mut reader) => batches_scored(&mut reader, models, visit),
@@ -85,24 +91,25 @@ fn walk_scored(
     };
     let mut counts = Counts::default();
     let mut base = 0;
-    let take = |done: io::Done<Vec<Row>>| {
+    let take = |mut done: io::Done<Vec<Row>>| {
         counts.unreadable += done.rejects.iter().filter(|r| !r.note).count() as u64;
-        let mut rows = done.out;
-        for row in rows.drain(..) {
-            match row {
-                Some((mut record, outcomes)) => {
-                    record.row += base;
-                    if visit(&record, &outcomes) {
-                        counts.used += 1;
-                    } else {
-                        counts.unreadable += 1;
-                    }
-                }
-                None => counts.unreadable += 1,
+        for row in &mut done.out {
+            let Some((record, outcomes)) = row else {
+                counts.unreadable += 1;
+                continue;
+            };
+            record.row += base;
+            if visit(record, outcomes) {
+                counts.used += 1;
+            } else {
+                counts.unreadable += 1;
             }
         }
         base += done.rows;
-        Ok(Some(rows))
+        // Back to a worker, whose `start` drops the rows: memory is freed
+        // by the thread that allocated it (freeing another thread's rows
+        // here made `report` a third slower).
+        Ok(Some(done.out))
     };
     let handler = || ScoreModels {
         models,
