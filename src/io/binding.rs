@@ -10,7 +10,7 @@ use super::read::{Header, Record, RowData};
 use super::reject::{quoted, Rejection};
 use crate::eval::{Lead, Memo, Recalled, Scratch};
 use crate::plan::Plan;
-use crate::value::{assign, read_cell, read_cell_into, FieldType, Value};
+use crate::value::{assign, read_cell, read_cell_into, FieldType, Reading, Value};
 
 /// A lead file that cannot be scored with a plan, found before any row
 /// is read.
@@ -154,7 +154,7 @@ struct FieldRead {
     /// The CSV cell position (NDJSON looks the key up instead).
     position: usize,
     ty: FieldType,
-    sep: String,
+    read: Reading,
     required: bool,
     /// Whether the model reads the field (else it is read only because it
     /// is required, to check it).
@@ -239,7 +239,7 @@ impl Binding {
                     column: field.column.clone(),
                     position,
                     ty: field.ty,
-                    sep: field.sep.clone(),
+                    read: field.read.clone(),
                     required: field.required,
                     used: field.used,
                 });
@@ -394,7 +394,7 @@ impl Binding {
                 *slot = kept.take();
             }
             let ty = read.ty.keyword();
-            if let Err(e) = read_cell_into(slot, read.ty, text, &read.sep) {
+            if let Err(e) = read_cell_into(slot, read.ty, text, &read.read) {
                 let problem =
                     Rejection::unreadable(row, &read.column, quoted(text), ty, e.expected);
                 if self.bad_values == BadValues::Reject {
@@ -433,11 +433,11 @@ impl FieldRead {
         let value = match &record.data {
             RowData::Cells(cells) => {
                 let cell = cells.get(self.position).map_or("", String::as_str);
-                read_cell(self.ty, cell, &self.sep).map_err(|e| {
+                read_cell(self.ty, cell, &self.read).map_err(|e| {
                     Rejection::unreadable(row, &self.column, quoted(cell), ty, e.expected)
                 })?
             }
-            RowData::Object(map) => read_json(self.ty, map.get(&self.column), &self.sep)
+            RowData::Object(map) => read_json(self.ty, map.get(&self.column), &self.read)
                 .map_err(|e| Rejection::unreadable(row, &self.column, e.shown, ty, e.expected))?,
         };
         if value.is_none() && self.required {

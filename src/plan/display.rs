@@ -42,7 +42,7 @@ impl Plan {
         for (i, field) in self.fields.iter().enumerate() {
             let mut notes = vec![format!("column {:?}", field.column)];
             if field.ty == crate::value::FieldType::List {
-                notes.push(format!("sep {:?}", field.sep));
+                notes.push(format!("sep {:?}", field.read.sep));
             }
             if field.required {
                 notes.push("required".into());

@@ -101,7 +101,7 @@ pub(super) fn field(d: Dialect, f: &Field, source: &str, cell: &str) -> FieldRea
         FieldType::List => {
             let value = format!(
                 "CASE WHEN {cell} IS NOT NULL THEN {} END",
-                d.split_list(cell, &f.sep, "tally_consts.ws")
+                d.split_list(cell, &f.read.sep, "tally_consts.ws")
             );
             (trimmed(d, source), value)
         }

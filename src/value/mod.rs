@@ -5,12 +5,14 @@
 //! reads `given` values with it; the interpreter and readers use it too),
 //! so it depends on no stage.
 
+pub mod local;
 pub mod ops;
 mod read;
 
 use std::fmt;
 
 pub use chrono::NaiveDate as Date;
+pub use local::Reading;
 pub use read::{
     assign, parse_date_literal, parse_number_literal, read_cell, read_cell_into, ReadError,
 };

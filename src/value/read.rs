@@ -1,16 +1,23 @@
 //! Reading values from text: lead cells (spec section 4) and literals.
 
+use super::local::{exact, Local, Reading};
 use super::{trim, Date, Decimal, FieldType, Value};
 
 /// Why a cell could not be read as its field's type.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadError {
-    /// What the value should have looked like, for the message.
-    pub expected: &'static str,
+pub struct ReadError<'a> {
+    /// What the value should have looked like, for the message: fixed
+    /// text, or the field's local format's, borrowed from its [`Reading`].
+    pub expected: &'a str,
 }
 
-/// Read one cell as `ty`. `Ok(None)` is a missing value.
-pub fn read_cell(ty: FieldType, raw: &str, sep: &str) -> Result<Option<Value>, ReadError> {
+/// Read one cell as `ty`, the way `how` says. `Ok(None)` is a missing
+/// value.
+pub fn read_cell<'a>(
+    ty: FieldType,
+    raw: &str,
+    how: &'a Reading,
+) -> Result<Option<Value>, ReadError<'a>> {
     if ty == FieldType::Text {
         return Ok((!raw.is_empty()).then(|| Value::Text(raw.to_string())));
     }
@@ -18,25 +25,42 @@ pub fn read_cell(ty: FieldType, raw: &str, sep: &str) -> Result<Option<Value>, R
     if trimmed.is_empty() {
         return Ok(None);
     }
-    let value = match ty {
-        FieldType::Text => Value::Text(raw.to_string()),
-        FieldType::Number => Value::Number(read_number(trimmed)?),
-        FieldType::Int => Value::Number(read_int(trimmed)?),
-        FieldType::Bool => Value::Bool(read_bool(trimmed)?),
-        FieldType::Date => Value::Date(read_date(trimmed)?),
-        FieldType::List => Value::List(read_list(trimmed, sep)),
+    // Fields without modifiers (`Local::Plain`) take section 4's plain
+    // reading: one comparison more than before local formats existed.
+    let value = match (ty, &how.local) {
+        (FieldType::Text, _) => Value::Text(raw.to_string()),
+        (FieldType::Number | FieldType::Int, Local::Number(format)) => {
+            Value::Number(read_local_number(trimmed, ty == FieldType::Int, format)?)
+        }
+        (FieldType::Number, _) => Value::Number(read_number(trimmed)?),
+        (FieldType::Int, _) => Value::Number(read_int(trimmed)?),
+        (FieldType::Bool, Local::Bool(words)) => {
+            let word = read_bool(trimmed).ok().or_else(|| words.read(trimmed));
+            Value::Bool(word.ok_or(ReadError {
+                expected: words.expected(),
+            })?)
+        }
+        (FieldType::Bool, _) => Value::Bool(read_bool(trimmed)?),
+        (FieldType::Date, Local::Date(formats)) => {
+            let day = formats.read(trimmed).or_else(|| read_date(trimmed).ok());
+            Value::Date(day.ok_or(ReadError {
+                expected: formats.expected(),
+            })?)
+        }
+        (FieldType::Date, _) => Value::Date(read_date(trimmed)?),
+        (FieldType::List, _) => Value::List(read_list(trimmed, &how.sep)),
     };
     Ok(Some(value))
 }
 
 /// [`read_cell`] into `slot`, reusing the text and list memory it holds:
 /// scoring many rows this way allocates nothing once warm.
-pub fn read_cell_into(
+pub fn read_cell_into<'a>(
     slot: &mut Option<Value>,
     ty: FieldType,
     raw: &str,
-    sep: &str,
-) -> Result<(), ReadError> {
+    how: &'a Reading,
+) -> Result<(), ReadError<'a>> {
     match (ty, &mut *slot) {
         (FieldType::Text, Some(Value::Text(buf))) if !raw.is_empty() => {
             buf.clear();
@@ -44,7 +68,7 @@ pub fn read_cell_into(
         }
         (FieldType::List, Some(Value::List(items))) if !trim(raw).is_empty() => {
             let mut count = 0;
-            list_items(raw, sep, |part| {
+            list_items(raw, &how.sep, |part| {
                 match items.get_mut(count) {
                     Some(Value::Text(buf)) => {
                         buf.clear();
@@ -56,7 +80,7 @@ pub fn read_cell_into(
             });
             items.truncate(count);
         }
-        _ => *slot = read_cell(ty, raw, sep)?,
+        _ => *slot = read_cell(ty, raw, how)?,
     }
     Ok(())
 }
@@ -92,7 +116,7 @@ const INT: &str = "a whole number, such as `42` or `-3`";
 const BOOL: &str = "one of `true false yes no y n 1 0 t f`";
 const DATE: &str = "a date as `YYYY-MM-DD`, such as `2026-11-22` (or an RFC 3339 date-time)";
 
-fn read_number(text: &str) -> Result<Decimal, ReadError> {
+fn read_number(text: &str) -> Result<Decimal, ReadError<'static>> {
     // Fast path: a plain whole number that fits an i64.
     let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
     if !digits.is_empty() && digits.len() <= 18 && digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -110,19 +134,40 @@ fn read_number(text: &str) -> Result<Decimal, ReadError> {
     Decimal::from_str_exact(text.strip_prefix('+').unwrap_or(text)).map_err(|_| error)
 }
 
-fn read_int(text: &str) -> Result<Decimal, ReadError> {
-    let number = read_number(text).map_err(|_| ReadError { expected: INT })?;
-    if number.scale() == 0 {
-        return Ok(number); // no fraction digits: the common case, cheaply
-    }
-    if number.fract().is_zero() {
-        Ok(number.trunc())
+/// A number in a field's local format: put in plain notation, then read
+/// as a plain number is (so the 28-digit limit and `int`'s whole-number
+/// rule are the same).
+fn read_local_number<'a>(
+    text: &str,
+    int: bool,
+    format: &'a super::local::NumberFormat,
+) -> Result<Decimal, ReadError<'a>> {
+    let error = ReadError {
+        expected: format.expected(int),
+    };
+    let number = format
+        .plain(text)
+        .and_then(|p| exact(&p))
+        .ok_or(error.clone())?;
+    whole_if(int, number).ok_or(error)
+}
+
+/// `number` itself, or for an `int` its whole value (`7.0` is 7) if it
+/// has no fraction.
+fn whole_if(int: bool, number: Decimal) -> Option<Decimal> {
+    if !int || number.scale() == 0 {
+        Some(number) // no fraction digits: the common case, cheaply
     } else {
-        Err(ReadError { expected: INT })
+        number.fract().is_zero().then(|| number.trunc())
     }
 }
 
-fn read_bool(text: &str) -> Result<bool, ReadError> {
+fn read_int(text: &str) -> Result<Decimal, ReadError<'static>> {
+    let number = read_number(text).map_err(|_| ReadError { expected: INT })?;
+    whole_if(true, number).ok_or(ReadError { expected: INT })
+}
+
+fn read_bool(text: &str) -> Result<bool, ReadError<'static>> {
     // Lower-case into a small buffer and match once (every row reads its
     // booleans, so ten case-insensitive comparisons add up).
     let mut word = [0u8; 5];
@@ -136,7 +181,7 @@ fn read_bool(text: &str) -> Result<bool, ReadError> {
     }
 }
 
-fn read_date(text: &str) -> Result<Date, ReadError> {
+fn read_date(text: &str) -> Result<Date, ReadError<'static>> {
     if let Some(date) = parse_date_literal(text) {
         return Ok(date);
     }
@@ -205,8 +250,9 @@ pub fn parse_number_literal(text: &str) -> Option<Decimal> {
 mod tests {
     use super::*;
 
-    fn read(ty: FieldType, raw: &str) -> Result<Option<Value>, ReadError> {
-        read_cell(ty, raw, ";")
+    fn read(ty: FieldType, raw: &str) -> Result<Option<Value>, ReadError<'static>> {
+        static PLAIN: std::sync::LazyLock<Reading> = std::sync::LazyLock::new(Reading::default);
+        read_cell(ty, raw, &PLAIN)
     }
 
     use std::str::FromStr;
@@ -275,10 +321,10 @@ mod tests {
 
     #[test]
     fn lists_split_trim_and_drop_empty_items() {
-        let list = read_cell(FieldType::List, " a ;; b|c ", ";").unwrap();
+        let list = read_cell(FieldType::List, " a ;; b|c ", &Reading::list(";")).unwrap();
         let items = vec![Value::Text("a".into()), Value::Text("b|c".into())];
         assert_eq!(list, Some(Value::List(items)));
-        let piped = read_cell(FieldType::List, "a|b", "|").unwrap();
+        let piped = read_cell(FieldType::List, "a|b", &Reading::list("|")).unwrap();
         assert_eq!(
             piped,
             Some(Value::List(vec![
@@ -301,8 +347,9 @@ mod tests {
         ];
         let mut slot = None;
         for (ty, raw) in cases {
-            read_cell_into(&mut slot, ty, raw, ";").unwrap();
-            assert_eq!(slot, read_cell(ty, raw, ";").unwrap(), "{ty:?} {raw:?}");
+            let how = Reading::default();
+            read_cell_into(&mut slot, ty, raw, &how).unwrap();
+            assert_eq!(slot, read_cell(ty, raw, &how).unwrap(), "{ty:?} {raw:?}");
         }
     }
 
