@@ -82,7 +82,7 @@ impl Checker<'_> {
                 .clone(),
             ty: field.ty.node,
             required: field.required,
-            read: Reading::list(field.sep.as_ref().map_or(";", |s| s.node.as_str())),
+            read: self.reading(field),
             span: field.span,
         }
     }

@@ -369,9 +369,9 @@ fn check_parts(text: &str, parts: &[Part]) -> Result<(), LayoutError> {
         if let [a, b] = pair {
             let (least, most) = a.widths();
             if least != most && kind(*b).is_some() {
-                let help = "put a separator after a part of one or two digits, as in `D.M.YYYY`, or use `DD` and `MM`";
+                let help = "where such a part ends would be a guess: put a separator after it, as in `D.M.YYYY`, or use `DD` and `MM`";
                 return Err(layout_error(
-                    format!("in `{text}`, where a one-or-two-digit part ends is a guess"),
+                    format!("`{text}` has no separator after a part of one or two digits"),
                     help,
                 ));
             }

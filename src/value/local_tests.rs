@@ -177,7 +177,7 @@ fn layouts_that_cannot_be_read_say_why() {
     );
     assert_eq!(
         problem("DMYYYY"),
-        "in `DMYYYY`, where a one-or-two-digit part ends is a guess"
+        "`DMYYYY` has no separator after a part of one or two digits"
     );
     assert_eq!(
         Layout::parse("YYYY/M/D")
