@@ -44,6 +44,10 @@ impl Plan {
             if field.ty == crate::value::FieldType::List {
                 notes.push(format!("sep {:?}", field.read.sep));
             }
+            let local = field.read.local.describe();
+            if !local.is_empty() {
+                notes.push(local);
+            }
             if field.required {
                 notes.push("required".into());
             }

@@ -33,6 +33,59 @@ impl Reading {
     }
 }
 
+impl Local {
+    /// The modifiers as a model would write them (`decimal "," thousands
+    /// " "`, `format "DD.MM.YYYY"`, `true [ja] false [nej]`, bool words
+    /// folded); empty for plain reading. For `tally plan`.
+    pub fn describe(&self) -> String {
+        match self {
+            Local::Plain => String::new(),
+            Local::Number(n) => {
+                let mut out = Vec::new();
+                if n.decimal != '.' {
+                    out.push(format!("decimal {:?}", n.decimal.to_string()));
+                }
+                if let Some(t) = n.thousands {
+                    out.push(format!("thousands {:?}", t.to_string()));
+                }
+                out.join(" ")
+            }
+            Local::Date(d) => match d.layouts.as_slice() {
+                [one] => format!("format {:?}", one.text),
+                many => {
+                    let texts: Vec<String> = many.iter().map(|l| format!("{:?}", l.text)).collect();
+                    format!("format [{}]", texts.join(", "))
+                }
+            },
+            Local::Bool(b) => {
+                let list = |meaning: bool| {
+                    let words: Vec<String> = b
+                        .words
+                        .iter()
+                        .filter(|(_, m)| *m == meaning)
+                        .map(|(w, _)| bare_or_quoted(w))
+                        .collect();
+                    (!words.is_empty()).then(|| format!("{meaning} [{}]", words.join(", ")))
+                };
+                [list(true), list(false)]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }
+        }
+    }
+}
+
+/// A word bare when it is letters, digits and `_`, else in quotes.
+fn bare_or_quoted(word: &str) -> String {
+    if word.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        word.to_string()
+    } else {
+        format!("{word:?}")
+    }
+}
+
 /// The local format of one field, by type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Local {
