@@ -11,6 +11,7 @@ mod expr;
 mod nested;
 mod query;
 mod read;
+mod read_local;
 mod regex;
 
 pub use dialect::Dialect;

@@ -189,7 +189,7 @@ fn inputs(w: &mut Writer<'_>, used: &[bool]) -> Vec<Layer> {
         let read = read::field(d, field, &source, &cell);
         cells.push((read.cell, field.name.clone()));
         if field.ty == FieldType::Date {
-            let date = read::date(d, &cell);
+            let date = read::field_date(d, field, &cell);
             days.push((date.day, field.name.clone()));
             shifts.push((date.shift, field.name.clone()));
         }
