@@ -220,3 +220,49 @@ fn fmt_writes_modifiers_in_canonical_order_and_keeps_comments() {
     let again = tally(dir.path(), &["fmt", "--check", "m.tally"]);
     assert_eq!(again.status.code(), Some(0), "{}", text(&again.stdout));
 }
+
+/// The bundled example reads every cell of its lead file.
+#[test]
+fn the_nordic_example_scores_every_lead() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tally(
+        root,
+        &[
+            "score",
+            "examples/nordic.tally",
+            "examples/nordic_leads.csv",
+            "--as-of",
+            "2026-11-22",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "lead_id,Titel,Omsättning,Anställda,Registrerad,Nyhetsbrev,score,fit,engagement,stage\n\
+         N001,VD,\"2 400 000,00\",1 200,15.11.2026,ja,60,35,25,SQL\n\
+         N002,toimitusjohtaja,\"850 000,50\",120,1/9/2026,EI,25,30,-5,MQL\n\
+         N003,Säljare,\"12 500\",45,2026-11-20,Kyllä,25,0,25,MQL\n\
+         N004,CEO,,300,03.11.2026,nej,40,30,10,MQL\n\
+         N005,Head of Sales,\"1 000 000\",75,1/2/2026,ja,55,45,10,SQL\n"
+    );
+    let tested = tally(root, &["test", "examples/nordic.tally"]);
+    assert_eq!(tested.status.code(), Some(0), "{}", text(&tested.stdout));
+}
+
+/// A no-break space typed as the separator means what `thousands " "`
+/// means (it reads all three spaces).
+#[test]
+fn a_no_break_space_separator_is_the_space_family() {
+    let model = "fields {\n  n: number thousands \"\u{A0}\"\n}\nwhen n > 1000 add n \"n\"\n";
+    let leads = "n\n1 200\n1\u{A0}300\n1\u{202F}400\n";
+    let dir = workspace(&[("m.tally", model), ("leads.csv", leads)]);
+    let out = tally(
+        dir.path(),
+        &["score", "m.tally", "leads.csv", "--as-of", "2026-11-22"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "n,score\n1 200,1200\n1\u{A0}300,1300\n1\u{202F}400,1400\n"
+    );
+}

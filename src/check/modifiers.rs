@@ -111,6 +111,13 @@ impl Checker<'_> {
         if let Literal::Text(text) = &m.value.node {
             let mut chars = text.chars();
             if let (Some(c), None) = (chars.next(), chars.next()) {
+                // A no-break space (or `’`) typed as the separator stands
+                // for its family, as it does in cells.
+                let c = match c {
+                    '\u{A0}' | '\u{202F}' if allowed.contains(&' ') => ' ',
+                    '\u{2019}' if allowed.contains(&'\'') => '\'',
+                    c => c,
+                };
                 if allowed.contains(&c) {
                     return Some(c);
                 }
