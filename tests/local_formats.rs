@@ -266,3 +266,38 @@ fn a_no_break_space_separator_is_the_space_family() {
         "n,score\n1 200,1200\n1\u{A0}300,1300\n1\u{202F}400,1400\n"
     );
 }
+
+/// `explain` shows each cell read in a local format beside its value.
+#[test]
+fn explain_shows_the_cell_as_written_and_the_value_read() {
+    let leads = "lead_id,revenue,signed,optin,city\na,\"1 200,50\",01.11.2026,ja,x\n";
+    let dir = workspace(&[("m.tally", MODEL), ("leads.csv", leads)]);
+    let out = tally(
+        dir.path(),
+        &[
+            "explain",
+            "m.tally",
+            "leads.csv",
+            "--row",
+            "1",
+            "--as-of",
+            "2026-11-22",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let section: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| *l != "cells read in a local format")
+        .collect();
+    assert_eq!(
+        section,
+        [
+            "cells read in a local format",
+            "  revenue = 1200.5, read from \"1 200,50\"",
+            "  signed = 2026-11-01, read from \"01.11.2026\"",
+            "  optin = true, read from \"ja\"",
+        ],
+        "{stdout}"
+    );
+}
