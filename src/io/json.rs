@@ -14,17 +14,17 @@ static PLAIN: std::sync::LazyLock<Reading> = std::sync::LazyLock::new(Reading::d
 
 /// Why a JSON value could not be read: the value as shown in a message
 /// and what was expected.
-pub(super) struct Unreadable<'a> {
+pub(super) struct Unreadable {
     pub shown: String,
-    pub expected: &'a str,
+    pub expected: &'static str,
 }
 
 /// Read `json` (absent: `None`) as `ty`; `Ok(None)` is a missing value.
-pub(super) fn read_json<'a>(
+pub(super) fn read_json(
     ty: FieldType,
     json: Option<&Json>,
-    how: &'a Reading,
-) -> Result<Option<Value>, Unreadable<'a>> {
+    how: &Reading,
+) -> Result<Option<Value>, Unreadable> {
     match (json, ty) {
         (None | Some(Json::Null), _) => Ok(None),
         (Some(Json::String(text)), _) => read_cell(ty, text, how).map_err(|e| Unreadable {
@@ -51,7 +51,7 @@ pub(super) fn read_json<'a>(
 
 /// A JSON array of strings: items trimmed and empty ones dropped, as when
 /// a CSV cell is split.
-fn read_list(items: &[Json]) -> Result<Option<Value>, Unreadable<'static>> {
+fn read_list(items: &[Json]) -> Result<Option<Value>, Unreadable> {
     let mut list = Vec::with_capacity(items.len());
     for item in items {
         let Json::String(text) = item else {

@@ -101,8 +101,8 @@ pub enum Local {
 pub struct NumberFormat {
     decimal: char,
     thousands: Option<char>,
-    expected: String,
-    expected_int: String,
+    expected: &'static str,
+    expected_int: &'static str,
 }
 
 impl NumberFormat {
@@ -119,8 +119,10 @@ impl NumberFormat {
         NumberFormat {
             decimal,
             thousands,
-            expected: format!("a number like `{example}{decimal}50` or `-3{decimal}5` ({how})"),
-            expected_int: format!("a whole number like `{example}` or `-3` ({how})"),
+            expected: intern(format!(
+                "a number like `{example}{decimal}50` or `-3{decimal}5` ({how})"
+            )),
+            expected_int: intern(format!("a whole number like `{example}` or `-3` ({how})")),
         }
     }
 
@@ -133,11 +135,11 @@ impl NumberFormat {
     }
 
     /// What a cell should look like, for a message.
-    pub fn expected(&self, int: bool) -> &str {
+    pub fn expected(&self, int: bool) -> &'static str {
         if int {
-            &self.expected_int
+            self.expected_int
         } else {
-            &self.expected
+            self.expected
         }
     }
 
@@ -198,7 +200,7 @@ impl NumberFormat {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DateFormats {
     layouts: Vec<Layout>,
-    expected: String,
+    expected: &'static str,
 }
 
 impl DateFormats {
@@ -219,15 +221,18 @@ impl DateFormats {
             }
             _ => format!("a date as `YYYY-MM-DD`{example}"),
         };
-        DateFormats { expected, layouts }
+        DateFormats {
+            expected: intern(expected),
+            layouts,
+        }
     }
 
     pub fn layouts(&self) -> &[Layout] {
         &self.layouts
     }
 
-    pub fn expected(&self) -> &str {
-        &self.expected
+    pub fn expected(&self) -> &'static str {
+        self.expected
     }
 
     /// The day of the first layout that reads the cell as a real day.
@@ -449,7 +454,7 @@ pub struct BoolWords {
     /// Each word folded (trimmed, case folded as text comparison folds)
     /// and what it means.
     words: Vec<(String, bool)>,
-    expected: String,
+    expected: &'static str,
 }
 
 impl BoolWords {
@@ -461,10 +466,10 @@ impl BoolWords {
             .collect();
         BoolWords {
             words: words.iter().map(|(w, b)| (fold_text(w), *b)).collect(),
-            expected: format!(
+            expected: intern(format!(
                 "{} or one of `true false yes no y n 1 0 t f`",
                 shown.join(", ")
-            ),
+            )),
         }
     }
 
@@ -473,8 +478,8 @@ impl BoolWords {
         &self.words
     }
 
-    pub fn expected(&self) -> &str {
-        &self.expected
+    pub fn expected(&self) -> &'static str {
+        self.expected
     }
 
     /// What a (trimmed) cell means, if it is one of the words. ASCII
@@ -493,6 +498,31 @@ impl BoolWords {
             .find(|(w, _)| *w == folded)
             .map(|(_, b)| *b)
     }
+}
+
+/// `text` as a `&'static str`, kept once per process: a rejected cell's
+/// message names what was expected, and a [`ReadError`] (like the plain
+/// formats' fixed messages) carries it as `&'static str`, so that the
+/// errors of scoring borrow nothing from the plan. Each distinct message
+/// is kept once, however many models are compiled (a few per format).
+///
+/// [`ReadError`]: super::ReadError
+fn intern(text: String) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static KEPT: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let kept = KEPT.get_or_init(Default::default);
+    // A poisoned lock still holds a valid set (insertion cannot panic
+    // half-way in a way that breaks it).
+    let mut kept = kept
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(found) = kept.get(text.as_str()) {
+        return found;
+    }
+    let leaked: &'static str = Box::leak(text.into_boxed_str());
+    kept.insert(leaked);
+    leaked
 }
 
 /// The plain spellings of `true` and `false` (spec section 4).

@@ -15,7 +15,7 @@ fn num(text: &str) -> Option<Value> {
     Some(Value::Number(Decimal::from_str(text).unwrap()))
 }
 
-fn day(y: i32, m: u32, d: u32) -> Result<Option<Value>, ReadError<'static>> {
+fn day(y: i32, m: u32, d: u32) -> Result<Option<Value>, ReadError> {
     Ok(Some(Value::Date(Date::from_ymd_opt(y, m, d).unwrap())))
 }
 

@@ -5,19 +5,15 @@ use super::{trim, Date, Decimal, FieldType, Value};
 
 /// Why a cell could not be read as its field's type.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadError<'a> {
-    /// What the value should have looked like, for the message: fixed
-    /// text, or the field's local format's, borrowed from its [`Reading`].
-    pub expected: &'a str,
+pub struct ReadError {
+    /// What the value should have looked like, for the message (a local
+    /// format's is made once per format, see `local::intern`).
+    pub expected: &'static str,
 }
 
 /// Read one cell as `ty`, the way `how` says. `Ok(None)` is a missing
 /// value.
-pub fn read_cell<'a>(
-    ty: FieldType,
-    raw: &str,
-    how: &'a Reading,
-) -> Result<Option<Value>, ReadError<'a>> {
+pub fn read_cell(ty: FieldType, raw: &str, how: &Reading) -> Result<Option<Value>, ReadError> {
     if ty == FieldType::Text {
         return Ok((!raw.is_empty()).then(|| Value::Text(raw.to_string())));
     }
@@ -55,12 +51,12 @@ pub fn read_cell<'a>(
 
 /// [`read_cell`] into `slot`, reusing the text and list memory it holds:
 /// scoring many rows this way allocates nothing once warm.
-pub fn read_cell_into<'a>(
+pub fn read_cell_into(
     slot: &mut Option<Value>,
     ty: FieldType,
     raw: &str,
-    how: &'a Reading,
-) -> Result<(), ReadError<'a>> {
+    how: &Reading,
+) -> Result<(), ReadError> {
     match (ty, &mut *slot) {
         (FieldType::Text, Some(Value::Text(buf))) if !raw.is_empty() => {
             buf.clear();
@@ -116,7 +112,7 @@ const INT: &str = "a whole number, such as `42` or `-3`";
 const BOOL: &str = "one of `true false yes no y n 1 0 t f`";
 const DATE: &str = "a date as `YYYY-MM-DD`, such as `2026-11-22` (or an RFC 3339 date-time)";
 
-fn read_number(text: &str) -> Result<Decimal, ReadError<'static>> {
+fn read_number(text: &str) -> Result<Decimal, ReadError> {
     // Fast path: a plain whole number that fits an i64.
     let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
     if !digits.is_empty() && digits.len() <= 18 && digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -137,11 +133,11 @@ fn read_number(text: &str) -> Result<Decimal, ReadError<'static>> {
 /// A number in a field's local format: put in plain notation, then read
 /// as a plain number is (so the 28-digit limit and `int`'s whole-number
 /// rule are the same).
-fn read_local_number<'a>(
+fn read_local_number(
     text: &str,
     int: bool,
-    format: &'a super::local::NumberFormat,
-) -> Result<Decimal, ReadError<'a>> {
+    format: &super::local::NumberFormat,
+) -> Result<Decimal, ReadError> {
     let error = ReadError {
         expected: format.expected(int),
     };
@@ -162,12 +158,12 @@ fn whole_if(int: bool, number: Decimal) -> Option<Decimal> {
     }
 }
 
-fn read_int(text: &str) -> Result<Decimal, ReadError<'static>> {
+fn read_int(text: &str) -> Result<Decimal, ReadError> {
     let number = read_number(text).map_err(|_| ReadError { expected: INT })?;
     whole_if(true, number).ok_or(ReadError { expected: INT })
 }
 
-fn read_bool(text: &str) -> Result<bool, ReadError<'static>> {
+fn read_bool(text: &str) -> Result<bool, ReadError> {
     // Lower-case into a small buffer and match once (every row reads its
     // booleans, so ten case-insensitive comparisons add up).
     let mut word = [0u8; 5];
@@ -181,7 +177,7 @@ fn read_bool(text: &str) -> Result<bool, ReadError<'static>> {
     }
 }
 
-fn read_date(text: &str) -> Result<Date, ReadError<'static>> {
+fn read_date(text: &str) -> Result<Date, ReadError> {
     if let Some(date) = parse_date_literal(text) {
         return Ok(date);
     }
@@ -250,7 +246,7 @@ pub fn parse_number_literal(text: &str) -> Option<Decimal> {
 mod tests {
     use super::*;
 
-    fn read(ty: FieldType, raw: &str) -> Result<Option<Value>, ReadError<'static>> {
+    fn read(ty: FieldType, raw: &str) -> Result<Option<Value>, ReadError> {
         static PLAIN: std::sync::LazyLock<Reading> = std::sync::LazyLock::new(Reading::default);
         read_cell(ty, raw, &PLAIN)
     }
