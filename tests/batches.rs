@@ -40,6 +40,7 @@ fn run(dir: &Path, csv: &str, batch: usize) -> (Vec<u8>, Vec<u8>) {
         Sink::open(&Target::Replace(out.clone()), false).unwrap(),
         Format::Csv,
         layout,
+        &plan,
         b',',
     )
     .unwrap();

@@ -245,8 +245,8 @@ fn score_streamed(plan: &Plan, data: &[u8], format: Format) -> Option<Run> {
     let files = Files::new();
     let (out, mut rejects) = files.sinks();
     let width = width(&layout);
-    let mut writer =
-        Writer::new(out, format, layout, b',').unwrap_or_else(|e| panic!("the writer failed: {e}"));
+    let mut writer = Writer::new(out, format, layout, plan, b',')
+        .unwrap_or_else(|e| panic!("the writer failed: {e}"));
     let counts = score_stream(&job, &mut reader, &mut writer, &mut rejects)
         .unwrap_or_else(|e| panic!("scoring in memory failed: {e:?}"));
     finish_writer(writer);

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use crate::check::model::Limits;
 use crate::eval::Trace;
 use crate::plan::{LadderSpec, Plan};
-use crate::value::{format_decimal, Decimal, Value};
+use crate::value::{format_decimal, format_signed, Decimal, Value};
 
 /// Render the explanation of one lead (`row` is 1-based, header excluded;
 /// `who` names the lead, e.g. `lead_id "L-42"`).
@@ -154,7 +154,7 @@ fn rules(out: &mut String, plan: &Plan, trace: &Trace, group: Option<usize>) {
         .filter(|(r, _)| r.group == group)
     {
         let (mark, points) = match (rt.condition, rt.points) {
-            (Some(true), Some(p)) => ("yes", signed(p)),
+            (Some(true), Some(p)) => ("yes", format_signed(p)),
             (Some(true), None) => ("yes", "+0 (its points are missing)".to_string()),
             (Some(false), _) => ("no", String::new()),
             (None, _) => ("unknown", "(a value it needs is missing)".to_string()),
@@ -183,15 +183,6 @@ fn rules(out: &mut String, plan: &Plan, trace: &Trace, group: Option<usize>) {
         if !looked.is_empty() {
             let _ = writeln!(out, "  {:<15} {}", "", looked.join(", "));
         }
-    }
-}
-
-fn signed(points: Decimal) -> String {
-    let text = format_decimal(points);
-    if points.is_sign_negative() {
-        text
-    } else {
-        format!("+{text}")
     }
 }
 

@@ -168,7 +168,7 @@ fn score(args: &ScoreArgs) -> Result<Counts, Stop> {
     let (binding, layout) = bind((&plan, &stamp), reader.header(), args)?;
     let (out_sink, mut rejects) = outputs.open()?;
     let output_format = output_format(args, input_format);
-    let mut writer = Writer::new(out_sink, output_format, layout, args.delimiter)
+    let mut writer = Writer::new(out_sink, output_format, layout, &plan, args.delimiter)
         .map_err(|e| outputs.out.cannot_write(&e))?;
     let job = Job {
         plan: &plan,

@@ -9,11 +9,19 @@ mod expr;
 mod memo;
 mod model_tests;
 mod predicates;
-mod score;
+mod row;
+mod run;
+mod scorer;
+mod scratch;
+mod sums;
 
 pub use memo::{Memo, Recalled};
 pub use model_tests::{run_tests, Failure, TestResult};
-pub use score::{RuleTrace, Scorer, Scratch, Trace};
+pub use row::{CellError, Row, RowScorer};
+pub use run::{RuleTrace, Trace};
+pub use scorer::Scorer;
+pub use scratch::Scratch;
+pub use sums::clamp;
 
 use crate::plan::Plan;
 use crate::value::{Decimal, Value};

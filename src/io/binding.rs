@@ -8,9 +8,9 @@ use super::format::Format;
 use super::json::read_json;
 use super::read::{Header, Record, RowData};
 use super::reject::{quoted, Rejection};
-use crate::eval::{Lead, Memo, Recalled, Scratch};
+use crate::eval::{CellError, Lead, Row};
 use crate::plan::Plan;
-use crate::value::{assign, read_cell, read_cell_into, FieldType, Reading, Value};
+use crate::value::{read_cell, FieldType, Reading, Value};
 
 /// A lead file that cannot be scored with a plan, found before any row
 /// is read.
@@ -156,9 +156,6 @@ struct FieldRead {
     ty: FieldType,
     read: Reading,
     required: bool,
-    /// Whether the model reads the field (else it is read only because it
-    /// is required, to check it).
-    used: bool,
 }
 
 /// What to do with a cell that cannot be read as its field's type
@@ -241,7 +238,6 @@ impl Binding {
                     ty: field.ty,
                     read: field.read.clone(),
                     required: field.required,
-                    used: field.used,
                 });
             }
         }
@@ -304,120 +300,90 @@ impl Binding {
 }
 
 impl Binding {
-    /// Read a CSV row's cells into `lead`, reusing the memory its values
-    /// hold; the row's i-th cell is `text[spans[i]]`. Same checks and
-    /// messages as [`Binding::lead`]. `spare` keeps the text and list
-    /// buffers of fields that are missing in this row, for the next row
-    /// that has them (so empty cells cost no allocation either). A cell
-    /// `memo` recalls is not read again: what its field's predicates and
-    /// local rules gave is set in `scratch` (see [`Memo::recall`]).
-    #[allow(clippy::too_many_arguments)] // the row, and where it goes
-    pub fn fill_csv(
+    /// Give a CSV row's cells to `row`: the row's i-th cell is
+    /// `text[spans[i]]`. Same checks and messages as [`Binding::lead`];
+    /// with `--bad-values missing`, an unreadable cell is read as missing
+    /// and noted in `notes`.
+    ///
+    /// Not inlined: the per-cell loop is a function of its own, with
+    /// `Row::cell` and the memo's lookup inlined in it (3% fewer
+    /// instructions on the benchmark than inlining the loop in the row's
+    /// caller, which then inlined less of the lookup).
+    #[inline(never)]
+    pub fn read_cells(
         &self,
-        row: u64,
+        row_number: u64,
         text: &str,
         spans: &[Range<usize>],
-        lead: &mut Lead,
-        spare: &mut Vec<Option<Value>>,
-        memo: &mut Memo,
-        scratch: &mut Scratch,
+        row: &mut Row,
         notes: &mut Vec<Rejection>,
     ) -> Result<(), Rejection> {
-        // (Checked first: `resize` is a call, even when it has nothing to do.)
-        if lead.values.len() != self.width || spare.len() != self.width {
-            lead.values.resize(self.width, None);
-            spare.resize(self.width, None);
-        }
         for read in &self.reads {
             let span = spans.get(read.position).cloned().unwrap_or_default();
-            // The cell's bytes: looked up as they are, checked to fall on
-            // character boundaries only when read.
-            let bytes = text.as_bytes().get(span.clone()).unwrap_or_default();
-            if !read.used && read.ty == FieldType::Text {
-                // Required but read by no rule: any text will do.
-                if bytes.is_empty() {
-                    return Err(read.required_missing(row));
-                }
-                continue;
-            }
-            let recalled = match memo.recall(read.field, bytes, scratch) {
-                Some(recalled) => Some(recalled),
-                // Not looked up: tested as it is, if it can be.
-                None => memo.test_cell(
-                    read.field,
-                    text.get(span.clone()).unwrap_or_default(),
-                    scratch,
-                ),
-            };
-            // A value read by nothing but the predicates, whose truths the
-            // memo set: the lead's slot is left as it is, as nothing reads
-            // it (the most common case, so first).
-            if let Some(Recalled::Tested) = recalled {
-                continue;
-            }
-            let (Some(slot), Some(kept)) =
-                (lead.values.get_mut(read.field), spare.get_mut(read.field))
-            else {
-                continue;
-            };
-            if let Some(recalled) = recalled {
-                match recalled {
-                    Recalled::Value(value) => {
-                        if slot.is_none() {
-                            *slot = kept.take();
-                        }
-                        assign(slot, value);
-                    }
-                    Recalled::Tested => {}
-                    Recalled::Missing => {
-                        if slot.is_some() {
-                            *kept = slot.take();
-                        }
-                        if read.required {
-                            return Err(read.required_missing(row));
-                        }
-                    }
-                }
-                continue;
-            }
-            let text = text.get(span).unwrap_or_default();
-            if is_blank(read.ty, text) {
-                if slot.is_some() {
-                    *kept = slot.take();
-                }
-                if read.required {
-                    return Err(read.required_missing(row));
-                }
-                continue;
-            }
-            if slot.is_none() {
-                *slot = kept.take();
-            }
-            let ty = read.ty.keyword();
-            if let Err(e) = read_cell_into(slot, read.ty, text, &read.read) {
-                let problem =
-                    Rejection::unreadable(row, &read.column, quoted(text), ty, e.expected);
-                if self.bad_values == BadValues::Reject {
-                    return Err(problem);
-                }
-                notes.push(problem.read_as_missing());
-                memo.forget(read.field);
-                *kept = slot.take();
-            }
-            if slot.is_none() && read.required {
-                return Err(read.required_missing(row));
+            let cell = text.get(span).unwrap_or_default();
+            if let Err(e) = row.cell(read.field, cell) {
+                self.cell_error(read, row_number, e, || quoted(cell), row, notes)?;
             }
         }
         Ok(())
     }
-}
 
-/// Whether a cell is a missing value: empty text, or blank for the other
-/// types (spec section 4).
-fn is_blank(ty: FieldType, text: &str) -> bool {
-    match ty {
-        FieldType::Text => text.is_empty(),
-        _ => crate::value::trim(text).is_empty(),
+    /// Give a record's cells (CSV) or values (NDJSON) to `row`, as
+    /// [`Binding::read_cells`] does.
+    pub fn read_record(
+        &self,
+        record: &Record,
+        row: &mut Row,
+        notes: &mut Vec<Rejection>,
+    ) -> Result<(), Rejection> {
+        for read in &self.reads {
+            let (given, shown) = match &record.data {
+                RowData::Cells(cells) => {
+                    let cell = cells.get(read.position).map_or("", String::as_str);
+                    (row.cell(read.field, cell), quoted(cell))
+                }
+                RowData::Object(map) => {
+                    match read_json(read.ty, map.get(&read.column), &read.read) {
+                        Ok(value) => (row.value(read.field, value), String::new()),
+                        Err(e) => {
+                            let error = CellError::Unreadable {
+                                expected: e.expected,
+                            };
+                            (Err(error), e.shown)
+                        }
+                    }
+                }
+            };
+            if let Err(e) = given {
+                self.cell_error(read, record.row, e, || shown, row, notes)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The rejection a cell error makes, or, for an unreadable cell with
+    /// `--bad-values missing`, the cell read as missing and noted.
+    #[cold]
+    fn cell_error(
+        &self,
+        read: &FieldRead,
+        row_number: u64,
+        error: CellError,
+        shown: impl FnOnce() -> String,
+        row: &mut Row,
+        notes: &mut Vec<Rejection>,
+    ) -> Result<(), Rejection> {
+        let CellError::Unreadable { expected } = error else {
+            return Err(read.required_missing(row_number));
+        };
+        let ty = read.ty.keyword();
+        let problem = Rejection::unreadable(row_number, &read.column, shown(), ty, expected);
+        if self.bad_values == BadValues::Reject {
+            return Err(problem);
+        }
+        notes.push(problem.read_as_missing());
+        row.read_as_missing(read.field)
+            .map_err(|_| read.required_missing(row_number))
     }
 }
 

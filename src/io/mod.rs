@@ -15,12 +15,12 @@
 mod binding;
 pub mod chunks;
 mod core_record;
+mod encode;
 mod format;
 pub mod input;
 mod json;
 mod layout;
 mod limit;
-mod parallel;
 mod partial;
 mod plain;
 mod read;
@@ -28,24 +28,27 @@ mod read_csv;
 mod read_ndjson;
 mod reject;
 mod run;
+mod score_csv;
 mod sink;
 mod sync;
 mod target;
+mod walk;
 mod write;
 
 pub use binding::{BadValues, Binding, HeaderError};
 pub use format::{Format, NameHint};
 pub use layout::Layout;
 pub use limit::RowLimit;
-pub use parallel::{score_csv, CsvJob, Progress};
 pub use partial::remove_on_signals;
 pub use read::{Header, OpenError, Reader, Record, RowData};
 pub use read_csv::header_from;
 pub use reject::Rejection;
 pub use run::{score_stream, Counts, Job, StreamError, BATCH};
+pub use score_csv::{score_csv, CsvJob, Progress};
 pub use sink::{commit_all, Finished, Sink};
 pub use target::{Identity, Target, TargetError};
-pub use write::{Reason, Writer};
+pub use walk::{walk, Cells, Done, RowHandler, Shape};
+pub use write::Writer;
 
 /// Internals the fuzz targets (`fuzz/`) and their replay test
 /// (`tests/fuzz_replay.rs`) check directly; not part of the interface.

@@ -10,10 +10,9 @@ use super::layout::Layout;
 use super::read::{Reader, Record};
 use super::reject::Rejection;
 use super::sink::Sink;
-use super::write::{Reason, Writer};
-use crate::eval::{output_values, Scorer, Scratch};
+use super::write::Writer;
+use crate::eval::{RowScorer, Scorer, Scratch};
 use crate::plan::Plan;
-use crate::value::Value;
 
 /// Rows per batch.
 pub const BATCH: usize = 4096;
@@ -45,13 +44,6 @@ pub struct Job<'p> {
     pub batch: usize,
 }
 
-/// A record with its outputs.
-struct Scored<'p> {
-    record: Record,
-    outputs: Vec<Option<Value>>,
-    reasons: Vec<Reason<'p>>,
-}
-
 /// Why scoring a stream stopped before its end.
 #[derive(Debug)]
 pub enum StreamError {
@@ -73,6 +65,7 @@ pub fn score_stream(
     rejects: &mut Sink,
 ) -> Result<Counts, StreamError> {
     let mut counts = Counts::default();
+    let mut rows = RowScorer::new(&job.scorer);
     let size = job.batch.max(1);
     let mut batch = Vec::with_capacity(size);
     loop {
@@ -80,28 +73,20 @@ pub fn score_stream(
         if batch.is_empty() {
             return Ok(counts);
         }
-        let results: Vec<_> = batch
-            .drain(..)
-            .map(|row| {
-                let mut notes = Vec::new();
-                let scored = job.score(row, writer.layout(), &mut notes);
-                (notes, scored)
-            })
-            .collect();
-        for (notes, result) in results {
+        for row in batch.drain(..) {
             counts.read += 1;
+            let mut notes = Vec::new();
+            let scored = job.score(&mut rows, &row, writer.layout(), &mut notes);
             for note in notes {
                 writeln!(rejects, "{note}").map_err(StreamError::Rejects)?;
                 counts.noted += 1;
             }
-            match result {
-                Ok(s) => {
-                    writer
-                        .write(&s.record, &s.outputs, &s.reasons)
-                        .map_err(StreamError::Write)?;
+            match (scored, row) {
+                (Ok(scored), Ok(record)) => {
+                    writer.write(&record, scored).map_err(StreamError::Write)?;
                     counts.scored += 1;
                 }
-                Err(rejection) => {
+                (Err(rejection), _) | (_, Err(rejection)) => {
                     writeln!(rejects, "{rejection}").map_err(StreamError::Rejects)?;
                     counts.rejected += 1;
                 }
@@ -129,38 +114,20 @@ fn fill_batch(
 }
 
 impl<'p> Job<'p> {
-    fn score(
+    /// Score one row with `rows`: the results, or why it is rejected.
+    fn score<'r>(
         &self,
-        row: Result<Record, Rejection>,
+        rows: &'r mut RowScorer<'p>,
+        row: &Result<Record, Rejection>,
         layout: &Layout,
         notes: &mut Vec<Rejection>,
-    ) -> Result<Scored<'p>, Rejection> {
-        let record = row?;
-        layout.admit(&record)?;
-        let lead = self.binding.lead_noting(&record, notes)?;
-        let mut scratch = Scratch::default();
-        self.scorer.run(&lead, &mut scratch);
-        if let Some(overflow) = scratch.overflow {
-            return Err(Rejection::row(record.row, overflow.reason(self.plan)));
-        }
-        let outcome = scratch.outcome();
-        let reasons = if layout.explain {
-            let rules = &self.plan.rules;
-            let reason = |f: &crate::eval::Fired| {
-                rules.get(f.rule).map(|rule| Reason {
-                    text: rule.reason.as_str(),
-                    points: f.points,
-                })
-            };
-            outcome.fired.iter().filter_map(reason).collect()
-        } else {
-            Vec::new()
-        };
-        Ok(Scored {
-            outputs: output_values(self.plan, &outcome),
-            reasons,
-            record,
-        })
+    ) -> Result<&'r Scratch<'p>, Rejection> {
+        let record = row.as_ref().map_err(Clone::clone)?;
+        layout.admit(record)?;
+        let mut row = rows.begin();
+        self.binding.read_record(record, &mut row, notes)?;
+        row.finish()
+            .map_err(|overflow| Rejection::row(record.row, overflow.reason(self.plan)))
     }
 }
 

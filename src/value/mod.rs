@@ -150,6 +150,16 @@ pub fn format_decimal(value: Decimal) -> String {
     value.normalize().to_string()
 }
 
+/// Points with their sign always shown, as reasons print them: `+20`,
+/// `-10`, `+0` (zero is never negative).
+pub fn format_signed(points: Decimal) -> String {
+    if points.is_sign_negative() && !points.is_zero() {
+        format_decimal(points)
+    } else {
+        format!("+{}", format_decimal(points.abs()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,265 @@
+//! The row protocol: how a reader hands one row's cells to the
+//! interpreter, in an order that cannot be broken.
+//!
+//! ```text
+//! let mut rows = RowScorer::new(&scorer);     // one per worker
+//! let mut row = rows.begin();                 // a row handle
+//! row.cell(field, text)?;                     // each cell the reader found
+//! let scored = row.finish()?;                 // rules, sums, ladders
+//! ```
+//!
+//! [`Row`] borrows its [`RowScorer`] mutably, so a second row cannot begin
+//! before the first is finished or dropped, and results can be read only
+//! from `finish`. Everything the protocol needs between calls — the lead's
+//! values, the memo of repeated cells, the scratch the rules fire into —
+//! lives in the `RowScorer`; the reader only finds cells (see
+//! `io::Binding`) and turns a [`CellError`] into a rejected row.
+//!
+//! Why cells and not a ready [`Lead`]: most cells repeat, and the memo
+//! (see [`memo`](super::memo)) recalls what a repeated cell's predicates and
+//! local rules gave from its bytes alone, before it is parsed or copied.
+
+use super::memo::{Memo, Recalled};
+use super::{Lead, Overflow, Scorer, Scratch};
+use crate::plan::FieldSpec;
+use crate::value::{assign, read_cell_into, trim, FieldType, Reading, Value};
+
+/// One worker's scoring state, reused from row to row.
+#[derive(Debug)]
+pub struct RowScorer<'p> {
+    /// The job's scorer, cloned: its regexes' search caches are this
+    /// worker's own.
+    scorer: Scorer<'p>,
+    /// How each of the plan's fields is read, indexed like
+    /// [`Lead::values`]: the parts of its spec a cell needs, side by side
+    /// (a `FieldSpec` spans several cache lines).
+    fields: Vec<CellSpec<'p>>,
+    memo: Memo,
+    scratch: Scratch<'p>,
+    lead: Lead,
+    /// Buffers of fields missing in the current row: kept for the next
+    /// row that has them, so empty cells cost no allocation either.
+    spare: Vec<Option<Value>>,
+}
+
+/// How a field's cells are read.
+#[derive(Debug, Clone, Copy)]
+struct CellSpec<'p> {
+    ty: FieldType,
+    required: bool,
+    /// Whether the model reads the field (else it is read only because it
+    /// is required, to check it).
+    used: bool,
+    /// List separator and local format.
+    read: &'p Reading,
+}
+
+impl<'p> CellSpec<'p> {
+    fn of(field: &'p FieldSpec) -> CellSpec<'p> {
+        CellSpec {
+            ty: field.ty,
+            required: field.required,
+            used: field.used,
+            read: &field.read,
+        }
+    }
+}
+
+/// Why a cell makes its row rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellError {
+    /// The cell is blank (or unreadable and read as missing), and the
+    /// field is `required`.
+    Required,
+    /// The cell cannot be read as its field's type; `expected` says what
+    /// it should look like, for the message.
+    Unreadable { expected: &'static str },
+}
+
+/// The row being scored (see the module's documentation).
+#[derive(Debug)]
+pub struct Row<'r, 'p> {
+    s: &'r mut RowScorer<'p>,
+}
+
+impl<'p> RowScorer<'p> {
+    /// A worker's state for scoring rows with `scorer`.
+    pub fn new(scorer: &Scorer<'p>) -> RowScorer<'p> {
+        let fields: Vec<CellSpec> = scorer.plan().fields.iter().map(CellSpec::of).collect();
+        RowScorer {
+            scorer: scorer.clone(),
+            memo: Memo::new(scorer),
+            scratch: Scratch::default(),
+            lead: Lead {
+                values: vec![None; fields.len()],
+            },
+            spare: vec![None; fields.len()],
+            fields,
+        }
+    }
+
+    /// Start a row: the last row's fired rules are forgotten.
+    #[inline]
+    pub fn begin(&mut self) -> Row<'_, 'p> {
+        self.scorer.begin(&mut self.scratch);
+        Row { s: self }
+    }
+
+    /// The memo (tests and figures).
+    pub fn memo(&self) -> &Memo {
+        &self.memo
+    }
+}
+
+impl<'r, 'p> Row<'r, 'p> {
+    /// Field `field`'s cell, as text. A cell the memo recalls is not read
+    /// again: what its field's predicates and local rules gave is set at
+    /// once. On an error the row must not be finished (drop it).
+    ///
+    /// Always inlined: this is the per-cell loop's body, and a call per
+    /// cell cost 4% more instructions on the benchmark.
+    #[inline(always)]
+    pub fn cell(&mut self, field: usize, text: &str) -> Result<(), CellError> {
+        let RowScorer {
+            fields,
+            memo,
+            scratch,
+            lead,
+            spare,
+            ..
+        } = &mut *self.s;
+        // Invariant: `field` indexes the plan's fields (the binding was
+        // built from the same plan).
+        let Some(spec) = fields.get(field) else {
+            return Ok(());
+        };
+        if !spec.used && spec.ty == FieldType::Text {
+            // Required but read by no rule: any text will do.
+            return match text.is_empty() {
+                true => Err(CellError::Required),
+                false => Ok(()),
+            };
+        }
+        let recalled = match memo.recall(field, text.as_bytes(), scratch) {
+            Some(recalled) => Some(recalled),
+            // Not looked up: tested as it is, if it can be.
+            None => memo.test_cell(field, text, scratch),
+        };
+        // A value read by nothing but the predicates, whose truths the
+        // memo set: the lead's slot is left as it is, as nothing reads it
+        // (the most common case, so first).
+        if let Some(Recalled::Tested) = recalled {
+            return Ok(());
+        }
+        let (Some(slot), Some(kept)) = (lead.values.get_mut(field), spare.get_mut(field)) else {
+            return Ok(());
+        };
+        match recalled {
+            Some(Recalled::Value(value)) => {
+                if slot.is_none() {
+                    *slot = kept.take();
+                }
+                assign(slot, value);
+                Ok(())
+            }
+            Some(Recalled::Tested) => Ok(()),
+            Some(Recalled::Missing) => missing(spec, slot, kept),
+            None if is_blank(spec.ty, text) => missing(spec, slot, kept),
+            None => read(spec, text, slot, kept),
+        }
+    }
+
+    /// Field `field`'s cell, which could not be read, is read as missing
+    /// (`--bad-values missing`). The memo must not remember it: the cell
+    /// is noted for every row that has it, not recalled silently.
+    pub fn read_as_missing(&mut self, field: usize) -> Result<(), CellError> {
+        self.s.memo.forget(field);
+        self.set(field, None)
+    }
+
+    /// Field `field`'s value, read already (a JSON number, boolean or
+    /// array; `None` is missing). Not looked up in the memo.
+    pub fn value(&mut self, field: usize, value: Option<Value>) -> Result<(), CellError> {
+        self.s.memo.forget(field);
+        self.set(field, value)
+    }
+
+    fn set(&mut self, field: usize, value: Option<Value>) -> Result<(), CellError> {
+        let s = &mut *self.s;
+        let (Some(spec), Some(slot), Some(kept)) = (
+            s.fields.get(field),
+            s.lead.values.get_mut(field),
+            s.spare.get_mut(field),
+        ) else {
+            return Ok(());
+        };
+        match value {
+            None => missing(spec, slot, kept),
+            value => {
+                *slot = value;
+                Ok(())
+            }
+        }
+    }
+
+    /// Score the row whose cells were given: the rules, sums, caps and
+    /// ladders. A sum past the largest decimal gives [`Overflow`]: the
+    /// row is then rejected, not scored.
+    #[inline]
+    pub fn finish(self) -> Result<&'r Scratch<'p>, Overflow> {
+        let s = self.s;
+        s.scorer
+            .run_memo(&s.lead, &mut s.scratch, Some(&mut s.memo));
+        match s.scratch.overflow {
+            Some(overflow) => Err(overflow),
+            None => Ok(&s.scratch),
+        }
+    }
+}
+
+/// A missing value: its buffer kept for later rows.
+#[inline]
+fn missing(
+    spec: &CellSpec,
+    slot: &mut Option<Value>,
+    kept: &mut Option<Value>,
+) -> Result<(), CellError> {
+    if slot.is_some() {
+        *kept = slot.take();
+    }
+    match spec.required {
+        true => Err(CellError::Required),
+        false => Ok(()),
+    }
+}
+
+/// Read a present cell into `slot`, reusing the memory it (or `kept`)
+/// holds.
+fn read(
+    spec: &CellSpec,
+    text: &str,
+    slot: &mut Option<Value>,
+    kept: &mut Option<Value>,
+) -> Result<(), CellError> {
+    if slot.is_none() {
+        *slot = kept.take();
+    }
+    if let Err(e) = read_cell_into(slot, spec.ty, text, spec.read) {
+        return Err(CellError::Unreadable {
+            expected: e.expected,
+        });
+    }
+    match slot.is_none() && spec.required {
+        true => Err(CellError::Required),
+        false => Ok(()),
+    }
+}
+
+/// Whether a cell is a missing value: empty text, or blank for the other
+/// types (spec section 4).
+fn is_blank(ty: FieldType, text: &str) -> bool {
+    match ty {
+        FieldType::Text => text.is_empty(),
+        _ => trim(text).is_empty(),
+    }
+}

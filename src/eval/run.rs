@@ -1,0 +1,307 @@
+//! Scoring one lead: rules, group caps, the score, the ladder, the tiers.
+//!
+//! [`Scorer::run`] does the work into a reusable [`Scratch`], so scoring
+//! many leads allocates nothing once the scratch has grown; [`Scorer::score`]
+//! and [`Scorer::explain`] wrap it for one-off use. A worker scoring a
+//! stream of rows uses [`RowScorer`](super::RowScorer) instead, which
+//! keeps the memo.
+
+use super::compiled::Condition;
+use super::expr::{self, Env, Folded};
+use super::memo::Memo;
+use super::predicates::{byte_truth, truth_byte, Truth};
+use super::scorer::Scorer;
+use super::scratch::Scratch;
+use super::{Lead, Outcome, Overflow};
+use crate::plan::{LadderSpec, Node};
+use crate::value::{Decimal, Value};
+
+/// Everything `tally explain` shows about one lead.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trace {
+    pub outcome: Outcome,
+    /// Per rule, in file order.
+    pub rules: Vec<RuleTrace>,
+    /// Per group: the sum before its caps.
+    pub group_sums: Vec<Decimal>,
+    /// The score before its caps.
+    pub score_sum: Decimal,
+    /// The stage ladder line taken (`None`: `else` or nothing).
+    pub stage_step: Option<usize>,
+    /// Per tier, the line taken.
+    pub tier_steps: Vec<Option<usize>>,
+    /// A sum past the largest decimal: the lead cannot be scored.
+    pub overflow: Option<Overflow>,
+}
+
+/// How one rule went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleTrace {
+    /// `Some(true)`: the condition held; `None`: it was missing.
+    pub condition: Option<bool>,
+    /// The points, evaluated when the condition held (signed).
+    pub points: Option<Decimal>,
+    /// The fields the rule looked at, with their values.
+    pub inputs: Vec<(usize, Option<Value>)>,
+}
+
+impl<'p> Scorer<'p> {
+    /// Score one lead.
+    pub fn score(&self, lead: &Lead) -> Outcome {
+        let mut scratch = Scratch::default();
+        self.run(lead, &mut scratch);
+        scratch.outcome()
+    }
+
+    /// Score one lead into `scratch`, reusing its memory.
+    pub fn run(&self, lead: &Lead, scratch: &mut Scratch<'p>) {
+        self.begin(scratch);
+        self.run_memo(lead, scratch, None);
+    }
+
+    /// Make `scratch` ready for a lead: the last lead's fired rules
+    /// forgotten. [`Memo::recall`] then sets a remembered cell's truths
+    /// and fired rules in it as the lead's cells are read.
+    pub fn begin(&self, scratch: &mut Scratch<'p>) {
+        // Sized for the plan once (`resize` is a call even when it has
+        // nothing to do, and this runs per lead).
+        if scratch.folded.len() != self.plan.fields.len()
+            || scratch.predicates.len() != self.predicates.len()
+            || scratch.points.len() != self.plan.rules.len()
+        {
+            self.size(scratch);
+        }
+        // Only the last lead's fired rules have points to clear.
+        for &rule in &scratch.fired.rules {
+            if let Some(slot) = scratch.points.get_mut(rule) {
+                *slot = None;
+            }
+        }
+        scratch.fired.clear();
+    }
+
+    #[cold]
+    fn size(&self, scratch: &mut Scratch<'p>) {
+        scratch
+            .folded
+            .resize_with(self.plan.fields.len(), Folded::default);
+        scratch.predicates.resize(self.predicates.len(), 0);
+        scratch.points.resize(self.plan.rules.len(), None);
+    }
+
+    /// Score a lead whose cells were read after [`Scorer::begin`]: the
+    /// fields `memo` recalled have their truths and local rules set (see
+    /// [`Memo::recall`]); the others are tested here, and remembered.
+    pub fn run_memo(&self, lead: &Lead, scratch: &mut Scratch<'p>, mut memo: Option<&mut Memo>) {
+        if scratch.folded.len() != lead.values.len() {
+            scratch
+                .folded
+                .resize_with(lead.values.len(), Folded::default);
+        }
+        for &field in &self.tested {
+            if memo.as_deref_mut().is_some_and(|m| m.recalled(field)) {
+                continue;
+            }
+            let range = self.predicates.of(field);
+            self.test_field(field, lead, scratch);
+            if let Some(memo) = memo.as_deref_mut() {
+                let value = lead.values.get(field).and_then(Option::as_ref);
+                let locals = self.local.get(field).map_or(&[][..], Vec::as_slice);
+                let fired = locals
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, l)| Some((i, scratch.points.get(l.rule).copied().flatten()?)));
+                memo.remember(field, value, scratch.predicate_truths(range), fired);
+            }
+        }
+        for &field in &self.folds {
+            let value = lead.values.get(field).and_then(Option::as_ref);
+            if let Some(slot) = scratch.folded.get_mut(field) {
+                slot.refill(value);
+            }
+        }
+        self.sums(lead, scratch);
+        self.finish(lead, scratch);
+    }
+
+    /// Test field `field`'s predicates.
+    #[inline(never)] // a miss: kept out of the per-row loop's code
+    fn test_field(&self, field: usize, lead: &Lead, scratch: &mut Scratch<'p>) {
+        let (Some(folded), Some(value)) = (scratch.folded.get_mut(field), lead.values.get(field))
+        else {
+            return;
+        };
+        if self.folds_for_predicates.get(field) == Some(&true) {
+            folded.refill(value.as_ref());
+        }
+        let env = self.env(lead, &scratch.folded, &[]);
+        let range = self.predicates.of(field);
+        let conditions = self
+            .predicates
+            .conditions
+            .get(range.clone())
+            .unwrap_or_default();
+        let slots = scratch.predicates.get_mut(range).unwrap_or_default();
+        for (slot, condition) in slots.iter_mut().zip(conditions) {
+            *slot = truth_byte(condition.truth(&env));
+        }
+        let env = self.env(lead, &scratch.folded, &scratch.predicates);
+        for local in self.local.get(field).into_iter().flatten() {
+            let holds =
+                scratch.predicates.get(local.predicate).copied() == Some(truth_byte(Some(true)));
+            let points = self.points.get(local.rule).filter(|_| holds);
+            if let Some(points) = points.and_then(|p| p.value(&env)) {
+                scratch.fired.fire(&mut scratch.points, local.rule, points);
+            }
+        }
+    }
+
+    /// Score one lead and keep what every rule and ladder line saw.
+    pub fn explain(&self, lead: &Lead) -> Trace {
+        let mut scratch = Scratch::default();
+        self.run(lead, &mut scratch);
+        let rules = self
+            .plan
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(id, rule)| RuleTrace {
+                condition: self.condition_truth(&scratch, id, rule.condition),
+                points: scratch.points.get(id).copied().flatten(),
+                inputs: self.inputs(lead, rule.condition, &rule.points),
+            })
+            .collect();
+        Trace {
+            outcome: scratch.outcome(),
+            rules,
+            group_sums: scratch.group_sums.clone(),
+            score_sum: scratch.score_sum,
+            stage_step: scratch.stage_step,
+            tier_steps: scratch.tier_steps.clone(),
+            overflow: scratch.overflow,
+        }
+    }
+
+    /// Evaluate `node` over a scored lead: outputs, `fired(…)` and fields
+    /// are all visible (what a test's `expect` sees).
+    pub fn evaluate_after(&self, lead: &Lead, outcome: &Outcome, node: &Node) -> Option<bool> {
+        let folded: Vec<Folded> = lead.values.iter().map(|v| Folded::of(v.as_ref())).collect();
+        let mut fired = vec![false; self.plan.rules.len()];
+        for f in &outcome.fired {
+            if let Some(slot) = fired.get_mut(f.rule) {
+                *slot = true;
+            }
+        }
+        let tiers: Vec<Option<&str>> = outcome.tiers.iter().map(Option::as_deref).collect();
+        let env = Env {
+            lead,
+            folded: &folded,
+            today: self.today,
+            groups: &outcome.groups,
+            score: Some(outcome.score),
+            stage: outcome.stage.as_deref(),
+            tiers: &tiers,
+            fired: &fired,
+            predicates: &[],
+        };
+        expr::truth(node, &env)
+    }
+
+    /// The truth of rule `rule`'s condition `condition` as the last
+    /// scoring left it: a local rule's is its predicate's.
+    fn condition_truth(&self, scratch: &Scratch, rule: usize, condition: usize) -> Option<bool> {
+        let local = self.local.iter().flatten().find(|l| l.rule == rule);
+        match local {
+            Some(l) => scratch
+                .predicates
+                .get(l.predicate)
+                .copied()
+                .and_then(byte_truth),
+            None => scratch.conditions.get(condition).copied().flatten(),
+        }
+    }
+
+    pub(super) fn env<'a>(
+        &self,
+        lead: &'a Lead,
+        folded: &'a [Folded],
+        predicates: &'a [Truth],
+    ) -> Env<'a> {
+        Env {
+            lead,
+            folded,
+            today: self.today,
+            groups: &[],
+            score: None,
+            stage: None,
+            tiers: &[],
+            fired: &[],
+            predicates,
+        }
+    }
+
+    /// The score's caps, then the stage and the tiers.
+    fn finish(&self, lead: &Lead, scratch: &mut Scratch<'p>) {
+        if !std::mem::take(&mut scratch.score_capped) {
+            self.cap_score(scratch);
+        }
+        let mut env = self.env(lead, &scratch.folded, &scratch.predicates);
+        env.groups = &scratch.groups;
+        env.score = Some(scratch.score);
+        let stage_step = step_taken(&self.stage, &env);
+        let stage = self.plan.stage.as_ref().and_then(|l| label(l, stage_step));
+        let mut tiers: Vec<Option<&'p str>> = std::mem::take(&mut scratch.tiers);
+        let mut tier_steps = std::mem::take(&mut scratch.tier_steps);
+        tiers.clear();
+        tier_steps.clear();
+        for (tier, steps) in self.plan.tiers.iter().zip(&self.tiers) {
+            let env = Env {
+                stage,
+                tiers: &tiers,
+                ..self.env(lead, &scratch.folded, &scratch.predicates)
+            };
+            let env = Env {
+                groups: &scratch.groups,
+                score: Some(scratch.score),
+                ..env
+            };
+            let step = step_taken(steps, &env);
+            tier_steps.push(step);
+            tiers.push(label(&tier.ladder, step));
+        }
+        scratch.stage = stage;
+        scratch.stage_step = stage_step;
+        scratch.tiers = tiers;
+        scratch.tier_steps = tier_steps;
+    }
+
+    /// The fields a rule reads, with this lead's values.
+    fn inputs(&self, lead: &Lead, condition: usize, points: &Node) -> Vec<(usize, Option<Value>)> {
+        let mut ids = Vec::new();
+        let mut note = |id: usize| {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        };
+        if let Some(c) = self.plan.conditions.get(condition) {
+            c.for_each_field(&mut note);
+        }
+        points.for_each_field(&mut note);
+        ids.into_iter()
+            .map(|id| (id, lead.values.get(id).cloned().flatten()))
+            .collect()
+    }
+}
+
+/// The first line of a ladder whose condition is true.
+fn step_taken<'a>(steps: &'a [Condition<'a>], env: &Env<'a>) -> Option<usize> {
+    steps.iter().position(|c| c.truth(env) == Some(true))
+}
+
+/// The label a ladder gives when `step` was taken (or none was).
+fn label(ladder: &LadderSpec, step: Option<usize>) -> Option<&str> {
+    match step {
+        Some(i) => ladder.steps.get(i).map(|(_, l)| l.as_str()),
+        None => ladder.otherwise.as_deref(),
+    }
+}

@@ -1,0 +1,339 @@
+//! What a plan asks of the interpreter, worked out once per plan: which
+//! conditions split into per-field predicates, which rules are local to
+//! one field (their points a function of its cell, so the memo keeps
+//! them), which fields are folded and read, and each rule's points.
+
+use super::compiled::CellTest;
+use super::compiled::{Condition, Number};
+use super::expr::Env;
+use super::predicates::{reads, Predicates, Reads};
+use super::sums::FixedLimits;
+use crate::plan::{LadderSpec, Node, Plan, RuleStep};
+use crate::value::{Date, Decimal, FieldType, Value};
+
+/// Scores leads with one plan, as of one date. Holds no per-lead state,
+/// so one scorer can serve many threads (each with its own [`Scratch`]).
+#[derive(Debug, Clone)]
+pub struct Scorer<'p> {
+    pub(super) plan: &'p Plan,
+    pub(super) today: Date,
+    /// The conditions' one-field parts, tested field by field first.
+    pub(super) predicates: Predicates<'p>,
+    /// The fields that have predicates.
+    pub(super) tested: Vec<usize>,
+    /// Per field: its local rules, whose condition is one of the field's
+    /// predicates and whose points read no other field. What they add is a
+    /// function of the field's cell, so [`Memo`] keeps it with the
+    /// predicates' truths, and a remembered cell's rules are not run again.
+    pub(super) local: Vec<Vec<Local>>,
+    /// The other rules' ids, in file order, and the conditions they read.
+    pub(super) others: Vec<usize>,
+    pub(super) other_conditions: Vec<usize>,
+    /// Per field: whether its predicates or its local rules' points
+    /// compare its folded text, so it is folded before they are tested
+    /// (`matches` and `is missing` need no folding).
+    pub(super) folds_for_predicates: Vec<bool>,
+    /// The fields whose folded text the rest (the other rules, the
+    /// ladders) reads, so they are folded once per lead.
+    pub(super) folds: Vec<usize>,
+    /// Per field: whether the rest reads its value at all.
+    pub(super) reads: Vec<bool>,
+    /// Per field: whether the rest reads one of its predicates' truths
+    /// (else a remembered cell's truths need not be copied to the lead's).
+    pub(super) truths_read: Vec<bool>,
+    /// `plan.conditions`, compiled.
+    pub(super) conditions: Vec<Condition<'p>>,
+    /// Each rule's points, signed.
+    pub(super) points: Vec<Points<'p>>,
+    /// Per rule: the group its points are summed into, or the number of
+    /// groups for the top level.
+    pub(super) sum_into: Vec<usize>,
+    /// The groups' caps and the score's, for the integer sums.
+    pub(super) fixed_group_limits: Vec<FixedLimits>,
+    pub(super) fixed_score_limits: FixedLimits,
+    /// The stage ladder's and each tier's conditions, compiled.
+    pub(super) stage: Vec<Condition<'p>>,
+    pub(super) tiers: Vec<Vec<Condition<'p>>>,
+}
+
+/// A local rule as the memo keeps it (see [`Scorer::local_points`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LocalPoints {
+    pub rule: usize,
+    /// Its condition: which of the field's predicates (0 is the first).
+    pub predicate: usize,
+    /// Its points, when constant.
+    pub constant: Option<Decimal>,
+}
+
+/// A rule local to one field (see [`Scorer::local`]).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Local {
+    pub(super) rule: usize,
+    /// The predicate that is the rule's condition.
+    pub(super) predicate: usize,
+}
+
+impl<'p> Scorer<'p> {
+    /// A scorer for `plan` with `today` as the as-of date.
+    pub fn new(plan: &'p Plan, today: Date) -> Scorer<'p> {
+        let predicates = Predicates::new(plan, today);
+        let condition = |node: &'p Node| Condition::with(node, today, Some(&predicates));
+        let compile = |ladder: &'p LadderSpec| {
+            let steps = ladder.steps.iter();
+            steps.map(|(c, _)| condition(c)).collect()
+        };
+        let conditions = plan.conditions.iter().map(condition).collect();
+        let stage = plan.stage.as_ref().map(compile).unwrap_or_default();
+        let tiers = plan.tiers.iter().map(|t| compile(&t.ladder)).collect();
+        let tested = (0..plan.fields.len())
+            .filter(|f| !predicates.of(*f).is_empty())
+            .collect();
+        let (local, others) = local_rules(plan, &predicates);
+        let mut other_conditions: Vec<usize> = others
+            .iter()
+            .filter_map(|r| plan.rules.get(*r).map(|r| r.condition))
+            .collect();
+        other_conditions.sort_unstable();
+        other_conditions.dedup();
+        let local_points = local
+            .iter()
+            .flatten()
+            .filter_map(|l| plan.rules.get(l.rule));
+        let predicate_nodes = predicates.conditions.iter().map(Condition::node);
+        let for_predicates = predicate_nodes.chain(local_points.map(|r| &r.points));
+        let folds_for_predicates = folded_fields(plan, for_predicates, |_| false);
+        let rest = |n: &Node| predicates.id(n).is_some();
+        let folds = folded_fields(plan, rest_nodes(plan, &others), rest);
+        let folds = (0..folds.len()).filter(|f| folds.get(*f) == Some(&true));
+        let folds = folds.collect();
+        let mut reads = vec![false; plan.fields.len()];
+        let mut truths_read = vec![false; plan.fields.len()];
+        for node in rest_nodes(plan, &others) {
+            fields_read(node, &rest, &mut reads);
+            predicates_read(node, &predicates, &mut truths_read);
+        }
+        let points = plan.rules.iter().map(Points::new).collect();
+        let top_level = plan.groups.len();
+        let sum_into = plan
+            .rules
+            .iter()
+            .map(|r| r.group.unwrap_or(top_level))
+            .collect();
+        Scorer {
+            plan,
+            today,
+            points,
+            sum_into,
+            predicates,
+            tested,
+            local,
+            others,
+            other_conditions,
+            folds_for_predicates,
+            folds,
+            reads,
+            truths_read,
+            conditions,
+            fixed_group_limits: plan
+                .groups
+                .iter()
+                .map(|g| FixedLimits::new(g.limits))
+                .collect(),
+            fixed_score_limits: FixedLimits::new(plan.score_limits),
+            stage,
+            tiers,
+        }
+    }
+
+    /// The plan the scorer scores with.
+    pub fn plan(&self) -> &'p Plan {
+        self.plan
+    }
+
+    /// Per plan field, its local rules (see [`Scorer::local`]).
+    pub(crate) fn local_points(&self) -> impl Iterator<Item = Vec<LocalPoints>> + '_ {
+        self.local.iter().enumerate().map(|(field, locals)| {
+            let first = self.predicates.of(field).start;
+            let constant = |rule: usize| match self.points.get(rule) {
+                Some(Points::Const(n)) => Some(*n),
+                _ => None,
+            };
+            locals
+                .iter()
+                .map(|l| LocalPoints {
+                    rule: l.rule,
+                    predicate: l.predicate.saturating_sub(first),
+                    constant: constant(l.rule),
+                })
+                .collect()
+        })
+    }
+
+    /// Per plan field, its predicates as [`CellTest`]s, when it is a text
+    /// field whose predicates all are (`is missing`, `matches`), whose
+    /// local rules' points are constant and whose value nothing else
+    /// reads: such a field can be tested as its cell is read, with no
+    /// lead value. `None` for the other fields.
+    pub(crate) fn cell_tests(&self) -> impl Iterator<Item = Option<Vec<CellTest>>> + '_ {
+        self.plan.fields.iter().enumerate().map(|(field, spec)| {
+            let locals = self.local.get(field).map_or(&[][..], Vec::as_slice);
+            let constant = locals
+                .iter()
+                .all(|l| matches!(self.points.get(l.rule), Some(Points::Const(_))));
+            let read = self.reads.get(field).copied().unwrap_or(true);
+            let conditions = self.predicates.conditions.get(self.predicates.of(field))?;
+            if spec.ty != FieldType::Text || read || !constant || conditions.is_empty() {
+                return None;
+            }
+            conditions.iter().map(|c| c.cell_test(field)).collect()
+        })
+    }
+
+    /// Per plan field: the ids of its predicates, and whether the rest
+    /// (the rules that are not local, the ladders) reads their truths.
+    pub(crate) fn predicate_ranges(
+        &self,
+    ) -> impl Iterator<Item = (std::ops::Range<usize>, bool)> + '_ {
+        let read = self.truths_read.iter().copied();
+        (0..self.plan.fields.len())
+            .map(|f| self.predicates.of(f))
+            .zip(read)
+    }
+
+    /// Per plan field, whether anything but its predicates reads its value:
+    /// for the others, a lead scored with [`Scorer::run_memo`] need not
+    /// hold the value of a cell the memo recalled.
+    pub(crate) fn values_read(&self) -> impl Iterator<Item = bool> + '_ {
+        self.reads.iter().copied()
+    }
+}
+
+fn rest_nodes<'a>(plan: &'a Plan, others: &'a [usize]) -> impl Iterator<Item = &'a Node> {
+    let ladders = plan
+        .stage
+        .iter()
+        .chain(plan.tiers.iter().map(|t| &t.ladder));
+    let steps = ladders.flat_map(|l| l.steps.iter().map(|(condition, _)| condition));
+    let rules = others.iter().filter_map(|r| plan.rules.get(*r));
+    let rules = rules.flat_map(|r| {
+        plan.conditions
+            .get(r.condition)
+            .into_iter()
+            .chain([&r.points])
+    });
+    rules.chain(steps)
+}
+
+/// Per field, the rules local to it (see [`Scorer::local`]); and the ids
+/// of the others.
+fn local_rules(plan: &Plan, predicates: &Predicates) -> (Vec<Vec<Local>>, Vec<usize>) {
+    let mut local = vec![Vec::new(); plan.fields.len()];
+    let mut others = Vec::new();
+    for (rule, step) in plan.rules.iter().enumerate() {
+        let condition = plan.conditions.get(step.condition);
+        let predicate = condition.and_then(|c| predicates.id(c));
+        let field = predicate.and_then(|p| predicates.field(p));
+        let points_read = reads(&step.points);
+        match (predicate, field) {
+            (Some(predicate), Some(field))
+                if points_read == Reads::Nothing || points_read == Reads::One(field) =>
+            {
+                if let Some(rules) = local.get_mut(field) {
+                    rules.push(Local { rule, predicate });
+                }
+            }
+            _ => others.push(rule),
+        }
+    }
+    (local, others)
+}
+
+/// Mark the fields whose predicates `node` reads.
+fn predicates_read(node: &Node, predicates: &Predicates, read: &mut [bool]) {
+    match predicates.id(node).and_then(|id| predicates.field(id)) {
+        Some(field) => {
+            if let Some(slot) = read.get_mut(field) {
+                *slot = true;
+            }
+        }
+        None => node.for_each_child(&mut |child| predicates_read(child, predicates, read)),
+    }
+}
+
+/// Mark the fields `node` reads, leaving out the parts for which `skip`
+/// is true.
+fn fields_read(node: &Node, skip: &dyn Fn(&Node) -> bool, reads: &mut [bool]) {
+    match node {
+        _ if skip(node) => {}
+        Node::Field(id) => {
+            if let Some(slot) = reads.get_mut(*id) {
+                *slot = true;
+            }
+        }
+        _ => node.for_each_child(&mut |child| fields_read(child, skip, reads)),
+    }
+}
+
+/// Per field of `plan`: whether one of `nodes` reads its folded text,
+/// leaving out the parts for which `skip` is true. A field read only by
+/// `matches`, `is missing` or `is present` is not.
+fn folded_fields<'n>(
+    plan: &Plan,
+    nodes: impl Iterator<Item = &'n Node>,
+    skip: impl Fn(&Node) -> bool,
+) -> Vec<bool> {
+    fn visit(node: &Node, folds: &mut [bool], skip: &dyn Fn(&Node) -> bool) {
+        match node {
+            _ if skip(node) => {}
+            Node::Field(id) => {
+                if let Some(slot) = folds.get_mut(*id) {
+                    *slot = true;
+                }
+            }
+            Node::Matches(inner, _) | Node::IsMissing(inner) | Node::IsPresent(inner)
+                if matches!(**inner, Node::Field(_)) => {}
+            _ => node.for_each_child(&mut |child| visit(child, folds, skip)),
+        }
+    }
+    let mut folds = vec![false; plan.fields.len()];
+    for node in nodes {
+        visit(node, &mut folds, &skip);
+    }
+    // Only text and lists have a folded form.
+    for (folds, field) in folds.iter_mut().zip(&plan.fields) {
+        *folds &= matches!(field.ty, FieldType::Text | FieldType::List);
+    }
+    folds
+}
+
+/// A rule's points, ready to add.
+#[derive(Debug, Clone)]
+pub(super) enum Points<'p> {
+    /// Constant points (most rules), signed.
+    Const(Decimal),
+    /// Computed points: evaluated when the rule fires.
+    Computed { number: Number<'p>, negate: bool },
+}
+
+impl<'p> Points<'p> {
+    fn new(rule: &'p RuleStep) -> Points<'p> {
+        match &rule.points {
+            Node::Const(Value::Number(n)) => Points::Const(if rule.negate { -*n } else { *n }),
+            node => Points::Computed {
+                number: Number::new(node),
+                negate: rule.negate,
+            },
+        }
+    }
+
+    /// The signed points; `None` when they are missing.
+    pub(super) fn value(&self, env: &Env<'_>) -> Option<Decimal> {
+        match self {
+            Points::Const(n) => Some(*n),
+            Points::Computed { number, negate } => {
+                number.value(env).map(|p| if *negate { -p } else { p })
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! Scoring a CSV file on all cores (see [`walk`](super::walk)): each
+//! worker scores its rows with a [`RowScorer`] and writes them, input bytes
+//! then outputs, into its chunk's output buffer; the caller's thread
+//! writes the buffers in input order.
+
+use std::io::{Read, Write};
+use std::ops::Range;
+
+use super::binding::Binding;
+use super::chunks::{Chunks, CHUNK};
+use super::encode::{write_json_text, Encoder};
+use super::format::Format;
+use super::layout::Layout;
+use super::limit::RowLimit;
+use super::reject::Rejection;
+use super::run::{Counts, StreamError};
+use super::sink::Sink;
+use super::walk::{walk, Cells, RowHandler, Shape};
+use crate::eval::{RowScorer, Scorer};
+use crate::plan::Plan;
+
+/// What the workers share.
+pub struct CsvJob<'p> {
+    pub plan: &'p Plan,
+    pub binding: &'p Binding,
+    pub scorer: Scorer<'p>,
+    pub layout: &'p Layout,
+    /// Output format: CSV (raw input bytes then outputs) or NDJSON.
+    pub output: Format,
+    pub delimiter: u8,
+    pub threads: usize,
+    /// The longest record scored (the chunks skip longer ones whole).
+    pub limit: RowLimit,
+}
+
+/// Told how many input bytes and rows each chunk held, as chunks are
+/// written (the command line draws a progress bar with it).
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+
+/// Score the CSV records that follow the header in `chunks`; write the
+/// scored leads to `out` and rejected rows to `rejects`.
+pub fn score_csv<R: Read + Send>(
+    job: &CsvJob,
+    chunks: Chunks<R>,
+    out: &mut Sink,
+    rejects: &mut Sink,
+    progress: Progress,
+) -> Result<Counts, StreamError> {
+    let shape = Shape {
+        delimiter: job.delimiter,
+        columns: &job.layout.columns,
+        limit: job.limit,
+        threads: job.threads,
+    };
+    let mut counts = Counts::default();
+    let take = |done: super::walk::Done<Vec<u8>>| {
+        out.write_all(&done.out).map_err(StreamError::Write)?;
+        for mut rejection in done.rejects {
+            rejection.row += counts.read;
+            writeln!(rejects, "{rejection}").map_err(StreamError::Rejects)?;
+            if rejection.note {
+                counts.noted += 1;
+            } else {
+                counts.rejected += 1;
+            }
+        }
+        counts.read += done.rows;
+        progress(done.bytes, done.rows);
+        // A buffer grown far past a chunk's size (by a huge record) is
+        // freed rather than kept, as the reader does with input.
+        Ok((done.out.capacity() <= CHUNK * 5).then_some(done.out))
+    };
+    walk(&shape, chunks, || ScoreRows::new(job), take)?;
+    counts.scored = counts.read - counts.rejected;
+    Ok(counts)
+}
+
+/// A worker's scoring state.
+struct ScoreRows<'j, 'p> {
+    job: &'j CsvJob<'p>,
+    /// Scores rows, remembering the cells that repeat.
+    rows: RowScorer<'p>,
+    /// Writes the outputs after the input cells.
+    encoder: Encoder<'p>,
+}
+
+impl<'j, 'p> ScoreRows<'j, 'p> {
+    fn new(job: &'j CsvJob<'p>) -> ScoreRows<'j, 'p> {
+        ScoreRows {
+            job,
+            rows: RowScorer::new(&job.scorer),
+            encoder: Encoder::new(job.plan, job.layout, job.delimiter),
+        }
+    }
+}
+
+impl RowHandler for ScoreRows<'_, '_> {
+    type Out = Vec<u8>;
+
+    fn start(&mut self, out: &mut Vec<u8>, len: usize) {
+        // A recycled buffer too small would be copied as it grows: take a
+        // new one, with room for the larger chunks too.
+        let need = len * 5 / 4;
+        if out.capacity() < need {
+            *out = Vec::with_capacity(need.max(CHUNK * 5 / 2));
+        }
+        out.clear();
+    }
+
+    #[inline]
+    fn row(
+        &mut self,
+        number: u64,
+        raw: &[u8],
+        cells: Cells,
+        out: &mut Vec<u8>,
+        notes: &mut Vec<Rejection>,
+    ) -> Result<(), Rejection> {
+        let mut row = self.rows.begin();
+        let binding = self.job.binding;
+        binding.read_cells(number, cells.text, cells.spans, &mut row, notes)?;
+        let scored = row
+            .finish()
+            .map_err(|overflow| Rejection::row(number, overflow.reason(self.job.plan)))?;
+        match self.job.output {
+            Format::Csv => {
+                out.extend_from_slice(raw);
+                self.encoder.csv_outputs(scored, out);
+            }
+            Format::Ndjson => {
+                let text = cells.text.as_bytes();
+                write_ndjson_cells(&self.job.layout.columns, cells.spans, text, out);
+                self.encoder.ndjson_outputs(scored, out);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An NDJSON object's input members: each column's name and its cell (the
+/// record's fields, in `text` at `spans`) as JSON strings; the outputs
+/// follow (see [`Encoder::ndjson_outputs`]).
+fn write_ndjson_cells(columns: &[String], spans: &[Range<usize>], text: &[u8], out: &mut Vec<u8>) {
+    out.push(b'{');
+    for (i, span) in spans.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_json_text(out, columns.get(i).map_or("", String::as_str));
+        out.push(b':');
+        let cell = text.get(span.clone()).unwrap_or_default();
+        write_json_text(out, std::str::from_utf8(cell).unwrap_or_default());
+    }
+}
