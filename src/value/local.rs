@@ -177,17 +177,20 @@ impl NumberFormat {
         }
         let mut plain = String::with_capacity(text.len());
         plain.push_str(if sign == "-" { "-" } else { "" });
-        let groups: Vec<&str> = whole.split(self.group_chars()).collect();
-        let first = groups.first().copied().unwrap_or_default();
-        let rest = groups.get(1..).unwrap_or_default();
-        let grouped = !rest.is_empty();
-        if !digits(first) || (grouped && first.len() > 3) {
+        let mut groups = whole.split(self.group_chars());
+        let first = groups.next().unwrap_or_default();
+        if !digits(first) {
             return None;
         }
-        if rest.iter().any(|g| g.len() != 3 || !digits(g)) {
-            return None;
+        plain.push_str(first);
+        for group in groups {
+            // A separator needs a first group of at most three digits
+            // and exactly three after it.
+            if first.len() > 3 || group.len() != 3 || !digits(group) {
+                return None;
+            }
+            plain.push_str(group);
         }
-        groups.iter().for_each(|g| plain.push_str(g));
         if let Some(fraction) = fraction {
             plain.push('.');
             plain.push_str(fraction);
