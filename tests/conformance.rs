@@ -19,11 +19,7 @@ use serde_json::Value;
 
 /// Cases whose command is not built yet, with the issue that brings it.
 /// The test fails if one of these starts passing, so the list shrinks.
-const PENDING: &[(&str, &str)] = &[(
-    "16_local_formats",
-    "lead `a` needs Unicode full case folding (`STRASSE` == `Straße`, language 1.1 section 5); \
-     the rest of the case is checked by tests/local_formats.rs",
-)];
+const PENDING: &[(&str, &str)] = &[];
 
 fn cases() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance");

@@ -150,6 +150,37 @@ fn contradictory_tests_are_never_true() {
     }
 }
 
+/// Lints fold text as comparisons do (NFC, full case folding): these
+/// conditions ask for one text and exclude the same text spelled another
+/// way.
+#[test]
+fn text_is_folded_fully_in_lints() {
+    let cases = [
+        "x == \"straße\" and x != \"STRASSE\"",
+        "x == \"ΟΔΌΣ\" and x != \"οδός\"",
+        "x in [\"Cafe\u{301}\"] and x != \"CAF\u{c9}\"",
+        "x == \"ﬁnance\" and x not in [\"FINANCE\"]",
+    ];
+    for condition in cases {
+        let model = format!("fields {{ x: text }}\nwhen {condition} add 10 \"Rule\"\n");
+        assert_warns(
+            &model,
+            &[&format!(
+                "tally::never_true: the condition `{condition}` is never true"
+            )],
+        );
+    }
+    // Accents still count, and a dotless ı is not an i.
+    for condition in [
+        "x == \"ΟΔΟΣ\" and x != \"οδός\"",
+        "x == \"ı\" and x != \"I\"",
+    ] {
+        assert_silent(&format!(
+            "fields {{ x: text }}\nwhen {condition} add 10 \"Rule\"\n"
+        ));
+    }
+}
+
 #[test]
 fn compatible_tests_are_fine() {
     for condition in [

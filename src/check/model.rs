@@ -224,3 +224,70 @@ pub enum ExprKind {
     /// `fired("REASON")`, in tests only.
     Fired(RuleId),
 }
+
+/// The direct sub-expressions of an [`ExprKind`], in the order the node
+/// holds them (left to right as written, except that `ListHas` gives the
+/// list first, as in `"x" in L`), written once for both traversals
+/// (`$iter` is `iter` or `iter_mut`). Constant
+/// operands already folded into a node (the items of `in [..]`, a
+/// pattern, a duration) are values, not expressions.
+macro_rules! each_child {
+    ($kind:expr, $f:ident, $iter:ident) => {
+        match $kind {
+            ExprKind::Not(a)
+            | ExprKind::Neg(a)
+            | ExprKind::IsMissing(a)
+            | ExprKind::IsPresent(a)
+            | ExprKind::InList { needle: a, .. }
+            | ExprKind::ContainsAny(a, _)
+            | ExprKind::ContainsAll(a, _)
+            | ExprKind::Matches(a, _)
+            | ExprKind::Within(a, _)
+            | ExprKind::DateShift(a, _) => $f(a),
+            ExprKind::And(items) | ExprKind::Or(items) | ExprKind::Call(_, items) => {
+                items.$iter().for_each(&mut *$f)
+            }
+            ExprKind::Arith(first, rest) => {
+                $f(first);
+                rest.$iter().for_each(|(_, e)| $f(e));
+            }
+            ExprKind::Between(a, b, c) => {
+                $f(a);
+                $f(b);
+                $f(c);
+            }
+            ExprKind::Compare(_, a, b)
+            | ExprKind::ListHas {
+                list: a, item: b, ..
+            }
+            | ExprKind::TextContains(a, b)
+            | ExprKind::StartsWith(a, b)
+            | ExprKind::EndsWith(a, b) => {
+                $f(a);
+                $f(b);
+            }
+            ExprKind::Const(_)
+            | ExprKind::Field(_)
+            | ExprKind::Group(_)
+            | ExprKind::Score
+            | ExprKind::Stage
+            | ExprKind::Tier(_)
+            | ExprKind::Today
+            | ExprKind::Fired(_) => {}
+        }
+    };
+}
+
+impl ExprKind {
+    /// Call `f` on each direct sub-expression. A visitor matches the forms it cares about and calls this for the rest, so a
+    /// new form is added here once rather than in every visitor.
+    pub fn for_each_child<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
+        each_child!(self, f, iter)
+    }
+
+    /// [`ExprKind::for_each_child`] for rewriters: the same children, in
+    /// the same order, mutably.
+    pub fn for_each_child_mut(&mut self, f: &mut impl FnMut(&mut Expr)) {
+        each_child!(self, f, iter_mut)
+    }
+}

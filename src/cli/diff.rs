@@ -93,7 +93,7 @@ fn diff(args: &DiffArgs) -> Result<Diff, (u8, String)> {
     let (new_source, new_model) = load(&args.new)?;
     let (old_plan, new_plan) = (plan::compile(&old_model), plan::compile(&new_model));
     let file = args.read.file(&args.leads);
-    let (mut reader, old_binding) = file.open(&old_plan)?;
+    let (reader, old_binding) = file.open(&old_plan)?;
     let new_binding = file.bind(&new_plan, reader.header())?;
     let key = new_model
         .fields
@@ -119,7 +119,7 @@ fn diff(args: &DiffArgs) -> Result<Diff, (u8, String)> {
     let mut changed = changed.transpose()?;
     let mut counter = DiffCounter::new(&old_model, &new_model, args.top);
     let mut write_error = None;
-    let counts = each_scored(&mut reader, &scoring, |record, outcomes| {
+    let counts = each_scored(reader, &scoring, |record, outcomes| {
         let [old, new] = outcomes else { return false };
         let (old, new) = (&old.outcome, &new.outcome);
         let name = key.as_ref().map(|k| k.text(record)).unwrap_or_default();

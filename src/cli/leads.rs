@@ -68,14 +68,14 @@ impl LeadFile<'_> {
         outcome: &str,
         mut add: impl FnMut(&Outcome, bool),
     ) -> Result<Counts, (u8, String)> {
-        let (mut reader, binding) = self.open(plan)?;
+        let (reader, binding) = self.open(plan)?;
         let column = self.outcome_column(reader.header(), outcome)?;
         let scorer = Scorer::new(plan, today);
         let scoring = [Scoring {
             binding: &binding,
             scorer: &scorer,
         }];
-        each_scored(&mut reader, &scoring, |record, scored| {
+        each_scored(reader, &scoring, |record, scored| {
             match (column.outcome(record), scored.first()) {
                 (Ok(converted), Some(lead)) => {
                     add(&lead.outcome, converted);

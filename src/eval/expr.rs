@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use super::Lead;
 use crate::check::model::Function;
-use crate::plan::node::ConstSet;
+use crate::plan::node::{ConstSet, TextOp};
 use crate::plan::Node;
 use crate::syntax::ast::{ArithOp, CompareOp};
 use crate::value::{fold_text, ops, Date, Decimal, Duration, Value};
@@ -75,18 +75,10 @@ impl Folded {
     }
 }
 
-/// `fold_text` into a reused buffer.
+/// `fold_text` into a reused buffer (NFC and full case folding, with
+/// an ASCII fast path: see `value::fold_into`).
 fn fold_into(buf: &mut String, text: &str) {
-    buf.clear();
-    let trimmed = crate::value::trim(text);
-    if trimmed.is_ascii() {
-        buf.push_str(trimmed);
-        buf.make_ascii_lowercase();
-    } else {
-        // Unicode lower-casing depends on context (a final sigma): let the
-        // standard library do it.
-        buf.push_str(&trimmed.to_lowercase());
-    }
+    crate::value::fold_into(buf, text);
 }
 
 /// Everything a node may read while one lead is scored.
@@ -181,22 +173,12 @@ pub(crate) fn eval<'a>(node: &'a Node, env: &Env<'a>) -> Option<V<'a>> {
         Node::Arith(first, rest) => arith(first, rest, env).map(V::Num),
         Node::Compare(op, a, b) => compare(*op, a, b, env).map(V::Bool),
         Node::Between(a, low, high) => between(a, low, high, env).map(V::Bool),
-        Node::InSet {
-            needle,
-            set,
-            negated,
-        } => in_set(needle, set, env).map(|b| V::Bool(b != *negated)),
-        Node::ListHas {
-            list: l,
-            item,
-            negated,
-        } => {
+        Node::InSet { needle, set } => in_set(needle, set, env).map(V::Bool),
+        Node::ListHas { list: l, item } => {
             let (items, (_, wanted)) = (list(l, env)?, text(item, env)?);
-            Some(V::Bool(items.iter().any(|i| *i == *wanted) != *negated))
+            Some(V::Bool(items.iter().any(|i| *i == *wanted)))
         }
-        Node::TextContains(a, b) => text_pair(a, b, env, |a, b| a.contains(b)),
-        Node::StartsWith(a, b) => text_pair(a, b, env, |a, b| a.starts_with(b)),
-        Node::EndsWith(a, b) => text_pair(a, b, env, |a, b| a.ends_with(b)),
+        Node::Text(op, a, b) => text_pair(*op, a, b, env),
         Node::ContainsAny(l, set) => {
             list(l, env).map(|items| V::Bool(items.iter().any(|i| set.has_text(i))))
         }
@@ -334,14 +316,9 @@ fn in_set<'a>(needle: &'a Node, set: &ConstSet, env: &Env<'a>) -> Option<bool> {
     })
 }
 
-fn text_pair<'a>(
-    a: &'a Node,
-    b: &'a Node,
-    env: &Env<'a>,
-    test: fn(&str, &str) -> bool,
-) -> Option<V<'a>> {
+fn text_pair<'a>(op: TextOp, a: &'a Node, b: &'a Node, env: &Env<'a>) -> Option<V<'a>> {
     let ((_, a), (_, b)) = (text(a, env)?, text(b, env)?);
-    Some(V::Bool(test(&a, &b)))
+    Some(V::Bool(op.holds(&a, &b)))
 }
 
 fn shift(mut date: Date, shifts: &[(ArithOp, Duration)]) -> Option<Date> {

@@ -133,51 +133,17 @@ impl Walk {
     }
 
     fn operands(&self, kind: &mut ExprKind) {
+        // Spans that are not expressions' own: operators and function names.
         match kind {
             ExprKind::Literal(Literal::Number(n)) => *n = n.normalize(),
             ExprKind::Literal(Literal::List(items)) => {
                 items.iter_mut().for_each(|i| self.literal(i));
             }
-            ExprKind::Not(a)
-            | ExprKind::Neg(a)
-            | ExprKind::IsMissing(a)
-            | ExprKind::IsPresent(a) => self.expr(a),
-            ExprKind::And(items) | ExprKind::Or(items) => {
-                items.iter_mut().for_each(|i| self.expr(i))
-            }
-            ExprKind::Arith(first, rest) => {
-                self.expr(first);
-                for (op, operand) in rest {
-                    self.spanned(op);
-                    self.expr(operand);
-                }
-            }
-            ExprKind::Compare(a, op, b) => {
-                self.spanned(op);
-                self.expr(a);
-                self.expr(b);
-            }
-            ExprKind::Between(a, b, c) => [a, b, c].into_iter().for_each(|x| self.expr(x)),
-            ExprKind::In { needle, list, .. } => {
-                [needle, list].into_iter().for_each(|x| self.expr(x))
-            }
-            ExprKind::Contains(a, b)
-            | ExprKind::ContainsAny(a, b)
-            | ExprKind::ContainsAll(a, b)
-            | ExprKind::StartsWith(a, b)
-            | ExprKind::EndsWith(a, b)
-            | ExprKind::Matches(a, b)
-            | ExprKind::Within(a, b) => [a, b].into_iter().for_each(|x| self.expr(x)),
-            ExprKind::Call(name, args) => {
-                self.spanned(name);
-                args.iter_mut().for_each(|a| self.expr(a));
-            }
-            ExprKind::Literal(_)
-            | ExprKind::Name(_)
-            | ExprKind::Score
-            | ExprKind::Stage
-            | ExprKind::Today
-            | ExprKind::Invalid => {}
+            ExprKind::Arith(_, rest) => rest.iter_mut().for_each(|(op, _)| self.spanned(op)),
+            ExprKind::Compare(_, op, _) => self.spanned(op),
+            ExprKind::Call(name, _) => self.spanned(name),
+            _ => {}
         }
+        kind.for_each_child_mut(&mut |child| self.expr(child));
     }
 }

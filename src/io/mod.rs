@@ -41,7 +41,7 @@ pub use layout::Layout;
 pub use limit::RowLimit;
 pub use partial::remove_on_signals;
 pub use read::{Header, OpenError, Reader, Record, RowData};
-pub use read_csv::header_from;
+pub use read_csv::{header_from, CsvWalk};
 pub use reject::Rejection;
 pub use run::{score_stream, Counts, Job, StreamError, BATCH};
 pub use score_csv::{score_csv, CsvJob, Progress};

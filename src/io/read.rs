@@ -71,7 +71,7 @@ impl Reader {
     /// Start reading `input` as `format`; reads the header (CSV) or looks
     /// ahead to the first object (NDJSON). `delimiter` is for CSV.
     pub fn new(
-        input: Box<dyn BufRead>,
+        input: Box<dyn BufRead + Send>,
         format: Format,
         delimiter: u8,
     ) -> Result<Reader, OpenError> {
@@ -81,7 +81,7 @@ impl Reader {
     /// [`Reader::new`], rejecting rows longer than `limit` (skipped as
     /// they are read, never held whole).
     pub fn with_limit(
-        input: Box<dyn BufRead>,
+        input: Box<dyn BufRead + Send>,
         format: Format,
         delimiter: u8,
         limit: RowLimit,
@@ -117,6 +117,17 @@ impl Reader {
         match self {
             Reader::Csv(reader) => reader.next_row(),
             Reader::Ndjson(reader) => reader.next_row(),
+        }
+    }
+
+    /// For CSV read no further than its header: its chunks, to walk its
+    /// rows on all cores (see [`walk`](super::walk::walk)). Otherwise
+    /// (NDJSON, or rows read already) the reader, unchanged.
+    #[allow(clippy::result_large_err)] // given back whole, once per file
+    pub fn into_walk(self) -> Result<read_csv::CsvWalk, Reader> {
+        match self {
+            Reader::Csv(csv) => csv.into_walk().map_err(|csv| Reader::Csv(Box::new(csv))),
+            other => Err(other),
         }
     }
 }

@@ -18,9 +18,18 @@ use super::limit::RowLimit;
 use super::read::{Header, OpenError, Record, RowData};
 use super::reject::{quoted, Rejection};
 
+/// A CSV file after its header, ready to walk on all cores.
+pub struct CsvWalk {
+    pub chunks: Chunks<Box<dyn BufRead + Send>>,
+    pub limit: RowLimit,
+    pub delimiter: u8,
+    /// The header's columns.
+    pub columns: Vec<String>,
+}
+
 /// Reads CSV records after the header.
 pub struct CsvReader {
-    chunks: Chunks<Box<dyn BufRead>>,
+    chunks: Chunks<Box<dyn BufRead + Send>>,
     header: Header,
     parser: csv_core::Reader,
     /// The chunk being read, and how far.
@@ -29,6 +38,7 @@ pub struct CsvReader {
     fields: Fields,
     spans: Vec<Range<usize>>,
     limit: RowLimit,
+    delimiter: u8,
     row: u64,
     /// Bytes of records read so far (the header's not counted).
     consumed: u64,
@@ -37,7 +47,7 @@ pub struct CsvReader {
 impl CsvReader {
     /// Read the header row. A UTF-8 byte order mark before it is dropped.
     pub fn new(
-        input: Box<dyn BufRead>,
+        input: Box<dyn BufRead + Send>,
         delimiter: u8,
         limit: RowLimit,
     ) -> Result<CsvReader, OpenError> {
@@ -53,6 +63,7 @@ impl CsvReader {
             fields: Fields::default(),
             spans: Vec::new(),
             limit,
+            delimiter,
             row: 0,
             consumed: 0,
         })
@@ -61,6 +72,22 @@ impl CsvReader {
     /// The header row.
     pub fn header(&self) -> &Header {
         &self.header
+    }
+
+    /// The chunks after the header, for a walk on all cores
+    /// ([`walk`](super::walk::walk)); `Err(self)` once rows were read one
+    /// by one.
+    #[allow(clippy::result_large_err)] // given back whole, once per file
+    pub fn into_walk(self) -> Result<CsvWalk, CsvReader> {
+        if self.row > 0 {
+            return Err(self);
+        }
+        Ok(CsvWalk {
+            chunks: self.chunks,
+            limit: self.limit,
+            delimiter: self.delimiter,
+            columns: self.header.columns,
+        })
     }
 
     /// Bytes of the records read so far.

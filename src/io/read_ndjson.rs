@@ -25,7 +25,7 @@ pub const LOOKAHEAD: usize = 4096;
 
 /// Reads NDJSON lines.
 pub struct NdjsonReader {
-    input: Box<dyn BufRead>,
+    input: Box<dyn BufRead + Send>,
     header: Header,
     line: Vec<u8>,
     line_number: u64,
@@ -37,7 +37,7 @@ pub struct NdjsonReader {
 
 impl NdjsonReader {
     /// Look ahead to the first object for the columns.
-    pub fn new(input: Box<dyn BufRead>, limit: RowLimit) -> Result<NdjsonReader, OpenError> {
+    pub fn new(input: Box<dyn BufRead + Send>, limit: RowLimit) -> Result<NdjsonReader, OpenError> {
         let mut reader = NdjsonReader {
             input,
             header: Header {

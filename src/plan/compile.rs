@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::endings::Endings;
-use super::node::{ConstSet, Node, Pattern};
+use super::node::{ConstSet, Node, Pattern, TextOp};
 use super::{FieldSpec, GroupSpec, LadderSpec, Plan, RuleStep, TierSpec};
 use crate::check::model::{Expr, ExprKind, Ladder, Model};
 use crate::syntax::ast::Effect;
@@ -124,29 +124,33 @@ pub fn node(expr: &Expr) -> Node {
             needle,
             items,
             negated,
-        } => Node::InSet {
-            needle: boxed(needle),
-            set: Arc::new(ConstSet::new(items)),
-            negated: *negated,
-        },
+        } => negate(
+            *negated,
+            Node::InSet {
+                needle: boxed(needle),
+                set: Arc::new(ConstSet::new(items)),
+            },
+        ),
         ExprKind::ListHas {
             list,
             item,
             negated,
-        } => Node::ListHas {
-            list: boxed(list),
-            item: boxed(item),
-            negated: *negated,
-        },
-        ExprKind::TextContains(a, b) => Node::TextContains(boxed(a), boxed(b)),
+        } => negate(
+            *negated,
+            Node::ListHas {
+                list: boxed(list),
+                item: boxed(item),
+            },
+        ),
+        ExprKind::TextContains(a, b) => Node::Text(TextOp::Contains, boxed(a), boxed(b)),
         ExprKind::ContainsAny(list, items) => {
             Node::ContainsAny(boxed(list), Arc::new(ConstSet::new(items)))
         }
         ExprKind::ContainsAll(list, items) => {
             Node::ContainsAll(boxed(list), Arc::new(ConstSet::new(items)))
         }
-        ExprKind::StartsWith(a, b) => Node::StartsWith(boxed(a), boxed(b)),
-        ExprKind::EndsWith(a, b) => Node::EndsWith(boxed(a), boxed(b)),
+        ExprKind::StartsWith(a, b) => Node::Text(TextOp::StartsWith, boxed(a), boxed(b)),
+        ExprKind::EndsWith(a, b) => Node::Text(TextOp::EndsWith, boxed(a), boxed(b)),
         ExprKind::Matches(a, pattern) => match compile_regex(pattern) {
             Some(p) => Node::Matches(boxed(a), Arc::new(p)),
             // INVARIANT: the checker compiled this pattern with the same limit.
@@ -158,6 +162,20 @@ pub fn node(expr: &Expr) -> Node {
         ExprKind::DateShift(e, shifts) => Node::DateShift(boxed(e), shifts.clone()),
         ExprKind::Call(f, args) => Node::Call(*f, args.iter().map(node).collect()),
         ExprKind::Fired(rule) => Node::Fired(*rule),
+    }
+}
+
+/// Sugar lowered to the core: `x not in L` is `not (x in L)`, exactly,
+/// missing values included (`not` of missing is missing), so the
+/// interpreter has one membership test and one negation. The compiled
+/// conditions recognise `not` over a membership test as one shape, and a
+/// field predicate is the largest part reading one field, `not` included,
+/// so scoring costs the same.
+fn negate(negated: bool, node: Node) -> Node {
+    if negated {
+        Node::Not(Box::new(node))
+    } else {
+        node
     }
 }
 
@@ -202,47 +220,5 @@ fn mark_used_fields(plan: &mut Plan) {
     }
     for (field, used) in plan.fields.iter_mut().zip(used) {
         field.used = used;
-    }
-}
-
-impl Node {
-    /// Call `f` with every field this node reads.
-    pub fn for_each_field(&self, f: &mut impl FnMut(usize)) {
-        match self {
-            Node::Field(id) => f(*id),
-            _ => self.for_each_child(&mut |child| child.for_each_field(f)),
-        }
-    }
-
-    /// Call `f` on each direct child.
-    pub fn for_each_child(&self, f: &mut impl FnMut(&Node)) {
-        match self {
-            Node::Not(a) | Node::Neg(a) | Node::IsMissing(a) | Node::IsPresent(a) => f(a),
-            Node::Within(a, _) | Node::DateShift(a, _) | Node::Matches(a, _) => f(a),
-            Node::ContainsAny(a, _) | Node::ContainsAll(a, _) => f(a),
-            Node::InSet { needle, .. } => f(needle),
-            Node::ListHas { list, item, .. } => {
-                f(list);
-                f(item);
-            }
-            Node::TextContains(a, b)
-            | Node::StartsWith(a, b)
-            | Node::EndsWith(a, b)
-            | Node::Compare(_, a, b) => {
-                f(a);
-                f(b);
-            }
-            Node::Between(a, b, c) => {
-                f(a);
-                f(b);
-                f(c);
-            }
-            Node::And(items) | Node::Or(items) | Node::Call(_, items) => items.iter().for_each(f),
-            Node::Arith(first, rest) => {
-                f(first);
-                rest.iter().for_each(|(_, n)| f(n));
-            }
-            _ => {}
-        }
     }
 }

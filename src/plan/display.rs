@@ -148,7 +148,12 @@ impl Plan {
             Node::Score => out.push_str("score"),
             Node::Stage => out.push_str("stage"),
             Node::Today => out.push_str("today"),
-            Node::Not(a) => self.wrap(out, "not ", a, ""),
+            // `not in` was lowered to `not (… in …)`: shown as written.
+            Node::Not(a) => match &**a {
+                Node::InSet { needle, set } => self.with_set(out, needle, " not in ", set),
+                Node::ListHas { list, item } => self.binary(out, list, "lacks", item),
+                _ => self.wrap(out, "not ", a, ""),
+            },
             Node::And(items) => self.join(out, items, " and "),
             Node::Or(items) => self.join(out, items, " or "),
             Node::Neg(a) => self.wrap(out, "-", a, ""),
@@ -167,27 +172,9 @@ impl Plan {
                 out.push_str(" and ");
                 self.operand(out, high);
             }
-            Node::InSet {
-                needle,
-                set,
-                negated,
-            } => {
-                self.operand(out, needle);
-                out.push_str(if *negated { " not in " } else { " in " });
-                write_set(out, set);
-            }
-            Node::ListHas {
-                list,
-                item,
-                negated,
-            } => {
-                self.operand(out, list);
-                out.push_str(if *negated { " lacks " } else { " has " });
-                self.operand(out, item);
-            }
-            Node::TextContains(a, b) => self.binary(out, a, "contains", b),
-            Node::StartsWith(a, b) => self.binary(out, a, "starts with", b),
-            Node::EndsWith(a, b) => self.binary(out, a, "ends with", b),
+            Node::InSet { needle, set } => self.with_set(out, needle, " in ", set),
+            Node::ListHas { list, item } => self.binary(out, list, "has", item),
+            Node::Text(op, a, b) => self.binary(out, a, op.word(), b),
             Node::ContainsAny(a, set) => self.with_set(out, a, " contains any ", set),
             Node::ContainsAll(a, set) => self.with_set(out, a, " contains all ", set),
             Node::Matches(a, pattern) => {

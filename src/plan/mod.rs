@@ -16,7 +16,7 @@ use crate::check::model::Limits;
 use crate::value::{FieldType, Reading};
 
 pub use compile::{compile, node};
-pub use node::{ConstSet, Node};
+pub use node::{ConstSet, Node, TextOp};
 
 /// A compiled model.
 #[derive(Debug, Clone)]

@@ -32,21 +32,18 @@ pub enum Node {
     Arith(Box<Node>, Vec<(ArithOp, Node)>),
     Compare(CompareOp, Box<Node>, Box<Node>),
     Between(Box<Node>, Box<Node>, Box<Node>),
-    /// `x in [..]` against a constant set.
+    /// `x in [..]` against a constant set (`not in` is `Not` of it).
     InSet {
         needle: Box<Node>,
         set: Arc<ConstSet>,
-        negated: bool,
     },
-    /// Membership of a text in a `list` field.
+    /// Membership of a text in a `list` field (`not in` is `Not` of it).
     ListHas {
         list: Box<Node>,
         item: Box<Node>,
-        negated: bool,
     },
-    TextContains(Box<Node>, Box<Node>),
-    StartsWith(Box<Node>, Box<Node>),
-    EndsWith(Box<Node>, Box<Node>),
+    /// A test of one text against another, both folded.
+    Text(TextOp, Box<Node>, Box<Node>),
     ContainsAny(Box<Node>, Arc<ConstSet>),
     ContainsAll(Box<Node>, Arc<ConstSet>),
     Matches(Box<Node>, Arc<Pattern>),
@@ -57,6 +54,38 @@ pub enum Node {
     Call(Function, Vec<Node>),
     /// `fired(…)` in a test: did rule N add points?
     Fired(usize),
+}
+
+/// The tests of one text against another (`t contains "x"`, `t starts
+/// with "x"`, `t ends with "x"`): one node with its operator, so a new
+/// text test is a variant here, its word and its meaning, and the walker,
+/// the compiled conditions and `tally plan` take it from these methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextOp {
+    Contains,
+    StartsWith,
+    EndsWith,
+}
+
+impl TextOp {
+    /// The operator as written.
+    pub fn word(self) -> &'static str {
+        match self {
+            TextOp::Contains => "contains",
+            TextOp::StartsWith => "starts with",
+            TextOp::EndsWith => "ends with",
+        }
+    }
+
+    /// Whether `text` passes the test with `part` (both folded).
+    #[inline]
+    pub fn holds(self, text: &str, part: &str) -> bool {
+        match self {
+            TextOp::Contains => text.contains(part),
+            TextOp::StartsWith => text.starts_with(part),
+            TextOp::EndsWith => text.ends_with(part),
+        }
+    }
 }
 
 /// The items of a constant list, hashed for O(1) membership.
@@ -147,5 +176,60 @@ pub struct Pattern {
 impl fmt::Debug for Pattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:?}", self.source)
+    }
+}
+
+impl Node {
+    /// Call `f` with every field this node reads.
+    pub fn for_each_field(&self, f: &mut impl FnMut(usize)) {
+        match self {
+            Node::Field(id) => f(*id),
+            _ => self.for_each_child(&mut |child| child.for_each_field(f)),
+        }
+    }
+
+    /// Call `f` on each direct child, in the order the node holds them.
+    /// A visitor matches the nodes it cares about and calls this for the
+    /// rest, so a new node is added here once rather than in every visitor.
+    pub fn for_each_child<'a>(&'a self, f: &mut impl FnMut(&'a Node)) {
+        match self {
+            Node::Not(a)
+            | Node::Neg(a)
+            | Node::IsMissing(a)
+            | Node::IsPresent(a)
+            | Node::InSet { needle: a, .. }
+            | Node::ContainsAny(a, _)
+            | Node::ContainsAll(a, _)
+            | Node::Matches(a, _)
+            | Node::Within(a, _)
+            | Node::DateShift(a, _) => f(a),
+            Node::And(items) | Node::Or(items) | Node::Call(_, items) => items.iter().for_each(f),
+            Node::Arith(first, rest) => {
+                f(first);
+                rest.iter().for_each(|(_, n)| f(n));
+            }
+            Node::Between(a, b, c) => {
+                f(a);
+                f(b);
+                f(c);
+            }
+            Node::Compare(_, a, b)
+            | Node::ListHas {
+                list: a, item: b, ..
+            }
+            | Node::Text(_, a, b) => {
+                f(a);
+                f(b);
+            }
+            Node::Const(_)
+            | Node::Missing
+            | Node::Field(_)
+            | Node::Group(_)
+            | Node::Score
+            | Node::Stage
+            | Node::Tier(_)
+            | Node::Today
+            | Node::Fired(_) => {}
+        }
     }
 }

@@ -2,19 +2,25 @@
 //! several: each row readable by all of them goes to a visitor with its
 //! outcomes, in file order; the other rows are counted.
 //!
-//! The calling thread reads batches of rows and visits the results; worker
-//! threads score the batches. At most a few batches are in flight, so
-//! memory stays bounded, and the visitor sees the rows in file order
-//! whatever the number of threads: results do not depend on it.
+//! CSV is read as `score` reads it ([`io::walk`]): worker threads split
+//! chunks of the file into rows and score them, and the calling thread
+//! visits each chunk's rows in file order. NDJSON (or a reader that was
+//! read from already) goes row by row: the calling thread reads batches
+//! of rows and visits the results; worker threads score the batches.
+//! Either way at most a few chunks or batches are in flight, so memory
+//! stays bounded, and the visitor sees the rows in file order whatever the
+//! number of threads: results do not depend on it.
 
 use std::collections::BTreeMap;
-use std::io;
 use std::thread;
 
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
 
 use crate::eval::{Lead, Outcome, Scorer};
-use crate::io::{Binding, Reader, Record, Rejection};
+use crate::io::{
+    self, Binding, Cells, CsvWalk, Reader, Record, Rejection, RowData, RowHandler, Shape,
+    StreamError,
+};
 
 /// Rows scored together.
 const BATCH: usize = 2048;
@@ -50,10 +56,97 @@ type Row = Option<(Record, Vec<Scored>)>;
 /// leave the row out (counted unreadable). `Err` only when the file
 /// cannot be read further.
 pub fn each_scored(
+    reader: Reader,
+    models: &[Scoring],
+    visit: impl FnMut(&Record, &[Scored]) -> bool,
+) -> std::io::Result<Counts> {
+    match reader.into_walk() {
+        Ok(csv) => walk_scored(csv, models, visit),
+        Err(mut reader) => batches_scored(&mut reader, models, visit),
+    }
+}
+
+/// [`each_scored`] for CSV, on all cores.
+fn walk_scored(
+    csv: CsvWalk,
+    models: &[Scoring],
+    mut visit: impl FnMut(&Record, &[Scored]) -> bool,
+) -> std::io::Result<Counts> {
+    let shape = Shape {
+        delimiter: csv.delimiter,
+        columns: &csv.columns,
+        limit: csv.limit,
+        threads: thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let mut counts = Counts::default();
+    let mut base = 0;
+    let take = |done: io::Done<Vec<Row>>| {
+        counts.unreadable += done.rejects.iter().filter(|r| !r.note).count() as u64;
+        let mut rows = done.out;
+        for row in rows.drain(..) {
+            match row {
+                Some((mut record, outcomes)) => {
+                    record.row += base;
+                    if visit(&record, &outcomes) {
+                        counts.used += 1;
+                    } else {
+                        counts.unreadable += 1;
+                    }
+                }
+                None => counts.unreadable += 1,
+            }
+        }
+        base += done.rows;
+        Ok(Some(rows))
+    };
+    let handler = || ScoreModels { models };
+    match io::walk(&shape, csv.chunks, handler, take) {
+        Ok(()) => {}
+        Err(StreamError::Read(e) | StreamError::Write(e) | StreamError::Rejects(e)) => {
+            return Err(e)
+        }
+    }
+    counts.read = counts.used + counts.unreadable;
+    Ok(counts)
+}
+
+/// A worker's part of [`walk_scored`]: each row read and scored by every
+/// model (`None`: some model rejects it).
+struct ScoreModels<'m, 'a, 'p> {
+    models: &'m [Scoring<'a, 'p>],
+}
+
+impl RowHandler for ScoreModels<'_, '_, '_> {
+    type Out = Vec<Row>;
+
+    fn start(&mut self, out: &mut Vec<Row>, _len: usize) {
+        out.clear();
+    }
+
+    fn row(
+        &mut self,
+        number: u64,
+        _raw: &[u8],
+        cells: Cells,
+        out: &mut Vec<Row>,
+        _notes: &mut Vec<Rejection>,
+    ) -> Result<(), Rejection> {
+        let cells = (0..cells.spans.len()).map(|i| cells.get(i).to_string());
+        let record = Record {
+            row: number,
+            data: RowData::Cells(cells.collect()),
+        };
+        out.push(score_row(self.models, record));
+        Ok(())
+    }
+}
+
+/// [`each_scored`] row by row (NDJSON).
+fn batches_scored(
     reader: &mut Reader,
     models: &[Scoring],
     mut visit: impl FnMut(&Record, &[Scored]) -> bool,
-) -> io::Result<Counts> {
+) -> std::io::Result<Counts> {
     let workers = thread::available_parallelism().map_or(1, |n| n.get());
     let (batches, to_score) = bounded::<(u64, Vec<Result<Record, Rejection>>)>(workers + 1);
     let (scored, results) = unbounded::<(u64, Vec<Row>)>();
@@ -92,7 +185,7 @@ pub fn each_scored(
                     break;
                 }
             }
-            Ok::<(), io::Error>(())
+            Ok::<(), std::io::Error>(())
         })();
         read.map(|()| counts)
     })
@@ -102,7 +195,7 @@ pub fn each_scored(
     })
 }
 
-fn read_batch(reader: &mut Reader) -> io::Result<Vec<Result<Record, Rejection>>> {
+fn read_batch(reader: &mut Reader) -> std::io::Result<Vec<Result<Record, Rejection>>> {
     let mut batch = Vec::with_capacity(BATCH);
     while batch.len() < BATCH {
         match reader.next_row()? {
@@ -168,7 +261,8 @@ mod tests {
     use crate::io::Format;
 
     /// Rows come to the visitor in file order, numbered in the file,
-    /// across many chunks; rejected rows are counted, not visited.
+    /// across many chunks (CSV, on all cores) or batches (NDJSON); rejected
+    /// rows (an unreadable cell, a short record) are counted, not visited.
     #[test]
     fn rows_are_visited_in_file_order_across_chunks() {
         let model =
@@ -177,37 +271,48 @@ mod tests {
                 .model
                 .unwrap();
         let plan = crate::plan::compile(&model);
-        let mut text = String::from("n,pad\n");
+        let (mut csv, mut ndjson) = (String::from("n,pad\n"), String::new());
         for i in 0..200_000u32 {
             let n = if i % 1000 == 999 {
                 "bad".to_string()
             } else {
                 i.to_string()
             };
-            text.push_str(&format!("{n},xxxxxxxxxx\n"));
+            match i % 1000 == 500 {
+                true => csv.push_str(&format!("{n}\n")), // one field short
+                false => csv.push_str(&format!("{n},xxxxxxxxxx\n")),
+            }
+            ndjson.push_str(&format!("{{\"n\":\"{n}\",\"pad\":\"x\"}}\n"));
         }
-        let input: Box<dyn std::io::BufRead + Send> =
-            Box::new(std::io::Cursor::new(text.into_bytes()));
-        let mut reader = Reader::new(input, Format::Csv, b',').unwrap();
-        let binding = Binding::new(&plan, reader.header()).unwrap();
-        let scorer = Scorer::new(&plan, crate::value::Date::default());
-        let scoring = [Scoring {
-            binding: &binding,
-            scorer: &scorer,
-        }];
-        let mut seen = Vec::new();
-        let counts = each_scored(&mut reader, &scoring, |record, scored| {
-            seen.push((record.row, scored.first().map(|s| s.outcome.score)));
-            true
-        })
-        .unwrap();
-        assert_eq!(
-            (counts.read, counts.used, counts.unreadable),
-            (200_000, 199_800, 200)
-        );
-        let rows: Vec<u64> = seen.iter().map(|s| s.0).collect();
-        let want: Vec<u64> = (1..=200_000u64).filter(|r| r % 1000 != 0).collect();
-        assert_eq!(rows, want);
-        assert_eq!(seen[6].1, Some(crate::value::Decimal::ONE)); // row 7: n = 6
+        let csv_rows = (1..=200_000u64).filter(|r| r % 1000 != 0 && r % 1000 != 501);
+        let ndjson_rows = (1..=200_000u64).filter(|r| r % 1000 != 0);
+        for (format, text, want, unreadable) in [
+            (Format::Csv, csv, csv_rows.collect::<Vec<_>>(), 400),
+            (Format::Ndjson, ndjson, ndjson_rows.collect(), 200),
+        ] {
+            let input: Box<dyn std::io::BufRead + Send> =
+                Box::new(std::io::Cursor::new(text.into_bytes()));
+            let reader = Reader::new(input, format, b',').unwrap();
+            let binding = Binding::new(&plan, reader.header()).unwrap();
+            let scorer = Scorer::new(&plan, crate::value::Date::default());
+            let scoring = [Scoring {
+                binding: &binding,
+                scorer: &scorer,
+            }];
+            let mut seen = Vec::new();
+            let counts = each_scored(reader, &scoring, |record, scored| {
+                seen.push((record.row, scored.first().map(|s| s.outcome.score)));
+                true
+            })
+            .unwrap();
+            assert_eq!(
+                (counts.read, counts.used, counts.unreadable),
+                (200_000, 200_000 - unreadable, unreadable),
+                "{format:?}"
+            );
+            let rows: Vec<u64> = seen.iter().map(|s| s.0).collect();
+            assert_eq!(rows, want, "{format:?}");
+            assert_eq!(seen[6].1, Some(crate::value::Decimal::ONE)); // row 7: n = 6
+        }
     }
 }

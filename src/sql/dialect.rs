@@ -221,19 +221,19 @@ impl Dialect {
     }
 
     /// The folded items of a list cell: split on `sep`, each trimmed of
-    /// `ws` and lower-cased, empty items dropped.
+    /// `ws` and folded (`fold`), empty items dropped.
     pub fn split_list(self, cell: &str, separator: &str, ws: &str) -> String {
         let sep = self.text(separator);
         match self {
             Dialect::Postgres => format!(
                 "ARRAY(SELECT {} FROM unnest(string_to_array({cell}, {sep})) AS item WHERE btrim(item, {ws}) <> '')",
-                self.lower(&format!("btrim(item, {ws})"))
+                self.fold("item", ws)
             ),
             // `split` takes a Java regex: every character of `sep` escaped.
             Dialect::Spark => format!(
                 "filter(transform(split({cell}, {}), item -> {}), item -> item <> '')",
                 self.text(&java_quote(separator)),
-                self.lower(&self.trim("item", ws))
+                self.fold("item", ws)
             ),
             // `SPLIT` takes the separator literally; the lambda's type
             // turns each VARIANT item into text. The white space set is
@@ -242,16 +242,16 @@ impl Dialect {
                 let ws = format!("({})", super::read::whitespace(self));
                 format!(
                     "FILTER(TRANSFORM(SPLIT({cell}, {sep}), item VARCHAR -> {}), item VARCHAR -> item <> '')",
-                    self.lower(&self.trim("item", &ws))
+                    self.fold("item", &ws)
                 )
             }
             Dialect::BigQuery => format!(
                 "ARRAY(SELECT {} FROM UNNEST(SPLIT({cell}, {sep})) AS item WHERE trim(item, {ws}) <> '')",
-                self.lower(&format!("trim(item, {ws})"))
+                self.fold("item", ws)
             ),
             _ => format!(
                 "[{} FOR item IN string_split({cell}, {sep}) IF trim(item, {ws}) <> '']",
-                self.lower(&format!("trim(item, {ws})"))
+                self.fold("item", ws)
             ),
         }
     }
@@ -457,59 +457,6 @@ impl Dialect {
         }
     }
 
-    /// Lower case as Rust's `str::to_lowercase` gives it, for trimmed
-    /// text: engines lower one character at a time, Rust also knows that
-    /// `İ` becomes `i̇` (two characters) and that a word-final `Σ` becomes
-    /// `ς`. "Word-final" is approximated as "after a letter and not before
-    /// one" (Unicode's rule also skips case-ignorable characters).
-    pub fn lower(self, text: &str) -> String {
-        if self == Dialect::Spark {
-            // Java's `toLowerCase` already knows both.
-            return format!("lower({text})");
-        }
-        let dotted = format!("replace({text}, 'İ', 'i̇')");
-        if self == Dialect::BigQuery {
-            // `REGEXP_REPLACE` (RE2) replaces every match; no flags.
-            let pattern = self.text(r"(\pL)Σ(\PL|$)");
-            let with = self.text(r"\1ς\2");
-            return format!(
-                "lower(CASE WHEN strpos({text}, 'Σ') > 0 THEN regexp_replace({dotted}, {pattern}, {with}) ELSE {dotted} END)"
-            );
-        }
-        if self == Dialect::Snowflake {
-            // `REGEXP_REPLACE` replaces every match; its 4th argument is a
-            // position, not flags. Snowflake's classes are ASCII (`\w`) or
-            // unspecified (`[[:alpha:]]`): "letter" is spelled out as
-            // ranges, once, in `tally_consts.final_sigma`.
-            let with = self.text("\\1ς\\2");
-            return format!(
-                "lower(CASE WHEN CONTAINS({text}, 'Σ') THEN regexp_replace({dotted}, tally_consts.final_sigma, {with}) ELSE {dotted} END)"
-            );
-        }
-        let (letter, other) = match self {
-            Dialect::Postgres => ("[[:alpha:]]", "[^[:alpha:]]"),
-            _ => (r"\pL", r"\PL"),
-        };
-        let pattern = format!("({letter})Σ({other}|$)");
-        format!(
-            "lower(CASE WHEN strpos({text}, 'Σ') > 0 THEN regexp_replace({dotted}, '{pattern}', '\\1ς\\2', 'g') ELSE {dotted} END)"
-        )
-    }
-
-    /// Constants the query needs besides `ws` and `today`, as
-    /// `(expression, name)`: Snowflake's pattern for a word-final `Σ`.
-    pub fn constants(self) -> Vec<(String, &'static str)> {
-        match self {
-            Dialect::Snowflake => {
-                let letter = alphabetic_class();
-                let other = format!("[^{}", &letter[1..]);
-                let pattern = format!("({letter})Σ({other}|$)");
-                vec![(self.text(&pattern), "final_sigma")]
-            }
-            _ => Vec::new(),
-        }
-    }
-
     /// `a % b` for integers.
     pub fn modulo(self, a: &str, b: u32) -> String {
         match self {
@@ -646,38 +593,6 @@ impl Dialect {
         let fraction = format!("regexp_replace({text}, '([.][0-9]*[1-9])0+$', {group})");
         format!("regexp_replace({fraction}, '[.]0+$', '')")
     }
-}
-
-/// A bracket class of the characters Rust's `char::is_alphabetic` takes,
-/// as code point ranges (none of them is a class metacharacter).
-fn alphabetic_class() -> String {
-    static CLASS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    CLASS
-        .get_or_init(|| {
-            let mut ranges: Vec<(char, char)> = Vec::new();
-            for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
-                if !c.is_alphabetic() {
-                    continue;
-                }
-                match ranges.last_mut() {
-                    Some((_, high)) if u32::from(*high) + 1 == u32::from(c) => *high = c,
-                    _ => ranges.push((c, c)),
-                }
-            }
-            let mut out = String::from("[");
-            for (low, high) in ranges {
-                out.push(low);
-                if high != low {
-                    if u32::from(high) > u32::from(low) + 1 {
-                        out.push('-');
-                    }
-                    out.push(high);
-                }
-            }
-            out.push(']');
-            out
-        })
-        .clone()
 }
 
 /// A Spark string literal: backslash escapes, `\uXXXX` for control

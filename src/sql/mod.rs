@@ -8,6 +8,7 @@
 mod dialect;
 mod error;
 mod expr;
+mod fold;
 mod nested;
 mod query;
 mod read;

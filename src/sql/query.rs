@@ -71,13 +71,9 @@ pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> 
         table(w, &options.table)
     ));
     out.push_str(&format!(
-        "{}(\n  SELECT\n    {} AS ws,\n    {today} AS today{}\n) AS tally_consts\n",
+        "{}(\n  SELECT\n    {} AS ws,\n    {today} AS today\n) AS tally_consts\n",
         d.cross_join(),
         whitespace(d),
-        d.constants()
-            .iter()
-            .map(|(value, name)| format!(",\n    {value} AS {name}"))
-            .collect::<String>()
     ));
     for layer in layers {
         out.push_str(&render_layer(w, &layer));
@@ -173,6 +169,7 @@ fn inputs(w: &mut Writer<'_>, used: &[bool]) -> Vec<Layer> {
     let mut shifts = Vec::new();
     let mut values = Vec::new();
     let mut folded = Vec::new();
+    let mut words = Vec::new();
     let mut checks: Vec<(String, String)> = Vec::new();
     for (index, field) in w.model.fields.iter().enumerate() {
         let wanted = used.get(index).copied().unwrap_or(true) || field.required;
@@ -195,9 +192,10 @@ fn inputs(w: &mut Writer<'_>, used: &[bool]) -> Vec<Layer> {
         }
         values.push((read.value, field.name.clone()));
         checks.extend(read.checks);
+        words.extend(read.words.map(|w| (w, field.name.clone())));
         if field.ty == FieldType::Text {
             let value = format!("tally_input.{}", d.ident(&field.name));
-            let fold = d.lower(&d.trim(&value, "tally_consts.ws"));
+            let fold = d.fold(&value, "tally_consts.ws");
             folded.push((fold, field.name.clone()));
         }
     }
@@ -233,6 +231,13 @@ fn inputs(w: &mut Writer<'_>, used: &[bool]) -> Vec<Layer> {
             shifts,
         ));
     }
+    if !words.is_empty() {
+        layers.push(layer(
+            "tally_words",
+            "bool cells with extra words: folded as text is compared",
+            words,
+        ));
+    }
     layers.push(layer(
         "tally_input",
         "typed values; tally_error names the first cell Tally would reject",
@@ -240,7 +245,7 @@ fn inputs(w: &mut Writer<'_>, used: &[bool]) -> Vec<Layer> {
     ));
     layers.push(layer(
         "tally_folded",
-        "text as compared: trimmed, lower case",
+        "text as compared: trimmed, NFC, case-folded",
         folded,
     ));
     layers

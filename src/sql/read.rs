@@ -37,6 +37,9 @@ pub(super) struct FieldRead {
     pub value: String,
     /// `(condition, message)`: the first that holds names the row's fault.
     pub checks: Vec<(String, String)>,
+    /// For a `bool` field with extra words: its cell folded, for the
+    /// `tally_words` layer its value reads.
+    pub words: Option<String>,
 }
 
 /// Digits before and after the point DuckDB's `DECIMAL(38, 10)` holds
@@ -50,6 +53,7 @@ pub(super) fn field(d: Dialect, f: &Field, source: &str, cell: &str) -> FieldRea
     let ty = f.ty.keyword();
     let unreadable = fault(&format!("cannot read as {ty}"));
     let matches = |pattern: &str| d.regex_match(cell, pattern);
+    let mut folded_cell = None;
     let (read_cell, value) = match f.ty {
         FieldType::Text => (format!("NULLIF({source}, '')"), cell.to_string()),
         FieldType::Number | FieldType::Int => {
@@ -84,8 +88,12 @@ pub(super) fn field(d: Dialect, f: &Field, source: &str, cell: &str) -> FieldRea
             let mut yes = format!("{lower} IN ('true', 'yes', 'y', '1', 't')");
             let mut no = format!("{lower} IN ('false', 'no', 'n', '0', 'f')");
             if let Local::Bool(words) = &f.read.local {
-                // Words are folded as text comparison folds them.
-                let folded = d.lower(cell);
+                // Words are folded as text comparison folds them; the
+                // folded cell is a layer of its own (`tally_words`): the
+                // folding is a deep expression, and nested here it would
+                // be too deep for sqlglot, which translates the queries.
+                folded_cell = Some(d.fold(cell, "tally_consts.ws"));
+                let folded = format!("tally_words.{}", d.ident(&f.name));
                 for (test, meaning) in [(&mut yes, true), (&mut no, false)] {
                     if let Some(list) = read_local::words(d, words, meaning) {
                         *test = format!("({test} OR {folded} IN {list})");
@@ -125,6 +133,7 @@ pub(super) fn field(d: Dialect, f: &Field, source: &str, cell: &str) -> FieldRea
         cell: read_cell,
         value,
         checks,
+        words: folded_cell,
     }
 }
 

@@ -285,3 +285,66 @@ impl CompareOp {
         !matches!(self, CompareOp::Eq | CompareOp::Ne)
     }
 }
+
+/// The direct sub-expressions of an [`ExprKind`], left to right, written
+/// once for both traversals (`$iter` is `iter` or `iter_mut`; match
+/// ergonomics bind by reference or mutable reference to suit).
+macro_rules! each_child {
+    ($kind:expr, $f:ident, $iter:ident) => {
+        match $kind {
+            ExprKind::Not(a)
+            | ExprKind::Neg(a)
+            | ExprKind::IsMissing(a)
+            | ExprKind::IsPresent(a) => $f(a),
+            ExprKind::And(items) | ExprKind::Or(items) | ExprKind::Call(_, items) => {
+                items.$iter().for_each(&mut *$f)
+            }
+            ExprKind::Arith(first, rest) => {
+                $f(first);
+                rest.$iter().for_each(|(_, e)| $f(e));
+            }
+            ExprKind::Between(a, b, c) => {
+                $f(a);
+                $f(b);
+                $f(c);
+            }
+            ExprKind::Compare(a, _, b)
+            | ExprKind::In {
+                needle: a, list: b, ..
+            }
+            | ExprKind::Contains(a, b)
+            | ExprKind::ContainsAny(a, b)
+            | ExprKind::ContainsAll(a, b)
+            | ExprKind::StartsWith(a, b)
+            | ExprKind::EndsWith(a, b)
+            | ExprKind::Matches(a, b)
+            | ExprKind::Within(a, b) => {
+                $f(a);
+                $f(b);
+            }
+            ExprKind::Literal(_)
+            | ExprKind::Name(_)
+            | ExprKind::Score
+            | ExprKind::Stage
+            | ExprKind::Today
+            | ExprKind::Invalid => {}
+        }
+    };
+}
+
+impl ExprKind {
+    /// Call `f` on each direct sub-expression, left to right (list
+    /// literals hold literals, not expressions, so they have none). A
+    /// visitor matches the forms it cares about and calls this for the
+    /// rest, so a new form is added here once rather than in every visitor.
+    pub fn for_each_child<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
+        each_child!(self, f, iter)
+    }
+
+    /// [`ExprKind::for_each_child`] for rewriters: the same children, in
+    /// the same order, mutably. Spans inside a node that are not
+    /// expressions (an operator's, a function name's) are not visited.
+    pub fn for_each_child_mut(&mut self, f: &mut impl FnMut(&mut Expr)) {
+        each_child!(self, f, iter_mut)
+    }
+}

@@ -5,13 +5,17 @@
 //! reads `given` values with it; the interpreter and readers use it too),
 //! so it depends on no stage.
 
+mod after_lower;
+mod fold;
 pub mod local;
 pub mod ops;
 mod read;
 
 use std::fmt;
 
+pub use after_lower::FOLD_AFTER_LOWER;
 pub use chrono::NaiveDate as Date;
+pub use fold::{fold_into, fold_text};
 pub use local::Reading;
 pub use read::{
     assign, parse_date_literal, parse_number_literal, read_cell, read_cell_into, ReadError,
@@ -115,11 +119,6 @@ pub enum Value {
     Date(Date),
     Duration(Duration),
     List(Vec<Value>),
-}
-
-/// Text as compared: surrounding whitespace dropped, Unicode lower case.
-pub fn fold_text(text: &str) -> String {
-    trim(text).to_lowercase()
 }
 
 /// [`str::trim`], faster when the text starts and ends in ASCII (cells

@@ -219,10 +219,27 @@ def translated_to_duckdb(dialect):
             import sqlglot
         except ImportError:
             missing("the sqlglot Python package")
+        from sqlglot import exp
+
+        # sqlglot keeps BigQuery's NORMALIZE(x, NFC) and the byte length
+        # of text as they are; DuckDB spells them nfc_normalize(x) and
+        # strlen(x). (Outermost first: each keeps its argument's nodes.)
+        duckdb_names = {exp.Normalize: "nfc_normalize", exp.ByteLength: "strlen"}
+
+        def respell(tree):
+            for node in list(tree.find_all(*duckdb_names)):
+                name = duckdb_names[type(node)]
+                node.replace(exp.Anonymous(this=name, expressions=[node.this]))
+            return tree
+
+        # sqlglot parses recursively, about twenty frames per level: text
+        # folding nests a `replace` per character that folds to several.
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
         translated = []
         for job in jobs:
-            statements = sqlglot.transpile(job["sql"], read=dialect, write="duckdb")
-            translated.append(dict(job, sql=statements[-1]))
+            statements = sqlglot.parse(job["sql"], read=dialect)
+            sql = respell(statements[-1]).sql(dialect="duckdb")
+            translated.append(dict(job, sql=sql))
         return run_duckdb(translated)
 
     return run

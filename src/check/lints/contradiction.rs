@@ -3,35 +3,29 @@
 
 use super::domain::Domain;
 use super::facts::{Atom, Facts, Operand};
+use super::warning::{Never, Site};
 use super::{Context, Lint};
 use crate::check::model::{Expr, ExprKind};
 use crate::span::Span;
-use crate::value::{format_decimal, Value};
+use crate::value::Value;
 
-/// Why a condition is never true: where, in words, and the fix.
+/// Why a condition is never true, and where.
 pub(super) struct Contradiction {
     span: Span,
-    why: String,
-    fix: String,
+    never: Never,
 }
 
 impl Contradiction {
-    /// The warning, for a rule (`rule`) or a ladder line.
-    pub fn lint(self, cx: &Context, condition: &Expr, rule: bool) -> Lint {
-        let effect = if rule {
-            "this rule never adds points"
-        } else {
-            "this line is never taken"
-        };
+    /// The warning, for a rule or a ladder line.
+    pub fn lint(self, cx: &Context, condition: &Expr, site: Site) -> Lint {
         Lint::NeverTrue {
             text: cx.text(condition.span),
+            site,
+            never: self.never,
             span: self.span.into(),
-            why: self.why,
-            help: format!("no lead can meet it, so {effect}: {}", self.fix),
         }
     }
 }
-
 /// Why `condition` can never be true, if it cannot.
 pub(super) fn contradiction(cx: &Context, condition: &Expr) -> Option<Contradiction> {
     if matches!(condition.kind, ExprKind::Const(Value::Bool(false))) {
@@ -64,8 +58,7 @@ pub(super) fn contradiction(cx: &Context, condition: &Expr) -> Option<Contradict
 fn always_false(span: Span) -> Contradiction {
     Contradiction {
         span,
-        why: "always false".into(),
-        fix: "remove it".into(),
+        never: Never::AlwaysFalse,
     }
 }
 
@@ -74,47 +67,33 @@ fn empty_test(atom: &Atom) -> Contradiction {
     let Domain {
         lo, hi, allowed, ..
     } = &atom.domain;
-    if allowed
+    let never = if allowed
         .as_ref()
         .is_some_and(std::collections::BTreeSet::is_empty)
     {
-        return Contradiction {
-            span: atom.span,
-            why: "the list is empty".into(),
-            fix: "add the values to look for, or remove it".into(),
-        };
-    }
-    match (lo, hi) {
-        (Some(lo), Some(hi)) if lo.value > hi.value => {
-            let (lo, hi) = (format_decimal(lo.value), format_decimal(hi.value));
-            Contradiction {
-                span: atom.span,
-                why: format!("no value is at least {lo} and at most {hi}"),
-                fix: format!("write the smaller bound first, `between {hi} and {lo}`"),
-            }
+        Never::EmptyList
+    } else {
+        match (lo, hi) {
+            (Some(lo), Some(hi)) if lo.value > hi.value => Never::CrossedBounds {
+                lo: lo.value,
+                hi: hi.value,
+            },
+            _ => Never::NoValue,
         }
-        _ => Contradiction {
-            span: atom.span,
-            why: "true for no value".into(),
-            fix: "check the values".into(),
-        },
+    };
+    Contradiction {
+        span: atom.span,
+        never,
     }
 }
 
 /// A test that no value passes together with the earlier ones.
 fn clash(cx: &Context, atom: &Atom, earlier: &[Span]) -> Contradiction {
-    let mut others = earlier
-        .iter()
-        .take(3)
-        .map(|span| format!("`{}`", cx.text(*span)))
-        .collect::<Vec<_>>()
-        .join(" and ");
-    if earlier.len() > 3 {
-        others.push_str(" and more");
-    }
     Contradiction {
         span: atom.span,
-        why: format!("cannot hold together with {others}"),
-        fix: "check the values, or join the tests with `or` if either should do".into(),
+        never: Never::Clash {
+            earlier: earlier.iter().take(3).map(|span| cx.text(*span)).collect(),
+            more: earlier.len() > 3,
+        },
     }
 }

@@ -12,7 +12,8 @@ use crate::value::Decimal;
 pub enum Key {
     /// A number, or a date as a day number.
     Num(Decimal),
-    /// Text as compared: trimmed, lower case.
+    /// Text as compared, folded by `value::fold_text` (NFC and full case
+    /// folding), so `"straße"` and `"STRASSE"` are one key.
     Text(String),
     Bool(bool),
 }

@@ -3,6 +3,7 @@
 
 use super::contradiction::contradiction;
 use super::implication::{Known, Shape};
+use super::warning::{Line, Shadow, Site};
 use super::{threshold, Context, Lint};
 use crate::check::model::{self, Expr};
 use crate::span::Span;
@@ -39,7 +40,7 @@ fn check(
     let mut pairs = 0;
     for (j, step) in steps.iter().enumerate() {
         if let Some(found) = contradiction(cx, &step.condition) {
-            out.push(found.lint(cx, &step.condition, false));
+            out.push(found.lint(cx, &step.condition, Site::Line));
             continue;
         }
         threshold::check(cx, &step.condition, out);
@@ -62,7 +63,7 @@ fn check(
         }
         if let Some(earlier) = shadow.and_then(|i| steps.get(i)) {
             let always = always(cx, &earlier.condition);
-            out.push(unreachable("this line", step.span, earlier, always));
+            out.push(unreachable(Line::If, step.span, earlier, always));
         }
     }
     let every = Known::every_lead(&cx.ranges);
@@ -71,12 +72,7 @@ fn check(
         .and_then(|i| steps.get(i));
     match (&tree.otherwise, always_line) {
         (Some(otherwise), Some(earlier)) => {
-            out.push(unreachable(
-                "the `else` line",
-                otherwise.span,
-                earlier,
-                true,
-            ));
+            out.push(unreachable(Line::Else, otherwise.span, earlier, true));
         }
         (None, None) => out.push(no_else(ladder, tier)),
         _ => {}
@@ -88,40 +84,24 @@ fn always(cx: &Context, condition: &Expr) -> bool {
     Known::every_lead(&cx.ranges).implies(&Shape::of(condition))
 }
 
-fn unreachable(line: &str, span: Span, earlier: &model::Step, always: bool) -> Lint {
-    let (whom, why, help) = if always {
-        (
-            "all leads",
-            "holds for every lead",
-            "the earlier line holds for every lead, so no lead gets past it: make its condition stricter, or remove the lines after it",
-        )
-    } else {
-        (
-            "its leads",
-            "taken first by every lead that meets the later line",
-            "a ladder gives the label of the first line that holds, and every lead that meets this line meets the earlier one first: put the stricter line first, or remove this one",
-        )
-    };
+fn unreachable(line: Line, span: Span, earlier: &model::Step, always: bool) -> Lint {
     Lint::UnreachableLine {
-        line: line.into(),
-        whom: whom.into(),
+        line,
+        shadow: if always {
+            Shadow::Always
+        } else {
+            Shadow::Implied
+        },
         label: canonical_label(&earlier.label),
         span: span.into(),
         earlier: earlier.span.into(),
-        why: why.into(),
-        help: help.into(),
     }
 }
 
 fn no_else(ladder: &model::Ladder, tier: Option<&str>) -> Lint {
     let span = ladder.steps.last().map_or(ladder.span, |s| s.span);
-    let (name, output) = match tier {
-        Some(name) => (format!("the tier `{name}`"), format!("`{name}`")),
-        None => ("the stage ladder".to_string(), "stage".to_string()),
-    };
     Lint::NoElse {
-        ladder: name,
-        output,
+        tier: tier.map(str::to_string),
         span: span.into(),
     }
 }

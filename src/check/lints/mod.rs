@@ -19,7 +19,7 @@ mod warning;
 use miette::Diagnostic;
 
 pub use range::{group_range, score_range, Range};
-pub use warning::Lint;
+pub use warning::{Bound, Cap, Line, Lint, Never, Reach, Shadow, Site, Verdict};
 
 use super::Model;
 use crate::source::Source;

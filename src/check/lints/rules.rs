@@ -4,16 +4,17 @@
 use super::contradiction::contradiction;
 use super::interval::{End, Interval};
 use super::range::always_fires;
+use super::warning::{Cap, Site};
 use super::{Context, Lint};
 use crate::check::model::{Limits, RuleId};
 use crate::span::Span;
-use crate::value::{format_decimal, Decimal};
+use crate::value::Decimal;
 
 /// `tally::never_true` for every rule.
 pub(super) fn never_true(cx: &Context, out: &mut Vec<Lint>) {
     for rule in &cx.model.rules {
         if let Some(found) = contradiction(cx, &rule.condition) {
-            out.push(found.lint(cx, &rule.condition, true));
+            out.push(found.lint(cx, &rule.condition, Site::Rule));
         }
     }
 }
@@ -29,8 +30,7 @@ pub(super) fn negative_sub(cx: &Context, out: &mut Vec<Lint>) {
         };
         if rule.effect == Effect::Sub && points.is_sign_negative() && !points.is_zero() {
             out.push(Lint::NegativeSub {
-                points: format_decimal(*points),
-                amount: format_decimal(points.abs()),
+                points: *points,
                 span: rule.points.span.into(),
             });
         }
@@ -117,28 +117,21 @@ impl Capped<'_> {
         let zero = End::At(Decimal::ZERO);
         let max = self.limits.max.zip(self.spans.0);
         let min = self.limits.min.zip(self.spans.1);
-        let (limit, (value, at), below) = match (max, min) {
-            (Some(m), _) if own.lo >= zero && own.hi > zero && others.lo >= End::At(m.0) => {
-                ("max", m, others.lo)
+        let (cap, at, beyond) = match (max, min) {
+            (Some((m, at)), _) if own.lo >= zero && own.hi > zero && others.lo >= End::At(m) => {
+                (Cap::Max(m), at, others.lo)
             }
-            (_, Some(m)) if own.hi <= zero && own.lo < zero && others.hi <= End::At(m.0) => {
-                ("min", m, others.hi)
+            (_, Some((m, at))) if own.hi <= zero && own.lo < zero && others.hi <= End::At(m) => {
+                (Cap::Min(m), at, others.hi)
             }
             _ => return None,
         };
-        let limit = format!("{limit} {}", format_decimal(value));
-        let reach = below.value().map_or_else(String::new, format_decimal);
-        let help = if limit.starts_with("max") {
-            format!("the rules that always apply give `{}` at least {reach} points, and its `{limit}` cuts anything above, so this rule changes nothing: raise the `max`, lower those rules, or remove this one", self.name)
-        } else {
-            format!("the rules that always apply take `{}` down to at most {reach} points, and its `{limit}` lifts it back, so this rule changes nothing: lower the `min`, raise those rules, or remove this one", self.name)
-        };
         Some(Lint::CappedOut {
             name: self.name.to_string(),
-            limit,
+            cap,
+            reach: beyond.value(),
             span: span.into(),
             limit_span: at.into(),
-            help,
         })
     }
 }

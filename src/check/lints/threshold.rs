@@ -5,9 +5,10 @@ use super::domain::Key;
 use super::domain::{Domain, Limit};
 use super::facts::{atom, key, Operand};
 use super::interval::Interval;
+use super::warning::{Bound, Reach, Verdict};
 use super::{Context, Lint};
 use crate::check::model::{Expr, ExprKind};
-use crate::value::{format_decimal, Decimal};
+use crate::value::Decimal;
 
 /// Lint every comparison of `score` or a group in a ladder condition.
 pub(super) fn check(cx: &Context, condition: &Expr, out: &mut Vec<Lint>) {
@@ -40,26 +41,21 @@ fn judge(cx: &Context, expr: &Expr, line: bool) -> Option<Lint> {
     if !never && !always {
         return None;
     }
-    let name = operand_name(cx, atom.operand);
-    let text = cx.text(expr.span);
-    let subject = match (never, line) {
-        (true, true) => "this line can never be taken".to_string(),
-        (true, false) => format!("`{text}` is never true"),
-        _ => format!("`{text}` is always true"),
-    };
-    let range_words = range_words(interval);
-    let outcome = if never {
-        "no lead meets this test: compare with a number in that range, or check the points and caps"
-    } else {
-        "every lead meets this test and it decides nothing: compare with a number in that range, or remove the test"
+    let verdict = match (never, line) {
+        (true, true) => Verdict::LineNeverTaken,
+        (true, false) => Verdict::NeverTrue,
+        _ => Verdict::AlwaysTrue,
     };
     Some(Lint::ThresholdOutOfRange {
-        subject,
+        verdict,
+        text: cx.text(expr.span),
+        name: operand_name(cx, atom.operand),
         bound: bound(interval, &atom.domain, &numbers, never),
-        help: format!("the points and caps keep `{name}` {range_words}, so {outcome}"),
-        name,
+        reach: Reach {
+            lo: interval.lo.value(),
+            hi: interval.hi.value(),
+        },
         span: expr.span.into(),
-        range: range_words,
     })
 }
 
@@ -80,10 +76,8 @@ fn constants(expr: &Expr) -> Vec<Decimal> {
 }
 
 /// Which end of the range explains the verdict: "at most 125".
-fn bound(interval: Interval, test: &Domain, numbers: &[Decimal], never: bool) -> String {
+fn bound(interval: Interval, test: &Domain, numbers: &[Decimal], never: bool) -> Bound {
     let (lo, hi) = (interval.lo.value(), interval.hi.value());
-    let at_most = hi.map(|h| format!("at most {}", format_decimal(h)));
-    let at_least = lo.map(|l| format!("at least {}", format_decimal(l)));
     let above = |h: Decimal| {
         if never {
             let up_to = Domain::between(
@@ -100,20 +94,9 @@ fn bound(interval: Interval, test: &Domain, numbers: &[Decimal], never: bool) ->
     };
     let below = |l: Decimal| numbers.iter().all(|n| *n < l);
     match (hi, lo) {
-        (Some(h), _) if above(h) => at_most,
-        (_, Some(l)) if never || below(l) => at_least,
-        _ => None,
-    }
-    .unwrap_or_else(|| range_words(interval))
-}
-
-/// "between 0 and 125", "at 0 or more", "at 125 or less".
-fn range_words(interval: Interval) -> String {
-    match (interval.lo.value(), interval.hi.value()) {
-        (Some(l), Some(h)) => format!("between {} and {}", format_decimal(l), format_decimal(h)),
-        (Some(l), None) => format!("at {} or more", format_decimal(l)),
-        (None, Some(h)) => format!("at {} or less", format_decimal(h)),
-        (None, None) => "at any number".into(),
+        (Some(h), _) if above(h) => Bound::AtMost(h),
+        (_, Some(l)) if never || below(l) => Bound::AtLeast(l),
+        _ => Bound::Reach,
     }
 }
 

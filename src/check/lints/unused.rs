@@ -56,36 +56,6 @@ fn names<'a>(expr: &'a Expr, out: &mut HashSet<&'a str>) {
         ExprKind::Name(name) => {
             out.insert(name);
         }
-        ExprKind::Literal(_) | ExprKind::Score | ExprKind::Stage | ExprKind::Today => {}
-        ExprKind::Invalid => {}
-        ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::IsMissing(a) | ExprKind::IsPresent(a) => {
-            names(a, out);
-        }
-        ExprKind::And(items) | ExprKind::Or(items) | ExprKind::Call(_, items) => {
-            items.iter().for_each(|e| names(e, out));
-        }
-        ExprKind::Arith(first, rest) => {
-            names(first, out);
-            rest.iter().for_each(|(_, e)| names(e, out));
-        }
-        ExprKind::Compare(a, _, b)
-        | ExprKind::Contains(a, b)
-        | ExprKind::ContainsAny(a, b)
-        | ExprKind::ContainsAll(a, b)
-        | ExprKind::StartsWith(a, b)
-        | ExprKind::EndsWith(a, b)
-        | ExprKind::Matches(a, b)
-        | ExprKind::Within(a, b)
-        | ExprKind::In {
-            needle: a, list: b, ..
-        } => {
-            names(a, out);
-            names(b, out);
-        }
-        ExprKind::Between(a, b, c) => {
-            names(a, out);
-            names(b, out);
-            names(c, out);
-        }
+        other => other.for_each_child(&mut |child| names(child, out)),
     }
 }

@@ -119,7 +119,7 @@ fn read_file(
     today: crate::value::Date,
 ) -> Result<(ReportCounter, Counts, Option<Diff>), Failure> {
     let file = args.read.file(path);
-    let (mut reader, binding) = file.open(plan)?;
+    let (reader, binding) = file.open(plan)?;
     let outcome = match &args.outcome {
         Some(name) if path == args.leads => Some(file.outcome_column(reader.header(), name)?),
         _ => None,
@@ -144,7 +144,7 @@ fn read_file(
     let used: Vec<bool> = plan.fields.iter().map(|f| f.used).collect();
     let mut counter = ReportCounter::new(model, &used, outcome.is_some(), args.baseline.is_some());
     let mut diff = old.map(|(_, m)| DiffCounter::new(m, model, 0));
-    let counts = each_scored(&mut reader, &scoring, |record, scored| {
+    let counts = each_scored(reader, &scoring, |record, scored| {
         let converted = match &outcome {
             Some(column) => match column.outcome(record) {
                 Ok(converted) => Some(converted),
