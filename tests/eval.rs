@@ -49,7 +49,7 @@ fn lead(plan: &Plan, cells: &[(&str, &str)]) -> Lead {
                 .iter()
                 .find(|(name, _)| *name == f.name)
                 .map_or("", |(_, c)| *c);
-            read_cell(f.ty, cell, &f.sep).unwrap()
+            read_cell(f.ty, cell, &f.read).unwrap()
         })
         .collect();
     Lead { values }

@@ -78,7 +78,7 @@ fn not_in_scores_missing_values_as_missing() {
             .fields
             .iter()
             .zip([t, l])
-            .map(|(f, c)| read_cell(f.ty, c, &f.sep).unwrap())
+            .map(|(f, c)| read_cell(f.ty, c, &f.read).unwrap())
             .collect();
         let outcome = scorer.score(&Lead { values });
         let got = outcome.score.to_string();

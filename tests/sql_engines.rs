@@ -35,6 +35,7 @@ fn jobs(generated: u64) -> Vec<Job> {
     jobs.push(cases::hostile());
     jobs.push(cases::edges());
     jobs.push(cases::engine_today());
+    jobs.push(cases::local_formats());
     jobs.extend(generate::jobs(generated, 1000));
     jobs
 }

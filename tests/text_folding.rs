@@ -83,7 +83,7 @@ fn the_scorer_gives_the_same_exact_scores() {
             .fields
             .iter()
             .zip(cells)
-            .map(|(f, cell)| read_cell(f.ty, cell, &f.sep).unwrap())
+            .map(|(f, cell)| read_cell(f.ty, cell, &f.read).unwrap())
             .collect();
         let outcome = scorer.score(&Lead { values });
         assert_eq!(outcome.score, Decimal::from(*want), "lead {id}: {t:?}");

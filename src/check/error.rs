@@ -260,6 +260,83 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
+    #[error("`{modifier}` does not apply to `{field}`, a {ty} field")]
+    #[diagnostic(code(tally::misplaced_modifier), help("{help}"))]
+    MisplacedModifier {
+        modifier: String,
+        field: String,
+        ty: String,
+        help: String,
+        #[label("only for {applies}")]
+        span: SourceSpan,
+        applies: String,
+    },
+
+    #[error("`{modifier}` is given twice")]
+    #[diagnostic(code(tally::duplicate_modifier), help("{help}"))]
+    DuplicateModifier {
+        modifier: String,
+        help: String,
+        #[label("again here")]
+        span: SourceSpan,
+        #[label("first here")]
+        first: SourceSpan,
+    },
+
+    #[error("{message}")]
+    #[diagnostic(code(tally::modifier_value), help("{help}"))]
+    ModifierValue {
+        message: String,
+        help: String,
+        #[label("{label}")]
+        span: SourceSpan,
+        label: String,
+    },
+
+    #[error("{message}")]
+    #[diagnostic(code(tally::empty_modifier), help("{help}"))]
+    EmptyModifier {
+        message: String,
+        help: String,
+        #[label("empty")]
+        span: SourceSpan,
+    },
+
+    #[error("`thousands \"{mark}\"` is also the decimal mark of `{field}`")]
+    #[diagnostic(code(tally::separator_clash), help("{help}"))]
+    SeparatorClash {
+        mark: char,
+        field: String,
+        help: String,
+        #[label("thousands separator")]
+        span: SourceSpan,
+        #[label("decimal mark")]
+        decimal: Option<SourceSpan>,
+    },
+
+    #[error("{problem}")]
+    #[diagnostic(code(tally::bad_date_format), help("{help}"))]
+    BadDateFormat {
+        problem: String,
+        help: String,
+        #[label("not a date layout")]
+        span: SourceSpan,
+    },
+
+    #[error("`{word}` cannot mean {meaning}: {why}")]
+    #[diagnostic(code(tally::bool_word_clash), help("{help}"))]
+    BoolWordClash {
+        word: String,
+        meaning: bool,
+        why: String,
+        help: String,
+        #[label("a {meaning} word")]
+        span: SourceSpan,
+        #[label("a {other_meaning} word")]
+        other: Option<SourceSpan>,
+        other_meaning: bool,
+    },
+
     #[error("`min {min}` is above `max {max}`")]
     #[diagnostic(code(tally::crossed_limits), help("swap the two numbers"))]
     CrossedLimits {

@@ -9,7 +9,7 @@ use super::types::{Item, Type};
 use super::{CheckError, Checker, Place};
 use crate::span::{Span, Spanned};
 use crate::syntax::{ast, canonical_expr, canonical_literal};
-use crate::value::{format_decimal, read_cell, FieldType, Value};
+use crate::value::{format_decimal, read_cell, FieldType, Reading, Value};
 
 impl Checker<'_> {
     /// Check the whole model; `Some` only when no error was found.
@@ -82,11 +82,7 @@ impl Checker<'_> {
                 .clone(),
             ty: field.ty.node,
             required: field.required,
-            sep: field
-                .sep
-                .as_ref()
-                .map_or(";", |s| s.node.as_str())
-                .to_string(),
+            read: self.reading(field),
             span: field.span,
         }
     }
@@ -314,7 +310,7 @@ impl Checker<'_> {
             return None;
         };
         let field = self.fields.get(id)?;
-        match given_value(field.ty, &field.sep, &entry.value.node) {
+        match given_value(field.ty, &field.read, &entry.value.node) {
             Ok(value) => Some((id, value?)),
             Err(expected) => {
                 self.errors.push(CheckError::BadGiven {
@@ -332,7 +328,11 @@ impl Checker<'_> {
 
 /// A `given` literal as a value of a field's type: a literal of that type,
 /// or text read the way a CSV cell would be. `Ok(None)` is a missing value.
-fn given_value(ty: FieldType, sep: &str, literal: &ast::Literal) -> Result<Option<Value>, String> {
+fn given_value(
+    ty: FieldType,
+    how: &Reading,
+    literal: &ast::Literal,
+) -> Result<Option<Value>, String> {
     use ast::Literal as L;
     let describe = |ty: FieldType| match ty {
         FieldType::Text => "text in quotes".to_string(),
@@ -343,7 +343,7 @@ fn given_value(ty: FieldType, sep: &str, literal: &ast::Literal) -> Result<Optio
         FieldType::List => "a list, such as `[pricing, blog]`".to_string(),
     };
     match (ty, literal) {
-        (_, L::Text(text)) => read_cell(ty, text, sep).map_err(|e| e.expected.to_string()),
+        (_, L::Text(text)) => read_cell(ty, text, how).map_err(|e| e.expected.to_string()),
         (FieldType::Number, L::Number(n)) => Ok(Some(Value::Number(*n))),
         (FieldType::Int, L::Number(n)) if n.fract().is_zero() => Ok(Some(Value::Number(*n))),
         (FieldType::Bool, L::Bool(b)) => Ok(Some(Value::Bool(*b))),

@@ -11,6 +11,7 @@ mod fold;
 mod items;
 pub mod lints;
 pub mod model;
+mod modifiers;
 mod operators;
 mod pattern;
 pub mod suggest;

@@ -5,7 +5,7 @@
 use super::types::Type;
 use crate::span::Span;
 use crate::syntax::ast::{ArithOp, CompareOp, Effect};
-use crate::value::{Date, Decimal, Duration, FieldType, Value};
+use crate::value::{Date, Decimal, Duration, FieldType, Reading, Value};
 
 /// Index of a field in [`Model::fields`].
 pub type FieldId = usize;
@@ -39,8 +39,9 @@ pub struct Field {
     pub column: String,
     pub ty: FieldType,
     pub required: bool,
-    /// The list separator (`;` unless `sep` says otherwise).
-    pub sep: String,
+    /// How its cells are read: the list separator (`;` unless `sep` says
+    /// otherwise) and the local format its modifiers give (section 4).
+    pub read: Reading,
     pub span: Span,
 }
 

@@ -13,6 +13,7 @@ use crate::io::{self, BadValues, Binding, Format, Record, RowData};
 use crate::plan::{self, Plan};
 use crate::quality::{Column, ModelStamp};
 use crate::value::fold_text;
+use crate::value::local::Local;
 
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("which").required(true).args(["row", "id", "matching"])))]
@@ -78,7 +79,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
         Err(status) => return status,
     };
     let plan = plan::compile(&model);
-    let (binding, record, first_column) = match find_lead(args, &plan) {
+    let (binding, record, first_column, local) = match find_lead(args, &plan) {
         Ok(found) => found,
         Err((status, message)) => {
             output::errln(&format!("error: {message}"));
@@ -106,7 +107,9 @@ pub fn run(args: &ExplainArgs) -> u8 {
     let text = match args.format {
         Shape::Text => {
             let shown = who.as_ref().map(|(c, v)| format!("{c} {v:?}"));
-            explain_text::render(&plan, &trace, record.row, shown.as_deref())
+            let mut text = explain_text::render(&plan, &trace, record.row, shown.as_deref());
+            text.push_str(&local_section(&plan, &lead, &local));
+            text
         }
         Shape::Json => {
             let stamp = ModelStamp::new(&model, source.text().as_bytes());
@@ -189,11 +192,46 @@ fn wanted<'a>(
     }
 }
 
+/// The raw cells of the fields read in a local format (language 1.1
+/// modifiers), by field index, to show beside the values read from them.
+type LocalCells = Vec<(usize, String)>;
+
+fn local_cells(plan: &Plan, header: &io::Header, record: &Record) -> LocalCells {
+    let local =
+        |f: &&crate::plan::FieldSpec| f.read.local != Local::Plain && (f.used || f.required);
+    plan.fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| local(f))
+        .filter_map(|(i, f)| {
+            Column::find(header, &f.column)
+                .ok()
+                .map(|c| (i, c.text(record)))
+        })
+        .collect()
+}
+
+/// `cells read in a local format`: each such cell as written and the
+/// value read from it.
+fn local_section(plan: &Plan, lead: &crate::eval::Lead, cells: &LocalCells) -> String {
+    let mut out = String::new();
+    for (i, cell) in cells {
+        let name = plan.fields.get(*i).map_or("?", |f| f.name.as_str());
+        let value = lead.values.get(*i).and_then(Option::as_ref);
+        let value = explain_text::shown_value(value);
+        out.push_str(&format!("  {name} = {value}, read from {cell:?}\n"));
+    }
+    if out.is_empty() {
+        return out;
+    }
+    format!("\ncells read in a local format\n{out}")
+}
+
+/// The lead found: its binding, record, first column and local cells.
+type Found = (Binding, Record, Option<String>, LocalCells);
+
 /// Open the lead file, bind the model to it and read up to the lead.
-fn find_lead(
-    args: &ExplainArgs,
-    plan: &Plan,
-) -> Result<(Binding, Record, Option<String>), (u8, String)> {
+fn find_lead(args: &ExplainArgs, plan: &Plan) -> Result<Found, (u8, String)> {
     let file = LeadFile {
         path: &args.leads,
         format: match args.input_format.as_deref() {
@@ -232,7 +270,8 @@ fn find_lead(
         match row {
             Some(Ok(record)) if found => {
                 let first = reader.header().columns.first().cloned();
-                return Ok((binding, record, first));
+                let local = local_cells(plan, reader.header(), &record);
+                return Ok((binding, record, first, local));
             }
             Some(Err(rejection)) if found => {
                 let message = format!("this row cannot be scored: {rejection}");

@@ -657,7 +657,7 @@ when true                                 add max(i, 2.5, count(l)) + round(n) "
                 .fields
                 .iter()
                 .zip(&cells)
-                .map(|(f, c)| read_cell(f.ty, c, &f.sep).ok().flatten())
+                .map(|(f, c)| read_cell(f.ty, c, &f.read).ok().flatten())
                 .collect();
             let lead = Lead { values };
             let folded: Vec<Folded> = lead.values.iter().map(|v| Folded::of(v.as_ref())).collect();

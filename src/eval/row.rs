@@ -22,7 +22,7 @@
 use super::memo::{Memo, Recalled};
 use super::{Lead, Overflow, Scorer, Scratch};
 use crate::plan::FieldSpec;
-use crate::value::{assign, read_cell_into, trim, FieldType, Value};
+use crate::value::{assign, read_cell_into, trim, FieldType, Reading, Value};
 
 /// One worker's scoring state, reused from row to row.
 #[derive(Debug)]
@@ -50,7 +50,8 @@ struct CellSpec<'p> {
     /// Whether the model reads the field (else it is read only because it
     /// is required, to check it).
     used: bool,
-    sep: &'p str,
+    /// List separator and local format.
+    read: &'p Reading,
 }
 
 impl<'p> CellSpec<'p> {
@@ -59,7 +60,7 @@ impl<'p> CellSpec<'p> {
             ty: field.ty,
             required: field.required,
             used: field.used,
-            sep: &field.sep,
+            read: &field.read,
         }
     }
 }
@@ -243,7 +244,7 @@ fn read(
     if slot.is_none() {
         *slot = kept.take();
     }
-    if let Err(e) = read_cell_into(slot, spec.ty, text, spec.sep) {
+    if let Err(e) = read_cell_into(slot, spec.ty, text, spec.read) {
         return Err(CellError::Unreadable {
             expected: e.expected,
         });

@@ -1,7 +1,9 @@
 //! The canonical text of each kind of line, as cells to align.
 
 use crate::source::Source;
-use crate::syntax::ast::{Effect, Field, Given, Header, Let, Limits, Rule, Step, Test};
+use crate::syntax::ast::{
+    Effect, Field, Given, Header, Let, Limits, Literal, Modifier, ModifierKind, Rule, Step, Test,
+};
 use crate::syntax::{canonical_expr, canonical_label, canonical_literal, canonical_name};
 use crate::value::format_decimal;
 
@@ -41,10 +43,34 @@ pub fn field(field: &Field) -> Vec<String> {
     if let Some(sep) = &field.sep {
         options.push(format!("sep {}", quoted(&sep.node)));
     }
+    let mut modifiers: Vec<&Modifier> = field.modifiers.iter().collect();
+    modifiers.sort_by_key(|m| m.kind.node);
+    options.extend(modifiers.into_iter().map(modifier));
     if !options.is_empty() {
         cells.push(options.join(" "));
     }
     cells
+}
+
+/// `decimal ","`, `format ["DD.MM.YYYY", "D/M/YYYY"]`, `true [ja, kyllä]`:
+/// layouts always in quotes (`DD.MM.YYYY` would pass for a bare word,
+/// `D/M/YYYY` would not, and a list of both reads better alike), words
+/// bare where they can be, as in any list.
+fn modifier(m: &Modifier) -> String {
+    let value = match (&m.kind.node, &m.value.node) {
+        (ModifierKind::Format, Literal::List(items)) => {
+            let items: Vec<String> = items
+                .iter()
+                .map(|item| match &item.node {
+                    Literal::Text(text) => quoted(text),
+                    other => canonical_literal(other),
+                })
+                .collect();
+            format!("[{}]", items.join(", "))
+        }
+        (_, value) => canonical_literal(value),
+    };
+    format!("{} {value}", m.kind.node.keyword())
 }
 
 /// `let NAME`, `= VALUE`.

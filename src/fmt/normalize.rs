@@ -72,6 +72,14 @@ impl Walk {
         self.spanned(&mut f.ty);
         self.opt(&mut f.from);
         self.opt(&mut f.sep);
+        // The formatter writes modifiers in canonical order (stable: a
+        // repeated one stays after the first).
+        f.modifiers.sort_by_key(|m| m.kind.node);
+        for m in &mut f.modifiers {
+            self.span(&mut m.span);
+            self.spanned(&mut m.kind);
+            self.literal(&mut m.value);
+        }
     }
 
     fn rule(&self, r: &mut Rule) {

@@ -10,7 +10,7 @@ use super::read::{Header, Record, RowData};
 use super::reject::{quoted, Rejection};
 use crate::eval::{CellError, Lead, Row};
 use crate::plan::Plan;
-use crate::value::{read_cell, FieldType, Value};
+use crate::value::{read_cell, FieldType, Reading, Value};
 
 /// The one column named `wanted` but for case (and outer spaces), if
 /// exactly one is.
@@ -49,7 +49,7 @@ struct FieldRead {
     /// The CSV cell position (NDJSON looks the key up instead).
     position: usize,
     ty: FieldType,
-    sep: String,
+    read: Reading,
     required: bool,
 }
 
@@ -132,7 +132,7 @@ impl Binding {
                     column: field.column.clone(),
                     position,
                     ty: field.ty,
-                    sep: field.sep.clone(),
+                    read: field.read.clone(),
                     required: field.required,
                 });
             }
@@ -240,7 +240,7 @@ impl Binding {
                     (row.cell(read.field, cell), quoted(cell))
                 }
                 RowData::Object(map) => {
-                    match read_json(read.ty, map.get(&read.column), &read.sep) {
+                    match read_json(read.ty, map.get(&read.column), &read.read) {
                         Ok(value) => (row.value(read.field, value), String::new()),
                         Err(e) => {
                             let error = CellError::Unreadable {
@@ -296,11 +296,11 @@ impl FieldRead {
         let value = match &record.data {
             RowData::Cells(cells) => {
                 let cell = cells.get(self.position).map_or("", String::as_str);
-                read_cell(self.ty, cell, &self.sep).map_err(|e| {
+                read_cell(self.ty, cell, &self.read).map_err(|e| {
                     Rejection::unreadable(row, &self.column, quoted(cell), ty, e.expected)
                 })?
             }
-            RowData::Object(map) => read_json(self.ty, map.get(&self.column), &self.sep)
+            RowData::Object(map) => read_json(self.ty, map.get(&self.column), &self.read)
                 .map_err(|e| Rejection::unreadable(row, &self.column, e.shown, ty, e.expected))?,
         };
         if value.is_none() && self.required {

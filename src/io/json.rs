@@ -7,7 +7,10 @@
 
 use serde_json::Value as Json;
 
-use crate::value::{read_cell, FieldType, Value};
+use crate::value::{read_cell, FieldType, Reading, Value};
+
+/// Plain reading, for native JSON numbers.
+static PLAIN: std::sync::LazyLock<Reading> = std::sync::LazyLock::new(Reading::default);
 
 /// Why a JSON value could not be read: the value as shown in a message
 /// and what was expected.
@@ -20,17 +23,19 @@ pub(super) struct Unreadable {
 pub(super) fn read_json(
     ty: FieldType,
     json: Option<&Json>,
-    sep: &str,
+    how: &Reading,
 ) -> Result<Option<Value>, Unreadable> {
     match (json, ty) {
         (None | Some(Json::Null), _) => Ok(None),
-        (Some(Json::String(text)), _) => read_cell(ty, text, sep).map_err(|e| Unreadable {
+        (Some(Json::String(text)), _) => read_cell(ty, text, how).map_err(|e| Unreadable {
             shown: format!("{text:?}"),
             expected: e.expected,
         }),
         (Some(Json::Number(number)), FieldType::Number | FieldType::Int) => {
+            // A native number is plain notation whatever the field's
+            // local format (`decimal ","` is about strings).
             let text = number.to_string();
-            read_cell(ty, &text, sep).map_err(|e| Unreadable {
+            read_cell(ty, &text, &PLAIN).map_err(|e| Unreadable {
                 shown: text,
                 expected: e.expected,
             })
@@ -83,7 +88,8 @@ mod tests {
 
     fn read(ty: FieldType, json: &str) -> Result<Option<Value>, String> {
         let value: Json = serde_json::from_str(json).unwrap();
-        read_json(ty, Some(&value), ";").map_err(|e| format!("{} / {}", e.shown, e.expected))
+        read_json(ty, Some(&value), &Reading::default())
+            .map_err(|e| format!("{} / {}", e.shown, e.expected))
     }
 
     fn num(text: &str) -> Option<Value> {

@@ -61,7 +61,7 @@ fn field_spec(field: &crate::check::model::Field) -> FieldSpec {
         name: field.name.clone(),
         column: field.column.clone(),
         ty: field.ty,
-        sep: field.sep.clone(),
+        read: field.read.clone(),
         required: field.required,
         used: false,
     }

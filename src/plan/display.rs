@@ -42,7 +42,11 @@ impl Plan {
         for (i, field) in self.fields.iter().enumerate() {
             let mut notes = vec![format!("column {:?}", field.column)];
             if field.ty == crate::value::FieldType::List {
-                notes.push(format!("sep {:?}", field.sep));
+                notes.push(format!("sep {:?}", field.read.sep));
+            }
+            let local = field.read.local.describe();
+            if !local.is_empty() {
+                notes.push(local);
             }
             if field.required {
                 notes.push("required".into());

@@ -13,7 +13,7 @@ pub mod endings;
 pub mod node;
 
 use crate::check::model::Limits;
-use crate::value::FieldType;
+use crate::value::{FieldType, Reading};
 
 pub use compile::{compile, node};
 pub use node::{ConstSet, Node, TextOp};
@@ -40,8 +40,8 @@ pub struct FieldSpec {
     /// The input column (the `from` name, else the field name).
     pub column: String,
     pub ty: FieldType,
-    /// List separator.
-    pub sep: String,
+    /// How its cells are read: list separator and local format.
+    pub read: Reading,
     pub required: bool,
     /// True when some rule, ladder or tier reads the field. Readers parse
     /// and validate only used or required fields.

@@ -5,7 +5,7 @@
 use serde_json::Value as Json;
 
 use crate::io::{Header, Record, RowData};
-use crate::value::{read_cell, FieldType, Value};
+use crate::value::{read_cell, FieldType, Reading, Value};
 
 /// A column of the lead file, found by name.
 #[derive(Debug, Clone)]
@@ -65,12 +65,12 @@ impl Column {
 /// An outcome cell: a boolean as `bool` cells are read, or a date
 /// (present means converted); empty is "not converted".
 pub fn read_outcome(cell: &str) -> Result<bool, String> {
-    match read_cell(FieldType::Bool, cell, "") {
+    match read_cell(FieldType::Bool, cell, &Reading::default()) {
         Ok(None) => return Ok(false),
         Ok(Some(Value::Bool(converted))) => return Ok(converted),
         _ => {}
     }
-    match read_cell(FieldType::Date, cell, "") {
+    match read_cell(FieldType::Date, cell, &Reading::default()) {
         Ok(Some(_)) => Ok(true),
         _ => Err(not_an_outcome(&format!("{cell:?}"))),
     }

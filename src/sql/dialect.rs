@@ -564,6 +564,23 @@ impl Dialect {
         }
     }
 
+    /// `text` with every `from` replaced by `to` (both plain text).
+    pub fn replace(self, text: &str, from: &str, to: &str) -> String {
+        format!("replace({text}, {}, {})", self.text(from), self.text(to))
+    }
+
+    /// What the one capturing group of `pattern` matched in `text` (the
+    /// caller has checked that the whole pattern matches).
+    pub fn regex_group(self, text: &str, pattern: &str) -> String {
+        let pattern = self.text(pattern);
+        match self {
+            Dialect::Postgres => format!("substring({text} from {pattern})"),
+            Dialect::Snowflake => format!("REGEXP_SUBSTR({text}, {pattern}, 1, 1, 'e', 1)"),
+            Dialect::BigQuery => format!("REGEXP_EXTRACT({text}, {pattern})"),
+            _ => format!("regexp_extract({text}, {pattern}, 1)"),
+        }
+    }
+
     /// A decimal as text in plain notation without trailing zeros (`20`,
     /// `2.5`), as `tally score` writes numbers.
     pub fn plain_number(self, number: &str) -> String {

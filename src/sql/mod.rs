@@ -12,6 +12,7 @@ mod fold;
 mod nested;
 mod query;
 mod read;
+mod read_local;
 mod regex;
 
 pub use dialect::Dialect;

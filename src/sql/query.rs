@@ -169,6 +169,7 @@ fn inputs(w: &mut Writer<'_>, used: &[bool]) -> Vec<Layer> {
     let mut shifts = Vec::new();
     let mut values = Vec::new();
     let mut folded = Vec::new();
+    let mut words = Vec::new();
     let mut checks: Vec<(String, String)> = Vec::new();
     for (index, field) in w.model.fields.iter().enumerate() {
         let wanted = used.get(index).copied().unwrap_or(true) || field.required;
@@ -185,12 +186,13 @@ fn inputs(w: &mut Writer<'_>, used: &[bool]) -> Vec<Layer> {
         let read = read::field(d, field, &source, &cell);
         cells.push((read.cell, field.name.clone()));
         if field.ty == FieldType::Date {
-            let date = read::date(d, &cell);
+            let date = read::field_date(d, field, &cell);
             days.push((date.day, field.name.clone()));
             shifts.push((date.shift, field.name.clone()));
         }
         values.push((read.value, field.name.clone()));
         checks.extend(read.checks);
+        words.extend(read.words.map(|w| (w, field.name.clone())));
         if field.ty == FieldType::Text {
             let value = format!("tally_input.{}", d.ident(&field.name));
             let fold = d.fold(&value, "tally_consts.ws");
@@ -227,6 +229,13 @@ fn inputs(w: &mut Writer<'_>, used: &[bool]) -> Vec<Layer> {
             "tally_shifts",
             "date cells: days from that day to the UTC day (date-times), if the clock is valid",
             shifts,
+        ));
+    }
+    if !words.is_empty() {
+        layers.push(layer(
+            "tally_words",
+            "bool cells with extra words: folded as text is compared",
+            words,
         ));
     }
     layers.push(layer(

@@ -3,8 +3,9 @@
 //! empty is missing, then each type's accepted spellings. A cell Tally
 //! would reject gives no value and names itself in `tally_error`.
 
-use super::Dialect;
+use super::{read_local, Dialect};
 use crate::check::model::Field;
+use crate::value::local::Local;
 use crate::value::FieldType;
 
 /// Characters Rust's `str::trim` removes (Unicode `White_Space`).
@@ -36,6 +37,9 @@ pub(super) struct FieldRead {
     pub value: String,
     /// `(condition, message)`: the first that holds names the row's fault.
     pub checks: Vec<(String, String)>,
+    /// For a `bool` field with extra words: its cell folded, for the
+    /// `tally_words` layer its value reads.
+    pub words: Option<String>,
 }
 
 /// Digits before and after the point DuckDB's `DECIMAL(38, 10)` holds
@@ -49,17 +53,23 @@ pub(super) fn field(d: Dialect, f: &Field, source: &str, cell: &str) -> FieldRea
     let ty = f.ty.keyword();
     let unreadable = fault(&format!("cannot read as {ty}"));
     let matches = |pattern: &str| d.regex_match(cell, pattern);
+    let mut folded_cell = None;
     let (read_cell, value) = match f.ty {
         FieldType::Text => (format!("NULLIF({source}, '')"), cell.to_string()),
         FieldType::Number | FieldType::Int => {
-            let shape = if f.ty == FieldType::Int {
-                r"^[+-]?[0-9]+([.]0+)?$"
-            } else {
-                r"^[+-]?[0-9]+([.][0-9]+)?$"
+            let int = f.ty == FieldType::Int;
+            // `shape`: the cell can be read; `text`: it in plain notation.
+            let (shape, text) = match &f.read.local {
+                Local::Number(format) => {
+                    let local = read_local::number(d, format, int, cell);
+                    (local.shape, local.plain)
+                }
+                _ if int => (matches(r"^[+-]?[0-9]+([.]0+)?$"), cell.to_string()),
+                _ => (matches(r"^[+-]?[0-9]+([.][0-9]+)?$"), cell.to_string()),
             };
-            checks.push((format!("{present} AND NOT {}", matches(shape)), unreadable));
-            let cast = d.try_cast(cell, &d.number_type());
-            let mut value = format!("CASE WHEN {} THEN {cast} END", matches(shape));
+            checks.push((format!("{present} AND NOT {shape}"), unreadable));
+            let cast = d.try_cast(&text, &d.number_type());
+            let mut value = format!("CASE WHEN {shape} THEN {cast} END");
             if d != Dialect::Postgres {
                 // PostgreSQL's NUMERIC holds any decimal; DuckDB's is bounded.
                 let (before, after) = DUCKDB_DIGITS;
@@ -67,24 +77,31 @@ pub(super) fn field(d: Dialect, f: &Field, source: &str, cell: &str) -> FieldRea
                 let outside = format!(
                     "{ty} outside what SQL holds exactly ({before} digits before the point, {after} after)"
                 );
-                checks.push((
-                    format!("{present} AND NOT {}", matches(&fits)),
-                    fault(&outside),
-                ));
-                value = format!("CASE WHEN {} THEN {value} END", matches(&fits));
+                let fits = d.regex_match(&text, &fits);
+                checks.push((format!("{present} AND NOT {fits}"), fault(&outside)));
+                value = format!("CASE WHEN {fits} THEN {value} END");
             }
             (trimmed(d, source), value)
         }
         FieldType::Bool => {
             let lower = format!("lower({cell})");
-            let yes = "('true', 'yes', 'y', '1', 't')";
-            let no = "('false', 'no', 'n', '0', 'f')";
-            checks.push((
-                format!("{present} AND NOT ({lower} IN {yes} OR {lower} IN {no})"),
-                unreadable,
-            ));
-            let value =
-                format!("CASE WHEN {lower} IN {yes} THEN TRUE WHEN {lower} IN {no} THEN FALSE END");
+            let mut yes = format!("{lower} IN ('true', 'yes', 'y', '1', 't')");
+            let mut no = format!("{lower} IN ('false', 'no', 'n', '0', 'f')");
+            if let Local::Bool(words) = &f.read.local {
+                // Words are folded as text comparison folds them; the
+                // folded cell is a layer of its own (`tally_words`): the
+                // folding is a deep expression, and nested here it would
+                // be too deep for sqlglot, which translates the queries.
+                folded_cell = Some(d.fold(cell, "tally_consts.ws"));
+                let folded = format!("tally_words.{}", d.ident(&f.name));
+                for (test, meaning) in [(&mut yes, true), (&mut no, false)] {
+                    if let Some(list) = read_local::words(d, words, meaning) {
+                        *test = format!("({test} OR {folded} IN {list})");
+                    }
+                }
+            }
+            checks.push((format!("{present} AND NOT ({yes} OR {no})"), unreadable));
+            let value = format!("CASE WHEN {yes} THEN TRUE WHEN {no} THEN FALSE END");
             (trimmed(d, source), value)
         }
         FieldType::Date => {
@@ -101,7 +118,7 @@ pub(super) fn field(d: Dialect, f: &Field, source: &str, cell: &str) -> FieldRea
         FieldType::List => {
             let value = format!(
                 "CASE WHEN {cell} IS NOT NULL THEN {} END",
-                d.split_list(cell, &f.sep, "tally_consts.ws")
+                d.split_list(cell, &f.read.sep, "tally_consts.ws")
             );
             (trimmed(d, source), value)
         }
@@ -116,6 +133,7 @@ pub(super) fn field(d: Dialect, f: &Field, source: &str, cell: &str) -> FieldRea
         cell: read_cell,
         value,
         checks,
+        words: folded_cell,
     }
 }
 
@@ -138,16 +156,39 @@ pub(super) struct DateRead {
     pub shift: String,
 }
 
+/// A field's date cells: its `format` layouts first, in order, then as
+/// [`date`] reads them (a layout's day has no time, so no shift).
+pub(super) fn field_date(d: Dialect, f: &Field, cell: &str) -> DateRead {
+    let iso = date(d, cell);
+    let Local::Date(formats) = &f.read.local else {
+        return iso;
+    };
+    let local = read_local::date_day(d, formats, cell);
+    DateRead {
+        shift: format!(
+            "CASE WHEN {local} IS NOT NULL THEN 0 ELSE {} END",
+            iso.shift
+        ),
+        day: format!("COALESCE({local}, {})", iso.day),
+    }
+}
+
+/// Whether year `y`, month `m` and day `day` (integers) name a real day
+/// of years 1 to 9999 (the caller has checked the year has four digits).
+pub(super) fn real_day(d: Dialect, y: &str, m: &str, day: &str) -> String {
+    let last = format!(
+        "CASE WHEN {m} IN (4, 6, 9, 11) THEN 30 WHEN {m} = 2 THEN CASE WHEN ({} = 0 AND {} <> 0) OR {} = 0 THEN 29 ELSE 28 END ELSE 31 END",
+        d.modulo(y, 4),
+        d.modulo(y, 100),
+        d.modulo(y, 400)
+    );
+    format!("{y} >= 1 AND {m} BETWEEN 1 AND 12 AND {day} BETWEEN 1 AND {last}")
+}
+
 pub(super) fn date(d: Dialect, cell: &str) -> DateRead {
     let num = |from: usize, len: usize| d.digits_to_int(&format!("substr({cell}, {from}, {len})"));
     let (y, m, day) = (num(1, 4), num(6, 2), num(9, 2));
-    let last = format!(
-        "CASE WHEN {m} IN (4, 6, 9, 11) THEN 30 WHEN {m} = 2 THEN CASE WHEN ({} = 0 AND {} <> 0) OR {} = 0 THEN 29 ELSE 28 END ELSE 31 END",
-        d.modulo(&y, 4),
-        d.modulo(&y, 100),
-        d.modulo(&y, 400)
-    );
-    let real_day = format!("{y} >= 1 AND {m} BETWEEN 1 AND 12 AND {day} BETWEEN 1 AND {last}");
+    let real_day = real_day(d, &y, &m, &day);
     let (hh, mi, ss) = (num(12, 2), num(15, 2), num(18, 2));
     let zone = format!("substr({cell}, length({cell}) - 5, 6)");
     let utc = format!("upper(right({cell}, 1)) = 'Z'");

@@ -48,7 +48,56 @@ pub struct Field {
     pub from: Option<Spanned<String>>,
     /// The list separator (`sep "|"`); only meaningful on `list` fields.
     pub sep: Option<Spanned<String>>,
+    /// Local-format modifiers (language 1.1), in file order.
+    pub modifiers: Vec<Modifier>,
     pub span: Span,
+}
+
+/// A field's local-format modifier, as written: `decimal ","`,
+/// `thousands " "`, `format "DD.MM.YYYY"` (or a list), `true [ja]`,
+/// `false [nej]`. Which value suits which kind is checked later.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Modifier {
+    pub kind: Spanned<ModifierKind>,
+    /// A text or list literal.
+    pub value: Spanned<Literal>,
+    pub span: Span,
+}
+
+/// Which modifier, in canonical order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ModifierKind {
+    Decimal,
+    Thousands,
+    Format,
+    True,
+    False,
+}
+
+impl ModifierKind {
+    /// The word that starts the modifier.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ModifierKind::Decimal => "decimal",
+            ModifierKind::Thousands => "thousands",
+            ModifierKind::Format => "format",
+            ModifierKind::True => "true",
+            ModifierKind::False => "false",
+        }
+    }
+
+    /// The modifier a word starts.
+    pub fn from_keyword(word: &str) -> Option<ModifierKind> {
+        [
+            ModifierKind::Decimal,
+            ModifierKind::Thousands,
+            ModifierKind::Format,
+            ModifierKind::True,
+            ModifierKind::False,
+        ]
+        .into_iter()
+        .find(|k| k.keyword() == word)
+    }
 }
 
 /// `let NAME = EXPR`.

@@ -198,6 +198,7 @@ impl Builder {
             required: false,
             from: None,
             sep: None,
+            modifiers: Vec::new(),
             span,
         };
         for option in inner.filter_map(|o| children(o).next()) {
@@ -210,6 +211,11 @@ impl Builder {
         let span = self.span_of(&option);
         match option.as_rule() {
             R::required_opt => field.required = true,
+            R::modifier => {
+                if let Some(modifier) = self.modifier(option, span) {
+                    field.modifiers.push(modifier);
+                }
+            }
             R::from_opt | R::sep_opt => {
                 let is_from = option.as_rule() == R::from_opt;
                 let Some(text) = children(option).find(|p| p.as_rule() == R::text) else {
@@ -234,6 +240,19 @@ impl Builder {
             }
             _ => {}
         }
+    }
+
+    /// `decimal ","`, `format ["DD.MM.YYYY", "D/M/YYYY"]`, `true [ja]`.
+    fn modifier(&mut self, option: Pair<'_, R>, span: Span) -> Option<Modifier> {
+        let mut inner = children(option);
+        let kind = inner.next()?;
+        let value = inner.next()?;
+        let kind = Spanned::new(
+            ModifierKind::from_keyword(kind.as_str())?,
+            self.span_of(&kind),
+        );
+        let value = self.literal(value)?;
+        Some(Modifier { kind, value, span })
     }
 
     fn let_decl(&mut self, item: Pair<'_, R>) {

@@ -334,6 +334,7 @@ fn describe(r: Rule) -> &'static str {
         kw_sep | sep_opt => "`sep`",
         required_opt => "`required`",
         field_option => "`required`, `from` or `sep`",
+        modifier | modifier_kind => "a format modifier",
         effect => "`add` or `sub`",
         limit | limit_kind => "`max` or `min`",
         field_type => "a type (`text`, `number`, `int`, `bool`, `date` or `list`)",

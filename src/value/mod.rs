@@ -7,6 +7,7 @@
 
 mod after_lower;
 mod fold;
+pub mod local;
 pub mod ops;
 mod read;
 
@@ -15,6 +16,7 @@ use std::fmt;
 pub use after_lower::FOLD_AFTER_LOWER;
 pub use chrono::NaiveDate as Date;
 pub use fold::{fold_into, fold_text};
+pub use local::Reading;
 pub use read::{
     assign, parse_date_literal, parse_number_literal, read_cell, read_cell_into, ReadError,
 };

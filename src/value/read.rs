@@ -1,16 +1,19 @@
 //! Reading values from text: lead cells (spec section 4) and literals.
 
+use super::local::{exact, Local, Reading};
 use super::{trim, Date, Decimal, FieldType, Value};
 
 /// Why a cell could not be read as its field's type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadError {
-    /// What the value should have looked like, for the message.
+    /// What the value should have looked like, for the message (a local
+    /// format's is made once per format, see `local::intern`).
     pub expected: &'static str,
 }
 
-/// Read one cell as `ty`. `Ok(None)` is a missing value.
-pub fn read_cell(ty: FieldType, raw: &str, sep: &str) -> Result<Option<Value>, ReadError> {
+/// Read one cell as `ty`, the way `how` says. `Ok(None)` is a missing
+/// value.
+pub fn read_cell(ty: FieldType, raw: &str, how: &Reading) -> Result<Option<Value>, ReadError> {
     if ty == FieldType::Text {
         return Ok((!raw.is_empty()).then(|| Value::Text(raw.to_string())));
     }
@@ -18,13 +21,30 @@ pub fn read_cell(ty: FieldType, raw: &str, sep: &str) -> Result<Option<Value>, R
     if trimmed.is_empty() {
         return Ok(None);
     }
-    let value = match ty {
-        FieldType::Text => Value::Text(raw.to_string()),
-        FieldType::Number => Value::Number(read_number(trimmed)?),
-        FieldType::Int => Value::Number(read_int(trimmed)?),
-        FieldType::Bool => Value::Bool(read_bool(trimmed)?),
-        FieldType::Date => Value::Date(read_date(trimmed)?),
-        FieldType::List => Value::List(read_list(trimmed, sep)),
+    // Fields without modifiers (`Local::Plain`) take section 4's plain
+    // reading: one comparison more than before local formats existed.
+    let value = match (ty, &how.local) {
+        (FieldType::Text, _) => Value::Text(raw.to_string()),
+        (FieldType::Number | FieldType::Int, Local::Number(format)) => {
+            Value::Number(read_local_number(trimmed, ty == FieldType::Int, format)?)
+        }
+        (FieldType::Number, _) => Value::Number(read_number(trimmed)?),
+        (FieldType::Int, _) => Value::Number(read_int(trimmed)?),
+        (FieldType::Bool, Local::Bool(words)) => {
+            let word = read_bool(trimmed).ok().or_else(|| words.read(trimmed));
+            Value::Bool(word.ok_or(ReadError {
+                expected: words.expected(),
+            })?)
+        }
+        (FieldType::Bool, _) => Value::Bool(read_bool(trimmed)?),
+        (FieldType::Date, Local::Date(formats)) => {
+            let day = formats.read(trimmed).or_else(|| read_date(trimmed).ok());
+            Value::Date(day.ok_or(ReadError {
+                expected: formats.expected(),
+            })?)
+        }
+        (FieldType::Date, _) => Value::Date(read_date(trimmed)?),
+        (FieldType::List, _) => Value::List(read_list(trimmed, &how.sep)),
     };
     Ok(Some(value))
 }
@@ -35,7 +55,7 @@ pub fn read_cell_into(
     slot: &mut Option<Value>,
     ty: FieldType,
     raw: &str,
-    sep: &str,
+    how: &Reading,
 ) -> Result<(), ReadError> {
     match (ty, &mut *slot) {
         (FieldType::Text, Some(Value::Text(buf))) if !raw.is_empty() => {
@@ -44,7 +64,7 @@ pub fn read_cell_into(
         }
         (FieldType::List, Some(Value::List(items))) if !trim(raw).is_empty() => {
             let mut count = 0;
-            list_items(raw, sep, |part| {
+            list_items(raw, &how.sep, |part| {
                 match items.get_mut(count) {
                     Some(Value::Text(buf)) => {
                         buf.clear();
@@ -56,7 +76,7 @@ pub fn read_cell_into(
             });
             items.truncate(count);
         }
-        _ => *slot = read_cell(ty, raw, sep)?,
+        _ => *slot = read_cell(ty, raw, how)?,
     }
     Ok(())
 }
@@ -110,16 +130,37 @@ fn read_number(text: &str) -> Result<Decimal, ReadError> {
     Decimal::from_str_exact(text.strip_prefix('+').unwrap_or(text)).map_err(|_| error)
 }
 
+/// A number in a field's local format: put in plain notation, then read
+/// as a plain number is (so the 28-digit limit and `int`'s whole-number
+/// rule are the same).
+fn read_local_number(
+    text: &str,
+    int: bool,
+    format: &super::local::NumberFormat,
+) -> Result<Decimal, ReadError> {
+    let error = ReadError {
+        expected: format.expected(int),
+    };
+    let number = format
+        .plain(text)
+        .and_then(|p| exact(&p))
+        .ok_or(error.clone())?;
+    whole_if(int, number).ok_or(error)
+}
+
+/// `number` itself, or for an `int` its whole value (`7.0` is 7) if it
+/// has no fraction.
+fn whole_if(int: bool, number: Decimal) -> Option<Decimal> {
+    if !int || number.scale() == 0 {
+        Some(number) // no fraction digits: the common case, cheaply
+    } else {
+        number.fract().is_zero().then(|| number.trunc())
+    }
+}
+
 fn read_int(text: &str) -> Result<Decimal, ReadError> {
     let number = read_number(text).map_err(|_| ReadError { expected: INT })?;
-    if number.scale() == 0 {
-        return Ok(number); // no fraction digits: the common case, cheaply
-    }
-    if number.fract().is_zero() {
-        Ok(number.trunc())
-    } else {
-        Err(ReadError { expected: INT })
-    }
+    whole_if(true, number).ok_or(ReadError { expected: INT })
 }
 
 fn read_bool(text: &str) -> Result<bool, ReadError> {
@@ -206,7 +247,8 @@ mod tests {
     use super::*;
 
     fn read(ty: FieldType, raw: &str) -> Result<Option<Value>, ReadError> {
-        read_cell(ty, raw, ";")
+        static PLAIN: std::sync::LazyLock<Reading> = std::sync::LazyLock::new(Reading::default);
+        read_cell(ty, raw, &PLAIN)
     }
 
     use std::str::FromStr;
@@ -275,10 +317,10 @@ mod tests {
 
     #[test]
     fn lists_split_trim_and_drop_empty_items() {
-        let list = read_cell(FieldType::List, " a ;; b|c ", ";").unwrap();
+        let list = read_cell(FieldType::List, " a ;; b|c ", &Reading::list(";")).unwrap();
         let items = vec![Value::Text("a".into()), Value::Text("b|c".into())];
         assert_eq!(list, Some(Value::List(items)));
-        let piped = read_cell(FieldType::List, "a|b", "|").unwrap();
+        let piped = read_cell(FieldType::List, "a|b", &Reading::list("|")).unwrap();
         assert_eq!(
             piped,
             Some(Value::List(vec![
@@ -301,8 +343,9 @@ mod tests {
         ];
         let mut slot = None;
         for (ty, raw) in cases {
-            read_cell_into(&mut slot, ty, raw, ";").unwrap();
-            assert_eq!(slot, read_cell(ty, raw, ";").unwrap(), "{ty:?} {raw:?}");
+            let how = Reading::default();
+            read_cell_into(&mut slot, ty, raw, &how).unwrap();
+            assert_eq!(slot, read_cell(ty, raw, &how).unwrap(), "{ty:?} {raw:?}");
         }
     }
 

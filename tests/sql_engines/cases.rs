@@ -292,3 +292,137 @@ pub fn engine_today() -> Job {
         ..edges()
     }
 }
+
+/// Local formats (language 1.1): every modifier, and for each field a row
+/// per tricky cell with the other cells empty, so each cell is the one
+/// that decides its row. Each group adds its field's value, so the
+/// groups show the exact number or day read, not only the rejections.
+pub fn local_formats() -> Job {
+    let model = r#"fields {
+  id:     text required
+  amount: number decimal "," thousands " "
+  price:  number decimal "," thousands "."
+  us:     number thousands ","
+  swiss:  number thousands "'"
+  seats:  int decimal "," thousands "."
+  signed: date format ["DD.MM.YYYY", "D/M/YYYY"]
+  short:  date format "D.M.YYYY"
+  swap:   date format ["MM/DD/YYYY", "DD/MM/YYYY"]
+  optin:  bool true [ja, kyllä, Oui] false [nej, ei, non]
+}
+
+group g_amount { when amount is present add amount "amount" }
+group g_price { when price is present add price "price" }
+group g_us { when us is present add us "us" }
+group g_swiss { when swiss is present add swiss "swiss" }
+group g_seats { when seats is present add seats "seats" }
+group g_signed { when signed is present add days_since(signed) "signed" }
+group g_short { when short is present add days_since(short) "short" }
+group g_swap { when swap is present add days_since(swap) "swap" }
+group g_optin {
+  when optin add 1 "yes"
+  when not optin add 2 "no"
+}
+"#;
+    let cells: &[(&str, &[&str])] = &[
+        (
+            "amount",
+            &[
+                "1 200,50",
+                "-1 200,5",
+                "12,",
+                ",5",
+                "1.200",
+                "1 20",
+                "1200 000",
+                "+7",
+                "1\u{A0}200,5",
+                "1\u{202F}234 567,25",
+                " 3,5 ",
+                "1  200",
+                "0,1",
+                "1 200,5 0",
+                "12,5,1",
+                "- 1",
+                "1e5",
+                "١٢",
+            ],
+        ),
+        (
+            "price",
+            &[
+                "1.200",
+                "1.20",
+                "1.200,50",
+                "1200",
+                "1.2000",
+                "-0,5",
+                "1.234.567,8",
+                "1,2.3",
+            ],
+        ),
+        (
+            "us",
+            &["1,200.5", "1,20", "1200.5", "12,345,678", "1.200,5"],
+        ),
+        ("swiss", &["1'200.5", "1\u{2019}200.5", "1'20", "1 200"]),
+        ("seats", &["1.200", "7,0", "2,5", "1.200,00", "-3", "1.2"]),
+        (
+            "signed",
+            &[
+                "22.11.2026",
+                "1/2/2026",
+                "01/02/2026",
+                "31.02.2026",
+                "2026-11-20",
+                "2026-11-20T23:30:00-02:00",
+                "29.02.2024",
+                "29.02.2026",
+                "1.1.2026",
+                "22.11.26",
+                "01.01.0000",
+                "22.11.2026 ",
+                "123/1/2026",
+            ],
+        ),
+        (
+            "short",
+            &[
+                "1.1.2026",
+                "01.12.2026",
+                "1.13.2026",
+                "111.1.2026",
+                "2026-01-01",
+            ],
+        ),
+        ("swap", &["02/03/2026", "13/03/2026", "31/31/2026"]),
+        (
+            "optin",
+            &[
+                "ja", " JA ", "kyllä", "KYLLÄ", "Oui", "OUI", "non", "nej", "yes", "0", "jein",
+                "EI",
+            ],
+        ),
+    ];
+    let columns: Vec<String> = std::iter::once("id")
+        .chain(cells.iter().map(|(c, _)| *c))
+        .map(String::from)
+        .collect();
+    let mut rows = Vec::new();
+    for (index, (_, values)) in cells.iter().enumerate() {
+        for value in *values {
+            let mut row = vec![Some(String::new()); columns.len()];
+            row[0] = Some(format!("r{}", rows.len()));
+            row[index + 1] = Some((*value).to_string());
+            rows.push(row);
+        }
+    }
+    Job {
+        name: "local_formats".to_string(),
+        model: model.to_string(),
+        columns,
+        rows,
+        as_of: as_of(),
+        engine_today: false,
+    }
+}

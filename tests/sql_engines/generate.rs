@@ -426,7 +426,7 @@ pub fn leads_for(model: &str, n: usize, seed: u64) -> (Vec<String>, Vec<Vec<Opti
             model
                 .fields
                 .iter()
-                .map(|f| cell(&mut rng, f.ty, &f.sep, today))
+                .map(|f| cell(&mut rng, f.ty, &f.read.sep, today))
                 .collect()
         })
         .collect();

@@ -100,7 +100,7 @@ fn expected(job: &Job) -> Vec<Expected> {
                 }
                 let position = job.columns.iter().position(|c| *c == field.column).unwrap();
                 let cell = row[position].as_deref().unwrap_or("");
-                match read_cell(field.ty, cell, &field.sep) {
+                match read_cell(field.ty, cell, &field.read) {
                     Err(_) => {
                         let ty = field.ty.keyword();
                         error = Some(format!("column {:?}: cannot read as {ty}", field.column));

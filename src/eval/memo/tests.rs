@@ -193,14 +193,14 @@ fn score_with_memo(plan: &crate::plan::Plan, leads: &[Vec<&str>]) -> (Vec<Decima
             lead.values[field] = match recalled {
                 Some(Recalled::Value(value)) => Some(value),
                 Some(_) => None,
-                None => read_cell(FieldType::Text, text, "").unwrap(),
+                None => read_cell(FieldType::Text, text, &Default::default()).unwrap(),
             };
         }
         scorer.run_memo(&lead, &mut scratch, Some(&mut memo));
         let fresh = Lead {
             values: cells
                 .iter()
-                .map(|text| read_cell(FieldType::Text, text, "").unwrap())
+                .map(|text| read_cell(FieldType::Text, text, &Default::default()).unwrap())
                 .collect(),
         };
         assert_eq!(scratch.outcome(), scorer.score(&fresh), "{cells:?}");
