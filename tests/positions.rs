@@ -66,3 +66,32 @@ fn human_and_github_reports_name_the_same_position() {
     }
     assert!(compared > 60, "only {compared} cases compared");
 }
+
+/// Columns count characters in every format, after non-ASCII text on the
+/// line too (the human report counted bytes there), and on a line cut
+/// to a window around the label.
+#[test]
+fn columns_count_characters_after_non_ascii_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "é".repeat(300);
+    for (name, text) in [
+        (
+            "greek.tally",
+            "fields { τίτλος: text }\nwhen τίτλος == \"ΔΙΕΥΘΥΝΤΗΣ\" add x\n",
+        ),
+        (
+            "long.tally",
+            &format!("fields {{ t: text }}\nwhen t == \"{long}\" add x\n"),
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let shown = path.display().to_string();
+        let human = human_position(&check(&path, "human"), &shown).expect("a human position");
+        let github = github_position(&check(&path, "github")).expect("a GitHub position");
+        assert_eq!(human, github, "{name}");
+        let col = text.lines().nth(1).unwrap().split(" add x").next().unwrap();
+        let want = (col.chars().count() + " add ".len() + 1).to_string();
+        assert_eq!(human, ("2".to_string(), want), "{name}");
+    }
+}

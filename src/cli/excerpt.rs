@@ -36,6 +36,8 @@ struct Shown {
     /// Offset in the model of the first byte shown, and of the line's start.
     from: usize,
     line_start: usize,
+    /// Characters of the line before the first one shown (a cut line's).
+    chars_cut: usize,
     /// Bytes of the model shown.
     len: usize,
     /// Where the shown bytes start in the excerpt (after any `…`).
@@ -86,10 +88,12 @@ impl Excerpt {
         if body.len() > content.len() {
             self.text.push('\n');
         }
+        let cut = content.get(..from - line_start).unwrap_or_default();
         self.lines.push(Shown {
             line,
             from,
             line_start,
+            chars_cut: cut.chars().count(),
             len: to - from,
             at,
             start,
@@ -259,10 +263,12 @@ impl SourceCode for Excerpt {
 }
 
 impl Excerpt {
-    /// The model's 0-based byte column of excerpt offset `at`.
+    /// The model's 0-based column, in characters, of excerpt offset `at`
+    /// (as the JSON and GitHub reports count: `Source::line_col`).
     fn column(&self, at: usize) -> usize {
         self.lines.get(self.index_of(at)).map_or(0, |shown| {
-            shown.from - shown.line_start + at.saturating_sub(shown.at)
+            let before = self.text.get(shown.at..at.max(shown.at));
+            shown.chars_cut + before.unwrap_or_default().chars().count()
         })
     }
 }
