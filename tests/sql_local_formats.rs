@@ -11,8 +11,8 @@
     clippy::indexing_slicing
 )] // tests fail by panicking
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+#[path = "support/sqlglot.rs"]
+mod sqlglot;
 
 use tally::source::Source;
 use tally::sql::{compile_sql, Dialect, SqlOptions};
@@ -62,26 +62,6 @@ fn local_formats_read_in_every_dialect() {
 #[test]
 fn sqlglot_parses_the_local_format_queries() {
     for (dialect, name) in DIALECTS {
-        let script = format!(
-            "import sys\nsys.setrecursionlimit(20000)\nimport sqlglot\nfor statement in sqlglot.parse(sys.stdin.read(), read={name:?}):\n    assert statement is not None\n"
-        );
-        let mut child = Command::new("python3")
-            .args(["-c", &script])
-            .stdin(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("python3 is needed; install the test tools with `bash scripts/test`");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(sql(dialect).as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "sqlglot cannot parse the {name} query: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        sqlglot::assert_parses(&sql(dialect), name);
     }
 }

@@ -9,8 +9,8 @@
     clippy::indexing_slicing
 )] // tests fail by panicking
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+#[path = "support/sqlglot.rs"]
+mod sqlglot;
 
 use tally::source::Source;
 use tally::sql::{compile_sql, Dialect, SqlOptions};
@@ -102,34 +102,7 @@ fn sqlglot_parses_every_ready_dialect() {
         (Dialect::BigQuery, "bigquery"),
     ];
     for (dialect, name) in ready {
-        let script = format!(
-            // sqlglot parses recursively, about twenty frames a level; text
-            // folding nests a `replace` per character folding to several.
-            "import sys\nsys.setrecursionlimit(20000)\ntry:\n    import sqlglot\nexcept ImportError:\n    sys.exit(3)\nfor statement in sqlglot.parse(sys.stdin.read(), read={name:?}):\n    assert statement is not None\n"
-        );
-        let mut child = Command::new("python3")
-            .args(["-c", &script])
-            .stdin(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("python3 is needed; install the test tools with `bash scripts/test`");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(sql(dialect).as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert_ne!(
-            out.status.code(),
-            Some(3),
-            "sqlglot is not installed; run `bash scripts/test`"
-        );
-        assert!(
-            out.status.success(),
-            "sqlglot cannot parse the {name} query: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        sqlglot::assert_parses(&sql(dialect), name);
     }
 }
 
