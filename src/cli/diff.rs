@@ -121,7 +121,8 @@ fn diff(args: &DiffArgs) -> Result<Diff, (u8, String)> {
     let mut changed = changed.transpose()?;
     let mut counter = DiffCounter::new(&old_model, &new_model, args.top);
     let mut write_error = None;
-    let counts = each_scored(reader, &scoring, |record, outcomes| {
+    let columns: Vec<&Column> = key.iter().collect();
+    let counts = each_scored(reader, &scoring, &columns, |record, outcomes| {
         let [old, new] = outcomes else { return false };
         let (old, new) = (&old.outcome, &new.outcome);
         let name = key.as_ref().map(|k| k.text(record)).unwrap_or_default();

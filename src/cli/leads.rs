@@ -78,7 +78,7 @@ impl LeadFile<'_> {
             scorer: &scorer,
             leads: false,
         }];
-        each_scored(reader, &scoring, |record, scored| {
+        each_scored(reader, &scoring, &[&column], |record, scored| {
             match (column.outcome(record), scored.first()) {
                 (Ok(converted), Some(lead)) => {
                     add(&lead.outcome, converted);

@@ -16,6 +16,7 @@ use std::thread;
 
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
 
+use super::Column;
 use crate::eval::{Lead, Outcome, RowScorer, Scorer};
 use crate::io::{
     self, Binding, Cells, CsvWalk, Reader, Record, Rejection, RowData, RowHandler, Shape,
@@ -58,11 +59,14 @@ type Row = Option<(Record, Vec<Scored>)>;
 
 /// Score every row of `reader` with each model; `visit` gets the record
 /// and what each model made of it, in file order, and returns `false` to
-/// leave the row out (counted unreadable). `Err` only when the file
+/// leave the row out (counted unreadable). A CSV record carries only the
+/// cells of `columns`, the ones `visit` reads (the others are empty: not
+/// copying them is most of the work saved). `Err` only when the file
 /// cannot be read further.
 pub fn each_scored(
     reader: Reader,
     models: &[Scoring],
+    columns: &[&Column],
     visit: impl FnMut(&Record, &[Scored]) -> bool,
 ) -> std::io::Result<Counts> {
     // The report keeps lead values: its rows go the batch way, which was
@@ -72,7 +76,10 @@ pub fn each_scored(
         return batches_scored(&mut reader, models, visit);
     }
     match reader.into_walk() {
-        Ok(csv) => walk_scored(csv, models, visit),
+        Ok(csv) => {
+            let kept: Vec<usize> = columns.iter().map(|c| c.position()).collect();
+            walk_scored(csv, models, &kept, visit)
+        }
         Err(mut reader) => batches_scored(&mut reader, models, visit),
     }
 }
@@ -81,6 +88,7 @@ pub fn each_scored(
 fn walk_scored(
     csv: CsvWalk,
     models: &[Scoring],
+    kept: &[usize],
     mut visit: impl FnMut(&Record, &[Scored]) -> bool,
 ) -> std::io::Result<Counts> {
     let shape = Shape {
@@ -113,6 +121,7 @@ fn walk_scored(
     };
     let handler = || ScoreModels {
         models,
+        kept,
         rows: models.iter().map(|m| RowScorer::new(m.scorer)).collect(),
         notes: Vec::new(),
     };
@@ -130,6 +139,8 @@ fn walk_scored(
 /// model (`None`: some model rejects it).
 struct ScoreModels<'m, 'a, 'p> {
     models: &'m [Scoring<'a, 'p>],
+    /// The cells the visitor reads (see [`each_scored`]).
+    kept: &'m [usize],
     /// Per model, the worker's row scorer.
     rows: Vec<RowScorer<'p>>,
     /// Cells read as missing (kept by no one: a quality command reads the
@@ -174,7 +185,11 @@ impl RowHandler for ScoreModels<'_, '_, '_> {
         out: &mut Vec<Row>,
         _notes: &mut Vec<Rejection>,
     ) -> Result<(), Rejection> {
-        let texts = (0..cells.spans.len()).map(|i| cells.get(i).to_string());
+        let kept = |i: &usize| self.kept.contains(i);
+        let texts = (0..cells.spans.len()).map(|i| match kept(&i) {
+            true => cells.get(i).to_string(),
+            false => String::new(),
+        });
         let record = Record {
             row: number,
             data: RowData::Cells(texts.collect()),
@@ -343,12 +358,23 @@ mod tests {
                 scorer: &scorer,
                 leads: false,
             }];
-            let mut seen = Vec::new();
-            let counts = each_scored(reader, &scoring, |record, scored| {
+            let pad = Column::find(reader.header(), "pad").unwrap();
+            let (mut seen, mut cells) = (Vec::new(), None);
+            let counts = each_scored(reader, &scoring, &[&pad], |record, scored| {
                 seen.push((record.row, scored.first().map(|s| s.outcome.score)));
+                cells.get_or_insert_with(|| record.data.clone());
                 true
             })
             .unwrap();
+            // A CSV record carries only the columns asked for.
+            let wanted_cells = match format {
+                Format::Csv => RowData::Cells(vec![String::new(), "xxxxxxxxxx".to_string()]),
+                Format::Ndjson => {
+                    let object = serde_json::json!({"n": "0", "pad": "x"});
+                    RowData::Object(object.as_object().unwrap().clone())
+                }
+            };
+            assert_eq!(cells, Some(wanted_cells), "{format:?}");
             assert_eq!(
                 (counts.read, counts.used, counts.unreadable),
                 (200_000, 200_000 - unreadable, unreadable),

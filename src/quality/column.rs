@@ -34,6 +34,11 @@ impl Column {
 
     /// The row's cell as text (a JSON value as JSON, strings unquoted);
     /// empty when absent.
+    /// The column's position in a CSV record.
+    pub fn position(&self) -> usize {
+        self.position
+    }
+
     pub fn text(&self, record: &Record) -> String {
         match &record.data {
             RowData::Cells(cells) => cells.get(self.position).cloned().unwrap_or_default(),

@@ -16,7 +16,9 @@ use super::{io_reason, EXIT_FAILURE, EXIT_OK};
 use crate::check::Model;
 use crate::eval::Scorer;
 use crate::plan::{self, Plan};
-use crate::quality::{each_scored, Counts, Diff, DiffCounter, ReportCounter, Scoring, Side};
+use crate::quality::{
+    each_scored, Column, Counts, Diff, DiffCounter, ReportCounter, Scoring, Side,
+};
 use crate::source::Source;
 
 #[derive(Debug, Args)]
@@ -146,7 +148,8 @@ fn read_file(
     let used: Vec<bool> = plan.fields.iter().map(|f| f.used).collect();
     let mut counter = ReportCounter::new(model, &used, outcome.is_some(), args.baseline.is_some());
     let mut diff = old.map(|(_, m)| DiffCounter::new(m, model, 0));
-    let counts = each_scored(reader, &scoring, |record, scored| {
+    let columns: Vec<&Column> = outcome.iter().collect();
+    let counts = each_scored(reader, &scoring, &columns, |record, scored| {
         let converted = match &outcome {
             Some(column) => match column.outcome(record) {
                 Ok(converted) => Some(converted),
