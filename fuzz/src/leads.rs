@@ -24,16 +24,27 @@ use tally::value::Date;
 /// Longer inputs are skipped, so that runs stay fast.
 pub const MAX_LEADS_BYTES: usize = 64 * 1024;
 
-/// The model every input is scored with: the repository's example, which
-/// reads every field type, a `required` field and a renamed column.
-const MODEL: &str = include_str!("../../examples/b2b_inbound.tally");
+/// The models every input is scored with: the repository's example, which
+/// reads every field type, a `required` field and a renamed column; and
+/// the local-format example, whose fields read `1 200,50`, `15.11.2026`
+/// and `kyllä` (language 1.1 field modifiers).
+const MODELS: [&str; 2] = [
+    include_str!("../../examples/b2b_inbound.tally"),
+    include_str!("../../examples/nordic.tally"),
+];
 
 /// Run every check on `data` as a lead file; panics on a violation.
 pub fn check_leads(data: &[u8]) {
     if data.len() > MAX_LEADS_BYTES {
         return;
     }
-    let plan = model_plan();
+    for plan in model_plans() {
+        check_with(plan, data);
+    }
+}
+
+/// [`check_leads`] with one model.
+fn check_with(plan: &Plan, data: &[u8]) {
     let parallel = score_parallel(plan, data);
     let stream = score_streamed(plan, data, Format::Csv);
     match (&parallel, &stream) {
@@ -270,14 +281,17 @@ fn finish(out: Sink, rejects: Sink) {
     finish_sink(rejects);
 }
 
-fn model_plan() -> &'static Plan {
-    static PLAN: OnceLock<Plan> = OnceLock::new();
-    PLAN.get_or_init(|| {
-        let (_, compiled) = tally::compile_bytes("model.tally", MODEL.as_bytes().to_vec());
-        let model = compiled
-            .model
-            .unwrap_or_else(|| panic!("the example model does not compile"));
-        plan::compile(&model)
+fn model_plans() -> &'static [Plan] {
+    static PLANS: OnceLock<Vec<Plan>> = OnceLock::new();
+    PLANS.get_or_init(|| {
+        let plan = |text: &str| {
+            let (_, compiled) = tally::compile_bytes("model.tally", text.as_bytes().to_vec());
+            let model = compiled
+                .model
+                .unwrap_or_else(|| panic!("an example model does not compile"));
+            plan::compile(&model)
+        };
+        MODELS.iter().map(|text| plan(text)).collect()
     })
 }
 
