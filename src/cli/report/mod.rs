@@ -133,10 +133,11 @@ fn read_file(
     };
     let scorer = Scorer::new(plan, today);
     let old_scorer = old_plan.as_ref().map(|p| Scorer::new(p, today));
+    // Lead values are sampled only to compare fields with a baseline.
     let mut scoring = vec![Scoring {
         binding: &binding,
         scorer: &scorer,
-        leads: true,
+        leads: args.baseline.is_some(),
     }];
     if let (Some(b), Some(s)) = (&old_binding, &old_scorer) {
         scoring.push(Scoring {
