@@ -10,9 +10,12 @@
     clippy::indexing_slicing
 )] // tests fail by panicking
 
+#[path = "support/cli.rs"]
+mod support;
+use support::tally;
+
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
@@ -71,15 +74,6 @@ fn leads(rows: usize, seed: u64) -> String {
         );
     }
     out
-}
-
-fn tally(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tally"))
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 fn workspace() -> tempfile::TempDir {

@@ -10,17 +10,12 @@
     clippy::indexing_slicing
 )] // tests fail by panicking
 
+#[path = "support/cli.rs"]
+mod support;
+use support::tally;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn tally(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tally"))
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -9,8 +9,11 @@
     clippy::indexing_slicing
 )] // tests fail by panicking
 
+#[path = "support/cli.rs"]
+mod support;
+use support::tally;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use tally::cli::render;
 use tally::source::Source;
@@ -87,15 +90,6 @@ fn formatting_a_cr_only_model_gives_lf_line_ends() {
         assert_eq!(from_cr, canonical, "{path}");
         assert!(!from_cr.contains('\r'));
     }
-}
-
-fn tally(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tally"))
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 #[test]

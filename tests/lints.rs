@@ -9,8 +9,11 @@
     clippy::indexing_slicing
 )] // tests fail by panicking
 
+#[path = "support/cli.rs"]
+mod support;
+use support::tally;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use miette::Diagnostic;
 use tally::check::lints::{group_range, score_range, Range};
@@ -325,15 +328,6 @@ fn the_saas_example_narrows_computed_points() {
     let model = model_of("examples/saas_trial.tally");
     assert_eq!(group_range(&model, 0), Some(range(Some(-35), Some(40))));
     assert_eq!(score_range(&model), range(Some(0), Some(100)));
-}
-
-fn tally(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tally"))
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 #[test]

@@ -9,8 +9,11 @@
     clippy::indexing_slicing
 )] // tests fail by panicking
 
+#[path = "support/cli.rs"]
+mod support;
+use support::{tally, text};
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 /// The model of conformance case 16.
 const MODEL: &str = r#"fields {
@@ -26,19 +29,6 @@ when signed within 30 days add 5  "Recent"
 when optin                 add 1  "Opted in"
 when city == "STRASSE"     add 2  "Street"
 "#;
-
-fn tally(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tally"))
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
 
 fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
