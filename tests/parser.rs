@@ -64,7 +64,63 @@ fn sexpr(e: &Expr) -> String {
         ExprKind::IsPresent(a) => list("is-present", vec![a]),
         ExprKind::Within(a, b) => list("within", vec![a, b]),
         ExprKind::Call(name, args) => list(&name.node, args.iter().collect()),
+        ExprKind::Events(set) => {
+            let condition = set.condition.as_ref().map_or("-".into(), sexpr);
+            let within = set.within.as_ref().map_or("-".into(), |w| w.node.to_string());
+            format!("(set {} {condition} {within})", set.source.node)
+        }
     }
+}
+
+/// The event set of `count(SET)`, as an s-expression.
+fn set(text: &str) -> String {
+    let m = model(&format!(
+        "fields {{ id: text }}\nevents e {{ id: text key  at: date time  kind: text }}\nwhen count({text}) > 0 add 1"
+    ));
+    let ExprKind::Compare(count, _, _) = &m.rules[0].condition.node else {
+        panic!("not a comparison");
+    };
+    let ExprKind::Call(_, args) = &count.node else {
+        panic!("not a call");
+    };
+    sexpr(&args[0])
+}
+
+#[test]
+fn a_trailing_within_belongs_to_the_event_set() {
+    assert_eq!(set("e"), "e");
+    assert_eq!(set("e within 90 days"), "(set e - 90 days)");
+    assert_eq!(
+        set("e where kind == \"webinar\" within 90 days"),
+        "(set e (== kind \"webinar\") 90 days)"
+    );
+    // In parentheses, `within` is the operator of the condition.
+    assert_eq!(
+        set("e where (at within 30 days)"),
+        "(set e (within at 30 days) -)"
+    );
+    assert_eq!(
+        set("e where kind == \"a\" or kind == \"b\" within 1 week"),
+        "(set e (or (== kind \"a\") (== kind \"b\")) 1 week)"
+    );
+}
+
+#[test]
+fn each_rules_and_decay_parse() {
+    let m = model(
+        "fields { id: text  d: date }\nevents e { id: text key  at: date time  kind: text }\n\
+         each e where kind == \"x\" add 5 decay linear 60 days max 12 \"Clicks\"\n\
+         when d is present add 25 decay 50% every 1 month since d",
+    );
+    assert!(m.rules[0].each);
+    assert_eq!(sexpr(&m.rules[0].condition), "(set e (== kind \"x\") -)");
+    assert_eq!(m.rules[0].max.as_ref().map(|m| m.node.to_string()), Some("12".into()));
+    assert!(m.rules[0].decay.is_some());
+    let decay = m.rules[1].decay.as_ref().unwrap();
+    assert_eq!(decay.since.as_ref().map(sexpr), Some("d".into()));
+    assert_eq!(m.events.len(), 1);
+    assert!(m.events[0].fields[0].key.is_some());
+    assert!(m.events[0].fields[1].time.is_some());
 }
 
 #[test]

@@ -152,8 +152,8 @@ fn plan_nodes_give_every_field_they_read() {
     let source = model_text(
         "(t starts with \"a\" or \"x\" in l) and n between 1 and m and d within 3 days and not b",
     );
-    let expr = checked_condition(&source);
-    let node = plan::node(&expr);
+    let model = tally::compile(&Source::new("t.tally", source.as_str())).model.unwrap();
+    let node = plan::node(&model, &model.rules[0].condition);
     let mut fields = Vec::new();
     node.for_each_field(&mut |id| fields.push(id));
     assert_eq!(fields, [0, 1, 2, 3, 4, 5]);

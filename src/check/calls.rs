@@ -35,6 +35,9 @@ impl Checker<'_> {
         if name.node == "fired" {
             return self.fired(args, span, place);
         }
+        if self.is_aggregate_call(&name.node, args) {
+            return self.aggregate(name, args, span, place);
+        }
         let Some(function) = Function::from_name(&name.node) else {
             self.errors.push(CheckError::UnknownFunction {
                 name: name.node.clone(),

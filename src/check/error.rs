@@ -381,4 +381,131 @@ pub enum CheckError {
         #[label("cannot be computed")]
         span: SourceSpan,
     },
+
+    #[error("the events source `{source_name}` has no `{what}` field")]
+    #[diagnostic(code(tally::missing_marker))]
+    MissingMarker {
+        what: String,
+        source_name: String,
+        #[label("no field marked `{what}`")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("the events source has two `{what}` fields")]
+    #[diagnostic(
+        code(tally::duplicate_marker),
+        help("an events source has exactly one `{what}` field: remove `{what}` from one of them")
+    )]
+    DuplicateMarker {
+        what: String,
+        #[label("second `{what}`")]
+        span: SourceSpan,
+        #[label("first `{what}`")]
+        first: SourceSpan,
+    },
+
+    #[error("`{what}` marks a field of an `events` block, not of `fields`")]
+    #[diagnostic(
+        code(tally::marker_outside_events),
+        help("declare the activity file in its own block: `events activity {{ lead_id: text key  at: date time … }}`")
+    )]
+    MarkerOutsideEvents {
+        what: String,
+        #[label("only in `events`")]
+        span: SourceSpan,
+    },
+
+    #[error("the key `{name}` joins events to leads, but `fields` has no {ty} field `{name}`")]
+    #[diagnostic(code(tally::key_without_lead_field))]
+    KeyWithoutLeadField {
+        name: String,
+        ty: String,
+        #[label("no lead field of this name and type")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("the `{what}` field `{field}` must be {expected}, but it is {found}")]
+    #[diagnostic(code(tally::marker_type))]
+    MarkerType {
+        what: String,
+        field: String,
+        expected: String,
+        found: String,
+        #[label("{found}")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{function}` needs an events source first, but `{text}` is not one")]
+    #[diagnostic(code(tally::not_an_event_set))]
+    NotAnEventSet {
+        function: String,
+        text: String,
+        #[label("not an `events` block")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{name}` is a file of events, not a value")]
+    #[diagnostic(
+        code(tally::events_as_value),
+        help("use an aggregate of its events, such as `count({name})`, `exists({name} within 30 days)` or `last({name})`")
+    )]
+    EventsAsValue {
+        name: String,
+        #[label("an events source")]
+        span: SourceSpan,
+    },
+
+    #[error("an event set's condition uses the lead field `{name}`")]
+    #[diagnostic(
+        code(tally::set_uses_lead),
+        help("events are aggregated once per lead key, before the leads are read, so a set's condition and values may use only the event's fields (`{source_name}` has {fields}), lets and `today`; test the lead field in the rule instead: `when {name} … and count(…) >= 2`")
+    )]
+    SetUsesLead {
+        name: String,
+        source_name: String,
+        fields: String,
+        #[label("a field of the lead, not of the event")]
+        span: SourceSpan,
+    },
+
+    #[error("an aggregate cannot be used inside another one")]
+    #[diagnostic(
+        code(tally::nested_aggregate),
+        help("an event set's condition and values are about one event: compare the aggregates in the rule instead")
+    )]
+    NestedAggregate {
+        #[label("inside an event set")]
+        span: SourceSpan,
+    },
+
+    #[error("{message}")]
+    #[diagnostic(code(tally::bad_decay))]
+    BadDecay {
+        message: String,
+        #[label("{label}")]
+        span: SourceSpan,
+        label: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("the event of `{source_name}` in this test has no `{time}`")]
+    #[diagnostic(
+        code(tally::given_event_time),
+        help("give each event its date: `{{ {time}: 2026-11-01, … }}`")
+    )]
+    GivenEventTime {
+        source_name: String,
+        time: String,
+        #[label("no `{time}`")]
+        span: SourceSpan,
+    },
 }

@@ -50,6 +50,13 @@ impl Checker<'_> {
             }
             ast::ExprKind::Arith(first, rest) => self.arith(first, rest, span, place),
             ast::ExprKind::Call(name, args) => self.call(name, args, span, place),
+            ast::ExprKind::Events(set) => {
+                self.errors.push(CheckError::EventsAsValue {
+                    name: set.source.node.clone(),
+                    span: span.into(),
+                });
+                poisoned(span)
+            }
             _ => self.operator(e, place),
         }
     }
@@ -67,6 +74,8 @@ impl Checker<'_> {
             ast::Literal::Duration(d) => {
                 typed(ExprKind::Const(Value::Duration(*d)), Type::Duration, span)
             }
+            // Only `given` holds records (the grammar allows them nowhere else).
+            ast::Literal::Records(_) => poisoned(span),
             ast::Literal::List(items) => match list_item_type(items) {
                 Ok(item) => {
                     let values = items
@@ -92,6 +101,9 @@ impl Checker<'_> {
     }
 
     fn name(&mut self, name: &str, span: Span, place: Place) -> Expr {
+        if let Some(field) = self.event_field(name, span) {
+            return field;
+        }
         let Some(&(symbol, defined)) = self.names.get(name) else {
             self.unknown_name(name, span);
             return poisoned(span);
@@ -100,6 +112,9 @@ impl Checker<'_> {
             Symbol::Field(id) => {
                 if let Place::Let(_) = place {
                     return self.not_constant(span, format!("`{name}` is read from each lead"));
+                }
+                if let Some(refused) = self.lead_field_in_set(name, span) {
+                    return refused;
                 }
                 let ty = self
                     .fields
@@ -110,6 +125,13 @@ impl Checker<'_> {
             Symbol::Let(id) => self.let_ref(name, id, defined, span, place),
             Symbol::Group(id) => self.output(ExprKind::Group(id), Type::Number, name, span, place),
             Symbol::Tier(id) => self.tier_ref(name, id, span, place),
+            Symbol::Events(_) => {
+                self.errors.push(CheckError::EventsAsValue {
+                    name: name.to_string(),
+                    span: span.into(),
+                });
+                poisoned(span)
+            }
         }
     }
 
@@ -150,6 +172,9 @@ impl Checker<'_> {
 
     /// A group subtotal or the score: only ladders, tiers and tests see them.
     fn output(&mut self, kind: ExprKind, ty: Type, name: &str, span: Span, place: Place) -> Expr {
+        if let Some(refused) = self.lead_field_in_set(name, span) {
+            return refused;
+        }
         match place {
             Place::Rule => {
                 self.errors.push(CheckError::ScoreInRule {
@@ -382,6 +407,7 @@ pub(super) fn literal_value(lit: &ast::Literal) -> Option<Value> {
         ast::Literal::Bool(b) => Value::Bool(*b),
         ast::Literal::Date(d) => Value::Date(*d),
         ast::Literal::Duration(d) => Value::Duration(Duration { ..*d }),
+        ast::Literal::Records(_) => return None,
         ast::Literal::List(items) => Value::List(
             items
                 .iter()

@@ -18,8 +18,12 @@ impl Checker<'_> {
             .fields
             .iter()
             .flat_map(|b| &b.fields)
-            .map(|f| self.field(f))
+            .map(|f| {
+                self.markers_outside_events(f);
+                self.field(f)
+            })
             .collect();
+        self.sources = self.event_sources(tree);
         for (index, decl) in tree.lets.iter().enumerate() {
             let value = self.let_value(index, decl);
             self.lets.push(value);
@@ -50,6 +54,8 @@ impl Checker<'_> {
                 .and_then(|h| h.version.as_ref())
                 .map(|v| v.node.clone()),
             fields: std::mem::take(&mut self.fields),
+            events: std::mem::take(&mut self.sources),
+            aggregates: std::mem::take(&mut self.aggregates),
             groups,
             rules,
             score_limits,
@@ -59,7 +65,7 @@ impl Checker<'_> {
         })
     }
 
-    fn field(&mut self, field: &ast::Field) -> model::Field {
+    pub(super) fn field(&mut self, field: &ast::Field) -> model::Field {
         if let Some(sep) = &field.sep {
             if field.ty.node != FieldType::List {
                 self.errors.push(CheckError::SepOnScalar {
@@ -152,13 +158,24 @@ impl Checker<'_> {
     }
 
     fn rule(&mut self, rule: &ast::Rule) -> model::Rule {
-        let condition = self.expr(&rule.condition, Place::Rule);
-        self.expect_type(&condition, Type::Bool, "the condition of a rule");
-        let points = self.expr(&rule.points, Place::Rule);
-        self.expect_type(&points, Type::Number, "the points of a rule");
-        let reason = match &rule.reason {
-            Some(reason) => reason.node.clone(),
-            None => canonical_expr(&rule.condition),
+        let (condition, points, each) = match rule.each {
+            true => self.each_rule(rule),
+            false => {
+                let condition = self.expr(&rule.condition, Place::Rule);
+                self.expect_type(&condition, Type::Bool, "the condition of a rule");
+                let points = self.expr(&rule.points, Place::Rule);
+                self.expect_type(&points, Type::Number, "the points of a rule");
+                let points = match &rule.decay {
+                    Some(decay) if !points.ty.is_error() => self.decayed_points(points, decay),
+                    _ => points,
+                };
+                (condition, points, None)
+            }
+        };
+        let reason = match (&rule.reason, rule.each) {
+            (Some(reason), _) => reason.node.clone(),
+            (None, true) => format!("each {}", canonical_expr(&rule.condition)),
+            (None, false) => canonical_expr(&rule.condition),
         };
         model::Rule {
             group: rule.group,
@@ -166,6 +183,7 @@ impl Checker<'_> {
             effect: rule.effect.node,
             points,
             reason,
+            each,
             span: rule.span,
         }
     }
@@ -265,6 +283,7 @@ impl Checker<'_> {
 
     fn test(&mut self, test: &ast::Test) -> model::Test {
         let mut given: Vec<(usize, Value)> = Vec::new();
+        let mut events = Vec::new();
         let mut seen: HashMap<&str, Span> = HashMap::new();
         for entry in &test.given {
             if let Some(first) = seen.insert(&entry.field.node, entry.field.span) {
@@ -275,7 +294,9 @@ impl Checker<'_> {
                 });
                 continue;
             }
-            if let Some(value) = self.given(entry) {
+            if let Some(source) = self.source_index(&entry.field.node) {
+                events.extend(self.given_events(source, entry));
+            } else if let Some(value) = self.given(entry) {
                 given.push(value);
             }
         }
@@ -292,9 +313,80 @@ impl Checker<'_> {
             name: test.name.node.clone(),
             as_of: test.as_of.as_ref().map(|d| d.node),
             given,
+            events,
             expects,
             span: test.span,
         }
+    }
+
+    /// The events of one source given in a test: a list of records, each
+    /// a `field: value` list of the source's fields (the key is the test
+    /// lead's; the time is needed).
+    fn given_events(
+        &mut self,
+        source: usize,
+        entry: &ast::Given,
+    ) -> Option<(usize, Vec<Vec<Option<Value>>>)> {
+        let src = self.sources.get(source)?.clone();
+        let records = match &entry.value.node {
+            ast::Literal::Records(records) => records.as_slice(),
+            ast::Literal::List(items) if items.is_empty() => &[],
+            other => {
+                self.errors.push(CheckError::BadGiven {
+                    field: src.name.clone(),
+                    ty: "events".into(),
+                    value: canonical_literal(other),
+                    expected: format!(
+                        "a list of events, such as `[{{ {}: 2026-11-01 }}]`",
+                        src.fields.get(src.time).map_or("at", |f| f.name.as_str())
+                    ),
+                    span: entry.value.span.into(),
+                });
+                return None;
+            }
+        };
+        let mut events = Vec::new();
+        for record in records {
+            let mut values: Vec<Option<Value>> = vec![None; src.fields.len()];
+            for item in &record.node {
+                let Some(id) = src.fields.iter().position(|f| f.name == item.field.node) else {
+                    let names = src.fields.iter().map(|f| f.name.as_str());
+                    self.errors.push(CheckError::UnknownField {
+                        name: item.field.node.clone(),
+                        span: item.field.span.into(),
+                        help: did_you_mean(&item.field.node, names),
+                    });
+                    continue;
+                };
+                let field = src.fields.get(id)?;
+                match given_value(field.ty, &field.read, &item.value.node) {
+                    Ok(value) => {
+                        if let Some(slot) = values.get_mut(id) {
+                            *slot = value;
+                        }
+                    }
+                    Err(expected) => self.errors.push(CheckError::BadGiven {
+                        field: item.field.node.clone(),
+                        ty: field.ty.keyword().into(),
+                        value: canonical_literal(&item.value.node),
+                        expected,
+                        span: item.value.span.into(),
+                    }),
+                }
+            }
+            if values.get(src.time).is_none_or(Option::is_none) {
+                self.errors.push(CheckError::GivenEventTime {
+                    source_name: src.name.clone(),
+                    time: src
+                        .fields
+                        .get(src.time)
+                        .map_or(String::new(), |f| f.name.clone()),
+                    span: record.span.into(),
+                });
+            }
+            events.push(values);
+        }
+        Some((source, events))
     }
 
     /// One `field: value` of a test, read as the field's type.

@@ -6,6 +6,7 @@
 
 mod calls;
 mod error;
+mod events;
 mod expr;
 mod fold;
 mod items;
@@ -43,6 +44,8 @@ enum Symbol {
     Let(usize),
     Group(usize),
     Tier(usize),
+    /// An `events` block (by its index among the blocks as written).
+    Events(usize),
 }
 
 /// Where an expression stands, which decides the names it may use.
@@ -83,6 +86,13 @@ struct Checker<'a> {
     /// False when the model has no `fields` block (reported by the parser):
     /// then unknown names are not reported one by one.
     has_fields: bool,
+    /// The checked `events` blocks.
+    sources: Vec<model::EventSource>,
+    /// The aggregates found so far, and each one's id by its text.
+    aggregates: Vec<model::Aggregate>,
+    aggregate_ids: HashMap<String, usize>,
+    /// Inside an event set: the source whose fields names refer to.
+    scope: Option<usize>,
 }
 
 impl<'a> Checker<'a> {
@@ -110,6 +120,10 @@ impl<'a> Checker<'a> {
                 .collect(),
             reasons: HashMap::new(),
             has_fields: tree.fields.is_some(),
+            sources: Vec::new(),
+            aggregates: Vec::new(),
+            aggregate_ids: HashMap::new(),
+            scope: None,
         };
         checker.declare_names(tree);
         checker
@@ -124,6 +138,12 @@ impl<'a> Checker<'a> {
             fields
                 .enumerate()
                 .map(|(i, f)| (f.name.node.as_str(), f.name.span, Symbol::Field(i))),
+        );
+        decls.extend(
+            tree.events
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.name.node.as_str(), e.name.span, Symbol::Events(i))),
         );
         decls.extend(
             tree.lets

@@ -15,6 +15,10 @@ pub type GroupId = usize;
 pub type RuleId = usize;
 /// Index of a tier in [`Model::tiers`].
 pub type TierId = usize;
+/// Index of an events source in [`Model::events`].
+pub type SourceId = usize;
+/// Index of an aggregate in [`Model::aggregates`].
+pub type AggregateId = usize;
 
 /// A model that passed every check.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +26,11 @@ pub struct Model {
     pub name: Option<String>,
     pub version: Option<String>,
     pub fields: Vec<Field>,
+    /// The `events` blocks (language 1.1).
+    pub events: Vec<EventSource>,
+    /// Every aggregate over events the model uses, each once: a value of
+    /// the lead, computed from its events before its rules.
+    pub aggregates: Vec<Aggregate>,
     pub groups: Vec<Group>,
     /// Every rule in file order; a group lists the ids of its own.
     pub rules: Vec<Rule>,
@@ -43,6 +52,144 @@ pub struct Field {
     /// otherwise) and the local format its modifiers give (section 4).
     pub read: Reading,
     pub span: Span,
+}
+
+/// An `events NAME { … }` block: a file of one row per activity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventSource {
+    pub name: String,
+    /// The event record's fields; [`ExprKind::EventField`] indexes them.
+    pub fields: Vec<Field>,
+    /// The field marked `key`, and the lead field of the same name it
+    /// joins on.
+    pub key: usize,
+    pub lead_key: FieldId,
+    /// The field marked `time` (a date).
+    pub time: usize,
+    pub span: Span,
+}
+
+/// Which aggregate of an event set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AggregateKind {
+    Count,
+    Exists,
+    First,
+    Last,
+    Sum,
+    Min,
+    Max,
+    Distinct,
+    /// An `each` rule's points: the sum over its events of the points
+    /// times their decay factor, each rounded to 4 places, limited by
+    /// `max`.
+    Each,
+}
+
+impl AggregateKind {
+    /// The aggregate a function name calls over an event set.
+    pub fn from_name(name: &str) -> Option<AggregateKind> {
+        Some(match name {
+            "count" => AggregateKind::Count,
+            "exists" => AggregateKind::Exists,
+            "first" => AggregateKind::First,
+            "last" => AggregateKind::Last,
+            "sum" => AggregateKind::Sum,
+            "min" => AggregateKind::Min,
+            "max" => AggregateKind::Max,
+            "distinct" => AggregateKind::Distinct,
+            _ => return None,
+        })
+    }
+
+    /// The function's name (`each` for an `each` rule).
+    pub fn name(self) -> &'static str {
+        match self {
+            AggregateKind::Count => "count",
+            AggregateKind::Exists => "exists",
+            AggregateKind::First => "first",
+            AggregateKind::Last => "last",
+            AggregateKind::Sum => "sum",
+            AggregateKind::Min => "min",
+            AggregateKind::Max => "max",
+            AggregateKind::Distinct => "distinct",
+            AggregateKind::Each => "each",
+        }
+    }
+
+    /// Whether it takes an expression over each event (`sum(S, EXPR)`).
+    pub fn takes_value(self) -> bool {
+        matches!(
+            self,
+            AggregateKind::Sum
+                | AggregateKind::Min
+                | AggregateKind::Max
+                | AggregateKind::Distinct
+                | AggregateKind::Each
+        )
+    }
+}
+
+/// An aggregate over one lead's events of one source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggregate {
+    pub source: SourceId,
+    pub kind: AggregateKind,
+    /// `where COND`: over the event's fields ([`ExprKind::EventField`]),
+    /// lets and `today`.
+    pub condition: Option<Expr>,
+    pub within: Option<Duration>,
+    /// `sum(S, EXPR)` and the like; an `each` rule's points.
+    pub value: Option<Expr>,
+    /// An `each` rule's decay and `max`.
+    pub decay: Option<Decay>,
+    pub max: Option<Decimal>,
+    /// The type of the lead's value.
+    pub ty: Type,
+    /// The set as written, for `tally plan` and `explain`.
+    pub text: String,
+}
+
+/// How points fade with age (language section 11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecayForm {
+    /// `half-life D` (D in days: weeks are converted).
+    HalfLife { days: i64 },
+    /// `linear D` (days).
+    Linear { days: i64 },
+    /// `P% every D`: the kept share per period is `1 − P/100`.
+    Every { percent: Decimal, period: Duration },
+}
+
+impl std::fmt::Display for DecayForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let days = |n: i64| {
+            if n == 1 {
+                "1 day".to_string()
+            } else {
+                format!("{n} days")
+            }
+        };
+        match self {
+            DecayForm::HalfLife { days: d } => write!(f, "half-life {}", days(*d)),
+            DecayForm::Linear { days: d } => write!(f, "linear {}", days(*d)),
+            DecayForm::Every { percent, period } => {
+                write!(
+                    f,
+                    "{}% every {period}",
+                    crate::value::format_decimal(*percent)
+                )
+            }
+        }
+    }
+}
+
+/// A rule's decay: its form and, on a `when` rule, the date its age
+/// counts from (an `each` rule's events give their own).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decay {
+    pub form: DecayForm,
+    pub since: Option<Box<Expr>>,
 }
 
 /// `max` / `min` limits.
@@ -72,6 +219,9 @@ pub struct Rule {
     pub points: Expr,
     /// The rule's reason text: its own, or its condition in canonical form.
     pub reason: String,
+    /// An `each` rule: its points aggregate (its condition is the set's
+    /// `exists`).
+    pub each: Option<AggregateId>,
     pub span: Span,
 }
 
@@ -120,6 +270,8 @@ pub struct Test {
     pub as_of: Option<Date>,
     /// The value of each given field; fields not listed are missing.
     pub given: Vec<(FieldId, Value)>,
+    /// The given events of each source: per event, its fields' values.
+    pub events: Vec<(SourceId, Vec<Vec<Option<Value>>>)>,
     pub expects: Vec<Expr>,
     pub span: Span,
 }
@@ -223,6 +375,14 @@ pub enum ExprKind {
     Call(Function, Vec<Expr>),
     /// `fired("REASON")`, in tests only.
     Fired(RuleId),
+    /// The lead's value of an aggregate over its events.
+    Aggregate(AggregateId),
+    /// A field of the event at hand, inside an aggregate's condition or
+    /// value.
+    EventField(usize),
+    /// Points that fade with the age of a date: `POINTS decay FORM since
+    /// DATE` on a `when` rule; the children are the points and the date.
+    Decayed(Box<Expr>, DecayForm, Box<Expr>),
 }
 
 /// The direct sub-expressions of an [`ExprKind`], in the order the node
@@ -244,6 +404,10 @@ macro_rules! each_child {
             | ExprKind::Matches(a, _)
             | ExprKind::Within(a, _)
             | ExprKind::DateShift(a, _) => $f(a),
+            ExprKind::Decayed(a, _, b) => {
+                $f(a);
+                $f(b);
+            }
             ExprKind::And(items) | ExprKind::Or(items) | ExprKind::Call(_, items) => {
                 items.$iter().for_each(&mut *$f)
             }
@@ -273,7 +437,9 @@ macro_rules! each_child {
             | ExprKind::Stage
             | ExprKind::Tier(_)
             | ExprKind::Today
-            | ExprKind::Fired(_) => {}
+            | ExprKind::Fired(_)
+            | ExprKind::Aggregate(_)
+            | ExprKind::EventField(_) => {}
         }
     };
 }

@@ -8,6 +8,7 @@ mod calibrate;
 mod check;
 mod common;
 mod diff;
+mod events;
 mod excerpt;
 mod explain;
 mod explain_json;

@@ -5,6 +5,7 @@ mod outputs;
 use clap::{Args, ValueEnum};
 
 use super::common::{load_model, parse_date, parse_delimiter, today_utc};
+use super::events::{self, Events, EventsArgs};
 use super::progress::Progress;
 use super::{io_reason, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::eval::Scorer;
@@ -65,6 +66,8 @@ pub struct ScoreArgs {
     /// is rejected. Bytes, or with a unit: 64MiB, 64M, 1G.
     #[arg(long, value_name = "N", default_value = "16MiB")]
     max_row_bytes: io::RowLimit,
+    #[command(flatten)]
+    events: EventsArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -107,9 +110,12 @@ enum Stop {
 /// Run `tally score`; returns the exit status.
 pub fn run(args: &ScoreArgs) -> u8 {
     match score(args) {
-        Ok(counts) => {
+        Ok((counts, lines, rejected_events)) => {
             say(format_args!("{}", summary(&counts)));
-            if counts.rejected > 0 {
+            for line in lines {
+                say(format_args!("{line}"));
+            }
+            if counts.rejected > 0 || rejected_events > 0 {
                 EXIT_PROBLEMS
             } else {
                 EXIT_OK
@@ -164,7 +170,10 @@ fn summary(counts: &Counts) -> String {
     )
 }
 
-fn score(args: &ScoreArgs) -> Result<Counts, Stop> {
+/// The counts, the events' summary lines and how many events were rejected.
+type Scored = (Counts, Vec<String>, usize);
+
+fn score(args: &ScoreArgs) -> Result<Scored, Stop> {
     if args.model == "-" && args.leads == "-" {
         return Err(Stop::Failure(
             "MODEL and LEADS cannot both be standard input".into(),
@@ -175,30 +184,73 @@ fn score(args: &ScoreArgs) -> Result<Counts, Stop> {
     let outputs = Outputs::resolve(args)?;
     let (plan, stamp) = load_plan(&args.model)?;
     let as_of = args.as_of.unwrap_or_else(today_utc);
+    let events = read_events(args, &plan, as_of)?;
+    let counts = score_leads(args, &outputs, (&plan, &stamp), as_of, &events)?;
+    Ok((
+        counts,
+        events::summary(&plan, &events),
+        events.rejects.len(),
+    ))
+}
+
+/// Read the model's events files (before the leads: their aggregates are
+/// values of the leads).
+fn read_events(args: &ScoreArgs, plan: &Plan, as_of: Date) -> Result<Events, Stop> {
+    let how = (
+        args.input_format.map(Format::from),
+        args.delimiter,
+        args.max_row_bytes,
+    );
+    args.events.read(plan, as_of, how).map_err(|failure| {
+        if failure.header.is_empty() {
+            return Stop::Failure(failure.message);
+        }
+        let errors: Vec<&dyn miette::Diagnostic> = failure.header.iter().map(|e| e as _).collect();
+        refused(&failure.shown, &errors)
+    })
+}
+
+fn score_leads(
+    args: &ScoreArgs,
+    outputs: &Outputs,
+    (plan, stamp): (&Plan, &str),
+    as_of: Date,
+    events: &Events,
+) -> Result<Counts, Stop> {
     let input_format = NameHint::of(&args.leads)
         .format
         .or(args.input_format.map(Format::from))
         .unwrap_or(Format::Csv);
     if input_format == Format::Csv {
-        return score_csv(args, &outputs, (&plan, &stamp), as_of);
+        return score_csv(args, outputs, (plan, stamp), as_of, events);
     }
     let mut reader = open_leads(args, input_format)?;
-    let (binding, layout) = bind((&plan, &stamp), reader.header(), args)?;
+    let (binding, layout) = bind((plan, stamp), reader.header(), args)?;
     let (out_sink, mut rejects) = outputs.open()?;
+    write_event_rejects(&mut rejects, events).map_err(|e| outputs.rejects.cannot_write(&e))?;
     let output_format = output_format(args, input_format);
-    let mut writer = Writer::new(out_sink, output_format, layout, &plan, args.delimiter)
+    let mut writer = Writer::new(out_sink, output_format, layout, plan, args.delimiter)
         .map_err(|e| outputs.out.cannot_write(&e))?;
     let job = Job {
-        plan: &plan,
+        plan,
         binding: &binding,
-        scorer: Scorer::new(&plan, as_of),
+        scorer: Scorer::new(plan, as_of).with_events(&events.tables),
         batch: io::BATCH,
     };
     let counts = io::score_stream(&job, &mut reader, &mut writer, &mut rejects)
-        .map_err(|e| stream_failure(args, &outputs, &e))?;
+        .map_err(|e| stream_failure(args, outputs, &e))?;
     let out = writer.finish().map_err(|e| outputs.out.cannot_write(&e))?;
-    finish(&outputs, out, rejects)?;
+    finish(outputs, out, rejects)?;
     Ok(counts)
+}
+
+/// Rejected events go first in the rejects: they were read first.
+fn write_event_rejects(rejects: &mut Sink, events: &Events) -> std::io::Result<()> {
+    use std::io::Write;
+    for line in &events.rejects {
+        writeln!(rejects, "{line}")?;
+    }
+    Ok(())
 }
 
 /// CSV input: chunks scored on all cores, input bytes passed through.
@@ -207,6 +259,7 @@ fn score_csv(
     outputs: &Outputs,
     (plan, stamp): (&Plan, &str),
     as_of: Date,
+    events: &Events,
 ) -> Result<Counts, Stop> {
     let shown = shown_name(&args.leads);
     let input = io::input::open(&args.leads).map_err(|e| Stop::Failure(cannot_read(&shown, &e)))?;
@@ -221,6 +274,7 @@ fn score_csv(
     let header = io::header_from(first.as_deref(), args.delimiter).map_err(stop)?;
     let (binding, layout) = bind((plan, stamp), &header, args)?;
     let (mut out, mut rejects) = outputs.open()?;
+    write_event_rejects(&mut rejects, events).map_err(|e| outputs.rejects.cannot_write(&e))?;
     let output = output_format(args, Format::Csv);
     if output == Format::Csv {
         write_csv_header(&mut out, first.as_deref(), &layout, args.delimiter)
@@ -229,7 +283,7 @@ fn score_csv(
     let job = CsvJob {
         plan,
         binding: &binding,
-        scorer: Scorer::new(plan, as_of),
+        scorer: Scorer::new(plan, as_of).with_events(&events.tables),
         layout: &layout,
         output,
         delimiter: args.delimiter,

@@ -197,6 +197,10 @@ pub(crate) fn eval<'a>(node: &'a Node, env: &Env<'a>) -> Option<V<'a>> {
         Node::DateShift(d, shifts) => shift(date(d, env)?, shifts).map(V::Date),
         Node::Call(function, args) => call(*function, args, env).map(V::Num),
         Node::Fired(rule) => env.fired.get(*rule).map(|f| V::Bool(*f)),
+        Node::Decayed(points, form, since) => {
+            let (points, since) = (number(points, env)?, date(since, env)?);
+            super::decay::decayed(points, *form, since, env.today).map(V::Num)
+        }
     }
 }
 

@@ -5,6 +5,8 @@
 //! decimals, Unicode case-folded text comparison, calendar dates.
 
 mod compiled;
+pub mod decay;
+mod events;
 mod expr;
 mod memo;
 mod model_tests;
@@ -15,6 +17,7 @@ mod scorer;
 mod scratch;
 mod sums;
 
+pub use events::{AggregateOverflow, EventCounts, EventTable};
 pub use memo::{Memo, Recalled};
 pub use model_tests::{run_tests, Failure, TestResult};
 pub use row::{CellError, Row, RowScorer};

@@ -1,7 +1,7 @@
 //! Running a model's `test` blocks (spec section 8): each `given` is a
 //! lead, scored as of the test's date; each `expect` must be true.
 
-use super::{Lead, Outcome, Scorer};
+use super::{EventTable, Lead, Outcome, Scorer};
 use crate::check::Model;
 use crate::plan::{self, Plan};
 use crate::span::Span;
@@ -49,13 +49,25 @@ pub fn run_tests(model: &Model, plan: &Plan, today: Date) -> Vec<TestResult> {
                     *slot = Some(value.clone());
                 }
             }
-            let scorer = Scorer::new(plan, test.as_of.unwrap_or(today));
+            let as_of = test.as_of.unwrap_or(today);
+            for (i, source) in plan.events.iter().enumerate() {
+                let given = test.events.iter().find(|(s, _)| *s == i);
+                let events = given.map_or(&[][..], |(_, e)| e.as_slice());
+                // A sum past the largest decimal leaves the values missing.
+                let values = EventTable::values_of(source, events, as_of).unwrap_or_default();
+                for (aggregate, value) in source.aggregates.iter().zip(values) {
+                    if let Some(slot) = lead.values.get_mut(aggregate.field) {
+                        *slot = value;
+                    }
+                }
+            }
+            let scorer = Scorer::new(plan, as_of);
             let outcome = scorer.score(&lead);
             let failures = test
                 .expects
                 .iter()
                 .filter_map(|expect| {
-                    let value = scorer.evaluate_after(&lead, &outcome, &plan::node(expect));
+                    let value = scorer.evaluate_after(&lead, &outcome, &plan::node(model, expect));
                     (value != Some(true)).then_some(Failure {
                         span: expect.span,
                         value,

@@ -40,6 +40,10 @@ pub struct RowScorer<'p> {
     /// Buffers of fields missing in the current row: kept for the next
     /// row that has them, so empty cells cost no allocation either.
     spare: Vec<Option<Value>>,
+    /// Whether the plan has aggregates over events, set before the rules
+    /// run; and a buffer for them.
+    has_events: bool,
+    event_values: Vec<Option<Value>>,
 }
 
 /// How a field's cells are read.
@@ -95,6 +99,12 @@ impl<'p> RowScorer<'p> {
             },
             spare: vec![None; fields.len()],
             fields,
+            has_events: scorer
+                .plan()
+                .events
+                .iter()
+                .any(|s| !s.aggregates.is_empty()),
+            event_values: Vec::new(),
         }
     }
 
@@ -208,6 +218,9 @@ impl<'r, 'p> Row<'r, 'p> {
     #[inline]
     pub fn finish(self) -> Result<&'r Scratch<'p>, Overflow> {
         let s = self.s;
+        if s.has_events {
+            s.scorer.attach_events(&mut s.lead, &mut s.event_values);
+        }
         s.scorer
             .run_memo(&s.lead, &mut s.scratch, Some(&mut s.memo));
         match s.scratch.overflow {

@@ -5,9 +5,11 @@
 
 use super::compiled::CellTest;
 use super::compiled::{Condition, Number};
+use super::events::EventTable;
 use super::expr::Env;
 use super::predicates::{reads, Predicates, Reads};
 use super::sums::FixedLimits;
+use super::Lead;
 use crate::plan::{LadderSpec, Node, Plan, RuleStep};
 use crate::value::{Date, Decimal, FieldType, Value};
 
@@ -54,6 +56,9 @@ pub struct Scorer<'p> {
     /// The stage ladder's and each tier's conditions, compiled.
     pub(super) stage: Vec<Condition<'p>>,
     pub(super) tiers: Vec<Vec<Condition<'p>>>,
+    /// The events tables the lead's aggregates are looked up in, one per
+    /// source of the plan (none given: every lead has no events).
+    pub(super) events: Option<&'p [EventTable]>,
 }
 
 /// A local rule as the memo keeps it (see [`Scorer::local_points`]).
@@ -113,6 +118,13 @@ impl<'p> Scorer<'p> {
             fields_read(node, &rest, &mut reads);
             predicates_read(node, &predicates, &mut truths_read);
         }
+        // A join key's value is looked up in the events tables, so the
+        // memo must leave it in the lead even when only predicates read it.
+        for source in plan.events.iter().filter(|s| !s.aggregates.is_empty()) {
+            if let Some(slot) = reads.get_mut(source.lead_key) {
+                *slot = true;
+            }
+        }
         let points = plan.rules.iter().map(Points::new).collect();
         let top_level = plan.groups.len();
         let sum_into = plan
@@ -143,6 +155,30 @@ impl<'p> Scorer<'p> {
             fixed_score_limits: FixedLimits::new(plan.score_limits),
             stage,
             tiers,
+            events: None,
+        }
+    }
+
+    /// The scorer, looking each lead's events up in `tables` (one per
+    /// events source of the plan, in order).
+    pub fn with_events(mut self, tables: &'p [EventTable]) -> Scorer<'p> {
+        self.events = Some(tables);
+        self
+    }
+
+    /// Set the lead's values of the aggregates over its events (a plan
+    /// without events sources leaves it as it is). `buffer` is reused.
+    pub fn attach_events(&self, lead: &mut Lead, buffer: &mut Vec<Option<Value>>) {
+        let empty = EventTable::default();
+        for (i, source) in self.plan.events.iter().enumerate() {
+            let table = self.events.and_then(|t| t.get(i)).unwrap_or(&empty);
+            let key = lead.values.get(source.lead_key).and_then(Option::as_ref);
+            table.values_for(source, key, buffer);
+            for (aggregate, value) in source.aggregates.iter().zip(buffer.drain(..)) {
+                if let Some(slot) = lead.values.get_mut(aggregate.field) {
+                    *slot = value;
+                }
+            }
         }
     }
 

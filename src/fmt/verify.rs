@@ -72,7 +72,7 @@ fn meaning(model: &check::Model) -> u64 {
         .tests
         .iter()
         .map(|t| {
-            let expects: Vec<_> = t.expects.iter().map(plan::node).collect();
+            let expects: Vec<_> = t.expects.iter().map(|e| plan::node(model, e)).collect();
             (&t.name, t.as_of, &t.given, expects)
         })
         .collect();

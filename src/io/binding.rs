@@ -9,7 +9,7 @@ use super::json::read_json;
 use super::read::{Header, Record, RowData};
 use super::reject::{quoted, Rejection};
 use crate::eval::{CellError, Lead, Row};
-use crate::plan::Plan;
+use crate::plan::{FieldSpec, Plan};
 use crate::value::{read_cell, FieldType, Reading, Value};
 
 /// The one column named `wanted` but for case (and outer spaces), if
@@ -28,11 +28,11 @@ fn same_but_case(wanted: &str, columns: &[String]) -> Option<usize> {
 /// A CSV header read as one column that holds `;`, a tab or `|`, when no
 /// field's column was found: the delimiter is wrong, and that is the one
 /// thing worth saying.
-fn wrong_delimiter(plan: &Plan, header: &Header) -> Option<HeaderError> {
+fn wrong_delimiter(fields: &[FieldSpec], header: &Header) -> Option<HeaderError> {
     let [only] = header.columns.as_slice() else {
         return None;
     };
-    if header.format != Format::Csv || plan.fields.iter().any(|f| f.column == *only) {
+    if header.format != Format::Csv || fields.iter().any(|f| f.column == *only) {
         return None;
     }
     let separator = [';', '\t', '|'].into_iter().find(|c| only.contains(*c))?;
@@ -82,10 +82,19 @@ impl Binding {
     /// required of the first object. Only fields that are used or
     /// required are read.
     pub fn new(plan: &Plan, header: &Header) -> Result<Binding, Vec<HeaderError>> {
+        Binding::of_fields(&plan.fields, header)
+    }
+
+    /// [`Binding::new`] for a list of fields (an events source's). Values
+    /// computed from events ([`FieldSpec::is_column`] false) have no column.
+    pub fn of_fields(fields: &[FieldSpec], header: &Header) -> Result<Binding, Vec<HeaderError>> {
         let mut reads = Vec::new();
         let mut errors = Vec::new();
         let mut notes = Vec::new();
-        for (index, field) in plan.fields.iter().enumerate() {
+        for (index, field) in fields.iter().enumerate() {
+            if !field.is_column() {
+                continue;
+            }
             let found = header.columns.iter().position(|c| *c == field.column);
             let found = match (found, header.format) {
                 (None, Format::Csv) => {
@@ -141,11 +150,11 @@ impl Binding {
             Ok(Binding {
                 bad_values: BadValues::Reject,
                 reads,
-                width: plan.fields.len(),
+                width: fields.len(),
                 notes,
             })
         } else {
-            Err(wrong_delimiter(plan, header).map_or(errors, |e| vec![e]))
+            Err(wrong_delimiter(fields, header).map_or(errors, |e| vec![e]))
         }
     }
 

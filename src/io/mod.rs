@@ -16,6 +16,7 @@ mod binding;
 pub mod chunks;
 mod core_record;
 mod encode;
+mod events;
 mod format;
 mod header_error;
 pub mod input;
@@ -37,6 +38,7 @@ mod walk;
 mod write;
 
 pub use binding::{BadValues, Binding};
+pub use events::{read_events, EventsError, EventsFormat, EventsRead};
 pub use format::{Format, NameHint};
 pub use header_error::{HeaderError, HeaderNote, UnreadableHeader};
 pub use layout::Layout;

@@ -5,9 +5,12 @@ use std::sync::Arc;
 
 use super::endings::Endings;
 use super::node::{ConstSet, Node, Pattern, TextOp};
-use super::{FieldSpec, GroupSpec, LadderSpec, Plan, RuleStep, TierSpec};
+use super::{
+    AggregateSpec, EventsSpec, FieldSpec, GroupSpec, LadderSpec, Plan, RuleStep, TierSpec,
+};
 use crate::check::model::{Expr, ExprKind, Ladder, Model};
 use crate::syntax::ast::Effect;
+use crate::value::FieldType;
 use crate::value::{fold_text, Value};
 
 /// Largest compiled size of a `matches` pattern (the checker's limit).
@@ -15,6 +18,9 @@ const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 /// Compile a checked model into a plan.
 pub fn compile(model: &Model) -> Plan {
+    let base = model.fields.len();
+    let node = |e: &Expr| lower(e, base);
+    let ladder = |l: &Ladder| ladder(l, base);
     let mut conditions = Conditions::default();
     let rules = model
         .rules
@@ -27,9 +33,12 @@ pub fn compile(model: &Model) -> Plan {
             reason: rule.reason.clone(),
         })
         .collect();
+    let mut fields: Vec<FieldSpec> = model.fields.iter().map(field_spec).collect();
+    let events = events(model, &mut fields);
     let mut plan = Plan {
         name: model.name.clone(),
-        fields: model.fields.iter().map(field_spec).collect(),
+        fields,
+        events,
         conditions: conditions.nodes,
         rules,
         groups: model
@@ -64,15 +73,79 @@ fn field_spec(field: &crate::check::model::Field) -> FieldSpec {
         read: field.read.clone(),
         required: field.required,
         used: false,
+        aggregate: None,
     }
 }
 
-fn ladder(ladder: &Ladder) -> LadderSpec {
+/// The events sources, each with its aggregates; each aggregate's lead
+/// value is a field appended to `fields` (in aggregate id order, so
+/// [`ExprKind::Aggregate`] `i` is field `model.fields.len() + i`).
+fn events(model: &Model, fields: &mut Vec<FieldSpec>) -> Vec<EventsSpec> {
+    let mut sources: Vec<EventsSpec> = model
+        .events
+        .iter()
+        .map(|source| EventsSpec {
+            name: source.name.clone(),
+            // Every field of an event is read (the sets' conditions and
+            // values may use any); an event without its time is rejected.
+            fields: (source.fields.iter().enumerate())
+                .map(|(i, f)| FieldSpec {
+                    used: true,
+                    required: f.required || i == source.time,
+                    ..field_spec(f)
+                })
+                .collect(),
+            key: source.key,
+            lead_key: source.lead_key,
+            time: source.time,
+            aggregates: Vec::new(),
+        })
+        .collect();
+    for aggregate in &model.aggregates {
+        let field = fields.len();
+        let Some(source) = sources.get_mut(aggregate.source) else {
+            continue; // INVARIANT: the checker resolved the source.
+        };
+        let index = source.aggregates.len();
+        let event = |e: &Expr| lower(e, 0);
+        source.aggregates.push(AggregateSpec {
+            kind: aggregate.kind,
+            condition: aggregate.condition.as_ref().map(event),
+            within: aggregate.within,
+            value: aggregate.value.as_ref().map(event),
+            decay: aggregate.decay.as_ref().map(|d| d.form),
+            max: aggregate.max,
+            field,
+            text: aggregate.text.clone(),
+        });
+        fields.push(FieldSpec {
+            name: aggregate.text.clone(),
+            column: String::new(),
+            ty: aggregate_type(aggregate.ty),
+            read: Default::default(),
+            required: false,
+            used: false,
+            aggregate: Some((aggregate.source, index)),
+        });
+    }
+    sources
+}
+
+/// The field type a lead value of an aggregate has.
+fn aggregate_type(ty: crate::check::Type) -> FieldType {
+    match ty {
+        crate::check::Type::Bool => FieldType::Bool,
+        crate::check::Type::Date => FieldType::Date,
+        _ => FieldType::Number,
+    }
+}
+
+fn ladder(ladder: &Ladder, base: usize) -> LadderSpec {
     LadderSpec {
         steps: ladder
             .steps
             .iter()
-            .map(|s| (node(&s.condition), s.label.clone()))
+            .map(|s| (lower(&s.condition, base), s.label.clone()))
             .collect(),
         otherwise: ladder.otherwise.clone(),
     }
@@ -99,9 +172,17 @@ impl Conditions {
     }
 }
 
-/// Compile one checked expression.
-pub fn node(expr: &Expr) -> Node {
-    let boxed = |e: &Expr| Box::new(node(e));
+/// Compile one checked expression of `model` (a test's `expect`).
+pub fn node(model: &Model, expr: &Expr) -> Node {
+    lower(expr, model.fields.len())
+}
+
+/// Compile one checked expression; aggregate `i` is the lead value
+/// `base + i` (`base` is the number of lead fields). Inside an
+/// aggregate, an event's field `i` is `Field(i)` of the event.
+fn lower(expr: &Expr, base: usize) -> Node {
+    let node = |e: &Expr| lower(e, base);
+    let boxed = |e: &Expr| Box::new(lower(e, base));
     match &expr.kind {
         ExprKind::Const(value) => Node::Const(fold_const(value)),
         ExprKind::Field(id) => Node::Field(*id),
@@ -162,6 +243,9 @@ pub fn node(expr: &Expr) -> Node {
         ExprKind::DateShift(e, shifts) => Node::DateShift(boxed(e), shifts.clone()),
         ExprKind::Call(f, args) => Node::Call(*f, args.iter().map(node).collect()),
         ExprKind::Fired(rule) => Node::Fired(*rule),
+        ExprKind::Aggregate(id) => Node::Field(base + id),
+        ExprKind::EventField(id) => Node::Field(*id),
+        ExprKind::Decayed(points, form, since) => Node::Decayed(boxed(points), *form, boxed(since)),
     }
 }
 
@@ -217,6 +301,12 @@ fn mark_used_fields(plan: &mut Plan) {
         .chain(plan.tiers.iter().map(|t| &t.ladder))
     {
         ladder.steps.iter().for_each(|(n, _)| visit(n));
+    }
+    // A source's join key is read whenever the source has aggregates.
+    for source in plan.events.iter().filter(|s| !s.aggregates.is_empty()) {
+        if let Some(slot) = used.get_mut(source.lead_key) {
+            *slot = true;
+        }
     }
     for (field, used) in plan.fields.iter_mut().zip(used) {
         field.used = used;

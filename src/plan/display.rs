@@ -15,6 +15,7 @@ impl fmt::Display for Plan {
             None => writeln!(f, "plan")?,
         }
         self.write_fields(f)?;
+        self.write_events(f)?;
         self.write_conditions(f)?;
         self.write_rules(f)?;
         writeln!(f, "\nscore{}", limits(self.score_limits))?;
@@ -40,6 +41,9 @@ impl Plan {
             .max()
             .unwrap_or(0);
         for (i, field) in self.fields.iter().enumerate() {
+            if !field.is_column() {
+                continue;
+            }
             let mut notes = vec![format!("column {:?}", field.column)];
             if field.ty == crate::value::FieldType::List {
                 notes.push(format!("sep {:?}", field.read.sep));
@@ -63,6 +67,40 @@ impl Plan {
                 field.name,
                 notes.join(", ")
             )?;
+        }
+        Ok(())
+    }
+
+    /// The events pass: each source's file is read first, into per-lead
+    /// aggregates that the rules then read like fields.
+    fn write_events(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for source in &self.events {
+            let name = |i: usize| source.fields.get(i).map_or("?", |x| x.name.as_str());
+            let lead_key = self
+                .fields
+                .get(source.lead_key)
+                .map_or("?", |x| x.name.as_str());
+            writeln!(
+                f,
+                "
+events {} (read first: per lead, joined on {} = lead {lead_key}; time {})",
+                source.name,
+                name(source.key),
+                name(source.time)
+            )?;
+            for field in &source.fields {
+                writeln!(f, "  {:<12} {}", field.name, field.ty.keyword())?;
+            }
+            for aggregate in &source.aggregates {
+                let mut line = format!("  f{:<3} = {}", aggregate.field, aggregate.text);
+                if let Some(decay) = aggregate.decay {
+                    let _ = write!(line, ", decay {decay}");
+                }
+                if let Some(max) = aggregate.max {
+                    let _ = write!(line, ", max {}", format_decimal(max));
+                }
+                writeln!(f, "{line}")?;
+            }
         }
         Ok(())
     }
@@ -203,6 +241,11 @@ impl Plan {
             Node::Fired(rule) => {
                 let reason = self.rules.get(*rule).map_or("?", |r| r.reason.as_str());
                 let _ = write!(out, "fired({reason:?})");
+            }
+            Node::Decayed(points, form, since) => {
+                self.operand(out, points);
+                let _ = write!(out, " decay {form} since ");
+                self.operand(out, since);
             }
         }
     }

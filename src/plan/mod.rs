@@ -12,8 +12,8 @@ mod display;
 pub mod endings;
 pub mod node;
 
-use crate::check::model::Limits;
-use crate::value::{FieldType, Reading};
+use crate::check::model::{AggregateKind, DecayForm, Limits};
+use crate::value::{Decimal, Duration, FieldType, Reading};
 
 pub use compile::{compile, node};
 pub use node::{ConstSet, Node, TextOp};
@@ -22,7 +22,11 @@ pub use node::{ConstSet, Node, TextOp};
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub name: Option<String>,
+    /// The lead's values: its fields as declared, then one per aggregate
+    /// over its events (see [`FieldSpec::aggregate`]).
     pub fields: Vec<FieldSpec>,
+    /// The events sources and the aggregates computed from each.
+    pub events: Vec<EventsSpec>,
     /// Distinct rule conditions; a condition several rules share is here once.
     pub conditions: Vec<Node>,
     /// Rules in file order.
@@ -46,6 +50,48 @@ pub struct FieldSpec {
     /// True when some rule, ladder or tier reads the field. Readers parse
     /// and validate only used or required fields.
     pub used: bool,
+    /// For a value computed from the lead's events (language 1.1): which
+    /// aggregate, as `(source, index among the source's aggregates)`. No
+    /// column is read for it; the scorer sets it from the events table.
+    pub aggregate: Option<(usize, usize)>,
+}
+
+impl FieldSpec {
+    /// Whether the value is read from a column of the lead file.
+    pub fn is_column(&self) -> bool {
+        self.aggregate.is_none()
+    }
+}
+
+/// An `events` block as the events reader and the aggregation need it.
+#[derive(Debug, Clone)]
+pub struct EventsSpec {
+    pub name: String,
+    /// The event record's fields, read like a lead file's.
+    pub fields: Vec<FieldSpec>,
+    /// The join key among `fields`, and the lead field it matches.
+    pub key: usize,
+    pub lead_key: usize,
+    /// The event time among `fields` (a date).
+    pub time: usize,
+    pub aggregates: Vec<AggregateSpec>,
+}
+
+/// One aggregate over a lead's events of one source. Its condition and
+/// value are nodes over the event's fields ([`Node::Field`] indexes
+/// [`EventsSpec::fields`]).
+#[derive(Debug, Clone)]
+pub struct AggregateSpec {
+    pub kind: AggregateKind,
+    pub condition: Option<Node>,
+    pub within: Option<Duration>,
+    pub value: Option<Node>,
+    pub decay: Option<DecayForm>,
+    pub max: Option<Decimal>,
+    /// The lead value it sets (an index into [`Plan::fields`]).
+    pub field: usize,
+    /// The aggregate as written.
+    pub text: String,
 }
 
 /// One rule: when `conditions[condition]` is true, add `points` (negated

@@ -8,7 +8,7 @@ use regex::Regex;
 use rustc_hash::FxHashSet as HashSet;
 
 use super::endings::Endings;
-use crate::check::model::Function;
+use crate::check::model::{DecayForm, Function};
 use crate::syntax::ast::{ArithOp, CompareOp};
 use crate::value::{fold_text, Date, Decimal, Duration, Value};
 
@@ -54,6 +54,9 @@ pub enum Node {
     Call(Function, Vec<Node>),
     /// `fired(…)` in a test: did rule N add points?
     Fired(usize),
+    /// Points fading with the age of a date: `POINTS decay FORM since
+    /// DATE` (language section 11).
+    Decayed(Box<Node>, DecayForm, Box<Node>),
 }
 
 /// The tests of one text against another (`t contains "x"`, `t starts
@@ -217,7 +220,8 @@ impl Node {
             | Node::ListHas {
                 list: a, item: b, ..
             }
-            | Node::Text(_, a, b) => {
+            | Node::Text(_, a, b)
+            | Node::Decayed(a, _, b) => {
                 f(a);
                 f(b);
             }

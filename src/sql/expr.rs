@@ -65,6 +65,12 @@ impl Writer<'_> {
                 None => "NULL".to_string(),
             },
             ExprKind::Today => "tally_consts.today".to_string(),
+            ExprKind::Aggregate(_) | ExprKind::EventField(_) | ExprKind::Decayed(..) => self
+                .unsupported(
+                    expr,
+                    "behaviour over time (events and decay)".into(),
+                    Some("score this model with `tally score … --events FILE`; its SQL is not written yet".into()),
+                ),
             ExprKind::Not(e) => format!("(NOT {})", self.value(e)),
             ExprKind::And(items) => self.join(items, " AND "),
             ExprKind::Or(items) => self.join(items, " OR "),

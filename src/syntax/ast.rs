@@ -13,6 +13,8 @@ use crate::value::{Date, Decimal, Duration};
 pub struct Model {
     pub header: Option<Header>,
     pub fields: Option<FieldsBlock>,
+    /// `events NAME { … }` blocks (language 1.1), in file order.
+    pub events: Vec<EventsBlock>,
     pub lets: Vec<Let>,
     /// Every rule in file order, top-level and grouped alike.
     pub rules: Vec<Rule>,
@@ -38,7 +40,15 @@ pub struct FieldsBlock {
     pub span: Span,
 }
 
-/// One declared field of the lead record.
+/// `events NAME { fields… }`: a source of one row per activity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventsBlock {
+    pub name: Spanned<String>,
+    pub fields: Vec<Field>,
+    pub span: Span,
+}
+
+/// One declared field of the lead record (or of an events source).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
     pub name: Spanned<String>,
@@ -50,6 +60,10 @@ pub struct Field {
     pub sep: Option<Spanned<String>>,
     /// Local-format modifiers (language 1.1), in file order.
     pub modifiers: Vec<Modifier>,
+    /// Where `key` marks the field as an events source's join key.
+    pub key: Option<Span>,
+    /// Where `time` marks the field as an events source's event time.
+    pub time: Option<Span>,
     pub span: Span,
 }
 
@@ -115,16 +129,51 @@ pub enum Effect {
     Sub,
 }
 
-/// `when COND add|sub POINTS ["REASON"]`.
+/// `when COND add|sub POINTS [decay …] ["REASON"]`, or a per-event rule
+/// `each SET add|sub POINTS [decay …] [max N] ["REASON"]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
+    /// True for an `each` rule: then `condition` is its event set (an
+    /// [`ExprKind::Events`]).
+    pub each: bool,
     pub condition: Expr,
     pub effect: Spanned<Effect>,
     pub points: Expr,
     pub reason: Option<Spanned<String>>,
+    pub decay: Option<Decay>,
+    /// `max N` of an `each` rule.
+    pub max: Option<Spanned<Decimal>>,
     /// Index into [`Model::groups`], or `None` for a top-level rule.
     pub group: Option<usize>,
     pub span: Span,
+}
+
+/// `decay FORM [since DATE]` (language 1.1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decay {
+    pub form: Spanned<DecayForm>,
+    /// The date a `when` rule's age counts from.
+    pub since: Option<Expr>,
+    pub span: Span,
+}
+
+/// How points fade with age.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecayForm {
+    /// `half-life D`: 2^(−age / D).
+    HalfLife(Duration),
+    /// `linear D`: max(0, 1 − age / D).
+    Linear(Duration),
+    /// `P% every D`: (1 − P/100)^(whole periods elapsed).
+    Every { percent: Decimal, period: Duration },
+}
+
+/// An event set: `SOURCE [where COND] [within D]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventSet {
+    pub source: Spanned<String>,
+    pub condition: Option<Expr>,
+    pub within: Option<Spanned<Duration>>,
 }
 
 /// `max N` / `min N` limits of a group or of the score.
@@ -193,6 +242,8 @@ pub enum Literal {
     Duration(Duration),
     /// A list literal; bare words are already text.
     List(Vec<Spanned<Literal>>),
+    /// The events of a source in a test's `given`: one record per event.
+    Records(Vec<Spanned<Vec<Given>>>),
 }
 
 /// An expression with its span.
@@ -230,6 +281,8 @@ pub enum ExprKind {
     IsPresent(Box<Expr>),
     Within(Box<Expr>, Box<Expr>),
     Call(Spanned<String>, Vec<Expr>),
+    /// An event set as an aggregate's argument or an `each` rule's set.
+    Events(Box<EventSet>),
     /// Where a literal was invalid (an error is already reported): later
     /// stages stay silent about it.
     Invalid,
@@ -322,6 +375,7 @@ macro_rules! each_child {
                 $f(a);
                 $f(b);
             }
+            ExprKind::Events(set) => set.condition.$iter().for_each(&mut *$f),
             ExprKind::Literal(_)
             | ExprKind::Name(_)
             | ExprKind::Score

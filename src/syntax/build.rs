@@ -35,6 +35,7 @@ impl Builder {
             model: Model {
                 header: None,
                 fields: None,
+                events: Vec::new(),
                 lets: Vec::new(),
                 rules: Vec::new(),
                 groups: Vec::new(),
@@ -87,6 +88,7 @@ impl Builder {
         if matches!(
             rule,
             R::when_rule
+                | R::each_rule
                 | R::group_decl
                 | R::ladder_if
                 | R::ladder_else
@@ -98,10 +100,11 @@ impl Builder {
         match rule {
             R::model_decl => self.header(item),
             R::fields_block => self.fields(item),
+            R::events_block => self.events(item),
             R::let_decl => self.let_decl(item),
             R::group_decl => self.group(item),
             R::score_limits => self.score_limits(item),
-            R::when_rule => {
+            R::when_rule | R::each_rule => {
                 let rule = self.rule(item, None);
                 self.model.rules.push(rule);
             }
@@ -199,6 +202,8 @@ impl Builder {
             from: None,
             sep: None,
             modifiers: Vec::new(),
+            key: None,
+            time: None,
             span,
         };
         for option in inner.filter_map(|o| children(o).next()) {
@@ -211,6 +216,8 @@ impl Builder {
         let span = self.span_of(&option);
         match option.as_rule() {
             R::required_opt => field.required = true,
+            R::key_opt => field.key = Some(span),
+            R::time_opt => field.time = Some(span),
             R::modifier => {
                 if let Some(modifier) = self.modifier(option, span) {
                     field.modifiers.push(modifier);
@@ -255,6 +262,23 @@ impl Builder {
         Some(Modifier { kind, value, span })
     }
 
+    /// `events NAME { fields… }`.
+    fn events(&mut self, item: Pair<'_, R>) {
+        let span = self.span_of(&item);
+        let mut name = None;
+        let mut fields = Vec::new();
+        for part in children(item) {
+            match part.as_rule() {
+                R::ident | R::reserved_word => name = Some(self.name(part)),
+                R::field_decl => fields.extend(self.field(part)),
+                _ => {}
+            }
+        }
+        if let Some(name) = name {
+            self.model.events.push(EventsBlock { name, fields, span });
+        }
+    }
+
     fn let_decl(&mut self, item: Pair<'_, R>) {
         let span = self.span_of(&item);
         let mut inner = children(item);
@@ -275,7 +299,7 @@ impl Builder {
             match part.as_rule() {
                 R::ident | R::reserved_word => name = Some(self.name(part)),
                 R::limit => self.limit(&mut limits, part),
-                R::when_rule => {
+                R::when_rule | R::each_rule => {
                     let rule = self.rule(part, Some(index));
                     self.model.rules.push(rule);
                 }
@@ -334,13 +358,24 @@ impl Builder {
 
     fn rule(&mut self, item: Pair<'_, R>, group: Option<usize>) -> Rule {
         let span = self.span_of(&item);
+        let each = item.as_rule() == R::each_rule;
         let mut condition = None;
         let mut effect = Spanned::new(Effect::Add, span);
         let mut points = None;
         let mut reason = None;
+        let mut decay = None;
+        let mut max = None;
         for part in children(item) {
             match part.as_rule() {
-                R::expr => condition = Some(self.expr(part)),
+                R::expr | R::event_set => condition = Some(self.expr(part)),
+                R::decay => decay = self.decay(part),
+                R::each_max => {
+                    let span = self.span_of(&part);
+                    let number = children(part).find(|p| p.as_rule() == R::number);
+                    max = number
+                        .and_then(|n| self.number(&n))
+                        .map(|n| Spanned::new(n, span));
+                }
                 R::effect => {
                     let kind = if part.as_str() == "sub" {
                         Effect::Sub
@@ -356,13 +391,71 @@ impl Builder {
         }
         let placeholder = || Spanned::new(ExprKind::Invalid, span);
         Rule {
+            each,
             condition: condition.unwrap_or_else(placeholder),
             effect,
             points: points.unwrap_or_else(placeholder),
             reason,
+            decay,
+            max,
             group,
             span,
         }
+    }
+
+    /// `decay half-life 30 days`, `decay linear 60 days`, `decay 50% every
+    /// 1 month [since DATE]`.
+    fn decay(&mut self, pair: Pair<'_, R>) -> Option<Decay> {
+        let span = self.span_of(&pair);
+        let mut form = None;
+        let mut since = None;
+        for part in children(pair) {
+            let part_span = self.span_of(&part);
+            let rule = part.as_rule();
+            match rule {
+                R::half_life | R::linear | R::percent_every => {
+                    let mut inner = children(part);
+                    let first = inner.next()?;
+                    let percent = match rule {
+                        R::percent_every => {
+                            let digits = first.as_str().trim_end_matches('%');
+                            let Some(p) = crate::value::parse_number_literal(digits) else {
+                                self.errors.push(SyntaxError::InvalidNumber {
+                                    text: first.as_str().into(),
+                                    span: self.span_of(&first).into(),
+                                });
+                                return None;
+                            };
+                            Some(p)
+                        }
+                        _ => None,
+                    };
+                    let duration = inner.find(|p| p.as_rule() == R::duration)?;
+                    let duration = self.duration(duration)?;
+                    let kind = match (rule, percent) {
+                        (R::half_life, _) => DecayForm::HalfLife(duration),
+                        (R::linear, _) => DecayForm::Linear(duration),
+                        (_, Some(percent)) => DecayForm::Every {
+                            percent,
+                            period: duration,
+                        },
+                        _ => return None,
+                    };
+                    form = Some(Spanned::new(kind, part_span));
+                }
+                R::since => {
+                    since = children(part)
+                        .find(|p| p.as_rule() == R::expr)
+                        .map(|e| self.expr(e))
+                }
+                _ => {}
+            }
+        }
+        Some(Decay {
+            form: form?,
+            since,
+            span,
+        })
     }
 
     fn stage_step(&mut self, item: Pair<'_, R>, was_ladder: bool) {
@@ -538,7 +631,7 @@ impl Builder {
         self.model.tests.push(test);
     }
 
-    fn given_entry(&mut self, entry: Pair<'_, R>) -> Option<Given> {
+    pub(crate) fn given_entry(&mut self, entry: Pair<'_, R>) -> Option<Given> {
         let mut inner = children(entry);
         let field = self.name(inner.next()?);
         let value = inner.next()?.into_inner().next()?;
@@ -583,5 +676,11 @@ fn is_token(rule: R) -> bool {
             | R::kw_expect
             | R::kw_from
             | R::kw_sep
+            | R::kw_events
+            | R::kw_each
+            | R::kw_decay
+            | R::kw_since
+            | R::kw_where
+            | R::kw_max
     )
 }

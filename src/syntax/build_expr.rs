@@ -19,8 +19,9 @@ impl Builder {
         // Spans are worked out where they are needed: most pairs here are
         // levels of the grammar that pass their operand through.
         match pair.as_rule() {
-            R::expr => self.or_chain(pair),
-            R::not_expr => self.not_expr(pair),
+            R::expr | R::set_expr => self.or_chain(pair),
+            R::not_expr | R::set_not_expr => self.not_expr(pair),
+            R::event_set => self.event_set(pair),
             R::unary => self.unary(pair),
             R::call => self.call(pair),
             R::score_ref => Spanned::new(ExprKind::Score, self.span_of(&pair)),
@@ -272,12 +273,50 @@ impl Builder {
                 let items = children(pair).filter_map(|p| self.literal(p)).collect();
                 Literal::List(items)
             }
+            R::records => Literal::Records(
+                children(pair)
+                    .filter(|p| p.as_rule() == R::record)
+                    .map(|record| {
+                        let span = self.span_of(&record);
+                        let entries = children(record)
+                            .filter(|p| p.as_rule() == R::given_entry)
+                            .filter_map(|e| self.given_entry(e))
+                            .collect();
+                        Spanned::new(entries, span)
+                    })
+                    .collect(),
+            ),
             _ => return None,
         };
         Some(Spanned::new(literal, span))
     }
 
-    fn duration(&mut self, pair: Pair<'_, R>) -> Option<Duration> {
+    /// `activity where kind == "webinar" within 90 days`.
+    fn event_set(&mut self, pair: Pair<'_, R>) -> Expr {
+        let span = self.span_of(&pair);
+        let mut set = EventSet {
+            source: Spanned::new(String::new(), span),
+            condition: None,
+            within: None,
+        };
+        for part in children(pair) {
+            match part.as_rule() {
+                R::ident | R::reserved_word => set.source = self.name(part),
+                R::set_expr => set.condition = Some(self.expr(part)),
+                R::set_within => {
+                    let span = self.span_of(&part);
+                    let duration = children(part).find(|p| p.as_rule() == R::duration);
+                    if let Some(d) = duration.and_then(|d| self.duration(d)) {
+                        set.within = Some(Spanned::new(d, span));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Spanned::new(ExprKind::Events(Box::new(set)), span)
+    }
+
+    pub(crate) fn duration(&mut self, pair: Pair<'_, R>) -> Option<Duration> {
         let span = self.span_of(&pair);
         let mut inner = children(pair);
         let (number, unit) = (inner.next()?, inner.next()?);

@@ -51,7 +51,8 @@ pub const KEYWORDS: &[&str] = &[
     "model", "version", "fields", "let", "group", "max", "min", "when", "add", "sub", "if", "then",
     "else", "tier", "test", "given", "expect", "as", "of", "and", "or", "not", "in", "between",
     "contains", "starts", "ends", "with", "matches", "is", "missing", "present", "within", "true",
-    "false", "required", "from", "sep", "score", "stage", "today",
+    "false", "required", "from", "sep", "score", "stage", "today", "events", "each", "decay",
+    "since", "account", "where",
 ];
 
 /// True for a reserved word.

@@ -2,7 +2,7 @@
 //! called (`webinars > 0`), and later what the formatter writes.
 
 use super::ast::Expr;
-use super::ast::{ExprKind, Literal};
+use super::ast::{EventSet, ExprKind, Literal};
 use crate::value::{format_decimal, DurationUnit};
 
 /// Binding strength, loosest first, as in the grammar.
@@ -167,6 +167,36 @@ fn write_kind(out: &mut String, kind: &ExprKind, own: Level) {
             write_joined(out, args, ", ", Level::Or);
             out.push(')');
         }
+        ExprKind::Events(set) => write_event_set(out, set),
+    }
+}
+
+/// `activity where kind == "webinar" within 90 days`. A condition that
+/// ends with the operator `within` is put in parentheses: bare, its
+/// `within` would be read back as the set's.
+fn write_event_set(out: &mut String, set: &EventSet) {
+    write_name(out, &set.source.node);
+    if let Some(condition) = &set.condition {
+        out.push_str(" where ");
+        let min = match ends_with_within(condition) {
+            true => Level::Atom,
+            false => Level::Or,
+        };
+        write_expr(out, condition, min);
+    }
+    if let Some(within) = &set.within {
+        out.push_str(" within ");
+        write_literal(out, &Literal::Duration(within.node), false);
+    }
+}
+
+/// Whether an expression, written bare, ends with a `within` comparison.
+fn ends_with_within(expr: &Expr) -> bool {
+    match &expr.node {
+        ExprKind::Within(..) => true,
+        ExprKind::And(items) | ExprKind::Or(items) => items.last().is_some_and(ends_with_within),
+        ExprKind::Not(inner) => ends_with_within(inner),
+        _ => false,
     }
 }
 
@@ -209,6 +239,25 @@ fn write_literal(out: &mut String, literal: &Literal, in_list: bool) {
                     out.push_str(", ");
                 }
                 write_literal(out, &item.node, true);
+            }
+            out.push(']');
+        }
+        Literal::Records(records) => {
+            out.push('[');
+            for (i, record) in records.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str("{ ");
+                for (j, entry) in record.node.iter().enumerate() {
+                    if j > 0 {
+                        out.push_str(", ");
+                    }
+                    write_name(out, &entry.field.node);
+                    out.push_str(": ");
+                    write_literal(out, &entry.value.node, false);
+                }
+                out.push_str(" }");
             }
             out.push(']');
         }

@@ -1,0 +1,561 @@
+//! Checking behaviour over time (language 1.1): `events` blocks, event
+//! sets and their aggregates, `each` rules and decay.
+//!
+//! An aggregate is checked into one [`model::Aggregate`], stored once per
+//! distinct text (two rules counting the same set share it), and the
+//! expression that uses it becomes [`ExprKind::Aggregate`]: a value of
+//! the lead like a field. An `each` rule is a rule like the others whose
+//! condition is its set's `exists` and whose points are its set's `each`
+//! aggregate, so everything after the checker sees ordinary rules.
+
+use super::expr::{poisoned, typed};
+use super::model::{self, Aggregate, AggregateKind, Decay, DecayForm, EventSource, Expr, ExprKind};
+use super::types::Type;
+use super::{CheckError, Checker, Place};
+use crate::span::{Span, Spanned};
+use crate::syntax::{ast, canonical_expr};
+use crate::value::{Decimal, DurationUnit, FieldType};
+
+impl Checker<'_> {
+    /// Check the `events` blocks, after the lead's fields.
+    pub(super) fn event_sources(&mut self, tree: &ast::Model) -> Vec<EventSource> {
+        tree.events
+            .iter()
+            .filter_map(|b| self.event_source(b))
+            .collect()
+    }
+
+    fn event_source(&mut self, block: &ast::EventsBlock) -> Option<EventSource> {
+        let fields: Vec<model::Field> = block.fields.iter().map(|f| self.field(f)).collect();
+        let key = self.marker(block, "key", |f| f.key);
+        let time = self.marker(block, "time", |f| f.time);
+        let (key, time) = (key?, time?);
+        let key_field = block.fields.get(key)?;
+        if !matches!(key_field.ty.node, FieldType::Text | FieldType::Int) {
+            self.errors.push(CheckError::MarkerType {
+                what: "key".into(),
+                field: key_field.name.node.clone(),
+                expected: "text or int".into(),
+                found: key_field.ty.node.keyword().into(),
+                span: key_field.ty.span.into(),
+                help: "events are joined to leads by an id or an e-mail address: declare the key as `text` (or `int`)".into(),
+            });
+            return None;
+        }
+        let time_field = block.fields.get(time)?;
+        if time_field.ty.node != FieldType::Date {
+            self.errors.push(CheckError::MarkerType {
+                what: "time".into(),
+                field: time_field.name.node.clone(),
+                expected: "a date".into(),
+                found: time_field.ty.node.keyword().into(),
+                span: time_field.ty.span.into(),
+                help: format!(
+                    "write `{}: date time`; an RFC 3339 date-time such as `2026-11-01T09:30:00Z` is read as its UTC date",
+                    time_field.name.node
+                ),
+            });
+            return None;
+        }
+        let lead_key = self.lead_key(key_field)?;
+        Some(EventSource {
+            name: block.name.node.clone(),
+            fields,
+            key,
+            lead_key,
+            time,
+            span: block.span,
+        })
+    }
+
+    /// The one field of `block` that `marked` finds, reporting none or two.
+    fn marker(
+        &mut self,
+        block: &ast::EventsBlock,
+        what: &str,
+        marked: impl Fn(&ast::Field) -> Option<Span>,
+    ) -> Option<usize> {
+        let mut found: Option<(usize, Span)> = None;
+        for (i, field) in block.fields.iter().enumerate() {
+            let Some(span) = marked(field) else { continue };
+            match found {
+                Some((_, first)) => self.errors.push(CheckError::DuplicateMarker {
+                    what: what.into(),
+                    span: span.into(),
+                    first: first.into(),
+                }),
+                None => found = Some((i, span)),
+            }
+        }
+        if found.is_none() {
+            let help = match what {
+                "key" => "mark the field that names the lead: `lead_id: text key`",
+                _ => "mark the field that says when it happened: `at: date time`",
+            };
+            self.errors.push(CheckError::MissingMarker {
+                what: what.into(),
+                source_name: block.name.node.clone(),
+                span: block.name.span.into(),
+                help: help.into(),
+            });
+        }
+        found.map(|(i, _)| i)
+    }
+
+    /// The lead field an events key joins on: same name, same type.
+    fn lead_key(&mut self, key: &ast::Field) -> Option<usize> {
+        let name = &key.name.node;
+        let found = self.fields.iter().position(|f| &f.name == name);
+        match found.and_then(|i| Some((i, self.fields.get(i)?))) {
+            Some((i, lead)) if lead.ty == key.ty.node => Some(i),
+            other => {
+                let help = match other {
+                    Some((_, lead)) => format!(
+                        "the lead field `{name}` is {}: declare both as the same type",
+                        lead.ty.keyword()
+                    ),
+                    None => format!(
+                        "declare `{name}: {}` in `fields`, the lead's column that the events' `{name}` refers to",
+                        key.ty.node.keyword()
+                    ),
+                };
+                self.errors.push(CheckError::KeyWithoutLeadField {
+                    name: name.clone(),
+                    ty: key.ty.node.keyword().into(),
+                    span: key.span.into(),
+                    help,
+                });
+                None
+            }
+        }
+    }
+
+    /// `key` or `time` on a field of `fields`.
+    pub(super) fn markers_outside_events(&mut self, field: &ast::Field) {
+        for (what, span) in [("key", field.key), ("time", field.time)] {
+            if let Some(span) = span {
+                self.errors.push(CheckError::MarkerOutsideEvents {
+                    what: what.into(),
+                    span: span.into(),
+                });
+            }
+        }
+    }
+
+    /// The events source an aggregate's first argument names, with the
+    /// set's parts: `activity`, or `activity where … within …`.
+    fn set_of<'t>(&self, arg: &'t ast::Expr) -> Option<(usize, SetParts<'t>)> {
+        let (name, condition, within) = match &arg.node {
+            ast::ExprKind::Events(set) => (
+                set.source.node.as_str(),
+                set.condition.as_ref(),
+                set.within.as_ref(),
+            ),
+            ast::ExprKind::Name(name) => (name.as_str(), None, None),
+            _ => return None,
+        };
+        let source = self.source_index(name)?;
+        Some((
+            source,
+            SetParts {
+                condition,
+                within,
+                text: canonical_expr(arg),
+            },
+        ))
+    }
+
+    /// Whether a call's first argument is an event set (then it is an
+    /// aggregate, even when the name is also a function: `count`, `max`).
+    pub(super) fn is_aggregate_call(&self, name: &str, args: &[ast::Expr]) -> bool {
+        let first = args.first();
+        AggregateKind::from_name(name).is_some()
+            && (first.is_some_and(|a| self.set_of(a).is_some())
+                || matches!(first.map(|a| &a.node), Some(ast::ExprKind::Events(_)))
+                || !matches!(name, "count" | "min" | "max"))
+    }
+
+    /// `count(S)`, `sum(S, EXPR)`, … at `place`.
+    pub(super) fn aggregate(
+        &mut self,
+        name: &Spanned<String>,
+        args: &[ast::Expr],
+        span: Span,
+        place: Place,
+    ) -> Expr {
+        let Some(kind) = AggregateKind::from_name(&name.node) else {
+            return poisoned(span);
+        };
+        if let Place::Let(_) = place {
+            let why = format!("`{}` is computed from each lead's events", name.node);
+            return self.not_constant(span, why);
+        }
+        if self.scope.is_some() {
+            self.errors
+                .push(CheckError::NestedAggregate { span: span.into() });
+            return poisoned(span);
+        }
+        let usage = match kind.takes_value() {
+            true => format!("{}(activity, minutes)", kind.name()),
+            false => format!("{}(activity where kind == \"webinar\")", kind.name()),
+        };
+        let Some(first) = args.first() else {
+            return self.not_a_set(kind, None, span, &usage);
+        };
+        let Some((source, parts)) = self.set_of(first) else {
+            return self.not_a_set(kind, Some(first), first.span, &usage);
+        };
+        let wanted = 1 + usize::from(kind.takes_value());
+        if args.len() != wanted {
+            self.errors.push(CheckError::ArgumentCount {
+                function: kind.name().into(),
+                expected: match kind.takes_value() {
+                    true => "an event set and a value of each event".into(),
+                    false => "one event set".into(),
+                },
+                found: match args.len() {
+                    1 => "1 argument".into(),
+                    n => format!("{n} arguments"),
+                },
+                usage,
+                span: span.into(),
+            });
+            return poisoned(span);
+        }
+        let value = args.get(1).map(|v| self.in_scope(source, v, place));
+        let ty = match (kind, &value) {
+            (AggregateKind::Count | AggregateKind::Distinct | AggregateKind::Each, _) => {
+                Type::Number
+            }
+            (AggregateKind::Exists, _) => Type::Bool,
+            (AggregateKind::First | AggregateKind::Last, _) => Type::Date,
+            (AggregateKind::Sum, Some(v)) => self.value_type(v, &[Type::Number], kind),
+            (AggregateKind::Min | AggregateKind::Max, Some(v)) => {
+                self.value_type(v, &[Type::Number, Type::Date], kind)
+            }
+            (_, None) => Type::Number,
+        };
+        let distinct_ok = match (kind, &value) {
+            (AggregateKind::Distinct, Some(v)) => {
+                !matches!(v.ty, Type::List | Type::Items(_) | Type::Duration) || v.ty.is_error()
+            }
+            _ => true,
+        };
+        if !distinct_ok {
+            if let Some(v) = &value {
+                self.mismatch(
+                    "the value of `distinct`",
+                    "text, a number, a date or a bool",
+                    v,
+                    None,
+                );
+            }
+        }
+        let condition = self.set_condition(source, &parts, place);
+        if ty.is_error() || !distinct_ok {
+            return poisoned(span);
+        }
+        let text = match &value {
+            Some(_) => format!(
+                "{}({}, {})",
+                kind.name(),
+                parts.text,
+                args.get(1).map(canonical_expr).unwrap_or_default()
+            ),
+            None => format!("{}({})", kind.name(), parts.text),
+        };
+        let id = self.intern_aggregate(Aggregate {
+            source,
+            kind,
+            condition,
+            within: parts.within.map(|w| w.node),
+            value,
+            decay: None,
+            max: None,
+            ty,
+            text,
+        });
+        typed(ExprKind::Aggregate(id), ty, span)
+    }
+
+    fn not_a_set(
+        &mut self,
+        kind: AggregateKind,
+        arg: Option<&ast::Expr>,
+        span: Span,
+        usage: &str,
+    ) -> Expr {
+        let sources: Vec<String> = self
+            .sources
+            .iter()
+            .map(|s| format!("`{}`", s.name))
+            .collect();
+        let help = match sources.is_empty() {
+            true => format!(
+                "declare the activity file as `events NAME {{ lead_id: text key  at: date time … }}`, then write `{usage}`"
+            ),
+            false => format!("this model's events sources: {}; e.g. `{usage}`", sources.join(", ")),
+        };
+        self.errors.push(CheckError::NotAnEventSet {
+            function: kind.name().into(),
+            text: arg.map(canonical_expr).unwrap_or_default(),
+            span: span.into(),
+            help,
+        });
+        poisoned(span)
+    }
+
+    /// The type of an aggregate's value, one of `allowed`.
+    fn value_type(&mut self, value: &Expr, allowed: &[Type], kind: AggregateKind) -> Type {
+        if value.ty.is_error() || allowed.contains(&value.ty) {
+            return value.ty;
+        }
+        let expected = match allowed.len() {
+            1 => "a number".to_string(),
+            _ => "a number or a date".to_string(),
+        };
+        self.mismatch(
+            &format!("the value of `{}`", kind.name()),
+            &expected,
+            value,
+            None,
+        );
+        Type::Error
+    }
+
+    /// An expression about one event of `source`.
+    fn in_scope(&mut self, source: usize, e: &ast::Expr, place: Place) -> Expr {
+        let outer = self.scope.replace(source);
+        let expr = self.expr(e, place);
+        self.scope = outer;
+        expr
+    }
+
+    fn set_condition(&mut self, source: usize, parts: &SetParts, place: Place) -> Option<Expr> {
+        let condition = parts.condition?;
+        let checked = self.in_scope(source, condition, place);
+        self.expect_type(&checked, Type::Bool, "the condition of an event set");
+        Some(checked)
+    }
+
+    /// Store an aggregate once per distinct text.
+    fn intern_aggregate(&mut self, aggregate: Aggregate) -> usize {
+        let key = format!("{:?}|{}", aggregate.kind, aggregate.text);
+        if let Some(&id) = self.aggregate_ids.get(&key) {
+            return id;
+        }
+        self.aggregates.push(aggregate);
+        let id = self.aggregates.len() - 1;
+        self.aggregate_ids.insert(key, id);
+        id
+    }
+
+    /// A name inside an event set: the event's field of that name, if the
+    /// source has one.
+    pub(super) fn event_field(&mut self, name: &str, span: Span) -> Option<Expr> {
+        let source = self.sources.get(self.scope?)?;
+        let id = source.fields.iter().position(|f| f.name == name)?;
+        let ty = source.fields.get(id).map(|f| Type::of_field(f.ty))?;
+        Some(typed(ExprKind::EventField(id), ty, span))
+    }
+
+    /// A lead field named inside an event set (see [`CheckError::SetUsesLead`]).
+    pub(super) fn lead_field_in_set(&mut self, name: &str, span: Span) -> Option<Expr> {
+        let source = self.sources.get(self.scope?)?;
+        let fields: Vec<String> = source
+            .fields
+            .iter()
+            .map(|f| format!("`{}`", f.name))
+            .collect();
+        self.errors.push(CheckError::SetUsesLead {
+            name: name.into(),
+            source_name: source.name.clone(),
+            fields: fields.join(", "),
+            span: span.into(),
+        });
+        Some(poisoned(span))
+    }
+
+    /// `each S add|sub POINTS [decay …] [max N]`: a rule whose condition
+    /// is `exists(S)` and whose points are the set's decayed, limited sum.
+    pub(super) fn each_rule(&mut self, rule: &ast::Rule) -> (Expr, Expr, Option<usize>) {
+        let span = rule.condition.span;
+        let Some((source, parts)) = self.set_of(&rule.condition) else {
+            let usage = "each activity where kind == \"demo_request\" add 25";
+            let name = Spanned::new("each".to_string(), span);
+            let _ = name;
+            self.not_a_set(AggregateKind::Each, Some(&rule.condition), span, usage);
+            return (poisoned(span), poisoned(rule.points.span), None);
+        };
+        let condition = self.set_condition(source, &parts, Place::Rule);
+        let points = self.in_scope(source, &rule.points, Place::Rule);
+        self.expect_type(&points, Type::Number, "the points of a rule");
+        let decay = rule.decay.as_ref().and_then(|d| self.decay(d, true));
+        if let Some(max) = &rule.max {
+            if max.node.is_sign_negative() {
+                self.errors.push(CheckError::BadDecay {
+                    message: "`max` of an `each` rule must be a positive number".into(),
+                    span: max.span.into(),
+                    label: "negative".into(),
+                    help: "`max N` limits the rule's sum to N in absolute value: write it without a sign".into(),
+                });
+            }
+        }
+        let within = parts.within.map(|w| w.node);
+        let exists = self.intern_aggregate(Aggregate {
+            source,
+            kind: AggregateKind::Exists,
+            condition: condition.clone(),
+            within,
+            value: None,
+            decay: None,
+            max: None,
+            ty: Type::Bool,
+            text: format!("exists({})", parts.text),
+        });
+        if points.ty.is_error() {
+            return (poisoned(span), points, None);
+        }
+        self.aggregates.push(Aggregate {
+            source,
+            kind: AggregateKind::Each,
+            condition,
+            within,
+            value: Some(points),
+            decay,
+            max: rule.max.as_ref().map(|m| m.node),
+            ty: Type::Number,
+            text: format!("each {}", parts.text),
+        });
+        let each = self.aggregates.len() - 1;
+        (
+            typed(ExprKind::Aggregate(exists), Type::Bool, span),
+            typed(ExprKind::Aggregate(each), Type::Number, rule.points.span),
+            Some(each),
+        )
+    }
+
+    /// A `when` rule's points with its decay: `POINTS decay FORM since DATE`.
+    pub(super) fn decayed_points(&mut self, points: Expr, decay: &ast::Decay) -> Expr {
+        let Some(checked) = self.decay(decay, false) else {
+            return points;
+        };
+        let Some(since) = checked.since else {
+            return points;
+        };
+        let span = points.span;
+        typed(
+            ExprKind::Decayed(Box::new(points), checked.form, since),
+            Type::Number,
+            span,
+        )
+    }
+
+    /// Check a decay clause; `each` rules age by their events' times, and
+    /// `when` rules need `since DATE`.
+    fn decay(&mut self, decay: &ast::Decay, each: bool) -> Option<Decay> {
+        let form = self.decay_form(&decay.form);
+        let since = match (&decay.since, each) {
+            (Some(since), true) => {
+                self.errors.push(CheckError::BadDecay {
+                    message: "an `each` rule's points fade with the age of each event".into(),
+                    span: since.span.into(),
+                    label: "not needed here".into(),
+                    help: "remove `since …`: each event's time is its age".into(),
+                });
+                None
+            }
+            (None, false) => {
+                self.errors.push(CheckError::BadDecay {
+                    message: "a decaying `when` rule needs the date its points fade from".into(),
+                    span: decay.span.into(),
+                    label: "no `since`".into(),
+                    help:
+                        "add the date field, e.g. `decay 50% every 1 month since last_demo_request`"
+                            .into(),
+                });
+                None
+            }
+            (Some(since), false) => {
+                let since = self.expr(since, Place::Rule);
+                self.expect_type(&since, Type::Date, "the date after `since`");
+                Some(Box::new(since))
+            }
+            (None, true) => None,
+        };
+        Some(Decay { form: form?, since })
+    }
+
+    fn decay_form(&mut self, form: &Spanned<ast::DecayForm>) -> Option<DecayForm> {
+        let span = form.span;
+        let days = |this: &mut Self, d: crate::value::Duration, word: &str| {
+            let per = match d.unit {
+                DurationUnit::Day => 1,
+                DurationUnit::Week => 7,
+                DurationUnit::Month | DurationUnit::Year => {
+                    this.errors.push(CheckError::BadDecay {
+                        message: format!("`{word}` takes days or weeks"),
+                        span: span.into(),
+                        label: format!("{} have no fixed number of days", d.unit.plural()),
+                        help: format!(
+                            "write the period in days or weeks, e.g. `{word} 30 days`, or fade by calendar months with `decay 50% every 1 month`"
+                        ),
+                    });
+                    return None;
+                }
+            };
+            this.positive(d.amount, span, word)?;
+            Some(d.amount.saturating_mul(per))
+        };
+        match form.node {
+            ast::DecayForm::HalfLife(d) => {
+                days(self, d, "half-life").map(|days| DecayForm::HalfLife { days })
+            }
+            ast::DecayForm::Linear(d) => {
+                days(self, d, "linear").map(|days| DecayForm::Linear { days })
+            }
+            ast::DecayForm::Every { percent, period } => {
+                self.positive(period.amount, span, "every")?;
+                let hundred = Decimal::from(100);
+                if percent <= Decimal::ZERO || percent > hundred {
+                    self.errors.push(CheckError::BadDecay {
+                        message:
+                            "the share that fades each period must be above 0% and at most 100%"
+                                .into(),
+                        span: span.into(),
+                        label: "out of range".into(),
+                        help: "e.g. `decay 50% every 1 month` halves the points each month".into(),
+                    });
+                    return None;
+                }
+                Some(DecayForm::Every { percent, period })
+            }
+        }
+    }
+
+    fn positive(&mut self, amount: i64, span: Span, word: &str) -> Option<()> {
+        if amount > 0 {
+            return Some(());
+        }
+        self.errors.push(CheckError::BadDecay {
+            message: format!("the period of `{word}` must be longer than zero"),
+            span: span.into(),
+            label: "zero".into(),
+            help: format!("write a positive period, e.g. `{word} 30 days`"),
+        });
+        None
+    }
+
+    /// The index of the events source named `name`.
+    pub(super) fn source_index(&self, name: &str) -> Option<usize> {
+        self.sources.iter().position(|s| s.name == name)
+    }
+}
+
+/// The parts of an event set as written.
+struct SetParts<'t> {
+    condition: Option<&'t ast::Expr>,
+    within: Option<&'t Spanned<crate::value::Duration>>,
+    /// The set in canonical form.
+    text: String,
+}

@@ -1,0 +1,182 @@
+//! `--events NAME=FILE`: the files of a model's `events` blocks, read
+//! before the leads (spec: CLI.md, `tally score`).
+
+use clap::Args;
+
+use crate::eval::EventTable;
+use crate::io::{self, EventsError, EventsFormat, Format, NameHint, OpenError, RowLimit};
+use crate::plan::Plan;
+use crate::value::Date;
+
+/// The `--events` option, shared by every command that scores.
+#[derive(Debug, Clone, Default, Args)]
+pub struct EventsArgs {
+    /// The file of an `events` block of the model: NAME=FILE, or just FILE
+    /// when the model has one (repeat for several). CSV or NDJSON,
+    /// optionally gzipped, as a lead file.
+    #[arg(long = "events", value_name = "[NAME=]FILE")]
+    pub events: Vec<String>,
+}
+
+/// Every source's table, with what its file gave.
+#[derive(Debug, Default)]
+pub struct Events {
+    /// One per events source of the plan, in order.
+    pub tables: Vec<EventTable>,
+    /// Rejected events, as rejects-file lines (`events NAME row N: …`).
+    pub rejects: Vec<String>,
+}
+
+/// Why the events could not be read: a message for `error: …`, and
+/// whether it is the input's fault (exit 1) or the run's (exit 2).
+#[derive(Debug)]
+pub struct EventsFailure {
+    pub message: String,
+    /// Header problems, rendered like a lead file's.
+    pub header: Vec<io::HeaderError>,
+    pub shown: String,
+}
+
+impl EventsArgs {
+    /// Read the files the option names, as of `as_of`.
+    pub fn read(
+        &self,
+        plan: &Plan,
+        as_of: Date,
+        how: (Option<Format>, u8, RowLimit),
+    ) -> Result<Events, EventsFailure> {
+        let files = self.files(plan)?;
+        let mut events = Events::default();
+        for (source, path) in plan.events.iter().zip(files) {
+            let shown = format!("`{path}`");
+            let fail = |message: String| EventsFailure {
+                message,
+                header: Vec::new(),
+                shown: shown.clone(),
+            };
+            let input = io::input::open(&path)
+                .map_err(|e| fail(format!("cannot read {shown}: {}", super::io_reason(&e))))?;
+            let format = NameHint::of(&path).format.or(how.0).unwrap_or(Format::Csv);
+            let (delimiter, limit) = (how.1, how.2);
+            let read = io::read_events(
+                source,
+                input,
+                EventsFormat {
+                    format,
+                    delimiter,
+                    limit,
+                },
+                as_of,
+            );
+            let read = read.map_err(|e| match e {
+                EventsError::Open(OpenError::Io(e)) | EventsError::Io(e) => {
+                    fail(format!("cannot read {shown}: {}", super::io_reason(&e)))
+                }
+                EventsError::Open(OpenError::Header(e)) => fail(format!("{shown}: {e}")),
+                EventsError::Header(errors) => EventsFailure {
+                    message: format!(
+                        "the events file {shown} of `{}` cannot be read with this model",
+                        source.name
+                    ),
+                    header: errors,
+                    shown: shown.clone(),
+                },
+                EventsError::Overflow => fail(format!(
+                    "the events of `{}` in {shown} add up past the largest number Tally holds",
+                    source.name
+                )),
+            })?;
+            let name = &source.name;
+            events
+                .rejects
+                .extend(read.rejects.iter().map(|r| format!("events {name} {r}")));
+            events.tables.push(read.table);
+        }
+        Ok(events)
+    }
+
+    /// The file of each source of the plan, in order.
+    fn files(&self, plan: &Plan) -> Result<Vec<String>, EventsFailure> {
+        let fail = |message: String| EventsFailure {
+            message,
+            header: Vec::new(),
+            shown: String::new(),
+        };
+        let names: Vec<&str> = plan.events.iter().map(|s| s.name.as_str()).collect();
+        let listed = names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if names.is_empty() && !self.events.is_empty() {
+            return Err(fail(
+                "`--events` was given, but the model has no `events` block".into(),
+            ));
+        }
+        let mut files: Vec<Option<String>> = vec![None; names.len()];
+        for given in &self.events {
+            let named = given
+                .split_once('=')
+                .filter(|(name, _)| names.contains(name));
+            let (index, path) = match (named, names.as_slice()) {
+                (Some((name, path)), _) => (names.iter().position(|n| *n == name), path),
+                (None, [_]) => (Some(0), given.as_str()),
+                (None, _) => {
+                    let hint = match given.split_once('=') {
+                        Some((name, _)) => format!("the model has no events block `{name}`; its blocks: {listed}"),
+                        None => format!("the model has several events blocks ({listed}): write `--events NAME=FILE` for each"),
+                    };
+                    return Err(fail(format!(
+                        "cannot tell which events `{given}` are: {hint}"
+                    )));
+                }
+            };
+            let Some(slot) = index.and_then(|i| files.get_mut(i)) else {
+                continue;
+            };
+            if slot.is_some() {
+                return Err(fail(format!(
+                    "`--events` gives the file of `{}` twice",
+                    names.get(index.unwrap_or(0)).unwrap_or(&"")
+                )));
+            }
+            *slot = Some(path.to_string());
+        }
+        names
+            .iter()
+            .zip(files)
+            .map(|(name, file)| {
+                file.ok_or_else(|| {
+                    fail(format!(
+                        "the model reads the events `{name}`: give their file with `--events {name}=FILE`"
+                    ))
+                })
+            })
+            .collect()
+    }
+}
+
+/// One summary line per source: `events activity: 12 read, 9 used, 1
+/// rejected, 2 matching no lead, 1 after the as-of date` (valid after
+/// the leads are scored: a key is matched when a lead looks it up).
+pub fn summary(plan: &Plan, events: &Events) -> Vec<String> {
+    plan.events
+        .iter()
+        .zip(&events.tables)
+        .map(|(source, table)| {
+            let c = table.counts;
+            let mut line = format!(
+                "events {}: {} read, {} used, {} rejected, {} matching no lead",
+                source.name,
+                c.read,
+                table.used(),
+                c.rejected,
+                table.unmatched()
+            );
+            if c.future > 0 {
+                line.push_str(&format!(", {} after the as-of date", c.future));
+            }
+            line
+        })
+        .collect()
+}
