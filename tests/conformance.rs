@@ -82,10 +82,14 @@ fn run_case(path: &Path) -> Vec<String> {
     std::fs::write(&model, s.get("model").unwrap()).unwrap();
     let mut leads = None;
     for (key, body) in &s {
-        if key.starts_with("leads.") {
+        // Any section named like a file is written (`events.csv`,
+        // `new.tally`, …); `expect.*` sections are results.
+        if key.contains('.') && !key.starts_with("expect.") {
             let p = dir.path().join(key);
             std::fs::write(&p, body).unwrap();
-            leads = Some(p);
+            if key.starts_with("leads.") {
+                leads = Some(p);
+            }
         }
     }
     let command = text(&s, "command").map_or("score".to_string(), |c| c.trim().to_string());

@@ -168,11 +168,25 @@ impl Checker<'_> {
     /// Whether a call's first argument is an event set (then it is an
     /// aggregate, even when the name is also a function: `count`, `max`).
     pub(super) fn is_aggregate_call(&self, name: &str, args: &[ast::Expr]) -> bool {
-        let first = args.first();
+        let first = args.first().map(|a| &a.node);
+        let names_events = match first {
+            Some(ast::ExprKind::Events(_)) => true,
+            Some(ast::ExprKind::Name(n)) => self.is_events_name(n),
+            _ => false,
+        };
         AggregateKind::from_name(name).is_some()
-            && (first.is_some_and(|a| self.set_of(a).is_some())
-                || matches!(first.map(|a| &a.node), Some(ast::ExprKind::Events(_)))
-                || !matches!(name, "count" | "min" | "max"))
+            && (names_events || !matches!(name, "count" | "min" | "max"))
+    }
+
+    /// Whether `name` is declared by an `events` block (checked or not).
+    fn is_events_name(&self, name: &str) -> bool {
+        matches!(self.names.get(name), Some((super::Symbol::Events(_), _)))
+    }
+
+    /// Whether `name` is an `events` block that has an error already:
+    /// what uses it stays silent (one mistake, one message).
+    pub(super) fn is_broken_source(&self, name: &str) -> bool {
+        self.is_events_name(name) && self.source_index(name).is_none()
     }
 
     /// `count(S)`, `sum(S, EXPR)`, … at `place`.
@@ -203,6 +217,9 @@ impl Checker<'_> {
             return self.not_a_set(kind, None, span, &usage);
         };
         let Some((source, parts)) = self.set_of(first) else {
+            if self.is_broken_source(&set_name(first)) {
+                return poisoned(span);
+            }
             return self.not_a_set(kind, Some(first), first.span, &usage);
         };
         let wanted = 1 + usize::from(kind.takes_value());
@@ -381,10 +398,10 @@ impl Checker<'_> {
     pub(super) fn each_rule(&mut self, rule: &ast::Rule) -> (Expr, Expr, Option<usize>) {
         let span = rule.condition.span;
         let Some((source, parts)) = self.set_of(&rule.condition) else {
-            let usage = "each activity where kind == \"demo_request\" add 25";
-            let name = Spanned::new("each".to_string(), span);
-            let _ = name;
-            self.not_a_set(AggregateKind::Each, Some(&rule.condition), span, usage);
+            if !self.is_broken_source(&set_name(&rule.condition)) {
+                let usage = "each activity where kind == \"demo_request\" add 25";
+                self.not_a_set(AggregateKind::Each, Some(&rule.condition), span, usage);
+            }
             return (poisoned(span), poisoned(rule.points.span), None);
         };
         let condition = self.set_condition(source, &parts, Place::Rule);
@@ -549,6 +566,15 @@ impl Checker<'_> {
     /// The index of the events source named `name`.
     pub(super) fn source_index(&self, name: &str) -> Option<usize> {
         self.sources.iter().position(|s| s.name == name)
+    }
+}
+
+/// The source an event set names (`activity` of `activity where …`).
+fn set_name(arg: &ast::Expr) -> String {
+    match &arg.node {
+        ast::ExprKind::Events(set) => set.source.node.clone(),
+        ast::ExprKind::Name(name) => name.clone(),
+        _ => String::new(),
     }
 }
 

@@ -125,6 +125,7 @@ impl Checker<'_> {
             Symbol::Let(id) => self.let_ref(name, id, defined, span, place),
             Symbol::Group(id) => self.output(ExprKind::Group(id), Type::Number, name, span, place),
             Symbol::Tier(id) => self.tier_ref(name, id, span, place),
+            Symbol::Events(_) if self.is_broken_source(name) => poisoned(span),
             Symbol::Events(_) => {
                 self.errors.push(CheckError::EventsAsValue {
                     name: name.to_string(),

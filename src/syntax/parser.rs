@@ -306,6 +306,8 @@ fn is_item_start(r: Rule) -> bool {
             | kw_else
             | kw_tier
             | kw_test
+            | kw_events
+            | kw_each
             | score_ref
             | EOI
     )
@@ -332,6 +334,21 @@ fn describe(r: Rule) -> &'static str {
         kw_expect => "`expect`",
         kw_from | from_opt => "`from`",
         kw_sep | sep_opt => "`sep`",
+        kw_events => "`events`",
+        kw_each => "`each`",
+        kw_decay | decay => "`decay`",
+        kw_since | since => "`since`",
+        kw_where => "`where`",
+        kw_max | each_max => "`max`",
+        key_opt | key_word => "`key`",
+        time_opt | time_word => "`time`",
+        half_life | linear | percent_every | half_life_word | linear_word | every_word
+        | percent => "a decay (`half-life 30 days`, `linear 60 days` or `50% every 1 month`)",
+        event_set | set_expr | set_not_expr => "a value",
+        set_within => "`within`",
+        records | record => "a list of events",
+        events_block => "`events`",
+        each_rule => "`each`",
         required_opt => "`required`",
         field_option => "`required`, `from` or `sep`",
         modifier | modifier_kind => "a format modifier",

@@ -50,7 +50,16 @@ pub(super) struct Ranges {
 impl Ranges {
     /// The ranges of a model's rules, groups and score.
     pub fn of(model: &Model) -> Ranges {
-        let rules: Vec<Interval> = model.rules.iter().map(contribution).collect();
+        let rules: Vec<Interval> = model
+            .rules
+            .iter()
+            .map(
+                |rule| match rule.each.and_then(|id| model.aggregates.get(id)) {
+                    Some(each) => each_contribution(rule, each),
+                    None => contribution(rule),
+                },
+            )
+            .collect();
         let sum = |ids: &mut dyn Iterator<Item = usize>| {
             ids.filter_map(|id| rules.get(id))
                 .fold(Interval::point(Decimal::ZERO), |acc, r| acc.add(*r))
@@ -102,6 +111,34 @@ fn contribution(rule: &Rule) -> Interval {
     }
 }
 
+/// What an `each` rule can add: the sum over any number of events of
+/// their (decayed) points, limited to `max` in absolute value; without
+/// `max`, unbounded in the points' direction.
+fn each_contribution(rule: &Rule, each: &crate::check::model::Aggregate) -> Interval {
+    // What the set's condition says of the event's fields.
+    let facts = each.condition.as_ref().map(Facts::of).unwrap_or_default();
+    let per_event = each
+        .value
+        .as_ref()
+        .map_or(Interval::ALL, |v| points(v, &facts))
+        .with_zero();
+    let zero = End::At(Decimal::ZERO);
+    let sum = match (per_event.lo >= zero, per_event.hi <= zero) {
+        (true, true) => Interval::point(Decimal::ZERO),
+        (true, false) => Interval::new(zero, End::Above),
+        (false, true) => Interval::new(End::Below, zero),
+        (false, false) => Interval::ALL,
+    };
+    let limited = match each.max {
+        Some(max) => sum.clamp(Some(-max), Some(max)),
+        None => sum,
+    };
+    match rule.effect {
+        Effect::Add => limited,
+        Effect::Sub => limited.neg(),
+    }
+}
+
 /// True for a rule that adds its points to every lead: condition `true`,
 /// constant points (points read from a field may be missing).
 pub(super) fn always_fires(rule: &Rule) -> bool {
@@ -121,6 +158,8 @@ fn points(expr: &Expr, facts: &Facts) -> Interval {
             acc.arith(*op, points(e, facts))
         }),
         ExprKind::Call(function, args) => call(*function, args, facts),
+        // Decay keeps a share between none and all of the points.
+        ExprKind::Decayed(inner, _, _) => points(inner, facts).with_zero(),
         _ => Interval::ALL,
     };
     known.map_or(natural, |k| meet(natural, k))

@@ -14,6 +14,14 @@ pub(super) fn lets_and_fields(cx: &Context, out: &mut Vec<Lint>) {
     for rule in &tree.rules {
         names(&rule.condition, &mut used);
         names(&rule.points, &mut used);
+        if let Some(since) = rule.decay.as_ref().and_then(|d| d.since.as_ref()) {
+            names(since, &mut used);
+        }
+    }
+    // An events key joins on the lead field of its name.
+    for block in &tree.events {
+        let keys = block.fields.iter().filter(|f| f.key.is_some());
+        used.extend(keys.map(|f| f.name.node.as_str()));
     }
     let ladders = tree
         .stage
