@@ -115,13 +115,16 @@ impl EventsArgs {
         }
         let mut files: Vec<Option<String>> = vec![None; names.len()];
         for given in &self.events {
-            let named = given
-                .split_once('=')
-                .filter(|(name, _)| names.contains(name));
+            // `NAME=FILE` when NAME is a word (a path may hold `=` too).
+            let named = given.split_once('=').filter(|(name, _)| {
+                !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+            });
             let (index, path) = match (named, names.as_slice()) {
-                (Some((name, path)), _) => (names.iter().position(|n| *n == name), path),
+                (Some((name, path)), _) if names.contains(&name) => {
+                    (names.iter().position(|n| *n == name), path)
+                }
                 (None, [_]) => (Some(0), given.as_str()),
-                (None, _) => {
+                _ => {
                     let hint = match given.split_once('=') {
                         Some((name, _)) => format!("the model has no events block `{name}`; its blocks: {listed}"),
                         None => format!("the model has several events blocks ({listed}): write `--events NAME=FILE` for each"),
