@@ -119,6 +119,78 @@ fn events_score_exactly_with_a_summary_and_rejected_events() {
 }
 
 #[test]
+fn explain_shows_aggregates_and_each_event_with_its_decay() {
+    let dir = dir_with(&[
+        ("m.tally", MODEL.as_bytes()),
+        ("leads.csv", LEADS.as_bytes()),
+        ("events.csv", EVENTS.as_bytes()),
+    ]);
+    let args = [
+        "explain",
+        "m.tally",
+        "leads.csv",
+        "--id",
+        "L1",
+        "--as-of",
+        "2026-11-22",
+        "--events",
+        "events.csv",
+    ];
+    let out = tally(dir.path(), &args);
+    let stdout = text(&out.stdout);
+    for line in [
+        "row 1 (lead_id \"L1\"): score 41.2\n",
+        "  yes      +10    Webinar regular\n                  count(activity where kind == \"webinar\" within 90 days) = 2\n",
+        "                  exists(activity) = true, sum(activity, minutes) = 52\n",
+        "                  distinct(activity where kind == \"page_view\", page) = 2\n",
+        "  yes      +8     Pricing\n",
+        "\nevents of this lead, per `each` rule\n  Pricing: 3 events, +10, limited to max 8\n    2026-11-15  age    7 days  5 × 0.5 = +2.5\n    2026-11-15  age    7 days  5 × 0.5 = +2.5\n    2026-11-22  age    0 days  5 × 1 = +5\n",
+    ] {
+        assert!(stdout.contains(line), "{line}\nnot in\n{stdout}");
+    }
+    assert!(!stdout.contains("Clicks: "), "no events, no list: {stdout}");
+    let json = tally(dir.path(), &[&args[..], &["--format", "json"]].concat());
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(doc["each"][0]["reason"], "Pricing");
+    assert_eq!(doc["each"][0]["events"][0]["factor"], 0.5);
+    assert_eq!(doc["each"][0]["events"][2]["added"], 5);
+}
+
+#[test]
+fn the_quality_commands_read_events_too() {
+    let new = MODEL.replace(
+        "add 5 decay half-life 7 days max 8 \"Pricing\"",
+        "add 50 \"Pricing\"",
+    );
+    let dir = dir_with(&[
+        ("m.tally", MODEL.as_bytes()),
+        ("new.tally", new.as_bytes()),
+        ("leads.csv", LEADS.as_bytes()),
+        ("events.csv", EVENTS.as_bytes()),
+    ]);
+    let out = tally(
+        dir.path(),
+        &[
+            "diff",
+            "m.tally",
+            "new.tally",
+            "leads.csv",
+            "--as-of",
+            "2026-11-22",
+            "--events",
+            "events.csv",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // L1's three pricing views: 150 instead of 8 (decayed 10, limited).
+    assert_eq!(doc["score_change"]["max"], 142.0);
+    assert_eq!(doc["rows"], 4);
+}
+
+#[test]
 fn ndjson_and_gzipped_events_score_as_csv_does() {
     let ndjson = "{\"lead_id\":\"L1\",\"at\":\"2026-11-01\",\"kind\":\"webinar\",\"minutes\":40}\n\
                   {\"lead_id\":\" l1\",\"at\":\"2026-11-10\",\"kind\":\"webinar\"}\n\
@@ -135,15 +207,19 @@ fn ndjson_and_gzipped_events_score_as_csv_does() {
         ("e.csv.gz", &gz),
     ]);
     let from_csv = score(dir.path(), "e.csv", &[]);
-    assert_eq!(from_csv.status.code(), Some(0), "{}", text(&from_csv.stderr));
+    assert_eq!(
+        from_csv.status.code(),
+        Some(0),
+        "{}",
+        text(&from_csv.stderr)
+    );
     for other in ["e.ndjson", "activity=e.csv.gz"] {
         let out = score(dir.path(), other, &[]);
         assert_eq!(out.stdout, from_csv.stdout, "{other}");
         assert_eq!(out.status.code(), Some(0), "{other}");
     }
-    assert!(text(&from_csv.stdout).starts_with(
-        "{\"lead_id\":\"L1\",\"last_demo\":\"2026-10-22\",\"score\":27}\n"
-    ));
+    assert!(text(&from_csv.stdout)
+        .starts_with("{\"lead_id\":\"L1\",\"last_demo\":\"2026-10-22\",\"score\":27}\n"));
 }
 
 #[test]

@@ -47,7 +47,9 @@ fn backtest(args: &BacktestArgs) -> Result<Backtest, (u8, String)> {
     let file = args.read.file(&args.leads);
     let mut counter = BacktestCounter::new(&model);
     let today = args.read.today();
-    let counts = file.score_outcomes(&plan, today, &args.outcome, |outcome, converted| {
+    let events = args.read.events(&plan)?;
+    let scoring = (today, events.tables.as_slice());
+    let counts = file.score_outcomes(&plan, scoring, &args.outcome, |outcome, converted| {
         counter.add(outcome, converted);
     })?;
     Ok(counter.finish(&model, &source, counts.unreadable))

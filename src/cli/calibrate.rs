@@ -84,7 +84,9 @@ fn calibrate(args: &CalibrateArgs) -> Result<(Source, Proposal), (u8, String)> {
     let file = args.read.file(&args.leads);
     let mut counter = CalibrationCounter::new(&model);
     let today = args.read.today();
-    let counts = file.score_outcomes(&plan, today, &args.outcome, |outcome, converted| {
+    let events = args.read.events(&plan)?;
+    let scoring = (today, events.tables.as_slice());
+    let counts = file.score_outcomes(&plan, scoring, &args.outcome, |outcome, converted| {
         counter.add(outcome, converted);
     })?;
     let calibration = counter

@@ -100,7 +100,9 @@ fn diff(args: &DiffArgs) -> Result<Diff, (u8, String)> {
         .first()
         .and_then(|f| Column::find(reader.header(), &f.column).ok());
     let today = args.read.today();
-    let (old_scorer, new_scorer) = (Scorer::new(&old_plan, today), Scorer::new(&new_plan, today));
+    let (old_events, new_events) = (args.read.events(&old_plan)?, args.read.events(&new_plan)?);
+    let old_scorer = Scorer::new(&old_plan, today).with_events(&old_events.tables);
+    let new_scorer = Scorer::new(&new_plan, today).with_events(&new_events.tables);
     let scoring = [
         Scoring {
             binding: &old_binding,

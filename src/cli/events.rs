@@ -96,7 +96,7 @@ impl EventsArgs {
     }
 
     /// The file of each source of the plan, in order.
-    fn files(&self, plan: &Plan) -> Result<Vec<String>, EventsFailure> {
+    pub fn files(&self, plan: &Plan) -> Result<Vec<String>, EventsFailure> {
         let fail = |message: String| EventsFailure {
             message,
             header: Vec::new(),
@@ -157,6 +157,64 @@ impl EventsArgs {
             })
             .collect()
     }
+}
+
+/// What each event of one lead gave one `each` rule (`tally explain`).
+#[derive(Debug, Clone)]
+pub struct EachExplained {
+    pub reason: String,
+    pub max: Option<crate::value::Decimal>,
+    pub contributions: Vec<crate::eval::Contribution>,
+}
+
+/// The `each` rules' events of the lead whose key is `key`: its events
+/// are read again from the files, kept for this lead only.
+pub fn each_explained(
+    plan: &Plan,
+    args: &EventsArgs,
+    key_of: impl Fn(usize) -> Option<crate::value::Value>,
+    as_of: Date,
+    how: (Option<Format>, u8, RowLimit),
+) -> Result<Vec<EachExplained>, EventsFailure> {
+    let files = args.files(plan)?;
+    let mut explained = Vec::new();
+    for (source, path) in plan.events.iter().zip(files) {
+        let eaches: Vec<_> = source
+            .aggregates
+            .iter()
+            .filter(|a| a.kind == crate::check::model::AggregateKind::Each)
+            .collect();
+        let Some(key) = key_of(source.lead_key).filter(|_| !eaches.is_empty()) else {
+            continue;
+        };
+        let fail = |message: String| EventsFailure {
+            message,
+            header: Vec::new(),
+            shown: path.clone(),
+        };
+        let input =
+            io::input::open(&path).map_err(|e| fail(format!("cannot read `{path}`: {e}")))?;
+        let format = NameHint::of(&path).format.or(how.0).unwrap_or(Format::Csv);
+        let how = EventsFormat {
+            format,
+            delimiter: how.1,
+            limit: how.2,
+        };
+        let events = io::events_of(source, input, how, &key)
+            .map_err(|_| fail(format!("cannot read the events in `{path}`")))?;
+        for aggregate in eaches {
+            let rule = plan
+                .rules
+                .iter()
+                .find(|r| matches!(r.points, crate::plan::Node::Field(f) if f == aggregate.field));
+            explained.push(EachExplained {
+                reason: rule.map_or(aggregate.text.clone(), |r| r.reason.clone()),
+                max: aggregate.max,
+                contributions: crate::eval::contributions(aggregate, source, &events, as_of),
+            });
+        }
+    }
+    Ok(explained)
 }
 
 /// One summary line per source: `events activity: 12 read, 9 used, 1

@@ -54,6 +54,8 @@ pub struct ExplainArgs {
     /// How to print the explanation.
     #[arg(long, value_enum, default_value_t = Shape::Text)]
     format: Shape,
+    #[command(flatten)]
+    events: super::events::EventsArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -97,7 +99,26 @@ pub fn run(args: &ExplainArgs) -> u8 {
     for note in notes {
         output::errln(&format!("note: {note}"));
     }
-    let trace = Scorer::new(&plan, args.as_of.unwrap_or_else(today_utc)).explain(&lead);
+    let as_of = args.as_of.unwrap_or_else(today_utc);
+    let how = (input_format(args), args.delimiter, args.max_row_bytes);
+    let events = match args.events.read(&plan, as_of, how) {
+        Ok(events) => events,
+        Err(failure) => {
+            output::errln(&format!("error: {}", failure.message));
+            return super::EXIT_FAILURE;
+        }
+    };
+    let trace = Scorer::new(&plan, as_of)
+        .with_events(&events.tables)
+        .explain(&lead);
+    let key_of = |field: usize| lead.values.get(field).cloned().flatten();
+    let each = match super::events::each_explained(&plan, &args.events, key_of, as_of, how) {
+        Ok(each) => each,
+        Err(failure) => {
+            output::errln(&format!("error: {}", failure.message));
+            return super::EXIT_FAILURE;
+        }
+    };
     if let Some(overflow) = trace.overflow {
         let rejection = io::Rejection::row(record.row, overflow.reason(&plan));
         output::errln(&format!("error: this row cannot be scored: {rejection}"));
@@ -109,12 +130,13 @@ pub fn run(args: &ExplainArgs) -> u8 {
             let shown = who.as_ref().map(|(c, v)| format!("{c} {v:?}"));
             let mut text = explain_text::render(&plan, &trace, record.row, shown.as_deref());
             text.push_str(&local_section(&plan, &lead, &local));
+            text.push_str(&explain_text::each_section(&each));
             text
         }
         Shape::Json => {
             let stamp = ModelStamp::new(&model, source.text().as_bytes());
             let who = who.as_ref().map(|(c, v)| (c.as_str(), v.clone()));
-            explain_json::render(&plan, &trace, record.row, who, &stamp)
+            explain_json::render(&plan, &trace, record.row, who, &stamp, &each)
         }
     };
     output::print(&text, EXIT_OK)
@@ -227,6 +249,15 @@ fn local_section(plan: &Plan, lead: &crate::eval::Lead, cells: &LocalCells) -> S
     format!("\ncells read in a local format\n{out}")
 }
 
+/// `--input-format`.
+fn input_format(args: &ExplainArgs) -> Option<Format> {
+    match args.input_format.as_deref() {
+        Some("ndjson" | "jsonl") => Some(Format::Ndjson),
+        Some(_) => Some(Format::Csv),
+        None => None,
+    }
+}
+
 /// The lead found: its binding, record, first column and local cells.
 type Found = (Binding, Record, Option<String>, LocalCells);
 
@@ -234,11 +265,7 @@ type Found = (Binding, Record, Option<String>, LocalCells);
 fn find_lead(args: &ExplainArgs, plan: &Plan) -> Result<Found, (u8, String)> {
     let file = LeadFile {
         path: &args.leads,
-        format: match args.input_format.as_deref() {
-            Some("ndjson" | "jsonl") => Some(Format::Ndjson),
-            Some(_) => Some(Format::Csv),
-            None => None,
-        },
+        format: input_format(args),
         delimiter: args.delimiter,
         limit: args.max_row_bytes,
     };

@@ -7,6 +7,24 @@ use crate::plan::{LadderSpec, Plan};
 use crate::quality::ModelStamp;
 use crate::value::{format_decimal, Decimal, Value};
 
+/// One `each` rule's events, as data.
+fn each_json(rule: &super::events::EachExplained) -> Json {
+    let events: Vec<Json> = rule
+        .contributions
+        .iter()
+        .map(|c| {
+            json!({
+                "time": c.time.format("%Y-%m-%d").to_string(),
+                "age": c.age,
+                "points": c.points.map(number),
+                "factor": c.factor.map(number),
+                "added": c.added.map(number),
+            })
+        })
+        .collect();
+    json!({"reason": rule.reason, "max": rule.max.map(number), "events": events})
+}
+
 /// The explanation of one lead as one JSON document.
 pub fn render(
     plan: &Plan,
@@ -14,6 +32,7 @@ pub fn render(
     row: u64,
     who: Option<(&str, String)>,
     model: &ModelStamp,
+    each: &[super::events::EachExplained],
 ) -> String {
     let outcome = &trace.outcome;
     let mut doc = Map::new();
@@ -58,6 +77,12 @@ pub fn render(
         .collect();
     doc.insert("tiers".into(), Json::Array(tiers));
     doc.insert("rules".into(), Json::Array(rules(plan, trace)));
+    if !each.is_empty() {
+        doc.insert(
+            "each".into(),
+            Json::Array(each.iter().map(each_json).collect()),
+        );
+    }
     let mut text = serde_json::to_string_pretty(&Json::Object(doc)).unwrap_or_default();
     text.push('\n');
     text

@@ -186,6 +186,47 @@ fn rules(out: &mut String, plan: &Plan, trace: &Trace, group: Option<usize>) {
     }
 }
 
+/// Each `each` rule's events: date, age, points, decay factor, what it
+/// added, and the `max` applied.
+pub fn each_section(each: &[super::events::EachExplained]) -> String {
+    let mut out = String::new();
+    for rule in each.iter().filter(|r| !r.contributions.is_empty()) {
+        let sum: Decimal = rule.contributions.iter().filter_map(|c| c.added).sum();
+        let events = match rule.contributions.len() {
+            1 => "1 event".to_string(),
+            n => format!("{n} events"),
+        };
+        let _ = write!(out, "  {}: {events}, {}", rule.reason, format_signed(sum));
+        match rule.max {
+            Some(max) if sum.abs() > max => {
+                let _ = write!(out, ", limited to max {}", format_decimal(max));
+            }
+            Some(max) => {
+                let _ = write!(out, " (max {})", format_decimal(max));
+            }
+            None => {}
+        }
+        out.push('\n');
+        for c in &rule.contributions {
+            let points = c.points.map_or("(missing)".to_string(), format_decimal);
+            let added = c.added.map_or("nothing".to_string(), format_signed);
+            let decay = c
+                .factor
+                .map_or(String::new(), |f| format!(" × {}", format_decimal(f)));
+            let _ = writeln!(
+                out,
+                "    {}  age {:>4} days  {points}{decay} = {added}",
+                c.time.format("%Y-%m-%d"),
+                c.age
+            );
+        }
+    }
+    if out.is_empty() {
+        return out;
+    }
+    format!("\nevents of this lead, per `each` rule\n{out}")
+}
+
 /// A lead value as the rep would recognise it.
 pub fn shown_value(value: Option<&Value>) -> String {
     match value {

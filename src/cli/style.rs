@@ -68,6 +68,8 @@ pub struct ReadArgs {
     /// CSV field delimiter, one ASCII character (`\t` for tab).
     #[arg(long, value_name = "C", default_value = ",", value_parser = super::common::parse_delimiter)]
     pub delimiter: u8,
+    #[command(flatten)]
+    pub events: super::events::EventsArgs,
 }
 
 impl ReadArgs {
@@ -79,6 +81,28 @@ impl ReadArgs {
             delimiter: self.delimiter,
             limit: crate::io::RowLimit::default(),
         }
+    }
+
+    /// The model's events files (`--events`), read as of the as-of date.
+    /// Rejected events are left out, as unreadable rows are.
+    pub fn events(&self, plan: &crate::plan::Plan) -> Result<super::events::Events, (u8, String)> {
+        let how = (
+            self.input_format.map(InputFormat::format),
+            self.delimiter,
+            crate::io::RowLimit::default(),
+        );
+        self.events
+            .read(plan, self.today(), how)
+            .map_err(|failure| {
+                if failure.header.is_empty() {
+                    return (super::EXIT_FAILURE, failure.message);
+                }
+                let problems: Vec<String> = failure.header.iter().map(|e| e.to_string()).collect();
+                (
+                    super::EXIT_PROBLEMS,
+                    format!("{}: {}", failure.message, problems.join("; ")),
+                )
+            })
     }
 
     /// The as-of date: `--as-of`, or today's UTC date.

@@ -208,6 +208,75 @@ impl EventTable {
     }
 }
 
+/// What one event gave an `each` rule (for `tally explain`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contribution {
+    pub time: Date,
+    /// `days_since(time)`, at least 0.
+    pub age: i64,
+    /// The decay factor, when the rule decays.
+    pub factor: Option<Decimal>,
+    /// The points before decay (missing: the event adds nothing).
+    pub points: Option<Decimal>,
+    /// What the event adds (rounded to 4 places when decayed).
+    pub added: Option<Decimal>,
+}
+
+/// Each event of `events` (one lead's) in the set of `aggregate`, an
+/// `each` rule's, with what it adds, oldest first.
+pub fn contributions(
+    aggregate: &AggregateSpec,
+    source: &EventsSpec,
+    events: &[Vec<Option<Value>>],
+    today: Date,
+) -> Vec<Contribution> {
+    let mut out = Vec::new();
+    for event in events {
+        let Some(Some(Value::Date(time))) = event.get(source.time) else {
+            continue;
+        };
+        if *time > today {
+            continue;
+        }
+        let folded: Vec<Folded> = event.iter().map(|v| Folded::of(v.as_ref())).collect();
+        let lead = Lead {
+            values: event.clone(),
+        };
+        let env = event_env(&lead, &folded, today);
+        if !in_set(aggregate, *time, &env) {
+            continue;
+        }
+        let points = match aggregate.value.as_ref().and_then(|v| expr::eval(v, &env)) {
+            Some(V::Num(n)) => Some(n),
+            _ => None,
+        };
+        let factor = aggregate
+            .decay
+            .map(|form| decay::factor(form, *time, today));
+        let added = match aggregate.decay {
+            Some(form) => points.and_then(|p| decay::decayed(p, form, *time, today)),
+            None => points,
+        };
+        out.push(Contribution {
+            time: *time,
+            age: ops::days_since(*time, today).max(0),
+            factor,
+            points,
+            added,
+        });
+    }
+    out.sort_by_key(|c| c.time);
+    out
+}
+
+/// Whether an event's key value is the lead key `wanted` (as `==`).
+pub fn same_key(event_key: Option<&Value>, wanted: &Value) -> bool {
+    match (key_of(event_key), key_of(Some(wanted))) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
 /// The key an event or a lead joins on: text folded as `==` compares it,
 /// a number in its shortest form. Blank text is no key.
 fn key_of(value: Option<&Value>) -> Option<Box<str>> {

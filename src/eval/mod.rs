@@ -17,7 +17,9 @@ mod scorer;
 mod scratch;
 mod sums;
 
-pub use events::{AggregateOverflow, EventCounts, EventTable};
+pub use events::{
+    contributions, same_key, AggregateOverflow, Contribution, EventCounts, EventTable,
+};
 pub use memo::{Memo, Recalled};
 pub use model_tests::{run_tests, Failure, TestResult};
 pub use row::{CellError, Row, RowScorer};

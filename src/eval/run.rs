@@ -48,9 +48,22 @@ pub struct RuleTrace {
 impl<'p> Scorer<'p> {
     /// Score one lead.
     pub fn score(&self, lead: &Lead) -> Outcome {
+        let lead = self.lead_with_events(lead);
         let mut scratch = Scratch::default();
-        self.run(lead, &mut scratch);
+        self.run(&lead, &mut scratch);
         scratch.outcome()
+    }
+
+    /// The lead with its aggregates over events looked up, when the
+    /// scorer has events tables (else as it is: a test's lead has its
+    /// given events' aggregates set already).
+    fn lead_with_events<'l>(&self, lead: &'l Lead) -> std::borrow::Cow<'l, Lead> {
+        if self.events.is_none() || self.plan.events.is_empty() {
+            return std::borrow::Cow::Borrowed(lead);
+        }
+        let mut own = lead.clone();
+        self.attach_events(&mut own, &mut Vec::new());
+        std::borrow::Cow::Owned(own)
     }
 
     /// Score one lead into `scratch`, reusing its memory.
@@ -158,6 +171,7 @@ impl<'p> Scorer<'p> {
 
     /// Score one lead and keep what every rule and ladder line saw.
     pub fn explain(&self, lead: &Lead) -> Trace {
+        let lead = &*self.lead_with_events(lead);
         let mut scratch = Scratch::default();
         self.run(lead, &mut scratch);
         let rules = self

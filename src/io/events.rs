@@ -14,9 +14,9 @@ use super::header_error::HeaderError;
 use super::limit::RowLimit;
 use super::read::{OpenError, Reader};
 use super::reject::Rejection;
-use crate::eval::{AggregateOverflow, EventTable};
+use crate::eval::{same_key, AggregateOverflow, EventTable};
 use crate::plan::EventsSpec;
-use crate::value::Date;
+use crate::value::{Date, Value};
 
 /// One events file, read.
 #[derive(Debug)]
@@ -51,6 +51,30 @@ pub struct EventsFormat {
     pub format: Format,
     pub delimiter: u8,
     pub limit: RowLimit,
+}
+
+/// The readable events of `input` (the file of `source`) whose key is
+/// `key`, as `==` compares it: one lead's, for `tally explain`.
+pub fn events_of(
+    source: &EventsSpec,
+    input: Box<dyn BufRead + Send>,
+    how: EventsFormat,
+    key: &Value,
+) -> Result<Vec<Vec<Option<Value>>>, EventsError> {
+    let mut reader = Reader::with_limit(input, how.format, how.delimiter, how.limit)
+        .map_err(EventsError::Open)?;
+    let binding =
+        Binding::of_fields(&source.fields, reader.header()).map_err(EventsError::Header)?;
+    let mut events = Vec::new();
+    while let Some(row) = reader.next_row().map_err(EventsError::Io)? {
+        let Ok(event) = row.and_then(|record| binding.lead(&record)) else {
+            continue;
+        };
+        if same_key(event.values.get(source.key).and_then(Option::as_ref), key) {
+            events.push(event.values);
+        }
+    }
+    Ok(events)
 }
 
 /// Read `input`, the file of `source`, into its table as of `today`.

@@ -38,7 +38,7 @@ mod walk;
 mod write;
 
 pub use binding::{BadValues, Binding};
-pub use events::{read_events, EventsError, EventsFormat, EventsRead};
+pub use events::{events_of, read_events, EventsError, EventsFormat, EventsRead};
 pub use format::{Format, NameHint};
 pub use header_error::{HeaderError, HeaderNote, UnreadableHeader};
 pub use layout::Layout;

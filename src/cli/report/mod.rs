@@ -131,8 +131,14 @@ fn read_file(
         Some(p) => Some(file.bind(p, reader.header())?),
         None => None,
     };
-    let scorer = Scorer::new(plan, today);
-    let old_scorer = old_plan.as_ref().map(|p| Scorer::new(p, today));
+    let events = args.read.events(plan)?;
+    let old_events = match &old_plan {
+        Some(p) => Some(args.read.events(p)?),
+        None => None,
+    };
+    let scorer = Scorer::new(plan, today).with_events(&events.tables);
+    let old_scorer = (old_plan.as_ref().zip(old_events.as_ref()))
+        .map(|(p, e)| Scorer::new(p, today).with_events(&e.tables));
     // Lead values are sampled only to compare fields with a baseline.
     let mut scoring = vec![Scoring {
         binding: &binding,
