@@ -27,6 +27,29 @@ pub struct Events {
     pub rejects: Vec<String>,
 }
 
+/// How the events files are read: `--input-format` when a name does not
+/// tell, the delimiter, the longest row and the worker threads.
+#[derive(Debug, Clone, Copy)]
+pub struct How {
+    pub format: Option<Format>,
+    pub delimiter: u8,
+    pub limit: RowLimit,
+    pub threads: usize,
+}
+
+impl How {
+    /// Read with every core (at most 64), as `score` does by default.
+    pub fn new(format: Option<Format>, delimiter: u8, limit: RowLimit) -> How {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        How {
+            format,
+            delimiter,
+            limit,
+            threads: cores.clamp(1, 64),
+        }
+    }
+}
+
 /// Why the events could not be read: a message for `error: …`, and
 /// whether it is the input's fault (exit 1) or the run's (exit 2).
 #[derive(Debug)]
@@ -39,12 +62,7 @@ pub struct EventsFailure {
 
 impl EventsArgs {
     /// Read the files the option names, as of `as_of`.
-    pub fn read(
-        &self,
-        plan: &Plan,
-        as_of: Date,
-        how: (Option<Format>, u8, RowLimit),
-    ) -> Result<Events, EventsFailure> {
+    pub fn read(&self, plan: &Plan, as_of: Date, how: How) -> Result<Events, EventsFailure> {
         let files = self.files(plan)?;
         let mut events = Events::default();
         for (source, path) in plan.events.iter().zip(files) {
@@ -56,8 +74,11 @@ impl EventsArgs {
             };
             let input = io::input::open(&path)
                 .map_err(|e| fail(format!("cannot read {shown}: {}", super::io_reason(&e))))?;
-            let format = NameHint::of(&path).format.or(how.0).unwrap_or(Format::Csv);
-            let (delimiter, limit) = (how.1, how.2);
+            let format = NameHint::of(&path)
+                .format
+                .or(how.format)
+                .unwrap_or(Format::Csv);
+            let (delimiter, limit, threads) = (how.delimiter, how.limit, how.threads);
             let read = io::read_events(
                 source,
                 input,
@@ -65,6 +86,7 @@ impl EventsArgs {
                     format,
                     delimiter,
                     limit,
+                    threads,
                 },
                 as_of,
             );
@@ -174,7 +196,7 @@ pub fn each_explained(
     args: &EventsArgs,
     key_of: impl Fn(usize) -> Option<crate::value::Value>,
     as_of: Date,
-    how: (Option<Format>, u8, RowLimit),
+    how: How,
 ) -> Result<Vec<EachExplained>, EventsFailure> {
     let files = args.files(plan)?;
     let mut explained = Vec::new();
@@ -194,11 +216,15 @@ pub fn each_explained(
         };
         let input =
             io::input::open(&path).map_err(|e| fail(format!("cannot read `{path}`: {e}")))?;
-        let format = NameHint::of(&path).format.or(how.0).unwrap_or(Format::Csv);
+        let format = NameHint::of(&path)
+            .format
+            .or(how.format)
+            .unwrap_or(Format::Csv);
         let how = EventsFormat {
             format,
-            delimiter: how.1,
-            limit: how.2,
+            delimiter: how.delimiter,
+            limit: how.limit,
+            threads: 1,
         };
         let events = io::events_of(source, input, how, &key)
             .map_err(|_| fail(format!("cannot read the events in `{path}`")))?;

@@ -100,7 +100,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
         output::errln(&format!("note: {note}"));
     }
     let as_of = args.as_of.unwrap_or_else(today_utc);
-    let how = (input_format(args), args.delimiter, args.max_row_bytes);
+    let how = super::events::How::new(input_format(args), args.delimiter, args.max_row_bytes);
     let events = match args.events.read(&plan, as_of, how) {
         Ok(events) => events,
         Err(failure) => {

@@ -196,11 +196,14 @@ fn score(args: &ScoreArgs) -> Result<Scored, Stop> {
 /// Read the model's events files (before the leads: their aggregates are
 /// values of the leads).
 fn read_events(args: &ScoreArgs, plan: &Plan, as_of: Date) -> Result<Events, Stop> {
-    let how = (
-        args.input_format.map(Format::from),
-        args.delimiter,
-        args.max_row_bytes,
-    );
+    let how = events::How {
+        threads: threads(args),
+        ..events::How::new(
+            args.input_format.map(Format::from),
+            args.delimiter,
+            args.max_row_bytes,
+        )
+    };
     args.events.read(plan, as_of, how).map_err(|failure| {
         if failure.header.is_empty() {
             return Stop::Failure(failure.message);

@@ -86,7 +86,7 @@ impl ReadArgs {
     /// The model's events files (`--events`), read as of the as-of date.
     /// Rejected events are left out, as unreadable rows are.
     pub fn events(&self, plan: &crate::plan::Plan) -> Result<super::events::Events, (u8, String)> {
-        let how = (
+        let how = super::events::How::new(
             self.input_format.map(InputFormat::format),
             self.delimiter,
             crate::io::RowLimit::default(),

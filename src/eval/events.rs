@@ -18,13 +18,17 @@ use super::expr::{self, Env, Folded, V};
 use super::Lead;
 use crate::check::model::AggregateKind;
 use crate::plan::{AggregateSpec, EventsSpec};
-use crate::value::{fold_text, ops, Date, Decimal, Value};
+use crate::value::{fold_into, fold_text, ops, Date, Decimal, Value};
 
 /// The aggregates of one events source, per lead key.
 #[derive(Debug, Default)]
 pub struct EventTable {
     by_key: FxHashMap<Box<str>, Entry>,
     pub counts: EventCounts,
+    /// Reused per event: the key as looked up, and the event's text
+    /// fields folded (so adding an event allocates nothing once warm).
+    key: String,
+    folded: Vec<Folded>,
 }
 
 /// What became of a source's events (the summary shows them).
@@ -81,35 +85,46 @@ impl EventTable {
     pub fn add(
         &mut self,
         source: &EventsSpec,
-        event: &[Option<Value>],
+        event: &Lead,
         today: Date,
     ) -> Result<(), AggregateOverflow> {
-        let Some(Some(Value::Date(time))) = event.get(source.time) else {
+        let values = &event.values;
+        let Some(Some(Value::Date(time))) = values.get(source.time) else {
             self.counts.rejected += 1;
             return Ok(());
         };
-        if *time > today {
+        let time = *time;
+        if time > today {
             self.counts.future += 1;
             return Ok(());
         }
-        let Some(key) = event.get(source.key).and_then(|v| key_of(v.as_ref())) else {
+        if !key_into(
+            &mut self.key,
+            values.get(source.key).and_then(Option::as_ref),
+        ) {
             self.counts.keyless += 1;
             return Ok(());
+        }
+        let entry = match self.by_key.get_mut(self.key.as_str()) {
+            Some(entry) => entry,
+            None => self
+                .by_key
+                .entry(self.key.as_str().into())
+                .or_insert_with(|| Entry {
+                    states: source.aggregates.iter().map(State::new).collect(),
+                    events: 0,
+                    matched: AtomicBool::new(false),
+                }),
         };
-        let entry = self.by_key.entry(key).or_insert_with(|| Entry {
-            states: source.aggregates.iter().map(State::new).collect(),
-            events: 0,
-            matched: AtomicBool::new(false),
-        });
         entry.events += 1;
-        let folded: Vec<Folded> = event.iter().map(|v| Folded::of(v.as_ref())).collect();
-        let lead = Lead {
-            values: event.to_vec(),
-        };
-        let env = event_env(&lead, &folded, today);
+        self.folded.resize_with(values.len(), Folded::default);
+        for (slot, value) in self.folded.iter_mut().zip(values) {
+            slot.refill(value.as_ref());
+        }
+        let env = event_env(event, &self.folded, today);
         for (aggregate, state) in source.aggregates.iter().zip(entry.states.iter_mut()) {
-            if in_set(aggregate, *time, &env) {
-                state.add(aggregate, *time, &env)?;
+            if in_set(aggregate, time, &env) {
+                state.add(aggregate, time, &env)?;
             }
         }
         Ok(())
@@ -177,8 +192,10 @@ impl EventTable {
         let own = Value::Number(Decimal::ZERO);
         let mut table = EventTable::default();
         for event in events {
-            let mut event = event.clone();
-            if let Some(slot) = event.get_mut(source.key) {
+            let mut event = Lead {
+                values: event.clone(),
+            };
+            if let Some(slot) = event.values.get_mut(source.key) {
                 *slot = Some(own.clone());
             }
             table.add(source, &event, today)?;
@@ -273,6 +290,23 @@ pub fn contributions(
 pub fn same_key(event_key: Option<&Value>, wanted: &Value) -> bool {
     match (key_of(event_key), key_of(Some(wanted))) {
         (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// [`key_of`] into a reused buffer; false for no key.
+fn key_into(buf: &mut String, value: Option<&Value>) -> bool {
+    buf.clear();
+    match value {
+        Some(Value::Text(t)) => {
+            fold_into(buf, t);
+            !buf.is_empty()
+        }
+        Some(Value::Number(n)) => {
+            use std::fmt::Write;
+            let _ = write!(buf, "{}", n.normalize());
+            true
+        }
         _ => false,
     }
 }

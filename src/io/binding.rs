@@ -8,9 +8,10 @@ use super::header_error::{HeaderError, HeaderNote};
 use super::json::read_json;
 use super::read::{Header, Record, RowData};
 use super::reject::{quoted, Rejection};
+use super::walk::Cells;
 use crate::eval::{CellError, Lead, Row};
 use crate::plan::{FieldSpec, Plan};
-use crate::value::{read_cell, FieldType, Reading, Value};
+use crate::value::{read_cell, read_cell_into, FieldType, Reading, Value};
 
 /// The one column named `wanted` but for case (and outer spaces), if
 /// exactly one is.
@@ -229,6 +230,39 @@ impl Binding {
             let cell = text.get(span).unwrap_or_default();
             if let Err(e) = row.cell(read.field, cell) {
                 self.cell_error(read, row_number, e, || quoted(cell), row, notes)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A CSV row's cells read into `lead`, reusing the memory its values
+    /// hold (an events file's rows: no scoring, no memo). Same checks and
+    /// messages as [`Binding::lead`].
+    pub fn read_values(
+        &self,
+        row_number: u64,
+        cells: Cells,
+        lead: &mut Lead,
+    ) -> Result<(), Rejection> {
+        lead.values.resize(self.width, None);
+        for read in &self.reads {
+            let cell = cells.get(read.position);
+            let Some(slot) = lead.values.get_mut(read.field) else {
+                continue;
+            };
+            if read_cell_into(slot, read.ty, cell, &read.read).is_err() {
+                let (ty, expected) = (read.ty.keyword(), read_cell(read.ty, cell, &read.read));
+                let expected = expected.err().map_or("", |e| e.expected);
+                return Err(Rejection::unreadable(
+                    row_number,
+                    &read.column,
+                    quoted(cell),
+                    ty,
+                    expected,
+                ));
+            }
+            if slot.is_none() && read.required {
+                return Err(read.required_missing(row_number));
             }
         }
         Ok(())

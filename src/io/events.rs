@@ -13,7 +13,11 @@ use super::format::Format;
 use super::header_error::HeaderError;
 use super::limit::RowLimit;
 use super::read::{OpenError, Reader};
+use super::read_csv::CsvWalk;
 use super::reject::Rejection;
+use super::run::StreamError;
+use super::walk::{walk, Cells, Done, RowHandler, Shape};
+use crate::eval::Lead;
 use crate::eval::{same_key, AggregateOverflow, EventTable};
 use crate::plan::EventsSpec;
 use crate::value::{Date, Value};
@@ -51,6 +55,8 @@ pub struct EventsFormat {
     pub format: Format,
     pub delimiter: u8,
     pub limit: RowLimit,
+    /// Worker threads for a CSV file.
+    pub threads: usize,
 }
 
 /// The readable events of `input` (the file of `source`) whose key is
@@ -84,17 +90,30 @@ pub fn read_events(
     how: EventsFormat,
     today: Date,
 ) -> Result<EventsRead, EventsError> {
-    let mut reader = Reader::with_limit(input, how.format, how.delimiter, how.limit)
+    let reader = Reader::with_limit(input, how.format, how.delimiter, how.limit)
         .map_err(EventsError::Open)?;
     let binding =
         Binding::of_fields(&source.fields, reader.header()).map_err(EventsError::Header)?;
+    match reader.into_walk() {
+        Ok(csv) => read_csv_events(source, &binding, csv, how.threads, today),
+        Err(reader) => read_rows(source, &binding, reader, today),
+    }
+}
+
+/// An NDJSON events file, row by row.
+fn read_rows(
+    source: &EventsSpec,
+    binding: &Binding,
+    mut reader: Reader,
+    today: Date,
+) -> Result<EventsRead, EventsError> {
     let mut table = EventTable::default();
     let mut rejects = Vec::new();
     while let Some(row) = reader.next_row().map_err(EventsError::Io)? {
         table.counts.read += 1;
         let lead = row.and_then(|record| binding.lead(&record));
         match lead {
-            Ok(event) => table.add(source, &event.values, today)?,
+            Ok(event) => table.add(source, &event, today)?,
             Err(rejection) => {
                 table.counts.rejected += 1;
                 rejects.push(rejection);
@@ -102,4 +121,91 @@ pub fn read_events(
         }
     }
     Ok(EventsRead { table, rejects })
+}
+
+/// A CSV events file on all cores: each worker aggregates the rows of
+/// its chunks into its own table, and the tables are merged at the end
+/// (every aggregate merges exactly, so the result does not depend on
+/// which worker had which rows).
+fn read_csv_events(
+    source: &EventsSpec,
+    binding: &Binding,
+    csv: CsvWalk,
+    threads: usize,
+    today: Date,
+) -> Result<EventsRead, EventsError> {
+    let shape = Shape {
+        delimiter: csv.delimiter,
+        columns: &csv.columns,
+        limit: csv.limit,
+        threads,
+    };
+    let (mut read, mut rejects) = (0u64, Vec::new());
+    let take = |done: Done<()>| {
+        for mut rejection in done.rejects {
+            rejection.row += read;
+            rejects.push(rejection);
+        }
+        read += done.rows;
+        Ok(None)
+    };
+    let handler = || AggregateRows {
+        source,
+        binding,
+        today,
+        event: Lead::default(),
+        table: EventTable::default(),
+        overflow: false,
+    };
+    let workers = walk(&shape, csv.chunks, handler, take).map_err(|e| match e {
+        StreamError::Read(e) | StreamError::Write(e) | StreamError::Rejects(e) => {
+            EventsError::Io(e)
+        }
+    })?;
+    let mut table = EventTable::default();
+    for worker in workers {
+        if worker.overflow {
+            return Err(EventsError::Overflow);
+        }
+        table.merge(source, worker.table)?;
+    }
+    table.counts.read = read;
+    table.counts.rejected += rejects.len() as u64;
+    Ok(EventsRead { table, rejects })
+}
+
+/// A worker of the events pass.
+struct AggregateRows<'a> {
+    source: &'a EventsSpec,
+    binding: &'a Binding,
+    today: Date,
+    /// The row's values, reused.
+    event: Lead,
+    table: EventTable,
+    overflow: bool,
+}
+
+impl RowHandler for AggregateRows<'_> {
+    type Out = ();
+
+    fn start(&mut self, _: &mut (), _: usize) {}
+
+    fn row(
+        &mut self,
+        number: u64,
+        _: &[u8],
+        cells: Cells,
+        _: &mut (),
+        _: &mut Vec<Rejection>,
+    ) -> Result<(), Rejection> {
+        self.binding.read_values(number, cells, &mut self.event)?;
+        if self
+            .table
+            .add(self.source, &self.event, self.today)
+            .is_err()
+        {
+            self.overflow = true;
+        }
+        Ok(())
+    }
 }

@@ -88,16 +88,18 @@ pub struct Done<O> {
 /// Walk the CSV records that follow the header in `chunks`: each worker
 /// has a handler from `handler`; `take` gets every chunk's results in
 /// input order (and returns the `out` to reuse, if any), and stops the
-/// walk by returning an error.
+/// walk by returning an error. The workers' handlers come back at the
+/// end, with whatever they gathered across chunks (a pass that builds
+/// per-worker state, as the events pass does, merges them).
 pub fn walk<R, H, M, T>(
     shape: &Shape,
     mut chunks: Chunks<R>,
     handler: M,
     mut take: T,
-) -> Result<(), StreamError>
+) -> Result<Vec<H>, StreamError>
 where
     R: Read + Send,
-    H: RowHandler,
+    H: RowHandler + Send,
     M: Fn() -> H + Sync,
     T: FnMut(Done<H::Out>) -> Result<Option<H::Out>, StreamError>,
 {
@@ -114,6 +116,7 @@ where
     let (output_back, output_spare) = bounded::<H::Out>(threads + 1);
     thread::scope(|scope| {
         let reader = scope.spawn(move || read_chunks(&mut chunks, &chunk_tx, &input_spare));
+        let mut workers = Vec::with_capacity(threads);
         for _ in 0..threads {
             let (rx, tx) = (chunk_rx.clone(), done_tx.clone());
             let back = Recycle {
@@ -121,10 +124,11 @@ where
                 output: output_spare.clone(),
             };
             let handler = &handler;
-            scope.spawn(move || {
+            workers.push(scope.spawn(move || {
                 let mut worker = Worker::new(shape, handler());
                 worker.work(&rx, &tx, &back);
-            });
+                worker.handler
+            }));
         }
         drop((chunk_rx, done_tx, input_back, output_spare));
         let taken = in_order(&done_rx, &mut take, &output_back);
@@ -134,7 +138,10 @@ where
             .join()
             .unwrap_or_else(|_| Err(io::Error::other("the reader thread failed")));
         taken?;
-        read.map_err(StreamError::Read)
+        read.map_err(StreamError::Read)?;
+        let handlers = workers.into_iter().map(|w| w.join());
+        let handlers: Result<Vec<H>, _> = handlers.collect();
+        handlers.map_err(|_| StreamError::Read(io::Error::other("a worker thread failed")))
     })
 }
 

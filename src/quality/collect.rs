@@ -126,7 +126,7 @@ fn walk_scored(
         notes: Vec::new(),
     };
     match io::walk(&shape, csv.chunks, handler, take) {
-        Ok(()) => {}
+        Ok(_) => {}
         Err(StreamError::Read(e) | StreamError::Write(e) | StreamError::Rejects(e)) => {
             return Err(e)
         }
