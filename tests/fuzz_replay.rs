@@ -14,6 +14,8 @@
 use std::panic::{catch_unwind, RefUnwindSafe};
 use std::path::Path;
 
+#[path = "../fuzz/src/events.rs"]
+mod events;
 #[path = "../fuzz/src/leads.rs"]
 mod leads;
 #[path = "../fuzz/src/model.rs"]

@@ -41,6 +41,8 @@ pub fn check_leads(data: &[u8]) {
     for plan in model_plans() {
         check_with(plan, data);
     }
+    // The same bytes as an events file (language 1.1).
+    crate::events::check_events(data);
 }
 
 /// [`check_leads`] with one model.

@@ -4,6 +4,7 @@
 //! and regressions with the stable toolchain. A check panics on a
 //! violation, which is how both report it.
 
+pub mod events;
 pub mod leads;
 pub mod model;
 pub mod splitter;

@@ -52,6 +52,7 @@ pub fn lint(source: &Source, tree: &ast::Model, model: &Model) -> Vec<Lint> {
     };
     let mut lints = Vec::new();
     unused::lets_and_fields(&cx, &mut lints);
+    unused::shadowing_event_fields(&cx, &mut lints);
     rules::never_true(&cx, &mut lints);
     rules::capped_out(&cx, &mut lints);
     rules::negative_sub(&cx, &mut lints);

@@ -57,6 +57,25 @@ pub(super) fn lets_and_fields(cx: &Context, out: &mut Vec<Lint>) {
     }
 }
 
+/// An events field named like a lead field (the key excepted: it is
+/// meant to be the same). Inside a set, the name is the event's.
+pub(super) fn shadowing_event_fields(cx: &Context, out: &mut Vec<Lint>) {
+    let lead_fields = cx.tree.fields.iter().flat_map(|b| &b.fields);
+    for block in &cx.tree.events {
+        for field in block.fields.iter().filter(|f| f.key.is_none()) {
+            let same = lead_fields.clone().find(|l| l.name.node == field.name.node);
+            if let Some(lead) = same {
+                out.push(Lint::EventFieldShadows {
+                    name: field.name.node.clone(),
+                    source_name: block.name.node.clone(),
+                    span: field.name.span.into(),
+                    lead: lead.name.span.into(),
+                });
+            }
+        }
+    }
+}
+
 /// Every name an expression mentions (a ladder label may be counted: that
 /// only keeps a warning back).
 fn names<'a>(expr: &'a Expr, out: &mut HashSet<&'a str>) {

@@ -111,6 +111,21 @@ pub enum Lint {
         span: SourceSpan,
     },
 
+    #[error("the events of `{source_name}` have a field `{name}`, as the leads do")]
+    #[diagnostic(
+        code(tally::event_field_shadows),
+        severity(Warning),
+        help("inside an event set `{name}` is the event's field, never the lead's: rename one of them if a set should read the lead's")
+    )]
+    EventFieldShadows {
+        name: String,
+        source_name: String,
+        #[label("hides the lead field `{name}` inside `{source_name}` sets")]
+        span: SourceSpan,
+        #[label("the lead field")]
+        lead: SourceSpan,
+    },
+
     #[error("this rule's points never count: `{name}` is always at its `{cap}`")]
     #[diagnostic(code(tally::capped_out), severity(Warning), help("{}", .cap.help(.name, .reach)))]
     CappedOut {
