@@ -497,6 +497,28 @@ pub enum CheckError {
         help: String,
     },
 
+    #[error("{message}")]
+    #[diagnostic(code(tally::bad_account))]
+    BadAccount {
+        message: String,
+        #[label("{label}")]
+        span: SourceSpan,
+        label: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("{message}")]
+    #[diagnostic(code(tally::account_layer))]
+    AccountLayer {
+        message: String,
+        #[label("{label}")]
+        span: SourceSpan,
+        label: String,
+        #[help]
+        help: String,
+    },
+
     #[error("the event of `{source_name}` in this test has no `{time}`")]
     #[diagnostic(
         code(tally::given_event_time),

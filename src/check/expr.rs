@@ -50,6 +50,7 @@ impl Checker<'_> {
             }
             ast::ExprKind::Arith(first, rest) => self.arith(first, rest, span, place),
             ast::ExprKind::Call(name, args) => self.call(name, args, span, place),
+            ast::ExprKind::Account(name) => self.account_ref(name, span, place),
             ast::ExprKind::Events(set) => {
                 self.errors.push(CheckError::EventsAsValue {
                     name: set.source.node.clone(),
@@ -175,6 +176,19 @@ impl Checker<'_> {
     fn output(&mut self, kind: ExprKind, ty: Type, name: &str, span: Span, place: Place) -> Expr {
         if let Some(refused) = self.lead_field_in_set(name, span) {
             return refused;
+        }
+        if place == Place::Account {
+            if !matches!(kind, ExprKind::Score | ExprKind::Group(_)) {
+                self.errors.push(CheckError::AccountLayer {
+                    message: format!("an account value cannot use `{name}`"),
+                    span: span.into(),
+                    label: "decided after the account values".into(),
+                    help: "an account value may read the lead's fields, lets, event aggregates, its groups and `score`; the stage and tiers come later".into(),
+                });
+                return poisoned(span);
+            }
+            self.note_score_read();
+            return typed(kind, ty, span);
         }
         match place {
             Place::Rule => {

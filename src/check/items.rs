@@ -28,6 +28,7 @@ impl Checker<'_> {
             let value = self.let_value(index, decl);
             self.lets.push(value);
         }
+        self.account_block(tree);
         let mut groups: Vec<model::Group> = tree.groups.iter().map(|g| self.group(g)).collect();
         let rules = self.rules(tree, &mut groups);
         let score_limits = tree
@@ -56,6 +57,7 @@ impl Checker<'_> {
             fields: std::mem::take(&mut self.fields),
             events: std::mem::take(&mut self.sources),
             aggregates: std::mem::take(&mut self.aggregates),
+            account: self.account.take(),
             groups,
             rules,
             score_limits,
@@ -284,6 +286,7 @@ impl Checker<'_> {
     fn test(&mut self, test: &ast::Test) -> model::Test {
         let mut given: Vec<(usize, Value)> = Vec::new();
         let mut events = Vec::new();
+        let mut accounts = Vec::new();
         let mut seen: HashMap<&str, Span> = HashMap::new();
         for entry in &test.given {
             if let Some(first) = seen.insert(&entry.field.node, entry.field.span) {
@@ -294,7 +297,9 @@ impl Checker<'_> {
                 });
                 continue;
             }
-            if let Some(source) = self.source_index(&entry.field.node) {
+            if entry.field.node.starts_with("account.") {
+                accounts.extend(self.given_account(entry));
+            } else if let Some(source) = self.source_index(&entry.field.node) {
                 events.extend(self.given_events(source, entry));
             } else if let Some(value) = self.given(entry) {
                 given.push(value);
@@ -314,6 +319,7 @@ impl Checker<'_> {
             as_of: test.as_of.as_ref().map(|d| d.node),
             given,
             events,
+            accounts,
             expects,
             span: test.span,
         }

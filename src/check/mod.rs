@@ -4,6 +4,7 @@
 //! expression whose type is already wrong gets [`Type::Error`], and checks
 //! that meet it stay silent, so one mistake gives one message.
 
+mod accounts;
 mod calls;
 mod error;
 mod events;
@@ -61,6 +62,8 @@ enum Place {
     Tier(usize),
     /// An `expect` line.
     Test,
+    /// An account value's condition or value (about one lead).
+    Account,
 }
 
 /// A folded `let`: its value and type, or `None` after an error.
@@ -93,6 +96,11 @@ struct Checker<'a> {
     aggregate_ids: HashMap<String, usize>,
     /// Inside an event set: the source whose fields names refer to.
     scope: Option<usize>,
+    /// The checked account values (names, types, levels).
+    account: Option<model::Account>,
+    /// While an account value is checked: whether it read a group or
+    /// `score` so far.
+    reads_score: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -124,6 +132,8 @@ impl<'a> Checker<'a> {
             aggregates: Vec::new(),
             aggregate_ids: HashMap::new(),
             scope: None,
+            account: None,
+            reads_score: false,
         };
         checker.declare_names(tree);
         checker

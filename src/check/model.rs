@@ -31,6 +31,8 @@ pub struct Model {
     /// Every aggregate over events the model uses, each once: a value of
     /// the lead, computed from its events before its rules.
     pub aggregates: Vec<Aggregate>,
+    /// `account by FIELD { … }` (language 1.1).
+    pub account: Option<Account>,
     pub groups: Vec<Group>,
     /// Every rule in file order; a group lists the ids of its own.
     pub rules: Vec<Rule>,
@@ -66,6 +68,31 @@ pub struct EventSource {
     pub lead_key: FieldId,
     /// The field marked `time` (a date).
     pub time: usize,
+    pub span: Span,
+}
+
+/// `account by FIELD { let NAME = AGG … }`: values over the leads that
+/// share FIELD (compared as `==`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Account {
+    pub by: FieldId,
+    pub values: Vec<AccountValue>,
+    pub span: Span,
+}
+
+/// One account value: an aggregate over the account's leads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountValue {
+    pub name: String,
+    pub kind: AggregateKind,
+    /// `leads where COND`: about one lead.
+    pub condition: Option<Expr>,
+    /// `sum(leads, EXPR)` and the like.
+    pub value: Option<Expr>,
+    /// True when it reads groups or `score` (a score-level value: usable
+    /// only in the ladder, tiers and tests).
+    pub score_level: bool,
+    pub ty: Type,
     pub span: Span,
 }
 
@@ -272,6 +299,8 @@ pub struct Test {
     pub given: Vec<(FieldId, Value)>,
     /// The given events of each source: per event, its fields' values.
     pub events: Vec<(SourceId, Vec<Vec<Option<Value>>>)>,
+    /// Account values given directly (`account.readers: 3`).
+    pub accounts: Vec<(usize, Value)>,
     pub expects: Vec<Expr>,
     pub span: Span,
 }
@@ -380,6 +409,9 @@ pub enum ExprKind {
     /// A field of the event at hand, inside an aggregate's condition or
     /// value.
     EventField(usize),
+    /// `account.NAME`: the lead's account's value (an index into the
+    /// account's values).
+    Account(usize),
     /// Points that fade with the age of a date: `POINTS decay FORM since
     /// DATE` on a `when` rule; the children are the points and the date.
     Decayed(Box<Expr>, DecayForm, Box<Expr>),
@@ -439,7 +471,8 @@ macro_rules! each_child {
             | ExprKind::Today
             | ExprKind::Fired(_)
             | ExprKind::Aggregate(_)
-            | ExprKind::EventField(_) => {}
+            | ExprKind::EventField(_)
+            | ExprKind::Account(_) => {}
         }
     };
 }

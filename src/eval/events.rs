@@ -54,7 +54,7 @@ struct Entry {
 
 /// One aggregate's state for one key.
 #[derive(Debug, Clone, PartialEq)]
-enum State {
+pub(super) enum State {
     Count(u64),
     Date(Option<Date>),
     Sum(Decimal),
@@ -66,7 +66,7 @@ enum State {
 
 /// A value as `distinct` compares it: text folded, numbers normalized.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum DistinctKey {
+pub(super) enum DistinctKey {
     Text(String),
     Number(Decimal),
     Date(Date),
@@ -295,7 +295,7 @@ pub fn same_key(event_key: Option<&Value>, wanted: &Value) -> bool {
 }
 
 /// [`key_of`] into a reused buffer; false for no key.
-fn key_into(buf: &mut String, value: Option<&Value>) -> bool {
+pub(super) fn key_into(buf: &mut String, value: Option<&Value>) -> bool {
     buf.clear();
     match value {
         Some(Value::Text(t)) => {
@@ -325,7 +325,7 @@ fn key_of(value: Option<&Value>) -> Option<Box<str>> {
 }
 
 /// An environment in which `Field(i)` is the event's field `i`.
-fn event_env<'a>(event: &'a Lead, folded: &'a [Folded], today: Date) -> Env<'a> {
+pub(super) fn event_env<'a>(event: &'a Lead, folded: &'a [Folded], today: Date) -> Env<'a> {
     Env {
         lead: event,
         folded,
@@ -341,7 +341,7 @@ fn event_env<'a>(event: &'a Lead, folded: &'a [Folded], today: Date) -> Env<'a> 
 
 /// Whether the event at `time` is in the aggregate's set: its condition
 /// is true (missing counts as false) and it is within the window.
-fn in_set(aggregate: &AggregateSpec, time: Date, env: &Env) -> bool {
+pub(super) fn in_set(aggregate: &AggregateSpec, time: Date, env: &Env) -> bool {
     let window = aggregate
         .within
         .is_none_or(|d| ops::within(time, d, env.today) == Some(true));
@@ -353,7 +353,7 @@ fn in_set(aggregate: &AggregateSpec, time: Date, env: &Env) -> bool {
 }
 
 impl State {
-    fn new(aggregate: &AggregateSpec) -> State {
+    pub(super) fn new(aggregate: &AggregateSpec) -> State {
         match aggregate.kind {
             AggregateKind::Count | AggregateKind::Exists => State::Count(0),
             AggregateKind::First | AggregateKind::Last => State::Date(None),
@@ -365,7 +365,7 @@ impl State {
     }
 
     /// Count one event of the set.
-    fn add(
+    pub(super) fn add(
         &mut self,
         aggregate: &AggregateSpec,
         time: Date,
@@ -411,7 +411,11 @@ impl State {
         Ok(())
     }
 
-    fn merge(&mut self, other: State, kind: AggregateKind) -> Result<(), AggregateOverflow> {
+    pub(super) fn merge(
+        &mut self,
+        other: State,
+        kind: AggregateKind,
+    ) -> Result<(), AggregateOverflow> {
         match (self, other) {
             (State::Count(a), State::Count(b)) => *a += b,
             (State::Date(a), State::Date(Some(b))) => *a = Some(pick_date(kind, *a, b)),
@@ -431,7 +435,7 @@ impl State {
     }
 
     /// The lead's value.
-    fn value(&self, aggregate: &AggregateSpec) -> Option<Value> {
+    pub(super) fn value(&self, aggregate: &AggregateSpec) -> Option<Value> {
         match self {
             State::Count(n) => match aggregate.kind {
                 AggregateKind::Exists => Some(Value::Bool(*n > 0)),

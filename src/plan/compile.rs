@@ -6,7 +6,8 @@ use std::sync::Arc;
 use super::endings::Endings;
 use super::node::{ConstSet, Node, Pattern, TextOp};
 use super::{
-    AggregateSpec, EventsSpec, FieldSpec, GroupSpec, LadderSpec, Plan, RuleStep, TierSpec,
+    AccountSpec, AggregateSpec, EventsSpec, FieldSpec, GroupSpec, LadderSpec, Plan, RuleStep,
+    TierSpec,
 };
 use crate::check::model::{Expr, ExprKind, Ladder, Model};
 use crate::syntax::ast::Effect;
@@ -18,7 +19,7 @@ const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 /// Compile a checked model into a plan.
 pub fn compile(model: &Model) -> Plan {
-    let base = model.fields.len();
+    let base = Bases::of(model);
     let node = |e: &Expr| lower(e, base);
     let ladder = |l: &Ladder| ladder(l, base);
     let mut conditions = Conditions::default();
@@ -35,10 +36,12 @@ pub fn compile(model: &Model) -> Plan {
         .collect();
     let mut fields: Vec<FieldSpec> = model.fields.iter().map(field_spec).collect();
     let events = events(model, &mut fields);
+    let account = account(model, &mut fields, base);
     let mut plan = Plan {
         name: model.name.clone(),
         fields,
         events,
+        account,
         conditions: conditions.nodes,
         rules,
         groups: model
@@ -74,7 +77,42 @@ fn field_spec(field: &crate::check::model::Field) -> FieldSpec {
         required: field.required,
         used: false,
         aggregate: None,
+        account: None,
     }
+}
+
+/// The account values, each a lead value appended to `fields` after the
+/// aggregates over events.
+fn account(model: &Model, fields: &mut Vec<FieldSpec>, base: Bases) -> Option<AccountSpec> {
+    let account = model.account.as_ref()?;
+    let mut values = Vec::new();
+    for (i, value) in account.values.iter().enumerate() {
+        values.push(AggregateSpec {
+            kind: value.kind,
+            condition: value.condition.as_ref().map(|c| lower(c, base)),
+            within: None,
+            value: value.value.as_ref().map(|v| lower(v, base)),
+            decay: None,
+            max: None,
+            field: fields.len(),
+            text: value.name.clone(),
+        });
+        fields.push(FieldSpec {
+            name: format!("account.{}", value.name),
+            column: String::new(),
+            ty: aggregate_type(value.ty),
+            read: Default::default(),
+            required: false,
+            used: false,
+            aggregate: None,
+            account: Some(i),
+        });
+    }
+    Some(AccountSpec {
+        by: account.by,
+        values,
+        score_level: account.values.iter().map(|v| v.score_level).collect(),
+    })
 }
 
 /// The events sources, each with its aggregates; each aggregate's lead
@@ -107,7 +145,7 @@ fn events(model: &Model, fields: &mut Vec<FieldSpec>) -> Vec<EventsSpec> {
             continue; // INVARIANT: the checker resolved the source.
         };
         let index = source.aggregates.len();
-        let event = |e: &Expr| lower(e, 0);
+        let event = |e: &Expr| lower(e, Bases::default());
         source.aggregates.push(AggregateSpec {
             kind: aggregate.kind,
             condition: aggregate.condition.as_ref().map(event),
@@ -126,6 +164,7 @@ fn events(model: &Model, fields: &mut Vec<FieldSpec>) -> Vec<EventsSpec> {
             required: false,
             used: false,
             aggregate: Some((aggregate.source, index)),
+            account: None,
         });
     }
     sources
@@ -140,7 +179,7 @@ fn aggregate_type(ty: crate::check::Type) -> FieldType {
     }
 }
 
-fn ladder(ladder: &Ladder, base: usize) -> LadderSpec {
+fn ladder(ladder: &Ladder, base: Bases) -> LadderSpec {
     LadderSpec {
         steps: ladder
             .steps
@@ -174,13 +213,31 @@ impl Conditions {
 
 /// Compile one checked expression of `model` (a test's `expect`).
 pub fn node(model: &Model, expr: &Expr) -> Node {
-    lower(expr, model.fields.len())
+    lower(expr, Bases::of(model))
+}
+
+/// Where the lead values computed before the rules start among the plan's
+/// fields: the aggregates over events after the lead's own fields, the
+/// account values after them.
+#[derive(Debug, Clone, Copy, Default)]
+struct Bases {
+    aggregates: usize,
+    accounts: usize,
+}
+
+impl Bases {
+    fn of(model: &Model) -> Bases {
+        Bases {
+            aggregates: model.fields.len(),
+            accounts: model.fields.len() + model.aggregates.len(),
+        }
+    }
 }
 
 /// Compile one checked expression; aggregate `i` is the lead value
 /// `base + i` (`base` is the number of lead fields). Inside an
 /// aggregate, an event's field `i` is `Field(i)` of the event.
-fn lower(expr: &Expr, base: usize) -> Node {
+fn lower(expr: &Expr, base: Bases) -> Node {
     let node = |e: &Expr| lower(e, base);
     let boxed = |e: &Expr| Box::new(lower(e, base));
     match &expr.kind {
@@ -243,7 +300,8 @@ fn lower(expr: &Expr, base: usize) -> Node {
         ExprKind::DateShift(e, shifts) => Node::DateShift(boxed(e), shifts.clone()),
         ExprKind::Call(f, args) => Node::Call(*f, args.iter().map(node).collect()),
         ExprKind::Fired(rule) => Node::Fired(*rule),
-        ExprKind::Aggregate(id) => Node::Field(base + id),
+        ExprKind::Aggregate(id) => Node::Field(base.aggregates + id),
+        ExprKind::Account(id) => Node::Field(base.accounts + id),
         ExprKind::EventField(id) => Node::Field(*id),
         ExprKind::Decayed(points, form, since) => Node::Decayed(boxed(points), *form, boxed(since)),
     }
@@ -301,6 +359,19 @@ fn mark_used_fields(plan: &mut Plan) {
         .chain(plan.tiers.iter().map(|t| &t.ladder))
     {
         ladder.steps.iter().for_each(|(n, _)| visit(n));
+    }
+    // What an account's values read, and its grouping field.
+    if let Some(account) = &plan.account {
+        for value in &account.values {
+            value
+                .condition
+                .iter()
+                .chain(&value.value)
+                .for_each(&mut visit);
+        }
+        if let Some(slot) = used.get_mut(account.by) {
+            *slot = true;
+        }
     }
     // A source's join key is read whenever the source has aggregates.
     for source in plan.events.iter().filter(|s| !s.aggregates.is_empty()) {

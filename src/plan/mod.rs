@@ -27,6 +27,9 @@ pub struct Plan {
     pub fields: Vec<FieldSpec>,
     /// The events sources and the aggregates computed from each.
     pub events: Vec<EventsSpec>,
+    /// `account by FIELD { … }`: its values, computed in passes over the
+    /// leads before they are scored.
+    pub account: Option<AccountSpec>,
     /// Distinct rule conditions; a condition several rules share is here once.
     pub conditions: Vec<Node>,
     /// Rules in file order.
@@ -54,12 +57,35 @@ pub struct FieldSpec {
     /// aggregate, as `(source, index among the source's aggregates)`. No
     /// column is read for it; the scorer sets it from the events table.
     pub aggregate: Option<(usize, usize)>,
+    /// For an account value: its index among the account's values.
+    pub account: Option<usize>,
 }
 
 impl FieldSpec {
     /// Whether the value is read from a column of the lead file.
     pub fn is_column(&self) -> bool {
-        self.aggregate.is_none()
+        self.aggregate.is_none() && self.account.is_none()
+    }
+}
+
+/// The account block as the passes need it.
+#[derive(Debug, Clone)]
+pub struct AccountSpec {
+    /// The lead field that groups the leads.
+    pub by: usize,
+    /// Its values, in order; each is a lead value (`AggregateSpec::field`)
+    /// and an output column `account.NAME`. Conditions and values are
+    /// nodes over the lead's values (and groups and `score` for a
+    /// score-level one).
+    pub values: Vec<AggregateSpec>,
+    /// Per value: whether it reads groups or `score`.
+    pub score_level: Vec<bool>,
+}
+
+impl AccountSpec {
+    /// Whether any value is input-level (or score-level).
+    pub fn has_level(&self, score_level: bool) -> bool {
+        self.score_level.contains(&score_level)
     }
 }
 
@@ -137,6 +163,8 @@ impl Plan {
             names.push("stage".to_string());
         }
         names.extend(self.tiers.iter().map(|t| t.name.clone()));
+        let accounts = self.account.iter().flat_map(|a| &a.values);
+        names.extend(accounts.map(|v| format!("account.{}", v.text)));
         names
     }
 }

@@ -65,6 +65,11 @@ impl Writer<'_> {
                 None => "NULL".to_string(),
             },
             ExprKind::Today => "tally_consts.today".to_string(),
+            ExprKind::Account(_) => self.unsupported(
+                expr,
+                "account values".into(),
+                Some("score this model with `tally score`; its SQL is not written yet".into()),
+            ),
             ExprKind::Aggregate(_) | ExprKind::EventField(_) | ExprKind::Decayed(..) => self
                 .unsupported(
                     expr,

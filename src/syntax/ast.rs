@@ -15,6 +15,8 @@ pub struct Model {
     pub fields: Option<FieldsBlock>,
     /// `events NAME { … }` blocks (language 1.1), in file order.
     pub events: Vec<EventsBlock>,
+    /// `account by FIELD { let … }` (language 1.1), at most one.
+    pub account: Option<AccountBlock>,
     pub lets: Vec<Let>,
     /// Every rule in file order, top-level and grouped alike.
     pub rules: Vec<Rule>,
@@ -45,6 +47,14 @@ pub struct FieldsBlock {
 pub struct EventsBlock {
     pub name: Spanned<String>,
     pub fields: Vec<Field>,
+    pub span: Span,
+}
+
+/// `account by FIELD { let NAME = AGG … }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountBlock {
+    pub by: Spanned<String>,
+    pub values: Vec<Let>,
     pub span: Span,
 }
 
@@ -283,6 +293,8 @@ pub enum ExprKind {
     Call(Spanned<String>, Vec<Expr>),
     /// An event set as an aggregate's argument or an `each` rule's set.
     Events(Box<EventSet>),
+    /// `account.NAME`: a value of the lead's account.
+    Account(String),
     /// Where a literal was invalid (an error is already reported): later
     /// stages stay silent about it.
     Invalid,
@@ -378,6 +390,7 @@ macro_rules! each_child {
             ExprKind::Events(set) => set.condition.$iter().for_each(&mut *$f),
             ExprKind::Literal(_)
             | ExprKind::Name(_)
+            | ExprKind::Account(_)
             | ExprKind::Score
             | ExprKind::Stage
             | ExprKind::Today

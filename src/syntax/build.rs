@@ -36,6 +36,7 @@ impl Builder {
                 header: None,
                 fields: None,
                 events: Vec::new(),
+                account: None,
                 lets: Vec::new(),
                 rules: Vec::new(),
                 groups: Vec::new(),
@@ -101,6 +102,7 @@ impl Builder {
             R::model_decl => self.header(item),
             R::fields_block => self.fields(item),
             R::events_block => self.events(item),
+            R::account_block => self.account(item),
             R::let_decl => self.let_decl(item),
             R::group_decl => self.group(item),
             R::score_limits => self.score_limits(item),
@@ -280,14 +282,42 @@ impl Builder {
     }
 
     fn let_decl(&mut self, item: Pair<'_, R>) {
+        if let Some(decl) = self.let_of(item) {
+            self.model.lets.push(decl);
+        }
+    }
+
+    fn let_of(&mut self, item: Pair<'_, R>) -> Option<Let> {
         let span = self.span_of(&item);
         let mut inner = children(item);
         let (Some(name), Some(value)) = (inner.next(), inner.next()) else {
-            return;
+            return None;
         };
         let name = self.name(name);
         let value = self.expr(value);
-        self.model.lets.push(Let { name, value, span });
+        Some(Let { name, value, span })
+    }
+
+    /// `account by FIELD { let NAME = AGG … }`, at most once.
+    fn account(&mut self, item: Pair<'_, R>) {
+        let span = self.span_of(&item);
+        if let Some(first) = &self.model.account {
+            let first = first.span;
+            self.duplicate("account", span, first);
+            return;
+        }
+        let mut by = None;
+        let mut values = Vec::new();
+        for part in children(item) {
+            match part.as_rule() {
+                R::ident | R::reserved_word => by = Some(self.name(part)),
+                R::let_decl => values.extend(self.let_of(part)),
+                _ => {}
+            }
+        }
+        if let Some(by) = by {
+            self.model.account = Some(AccountBlock { by, values, span });
+        }
     }
 
     fn group(&mut self, item: Pair<'_, R>) {
@@ -633,7 +663,11 @@ impl Builder {
 
     pub(crate) fn given_entry(&mut self, entry: Pair<'_, R>) -> Option<Given> {
         let mut inner = children(entry);
-        let field = self.name(inner.next()?);
+        let first = inner.next()?;
+        let field = match first.as_rule() {
+            R::account_ref => Spanned::new(first.as_str().to_string(), self.span_of(&first)),
+            _ => self.name(first),
+        };
         let value = inner.next()?.into_inner().next()?;
         let value = self.literal(value)?;
         Some(Given { field, value })
@@ -682,5 +716,7 @@ fn is_token(rule: R) -> bool {
             | R::kw_since
             | R::kw_where
             | R::kw_max
+            | R::kw_account
+            | R::by_word
     )
 }

@@ -27,6 +27,10 @@ impl Builder {
             R::score_ref => Spanned::new(ExprKind::Score, self.span_of(&pair)),
             R::stage_ref => Spanned::new(ExprKind::Stage, self.span_of(&pair)),
             R::today_ref => Spanned::new(ExprKind::Today, self.span_of(&pair)),
+            R::account_ref => {
+                let name = pair.as_str().trim_start_matches("account.").to_string();
+                Spanned::new(ExprKind::Account(name), self.span_of(&pair))
+            }
             R::ident => {
                 let name = self.name(pair);
                 Spanned::new(ExprKind::Name(name.node), name.span)

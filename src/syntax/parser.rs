@@ -307,6 +307,7 @@ fn is_item_start(r: Rule) -> bool {
             | kw_tier
             | kw_test
             | kw_events
+            | kw_account
             | kw_each
             | score_ref
             | EOI
@@ -348,6 +349,9 @@ fn describe(r: Rule) -> &'static str {
         set_within => "`within`",
         records | record => "a list of events",
         events_block => "`events`",
+        kw_account | account_block => "`account`",
+        by_word => "`by`",
+        account_ref => "an account value (`account.NAME`)",
         each_rule => "`each`",
         required_opt => "`required`",
         field_option => "`required`, `from` or `sep`",

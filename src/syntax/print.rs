@@ -168,6 +168,10 @@ fn write_kind(out: &mut String, kind: &ExprKind, own: Level) {
             out.push(')');
         }
         ExprKind::Events(set) => write_event_set(out, set),
+        ExprKind::Account(name) => {
+            out.push_str("account.");
+            out.push_str(name);
+        }
     }
 }
 

@@ -1,0 +1,265 @@
+//! Checking accounts (language 1.1): `account by FIELD { let NAME = AGG }`
+//! and `account.NAME`.
+//!
+//! An account value is an aggregate over the account's leads; reading a
+//! group or `score` makes it a score-level value, which only the ladder,
+//! the tiers and tests may use (the rules make the score, so a rule
+//! reading one would go round in a circle). The order is: input-level
+//! values, rules, groups, score, score-level values, ladder, tiers.
+
+use super::expr::{poisoned, typed};
+use super::model::{Account, AccountValue, AggregateKind, Expr, ExprKind};
+use super::suggest::did_you_mean;
+use super::types::Type;
+use super::{CheckError, Checker, Place};
+use crate::span::Span;
+use crate::syntax::ast;
+use crate::value::Value;
+
+impl Checker<'_> {
+    /// Check the `account` block, before the rules that use its values.
+    pub(super) fn account_block(&mut self, tree: &ast::Model) {
+        let Some(block) = &tree.account else {
+            return;
+        };
+        let by = self.fields.iter().position(|f| f.name == block.by.node);
+        if by.is_none() {
+            let names = self.fields.iter().map(|f| f.name.as_str());
+            let help = did_you_mean(&block.by.node, names).unwrap_or_else(|| {
+                "leads are grouped by one of their fields: `account by company { … }`".into()
+            });
+            self.errors.push(CheckError::BadAccount {
+                message: format!("`{}` is not a field of the leads", block.by.node),
+                span: block.by.span.into(),
+                label: "not in `fields`".into(),
+                help,
+            });
+        }
+        let mut values: Vec<AccountValue> = Vec::new();
+        for decl in &block.values {
+            if values.iter().any(|v| v.name == decl.name.node) {
+                self.errors.push(CheckError::BadAccount {
+                    message: format!("two account values are named `{}`", decl.name.node),
+                    span: decl.name.span.into(),
+                    label: "named again here".into(),
+                    help: "rename one of them: `account.NAME` must name one value".into(),
+                });
+                continue;
+            }
+            values.push(self.account_value(decl));
+        }
+        self.account = Some(Account {
+            by: by.unwrap_or_default(),
+            values,
+            span: block.span,
+        });
+    }
+
+    /// `let NAME = AGG(leads [where COND] [, EXPR])`; a value with an
+    /// error has type `Error` (what uses it stays silent).
+    fn account_value(&mut self, decl: &ast::Let) -> AccountValue {
+        let mut value = AccountValue {
+            name: decl.name.node.clone(),
+            kind: AggregateKind::Count,
+            condition: None,
+            value: None,
+            score_level: false,
+            ty: Type::Error,
+            span: decl.span,
+        };
+        let Some((kind, condition, each)) = self.account_shape(&decl.value) else {
+            return value;
+        };
+        self.reads_score = false;
+        let condition = condition.map(|c| {
+            let checked = self.expr(c, Place::Account);
+            self.expect_type(&checked, Type::Bool, "the condition of `leads where …`");
+            checked
+        });
+        let each = each.map(|e| self.expr(e, Place::Account));
+        let ty = match (kind, &each) {
+            (AggregateKind::Exists, _) => Type::Bool,
+            (AggregateKind::Sum, Some(v)) => self.account_value_type(v, &[Type::Number], kind),
+            (AggregateKind::Min | AggregateKind::Max, Some(v)) => {
+                self.account_value_type(v, &[Type::Number, Type::Date], kind)
+            }
+            (AggregateKind::Distinct, Some(v)) if matches!(v.ty, Type::List | Type::Items(_)) => {
+                self.mismatch(
+                    "the value of `distinct`",
+                    "text, a number, a date or a bool",
+                    v,
+                    None,
+                );
+                Type::Error
+            }
+            _ => Type::Number,
+        };
+        let broken = condition.as_ref().is_some_and(|c| c.ty.is_error());
+        value.kind = kind;
+        value.score_level = self.reads_score;
+        value.ty = if broken { Type::Error } else { ty };
+        value.condition = condition;
+        value.value = each;
+        value
+    }
+
+    /// The aggregate, condition and per-lead value of an account value,
+    /// or an error saying what an account value looks like.
+    fn account_shape<'t>(
+        &mut self,
+        e: &'t ast::Expr,
+    ) -> Option<(AggregateKind, Option<&'t ast::Expr>, Option<&'t ast::Expr>)> {
+        let refuse = |this: &mut Self, label: &str| {
+            this.errors.push(CheckError::BadAccount {
+                message: "an account value is an aggregate over the account's leads".into(),
+                span: e.span.into(),
+                label: label.into(),
+                help: "write `count(leads)`, `count(leads where …)`, `exists(leads where …)`, or `sum`, `min`, `max` or `distinct` of `(leads, VALUE)`".into(),
+            });
+            None
+        };
+        let ast::ExprKind::Call(name, args) = &e.node else {
+            return refuse(self, "not an aggregate");
+        };
+        let kind = AggregateKind::from_name(&name.node)
+            .filter(|k| !matches!(k, AggregateKind::First | AggregateKind::Last));
+        let Some(kind) = kind else {
+            return refuse(self, "not an aggregate over leads");
+        };
+        let condition = match args.first().map(|a| &a.node) {
+            Some(ast::ExprKind::Name(n)) if n == "leads" => None,
+            Some(ast::ExprKind::Events(set))
+                if set.source.node == "leads" && set.within.is_none() =>
+            {
+                set.condition.as_ref()
+            }
+            _ => return refuse(self, "its first argument must be `leads`"),
+        };
+        let wanted = 1 + usize::from(kind.takes_value());
+        if args.len() != wanted {
+            return refuse(self, "the wrong number of arguments");
+        }
+        Some((kind, condition, args.get(1)))
+    }
+
+    fn account_value_type(&mut self, value: &Expr, allowed: &[Type], kind: AggregateKind) -> Type {
+        if value.ty.is_error() || allowed.contains(&value.ty) {
+            return value.ty;
+        }
+        let expected = if allowed.len() == 1 {
+            "a number"
+        } else {
+            "a number or a date"
+        };
+        self.mismatch(
+            &format!("the value of `{}`", kind.name()),
+            expected,
+            value,
+            None,
+        );
+        Type::Error
+    }
+
+    /// `account.NAME` at `place`.
+    pub(super) fn account_ref(&mut self, name: &str, span: Span, place: Place) -> Expr {
+        let Some(account) = &self.account else {
+            self.errors.push(CheckError::BadAccount {
+                message: format!("`account.{name}` needs an `account` block"),
+                span: span.into(),
+                label: "no account values in this model".into(),
+                help: "group the leads first: `account by company { let people = count(leads) }`"
+                    .into(),
+            });
+            return poisoned(span);
+        };
+        let Some(index) = account.values.iter().position(|v| v.name == name) else {
+            let names = account.values.iter().map(|v| v.name.as_str());
+            let help = did_you_mean(name, names)
+                .unwrap_or_else(|| "the account block's `let` lines name its values".into());
+            self.errors.push(CheckError::BadAccount {
+                message: format!("the account has no value `{name}`"),
+                span: span.into(),
+                label: "not an account value".into(),
+                help,
+            });
+            return poisoned(span);
+        };
+        let Some(value) = account.values.get(index) else {
+            return poisoned(span);
+        };
+        let (ty, score_level) = (value.ty, value.score_level);
+        if ty.is_error() {
+            return poisoned(span);
+        }
+        if let Some(refused) = self.lead_field_in_set(&format!("account.{name}"), span) {
+            return refused;
+        }
+        let layer = |message: String, label: &str, help: String| CheckError::AccountLayer {
+            message,
+            span: span.into(),
+            label: label.into(),
+            help,
+        };
+        match place {
+            Place::Let(_) => {
+                return self
+                    .not_constant(span, format!("`account.{name}` is computed from the leads"))
+            }
+            Place::Account => {
+                self.errors.push(layer(
+                    format!("an account value cannot use another one (`account.{name}`)"),
+                    "an account value",
+                    "account values are computed in one pass over the leads: write the condition on the lead's own fields".into(),
+                ));
+                return poisoned(span);
+            }
+            Place::Rule if score_level => {
+                self.errors.push(layer(
+                    format!("a rule cannot use `account.{name}`"),
+                    "a score-level account value",
+                    format!("`account.{name}` uses `score` (or a group), and the score is the sum of the rules, this one included: use it in the stage ladder or a tier instead, e.g. `if account.{name} >= 100 and score >= 40 then SQL`"),
+                ));
+                return poisoned(span);
+            }
+            _ => {}
+        }
+        typed(ExprKind::Account(index), ty, span)
+    }
+
+    /// A group or `score` read inside an account value: it becomes a
+    /// score-level value.
+    pub(super) fn note_score_read(&mut self) {
+        self.reads_score = true;
+    }
+
+    /// `account.NAME: VALUE` in a test's `given`.
+    pub(super) fn given_account(&mut self, entry: &ast::Given) -> Option<(usize, Value)> {
+        let name = entry.field.node.trim_start_matches("account.");
+        let span = entry.field.span;
+        let Some(account) = &self.account else {
+            self.account_ref(name, span, Place::Test);
+            return None;
+        };
+        let Some(index) = account.values.iter().position(|v| v.name == name) else {
+            self.account_ref(name, span, Place::Test);
+            return None;
+        };
+        let ty = account.values.get(index)?.ty;
+        let value = match (&entry.value.node, ty) {
+            (ast::Literal::Number(n), Type::Number) => Some(Value::Number(*n)),
+            (ast::Literal::Bool(b), Type::Bool) => Some(Value::Bool(*b)),
+            (ast::Literal::Date(d), Type::Date) => Some(Value::Date(*d)),
+            _ => None,
+        };
+        if value.is_none() && !ty.is_error() {
+            self.errors.push(CheckError::BadGiven {
+                field: entry.field.node.clone(),
+                ty: ty.to_string(),
+                value: crate::syntax::canonical_literal(&entry.value.node),
+                expected: ty.to_string(),
+                span: entry.value.span.into(),
+            });
+        }
+        Some((index, value?))
+    }
+}
