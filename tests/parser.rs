@@ -66,7 +66,10 @@ fn sexpr(e: &Expr) -> String {
         ExprKind::Call(name, args) => list(&name.node, args.iter().collect()),
         ExprKind::Events(set) => {
             let condition = set.condition.as_ref().map_or("-".into(), sexpr);
-            let within = set.within.as_ref().map_or("-".into(), |w| w.node.to_string());
+            let within = set
+                .within
+                .as_ref()
+                .map_or("-".into(), |w| w.node.to_string());
             format!("(set {} {condition} {within})", set.source.node)
         }
     }
@@ -114,13 +117,36 @@ fn each_rules_and_decay_parse() {
     );
     assert!(m.rules[0].each);
     assert_eq!(sexpr(&m.rules[0].condition), "(set e (== kind \"x\") -)");
-    assert_eq!(m.rules[0].max.as_ref().map(|m| m.node.to_string()), Some("12".into()));
+    assert_eq!(
+        m.rules[0].max.as_ref().map(|m| m.node.to_string()),
+        Some("12".into())
+    );
     assert!(m.rules[0].decay.is_some());
     let decay = m.rules[1].decay.as_ref().unwrap();
     assert_eq!(decay.since.as_ref().map(sexpr), Some("d".into()));
     assert_eq!(m.events.len(), 1);
     assert!(m.events[0].fields[0].key.is_some());
     assert!(m.events[0].fields[1].time.is_some());
+}
+
+#[test]
+fn each_rules_parse_inside_groups() {
+    let m = model(
+        "fields { id: text }\nevents e { id: text key  at: date time  kind: text }\n\
+         group g max 20 {\n  each e where kind == \"x\" add 5 max 15 \"X\"\n  when count(e) > 2 add 1\n}",
+    );
+    assert_eq!(m.rules.len(), 2);
+    assert!(m.rules[0].each);
+    assert_eq!(m.rules[0].group, Some(0));
+    assert_eq!(m.rules[1].group, Some(0));
+    assert_eq!(
+        errors_of("fields { id: text }\ngroup g { each }"),
+        vec![(2, "expected a name, found `}`".to_string())]
+    );
+    assert_eq!(
+        errors_of("fields { id: text }\ngroup g { add 1 }"),
+        vec![(2, "expected `when`, `each` or `}`, found `add`".to_string())]
+    );
 }
 
 #[test]

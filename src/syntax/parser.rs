@@ -306,6 +306,8 @@ fn is_item_start(r: Rule) -> bool {
             | kw_else
             | kw_tier
             | kw_test
+            | kw_events
+            | kw_each
             | score_ref
             | EOI
     )
@@ -321,6 +323,12 @@ fn describe(r: Rule) -> &'static str {
         kw_let => "`let`",
         kw_group => "`group`",
         kw_when => "`when`",
+        kw_each => "`each`",
+        kw_events => "`events`",
+        kw_decay => "`decay`",
+        kw_since => "`since`",
+        kw_where => "`where`",
+        kw_max => "`max`",
         kw_if => "`if`",
         kw_then => "`then`",
         kw_else => "`else`",
