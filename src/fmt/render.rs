@@ -107,7 +107,7 @@ pub fn render(file: &Block) -> String {
 /// a `given` block and events of a `given` entry end with a comma.
 fn children(out: &mut Out, block: &Block, depth: usize, top: bool, comma: bool) {
     let mut at = out.section(depth);
-    let texts = aligned(&block.children, top);
+    let texts = aligned(&block.children);
     let mut previous: Option<Tag> = None;
     for (node, text) in block.children.iter().zip(texts) {
         let apart = |p: Tag| top && (p != node.tag || node.tag.is_block());
@@ -224,10 +224,10 @@ fn align_of(node: &Node) -> Align {
 }
 
 /// The text of every line node, cells padded to their run's columns. A
-/// run is the lines of one kind in a block; at top level a blank line ends
-/// it too.
-fn aligned(nodes: &[Node], top: bool) -> Vec<String> {
-    let runs = nodes.chunk_by(|a, b| align_of(a) == align_of(b) && !(top && b.blank_first()));
+/// run is the lines of one kind in a block between blank lines (as
+/// gofmt's alignment sections): a blank line ends it.
+fn aligned(nodes: &[Node]) -> Vec<String> {
+    let runs = nodes.chunk_by(|a, b| align_of(a) == align_of(b) && !b.blank_first());
     runs.flat_map(|run| {
         let pad = run.first().is_some_and(|n| align_of(n) != Align::None);
         let widths = if pad { widths(run) } else { Vec::new() };
