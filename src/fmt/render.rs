@@ -1,13 +1,14 @@
 //! Layout tree → text: indentation, blank lines, columns.
 //!
-//! Cells of consecutive lines of one alignment kind line up in columns,
-//! like gofmt's struct fields; a cell after the first that is far wider
-//! than the narrowest of its column (`add min(round(x / 100), 10)` among
-//! `add 5`s) does not widen it: one space follows it instead. An empty
-//! cell (a rule with a reason but neither `decay` nor `max`) is padded to
-//! its column, or left out with its space when the whole column is empty. End-of-line
-//! comments line up one space after the longest commented line of their
-//! section: the lines of one block between blank lines.
+//! Cells of consecutive lines of one alignment kind (up to a blank line)
+//! line up in columns, like gofmt's struct fields; a cell after the first
+//! that is far wider than the narrowest of its column (`add min(round(x /
+//! 100), 10)` among `add 5`s) does not widen it: one space follows it
+//! instead. An empty cell (a rule with a reason but neither `decay` nor
+//! `max`) is padded to its column, or left out with its space when the
+//! whole column is empty. End-of-line comments line up one space after
+//! the longest commented line of their section: the lines of one block
+//! between blank lines.
 
 use super::tree::{Align, Block, Comment, Kind, Node, Tag};
 
