@@ -14,6 +14,7 @@
 //!   `NO_COLOR=1 tally check model.tally` on that model and must match it
 //!   exactly, so pasted diagnostics stay current.
 //! - Every example is described in `examples/README.md`.
+//! - The worked example of events in docs/language.md scores as shown.
 
 use std::path::{Path, PathBuf};
 
@@ -274,4 +275,62 @@ fn fences_are_found() {
     assert_eq!(blocks[0].text, "x\n");
     assert_eq!(blocks[1].text, "```\n");
     assert_eq!(blocks[1].line, 5);
+}
+
+/// The worked example of "Behaviour over time" in docs/language.md: its
+/// two exports, scored with its model, give the output and the standard
+/// error shown under them.
+#[test]
+fn the_worked_example_of_events_scores_as_shown() {
+    let guide = read(&root().join("docs/language.md"));
+    let start = guide
+        .find("### A worked example: from an activity export to stages")
+        .expect("the worked example in docs/language.md");
+    let end = guide[start + 4..]
+        .find("\n### ")
+        .map_or(guide.len(), |i| start + 4 + i);
+    let blocks = fenced_blocks(&guide[start..end]);
+    let texts: Vec<&Block> = blocks.iter().filter(|b| b.lang == "text").collect();
+    let model = blocks
+        .iter()
+        .find(|b| b.lang == "tally")
+        .expect("its model");
+    let [leads, activity, output, stderr] = texts.as_slice() else {
+        panic!(
+            "the worked example should show 4 text blocks, found {}",
+            texts.len()
+        );
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (name, block) in [
+        ("model.tally", model),
+        ("leads.csv", leads),
+        ("activity.csv", activity),
+    ] {
+        std::fs::write(dir.path().join(name), &block.text).unwrap();
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tally"))
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args([
+            "score",
+            "model.tally",
+            "leads.csv",
+            "--events",
+            "activity.csv",
+        ])
+        .args(["--as-of", "2026-11-22", "--explain"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "a rejected event exits 1");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(normalize(&stdout), normalize(&output.text));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(normalize(&err), normalize(&stderr.text));
+    let test = std::process::Command::new(env!("CARGO_BIN_EXE_tally"))
+        .current_dir(dir.path())
+        .args(["test", "model.tally"])
+        .output()
+        .unwrap();
+    assert_eq!(test.status.code(), Some(0), "{test:?}");
 }

@@ -8,7 +8,9 @@
 //! `examples/leads_messy.csv` and `examples/leads.csv` (its readable rows)
 //! scored with `examples/b2b_inbound.tally` must agree, lead for lead, with
 //! the independent Python oracle that generated them
-//! (`examples/generate_leads.py` → `examples/expected.ndjson`).
+//! (`examples/generate_leads.py` → `examples/expected.ndjson`); so must
+//! `examples/activity.tally` with its lead and events files
+//! (`examples/generate_activity.py` → `examples/activity_expected.ndjson`).
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -225,6 +227,158 @@ fn the_generator_reproduces_the_checked_in_files() {
         assert!(
             fresh == kept,
             "examples/{name} is not what generate_leads.py makes"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- activity
+
+/// `examples/activity.tally` (events and decay, language 1.1) scored
+/// with its lead and events files must agree, lead for lead, with the
+/// independent Python oracle that generated them
+/// (`examples/generate_activity.py` → `examples/activity_expected.ndjson`,
+/// whose last line holds the events summary's counts).
+fn activity_oracle() -> (Vec<Value>, Value) {
+    let mut rows =
+        ndjson(&std::fs::read_to_string(examples().join("activity_expected.ndjson")).unwrap());
+    let counts = rows.pop().expect("the events counts")["events"].clone();
+    (rows, counts)
+}
+
+/// What differs between tally's row of the activity example and the oracle's.
+fn activity_differences(got: &Value, want: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for key in ["score", "fit", "engagement"] {
+        let (g, w) = (decimal(&got[key]), decimal(&want[key]));
+        if g.is_none() || g != w {
+            out.push(format!("{key}: tally {} oracle {}", got[key], want[key]));
+        }
+    }
+    if got["stage"] != want["stage"] {
+        out.push(format!(
+            "stage: tally {} oracle {}",
+            got["stage"], want["stage"]
+        ));
+    }
+    let reasons = |row: &Value| -> Option<Vec<(String, Option<Decimal>)>> {
+        row["reasons"]
+            .as_array()?
+            .iter()
+            .map(|r| Some((r["reason"].as_str()?.to_string(), decimal(&r["points"]))))
+            .collect()
+    };
+    let (g, w) = (reasons(got), reasons(want));
+    if g.is_none() || g != w {
+        out.push(format!(
+            "reasons: tally {} oracle {}",
+            got["reasons"], want["reasons"]
+        ));
+    }
+    out
+}
+
+#[test]
+fn tally_scores_the_activity_example_as_the_oracle_does() {
+    let out = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .args([
+            "score",
+            "examples/activity.tally",
+            "examples/activity_leads.csv",
+        ])
+        .args([
+            "--events",
+            "examples/activity_events.csv",
+            "--as-of",
+            "2026-11-22",
+        ])
+        .args(["--format", "ndjson", "--explain"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let (want, counts) = activity_oracle();
+    let summary = format!(
+        "read {n} rows: {n} scored, 0 rejected\n\
+         events activity: {} read, {} used, {} rejected, {} matching no lead, {} after the as-of date",
+        counts["read"],
+        counts["used"],
+        counts["rejected"],
+        counts["unmatched"],
+        counts["future"],
+        n = want.len(),
+    );
+    assert_eq!(stderr.trim_end(), summary);
+    let got = ndjson(&String::from_utf8(out.stdout).unwrap());
+    let ids =
+        |rows: &[Value]| -> Vec<Value> { rows.iter().map(|r| r["Lead ID"].clone()).collect() };
+    assert_eq!(ids(&got), ids(&want), "scored leads, in input order");
+    let wrong: Vec<String> = got
+        .iter()
+        .zip(&want)
+        .filter_map(|(g, w)| {
+            let diff = activity_differences(g, w);
+            (!diff.is_empty()).then(|| format!("{}: {}", w["Lead ID"], diff.join("; ")))
+        })
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "{} of {} leads differ from the oracle; first ones:\n{}",
+        wrong.len(),
+        want.len(),
+        wrong[..wrong.len().min(20)].join("\n")
+    );
+    // The example shows what it says it shows.
+    let stages: BTreeSet<&str> = want.iter().filter_map(|r| r["stage"].as_str()).collect();
+    assert_eq!(stages, BTreeSet::from(["MQL", "Nurture", "SQL"]));
+    assert!(counts["future"].as_u64() > Some(0) && counts["unmatched"].as_u64() > Some(0));
+}
+
+#[test]
+fn the_activity_example_passes_its_own_tests_and_checks() {
+    for command in ["test", "check"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_tally"))
+            .current_dir(root())
+            .env("NO_COLOR", "1")
+            .args([command, "examples/activity.tally"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "tally {command}: {out:?}");
+    }
+}
+
+#[test]
+fn the_activity_generator_reproduces_the_checked_in_files() {
+    let python = Command::new("python3").arg("--version").output();
+    if !python.is_ok_and(|o| o.status.success()) {
+        eprintln!("note: python3 is not on PATH; generator reproducibility not checked");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new("python3")
+        .current_dir(root())
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .arg("examples/generate_activity.py")
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in [
+        "activity_leads.csv",
+        "activity_events.csv",
+        "activity_expected.ndjson",
+    ] {
+        let fresh = std::fs::read(dir.path().join(name)).unwrap();
+        let kept = std::fs::read(examples().join(name)).unwrap();
+        assert!(
+            fresh == kept,
+            "examples/{name} is not what generate_activity.py makes"
         );
     }
 }

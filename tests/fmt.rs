@@ -374,3 +374,40 @@ fn rewriting_keeps_the_file_mode() {
     let mode = std::fs::metadata(&path).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o640);
 }
+
+#[test]
+fn events_blocks_and_per_event_rules_line_up_like_fields_and_rules() {
+    let messy = "fields { lead_id: text required }\n\
+        events activity { lead_id: text key; at: date time; kind: text }\n\
+        when count(activity where kind == \"webinar\" within 90 days) >= 2 add 10 \"Webinar regular\"\n\
+        each activity where kind == \"pricing_view\" add 5 max 15 \"Pricing views\"\n\
+        each activity where kind == \"demo_request\" add 25 decay half-life 30 days \"Demo requests\"\n\
+        test \"t\" as of 2026-11-22 { given { lead_id: \"L1\", activity: [ {kind: \"webinar\", at: 2026-11-01} ] } expect score == 0 }\n";
+    let tidy = "\
+fields {
+  lead_id: text required
+}
+
+events activity {
+  lead_id: text key
+  at:      date time
+  kind:    text
+}
+
+when count(activity where kind == \"webinar\" within 90 days) >= 2 add 10                         \"Webinar regular\"
+each activity where kind == \"pricing_view\"                       add 5  max 15                  \"Pricing views\"
+each activity where kind == \"demo_request\"                       add 25 decay half-life 30 days \"Demo requests\"
+
+test \"t\" as of 2026-11-22 {
+  given { lead_id: \"L1\", activity: [{ kind: \"webinar\", at: 2026-11-01 }] }
+  expect score == 0
+}
+";
+    assert_eq!(assert_sound("m", messy), tidy);
+}
+
+#[test]
+fn a_rule_without_decay_or_max_leaves_no_gap_before_its_reason() {
+    let text = "fields {\n  a: int\n}\n\nwhen a > 1  add 5 \"five\"\nwhen a > 20 add 1 \"one\"\n";
+    assert_eq!(assert_sound("m", text), text);
+}

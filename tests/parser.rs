@@ -64,6 +64,7 @@ fn sexpr(e: &Expr) -> String {
         ExprKind::IsPresent(a) => list("is-present", vec![a]),
         ExprKind::Within(a, b) => list("within", vec![a, b]),
         ExprKind::Call(name, args) => list(&name.node, args.iter().collect()),
+        ExprKind::Account(name) => format!("account.{name}"),
         ExprKind::Events(set) => {
             let condition = set.condition.as_ref().map_or("-".into(), sexpr);
             let within = set
@@ -127,6 +128,26 @@ fn each_rules_and_decay_parse() {
     assert_eq!(m.events.len(), 1);
     assert!(m.events[0].fields[0].key.is_some());
     assert!(m.events[0].fields[1].time.is_some());
+}
+
+#[test]
+fn each_rules_parse_inside_groups() {
+    let m = model(
+        "fields { id: text }\nevents e { id: text key  at: date time  kind: text }\n\
+         group g max 20 {\n  each e where kind == \"x\" add 5 max 15 \"X\"\n  when count(e) > 2 add 1\n}",
+    );
+    assert_eq!(m.rules.len(), 2);
+    assert!(m.rules[0].each);
+    assert_eq!(m.rules[0].group, Some(0));
+    assert_eq!(m.rules[1].group, Some(0));
+    assert_eq!(
+        errors_of("fields { id: text }\ngroup g { each }"),
+        vec![(2, "expected a name, found `}`".to_string())]
+    );
+    assert_eq!(
+        errors_of("fields { id: text }\ngroup g { add 1 }"),
+        vec![(2, "expected `when`, `each` or `}`, found `add`".to_string())]
+    );
 }
 
 #[test]

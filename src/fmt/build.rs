@@ -6,7 +6,7 @@ use super::scan::{blank_between, Kind as TokenKind, Token};
 use super::tree::{Align, Block, Node, Tag};
 use crate::source::Source;
 use crate::span::Span;
-use crate::syntax::ast::{Ladder, Model, Test};
+use crate::syntax::ast::{Field, Given, Ladder, Literal, Model, Test};
 use crate::syntax::{canonical_expr, canonical_name};
 
 /// The source and its tokens, for finding what the syntax tree leaves out
@@ -25,12 +25,13 @@ impl Builder<'_> {
             items.push(self.line(h.span, Tag::Header, vec![text], Align::None));
         }
         if let Some(fields) = &model.fields {
-            let children = fields
-                .fields
-                .iter()
-                .map(|f| self.line(f.span, Tag::Inner, lines::field(f), Align::Field));
-            let block = self.block("fields".into(), fields.span, children.collect());
+            let block = self.block("fields".into(), fields.span, self.fields(&fields.fields));
             items.push(self.node(Node::block(fields.span, Tag::Fields, block)));
+        }
+        for events in &model.events {
+            let head = format!("events {}", canonical_name(&events.name.node));
+            let block = self.block(head, events.span, self.fields(&events.fields));
+            items.push(self.node(Node::block(events.span, Tag::Events, block)));
         }
         for decl in &model.lets {
             items.push(self.line(decl.span, Tag::Let, lines::let_decl(decl), Align::Let));
@@ -63,6 +64,12 @@ impl Builder<'_> {
             children: items,
             ..Block::default()
         }
+    }
+
+    /// The lines of a `fields` or `events` block.
+    fn fields(&self, fields: &[Field]) -> Vec<Node> {
+        let line = |f: &Field| self.line(f.span, Tag::Inner, lines::field(f), Align::Field);
+        fields.iter().map(line).collect()
     }
 
     fn rules_and_groups(&self, model: &Model, items: &mut Vec<Node>) {
@@ -118,13 +125,25 @@ impl Builder<'_> {
             let (Some(open), true) = (open, word.text(self.text()) == "given") else {
                 continue;
             };
-            let close = code.iter().skip(i + 2).find(|t| t.text(self.text()) == "}");
+            // The `}` that closes it: events in it are `{ … }` too.
+            let mut depth = 0usize;
+            let close = code.iter().skip(i + 1).find(|t| {
+                match t.text(self.text()) {
+                    "{" => depth += 1,
+                    "}" => depth = depth.saturating_sub(1),
+                    _ => return false,
+                }
+                depth == 0
+            });
             let Some(close) = close else { continue };
             let span = Span::new(word.start, close.end);
             let inside = |s: Span| span.start < s.start && s.end < span.end;
             let children = test.given.iter().filter(|g| inside(g.field.span)).map(|g| {
                 let span = g.field.span.to(g.value.span);
-                self.line(span, Tag::Inner, vec![lines::given(g)], Align::None)
+                match &g.value.node {
+                    Literal::Records(_) => self.records(g, span),
+                    _ => self.line(span, Tag::Inner, vec![lines::given(g)], Align::None),
+                }
             });
             let block = Block {
                 head: Some("given".into()),
@@ -135,6 +154,33 @@ impl Builder<'_> {
             nodes.push(self.node(Node::block(span, Tag::Given, block)));
         }
         nodes
+    }
+
+    /// A `given` entry holding events, `NAME: [ { … }, … ]`: a block in
+    /// square brackets with a line per event, which comments can stand
+    /// between.
+    fn records(&self, entry: &Given, span: Span) -> Node {
+        let Literal::Records(records) = &entry.value.node else {
+            return self.line(span, Tag::Inner, vec![lines::given(entry)], Align::None);
+        };
+        let children = records.iter().map(|r| {
+            self.line(
+                r.span,
+                Tag::Inner,
+                vec![lines::record(&r.node)],
+                Align::None,
+            )
+        });
+        let value = entry.value.span;
+        let start = (value.start + 1).min(value.end);
+        let block = Block {
+            head: Some(format!("{}:", canonical_name(&entry.field.node))),
+            square: true,
+            body: Span::new(start, value.end.saturating_sub(1).max(start)),
+            children: children.collect(),
+            ..Block::default()
+        };
+        self.node(Node::block(span, Tag::Records, block))
     }
 
     /// A block whose text spans `span`: the body runs from its first `{`

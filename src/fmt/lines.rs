@@ -2,7 +2,8 @@
 
 use crate::source::Source;
 use crate::syntax::ast::{
-    Effect, Field, Given, Header, Let, Limits, Literal, Modifier, ModifierKind, Rule, Step, Test,
+    Decay, DecayForm, Effect, Field, Given, Header, Let, Limits, Literal, Modifier, ModifierKind,
+    Rule, Step, Test,
 };
 use crate::syntax::{canonical_expr, canonical_label, canonical_literal, canonical_name};
 use crate::value::format_decimal;
@@ -27,13 +28,20 @@ pub fn header(header: &Header, source: &Source) -> String {
     line
 }
 
-/// `name:`, the type, then the options in canonical order.
+/// `name:`, the type, then the options in canonical order (an events
+/// source's `key` and `time` marks first, right after the type).
 pub fn field(field: &Field) -> Vec<String> {
     let mut cells = vec![
         format!("{}:", canonical_name(&field.name.node)),
         field.ty.node.keyword().to_string(),
     ];
     let mut options = Vec::new();
+    if field.key.is_some() {
+        options.push("key".to_string());
+    }
+    if field.time.is_some() {
+        options.push("time".to_string());
+    }
     if field.required {
         options.push("required".to_string());
     }
@@ -81,20 +89,52 @@ pub fn let_decl(decl: &Let) -> Vec<String> {
     ]
 }
 
-/// `when COND`, `add POINTS`, and the reason if any.
+/// `when COND` (or `each SET`), `add POINTS`, then `decay … max N` and
+/// the reason if any. A rule with a reason always has the `decay … max`
+/// cell, empty when it has neither: the reasons of a run of rules line
+/// up in one column whether or not some rules decay (an empty column is
+/// left out altogether).
 pub fn rule(rule: &Rule) -> Vec<String> {
     let effect = match rule.effect.node {
         Effect::Add => "add",
         Effect::Sub => "sub",
     };
+    let word = if rule.each { "each" } else { "when" };
     let mut cells = vec![
-        format!("when {}", canonical_expr(&rule.condition)),
+        format!("{word} {}", canonical_expr(&rule.condition)),
         format!("{effect} {}", canonical_expr(&rule.points)),
     ];
-    if let Some(reason) = &rule.reason {
-        cells.push(quoted(&reason.node));
+    let mut extras = Vec::new();
+    if let Some(d) = &rule.decay {
+        extras.push(decay(d));
+    }
+    if let Some(max) = &rule.max {
+        extras.push(format!("max {}", format_decimal(max.node)));
+    }
+    let extras = extras.join(" ");
+    match &rule.reason {
+        Some(reason) => cells.extend([extras, quoted(&reason.node)]),
+        None if !extras.is_empty() => cells.push(extras),
+        None => {}
     }
     cells
+}
+
+/// `decay half-life 30 days`, `decay linear 8 weeks`, `decay 50% every 1
+/// month since DATE`.
+fn decay(decay: &Decay) -> String {
+    let duration = |d| canonical_literal(&Literal::Duration(d));
+    let form = match decay.form.node {
+        DecayForm::HalfLife(d) => format!("half-life {}", duration(d)),
+        DecayForm::Linear(d) => format!("linear {}", duration(d)),
+        DecayForm::Every { percent, period } => {
+            format!("{}% every {}", format_decimal(percent), duration(period))
+        }
+    };
+    match &decay.since {
+        Some(since) => format!("decay {form} since {}", canonical_expr(since)),
+        None => format!("decay {form}"),
+    }
 }
 
 /// `max N min N`, after a prefix (`score`, `group NAME`).
@@ -130,6 +170,15 @@ pub fn test_head(test: &Test) -> String {
         head.push_str(&format!(" as of {}", date.node.format("%Y-%m-%d")));
     }
     head
+}
+
+/// `{ field: value, … }`: one event of a `given` entry.
+pub fn record(entries: &[Given]) -> String {
+    if entries.is_empty() {
+        return "{}".into();
+    }
+    let entries: Vec<String> = entries.iter().map(given).collect();
+    format!("{{ {} }}", entries.join(", "))
 }
 
 /// `field: value` of a `given` block.

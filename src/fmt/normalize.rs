@@ -41,6 +41,11 @@ impl Walk {
             self.span(&mut block.span);
             block.fields.iter_mut().for_each(|f| self.field(f));
         }
+        for block in &mut m.events {
+            self.span(&mut block.span);
+            self.spanned(&mut block.name);
+            block.fields.iter_mut().for_each(|f| self.field(f));
+        }
         for decl in &mut m.lets {
             self.span(&mut decl.span);
             self.spanned(&mut decl.name);
@@ -72,6 +77,9 @@ impl Walk {
         self.spanned(&mut f.ty);
         self.opt(&mut f.from);
         self.opt(&mut f.sep);
+        for mark in [&mut f.key, &mut f.time].into_iter().flatten() {
+            self.span(mark);
+        }
         // The formatter writes modifiers in canonical order (stable: a
         // repeated one stays after the first).
         f.modifiers.sort_by_key(|m| m.kind.node);
@@ -88,6 +96,20 @@ impl Walk {
         self.spanned(&mut r.effect);
         self.expr(&mut r.points);
         self.opt(&mut r.reason);
+        if let Some(decay) = &mut r.decay {
+            self.span(&mut decay.span);
+            self.spanned(&mut decay.form);
+            if let DecayForm::Every { percent, .. } = &mut decay.form.node {
+                *percent = percent.normalize();
+            }
+            if let Some(since) = &mut decay.since {
+                self.expr(since);
+            }
+        }
+        if let Some(max) = &mut r.max {
+            max.node = max.node.normalize();
+            self.spanned(max);
+        }
     }
 
     fn limits(&self, limits: &mut Limits) {
@@ -111,11 +133,13 @@ impl Walk {
         self.span(&mut t.span);
         self.spanned(&mut t.name);
         self.opt(&mut t.as_of);
-        for given in &mut t.given {
-            self.spanned(&mut given.field);
-            self.literal(&mut given.value);
-        }
+        t.given.iter_mut().for_each(|g| self.given(g));
         t.expects.iter_mut().for_each(|e| self.expr(e));
+    }
+
+    fn given(&self, given: &mut Given) {
+        self.spanned(&mut given.field);
+        self.literal(&mut given.value);
     }
 
     fn literal(&self, lit: &mut Spanned<Literal>) {
@@ -123,6 +147,12 @@ impl Walk {
         match &mut lit.node {
             Literal::Number(n) => *n = n.normalize(),
             Literal::List(items) => items.iter_mut().for_each(|i| self.literal(i)),
+            Literal::Records(records) => {
+                for record in records {
+                    self.spanned(record);
+                    record.node.iter_mut().for_each(|g| self.given(g));
+                }
+            }
             _ => {}
         }
     }
@@ -142,6 +172,10 @@ impl Walk {
             ExprKind::Arith(_, rest) => rest.iter_mut().for_each(|(op, _)| self.spanned(op)),
             ExprKind::Compare(_, op, _) => self.spanned(op),
             ExprKind::Call(name, _) => self.spanned(name),
+            ExprKind::Events(set) => {
+                self.spanned(&mut set.source);
+                self.opt(&mut set.within);
+            }
             _ => {}
         }
         kind.for_each_child_mut(&mut |child| self.expr(child));

@@ -1,11 +1,14 @@
 //! Layout tree → text: indentation, blank lines, columns.
 //!
-//! Cells of consecutive lines of one alignment kind line up in columns,
-//! like gofmt's struct fields; a cell after the first that is far wider than
-//! the narrowest of its column (`add min(round(x / 100), 10)` among
-//! `add 5`s) does not widen it: one space follows it instead. End-of-line
-//! comments line up one space after the longest commented line of their
-//! section: the lines of one block between blank lines.
+//! Cells of consecutive lines of one alignment kind (up to a blank line)
+//! line up in columns, like gofmt's struct fields; a cell after the first
+//! that is far wider than the narrowest of its column (`add min(round(x /
+//! 100), 10)` among `add 5`s) does not widen it: one space follows it
+//! instead. An empty cell (a rule with a reason but neither `decay` nor
+//! `max`) is padded to its column, or left out with its space when the
+//! whole column is empty. End-of-line comments line up one space after
+//! the longest commented line of their section: the lines of one block
+//! between blank lines.
 
 use super::tree::{Align, Block, Comment, Kind, Node, Tag};
 
@@ -14,9 +17,15 @@ const INDENT: usize = 2;
 /// A `given` block is written on one line when it fits in this width.
 pub const WIDTH: usize = 100;
 
-/// How much wider than the narrowest of its column a cell may be and
-/// still widen the column (the first column always lines up).
+/// How much wider than the narrowest of its column a cell of the second
+/// column (a rule's points, a field's type) may be and still widen the
+/// column (the first column always lines up).
 const OUTLIER: usize = 6;
+/// The same for a later column, a rule's `decay … max N` (empty, 0 wide,
+/// on a rule with neither): `max 15` and `decay half-life 30 days` line
+/// up, a `decay … since DATE` does not push out the reasons of a run
+/// whose other rules do not decay.
+const OUTLIER_LATER: usize = 24;
 
 enum Line {
     Blank,
@@ -90,89 +99,114 @@ impl Out {
 /// The text of a file.
 pub fn render(file: &Block) -> String {
     let mut out = Out::default();
-    children(&mut out, file, 0, true);
+    children(&mut out, file, 0, true, false);
     finish(&out.lines, out.sections)
 }
 
 /// The children of a block and its closing comments, at `depth`. At top
-/// level, items of different kinds, and blocks, are set apart.
-fn children(out: &mut Out, block: &Block, depth: usize, top: bool) {
+/// level, items of different kinds, and blocks, are set apart. Entries of
+/// a `given` block and events of a `given` entry end with a comma.
+fn children(out: &mut Out, block: &Block, depth: usize, top: bool, comma: bool) {
     let mut at = out.section(depth);
-    let texts = aligned(&block.children, top);
+    let texts = aligned(&block.children);
     let mut previous: Option<Tag> = None;
     for (node, text) in block.children.iter().zip(texts) {
         let apart = |p: Tag| top && (p != node.tag || node.tag.is_block());
         if previous.is_some_and(|p| node.blank_first() || apart(p)) {
             out.blank(&mut at);
         }
-        node_lines(out, node, text, &mut at);
+        node_lines(out, node, text, &mut at, comma);
         previous = Some(node.tag);
     }
     out.comments(&mut at, &block.tail, !block.children.is_empty());
 }
 
-fn node_lines(out: &mut Out, node: &Node, text: String, at: &mut At) {
+fn node_lines(out: &mut Out, node: &Node, mut text: String, at: &mut At, comma: bool) {
     out.comments(at, &node.leading, false);
     if !node.leading.is_empty() && node.blank_before {
         out.blank(at);
     }
     match &node.kind {
-        Kind::Line { .. } => out.text(*at, text, node.trailing.clone()),
-        Kind::Block(block) => block_lines(out, node, block, *at),
+        Kind::Line { .. } => {
+            if comma {
+                text.push(',');
+            }
+            out.text(*at, text, node.trailing.clone());
+        }
+        Kind::Block(block) => block_lines(out, node, block, *at, comma),
     }
 }
 
-fn block_lines(out: &mut Out, node: &Node, block: &Block, at: At) {
+fn block_lines(out: &mut Out, node: &Node, block: &Block, at: At, comma: bool) {
     let head = block.head.clone().unwrap_or_default();
-    let given = node.tag == Tag::Given;
-    if let Some((line, comment)) = one_line(node, block, at.depth, given) {
-        return out.text(at, format!("{head} {line}"), comment);
+    let (open, close) = if block.square { ('[', ']') } else { ('{', '}') };
+    let end = if comma { "," } else { "" };
+    if let Some((line, comment)) = one_line(node, block, at.depth, end.len()) {
+        return out.text(at, format!("{head} {line}{end}"), comment);
     }
     // The lines with the braces keep their comments to themselves.
     let head_at = out.section(at.depth);
-    out.text(head_at, format!("{head} {{"), block.head_trailing.clone());
-    let start = out.lines.len();
-    children(out, block, at.depth + 1, false);
-    if let (true, Some(lines)) = (given, out.lines.get_mut(start..)) {
-        add_commas(lines, at.depth + 1);
-    }
+    out.text(
+        head_at,
+        format!("{head} {open}"),
+        block.head_trailing.clone(),
+    );
+    let entries = matches!(node.tag, Tag::Given | Tag::Records);
+    children(out, block, at.depth + 1, false, entries);
     let close_at = out.section(at.depth);
-    out.text(close_at, "}".into(), node.trailing.clone());
+    out.text(close_at, format!("{close}{end}"), node.trailing.clone());
 }
 
-/// `{}`, or a `given` block's `{ a: 1, b: 2 }` when it fits and no comment
-/// stands inside it; with the one end-of-line comment it may carry.
+/// `{}`, or a `given` block's `{ a: 1, b: 2 }` (an events entry's `[{ … },
+/// { … }]`) when it fits in `WIDTH` with its head and the `extra`
+/// characters after it, and no comment stands inside it; with the one
+/// end-of-line comment it may carry.
 fn one_line(
     node: &Node,
     block: &Block,
     depth: usize,
-    given: bool,
+    extra: usize,
 ) -> Option<(String, Option<String>)> {
     let comment = match (&block.head_trailing, &node.trailing) {
         (Some(_), Some(_)) => return None,
         (a, b) => a.clone().or_else(|| b.clone()),
     };
     if block.children.is_empty() && block.tail.is_empty() {
-        return Some(("{}".into(), comment));
+        let empty = if block.square { "[]" } else { "{}" };
+        return Some((empty.into(), comment));
     }
-    let quiet = |n: &Node| n.leading.is_empty() && n.trailing.is_none();
-    if !given || !block.tail.is_empty() || !block.children.iter().all(quiet) {
+    if !matches!(node.tag, Tag::Given | Tag::Records) || !block.tail.is_empty() {
         return None;
     }
-    let entries: Vec<String> = block.children.iter().map(|n| cells(n).join(" ")).collect();
-    let line = format!("{{ {} }}", entries.join(", "));
-    let width = depth * INDENT + "given ".len() + line.chars().count();
+    let line = flat_entries(block)?;
+    let head = block.head.as_deref().unwrap_or_default().chars().count();
+    let width = depth * INDENT + head + 1 + line.chars().count() + extra;
     (width <= WIDTH).then_some((line, comment))
 }
 
-/// Entries of a multi-line `given` end with a comma.
-fn add_commas(lines: &mut [Line], entry_depth: usize) {
-    for line in lines.iter_mut() {
-        if let Line::Text { depth, text, .. } = line {
-            if *depth == entry_depth && !text.starts_with('#') {
-                text.push(',');
-            }
+/// A block's entries on one line, `{ a: 1, b: 2 }` or `[{ … }, { … }]`,
+/// when no comment stands among them.
+fn flat_entries(block: &Block) -> Option<String> {
+    let entries = block.children.iter().map(flat);
+    let entries: Vec<String> = entries.collect::<Option<_>>()?;
+    Some(match block.square {
+        true => format!("[{}]", entries.join(", ")),
+        false => format!("{{ {} }}", entries.join(", ")),
+    })
+}
+
+/// A node on one line, when it carries no comment.
+fn flat(node: &Node) -> Option<String> {
+    if !node.leading.is_empty() || node.trailing.is_some() {
+        return None;
+    }
+    match &node.kind {
+        Kind::Line { cells, .. } => Some(cells.join(" ")),
+        Kind::Block(block) if block.head_trailing.is_none() && block.tail.is_empty() => {
+            let head = block.head.as_deref().unwrap_or_default();
+            Some(format!("{head} {}", flat_entries(block)?))
         }
+        Kind::Block(_) => None,
     }
 }
 
@@ -191,10 +225,10 @@ fn align_of(node: &Node) -> Align {
 }
 
 /// The text of every line node, cells padded to their run's columns. A
-/// run is the lines of one kind in a block; at top level a blank line ends
-/// it too.
-fn aligned(nodes: &[Node], top: bool) -> Vec<String> {
-    let runs = nodes.chunk_by(|a, b| align_of(a) == align_of(b) && !(top && b.blank_first()));
+/// run is the lines of one kind in a block between blank lines (as
+/// gofmt's alignment sections): a blank line ends it.
+fn aligned(nodes: &[Node]) -> Vec<String> {
+    let runs = nodes.chunk_by(|a, b| align_of(a) == align_of(b) && !b.blank_first());
     runs.flat_map(|run| {
         let pad = run.first().is_some_and(|n| align_of(n) != Align::None);
         let widths = if pad { widths(run) } else { Vec::new() };
@@ -215,7 +249,8 @@ fn widths(run: &[Node]) -> Vec<usize> {
                 .map(|c| c.chars().count())
                 .collect();
             let narrowest = widths.iter().copied().min().unwrap_or(0);
-            let fits = |w: &usize| k == 0 || *w <= narrowest + OUTLIER;
+            let tolerance = if k == 1 { OUTLIER } else { OUTLIER_LATER };
+            let fits = |w: &usize| k == 0 || *w <= narrowest + tolerance;
             widths.iter().copied().filter(fits).max().unwrap_or(0)
         })
         .collect()
@@ -224,9 +259,14 @@ fn widths(run: &[Node]) -> Vec<usize> {
 fn join(cells: &[String], widths: &[usize]) -> String {
     let mut line = String::new();
     for (k, cell) in cells.iter().enumerate() {
+        let width = widths.get(k).copied().unwrap_or(0);
+        // An empty cell (a rule with a reason but no `decay` or `max`)
+        // takes its column's room, or none when the column is empty.
+        if cell.is_empty() && width == 0 {
+            continue;
+        }
         line.push_str(cell);
         if k + 1 < cells.len() {
-            let width = widths.get(k).copied().unwrap_or(0);
             let pad = width.saturating_sub(cell.chars().count());
             line.push_str(&" ".repeat(pad + 1));
         }

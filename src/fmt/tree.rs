@@ -15,6 +15,7 @@ pub struct Comment {
 pub enum Tag {
     Header,
     Fields,
+    Events,
     Let,
     Group,
     Rule,
@@ -26,12 +27,17 @@ pub enum Tag {
     Inner,
     /// A test's `given { … }`.
     Given,
+    /// A `given` entry holding events: `NAME: [ { … }, … ]`.
+    Records,
 }
 
 impl Tag {
     /// Items that always stand apart, each its own block.
     pub fn is_block(self) -> bool {
-        matches!(self, Tag::Fields | Tag::Group | Tag::Tier | Tag::Test)
+        matches!(
+            self,
+            Tag::Fields | Tag::Events | Tag::Group | Tag::Tier | Tag::Test
+        )
     }
 }
 
@@ -70,11 +76,13 @@ pub enum Kind {
     Block(Block),
 }
 
-/// `HEAD { children }`, or the whole file (no head).
+/// `HEAD { children }`, `HEAD [ children ]`, or the whole file (no head).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Block {
     /// The text before ` {`; `None` for the file itself.
     pub head: Option<String>,
+    /// In square brackets rather than braces (the events of a `given`).
+    pub square: bool,
     /// From just after `{` to `}`: where the children and their comments are.
     pub body: Span,
     pub children: Vec<Node>,

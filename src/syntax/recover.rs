@@ -82,7 +82,8 @@ fn starts_item(text: &str) -> bool {
         .unwrap_or(text.len());
     let (word, after) = text.split_at(word_len);
     match word {
-        "model" | "fields" | "let" | "group" | "when" | "if" | "else" | "tier" | "test" => true,
+        "model" | "fields" | "events" | "let" | "group" | "when" | "each" | "if" | "else"
+        | "tier" | "test" => true,
         "score" => {
             let next = after.trim_start_matches([' ', '\t']);
             ["max", "min"].iter().any(|limit| {

@@ -1,7 +1,9 @@
 //! Random valid models for the formatter's property test: fields of every
-//! type (some named in backticks), lets, groups with caps, rules with
-//! conditions built from every operator, reasons, a ladder, a tier and a
-//! test, joined by random spacing, `;` and comments.
+//! type (some named in backticks), an events source, lets, groups with
+//! caps, rules with conditions built from every operator and aggregate,
+//! decaying `when` rules, per-event `each` rules, reasons, a ladder, a
+//! tier and a test (with events), joined by random spacing, `;` and
+//! comments.
 
 use proptest::prelude::*;
 
@@ -94,6 +96,14 @@ fn other_atom() -> impl Strategy<Value = String> {
         format!("{BOOL} == true"),
         format!("{TEXT} is missing"),
         format!("{NUM} is present"),
+        "count(ev where kind == \"webinar\" within 90 days) >= 2".to_string(),
+        "exists(ev where m > 3)".to_string(),
+        "not exists(ev within 60 days)".to_string(),
+        "distinct(ev, kind) >= 2".to_string(),
+        "last(ev) is missing or not last(ev) within 60 days".to_string(),
+        "sum(ev where kind == \"demo\", m) > 10".to_string(),
+        "first(ev where (m > 1 and at within 1 year)) < 2026-01-01".to_string(),
+        "max(ev, m) >= 5".to_string(),
     ])
 }
 
@@ -118,11 +128,46 @@ fn condition() -> impl Strategy<Value = String> {
     })
 }
 
-/// A rule before its reason is decided: condition, `sub`?, points, reason?.
-type RawRule = (String, bool, String, bool);
+/// A rule before its reason is decided: condition, `sub`?, points, reason?,
+/// decay (or nothing).
+type RawRule = (String, bool, String, bool, &'static str);
 
 fn rule() -> impl Strategy<Value = RawRule> {
-    (condition(), any::<bool>(), num_expr(), any::<bool>())
+    let decay = prop::sample::select(vec![
+        "",
+        "",
+        "",
+        " decay 50% every 1 month since `d`",
+        " decay half-life 30 days since `d`",
+        " decay linear 2 weeks since last(ev)",
+        " decay 12.50% every 1 year since `d`",
+    ]);
+    (condition(), any::<bool>(), num_expr(), any::<bool>(), decay)
+}
+
+/// A per-event rule: its set, `sub`?, points and what follows them.
+type EachRule = (&'static str, bool, &'static str, &'static str);
+
+fn each_rule() -> impl Strategy<Value = EachRule> {
+    let sets = prop::sample::select(vec![
+        "ev",
+        "ev where kind == \"demo\"",
+        "ev where kind in [webinar, demo] within 90 days",
+        "ev where (m > 2 and at within 30 days)",
+        "ev within 2 weeks",
+        "ev where not kind is missing or m >= 10",
+    ]);
+    let points = prop::sample::select(vec!["5", "m / 10", "2.50", "min(m, 20)"]);
+    let tails = prop::sample::select(vec![
+        "",
+        " decay half-life 30 days",
+        " decay linear 8 weeks",
+        " decay 50% every 1 month",
+        " max 20",
+        " decay half-life 2 weeks max 12.50",
+        " decay 12.5% every 3 days max 7",
+    ]);
+    (sets, any::<bool>(), points, tails)
 }
 
 fn limits() -> impl Strategy<Value = String> {
@@ -139,6 +184,7 @@ pub struct Parts {
     field_options: Vec<bool>,
     groups: Vec<(String, Vec<RawRule>)>,
     top: Vec<RawRule>,
+    each: Vec<EachRule>,
     score_limits: String,
     thresholds: (u32, u32),
     given: Vec<bool>,
@@ -150,16 +196,18 @@ fn parts() -> impl Strategy<Value = Parts> {
         prop::collection::vec(prop::bool::weighted(0.3), 7),
         prop::collection::vec((limits(), prop::collection::vec(rule(), 0..3)), 1..3),
         prop::collection::vec(rule(), 0..2),
+        prop::collection::vec(each_rule(), 0..3),
         limits(),
         (0u32..40, 40u32..90),
-        prop::collection::vec(prop::bool::weighted(0.4), 7),
+        prop::collection::vec(prop::bool::weighted(0.4), 8),
         prop::collection::vec(0usize..64, 64),
     )
         .prop_map(
-            |(field_options, groups, top, score_limits, thresholds, given, seps)| Parts {
+            |(field_options, groups, top, each, score_limits, thresholds, given, seps)| Parts {
                 field_options,
                 groups,
                 top,
+                each,
                 score_limits,
                 thresholds,
                 given,
@@ -214,6 +262,8 @@ impl Writer {
         out += &self.item();
         out += &self.fields(&p.field_options);
         out += &self.item();
+        out += &self.events();
+        out += &self.item();
         out += "let k = 3";
         out += &self.item();
         out += "let titles = [CEO, \"VP\", head-of]";
@@ -224,12 +274,22 @@ impl Writer {
                 out += &self.item();
                 out += &self.rule(r);
             }
+            // Per-event rules: the even ones in the first group, the odd
+            // ones at top level.
+            for r in p.each.iter().step_by(2).filter(|_| i == 0) {
+                out += &self.item();
+                out += &self.each_rule(r);
+            }
             out += &self.item();
             out += "}";
         }
         for r in &p.top {
             out += &self.item();
             out += &self.rule(r);
+        }
+        for r in p.each.iter().skip(1).step_by(2) {
+            out += &self.item();
+            out += &self.each_rule(r);
         }
         if !p.score_limits.is_empty() {
             out += &self.item();
@@ -266,7 +326,27 @@ impl Writer {
         out + "}"
     }
 
-    fn rule(&mut self, (cond, sub, points, reason): &RawRule) -> String {
+    /// An events source joined by the lead field `i`.
+    fn events(&mut self) -> String {
+        let fields = ["i: int key", "at: date time", "kind: text", "m: number"];
+        let mut out = format!("events{}ev{}{{", self.inner(), self.inner());
+        for field in fields {
+            out += &self.item();
+            out += field;
+        }
+        out += &self.item();
+        out + "}"
+    }
+
+    fn each_rule(&mut self, (set, sub, points, tail): &EachRule) -> String {
+        let n = self.rules;
+        self.rules += 1;
+        let effect = if *sub { "sub" } else { "add" };
+        let (a, b, c) = (self.inner(), self.inner(), self.inner());
+        format!("each{a}{set}{b}{effect}{c}{points}{tail} \"each {n}\"")
+    }
+
+    fn rule(&mut self, (cond, sub, points, reason, decay): &RawRule) -> String {
         let n = self.rules;
         self.rules += 1;
         let effect = if *sub { "sub" } else { "add" };
@@ -278,7 +358,7 @@ impl Writer {
             (format!("({cond}) and {INT} != {n}"), String::new())
         };
         let (a, b, c) = (self.inner(), self.inner(), self.inner());
-        format!("when{a}{cond}{b}{effect}{c}{points}{reason}")
+        format!("when{a}{cond}{b}{effect}{c}{points}{decay}{reason}")
     }
 
     fn ladders(&mut self, (low, high): (u32, u32)) -> String {
@@ -304,6 +384,8 @@ impl Writer {
             format!("{DATE}: 2026-01-15"),
             format!("{LIST}: [pricing, \"case study\"]"),
             format!("{SCORE_FIELD}: 7"),
+            "ev: [ { kind: \"demo\", at: 2026-01-10, m: 12.50 },\n  { at: 2025-12-01; kind: \"webinar\" } ]"
+                .to_string(),
         ];
         let chosen: Vec<&String> = values
             .iter()
