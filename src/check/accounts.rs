@@ -64,13 +64,14 @@ impl Checker<'_> {
             condition: None,
             value: None,
             score_level: false,
+            uses: None,
             ty: Type::Error,
             span: decl.span,
         };
         let Some((kind, condition, each)) = self.account_shape(&decl.value) else {
             return value;
         };
-        self.reads_score = false;
+        self.reads_score = None;
         let condition = condition.map(|c| {
             let checked = self.expr(c, Place::Account);
             self.expect_type(&checked, Type::Bool, "the condition of `leads where …`");
@@ -96,7 +97,8 @@ impl Checker<'_> {
         };
         let broken = condition.as_ref().is_some_and(|c| c.ty.is_error());
         value.kind = kind;
-        value.score_level = self.reads_score;
+        value.score_level = self.reads_score.is_some();
+        value.uses = self.reads_score.take();
         value.ty = if broken { Type::Error } else { ty };
         value.condition = condition;
         value.value = each;
@@ -188,6 +190,7 @@ impl Checker<'_> {
             return poisoned(span);
         };
         let (ty, score_level) = (value.ty, value.score_level);
+        let uses = value.uses.clone().unwrap_or_else(|| "score".into());
         if ty.is_error() {
             return poisoned(span);
         }
@@ -217,7 +220,7 @@ impl Checker<'_> {
                 self.errors.push(layer(
                     format!("a rule cannot use `account.{name}`"),
                     "a score-level account value",
-                    format!("`account.{name}` uses `score` (or a group), and the score is the sum of the rules, this one included: use it in the stage ladder or a tier instead, e.g. `if account.{name} >= 100 and score >= 40 then SQL`"),
+                    format!("`account.{name}` uses `{uses}`, and `{uses}` is a sum of the rules, this one included: a rule may not use a score-level account value; use it in the stage ladder or a tier, e.g. `if account.{name} >= 100 and score >= 40 then SQL`"),
                 ));
                 return poisoned(span);
             }
@@ -228,8 +231,10 @@ impl Checker<'_> {
 
     /// A group or `score` read inside an account value: it becomes a
     /// score-level value.
-    pub(super) fn note_score_read(&mut self) {
-        self.reads_score = true;
+    pub(super) fn note_score_read(&mut self, name: &str) {
+        if self.reads_score.is_none() {
+            self.reads_score = Some(name.to_string());
+        }
     }
 
     /// `account.NAME: VALUE` in a test's `given`.

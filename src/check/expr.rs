@@ -187,7 +187,7 @@ impl Checker<'_> {
                 });
                 return poisoned(span);
             }
-            self.note_score_read();
+            self.note_score_read(name);
             return typed(kind, ty, span);
         }
         match place {

@@ -98,9 +98,9 @@ struct Checker<'a> {
     scope: Option<usize>,
     /// The checked account values (names, types, levels).
     account: Option<model::Account>,
-    /// While an account value is checked: whether it read a group or
-    /// `score` so far.
-    reads_score: bool,
+    /// While an account value is checked: the first group or `score` it
+    /// read so far.
+    reads_score: Option<String>,
 }
 
 impl<'a> Checker<'a> {
@@ -133,7 +133,7 @@ impl<'a> Checker<'a> {
             aggregate_ids: HashMap::new(),
             scope: None,
             account: None,
-            reads_score: false,
+            reads_score: None,
         };
         checker.declare_names(tree);
         checker

@@ -92,6 +92,8 @@ pub struct AccountValue {
     /// True when it reads groups or `score` (a score-level value: usable
     /// only in the ladder, tiers and tests).
     pub score_level: bool,
+    /// The first group or `score` it reads, for messages.
+    pub uses: Option<String>,
     pub ty: Type,
     pub span: Span,
 }

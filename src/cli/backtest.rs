@@ -48,7 +48,8 @@ fn backtest(args: &BacktestArgs) -> Result<Backtest, (u8, String)> {
     let mut counter = BacktestCounter::new(&model);
     let today = args.read.today();
     let events = args.read.events(&plan)?;
-    let scoring = (today, events.tables.as_slice());
+    let accounts = args.read.accounts(&plan, &args.leads, &events)?;
+    let scoring = (today, events.tables.as_slice(), &accounts);
     let counts = file.score_outcomes(&plan, scoring, &args.outcome, |outcome, converted| {
         counter.add(outcome, converted);
     })?;

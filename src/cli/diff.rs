@@ -101,8 +101,14 @@ fn diff(args: &DiffArgs) -> Result<Diff, (u8, String)> {
         .and_then(|f| Column::find(reader.header(), &f.column).ok());
     let today = args.read.today();
     let (old_events, new_events) = (args.read.events(&old_plan)?, args.read.events(&new_plan)?);
-    let old_scorer = Scorer::new(&old_plan, today).with_events(&old_events.tables);
-    let new_scorer = Scorer::new(&new_plan, today).with_events(&new_events.tables);
+    let old_accounts = args.read.accounts(&old_plan, &args.leads, &old_events)?;
+    let new_accounts = args.read.accounts(&new_plan, &args.leads, &new_events)?;
+    let old_scorer = Scorer::new(&old_plan, today)
+        .with_events(&old_events.tables)
+        .with_accounts(&old_accounts);
+    let new_scorer = Scorer::new(&new_plan, today)
+        .with_events(&new_events.tables)
+        .with_accounts(&new_accounts);
     let scoring = [
         Scoring {
             binding: &old_binding,

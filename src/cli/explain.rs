@@ -108,9 +108,37 @@ pub fn run(args: &ExplainArgs) -> u8 {
             return super::EXIT_FAILURE;
         }
     };
+    let accounts = match super::accounts::read_accounts(&plan, &args.leads, how, as_of, &events) {
+        Ok(accounts) => accounts,
+        Err(message) => {
+            output::errln(&format!("error: {message}"));
+            return super::EXIT_FAILURE;
+        }
+    };
     let trace = Scorer::new(&plan, as_of)
         .with_events(&events.tables)
+        .with_accounts(&accounts)
         .explain(&lead);
+    let account_line = plan.account.as_ref().map(|account| {
+        let key = lead.values.get(account.by).cloned().flatten();
+        let leads = accounts.leads_in(key.as_ref());
+        let attached = with_account_values(&plan, &lead, &accounts);
+        let values: Vec<String> = (account.values.iter())
+            .map(|v| {
+                let value = attached.values.get(v.field).and_then(Option::as_ref);
+                format!("account.{} = {}", v.text, explain_text::shown_value(value))
+            })
+            .collect();
+        match leads {
+            Some(n) => format!(
+                "\naccount ({} lead{}): {}\n",
+                n,
+                if n == 1 { "" } else { "s" },
+                values.join(", ")
+            ),
+            None => "\naccount: none (no value to group by), so its values are missing\n".into(),
+        }
+    });
     let key_of = |field: usize| lead.values.get(field).cloned().flatten();
     let each = match super::events::each_explained(&plan, &args.events, key_of, as_of, how) {
         Ok(each) => each,
@@ -131,6 +159,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
             let mut text = explain_text::render(&plan, &trace, record.row, shown.as_deref());
             text.push_str(&local_section(&plan, &lead, &local));
             text.push_str(&explain_text::each_section(&each));
+            text.push_str(account_line.as_deref().unwrap_or_default());
             text
         }
         Shape::Json => {
@@ -247,6 +276,18 @@ fn local_section(plan: &Plan, lead: &crate::eval::Lead, cells: &LocalCells) -> S
         return out;
     }
     format!("\ncells read in a local format\n{out}")
+}
+
+/// The lead with its account values looked up.
+fn with_account_values(
+    plan: &Plan,
+    lead: &crate::eval::Lead,
+    accounts: &crate::eval::AccountTables,
+) -> crate::eval::Lead {
+    let mut lead = lead.clone();
+    let scorer = Scorer::new(plan, crate::value::Date::default()).with_accounts(accounts);
+    scorer.attach_events(&mut lead, &mut Vec::new());
+    lead
 }
 
 /// `--input-format`.

@@ -5,7 +5,7 @@
 use miette::Diagnostic;
 
 use super::{render, EXIT_FAILURE, EXIT_PROBLEMS};
-use crate::eval::{EventTable, Outcome, Scorer};
+use crate::eval::{AccountTables, EventTable, Outcome, Scorer};
 use crate::io::{self, Binding, Format, Header, NameHint, OpenError, Reader};
 use crate::plan::Plan;
 use crate::quality::{each_scored, Column, Counts, Scoring};
@@ -66,13 +66,15 @@ impl LeadFile<'_> {
     pub fn score_outcomes(
         &self,
         plan: &Plan,
-        (today, events): (Date, &[EventTable]),
+        (today, events, accounts): (Date, &[EventTable], &AccountTables),
         outcome: &str,
         mut add: impl FnMut(&Outcome, bool),
     ) -> Result<Counts, (u8, String)> {
         let (reader, binding) = self.open(plan)?;
         let column = self.outcome_column(reader.header(), outcome)?;
-        let scorer = Scorer::new(plan, today).with_events(events);
+        let scorer = Scorer::new(plan, today)
+            .with_events(events)
+            .with_accounts(accounts);
         let scoring = [Scoring {
             binding: &binding,
             scorer: &scorer,

@@ -3,6 +3,7 @@
 //! Thin by design: each command reads its inputs, calls the library and
 //! renders what comes back. Only this module knows about terminals.
 
+mod accounts;
 mod backtest;
 mod calibrate;
 mod check;

@@ -18,7 +18,7 @@ use crate::plan::{self, Plan};
 use crate::value::Date;
 use outputs::Outputs;
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ScoreArgs {
     /// The model (`-` reads standard input).
     #[arg(value_name = "MODEL")]
@@ -185,7 +185,31 @@ fn score(args: &ScoreArgs) -> Result<Scored, Stop> {
     let (plan, stamp) = load_plan(&args.model)?;
     let as_of = args.as_of.unwrap_or_else(today_utc);
     let events = read_events(args, &plan, as_of)?;
-    let counts = score_leads(args, &outputs, (&plan, &stamp), as_of, &events)?;
+    // Account values read the leads more than once: standard input is
+    // kept in a temporary file first.
+    let spooled = match (&plan.account, args.leads.as_str()) {
+        (Some(_), "-") => Some(
+            super::accounts::Spooled::stdin()
+                .map_err(|e| Stop::Failure(cannot_read("standard input", &e)))?,
+        ),
+        _ => None,
+    };
+    let spooled_args;
+    let args = match &spooled {
+        Some(file) => {
+            spooled_args = ScoreArgs {
+                leads: file.path(),
+                ..args.clone()
+            };
+            &spooled_args
+        }
+        None => args,
+    };
+    let how = events_how(args);
+    let accounts = super::accounts::read_accounts(&plan, &args.leads, how, as_of, &events)
+        .map_err(Stop::Failure)?;
+    let precomputed = (&events, &accounts);
+    let counts = score_leads(args, &outputs, (&plan, &stamp), as_of, precomputed)?;
     Ok((
         counts,
         events::summary(&plan, &events),
@@ -193,17 +217,22 @@ fn score(args: &ScoreArgs) -> Result<Scored, Stop> {
     ))
 }
 
-/// Read the model's events files (before the leads: their aggregates are
-/// values of the leads).
-fn read_events(args: &ScoreArgs, plan: &Plan, as_of: Date) -> Result<Events, Stop> {
-    let how = events::How {
+/// How the events files (and account passes) are read.
+fn events_how(args: &ScoreArgs) -> events::How {
+    events::How {
         threads: threads(args),
         ..events::How::new(
             args.input_format.map(Format::from),
             args.delimiter,
             args.max_row_bytes,
         )
-    };
+    }
+}
+
+/// Read the model's events files (before the leads: their aggregates are
+/// values of the leads).
+fn read_events(args: &ScoreArgs, plan: &Plan, as_of: Date) -> Result<Events, Stop> {
+    let how = events_how(args);
     args.events.read(plan, as_of, how).map_err(|failure| {
         if failure.header.is_empty() {
             return Stop::Failure(failure.message);
@@ -218,14 +247,15 @@ fn score_leads(
     outputs: &Outputs,
     (plan, stamp): (&Plan, &str),
     as_of: Date,
-    events: &Events,
+    precomputed: Precomputed,
 ) -> Result<Counts, Stop> {
+    let (events, accounts) = precomputed;
     let input_format = NameHint::of(&args.leads)
         .format
         .or(args.input_format.map(Format::from))
         .unwrap_or(Format::Csv);
     if input_format == Format::Csv {
-        return score_csv(args, outputs, (plan, stamp), as_of, events);
+        return score_csv(args, outputs, (plan, stamp), as_of, precomputed);
     }
     let mut reader = open_leads(args, input_format)?;
     let (binding, layout) = bind((plan, stamp), reader.header(), args)?;
@@ -237,7 +267,9 @@ fn score_leads(
     let job = Job {
         plan,
         binding: &binding,
-        scorer: Scorer::new(plan, as_of).with_events(&events.tables),
+        scorer: Scorer::new(plan, as_of)
+            .with_events(&events.tables)
+            .with_accounts(accounts),
         batch: io::BATCH,
     };
     let counts = io::score_stream(&job, &mut reader, &mut writer, &mut rejects)
@@ -246,6 +278,10 @@ fn score_leads(
     finish(outputs, out, rejects)?;
     Ok(counts)
 }
+
+/// The lead values computed before scoring: events' aggregates and
+/// account values.
+type Precomputed<'a> = (&'a Events, &'a crate::eval::AccountTables);
 
 /// Rejected events go first in the rejects: they were read first.
 fn write_event_rejects(rejects: &mut Sink, events: &Events) -> std::io::Result<()> {
@@ -262,7 +298,7 @@ fn score_csv(
     outputs: &Outputs,
     (plan, stamp): (&Plan, &str),
     as_of: Date,
-    events: &Events,
+    (events, accounts): Precomputed,
 ) -> Result<Counts, Stop> {
     let shown = shown_name(&args.leads);
     let input = io::input::open(&args.leads).map_err(|e| Stop::Failure(cannot_read(&shown, &e)))?;
@@ -286,7 +322,9 @@ fn score_csv(
     let job = CsvJob {
         plan,
         binding: &binding,
-        scorer: Scorer::new(plan, as_of).with_events(&events.tables),
+        scorer: Scorer::new(plan, as_of)
+            .with_events(&events.tables)
+            .with_accounts(accounts),
         layout: &layout,
         output,
         delimiter: args.delimiter,

@@ -105,6 +105,23 @@ impl ReadArgs {
             })
     }
 
+    /// The account values of `plan` over the lead file `path` (a pass or
+    /// two over it; none without an `account` block).
+    pub fn accounts(
+        &self,
+        plan: &crate::plan::Plan,
+        path: &str,
+        events: &super::events::Events,
+    ) -> Result<crate::eval::AccountTables, (u8, String)> {
+        let how = super::events::How::new(
+            self.input_format.map(InputFormat::format),
+            self.delimiter,
+            crate::io::RowLimit::default(),
+        );
+        super::accounts::read_accounts(plan, path, how, self.today(), events)
+            .map_err(|message| (super::EXIT_FAILURE, message))
+    }
+
     /// The as-of date: `--as-of`, or today's UTC date.
     pub fn today(&self) -> crate::value::Date {
         self.as_of.unwrap_or_else(super::today_utc)

@@ -4,6 +4,7 @@
 //! `or`, `not`, `is missing` and `is present` follow SQL's rules), exact
 //! decimals, Unicode case-folded text comparison, calendar dates.
 
+mod accounts;
 mod compiled;
 pub mod decay;
 mod events;
@@ -17,6 +18,7 @@ mod scorer;
 mod scratch;
 mod sums;
 
+pub use accounts::{AccountTable, AccountTables, Scored};
 pub use events::{
     contributions, same_key, AggregateOverflow, Contribution, EventCounts, EventTable,
 };

@@ -1,7 +1,7 @@
 //! Running a model's `test` blocks (spec section 8): each `given` is a
 //! lead, scored as of the test's date; each `expect` must be true.
 
-use super::{EventTable, Lead, Outcome, Scorer};
+use super::{AccountTables, EventTable, Lead, Outcome, Scored, Scorer};
 use crate::check::Model;
 use crate::plan::{self, Plan};
 use crate::span::Span;
@@ -34,6 +34,48 @@ impl TestResult {
     }
 }
 
+/// The test lead's account values: those given, and the others as its
+/// account would have them with the lead alone in it (section 13).
+fn alone_in_account(
+    scorer: &Scorer,
+    account: &crate::plan::AccountSpec,
+    given: &[(usize, crate::value::Value)],
+    lead: &mut Lead,
+) {
+    let today = scorer.today;
+    let set = |lead: &mut Lead, tables: &AccountTables, level: bool| {
+        let mut values = Vec::new();
+        let key = lead.values.get(account.by).cloned().flatten();
+        tables.values_for(account, key.as_ref(), &mut values);
+        let levels = account.score_level.iter();
+        for (i, ((spec, value), at)) in account.values.iter().zip(values).zip(levels).enumerate() {
+            let value = match given.iter().find(|(g, _)| *g == i) {
+                Some((_, v)) => Some(v.clone()),
+                None => value,
+            };
+            if *at == level {
+                if let Some(slot) = lead.values.get_mut(spec.field) {
+                    *slot = value;
+                }
+            }
+        }
+    };
+    let mut tables = AccountTables::default();
+    // A sum past the largest decimal leaves the values missing.
+    let _ = tables
+        .input
+        .add(account, false, lead, Scored::default(), today);
+    set(lead, &tables, false);
+    let mut scratch = super::Scratch::default();
+    scorer.run(lead, &mut scratch);
+    let scored = Scored {
+        groups: &scratch.groups,
+        score: Some(scratch.score),
+    };
+    let _ = tables.score.add(account, true, lead, scored, today);
+    set(lead, &tables, true);
+}
+
 /// Run every test of `model` (compiled as `plan`); a test without `as of`
 /// uses `today`.
 pub fn run_tests(model: &Model, plan: &Plan, today: Date) -> Vec<TestResult> {
@@ -62,6 +104,9 @@ pub fn run_tests(model: &Model, plan: &Plan, today: Date) -> Vec<TestResult> {
                 }
             }
             let scorer = Scorer::new(plan, as_of);
+            if let Some(account) = &plan.account {
+                alone_in_account(&scorer, account, &test.accounts, &mut lead);
+            }
             let outcome = scorer.score(&lead);
             let failures = test
                 .expects

@@ -99,11 +99,7 @@ impl<'p> RowScorer<'p> {
             },
             spare: vec![None; fields.len()],
             fields,
-            has_events: scorer
-                .plan()
-                .events
-                .iter()
-                .any(|s| !s.aggregates.is_empty()),
+            has_events: scorer.has_precomputed(),
             event_values: Vec::new(),
         }
     }
@@ -223,6 +219,13 @@ impl<'r, 'p> Row<'r, 'p> {
         }
         s.scorer
             .run_memo(&s.lead, &mut s.scratch, Some(&mut s.memo));
+        if let Some(account) = &s.scorer.plan().account {
+            // The account values are outputs too.
+            s.scratch.accounts.clear();
+            let values = account.values.iter();
+            let of = |field: usize| s.lead.values.get(field).cloned().flatten();
+            s.scratch.accounts.extend(values.map(|v| of(v.field)));
+        }
         match s.scratch.overflow {
             Some(overflow) => Err(overflow),
             None => Ok(&s.scratch),

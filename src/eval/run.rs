@@ -58,7 +58,7 @@ impl<'p> Scorer<'p> {
     /// scorer has events tables (else as it is: a test's lead has its
     /// given events' aggregates set already).
     fn lead_with_events<'l>(&self, lead: &'l Lead) -> std::borrow::Cow<'l, Lead> {
-        if self.events.is_none() || self.plan.events.is_empty() {
+        if self.events.is_none() && self.accounts.is_none() {
             return std::borrow::Cow::Borrowed(lead);
         }
         let mut own = lead.clone();

@@ -3,6 +3,7 @@
 //! one field (their points a function of its cell, so the memo keeps
 //! them), which fields are folded and read, and each rule's points.
 
+use super::accounts::AccountTables;
 use super::compiled::CellTest;
 use super::compiled::{Condition, Number};
 use super::events::EventTable;
@@ -59,6 +60,8 @@ pub struct Scorer<'p> {
     /// The events tables the lead's aggregates are looked up in, one per
     /// source of the plan (none given: every lead has no events).
     pub(super) events: Option<&'p [EventTable]>,
+    /// The account values' tables (none given: no lead has an account).
+    pub(super) accounts: Option<&'p AccountTables>,
 }
 
 /// A local rule as the memo keeps it (see [`Scorer::local_points`]).
@@ -156,7 +159,20 @@ impl<'p> Scorer<'p> {
             stage,
             tiers,
             events: None,
+            accounts: None,
         }
+    }
+
+    /// The scorer, looking each lead's account values up in `tables`.
+    pub fn with_accounts(mut self, tables: &'p AccountTables) -> Scorer<'p> {
+        self.accounts = Some(tables);
+        self
+    }
+
+    /// Whether a lead's values include some computed before its rules
+    /// (aggregates over events, account values).
+    pub fn has_precomputed(&self) -> bool {
+        self.plan.events.iter().any(|s| !s.aggregates.is_empty()) || self.plan.account.is_some()
     }
 
     /// The scorer, looking each lead's events up in `tables` (one per
@@ -170,6 +186,17 @@ impl<'p> Scorer<'p> {
     /// without events sources leaves it as it is). `buffer` is reused.
     pub fn attach_events(&self, lead: &mut Lead, buffer: &mut Vec<Option<Value>>) {
         let empty = EventTable::default();
+        if let Some(account) = &self.plan.account {
+            let none = AccountTables::default();
+            let tables = self.accounts.unwrap_or(&none);
+            let key = lead.values.get(account.by).and_then(Option::as_ref);
+            tables.values_for(account, key, buffer);
+            for (value, computed) in account.values.iter().zip(buffer.drain(..)) {
+                if let Some(slot) = lead.values.get_mut(value.field) {
+                    *slot = computed;
+                }
+            }
+        }
         for (i, source) in self.plan.events.iter().enumerate() {
             let table = self.events.and_then(|t| t.get(i)).unwrap_or(&empty);
             let key = lead.values.get(source.lead_key).and_then(Option::as_ref);

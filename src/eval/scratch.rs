@@ -35,6 +35,8 @@ pub struct Scratch<'p> {
     /// Each tier's label.
     pub tiers: Vec<Option<&'p str>>,
     pub(super) tier_steps: Vec<Option<usize>>,
+    /// The account values (language 1.1), outputs after the tiers.
+    pub accounts: Vec<Option<crate::value::Value>>,
     /// The first sum that went past the largest decimal, if one did: the
     /// results are then not the lead's, and it must not be scored.
     pub overflow: Option<Overflow>,

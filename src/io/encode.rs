@@ -8,7 +8,7 @@ use std::io::Write;
 use super::layout::Layout;
 use crate::eval::Scratch;
 use crate::plan::Plan;
-use crate::value::Decimal;
+use crate::value::{Decimal, Value};
 
 /// How a plan's outputs are written in one layout.
 #[derive(Debug, Clone)]
@@ -62,6 +62,17 @@ impl<'p> Encoder<'p> {
             out.push(d);
             write_csv_text(out, tier.unwrap_or_default(), d);
         }
+        for value in &s.accounts {
+            out.push(d);
+            match value {
+                Some(Value::Number(n)) => write_number(out, *n),
+                Some(Value::Bool(b)) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+                Some(Value::Date(date)) => {
+                    out.extend_from_slice(date.format("%Y-%m-%d").to_string().as_bytes())
+                }
+                _ => {}
+            }
+        }
         if self.explain {
             out.push(d);
             let reasons = self.csv_reasons(s);
@@ -95,6 +106,17 @@ impl<'p> Encoder<'p> {
             match label {
                 Some(text) => write_json_text(out, text),
                 None => out.extend_from_slice(b"null"),
+            }
+        }
+        for value in &s.accounts {
+            key(out);
+            match value {
+                Some(Value::Number(n)) => write_number(out, *n),
+                Some(Value::Bool(b)) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+                Some(Value::Date(date)) => {
+                    write_json_text(out, &date.format("%Y-%m-%d").to_string())
+                }
+                _ => out.extend_from_slice(b"null"),
             }
         }
         if self.explain {

@@ -12,6 +12,7 @@
 //! or a silent drop. Memory stays bounded by one batch, whatever the input
 //! size.
 
+mod accounts;
 mod binding;
 pub mod chunks;
 mod core_record;
@@ -37,6 +38,7 @@ mod target;
 mod walk;
 mod write;
 
+pub use accounts::{account_pass, AccountPass};
 pub use binding::{BadValues, Binding};
 pub use events::{events_of, read_events, EventsError, EventsFormat, EventsRead};
 pub use format::{Format, NameHint};

@@ -16,6 +16,7 @@ impl fmt::Display for Plan {
         }
         self.write_fields(f)?;
         self.write_events(f)?;
+        self.write_account(f)?;
         self.write_conditions(f)?;
         self.write_rules(f)?;
         writeln!(f, "\nscore{}", limits(self.score_limits))?;
@@ -99,6 +100,47 @@ events {} (read first: per lead, joined on {} = lead {lead_key}; time {})",
                 if let Some(max) = aggregate.max {
                     let _ = write!(line, ", max {}", format_decimal(max));
                 }
+                writeln!(f, "{line}")?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The account passes: the input-level values in one pass over the
+    /// leads, the score-level ones in another (each lead scored first).
+    fn write_account(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(account) = &self.account else {
+            return Ok(());
+        };
+        let by = self.fields.get(account.by).map_or("?", |x| x.name.as_str());
+        writeln!(
+            f,
+            "\naccount by {by} (passes over the leads before scoring)"
+        )?;
+        for (level, title) in [
+            (false, "input-level (pass 1)"),
+            (true, "score-level (after scoring each lead)"),
+        ] {
+            let values = account.values.iter().zip(&account.score_level);
+            let values: Vec<_> = values.filter(|(_, l)| **l == level).collect();
+            if values.is_empty() {
+                continue;
+            }
+            writeln!(f, "  {title}")?;
+            for (value, _) in values {
+                let mut line = format!(
+                    "    f{:<3} account.{} = {}(leads",
+                    value.field,
+                    value.text,
+                    value.kind.name()
+                );
+                if let Some(condition) = &value.condition {
+                    let _ = write!(line, " where {}", self.show(condition));
+                }
+                if let Some(each) = &value.value {
+                    let _ = write!(line, ", {}", self.show(each));
+                }
+                line.push(')');
                 writeln!(f, "{line}")?;
             }
         }

@@ -136,9 +136,23 @@ fn read_file(
         Some(p) => Some(args.read.events(p)?),
         None => None,
     };
-    let scorer = Scorer::new(plan, today).with_events(&events.tables);
-    let old_scorer = (old_plan.as_ref().zip(old_events.as_ref()))
-        .map(|(p, e)| Scorer::new(p, today).with_events(&e.tables));
+    let accounts = args.read.accounts(plan, path, &events)?;
+    let old_accounts = match (&old_plan, &old_events) {
+        (Some(p), Some(e)) => Some(args.read.accounts(p, path, e)?),
+        _ => None,
+    };
+    let scorer = Scorer::new(plan, today)
+        .with_events(&events.tables)
+        .with_accounts(&accounts);
+    let old_scorer = (old_plan
+        .as_ref()
+        .zip(old_events.as_ref())
+        .zip(old_accounts.as_ref()))
+    .map(|((p, e), a)| {
+        Scorer::new(p, today)
+            .with_events(&e.tables)
+            .with_accounts(a)
+    });
     // Lead values are sampled only to compare fields with a baseline.
     let mut scoring = vec![Scoring {
         binding: &binding,

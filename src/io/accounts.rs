@@ -1,0 +1,183 @@
+//! The passes over a lead file that compute account values (language
+//! section 12) before the scoring pass.
+//!
+//! A pass reads every lead as the scoring pass will (same binding, same
+//! rejected rows, which belong to no account), sets its aggregates over
+//! events (and, in the score-level pass, its input-level account values),
+//! and adds it to its account's states. A CSV file is walked on all
+//! cores, each worker with its own table, merged at the end.
+
+use std::io::BufRead;
+
+use super::binding::Binding;
+use super::events::{EventsError, EventsFormat};
+use super::read::Reader;
+use super::read_csv::CsvWalk;
+use super::reject::Rejection;
+use super::run::StreamError;
+use super::walk::{walk, Cells, Done, RowHandler, Shape};
+use crate::eval::{AccountTable, Lead, Scored, Scorer, Scratch};
+use crate::plan::{AccountSpec, Plan};
+use crate::value::{Date, Value};
+
+/// One pass: which level of values it computes, with what scorer.
+#[derive(Clone, Copy)]
+pub struct AccountPass<'a, 'p> {
+    pub plan: &'p Plan,
+    /// Scores the leads (score-level pass) and sets their precomputed
+    /// values: events' aggregates, input-level account values.
+    pub scorer: &'a Scorer<'p>,
+    pub score_level: bool,
+    pub today: Date,
+}
+
+/// Read the lead file `input` once, adding every readable lead to its
+/// account's states of the pass's level.
+pub fn account_pass(
+    pass: AccountPass,
+    input: Box<dyn BufRead + Send>,
+    how: EventsFormat,
+) -> Result<AccountTable, EventsError> {
+    let Some(spec) = &pass.plan.account else {
+        return Ok(AccountTable::default());
+    };
+    let reader = Reader::with_limit(input, how.format, how.delimiter, how.limit)
+        .map_err(EventsError::Open)?;
+    let binding = Binding::new(pass.plan, reader.header()).map_err(EventsError::Header)?;
+    match reader.into_walk() {
+        Ok(csv) => walk_pass(pass, spec, &binding, csv, how.threads),
+        Err(reader) => row_pass(pass, spec, &binding, reader),
+    }
+}
+
+/// NDJSON: row by row.
+fn row_pass(
+    pass: AccountPass,
+    spec: &AccountSpec,
+    binding: &Binding,
+    mut reader: Reader,
+) -> Result<AccountTable, EventsError> {
+    let mut adder = Adder::new(pass, spec);
+    while let Some(row) = reader.next_row().map_err(EventsError::Io)? {
+        if let Ok(mut lead) = row.and_then(|record| binding.lead(&record)) {
+            adder.add(&mut lead)?;
+        }
+    }
+    Ok(adder.table)
+}
+
+/// CSV: on all cores.
+fn walk_pass(
+    pass: AccountPass,
+    spec: &AccountSpec,
+    binding: &Binding,
+    csv: CsvWalk,
+    threads: usize,
+) -> Result<AccountTable, EventsError> {
+    let shape = Shape {
+        delimiter: csv.delimiter,
+        columns: &csv.columns,
+        limit: csv.limit,
+        threads,
+    };
+    let take = |_: Done<()>| Ok(None);
+    let handler = || AccountRows {
+        binding,
+        adder: Adder::new(pass, spec),
+        lead: Lead::default(),
+        overflow: false,
+    };
+    let workers = walk(&shape, csv.chunks, handler, take).map_err(|e| match e {
+        StreamError::Read(e) | StreamError::Write(e) | StreamError::Rejects(e) => {
+            EventsError::Io(e)
+        }
+    })?;
+    let mut table = AccountTable::default();
+    for worker in workers {
+        if worker.overflow {
+            return Err(EventsError::Overflow);
+        }
+        table.merge(spec, worker.adder.table)?;
+    }
+    Ok(table)
+}
+
+/// Adds leads to a table: the per-lead work of both ways of reading.
+struct Adder<'a, 'p> {
+    pass: AccountPass<'a, 'p>,
+    spec: &'p AccountSpec,
+    table: AccountTable,
+    scratch: Scratch<'p>,
+    buffer: Vec<Option<Value>>,
+}
+
+impl<'a, 'p> Adder<'a, 'p> {
+    fn new(pass: AccountPass<'a, 'p>, spec: &'p AccountSpec) -> Adder<'a, 'p> {
+        Adder {
+            pass,
+            spec,
+            table: AccountTable::default(),
+            scratch: Scratch::default(),
+            buffer: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, lead: &mut Lead) -> Result<(), EventsError> {
+        let scorer = self.pass.scorer;
+        lead.values.resize(self.pass.plan.fields.len(), None);
+        scorer.attach_events(lead, &mut self.buffer);
+        let scored = if self.pass.score_level {
+            scorer.run(lead, &mut self.scratch);
+            if self.scratch.overflow.is_some() {
+                return Ok(()); // a rejected row: in no account
+            }
+            Scored {
+                groups: &self.scratch.groups,
+                score: Some(self.scratch.score),
+            }
+        } else {
+            Scored::default()
+        };
+        let (spec, level, today) = (self.spec, self.pass.score_level, self.pass.today);
+        self.table
+            .add(spec, level, lead, scored, today)
+            .map_err(|_| EventsError::Overflow)
+    }
+}
+
+/// A worker of a CSV pass.
+struct AccountRows<'a, 'p> {
+    binding: &'a Binding,
+    adder: Adder<'a, 'p>,
+    lead: Lead,
+    overflow: bool,
+}
+
+impl RowHandler for AccountRows<'_, '_> {
+    type Out = ();
+
+    fn start(&mut self, _: &mut (), _: usize) {}
+
+    fn row(
+        &mut self,
+        number: u64,
+        _: &[u8],
+        cells: Cells,
+        _: &mut (),
+        _: &mut Vec<Rejection>,
+    ) -> Result<(), Rejection> {
+        // A row that cannot be read belongs to no account; the scoring
+        // pass rejects it.
+        if self
+            .binding
+            .read_values(number, cells, &mut self.lead)
+            .is_err()
+        {
+            return Ok(());
+        }
+        if self.adder.add(&mut self.lead).is_err() {
+            self.overflow = true;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,230 @@
+//! Buying committees (language 1.1): account values over the leads that
+//! share a field, scored as a user runs it: exact output columns, keys
+//! compared as `==`, leads in no account, rejected rows, threads, formats
+//! and standard input.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests fail by panicking
+
+#[path = "support/cli.rs"]
+mod cli;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use cli::{tally, text};
+
+const MODEL: &str = r#"fields {
+  lead_id:   text required
+  company:   text
+  title:     text
+  downloads: list
+}
+
+account by company {
+  let people  = count(leads)
+  let readers = count(leads where downloads contains "whitepaper")
+  let heat    = sum(leads, score)
+}
+
+when title in [CEO, VP]              add 20 "Decision maker"
+when downloads contains "whitepaper" add 10 "Reader"
+when account.readers >= 2            add 15 "Committee reading"
+
+if account.heat >= 80 and score >= 40 then SQL
+else Nurture
+
+test "A reading committee" {
+  given { lead_id: "1", title: "CEO", downloads: [whitepaper], account.readers: 3 }
+  expect fired("Committee reading")
+  expect score == 45
+}
+
+test "Alone" {
+  given { lead_id: "1", company: "Solo", downloads: [whitepaper] }
+  expect not fired("Committee reading")
+}
+"#;
+
+const LEADS: &str = "lead_id,company,title,downloads\n\
+1,Acme,CEO,whitepaper\n\
+2, acme ,Analyst,whitepaper;pricing\n\
+3,ACME,VP,\n\
+4,Beta,CEO,whitepaper\n\
+5,,VP,whitepaper\n\
+,Beta,CEO,whitepaper\n";
+
+const SCORED: &str =
+    "lead_id,company,title,downloads,score,stage,account.people,account.readers,account.heat\n\
+1,Acme,CEO,whitepaper,45,SQL,3,2,105\n\
+2, acme ,Analyst,whitepaper;pricing,25,Nurture,3,2,105\n\
+3,ACME,VP,,35,Nurture,3,2,105\n\
+4,Beta,CEO,whitepaper,30,Nurture,1,1,30\n\
+5,,VP,whitepaper,30,Nurture,,,\n";
+
+fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in files {
+        std::fs::write(dir.path().join(name), body).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn account_values_are_outputs_and_feed_rules_and_the_ladder() {
+    let dir = dir_with(&[("m.tally", MODEL), ("leads.csv", LEADS)]);
+    for threads in ["1", "2"] {
+        let out = tally(
+            dir.path(),
+            &[
+                "score",
+                "m.tally",
+                "leads.csv",
+                "--as-of",
+                "2026-11-22",
+                "--threads",
+                threads,
+            ],
+        );
+        assert_eq!(text(&out.stdout), SCORED, "--threads {threads}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.starts_with(
+                "row 6: column \"lead_id\": no value, but field `lead_id` is required\n"
+            ),
+            "{stderr}"
+        );
+        assert_eq!(out.status.code(), Some(1), "the rejected row fails the run");
+    }
+}
+
+#[test]
+fn ndjson_and_standard_input_give_the_same_values() {
+    let dir = dir_with(&[("m.tally", MODEL), ("leads.csv", LEADS)]);
+    let from_file = tally(
+        dir.path(),
+        &[
+            "score",
+            "m.tally",
+            "leads.csv",
+            "--as-of",
+            "2026-11-22",
+            "--format",
+            "ndjson",
+        ],
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .current_dir(dir.path())
+        .args([
+            "score",
+            "m.tally",
+            "-",
+            "--as-of",
+            "2026-11-22",
+            "--format",
+            "ndjson",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(LEADS.as_bytes())
+        .unwrap();
+    let from_stdin = child.wait_with_output().unwrap();
+    assert_eq!(from_stdin.stdout, from_file.stdout);
+    let first = text(&from_file.stdout).lines().next().unwrap().to_string();
+    assert_eq!(
+        first,
+        "{\"lead_id\":\"1\",\"company\":\"Acme\",\"title\":\"CEO\",\"downloads\":\"whitepaper\",\"score\":45,\"stage\":\"SQL\",\"account.people\":3,\"account.readers\":2,\"account.heat\":105}"
+    );
+    assert!(text(&from_file.stdout).contains("\"account.people\":null"));
+    // NDJSON input: the same values.
+    let ndjson: String = text(&from_file.stdout)
+        .lines()
+        .map(|l| l.split(",\"score\"").next().unwrap().to_string() + "}\n")
+        .collect();
+    let dir2 = dir_with(&[("m.tally", MODEL), ("leads.ndjson", &ndjson)]);
+    let out = tally(
+        dir2.path(),
+        &["score", "m.tally", "leads.ndjson", "--as-of", "2026-11-22"],
+    );
+    assert_eq!(
+        text(&out.stdout)
+            .lines()
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>(),
+        text(&from_file.stdout)
+            .lines()
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn tests_give_account_values_directly_or_compute_them_from_the_lead() {
+    let dir = dir_with(&[("m.tally", MODEL)]);
+    let out = tally(dir.path(), &["test", "m.tally"]);
+    assert!(
+        text(&out.stdout).contains("2 passed, 0 failed"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn explain_and_plan_show_the_account() {
+    let dir = dir_with(&[("m.tally", MODEL), ("leads.csv", LEADS)]);
+    let out = tally(
+        dir.path(),
+        &[
+            "explain",
+            "m.tally",
+            "leads.csv",
+            "--row",
+            "2",
+            "--as-of",
+            "2026-11-22",
+        ],
+    );
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(
+            "  yes      +15    Committee reading\n                  account.readers = 2\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with(
+            "\naccount (3 leads): account.people = 3, account.readers = 2, account.heat = 105\n"
+        ),
+        "{stdout}"
+    );
+    let alone = tally(
+        dir.path(),
+        &[
+            "explain",
+            "m.tally",
+            "leads.csv",
+            "--row",
+            "5",
+            "--as-of",
+            "2026-11-22",
+        ],
+    );
+    assert!(text(&alone.stdout)
+        .ends_with("\naccount: none (no value to group by), so its values are missing\n"));
+    let plan = text(&tally(dir.path(), &["plan", "m.tally"]).stdout);
+    assert!(plan.contains(
+        "\naccount by company (passes over the leads before scoring)\n  input-level (pass 1)\n    f4   account.people = count(leads)\n    f5   account.readers = count(leads where downloads has \"whitepaper\")\n  score-level (after scoring each lead)\n    f6   account.heat = sum(leads, score)\n"
+    ), "{plan}");
+}
