@@ -33,6 +33,14 @@ impl Builder<'_> {
             let block = self.block(head, events.span, self.fields(&events.fields));
             items.push(self.node(Node::block(events.span, Tag::Events, block)));
         }
+        if let Some(account) = &model.account {
+            let head = format!("account by {}", canonical_name(&account.by.node));
+            let values = (account.values.iter())
+                .map(|d| self.line(d.span, Tag::Inner, lines::let_decl(d), Align::Let))
+                .collect();
+            let block = self.block(head, account.span, values);
+            items.push(self.node(Node::block(account.span, Tag::Account, block)));
+        }
         for decl in &model.lets {
             items.push(self.line(decl.span, Tag::Let, lines::let_decl(decl), Align::Let));
         }

@@ -46,6 +46,15 @@ impl Walk {
             self.spanned(&mut block.name);
             block.fields.iter_mut().for_each(|f| self.field(f));
         }
+        if let Some(account) = &mut m.account {
+            self.span(&mut account.span);
+            self.spanned(&mut account.by);
+            for decl in &mut account.values {
+                self.span(&mut decl.span);
+                self.spanned(&mut decl.name);
+                self.expr(&mut decl.value);
+            }
+        }
         for decl in &mut m.lets {
             self.span(&mut decl.span);
             self.spanned(&mut decl.name);

@@ -16,6 +16,7 @@ pub enum Tag {
     Header,
     Fields,
     Events,
+    Account,
     Let,
     Group,
     Rule,
@@ -36,7 +37,7 @@ impl Tag {
     pub fn is_block(self) -> bool {
         matches!(
             self,
-            Tag::Fields | Tag::Events | Tag::Group | Tag::Tier | Tag::Test
+            Tag::Fields | Tag::Events | Tag::Account | Tag::Group | Tag::Tier | Tag::Test
         )
     }
 }

@@ -18,6 +18,14 @@ pub(super) fn lets_and_fields(cx: &Context, out: &mut Vec<Lint>) {
             names(since, &mut used);
         }
     }
+    // An account groups by a field, and its values read others.
+    if let Some(account) = &tree.account {
+        used.insert(account.by.node.as_str());
+        account
+            .values
+            .iter()
+            .for_each(|v| names(&v.value, &mut used));
+    }
     // An events key joins on the lead field of its name.
     for block in &tree.events {
         let keys = block.fields.iter().filter(|f| f.key.is_some());
