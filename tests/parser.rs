@@ -66,7 +66,10 @@ fn sexpr(e: &Expr) -> String {
         ExprKind::Call(name, args) => list(&name.node, args.iter().collect()),
         ExprKind::Events(set) => {
             let condition = set.condition.as_ref().map_or("-".into(), sexpr);
-            let within = set.within.as_ref().map_or("-".into(), |w| w.node.to_string());
+            let within = set
+                .within
+                .as_ref()
+                .map_or("-".into(), |w| w.node.to_string());
             format!("(set {} {condition} {within})", set.source.node)
         }
     }
@@ -114,7 +117,10 @@ fn each_rules_and_decay_parse() {
     );
     assert!(m.rules[0].each);
     assert_eq!(sexpr(&m.rules[0].condition), "(set e (== kind \"x\") -)");
-    assert_eq!(m.rules[0].max.as_ref().map(|m| m.node.to_string()), Some("12".into()));
+    assert_eq!(
+        m.rules[0].max.as_ref().map(|m| m.node.to_string()),
+        Some("12".into())
+    );
     assert!(m.rules[0].decay.is_some());
     let decay = m.rules[1].decay.as_ref().unwrap();
     assert_eq!(decay.since.as_ref().map(sexpr), Some("d".into()));

@@ -152,7 +152,9 @@ fn plan_nodes_give_every_field_they_read() {
     let source = model_text(
         "(t starts with \"a\" or \"x\" in l) and n between 1 and m and d within 3 days and not b",
     );
-    let model = tally::compile(&Source::new("t.tally", source.as_str())).model.unwrap();
+    let model = tally::compile(&Source::new("t.tally", source.as_str()))
+        .model
+        .unwrap();
     let node = plan::node(&model, &model.rules[0].condition);
     let mut fields = Vec::new();
     node.for_each_field(&mut |id| fields.push(id));

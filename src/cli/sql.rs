@@ -48,6 +48,22 @@ pub struct SqlArgs {
     /// Add `reasons`: the fired rules and their points, in file order.
     #[arg(long)]
     explain: bool,
+    /// The table an events source is read from (repeatable); by default
+    /// the table of the source's name.
+    #[arg(long, value_name = "NAME=T", value_parser = parse_events_table)]
+    events_table: Vec<(String, String)>,
+}
+
+/// `NAME=T` of `--events-table`.
+fn parse_events_table(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, table)) if !name.is_empty() && !table.is_empty() => {
+            Ok((name.to_string(), table.to_string()))
+        }
+        _ => Err(format!(
+            "expected NAME=TABLE (an events source and the table it is read from), found `{text}`"
+        )),
+    }
 }
 
 /// Run `tally sql`; returns the exit status.
@@ -61,6 +77,7 @@ pub fn run(args: &SqlArgs) -> u8 {
         table: args.table.clone(),
         as_of: args.as_of,
         explain: args.explain,
+        events_tables: args.events_table.clone(),
     };
     match compile_sql(&model, &options) {
         Ok(sql) => output::print(&sql, EXIT_OK),

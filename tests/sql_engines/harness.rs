@@ -164,6 +164,7 @@ pub fn run_engine(engine: &str, dialect: Dialect, jobs: &[Job]) -> Report {
                     dialect,
                     Dialect::Spark | Dialect::Snowflake | Dialect::BigQuery
                 ),
+            events_tables: Vec::new(),
         };
         let sql = match compile_sql(&model_of(job), &options) {
             Ok(sql) => sql,
