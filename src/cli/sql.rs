@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use clap::{Args, ValueEnum};
 
-use super::{load_model, output, parse_date, render, EXIT_OK, EXIT_PROBLEMS};
+use super::{load_model, output, parse_date, render, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::sql::{compile_sql, Dialect, SqlOptions};
 use crate::value::Date;
 use crate::Finding;
@@ -66,12 +66,42 @@ fn parse_events_table(text: &str) -> Result<(String, String), String> {
     }
 }
 
+/// Each `--events-table` names an events block of the model, once.
+fn check_events_tables(
+    model: &crate::check::Model,
+    given: &[(String, String)],
+) -> Result<(), String> {
+    let names: Vec<&str> = model.events.iter().map(|s| s.name.as_str()).collect();
+    for (i, (name, _)) in given.iter().enumerate() {
+        if !names.contains(&name.as_str()) {
+            let listed: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            return Err(match listed.is_empty() {
+                true => "`--events-table` was given, but the model has no `events` block".into(),
+                false => format!(
+                    "the model has no events block `{name}`; its blocks: {}",
+                    listed.join(", ")
+                ),
+            });
+        }
+        if given.iter().take(i).any(|(n, _)| n == name) {
+            return Err(format!(
+                "`--events-table` gives the table of `{name}` twice"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Run `tally sql`; returns the exit status.
 pub fn run(args: &SqlArgs) -> u8 {
     let (source, model) = match load_model(&args.model) {
         Ok(loaded) => loaded,
         Err(status) => return status,
     };
+    if let Err(message) = check_events_tables(&model, &args.events_table) {
+        output::errln(&format!("error: {message}"));
+        return EXIT_FAILURE;
+    }
     let options = SqlOptions {
         dialect: args.dialect.dialect(),
         table: args.table.clone(),
