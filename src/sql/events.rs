@@ -5,7 +5,9 @@
 //! lead's own layers (`tally_cells` … `tally_folded`, so an event is read
 //! exactly like a lead row and a rejected event, or one without a time,
 //! is left out), its key folded as `==` folds text (a blank key is no
-//! key), events after `today` left out, then `GROUP BY` the key with one
+//! key; the `tally_event` layer, which also holds each `each` rule's
+//! decayed contribution of the event), events after `today` left out,
+//! then `GROUP BY` the key with one
 //! filtered aggregate per aggregate of the model (`COUNT(CASE WHEN set
 //! THEN 1 END)`, `SUM(CASE WHEN set THEN value END)`, …). It is `LEFT
 //! JOIN`ed to the leads on their folded key after `tally_folded`, and the
@@ -50,6 +52,10 @@ fn source_alias(source: usize) -> String {
 
 fn aggregate_column(id: usize) -> String {
     format!("aggregate_{}", id + 1)
+}
+
+fn contribution_column(id: usize) -> String {
+    format!("contribution_{}", id + 1)
 }
 
 /// The `tally_events` layer: each aggregate's value for the lead, after
@@ -166,10 +172,30 @@ fn pre_aggregation(
         Some(f) => w.col("tally_input", &f.name),
         None => "NULL".to_string(),
     };
+    let mut columns = vec![(key, "key".to_string())];
+    // Each `each` rule's contribution of the event, rounded once.
+    for &a in aggregates {
+        let Some(aggregate) = model.aggregates.get(a) else {
+            continue;
+        };
+        if aggregate.kind != AggregateKind::Each {
+            continue;
+        }
+        let points = aggregate
+            .value
+            .as_ref()
+            .map_or("NULL".to_string(), |v| w.value(v));
+        let contribution = match &aggregate.decay {
+            Some(decay) => decayed(w, &points, decay.form, &time_of(model, id)),
+            None => points,
+        };
+        columns.push((contribution, contribution_column(a)));
+    }
     layers.push(Layer {
         alias: "tally_event".to_string(),
-        comment: "the key the event joins on: folded as `==` compares; blank is none".to_string(),
-        columns: vec![(key, "key".to_string())],
+        comment: "the key the event joins on (folded as `==` compares; blank is none), and each `each` rule's points for the event, decayed"
+            .to_string(),
+        columns,
         joins: Vec::new(),
     });
     let key = format!("tally_event.{}", d.ident("key"));
@@ -252,11 +278,8 @@ fn aggregate(w: &mut Writer<'_>, id: usize) -> String {
             format!("COUNT(DISTINCT {})", in_set(&v))
         }
         AggregateKind::Each => {
-            let points = value(w);
-            let contribution = match &a.decay {
-                Some(decay) => decayed(w, &points, decay.form, &time),
-                None => points,
-            };
+            let d = w.dialect;
+            let contribution = format!("tally_event.{}", d.ident(&contribution_column(id)));
             format!("SUM({})", in_set(&contribution))
         }
     }
