@@ -8,8 +8,9 @@
 //! key; the `tally_event` layer, which also holds each `each` rule's
 //! decayed contribution of the event), events after `today` left out,
 //! then `GROUP BY` the key with one
-//! filtered aggregate per aggregate of the model (`COUNT(CASE WHEN set
-//! THEN 1 END)`, `SUM(CASE WHEN set THEN value END)`, …). It is `LEFT
+//! filtered aggregate per aggregate of the model (`COUNT(*) FILTER
+//! (WHERE set)`, `SUM(value) FILTER (WHERE set)`, …; in Snowflake and
+//! BigQuery, which have no `FILTER`, `COUNT(CASE WHEN set THEN 1 END)`). It is `LEFT
 //! JOIN`ed to the leads on their folded key after `tally_folded`, and the
 //! `tally_events` layer gives each aggregate's value, with the empty
 //! set's (0, false, missing) where no event joined.
@@ -256,31 +257,49 @@ fn aggregate(w: &mut Writer<'_>, id: usize) -> String {
         };
         tests.push(w.condition(&within));
     }
-    let in_set = |v: &str| match tests.is_empty() {
-        true => v.to_string(),
-        false => format!("CASE WHEN {} THEN {v} END", tests.join(" AND ")),
+    // `AGG(x) FILTER (WHERE set)` where the dialect has it; else the
+    // value only for events of the set (`CASE WHEN` without `ELSE`),
+    // which the aggregates skip like a missing value.
+    let filter = matches!(
+        w.dialect,
+        Dialect::DuckDb | Dialect::Postgres | Dialect::Spark
+    );
+    let of = |function: &str, v: &str| {
+        let (distinct, v) = match v.strip_prefix("DISTINCT ") {
+            Some(v) => ("DISTINCT ", v),
+            None => ("", v),
+        };
+        let set = tests.join(" AND ");
+        match (tests.is_empty(), filter) {
+            (true, _) => format!("{function}({distinct}{v})"),
+            (false, true) => format!("{function}({distinct}{v}) FILTER (WHERE {set})"),
+            (false, false) => format!("{function}({distinct}CASE WHEN {set} THEN {v} END)"),
+        }
     };
     let time_sql = w.value(&time);
     let value = |w: &mut Writer<'_>| a.value.as_ref().map_or("NULL".to_string(), |v| w.value(v));
     match a.kind {
-        AggregateKind::Count | AggregateKind::Exists => format!("COUNT({})", in_set("1")),
-        AggregateKind::First => format!("MIN({})", in_set(&time_sql)),
-        AggregateKind::Last => format!("MAX({})", in_set(&time_sql)),
-        AggregateKind::Sum => format!("SUM({})", in_set(&value(w))),
-        AggregateKind::Min => format!("MIN({})", in_set(&value(w))),
-        AggregateKind::Max => format!("MAX({})", in_set(&value(w))),
+        AggregateKind::Count | AggregateKind::Exists => match filter {
+            true => of("COUNT", "*"),
+            false => of("COUNT", "1"),
+        },
+        AggregateKind::First => of("MIN", &time_sql),
+        AggregateKind::Last => of("MAX", &time_sql),
+        AggregateKind::Sum => of("SUM", &value(w)),
+        AggregateKind::Min => of("MIN", &value(w)),
+        AggregateKind::Max => of("MAX", &value(w)),
         AggregateKind::Distinct => {
             // Text as `==` compares it: folded.
             let v = a
                 .value
                 .as_ref()
                 .map_or("NULL".to_string(), |v| w.operand(v));
-            format!("COUNT(DISTINCT {})", in_set(&v))
+            of("COUNT", &format!("DISTINCT {v}"))
         }
         AggregateKind::Each => {
             let d = w.dialect;
             let contribution = format!("tally_event.{}", d.ident(&contribution_column(id)));
-            format!("SUM({})", in_set(&contribution))
+            of("SUM", &contribution)
         }
     }
 }
