@@ -174,7 +174,8 @@ fn pre_aggregation(
         None => "NULL".to_string(),
     };
     let mut columns = vec![(key, "key".to_string())];
-    // Each `each` rule's contribution of the event, rounded once.
+    // Each `each` rule's contribution of an event of its set, rounded
+    // once (computed only for those, as Tally computes it).
     for &a in aggregates {
         let Some(aggregate) = model.aggregates.get(a) else {
             continue;
@@ -189,6 +190,11 @@ fn pre_aggregation(
         let contribution = match &aggregate.decay {
             Some(decay) => decayed(w, &points, decay.form, &time_of(model, id)),
             None => points,
+        };
+        let tests = set_tests(w, a);
+        let contribution = match tests.is_empty() {
+            true => contribution,
+            false => format!("CASE WHEN {} THEN {contribution} END", tests.join(" AND ")),
         };
         columns.push((contribution, contribution_column(a)));
     }
@@ -238,6 +244,28 @@ fn time_of(model: &Model, source: usize) -> Expr {
     }
 }
 
+/// The tests an event passes to be in an aggregate's set: its `where`
+/// condition and its `within` window.
+fn set_tests(w: &mut Writer<'_>, id: usize) -> Vec<String> {
+    let model = w.model;
+    let Some(a) = model.aggregates.get(id) else {
+        return Vec::new();
+    };
+    let mut tests = Vec::new();
+    if let Some(condition) = &a.condition {
+        tests.push(format!("({})", w.condition(condition)));
+    }
+    if let Some(within) = a.within {
+        let within = Expr {
+            kind: ExprKind::Within(Box::new(time_of(model, a.source)), within),
+            ty: Type::Bool,
+            span: Default::default(),
+        };
+        tests.push(w.condition(&within));
+    }
+    tests
+}
+
 /// One aggregate over the events of one key: filtered to its set.
 fn aggregate(w: &mut Writer<'_>, id: usize) -> String {
     let model = w.model;
@@ -245,18 +273,7 @@ fn aggregate(w: &mut Writer<'_>, id: usize) -> String {
         return "NULL".to_string();
     };
     let time = time_of(model, a.source);
-    let mut tests = Vec::new();
-    if let Some(condition) = &a.condition {
-        tests.push(format!("({})", w.condition(condition)));
-    }
-    if let Some(within) = a.within {
-        let within = Expr {
-            kind: ExprKind::Within(Box::new(time.clone()), within),
-            ty: Type::Bool,
-            span: Default::default(),
-        };
-        tests.push(w.condition(&within));
-    }
+    let tests = set_tests(w, id);
     // `AGG(x) FILTER (WHERE set)` where the dialect has it; else the
     // value only for events of the set (`CASE WHEN` without `ELSE`),
     // which the aggregates skip like a missing value.
@@ -296,11 +313,11 @@ fn aggregate(w: &mut Writer<'_>, id: usize) -> String {
                 .map_or("NULL".to_string(), |v| w.operand(v));
             of("COUNT", &format!("DISTINCT {v}"))
         }
-        AggregateKind::Each => {
-            let d = w.dialect;
-            let contribution = format!("tally_event.{}", d.ident(&contribution_column(id)));
-            of("SUM", &contribution)
-        }
+        // The contribution is there only for events of the set.
+        AggregateKind::Each => format!(
+            "SUM(tally_event.{})",
+            w.dialect.ident(&contribution_column(id))
+        ),
     }
 }
 

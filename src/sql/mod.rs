@@ -97,6 +97,10 @@ fn name_limits(model: &Model, dialect: Dialect) -> Vec<SqlError> {
         .fields
         .iter()
         .flat_map(|f| [(&f.name, f.span), (&f.column, f.span)])
+        .chain(
+            (model.events.iter().flat_map(|s| &s.fields))
+                .flat_map(|f| [(&f.name, f.span), (&f.column, f.span)]),
+        )
         .chain(model.groups.iter().map(|g| (&g.name, g.span)))
         .chain(model.tiers.iter().map(|t| (&t.name, t.span)));
     let mut errors: Vec<SqlError> = Vec::new();
