@@ -134,7 +134,7 @@ fn events_like_the_interpreter(engine: &str, dialect: Dialect) {
         "{engine} disagrees with the interpreter on events:\n{}",
         compared.problems.join("\n")
     );
-    assert_eq!(compared.rows, 1600);
+    assert_eq!(compared.rows, 2000);
     assert!(compared.rejected > 100 && compared.rejected < 800);
     assert!(compared.fired > 1000 || !matches!(dialect, Dialect::DuckDb | Dialect::Postgres));
 }

@@ -36,6 +36,9 @@ pub struct EventsJob {
     /// `(source, table)`: each events source's rows.
     pub events: Vec<(String, Table)>,
     pub as_of: Date,
+    /// Compile without `--as-of`: the engine's today (UTC) must be
+    /// `as_of`, in the events' query as in the leads'.
+    pub engine_today: bool,
 }
 
 const FIELDS: &str = r#"model "Events in SQL" version "1"
@@ -293,19 +296,32 @@ fn leads(rng: &mut Rng, n: usize, as_of: Date) -> Table {
     }
 }
 
-/// The jobs: both models over generated data, as of two dates.
+/// The jobs: both models over generated data, as of two dates, and the
+/// first model as of the engine's own today.
 pub fn jobs() -> Vec<EventsJob> {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let today = parse_date_literal("1970-01-01").unwrap()
+        + chrono::Duration::days((seconds / 86_400) as i64);
     let mut jobs = Vec::new();
     for (seed, (name, rules, as_of)) in [
-        ("aggregates", AGGREGATES, "2026-11-22"),
-        ("each", EACH, "2026-11-22"),
-        ("aggregates-march", AGGREGATES, "2026-03-01"),
-        ("each-march", EACH, "2026-03-01"),
+        ("aggregates", AGGREGATES, parse_date_literal("2026-11-22")),
+        ("each", EACH, parse_date_literal("2026-11-22")),
+        (
+            "aggregates-march",
+            AGGREGATES,
+            parse_date_literal("2026-03-01"),
+        ),
+        ("each-march", EACH, parse_date_literal("2026-03-01")),
+        ("aggregates-engine-today", AGGREGATES, None),
     ]
     .into_iter()
     .enumerate()
     {
-        let as_of = parse_date_literal(as_of).unwrap();
+        let engine_today = as_of.is_none();
+        let as_of = as_of.unwrap_or(today);
         let mut rng = Rng::new(7_000 + seed as u64);
         jobs.push(EventsJob {
             name: name.to_string(),
@@ -316,6 +332,7 @@ pub fn jobs() -> Vec<EventsJob> {
                 ("orders".to_string(), orders(&mut rng, 600, as_of)),
             ],
             as_of,
+            engine_today,
         });
     }
     jobs
@@ -443,7 +460,7 @@ pub fn run(engine: &str, dialect: Dialect) -> Compared {
         let options = SqlOptions {
             dialect,
             table: format!("leads_{index}"),
-            as_of: Some(job.as_of),
+            as_of: (!job.engine_today).then_some(job.as_of),
             explain,
             events_tables: match renamed {
                 true => job
