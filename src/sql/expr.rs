@@ -275,7 +275,7 @@ impl Writer<'_> {
         })
     }
 
-    pub(super) fn shift(&self, date: &str, op: ArithOp, duration: Duration) -> String {
+    fn shift(&self, date: &str, op: ArithOp, duration: Duration) -> String {
         let sign = if op == ArithOp::Sub { -1 } else { 1 };
         let (amount, unit) = match duration.unit {
             DurationUnit::Day => (duration.amount, "DAY"),
