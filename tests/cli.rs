@@ -371,6 +371,38 @@ fn sql_prints_the_query_and_exits_zero() {
     assert_eq!(text(&out.stderr), "");
 }
 
+/// Each events source is read from the table of its name, or the one
+/// `--events-table NAME=T` gives; a name the model has no block for, or
+/// a value without `=`, is refused with exit 2.
+#[test]
+fn sql_reads_events_from_their_tables() {
+    let dir = workspace();
+    let model = "fields {\n  lead_id: text\n}\nevents activity {\n  lead_id: text key\n  at: date time\n}\nwhen count(activity) > 2 add 5\n";
+    std::fs::write(dir.path().join("events.tally"), model).unwrap();
+    let sql = |extra: &[&str]| {
+        let mut args = vec!["sql", "events.tally", "--dialect", "duckdb"];
+        args.extend_from_slice(extra);
+        tally(dir.path(), &args)
+    };
+    let out = sql(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let query = text(&out.stdout);
+    assert!(query.contains("FROM \"activity\" AS tally_row"), "{query}");
+    assert!(query.contains("GROUP BY tally_event.\"key\""), "{query}");
+    let out = sql(&["--events-table", "activity=crm.web"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("FROM \"crm\".\"web\" AS tally_row"));
+    let out = sql(&["--events-table", "clicks=crm.web"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: the model has no events block `clicks`; its blocks: `activity`\n"
+    );
+    let out = sql(&["--events-table", "activity"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("expected NAME=TABLE"));
+}
+
 #[test]
 fn sql_explain_adds_the_reasons_column() {
     let dir = workspace();

@@ -17,13 +17,14 @@
 
 mod sql_engines {
     pub mod cases;
+    pub mod events;
     pub mod folding;
     pub mod generate;
     pub mod harness;
 }
 
 use sql_engines::harness::{run_engine, Job};
-use sql_engines::{cases, folding, generate};
+use sql_engines::{cases, events, folding, generate};
 use tally::sql::Dialect;
 
 /// Every job for one dialect: fixed models, then `generated` generated
@@ -117,4 +118,48 @@ fn snowflake_folds_text_without_normalizing_it() {
 #[test]
 fn spark_folds_text_without_normalizing_it() {
     folds_without_normalizing("spark", Dialect::Spark);
+}
+
+/// Events and decay (tests/sql_engines/events.rs): every row of the
+/// generated SQL's output equals what `tally score --events … --format
+/// ndjson --explain` writes (reasons too, where the dialect has them).
+fn events_like_the_interpreter(engine: &str, dialect: Dialect) {
+    let compared = events::run(engine, dialect);
+    println!(
+        "{engine}: events: {} rows compared ({} rejected, {} fired rules), {:.1} s in the engine",
+        compared.rows, compared.rejected, compared.fired, compared.seconds
+    );
+    assert!(
+        compared.problems.is_empty(),
+        "{engine} disagrees with the interpreter on events:\n{}",
+        compared.problems.join("\n")
+    );
+    assert_eq!(compared.rows, 2000);
+    assert!(compared.rejected > 100 && compared.rejected < 800);
+    assert!(compared.fired > 1000 || !matches!(dialect, Dialect::DuckDb | Dialect::Postgres));
+}
+
+#[test]
+fn duckdb_scores_events_like_the_interpreter() {
+    events_like_the_interpreter("duckdb", Dialect::DuckDb);
+}
+
+#[test]
+fn postgres_scores_events_like_the_interpreter() {
+    events_like_the_interpreter("postgres", Dialect::Postgres);
+}
+
+#[test]
+fn spark_scores_events_like_the_interpreter() {
+    events_like_the_interpreter("spark", Dialect::Spark);
+}
+
+#[test]
+fn snowflake_translated_to_duckdb_scores_events_like_the_interpreter() {
+    events_like_the_interpreter("snowflake-in-duckdb", Dialect::Snowflake);
+}
+
+#[test]
+fn bigquery_translated_to_duckdb_scores_events_like_the_interpreter() {
+    events_like_the_interpreter("bigquery-in-duckdb", Dialect::BigQuery);
 }

@@ -46,6 +46,7 @@ fn sql(dialect: Dialect) -> String {
         table: "crm.leads".to_string(),
         as_of: parse_date_literal("2026-11-22"),
         explain: false,
+        events_tables: Vec::new(),
     };
     compile_sql(&compiled.model.unwrap(), &options).unwrap()
 }

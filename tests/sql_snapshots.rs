@@ -61,8 +61,100 @@ fn sql(dialect: Dialect) -> String {
         table: "crm.leads".to_string(),
         as_of: parse_date_literal("2026-11-22"),
         explain: dialect == Dialect::DuckDb,
+        events_tables: Vec::new(),
     };
     compile_sql(&model, &options).unwrap()
+}
+
+/// Events and decay (language 1.1): a text key (folded) and an int key,
+/// each aggregate once, `each` rules with `max` and the three decay
+/// forms, a decaying `when … since` rule; one events table renamed with
+/// `--events-table`.
+const EVENTS_MODEL: &str = r#"model "Events"
+
+fields {
+  lead_id: text required
+  shop:    int
+  demo:    date
+}
+
+events activity {
+  lead_id: text key
+  at:      date time
+  kind:    text
+  minutes: number
+}
+
+events orders {
+  shop:   int key
+  placed: date time
+  amount: number
+}
+
+when count(activity where kind == "webinar" within 90 days) >= 2 add 10 "Webinar regular"
+when last(activity) is missing sub 15 "Never seen"
+when distinct(activity, kind) >= 3 add sum(activity, minutes) / 10 "Varied"
+when max(orders, amount) > 100 or first(orders) < 2026-01-01 add 5 "Big or old customer"
+when demo is present add 25 decay 50% every 1 month since demo "Demo"
+each activity where kind == "pricing" add 5 max 15 "Pricing views"
+each activity where kind == "demo" add 25 decay half-life 30 days "Demo requests"
+each orders within 1 year add amount decay linear 60 days max 40 "Orders"
+"#;
+
+fn events_sql(dialect: Dialect) -> String {
+    let compiled = tally::compile(&Source::new("events.tally", EVENTS_MODEL));
+    let model = compiled.model.unwrap();
+    let options = SqlOptions {
+        dialect,
+        table: "crm.leads".to_string(),
+        as_of: parse_date_literal("2026-11-22"),
+        explain: false,
+        events_tables: vec![("activity".to_string(), "crm.web_activity".to_string())],
+    };
+    compile_sql(&model, &options).unwrap()
+}
+
+#[test]
+fn duckdb_events_query() {
+    insta::assert_snapshot!(events_sql(Dialect::DuckDb));
+}
+
+#[test]
+fn postgres_events_query() {
+    insta::assert_snapshot!(events_sql(Dialect::Postgres));
+}
+
+#[test]
+fn spark_events_query() {
+    insta::assert_snapshot!(events_sql(Dialect::Spark));
+}
+
+#[test]
+fn bigquery_events_query() {
+    insta::assert_snapshot!(events_sql(Dialect::BigQuery));
+}
+
+#[test]
+fn snowflake_events_query() {
+    insta::assert_snapshot!(events_sql(Dialect::Snowflake));
+}
+
+/// sqlglot reads the events query of every dialect, BigQuery and
+/// Snowflake included (which cannot run here).
+#[test]
+fn sqlglot_parses_the_events_query_in_every_dialect() {
+    let ready = [
+        (Dialect::DuckDb, "duckdb"),
+        (Dialect::Postgres, "postgres"),
+        (Dialect::Spark, "spark"),
+        (Dialect::Snowflake, "snowflake"),
+        (Dialect::BigQuery, "bigquery"),
+    ];
+    for (dialect, name) in ready {
+        let sql = events_sql(dialect);
+        assert!(sql.contains("GROUP BY"), "{sql}");
+        sqlglot::assert_parses(&sql, name);
+    }
 }
 
 #[test]

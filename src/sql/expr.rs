@@ -18,6 +18,9 @@ pub(super) struct Writer<'m> {
     pub dialect: Dialect,
     pub model: &'m Model,
     pub errors: Vec<SqlError>,
+    /// The events source whose events an expression is about (inside its
+    /// aggregation, `sql/events.rs`), where `EventField` names its fields.
+    pub source: Option<usize>,
 }
 
 /// The alias of the layer holding tier `index`.
@@ -26,7 +29,7 @@ pub(super) fn tier_layer(index: usize) -> String {
 }
 
 impl Writer<'_> {
-    fn col(&self, layer: &str, name: &str) -> String {
+    pub(super) fn col(&self, layer: &str, name: &str) -> String {
         format!("{layer}.{}", self.dialect.ident(name))
     }
 
@@ -70,12 +73,10 @@ impl Writer<'_> {
                 "account values".into(),
                 Some("score this model with `tally score`; its SQL is not written yet".into()),
             ),
-            ExprKind::Aggregate(_) | ExprKind::EventField(_) | ExprKind::Decayed(..) => self
-                .unsupported(
-                    expr,
-                    "behaviour over time (events and decay)".into(),
-                    Some("score this model with `tally score … --events FILE`; its SQL is not written yet".into()),
-                ),
+            // Events and decay: sql/events.rs.
+            ExprKind::Aggregate(id) => self.aggregate(*id),
+            ExprKind::EventField(id) => self.event_field(*id, "tally_input"),
+            ExprKind::Decayed(points, form, since) => self.decayed(points, *form, since),
             ExprKind::Not(e) => format!("(NOT {})", self.value(e)),
             ExprKind::And(items) => self.join(items, " AND "),
             ExprKind::Or(items) => self.join(items, " OR "),
@@ -199,6 +200,7 @@ impl Writer<'_> {
                 Some(f) => self.col("tally_folded", &f.name),
                 None => "NULL".to_string(),
             },
+            ExprKind::EventField(id) => self.event_field(*id, "tally_folded"),
             ExprKind::Stage | ExprKind::Tier(_) => {
                 let labels: Vec<String> = match &expr.kind {
                     ExprKind::Stage => self.model.stage.iter().flat_map(|l| l.labels()),

@@ -7,6 +7,7 @@
 
 mod dialect;
 mod error;
+mod events;
 mod expr;
 mod fold;
 mod nested;
@@ -32,6 +33,9 @@ pub struct SqlOptions {
     /// Add `reasons`: the fired rules with their signed points, in file
     /// order, as `tally score --explain` writes them in CSV.
     pub explain: bool,
+    /// `(source, table)`: the table an events source is read from, when
+    /// not the table of its name (`--events-table NAME=T`).
+    pub events_tables: Vec<(String, String)>,
 }
 
 impl SqlOptions {
@@ -42,6 +46,7 @@ impl SqlOptions {
             table: "leads".to_string(),
             as_of: None,
             explain: false,
+            events_tables: Vec::new(),
         }
     }
 }
@@ -69,6 +74,7 @@ pub fn compile_sql(model: &Model, options: &SqlOptions) -> Result<String, Vec<Sq
         dialect,
         model,
         errors: Vec::new(),
+        source: None,
     };
     let sql = query::build(&mut writer, options, &used);
     let mut errors = writer.errors;
@@ -91,6 +97,10 @@ fn name_limits(model: &Model, dialect: Dialect) -> Vec<SqlError> {
         .fields
         .iter()
         .flat_map(|f| [(&f.name, f.span), (&f.column, f.span)])
+        .chain(
+            (model.events.iter().flat_map(|s| &s.fields))
+                .flat_map(|f| [(&f.name, f.span), (&f.column, f.span)]),
+        )
         .chain(model.groups.iter().map(|g| (&g.name, g.span)))
         .chain(model.tiers.iter().map(|t| (&t.name, t.span)));
     let mut errors: Vec<SqlError> = Vec::new();

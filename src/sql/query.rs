@@ -10,18 +10,29 @@
 //! Layers keep the input row untouched, so the result is `tally_row.*`
 //! followed by the outputs, whatever columns the table has.
 
+use super::events;
 use super::expr::{tier_layer, Writer};
 use super::read::{self, whitespace};
 use super::{Dialect, SqlOptions};
-use crate::check::model::{Ladder, Limits, Model};
+use crate::check::model::{Field, Ladder, Limits, Model};
 use crate::syntax::ast::Effect;
 use crate::value::FieldType;
 
-/// One layer: an alias and its `(expression, column)` pairs.
-struct Layer {
-    alias: String,
-    comment: String,
-    columns: Vec<(String, String)>,
+/// One layer: an alias and its `(expression, column)` pairs, after the
+/// tables it joins first (`LEFT JOIN`s of the events' aggregates).
+pub(super) struct Layer {
+    pub alias: String,
+    pub comment: String,
+    pub columns: Vec<(String, String)>,
+    pub joins: Vec<Join>,
+}
+
+/// `LEFT JOIN (query) AS alias ON on`, between two layers.
+pub(super) struct Join {
+    pub comment: String,
+    pub query: String,
+    pub alias: String,
+    pub on: String,
 }
 
 /// Build the whole query; errors are left in the writer.
@@ -33,7 +44,16 @@ pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> 
         None => d.current_date(),
     };
     let mut layers = Vec::new();
-    layers.extend(inputs(w, used));
+    let mut wanted: Vec<bool> = (w.model.fields.iter().enumerate())
+        .map(|(i, f)| used.get(i).copied().unwrap_or(true) || f.required)
+        .collect();
+    for key in events::lead_keys(model) {
+        if let Some(slot) = wanted.get_mut(key) {
+            *slot = true;
+        }
+    }
+    layers.extend(inputs(w, &model.fields, &wanted));
+    layers.extend(events::layer(w, options, &today));
     layers.push(rules(w));
     layers.push(groups(w));
     layers.push(score(w));
@@ -43,6 +63,7 @@ pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> 
             alias: "tally_stage".to_string(),
             comment: "the stage ladder: the first line that holds".to_string(),
             columns: vec![(case, "stage".to_string())],
+            joins: Vec::new(),
         });
     }
     for (index, tier) in model.tiers.iter().enumerate() {
@@ -51,6 +72,7 @@ pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> 
             alias: tier_layer(index),
             comment: format!("tier {}", comment_text(&tier.name)),
             columns: vec![(case, tier.name.clone())],
+            joins: Vec::new(),
         });
     }
     let mut out = String::new();
@@ -63,35 +85,68 @@ pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> 
         out.push_str(&format!(",\n  {masked} AS {}", d.ident(&name)));
     }
     if d == Dialect::BigQuery {
-        out.push_str(&nested(w, options, &today, &layers));
+        let inner = nested(w, &options.table, &today, &layers);
+        out.push_str(&format!("\nFROM (\n{inner}\n);\n"));
         return out;
     }
-    out.push_str(&format!(
-        "\nFROM {} AS tally_row\n",
-        table(w, &options.table)
-    ));
+    out.push('\n');
+    out.push_str(&from_layers(w, &options.table, &today, &layers));
+    out.push_str(";\n");
+    out
+}
+
+/// `FROM table AS tally_row`, the constants, then each layer joined to
+/// the ones before it (lateral dialects).
+pub(super) fn from_layers(w: &Writer<'_>, name: &str, today: &str, layers: &[Layer]) -> String {
+    let d = w.dialect;
+    let mut out = format!("FROM {} AS tally_row\n", table(w, name));
     out.push_str(&format!(
         "{}(\n  SELECT\n    {} AS ws,\n    {today} AS today\n) AS tally_consts\n",
         d.cross_join(),
         whitespace(d),
     ));
     for layer in layers {
-        out.push_str(&render_layer(w, &layer));
+        for join in &layer.joins {
+            out.push_str(&format!(
+                "-- {}\nLEFT JOIN (\n{}\n) AS {} ON {}\n",
+                join.comment,
+                indent(&join.query),
+                join.alias,
+                join.on
+            ));
+        }
+        out.push_str(&render_layer(w, layer));
     }
-    out.push_str(";\n");
     out
+}
+
+/// Each line of `text` indented by two spaces.
+pub(super) fn indent(text: &str) -> String {
+    let lines: Vec<String> = text.lines().map(|l| format!("  {l}")).collect();
+    lines.join("\n")
 }
 
 /// BigQuery has no `LATERAL`: each layer is a `STRUCT` column added by a
 /// query around the previous one, so `tally_cells.x` still names a field.
-fn nested(w: &Writer<'_>, options: &SqlOptions, today: &str, layers: &[Layer]) -> String {
+/// A join keeps the columns so far and adds the joined row as a `STRUCT`
+/// named by its alias.
+pub(super) fn nested(w: &Writer<'_>, name: &str, today: &str, layers: &[Layer]) -> String {
     let d = w.dialect;
     let mut inner = format!(
         "SELECT\n  tally_row,\n  STRUCT({} AS ws, {today} AS today) AS tally_consts\nFROM {} AS tally_row",
         whitespace(d),
-        table(w, &options.table)
+        table(w, name)
     );
     for layer in layers {
+        for join in &layer.joins {
+            inner = format!(
+                "-- {}\nSELECT\n  tally_so_far.*,\n  {alias}\nFROM (\n{inner}\n) AS tally_so_far\nLEFT JOIN (\n{}\n) AS {alias} ON {}",
+                join.comment,
+                indent(&join.query),
+                join.on,
+                alias = join.alias,
+            );
+        }
         let mut columns: Vec<String> = layer
             .columns
             .iter()
@@ -107,7 +162,7 @@ fn nested(w: &Writer<'_>, options: &SqlOptions, today: &str, layers: &[Layer]) -
             layer.alias
         );
     }
-    format!("\nFROM (\n{inner}\n);\n")
+    inner
 }
 
 fn header(model: &Model, options: &SqlOptions) -> String {
@@ -128,19 +183,19 @@ fn header(model: &Model, options: &SqlOptions) -> String {
 }
 
 /// Text safe inside a `--` comment: one line, no control characters.
-fn comment_text(text: &str) -> String {
+pub(super) fn comment_text(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
 }
 
 /// A possibly qualified table name (`schema.leads`), each part quoted.
-fn table(w: &Writer<'_>, name: &str) -> String {
+pub(super) fn table(w: &Writer<'_>, name: &str) -> String {
     let parts: Vec<String> = name.split('.').map(|p| w.dialect.ident(p)).collect();
     parts.join(".")
 }
 
-fn render_layer(w: &Writer<'_>, layer: &Layer) -> String {
+pub(super) fn render_layer(w: &Writer<'_>, layer: &Layer) -> String {
     let mut columns: Vec<String> = layer
         .columns
         .iter()
@@ -161,8 +216,8 @@ fn render_layer(w: &Writer<'_>, layer: &Layer) -> String {
 }
 
 /// The cells, typed values (and `tally_error`) and folded text of the
-/// fields the model reads or requires.
-fn inputs(w: &mut Writer<'_>, used: &[bool]) -> Vec<Layer> {
+/// `wanted` fields of a lead (or of an event).
+pub(super) fn inputs(w: &mut Writer<'_>, fields: &[Field], wanted: &[bool]) -> Vec<Layer> {
     let d = w.dialect;
     let mut cells = Vec::new();
     let mut days = Vec::new();
@@ -171,9 +226,8 @@ fn inputs(w: &mut Writer<'_>, used: &[bool]) -> Vec<Layer> {
     let mut folded = Vec::new();
     let mut words = Vec::new();
     let mut checks: Vec<(String, String)> = Vec::new();
-    for (index, field) in w.model.fields.iter().enumerate() {
-        let wanted = used.get(index).copied().unwrap_or(true) || field.required;
-        if !wanted {
+    for (index, field) in fields.iter().enumerate() {
+        if !wanted.get(index).copied().unwrap_or(true) {
             continue;
         }
         // Cast: a typed column (INTEGER, DATE) is read from its text form.
@@ -213,6 +267,7 @@ fn inputs(w: &mut Writer<'_>, used: &[bool]) -> Vec<Layer> {
         alias: alias.to_string(),
         comment: comment.to_string(),
         columns,
+        joins: Vec::new(),
     };
     let mut layers = vec![layer(
         "tally_cells",
@@ -275,6 +330,7 @@ fn rules(w: &mut Writer<'_>) -> Layer {
         alias: "tally_rules".to_string(),
         comment: "each rule's points when its condition holds".to_string(),
         columns,
+        joins: Vec::new(),
     }
 }
 
@@ -318,6 +374,7 @@ fn groups(w: &mut Writer<'_>) -> Layer {
         alias: "tally_groups".to_string(),
         comment: "each group's subtotal, capped".to_string(),
         columns,
+        joins: Vec::new(),
     }
 }
 
@@ -342,6 +399,7 @@ fn score(w: &mut Writer<'_>) -> Layer {
             capped_sum(w, terms, model.score_limits),
             "score".to_string(),
         )],
+        joins: Vec::new(),
     }
 }
 

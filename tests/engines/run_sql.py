@@ -4,7 +4,9 @@
     python3 run_sql.py ENGINE JOBS.json
 
 ENGINE is `duckdb`, `postgres` or `spark` (local mode, one session). JOBS.json is a list of jobs
-`{"table": NAME, "columns": [...], "rows": [[text or null, ...]], "sql": QUERY}`.
+`{"table": NAME, "columns": [...], "rows": [[text or null, ...]], "sql": QUERY}`,
+with optionally `"tables": [{"table", "columns", "rows"}, ...]`: more tables
+the query reads (events), created the same way before it runs.
 Every job runs in one engine session (PostgreSQL: a throwaway cluster in a
 temporary directory on 127.0.0.1 and a free port, stopped afterwards): its
 table is created with TEXT columns, filled, and the query's result printed.
@@ -66,7 +68,8 @@ def run_duckdb(jobs):
     # Far from UTC, so that a query taking the local date would be caught.
     con.execute("SET TimeZone = 'Pacific/Pago_Pago'")
     results = []
-    for job in jobs:
+
+    def load(job):
         table = quote(job["table"])
         columns = ", ".join(f"{quote(c)} VARCHAR" for c in job["columns"])
         con.execute(f"DROP TABLE IF EXISTS {table}")
@@ -83,6 +86,11 @@ def run_duckdb(jobs):
                 [path],
             )
             os.unlink(path)
+
+    for job in jobs:
+        for extra in job.get("tables", []):
+            load(extra)
+        load(job)
         try:
             cur = con.execute(job["sql"])
             names = [d[0] for d in cur.description]
@@ -154,7 +162,7 @@ def run_postgres(jobs):
         with psycopg.connect(host="127.0.0.1", port=port, user="tally", dbname="postgres",
                              autocommit=True) as con:
             con.execute("SET TimeZone = 'Pacific/Pago_Pago'")
-            for job in jobs:
+            def load(job):
                 table = quote(job["table"])
                 columns = ", ".join(f"{quote(c)} TEXT" for c in job["columns"])
                 con.execute(f"DROP TABLE IF EXISTS {table}")
@@ -163,6 +171,11 @@ def run_postgres(jobs):
                     with cur.copy(f"COPY {table} FROM STDIN") as copy:
                         for row in job["rows"]:
                             copy.write_row(row)
+
+            for job in jobs:
+                for extra in job.get("tables", []):
+                    load(extra)
+                load(job)
                 try:
                     cur = con.execute(job["sql"])
                     names = [d.name for d in cur.description]
@@ -188,8 +201,9 @@ def run_spark(jobs):
     results = []
     try:
         for job in jobs:
-            schema = StructType([StructField(c, StringType()) for c in job["columns"]])
-            spark.createDataFrame(job["rows"], schema).createOrReplaceTempView(job["table"])
+            for table in job.get("tables", []) + [job]:
+                schema = StructType([StructField(c, StringType()) for c in table["columns"]])
+                spark.createDataFrame(table["rows"], schema).createOrReplaceTempView(table["table"])
             # The query's leading `SET …;` lines are statements of their own.
             lines = job["sql"].rstrip().rstrip(";").split("\n")
             query = [line for line in lines if not line.startswith("SET ")]

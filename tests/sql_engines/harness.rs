@@ -164,6 +164,7 @@ pub fn run_engine(engine: &str, dialect: Dialect, jobs: &[Job]) -> Report {
                     dialect,
                     Dialect::Spark | Dialect::Snowflake | Dialect::BigQuery
                 ),
+            events_tables: Vec::new(),
         };
         let sql = match compile_sql(&model_of(job), &options) {
             Ok(sql) => sql,
@@ -187,9 +188,21 @@ pub fn run_engine(engine: &str, dialect: Dialect, jobs: &[Job]) -> Report {
         payload.push(json!({"table": table, "columns": columns, "rows": rows, "sql": sql}));
         compared.push(job);
     }
+    let (results, seconds) = drive(engine, &payload);
+    report.seconds = seconds;
+    for (job, result) in compared.iter().zip(&results) {
+        report.jobs += 1;
+        compare(job, result, &mut report);
+    }
+    report
+}
+
+/// Run `payload` (jobs as `tests/engines/run_sql.py` takes them) in one
+/// engine session: each job's result, and the seconds the engine took.
+pub fn drive(engine: &str, payload: &[Json]) -> (Vec<Json>, f64) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("jobs.json");
-    std::fs::write(&path, serde_json::to_vec(&payload).unwrap()).unwrap();
+    std::fs::write(&path, serde_json::to_vec(payload).unwrap()).unwrap();
     // TALLY_SQL_JOBS=DIR keeps the job file, to rerun the driver by hand.
     if let Some(keep) = std::env::var_os("TALLY_SQL_JOBS") {
         std::fs::copy(&path, Path::new(&keep).join(format!("{engine}.json"))).unwrap();
@@ -204,17 +217,13 @@ pub fn run_engine(engine: &str, dialect: Dialect, jobs: &[Job]) -> Report {
         .unwrap_or_else(|e| {
             panic!("cannot run python3 ({e}); install the test engines with `bash scripts/test`")
         });
-    report.seconds = started.elapsed().as_secs_f64();
+    let seconds = started.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&out.stderr);
     // Status 3: the engine is not installed (the driver says which).
     assert!(out.status.code() != Some(3), "{stderr}");
     assert!(out.status.success(), "the {engine} driver failed: {stderr}");
     let results: Vec<Json> = serde_json::from_slice(&out.stdout).unwrap();
-    for (job, result) in compared.iter().zip(&results) {
-        report.jobs += 1;
-        compare(job, result, &mut report);
-    }
-    report
+    (results, seconds)
 }
 
 fn compare(job: &Job, result: &Json, report: &mut Report) {
@@ -291,7 +300,7 @@ fn compare(job: &Job, result: &Json, report: &mut Report) {
 }
 
 /// An engine value against the interpreter's (numbers as decimals).
-fn same(got: &Json, want: Option<&str>) -> bool {
+pub fn same(got: &Json, want: Option<&str>) -> bool {
     match (got, want) {
         (Json::Null, None) => true,
         (Json::String(g), Some(w)) => {
