@@ -228,3 +228,22 @@ fn explain_and_plan_show_the_account() {
         "\naccount by company (passes over the leads before scoring)\n  input-level (pass 1)\n    f4   account.people = count(leads)\n    f5   account.readers = count(leads where downloads has \"whitepaper\")\n  score-level (after scoring each lead)\n    f6   account.heat = sum(leads, score)\n"
     ), "{plan}");
 }
+
+#[test]
+fn the_committee_example_scores_as_committed() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tally(
+        root,
+        &[
+            "score",
+            "examples/committee.tally",
+            "examples/committee_leads.csv",
+            "--as-of",
+            "2026-11-22",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let expected = std::fs::read_to_string(root.join("examples/committee_expected.csv")).unwrap();
+    assert_eq!(text(&out.stdout), expected);
+    assert!(expected.contains("C01,Acme,CTO,whitepaper,top,55,SQL,4,3,2,200\n"));
+}
