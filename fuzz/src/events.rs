@@ -38,6 +38,45 @@ each activity add 1 decay 10% every 1 week max 100 "Any"
 /// The keys whose values are compared across readers.
 const KEYS: [&str; 4] = ["L1", "l2", "", "x"];
 
+/// The committee example (language 1.1 accounts): `data` as its lead
+/// file, read by the account passes with one and with two workers.
+const COMMITTEE: &str = include_str!("../../examples/committee.tally");
+
+/// Run the account passes over `data` as a lead file; the tables must
+/// not depend on the number of workers. Panics on a violation.
+pub fn check_accounts(data: &[u8]) {
+    if data.len() > crate::leads::MAX_LEADS_BYTES {
+        return;
+    }
+    static PLAN: OnceLock<Plan> = OnceLock::new();
+    let plan = PLAN.get_or_init(|| {
+        let compiled = tally::compile(&tally::source::Source::new("committee.tally", COMMITTEE));
+        let model = compiled.model.unwrap_or_else(|| panic!("the committee example checks"));
+        plan::compile(&model)
+    });
+    let today = Date::from_ymd_opt(2026, 11, 22).unwrap_or_default();
+    let pass = |threads: usize, score_level: bool| {
+        let scorer = tally::eval::Scorer::new(plan, today);
+        let how = EventsFormat {
+            format: Format::Csv,
+            delimiter: b',',
+            limit: RowLimit::default(),
+            threads,
+        };
+        let pass = tally::io::AccountPass {
+            plan,
+            scorer: &scorer,
+            score_level,
+            today,
+        };
+        let input = Box::new(Cursor::new(data.to_vec()));
+        tally::io::account_pass(pass, input, how).ok().map(|t| t.len())
+    };
+    for level in [false, true] {
+        assert_eq!(pass(1, level), pass(2, level), "the accounts depend on the workers");
+    }
+}
+
 /// Run every check on `data` as an events file; panics on a violation.
 pub fn check_events(data: &[u8]) {
     if data.len() > crate::leads::MAX_LEADS_BYTES {

@@ -43,6 +43,8 @@ pub fn check_leads(data: &[u8]) {
     }
     // The same bytes as an events file (language 1.1).
     crate::events::check_events(data);
+    // And as the lead file of a model with account values.
+    crate::events::check_accounts(data);
 }
 
 /// [`check_leads`] with one model.
