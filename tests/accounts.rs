@@ -247,3 +247,43 @@ fn the_committee_example_scores_as_committed() {
     assert_eq!(text(&out.stdout), expected);
     assert!(expected.contains("C01,Acme,CTO,whitepaper,top,55,SQL,4,3,2,200\n"));
 }
+
+#[test]
+fn score_level_values_read_the_right_row_when_cells_repeat() {
+    // `title` is read by one rule's predicate only: the scoring memo
+    // recalls its repeated cells without reading them, yet the account
+    // value must see each row's own title.
+    let model = "fields {\n  id: text\n  company: text\n  title: text\n}\n\
+        account by company {\n  let hot = count(leads where title == \"CEO\" and score >= 20)\n  let n = count(leads)\n}\n\
+        when title == \"CEO\" add 20 \"CEO\"\n\
+        if account.hot >= 3 then Hot\nelse Cold\n";
+    let titles = [
+        "CEO", "Analyst", "VP", "Intern", "CEO", "Engineer", "Analyst",
+    ];
+    let mut leads = String::from("id,company,title\n");
+    let mut ceos = std::collections::BTreeMap::<u32, u32>::new();
+    for i in 0..3000u32 {
+        let (company, title) = (i % 97, titles[(i % 7) as usize]);
+        leads.push_str(&format!("{i},C{company},{title}\n"));
+        if title == "CEO" {
+            *ceos.entry(company).or_default() += 1;
+        }
+    }
+    let dir = dir_with(&[("m.tally", model), ("leads.csv", &leads)]);
+    let one = tally(
+        dir.path(),
+        &["score", "m.tally", "leads.csv", "--threads", "1"],
+    );
+    let two = tally(
+        dir.path(),
+        &["score", "m.tally", "leads.csv", "--threads", "2"],
+    );
+    assert_eq!(one.stdout, two.stdout);
+    for line in text(&one.stdout).lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let company: u32 = cells[1][1..].parse().unwrap();
+        let hot = ceos.get(&company).copied().unwrap_or(0);
+        assert_eq!(cells[5], hot.to_string(), "{line}");
+        assert_eq!(cells[4], if hot >= 3 { "Hot" } else { "Cold" }, "{line}");
+    }
+}

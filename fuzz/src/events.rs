@@ -51,7 +51,9 @@ pub fn check_accounts(data: &[u8]) {
     static PLAN: OnceLock<Plan> = OnceLock::new();
     let plan = PLAN.get_or_init(|| {
         let compiled = tally::compile(&tally::source::Source::new("committee.tally", COMMITTEE));
-        let model = compiled.model.unwrap_or_else(|| panic!("the committee example checks"));
+        let model = compiled
+            .model
+            .unwrap_or_else(|| panic!("the committee example checks"));
         plan::compile(&model)
     });
     let today = Date::from_ymd_opt(2026, 11, 22).unwrap_or_default();
@@ -70,10 +72,16 @@ pub fn check_accounts(data: &[u8]) {
             today,
         };
         let input = Box::new(Cursor::new(data.to_vec()));
-        tally::io::account_pass(pass, input, how).ok().map(|t| t.len())
+        tally::io::account_pass(pass, input, how)
+            .ok()
+            .map(|t| t.len())
     };
     for level in [false, true] {
-        assert_eq!(pass(1, level), pass(2, level), "the accounts depend on the workers");
+        assert_eq!(
+            pass(1, level),
+            pass(2, level),
+            "the accounts depend on the workers"
+        );
     }
 }
 

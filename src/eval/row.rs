@@ -115,6 +115,13 @@ impl<'p> RowScorer<'p> {
     pub fn memo(&self) -> &Memo {
         &self.memo
     }
+
+    /// The last row finished: its values (those the rules, ladders and
+    /// passes read; a value read only by predicates the memo decided may
+    /// be a previous row's) and what it scored.
+    pub fn last(&self) -> (&Lead, &Scratch<'p>) {
+        (&self.lead, &self.scratch)
+    }
 }
 
 impl<'r, 'p> Row<'r, 'p> {

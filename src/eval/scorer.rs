@@ -128,6 +128,21 @@ impl<'p> Scorer<'p> {
                 *slot = true;
             }
         }
+        // So are an account's grouping field and what its values read:
+        // the account passes read them from the lead (`RowScorer::last`).
+        if let Some(account) = &plan.account {
+            let mut mark = |field: usize| {
+                if let Some(slot) = reads.get_mut(field) {
+                    *slot = true;
+                }
+            };
+            mark(account.by);
+            for value in &account.values {
+                for node in value.condition.iter().chain(&value.value) {
+                    node.for_each_field(&mut mark);
+                }
+            }
+        }
         let points = plan.rules.iter().map(Points::new).collect();
         let top_level = plan.groups.len();
         let sum_into = plan

@@ -16,7 +16,7 @@ use super::read_csv::CsvWalk;
 use super::reject::Rejection;
 use super::run::StreamError;
 use super::walk::{walk, Cells, Done, RowHandler, Shape};
-use crate::eval::{AccountTable, Lead, Scored, Scorer, Scratch};
+use crate::eval::{AccountTable, Lead, RowScorer, Scored, Scorer, Scratch};
 use crate::plan::{AccountSpec, Plan};
 use crate::value::{Date, Value};
 
@@ -85,6 +85,8 @@ fn walk_pass(
         binding,
         adder: Adder::new(pass, spec),
         lead: Lead::default(),
+        rows: pass.score_level.then(|| RowScorer::new(pass.scorer)),
+        groups: Vec::new(),
         overflow: false,
     };
     let workers = walk(&shape, csv.chunks, handler, take).map_err(|e| match e {
@@ -150,7 +152,50 @@ struct AccountRows<'a, 'p> {
     binding: &'a Binding,
     adder: Adder<'a, 'p>,
     lead: Lead,
+    /// A score-level pass scores each row as the scoring pass does, with
+    /// the memo of repeated cells (and its own copy of the groups).
+    rows: Option<RowScorer<'p>>,
+    groups: Vec<crate::value::Decimal>,
     overflow: bool,
+}
+
+impl AccountRows<'_, '_> {
+    /// Score the row, then add it with its groups and score.
+    fn scored_row(&mut self, number: u64, cells: Cells, notes: &mut Vec<Rejection>) {
+        let Some(rows) = self.rows.as_mut() else {
+            return;
+        };
+        let mut row = rows.begin();
+        if self
+            .binding
+            .read_cells(number, cells.text, cells.spans, &mut row, notes)
+            .is_err()
+        {
+            return; // rejected: in no account
+        }
+        let score = match row.finish() {
+            Ok(scored) => {
+                self.groups.clear();
+                self.groups.extend_from_slice(&scored.groups);
+                scored.score
+            }
+            Err(_) => return,
+        };
+        let (lead, _) = rows.last();
+        let scored = Scored {
+            groups: &self.groups,
+            score: Some(score),
+        };
+        let (spec, today) = (self.adder.spec, self.adder.pass.today);
+        if self
+            .adder
+            .table
+            .add(spec, true, lead, scored, today)
+            .is_err()
+        {
+            self.overflow = true;
+        }
+    }
 }
 
 impl RowHandler for AccountRows<'_, '_> {
@@ -166,6 +211,11 @@ impl RowHandler for AccountRows<'_, '_> {
         _: &mut (),
         _: &mut Vec<Rejection>,
     ) -> Result<(), Rejection> {
+        if self.rows.is_some() {
+            // Notes are the scoring pass's to write.
+            self.scored_row(number, cells, &mut Vec::new());
+            return Ok(());
+        }
         // A row that cannot be read belongs to no account; the scoring
         // pass rejects it.
         if self
