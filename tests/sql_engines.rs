@@ -20,10 +20,11 @@ mod sql_engines {
     pub mod folding;
     pub mod generate;
     pub mod harness;
+    pub mod silent;
 }
 
 use sql_engines::harness::{run_engine, Job};
-use sql_engines::{cases, folding, generate};
+use sql_engines::{cases, folding, generate, silent};
 use tally::sql::Dialect;
 
 /// Every job for one dialect: fixed models, then `generated` generated
@@ -36,6 +37,7 @@ fn jobs(generated: u64) -> Vec<Job> {
     jobs.push(cases::edges());
     jobs.push(cases::engine_today());
     jobs.push(cases::local_formats());
+    jobs.extend(silent::jobs());
     jobs.extend(generate::jobs(generated, 1000));
     jobs
 }
@@ -117,4 +119,42 @@ fn snowflake_folds_text_without_normalizing_it() {
 #[test]
 fn spark_folds_text_without_normalizing_it() {
     folds_without_normalizing("spark", Dialect::Spark);
+}
+
+/// The models of `silent.rs` alone, in one engine: every row as the
+/// interpreter scores it, every model compiled.
+fn agrees_on_silent_differences(engine: &str, dialect: Dialect) {
+    let report = run_engine(engine, dialect, &silent::jobs());
+    println!("{engine}: {report}");
+    assert!(
+        report.problems.is_empty() && report.skipped.is_empty(),
+        "{engine} disagrees with the interpreter:\n{}\nskipped: {:?}",
+        report.problems.join("\n"),
+        report.skipped
+    );
+}
+
+#[test]
+fn duckdb_agrees_on_silent_differences() {
+    agrees_on_silent_differences("duckdb", Dialect::DuckDb);
+}
+
+#[test]
+fn postgres_agrees_on_silent_differences() {
+    agrees_on_silent_differences("postgres", Dialect::Postgres);
+}
+
+#[test]
+fn spark_agrees_on_silent_differences() {
+    agrees_on_silent_differences("spark", Dialect::Spark);
+}
+
+#[test]
+fn snowflake_translated_to_duckdb_agrees_on_silent_differences() {
+    agrees_on_silent_differences("snowflake-in-duckdb", Dialect::Snowflake);
+}
+
+#[test]
+fn bigquery_translated_to_duckdb_agrees_on_silent_differences() {
+    agrees_on_silent_differences("bigquery-in-duckdb", Dialect::BigQuery);
 }

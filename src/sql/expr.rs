@@ -163,7 +163,13 @@ impl Writer<'_> {
             ExprKind::Within(e, duration) => {
                 let date = self.value(e);
                 let start = self.shift("tally_consts.today", ArithOp::Sub, *duration);
-                format!("({date} BETWEEN {start} AND tally_consts.today)")
+                // A window starting before year 1 is missing, as in Tally
+                // (`BETWEEN NULL AND …` would be false for a later date).
+                bind(d, [start], |[start]| {
+                    format!(
+                        "CASE WHEN {start} IS NOT NULL THEN ({date} BETWEEN {start} AND tally_consts.today) END"
+                    )
+                })
             }
             ExprKind::DateShift(e, shifts) => {
                 let mut acc = self.value(e);
@@ -267,7 +273,11 @@ impl Writer<'_> {
         })
     }
 
+    /// `date ± duration`, missing outside years 1 to 9999 as in Tally
+    /// (`value::ops::date_add`); the engines hold other years (DuckDB,
+    /// PostgreSQL and Spark give `0000-12-31` for `0001-01-01 - 1 day`).
     fn shift(&self, date: &str, op: ArithOp, duration: Duration) -> String {
+        let d = self.dialect;
         let sign = if op == ArithOp::Sub { -1 } else { 1 };
         let (amount, unit) = match duration.unit {
             DurationUnit::Day => (duration.amount, "DAY"),
@@ -275,8 +285,24 @@ impl Writer<'_> {
             DurationUnit::Month => (duration.amount, "MONTH"),
             DurationUnit::Year => (duration.amount, "YEAR"),
         };
-        self.dialect
-            .shift_date(date, amount.saturating_mul(sign), unit)
+        // Past the span of years 1 to 9999 every result is missing; the
+        // engines would fail on some such amounts (out of their range).
+        let months = match unit {
+            "YEAR" => amount.saturating_mul(12),
+            _ => amount,
+        };
+        let too_far = match unit {
+            "DAY" => amount.unsigned_abs() > 3_652_059,
+            _ => months.unsigned_abs() > 120_000,
+        };
+        if too_far {
+            return "CAST(NULL AS DATE)".to_string();
+        }
+        let shifted = d.shift_date(date, amount.saturating_mul(sign), unit);
+        let (first, last) = (d.date(first_day()), d.date(last_day()));
+        bind(d, [shifted], |[x]| {
+            format!("CASE WHEN {x} BETWEEN {first} AND {last} THEN {x} END")
+        })
     }
 
     fn call(&mut self, expr: &Expr, function: Function, args: &[Expr]) -> String {
@@ -365,6 +391,16 @@ impl Writer<'_> {
             }
         }
     }
+}
+
+/// The first day Tally's dates hold.
+fn first_day() -> crate::value::Date {
+    crate::value::Date::from_ymd_opt(1, 1, 1).unwrap_or_default()
+}
+
+/// The last day Tally's dates hold.
+fn last_day() -> crate::value::Date {
+    crate::value::Date::from_ymd_opt(9999, 12, 31).unwrap_or_default()
 }
 
 /// Whether the dialect's number type holds a constant exactly.
