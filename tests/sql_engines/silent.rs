@@ -107,3 +107,49 @@ group window { when not (d within 3000 years) add 1 "window" }
 pub fn jobs() -> Vec<Job> {
     vec![regex(), dates()]
 }
+
+/// Cells a CSV file quotes: line breaks, doubled quotes, commas, a
+/// backslash before a quote; then plain rows, which a misread line break
+/// would shift. For the Spark recipe of docs/sql.md.
+pub fn csv_cells() -> Job {
+    let model = r#"fields {
+  id:   text required
+  note: text
+  n:    number
+}
+when note contains "line" add 1 "line"
+when note == "say \"hi\"" add 2 "quote"
+when note contains "," add 4 "comma"
+when note ends with "\\" add 8 "backslash"
+when n > 1 add n "n"
+"#;
+    let notes = [
+        "line one\nline two",
+        "say \"hi\"",
+        "\"",
+        "\"\"",
+        "a,b",
+        "back\\slash \\\"x\\\"",
+        "ends with \\",
+        "trailing line break\n",
+        "\r\nline after CR LF",
+        "",
+        " spaced ",
+        "plain",
+    ];
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for i in 0..60 {
+        let note = notes[i % notes.len()];
+        rows.push(vec![
+            format!("id{i}"),
+            note.to_string(),
+            format!("{}", i % 7),
+        ]);
+    }
+    let rows: Vec<Vec<&str>> = rows
+        .iter()
+        .map(|r| r.iter().map(String::as_str).collect())
+        .collect();
+    let rows: Vec<&[&str]> = rows.iter().map(|r| r.as_slice()).collect();
+    job("csv cells", model, &["id", "note", "n"], &rows)
+}
