@@ -38,7 +38,9 @@ def missing(what):
 
 def plain(value):
     if isinstance(value, decimal.Decimal):
-        text = format(value.normalize(), "f")
+        # Not the default context: its 28 digits would round a
+        # DECIMAL(38, 10) such as 1999999999999999999.9999999998.
+        text = format(value.normalize(decimal.Context(prec=100)), "f")
         return "0" if text in ("-0", "0") else text
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
