@@ -2,6 +2,7 @@
 //! results: a missing value is NULL, and every form below gives NULL
 //! exactly where `eval` gives a missing value.
 
+use super::arith::{self, Fault};
 use super::error::SqlError;
 use super::nested::Nested;
 use super::{regex, Dialect};
@@ -18,6 +19,9 @@ pub(super) struct Writer<'m> {
     pub dialect: Dialect,
     pub model: &'m Model,
     pub errors: Vec<SqlError>,
+    /// Conditions under which the expressions written so far are not
+    /// Tally's (`arith.rs`); the query turns them into `tally_error`.
+    pub faults: Vec<Fault>,
 }
 
 /// The alias of the layer holding tier `index`.
@@ -73,11 +77,24 @@ impl Writer<'_> {
                 let mut acc = Nested::new(self.value(first));
                 for (op, e) in rest {
                     let v = self.value(e);
+                    // A fault is written with both operands: only short
+                    // ones, or a long chain would be quadratic. Past that
+                    // the step fails loudly instead.
+                    let mut loud = false;
+                    if matches!(op, ArithOp::Mul | ArithOp::Div) && arith::has_faults(d) {
+                        if acc.len() + v.len() <= arith::FAULT_INLINE {
+                            let a = acc.take();
+                            self.faults.extend(arith::fault(d, *op, &a, &v));
+                            acc = Nested::new(a);
+                        } else {
+                            loud = true;
+                        }
+                    }
                     acc.wrap(|acc| match op {
                         ArithOp::Add => format!("({acc} + {v})"),
                         ArithOp::Sub => format!("({acc} - {v})"),
-                        ArithOp::Mul => d.multiply(acc, &v),
-                        ArithOp::Div => d.divide(acc, &v),
+                        ArithOp::Mul => arith::multiply(d, acc, &v, loud),
+                        ArithOp::Div => arith::divide(d, acc, &v, loud),
                     });
                 }
                 acc.take()
@@ -417,11 +434,11 @@ pub(super) fn number_fits(n: Decimal, dialect: Dialect) -> Result<(), String> {
 
 /// Longest operand written more than once as is; a longer one is bound
 /// once in a subquery, so nested forms do not grow exponentially.
-const INLINE: usize = 120;
+pub(super) const INLINE: usize = 120;
 
 /// `body` over `values`, each computed once: inline when all are short,
 /// else bound once (`Dialect::bind`).
-fn bind<const N: usize>(
+pub(super) fn bind<const N: usize>(
     d: Dialect,
     values: [String; N],
     body: impl Fn(&[String; N]) -> String,

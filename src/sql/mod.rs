@@ -5,6 +5,7 @@
 //! never the interpreter or the readers. What a dialect cannot express
 //! exactly is an error with a span, not approximate SQL.
 
+mod arith;
 mod dialect;
 mod error;
 mod expr;
@@ -69,6 +70,7 @@ pub fn compile_sql(model: &Model, options: &SqlOptions) -> Result<String, Vec<Sq
         dialect,
         model,
         errors: Vec::new(),
+        faults: Vec::new(),
     };
     let sql = query::build(&mut writer, options, &used);
     let mut errors = writer.errors;

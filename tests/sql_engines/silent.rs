@@ -108,6 +108,93 @@ pub fn jobs() -> Vec<Job> {
     vec![regex(), dates()]
 }
 
+/// Quotients and products of 10^18 or more, which failed the query
+/// (DuckDB and Spark products, `DECIMAL(38, 20)`) or wrapped silently
+/// (Spark's `div`, a `BIGINT`: `10^16 / 100` was `-84467440737095.5162`),
+/// and products past `Decimal::MAX`, missing in Tally (PostgreSQL gave
+/// them). Every result here is one SQL holds exactly: DuckDB, PostgreSQL
+/// and Spark agree with the interpreter on every row. (Snowflake and
+/// BigQuery keep their own forms: not run here.)
+pub fn arithmetic() -> Vec<Job> {
+    let quotients = r#"fields {
+  x: number
+  y: number
+}
+group quotient { when x is present add x / y "quotient" }
+"#;
+    let products = r#"fields {
+  x: number
+  y: number
+}
+group product { when x is present add x * y "product" }
+group scaled { when x is present add x * y / 1000000000 "scaled" }
+group large { when x * y > 1000000000000000000 add 1 "large" }
+group square { when x is present add (x * x) / (y * y) "square" }
+"#;
+    let rows: &[&[&str]] = &[
+        &["10000000000000000", "100"],
+        &["-10000000000000000", "3"],
+        &["999999999999999999", "0.5"],
+        &["999999999999999999.9999999999", "-2"],
+        &["1000000000", "1000000000"],
+        &["999999999999999999", "1000"],
+        &["-999999999999999999", "999999999"],
+        &["123456789012345678", "12345.5"],
+        &["100000000000000000", "100000000000000000"],
+        &["-100000000000000000", "1000000000000"],
+        &["1", "3"],
+        &["-2", "3"],
+        &["0.00005", "1"],
+        &["-0.00005", "1"],
+        &["1.5", "-2.5"],
+        &["5", "0"],
+        &["0", "0"],
+        &["", "1"],
+        &["1", ""],
+    ];
+    vec![
+        job("silent quotients", quotients, &["x", "y"], rows),
+        job("silent products", products, &["x", "y"], rows),
+    ]
+}
+
+/// Results Tally holds and SQL does not: a product of 10^28 or more (up
+/// to `Decimal::MAX`) in DuckDB and Spark, a quotient of 9·10^18 or
+/// more in Spark. Those rows get a `tally_error` (`faulted` below); the
+/// others, and the query, go on.
+pub fn faults() -> Job {
+    let model = r#"fields {
+  x: number
+  y: number
+}
+group product { when x is present add x * y "product" }
+group quotient { when x is present add x / y "quotient" }
+"#;
+    let rows: &[&[&str]] = &[
+        &["100000000000000", "100000000000000"],
+        &["-50000000000000", "1000000000000000"],
+        &["100000000000000000", "0.001"],
+        &["100000000000000000", "100000000000000000"],
+        &["10", "20"],
+    ];
+    job("silent faults", model, &["x", "y"], rows)
+}
+
+/// The rows of [`faults`] an engine rejects, with the start of the
+/// message each gets.
+pub fn faulted(engine: &str) -> Vec<(usize, &'static str)> {
+    let product = "a product past 10^28";
+    match engine {
+        "duckdb" => vec![(0, product), (1, product)],
+        "spark" => vec![
+            (0, product),
+            (1, product),
+            (2, "a quotient of 9·10^18 or more"),
+        ],
+        _ => vec![],
+    }
+}
+
 /// Cells a CSV file quotes: line breaks, doubled quotes, commas, a
 /// backslash before a quote; then plain rows, which a misread line break
 /// would shift. For the Spark recipe of docs/sql.md.
