@@ -73,6 +73,7 @@ pub fn dates() -> Job {
     let model = r#"fields {
   d: date
 }
+group read { when d is present add days_since(d) "read" }
 group day_before { when d is present add days_since(d - 1 day) "day before" }
 group day_after { when d is present add days_since(d + 1 day) "day after" }
 group week_before { when d is present add days_since(d - 2 weeks) "weeks before" }
@@ -96,6 +97,8 @@ group window { when not (d within 3000 years) add 1 "window" }
         "9999-11-30",
         "9998-12-31",
         "2026-11-22",
+        "0001-01-01T00:30:00+01:00",
+        "9999-12-31T23:30:00-01:00",
         "",
     ];
     let rows: Vec<Vec<&str>> = dates.iter().map(|d| vec![*d]).collect();
@@ -166,30 +169,54 @@ pub fn faults() -> Job {
     let model = r#"fields {
   x: number
   y: number
+  z: number
+  w: number
+  v: number
 }
 group product { when x is present add x * y "product" }
 group quotient { when x is present add x / y "quotient" }
+group guarded { when x < 0 add v * v "guarded" }
+if z * z > 1 then Big
+else Small
+tier grade {
+  if w / 0.0000000001 > 1 then A
+  else B
+}
 "#;
+    let big = "100000000000000";
     let rows: &[&[&str]] = &[
-        &["100000000000000", "100000000000000"],
-        &["-50000000000000", "1000000000000000"],
-        &["100000000000000000", "0.001"],
-        &["100000000000000000", "100000000000000000"],
-        &["10", "20"],
+        &[big, big, "", "", ""],
+        &["100000000000000000", "0.001", "", "", ""],
+        &["100000000000000000", "100000000000000000", "", "", ""],
+        &["10", "20", "", "", ""],
+        &["1", "1", big, "", ""],
+        &["1", "1", "", "999999999999999999", ""],
+        &["1", "1", "", "", big],
+        &["-50000000000000", "1", "", "", big],
     ];
-    job("silent faults", model, &["x", "y"], rows)
+    job("silent faults", model, &["x", "y", "z", "w", "v"], rows)
 }
 
 /// The rows of [`faults`] an engine rejects, with the start of the
-/// message each gets.
+/// message each gets: products in a rule's points (row 0; row 7, where
+/// the rule's condition holds, not row 6, where it does not), in the
+/// stage ladder (row 4), a quotient in a tier (row 5), and in Spark a
+/// quotient its `BIGINT` does not hold (row 1).
 pub fn faulted(engine: &str) -> Vec<(usize, &'static str)> {
     let product = "a product past 10^28";
     match engine {
-        "duckdb" => vec![(0, product), (1, product)],
+        "duckdb" => vec![
+            (0, product),
+            (4, product),
+            (5, "a quotient past 10^28"),
+            (7, product),
+        ],
         "spark" => vec![
             (0, product),
-            (1, product),
-            (2, "a quotient of 9·10^18 or more"),
+            (1, "a quotient of 9·10^18 or more"),
+            (4, product),
+            (5, "a quotient of 9·10^18 or more"),
+            (7, product),
         ],
         _ => vec![],
     }
