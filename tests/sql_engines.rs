@@ -205,3 +205,27 @@ fn spark_reads_csv_files_with_the_documented_recipe() {
     );
     assert_eq!(report.rows, 60);
 }
+
+/// A long chain of products fails the query where a product is past what
+/// SQL holds, naming it; its other rows are the interpreter's.
+fn fails_loudly_past_long_chains(engine: &str, dialect: Dialect) {
+    let report = run_engine(engine, dialect, &silent::loud());
+    assert_eq!(report.skipped, Vec::<String>::new());
+    assert_eq!(report.problems.len(), 1, "{engine}: {:#?}", report.problems);
+    let problem = &report.problems[0];
+    assert!(
+        problem.starts_with("loud chain: the engine failed")
+            && problem.contains("a product past 10^28, which SQL does not hold exactly"),
+        "{engine}: {problem}"
+    );
+}
+
+#[test]
+fn duckdb_fails_loudly_past_long_chains() {
+    fails_loudly_past_long_chains("duckdb", Dialect::DuckDb);
+}
+
+#[test]
+fn spark_fails_loudly_past_long_chains() {
+    fails_loudly_past_long_chains("spark", Dialect::Spark);
+}

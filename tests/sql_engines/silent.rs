@@ -222,6 +222,24 @@ pub fn faulted(engine: &str) -> Vec<(usize, &'static str)> {
     }
 }
 
+/// A chain of products too long for its faults to be written out
+/// (`arith::FAULT_INLINE`): ordinary rows are scored as the interpreter
+/// scores them (the first job), and a row whose last product SQL does
+/// not hold fails the query with the fault's message (the second),
+/// rather than get a made-up number.
+pub fn loud() -> Vec<Job> {
+    let ones = " * 1".repeat(30);
+    let model = format!(
+        "fields {{\n  x: number\n  y: number\n}}\nwhen x is present add x{ones} * y \"chain\"\n"
+    );
+    let quiet: &[&[&str]] = &[&["2", "3"], &["100000000000000", "1000"], &["", "1"]];
+    let loud: &[&[&str]] = &[&["100000000000000", "100000000000000"]];
+    vec![
+        job("loud chain, quiet rows", &model, &["x", "y"], quiet),
+        job("loud chain", &model, &["x", "y"], loud),
+    ]
+}
+
 /// Cells a CSV file quotes: line breaks, doubled quotes, commas, a
 /// backslash before a quote; then plain rows, which a misread line break
 /// would shift. For the Spark recipe of docs/sql.md.
