@@ -26,7 +26,9 @@
 
 use super::expr;
 use super::Dialect;
+use crate::check::model::{Expr, ExprKind};
 use crate::syntax::ast::ArithOp;
+use crate::value::{Decimal, Value};
 
 /// A condition under which a row's result is not what Tally computes,
 /// and what `tally_error` then says.
@@ -79,6 +81,74 @@ fn bind<const N: usize>(
         fields.join(", "),
         body(&names)
     )
+}
+
+/// A constant of at most 10 significant digits, and its SQL literal of
+/// the narrowest decimal type that holds it.
+fn short_constant(e: &Expr) -> Option<(Decimal, String)> {
+    let ExprKind::Const(Value::Number(n)) = &e.kind else {
+        return None;
+    };
+    let n = n.normalize();
+    let scale = n.scale();
+    let digits = n.abs().trunc().to_string().trim_start_matches('0').len() as u32;
+    let precision = (digits + scale).max(1);
+    (precision <= 10 && scale <= 10)
+        .then(|| (n, format!("CAST({n} AS DECIMAL({precision}, {scale}))")))
+}
+
+/// Whether `e` is a number field (a cell: outside PostgreSQL, one of
+/// 10^18 or more is rejected, `read.rs`), or its negation.
+fn is_cell(e: &Expr) -> bool {
+    matches!(e.kind, ExprKind::Field(_))
+        || matches!(&e.kind, ExprKind::Neg(inner) if is_cell(inner))
+}
+
+/// `a op b` with the engine's own operator, when that is exact and
+/// cannot overflow: a cell (below 10^18) times a constant of at most 10
+/// significant digits (`DECIMAL(38, 10) × DECIMAL(p, s)` holds 28 − s
+/// digits before the point, the product at most 18 + p − s), and in
+/// DuckDB a cell by such a constant of at least 10^-9 (the old `HUGEINT`
+/// division: `a · 10^15` below 10^33). Nothing to fault, nothing to bind: `revenue *
+/// 0.5` stays as short as it was.
+pub(super) fn simple(
+    d: Dialect,
+    op: ArithOp,
+    (a, a_sql): (&Expr, &str),
+    (b, b_sql): (&Expr, &str),
+) -> Option<String> {
+    // PostgreSQL reads cells of any size: its products keep their check.
+    if !matches!(d, Dialect::DuckDb | Dialect::Spark) {
+        return None;
+    }
+    let ty = d.number_type();
+    match op {
+        ArithOp::Mul => {
+            let (cell, constant) = if is_cell(a) {
+                (a_sql, short_constant(b)?)
+            } else if is_cell(b) {
+                (b_sql, short_constant(a)?)
+            } else {
+                return None;
+            };
+            Some(format!("CAST({cell} * {} AS {ty})", constant.1))
+        }
+        ArithOp::Div if d == Dialect::DuckDb && is_cell(a) => {
+            // At least 10^-9: the quotient stays below 10^27, so its
+            // rounding to 4 places cannot reach 10^28.
+            let (n, _) = short_constant(b)?;
+            if n.abs() < Decimal::new(1, 9) {
+                return None;
+            }
+            let scaled = |x: &str| format!("CAST(({x}) * 10000000000 AS HUGEINT)");
+            Some(format!(
+                "CAST(CAST(CAST(({} * 100000) // {} AS DECIMAL(38, 0)) * 0.00001 AS DECIMAL(38, 4)) AS {ty})",
+                scaled(a_sql),
+                scaled(b_sql)
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// Whether the dialect's `*` and `/` can fault.

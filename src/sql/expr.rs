@@ -75,8 +75,20 @@ impl Writer<'_> {
             ExprKind::Neg(e) => format!("(-{})", self.value(e)),
             ExprKind::Arith(first, rest) => {
                 let mut acc = Nested::new(self.value(first));
-                for (op, e) in rest {
+                for (step, (op, e)) in rest.iter().enumerate() {
                     let v = self.value(e);
+                    // A cell times or by a short constant: the engine's
+                    // own operator is exact and cannot overflow.
+                    let left = (step == 0).then_some(&**first);
+                    if let Some(simple) = left.and_then(|l| {
+                        let a = acc.take();
+                        let simple = arith::simple(d, *op, (l, &a), (e, &v));
+                        acc = Nested::new(a);
+                        simple
+                    }) {
+                        acc = Nested::new(simple);
+                        continue;
+                    }
                     // A fault is written with both operands: only short
                     // ones, or a long chain would be quadratic. Past that
                     // the step fails loudly instead.
@@ -182,11 +194,12 @@ impl Writer<'_> {
                 let start = self.shift("tally_consts.today", ArithOp::Sub, *duration);
                 // A window starting before year 1 is missing, as in Tally
                 // (`BETWEEN NULL AND …` would be false for a later date).
-                bind(d, [start], |[start]| {
-                    format!(
-                        "CASE WHEN {start} IS NOT NULL THEN ({date} BETWEEN {start} AND tally_consts.today) END"
-                    )
-                })
+                // The start is written twice, not bound: it is a short
+                // function of `today` alone, and a subquery per row would
+                // cost more.
+                format!(
+                    "CASE WHEN {start} IS NOT NULL THEN ({date} BETWEEN {start} AND tally_consts.today) END"
+                )
             }
             ExprKind::DateShift(e, shifts) => {
                 let mut acc = self.value(e);

@@ -133,6 +133,10 @@ group product { when x is present add x * y "product" }
 group scaled { when x is present add x * y / 1000000000 "scaled" }
 group large { when x * y > 1000000000000000000 add 1 "large" }
 group square { when x is present add (x * x) / (y * y) "square" }
+group constant { when x is present add 99999 * x "constant" }
+group negated { when x is present add -x * 2 "negated" }
+group by_constant { when x is present add x / 0.5 "by a constant" }
+group by_hundred { when x is present add x / 100 "by a hundred" }
 "#;
     let rows: &[&[&str]] = &[
         &["10000000000000000", "100"],
