@@ -322,3 +322,36 @@ pub(super) fn divide(d: Dialect, a: &str, b: &str, loud: bool) -> String {
         _ => d.divide(a, b),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::check::Type;
+    use std::str::FromStr;
+
+    fn number(text: &str) -> Expr {
+        Expr {
+            kind: ExprKind::Const(Value::Number(Decimal::from_str(text).unwrap())),
+            ty: Type::Number,
+            span: Default::default(),
+        }
+    }
+
+    #[test]
+    fn short_constants_get_their_narrowest_type() {
+        let literal = |t: &str| short_constant(&number(t)).map(|(_, sql)| sql);
+        assert_eq!(
+            literal("0.5").as_deref(),
+            Some("CAST(0.5 AS DECIMAL(1, 1))")
+        );
+        assert_eq!(literal("5.00").as_deref(), Some("CAST(5 AS DECIMAL(1, 0))"));
+        assert_eq!(
+            literal("-1234567.891").as_deref(),
+            Some("CAST(-1234567.891 AS DECIMAL(10, 3))")
+        );
+        assert_eq!(literal("12345678901"), None);
+        assert_eq!(literal("1.0000000001"), None);
+    }
+}
