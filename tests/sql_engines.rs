@@ -21,10 +21,11 @@ mod sql_engines {
     pub mod folding;
     pub mod generate;
     pub mod harness;
+    pub mod silent;
 }
 
 use sql_engines::harness::{run_engine, Job};
-use sql_engines::{cases, events, folding, generate};
+use sql_engines::{cases, events, folding, generate, silent};
 use tally::sql::Dialect;
 
 /// Every job for one dialect: fixed models, then `generated` generated
@@ -37,6 +38,7 @@ fn jobs(generated: u64) -> Vec<Job> {
     jobs.push(cases::edges());
     jobs.push(cases::engine_today());
     jobs.push(cases::local_formats());
+    jobs.extend(silent::jobs());
     jobs.extend(generate::jobs(generated, 1000));
     jobs
 }
@@ -162,4 +164,113 @@ fn snowflake_translated_to_duckdb_scores_events_like_the_interpreter() {
 #[test]
 fn bigquery_translated_to_duckdb_scores_events_like_the_interpreter() {
     events_like_the_interpreter("bigquery-in-duckdb", Dialect::BigQuery);
+}
+
+/// The models of `silent.rs` alone, in one engine: every row as the
+/// interpreter scores it, every model compiled.
+fn agrees_on_silent_differences(engine: &str, dialect: Dialect) {
+    let report = run_engine(engine, dialect, &silent::jobs());
+    println!("{engine}: {report}");
+    assert!(
+        report.problems.is_empty() && report.skipped.is_empty(),
+        "{engine} disagrees with the interpreter:\n{}\nskipped: {:?}",
+        report.problems.join("\n"),
+        report.skipped
+    );
+}
+
+/// The arithmetic of `silent.rs`: every row of `arithmetic` as the
+/// interpreter scores it; of `faults`, the rows SQL cannot hold get a
+/// `tally_error` (and no outputs), the others are the interpreter's, and
+/// the query runs to the end.
+fn agrees_on_arithmetic(engine: &str, dialect: Dialect) {
+    let mut jobs = silent::jobs();
+    jobs.extend(silent::arithmetic());
+    let report = run_engine(engine, dialect, &jobs);
+    println!("{engine}: {report}");
+    assert!(
+        report.problems.is_empty() && report.skipped.is_empty(),
+        "{engine} disagrees with the interpreter:\n{}\nskipped: {:?}",
+        report.problems.join("\n"),
+        report.skipped
+    );
+    let report = run_engine(engine, dialect, &[silent::faults()]);
+    let faulted = silent::faulted(engine);
+    let rows: Vec<&String> = report
+        .problems
+        .iter()
+        .filter(|p| !p.starts_with("model "))
+        .collect();
+    assert_eq!(rows.len(), faulted.len(), "{engine}: {rows:#?}");
+    for (row, (index, message)) in rows.iter().zip(&faulted) {
+        let error = format!("tally_error Some(\"{message}");
+        assert!(
+            row.starts_with(&format!("silent faults row {index} [")) && row.contains(&error),
+            "{engine}: {row}"
+        );
+    }
+}
+
+#[test]
+fn duckdb_agrees_on_silent_differences() {
+    agrees_on_arithmetic("duckdb", Dialect::DuckDb);
+}
+
+#[test]
+fn postgres_agrees_on_silent_differences() {
+    agrees_on_arithmetic("postgres", Dialect::Postgres);
+}
+
+#[test]
+fn spark_agrees_on_silent_differences() {
+    agrees_on_arithmetic("spark", Dialect::Spark);
+}
+
+#[test]
+fn snowflake_translated_to_duckdb_agrees_on_silent_differences() {
+    agrees_on_silent_differences("snowflake-in-duckdb", Dialect::Snowflake);
+}
+
+#[test]
+fn bigquery_translated_to_duckdb_agrees_on_silent_differences() {
+    agrees_on_silent_differences("bigquery-in-duckdb", Dialect::BigQuery);
+}
+
+/// The Spark recipe of docs/sql.md, as written there, reads a CSV file
+/// with quoted line breaks and doubled quotes as `tally score` does (the
+/// driver writes each table to a file and runs the recipe's text).
+#[test]
+fn spark_reads_csv_files_with_the_documented_recipe() {
+    let report = run_engine("spark-csv", Dialect::Spark, &[silent::csv_cells()]);
+    println!("spark-csv: {report}");
+    assert!(
+        report.problems.is_empty() && report.skipped.is_empty(),
+        "{}",
+        report.problems.join("\n")
+    );
+    assert_eq!(report.rows, 60);
+}
+
+/// A long chain of products fails the query where a product is past what
+/// SQL holds, naming it; its other rows are the interpreter's.
+fn fails_loudly_past_long_chains(engine: &str, dialect: Dialect) {
+    let report = run_engine(engine, dialect, &silent::loud());
+    assert_eq!(report.skipped, Vec::<String>::new());
+    assert_eq!(report.problems.len(), 1, "{engine}: {:#?}", report.problems);
+    let problem = &report.problems[0];
+    assert!(
+        problem.starts_with("loud chain: the engine failed")
+            && problem.contains("a product past 10^28, which SQL does not hold exactly"),
+        "{engine}: {problem}"
+    );
+}
+
+#[test]
+fn duckdb_fails_loudly_past_long_chains() {
+    fails_loudly_past_long_chains("duckdb", Dialect::DuckDb);
+}
+
+#[test]
+fn spark_fails_loudly_past_long_chains() {
+    fails_loudly_past_long_chains("spark", Dialect::Spark);
 }

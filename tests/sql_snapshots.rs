@@ -281,3 +281,18 @@ fn every_model_compiles_or_is_refused_without_panicking() {
     }
     assert!(compiled_count > 20, "only {compiled_count} queries");
 }
+
+/// An escaped `+` followed by `?` is a literal plus made optional (greedy),
+/// not the lazy quantifier `+?` that POSIX lacks: Snowflake gets the
+/// pattern as written, and sqlglot reads the query.
+#[test]
+fn snowflake_takes_an_escaped_plus_before_a_greedy_question_mark() {
+    let text =
+        "fields {\n  phone: text\n}\nwhen phone matches \"^\\\\+?1\" add 1 \"North America\"\n";
+    let compiled = tally::compile(&Source::new("phone.tally", text));
+    let model = compiled.model.unwrap();
+    let sql = compile_sql(&model, &SqlOptions::new(Dialect::Snowflake)).unwrap();
+    let rule = sql.lines().find(|l| l.contains("REGEXP_INSTR")).unwrap();
+    insta::assert_snapshot!(rule.trim());
+    sqlglot::assert_parses(&sql, "snowflake");
+}

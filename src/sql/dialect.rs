@@ -356,22 +356,11 @@ impl Dialect {
     /// `a / b` rounded half away from zero to 4 places, exactly; missing
     /// when `b` is zero. The quotient is truncated to 5 places with
     /// integer division, and rounding that truncation to 4 places gives the
-    /// exact quotient's rounding (the 5th digit decides it).
+    /// exact quotient's rounding (the 5th digit decides it). PostgreSQL,
+    /// Snowflake and BigQuery; DuckDB and Spark divide in `arith.rs`.
     pub fn divide(self, a: &str, b: &str) -> String {
         let ty = self.number_type();
         match self {
-            Dialect::Postgres => {
-                format!("ROUND(div(({a}) * 100000, NULLIF({b}, 0)) * 0.00001, 4)")
-            }
-            // `div` truncates exactly, into a BIGINT.
-            Dialect::Spark => {
-                let scaled = |x: &str| format!("CAST(({x}) * 10000000000 AS DECIMAL(38, 0))");
-                format!(
-                    "CAST(CAST(CAST(({} * 100000) div NULLIF({}, 0) AS DECIMAL(38, 0)) * 0.00001 AS DECIMAL(38, 4)) AS {ty})",
-                    scaled(a),
-                    scaled(b)
-                )
-            }
             // No integer division: on magnitudes, `n - MOD(n, d)` is a
             // multiple of `d`, so dividing it truncates exactly (whatever
             // sign `MOD` gives negative operands). Each operand is used
@@ -401,18 +390,14 @@ impl Dialect {
                     self.bind(&[n, d], &body("tally_args.a0", "tally_args.a1"))
                 }
             }
-            _ => {
-                let scaled = |x: &str| format!("CAST(({x}) * 10000000000 AS HUGEINT)");
-                format!(
-                    "CAST(CAST(CAST(({} * 100000) // NULLIF({}, 0) AS DECIMAL(38, 0)) * 0.00001 AS DECIMAL(38, 4)) AS {ty})",
-                    scaled(a),
-                    scaled(b)
-                )
-            }
+            // PostgreSQL: `div` truncates `NUMERIC`s exactly.
+            _ => format!("ROUND(div(({a}) * 100000, NULLIF({b}, 0)) * 0.00001, 4)"),
         }
     }
 
-    /// `a * b` in the number type (DuckDB widens the scale; bring it back).
+    /// `a * b` in the number type: PostgreSQL's `NUMERIC` as is, Snowflake
+    /// and BigQuery cast back to 10 places; DuckDB and Spark multiply in
+    /// `arith.rs`.
     pub fn multiply(self, a: &str, b: &str) -> String {
         match self {
             Dialect::Postgres => format!("({a} * {b})"),

@@ -80,7 +80,13 @@ pub(super) fn layer(w: &mut Writer<'_>, options: &SqlOptions, today: &str) -> Op
         let table = (options.events_tables.iter())
             .find(|(name, _)| *name == source.name)
             .map_or(source.name.as_str(), |(_, table)| table.as_str());
+        // Faults (`arith.rs`) name the columns of the layer they are found
+        // in; inside a pre-aggregation those are the events', which the
+        // lead's layers cannot see: an event's product past what SQL holds
+        // stays the engine's error there (docs/sql.md).
+        let outer = std::mem::take(&mut w.faults);
         let query = pre_aggregation(w, id, table, today, &ids);
+        w.faults = outer;
         let lead_key = match model.fields.get(source.lead_key) {
             Some(f) if f.ty == FieldType::Text => w.col("tally_folded", &f.name),
             Some(f) => w.col("tally_input", &f.name),
@@ -366,7 +372,9 @@ fn decayed(w: &mut Writer<'_>, points: &str, form: DecayForm, since: &Expr) -> S
             // points × (D − age) / D, exactly, then rounded.
             let left = format!("CASE WHEN {age} >= {days} THEN 0 ELSE {days} - {age} END");
             let product = d.multiply(points, &format!("CAST({left} AS {})", d.number_type()));
-            d.divide(&product, &d.number(Decimal::from(days)))
+            // Loud: a quotient past what SQL holds is the engine's error
+            // (no fault column reaches a pre-aggregation).
+            super::arith::divide(d, &product, &d.number(Decimal::from(days)), true)
         }
         DecayForm::Every { percent, period } => {
             let periods = match period.unit {

@@ -2,6 +2,7 @@
 //! results: a missing value is NULL, and every form below gives NULL
 //! exactly where `eval` gives a missing value.
 
+use super::arith::{self, Fault};
 use super::error::SqlError;
 use super::nested::Nested;
 use super::{regex, Dialect};
@@ -21,6 +22,9 @@ pub(super) struct Writer<'m> {
     /// The events source whose events an expression is about (inside its
     /// aggregation, `sql/events.rs`), where `EventField` names its fields.
     pub source: Option<usize>,
+    /// Conditions under which the expressions written so far are not
+    /// Tally's (`arith.rs`); the query turns them into `tally_error`.
+    pub faults: Vec<Fault>,
 }
 
 /// The alias of the layer holding tier `index`.
@@ -83,13 +87,38 @@ impl Writer<'_> {
             ExprKind::Neg(e) => format!("(-{})", self.value(e)),
             ExprKind::Arith(first, rest) => {
                 let mut acc = Nested::new(self.value(first));
-                for (op, e) in rest {
+                for (step, (op, e)) in rest.iter().enumerate() {
                     let v = self.value(e);
+                    // A cell times or by a short constant: the engine's
+                    // own operator is exact and cannot overflow.
+                    let left = (step == 0).then_some(&**first);
+                    if let Some(simple) = left.and_then(|l| {
+                        let a = acc.take();
+                        let simple = arith::simple(d, *op, (l, &a), (e, &v));
+                        acc = Nested::new(a);
+                        simple
+                    }) {
+                        acc = Nested::new(simple);
+                        continue;
+                    }
+                    // A fault is written with both operands: only short
+                    // ones, or a long chain would be quadratic. Past that
+                    // the step fails loudly instead.
+                    let mut loud = false;
+                    if matches!(op, ArithOp::Mul | ArithOp::Div) && arith::has_faults(d) {
+                        if acc.len() + v.len() <= arith::FAULT_INLINE {
+                            let a = acc.take();
+                            self.faults.extend(arith::fault(d, *op, &a, &v));
+                            acc = Nested::new(a);
+                        } else {
+                            loud = true;
+                        }
+                    }
                     acc.wrap(|acc| match op {
                         ArithOp::Add => format!("({acc} + {v})"),
                         ArithOp::Sub => format!("({acc} - {v})"),
-                        ArithOp::Mul => d.multiply(acc, &v),
-                        ArithOp::Div => d.divide(acc, &v),
+                        ArithOp::Mul => arith::multiply(d, acc, &v, loud),
+                        ArithOp::Div => arith::divide(d, acc, &v, loud),
                     });
                 }
                 acc.take()
@@ -175,7 +204,14 @@ impl Writer<'_> {
             ExprKind::Within(e, duration) => {
                 let date = self.value(e);
                 let start = self.shift("tally_consts.today", ArithOp::Sub, *duration);
-                format!("({date} BETWEEN {start} AND tally_consts.today)")
+                // A window starting before year 1 is missing, as in Tally
+                // (`BETWEEN NULL AND …` would be false for a later date).
+                // The start is written twice, not bound: it is a short
+                // function of `today` alone, and a subquery per row would
+                // cost more.
+                format!(
+                    "CASE WHEN {start} IS NOT NULL THEN ({date} BETWEEN {start} AND tally_consts.today) END"
+                )
             }
             ExprKind::DateShift(e, shifts) => {
                 let mut acc = self.value(e);
@@ -280,7 +316,11 @@ impl Writer<'_> {
         })
     }
 
+    /// `date ± duration`, missing outside years 1 to 9999 as in Tally
+    /// (`value::ops::date_add`); the engines hold other years (DuckDB,
+    /// PostgreSQL and Spark give `0000-12-31` for `0001-01-01 - 1 day`).
     fn shift(&self, date: &str, op: ArithOp, duration: Duration) -> String {
+        let d = self.dialect;
         let sign = if op == ArithOp::Sub { -1 } else { 1 };
         let (amount, unit) = match duration.unit {
             DurationUnit::Day => (duration.amount, "DAY"),
@@ -288,8 +328,24 @@ impl Writer<'_> {
             DurationUnit::Month => (duration.amount, "MONTH"),
             DurationUnit::Year => (duration.amount, "YEAR"),
         };
-        self.dialect
-            .shift_date(date, amount.saturating_mul(sign), unit)
+        // Past the span of years 1 to 9999 every result is missing; the
+        // engines would fail on some such amounts (out of their range).
+        let months = match unit {
+            "YEAR" => amount.saturating_mul(12),
+            _ => amount,
+        };
+        let too_far = match unit {
+            "DAY" => amount.unsigned_abs() > 3_652_059,
+            _ => months.unsigned_abs() > 120_000,
+        };
+        if too_far {
+            return "CAST(NULL AS DATE)".to_string();
+        }
+        let shifted = d.shift_date(date, amount.saturating_mul(sign), unit);
+        let (first, last) = (d.date(first_day()), d.date(last_day()));
+        bind(d, [shifted], |[x]| {
+            format!("CASE WHEN {x} BETWEEN {first} AND {last} THEN {x} END")
+        })
     }
 
     fn call(&mut self, expr: &Expr, function: Function, args: &[Expr]) -> String {
@@ -380,6 +436,16 @@ impl Writer<'_> {
     }
 }
 
+/// The first day Tally's dates hold.
+fn first_day() -> crate::value::Date {
+    crate::value::Date::from_ymd_opt(1, 1, 1).unwrap_or_default()
+}
+
+/// The last day Tally's dates hold.
+fn last_day() -> crate::value::Date {
+    crate::value::Date::from_ymd_opt(9999, 12, 31).unwrap_or_default()
+}
+
 /// Whether the dialect's number type holds a constant exactly.
 pub(super) fn number_fits(n: Decimal, dialect: Dialect) -> Result<(), String> {
     let n = n.normalize();
@@ -394,11 +460,11 @@ pub(super) fn number_fits(n: Decimal, dialect: Dialect) -> Result<(), String> {
 
 /// Longest operand written more than once as is; a longer one is bound
 /// once in a subquery, so nested forms do not grow exponentially.
-const INLINE: usize = 120;
+pub(super) const INLINE: usize = 120;
 
 /// `body` over `values`, each computed once: inline when all are short,
 /// else bound once (`Dialect::bind`).
-fn bind<const N: usize>(
+pub(super) fn bind<const N: usize>(
     d: Dialect,
     values: [String; N],
     body: impl Fn(&[String; N]) -> String,

@@ -5,6 +5,7 @@
 //! never the interpreter or the readers. What a dialect cannot express
 //! exactly is an error with a span, not approximate SQL.
 
+mod arith;
 mod dialect;
 mod error;
 mod events;
@@ -75,6 +76,7 @@ pub fn compile_sql(model: &Model, options: &SqlOptions) -> Result<String, Vec<Sq
         model,
         errors: Vec::new(),
         source: None,
+        faults: Vec::new(),
     };
     let sql = query::build(&mut writer, options, &used);
     let mut errors = writer.errors;

@@ -56,6 +56,11 @@ impl Nested {
         *self = Nested::new(text);
     }
 
+    /// The length of the whole text.
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
     /// The whole text.
     pub(super) fn take(&mut self) -> String {
         let mut out = String::with_capacity(self.len);

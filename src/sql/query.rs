@@ -10,6 +10,7 @@
 //! Layers keep the input row untouched, so the result is `tally_row.*`
 //! followed by the outputs, whatever columns the table has.
 
+use super::arith::Fault;
 use super::events;
 use super::expr::{tier_layer, Writer};
 use super::read::{self, whitespace};
@@ -59,27 +60,45 @@ pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> 
     layers.push(score(w));
     if let Some(ladder) = &model.stage {
         let case = ladder_case(w, ladder);
+        let mut columns = vec![(case, "stage".to_string())];
+        columns.extend(fault_column(d, std::mem::take(&mut w.faults)));
         layers.push(Layer {
             alias: "tally_stage".to_string(),
             comment: "the stage ladder: the first line that holds".to_string(),
-            columns: vec![(case, "stage".to_string())],
+            columns,
             joins: Vec::new(),
         });
     }
     for (index, tier) in model.tiers.iter().enumerate() {
         let case = ladder_case(w, &tier.ladder);
+        let mut columns = vec![(case, tier.name.clone())];
+        columns.extend(fault_column(d, std::mem::take(&mut w.faults)));
         layers.push(Layer {
             alias: tier_layer(index),
             comment: format!("tier {}", comment_text(&tier.name)),
-            columns: vec![(case, tier.name.clone())],
+            columns,
             joins: Vec::new(),
         });
     }
     let mut out = String::new();
     out.push_str(&header(model, options));
     out.push_str(d.preamble());
-    let error = format!("tally_input.{}", d.own("tally_error"));
-    out.push_str(&format!("SELECT\n  tally_row.*,\n  {error}"));
+    let input_error = format!("tally_input.{}", d.own("tally_error"));
+    // Layers whose arithmetic can fault (`arith.rs`) add their own
+    // `tally_fault`: the row's error is the first cell's, else theirs.
+    let faults: Vec<String> = layers
+        .iter()
+        .filter(|l| l.columns.iter().any(|(_, name)| name == FAULT))
+        .map(|l| format!("{}.{}", l.alias, d.own(FAULT)))
+        .collect();
+    let (error, error_column) = if faults.is_empty() {
+        (input_error.clone(), input_error)
+    } else {
+        let error = format!("COALESCE({input_error}, {})", faults.join(", "));
+        let column = format!("{error} AS {}", d.ident("tally_error"));
+        (error, column)
+    };
+    out.push_str(&format!("SELECT\n  tally_row.*,\n  {error_column}"));
     for (expr, name) in outputs(w, options.explain) {
         let masked = format!("CASE WHEN {error} IS NULL THEN {expr} END");
         out.push_str(&format!(",\n  {masked} AS {}", d.ident(&name)));
@@ -310,12 +329,44 @@ fn rule_column(id: usize) -> String {
     format!("rule_{}", id + 1)
 }
 
+/// The column naming a layer's fault.
+const FAULT: &str = "tally_fault";
+
+/// Longest rule condition copied into the faults of its points.
+const GUARD: usize = 2_000;
+
+/// A layer's `tally_fault`: the message of the first fault that holds.
+fn fault_column(d: Dialect, faults: Vec<Fault>) -> Option<(String, String)> {
+    if faults.is_empty() {
+        return None;
+    }
+    let arms: Vec<String> = faults
+        .iter()
+        .map(|f| format!("      WHEN {} THEN {}", f.condition, d.text(&f.message)))
+        .collect();
+    let case = format!("CASE\n{}\n    END", arms.join("\n"));
+    Some((case, FAULT.to_string()))
+}
+
 fn rules(w: &mut Writer<'_>) -> Layer {
     let model = w.model;
     let mut columns = Vec::new();
+    let mut faults = Vec::new();
     for (id, rule) in model.rules.iter().enumerate() {
         let condition = w.condition(&rule.condition);
+        faults.append(&mut w.faults);
         let points = w.value(&rule.points);
+        // Points are computed only when the condition holds (a long
+        // condition is not copied: the fault is then the points' alone).
+        let guard = condition.len() <= GUARD;
+        faults.extend(w.faults.drain(..).map(|f| Fault {
+            condition: if guard {
+                format!("({condition}) AND {}", f.condition)
+            } else {
+                f.condition
+            },
+            message: f.message,
+        }));
         let signed = match rule.effect {
             Effect::Add => points,
             Effect::Sub => format!("-({points})"),
@@ -326,6 +377,7 @@ fn rules(w: &mut Writer<'_>) -> Layer {
         );
         columns.push((expr, rule_column(id)));
     }
+    columns.extend(fault_column(w.dialect, faults));
     Layer {
         alias: "tally_rules".to_string(),
         comment: "each rule's points when its condition holds".to_string(),

@@ -42,8 +42,9 @@ pub(super) struct FieldRead {
     pub words: Option<String>,
 }
 
-/// Digits before and after the point DuckDB's `DECIMAL(38, 10)` holds
-/// without overflow in division (see `Dialect::divide`).
+/// Digits before and after the point a cell may have outside
+/// PostgreSQL: `DECIMAL(38, 10)` holds 28 before it, and arithmetic
+/// results go up to 10^28 (`arith.rs`, `Dialect::divide`).
 const DUCKDB_DIGITS: (u32, u32) = (18, 10);
 
 pub(super) fn field(d: Dialect, f: &Field, source: &str, cell: &str) -> FieldRead {

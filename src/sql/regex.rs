@@ -17,9 +17,11 @@ pub fn translate(pattern: &str, dialect: Dialect) -> Result<String, String> {
         rest = rest.get(4..).unwrap_or("");
     }
     out.push_str(match (dialect, insensitive) {
-        // Java: only `\n` ends a line (`d`), case folding is Unicode's (`u`).
-        (Dialect::Spark, true) => "(?diu)",
-        (Dialect::Spark, false) => "(?d)",
+        // Java: only `\n` ends a line (`d`). Its `(?iu)` folds `İ` and
+        // `ı` to `i` as well, which Rust's `(?i)` does not (and its `(?i)`
+        // alone misses the Kelvin sign): letters are spelled out as for
+        // PostgreSQL.
+        (Dialect::Spark, _) => "(?d)",
         // ARE's `(?i)` does not match `K` (Kelvin) for `k` as Rust's does:
         // each letter becomes a class of its case variants instead.
         (Dialect::Postgres | Dialect::Snowflake, _) => "",
@@ -29,9 +31,20 @@ pub fn translate(pattern: &str, dialect: Dialect) -> Result<String, String> {
     // Snowflake's POSIX flavour has no inline flags: letters are spelled
     // out as for PostgreSQL.
     let posix = dialect == Dialect::Snowflake;
-    let fold = insensitive && matches!(dialect, Dialect::Postgres | Dialect::Snowflake);
+    let fold = insensitive
+        && matches!(
+            dialect,
+            Dialect::Postgres | Dialect::Snowflake | Dialect::Spark
+        );
     let mut chars = rest.chars().peekable();
+    // Whether the last thing written is a quantifier (`*`, `+`, `?`, or
+    // the `}` closing a `{n,m}`), so that a `?` after it makes it lazy.
+    // An escaped `\+` or `\?` is a literal character: a `?` after it is
+    // greedy (`^\+?1`).
+    let mut quantified = false;
+    let mut repetition = false;
     while let Some(c) = chars.next() {
+        let was_quantified = std::mem::replace(&mut quantified, false);
         match c {
             '\\' => match chars.next() {
                 // POSIX gives other escaped punctuation (`\<`) meanings.
@@ -76,8 +89,19 @@ pub fn translate(pattern: &str, dialect: Dialect) -> Result<String, String> {
                 out.push(']');
             }
             // POSIX has no lazy quantifiers.
-            '?' if posix && matches!(out.chars().last(), Some('*' | '+' | '?' | '}')) => {
-                return Err("a lazy quantifier".to_string())
+            '?' if posix && was_quantified => return Err("a lazy quantifier".to_string()),
+            '*' | '+' | '?' => {
+                quantified = true;
+                out.push(c);
+            }
+            '{' => {
+                repetition = true;
+                out.push(c);
+            }
+            '}' if repetition => {
+                repetition = false;
+                quantified = true;
+                out.push(c);
             }
             c => out.push(c),
         }
@@ -208,15 +232,35 @@ mod tests {
     }
 
     #[test]
+    fn spark_spells_out_case_insensitive_letters() {
+        // Not `(?iu)`: Java folds `İ` and `ı` to `i`, Rust does not.
+        assert_eq!(
+            translate("(?i)^i[a-c]$", Dialect::Spark).as_deref(),
+            Ok("(?d)^[iI][a-caAA-C]\\z")
+        );
+    }
+
+    #[test]
     fn snowflake_gets_posix_spellings() {
         assert_eq!(
             translate("(?i)^(?:a|k)\\.b.$", Dialect::Snowflake).as_deref(),
             Ok("^([aA]|[kK\u{212a}])\\.[bB][^\n]$")
         );
-        for bad in ["a+?", "a*?", "a??", "a{2}?", "\\<", "\\d"] {
+        for bad in [
+            "a+?", "a*?", "a??", "a{2}?", "a{2,}?", "\\+*?", "\\<", "\\d",
+        ] {
             assert!(translate(bad, Dialect::Snowflake).is_err(), "{bad}");
         }
         assert!(translate("a+", Dialect::Snowflake).is_ok());
+        // An escaped quantifier character is a literal: the `?` after it
+        // is greedy, not lazy.
+        for greedy in ["^\\+?1", "\\*?", "\\??", "a\\}?", "[+]?", "(a)?", "a{2}"] {
+            assert_eq!(
+                translate(greedy, Dialect::Snowflake).as_deref(),
+                Ok(greedy),
+                "{greedy}"
+            );
+        }
     }
 
     #[test]

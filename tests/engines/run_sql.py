@@ -3,7 +3,9 @@
 
     python3 run_sql.py ENGINE JOBS.json
 
-ENGINE is `duckdb`, `postgres` or `spark` (local mode, one session). JOBS.json is a list of jobs
+ENGINE is `duckdb`, `postgres` or `spark` (local mode, one session;
+`spark-csv` writes each table to a CSV file and reads it with the recipe
+of docs/sql.md). JOBS.json is a list of jobs
 `{"table": NAME, "columns": [...], "rows": [[text or null, ...]], "sql": QUERY}`,
 with optionally `"tables": [{"table", "columns", "rows"}, ...]`: more tables
 the query reads (events), created the same way before it runs.
@@ -38,7 +40,9 @@ def missing(what):
 
 def plain(value):
     if isinstance(value, decimal.Decimal):
-        text = format(value.normalize(), "f")
+        # Not the default context: its 28 digits would round a
+        # DECIMAL(38, 10) such as 1999999999999999999.9999999998.
+        text = format(value.normalize(decimal.Context(prec=100)), "f")
         return "0" if text in ("-0", "0") else text
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
@@ -186,12 +190,39 @@ def run_postgres(jobs):
     return results
 
 
-def run_spark(jobs):
+def spark_csv_recipe():
+    """The statement docs/sql.md gives for reading a CSV file into Spark:
+    the text between `cat > score.sql <<'EOF'` and `EOF`."""
+    docs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "sql.md")
+    with open(docs, encoding="utf-8") as f:
+        text = f.read()
+    start = text.index("cat > score.sql <<'EOF'\n") + len("cat > score.sql <<'EOF'\n")
+    end = text.index("\nEOF\n", start)
+    return text[start:end]
+
+
+def write_csv(path, columns, rows):
+    """A CSV file as spreadsheets and `tally score` write it: a header,
+    cells quoted when they hold a comma, quote or line break, quotes
+    doubled; NULL is an empty cell."""
+    import csv
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(["" if cell is None else cell for cell in row])
+
+
+def run_spark(jobs, csv_files=False):
+    """With `csv_files`, each table is a CSV file read with the recipe of
+    docs/sql.md rather than a data frame."""
     try:
         from pyspark.sql import SparkSession
         from pyspark.sql.types import StringType, StructField, StructType
     except ImportError:
         missing("the pyspark Python package")
+    recipe = spark_csv_recipe() if csv_files else None
+    scratch = tempfile.mkdtemp(prefix="tally-spark-csv-")
     spark = (SparkSession.builder.master("local[2]").appName("tally-sql-tests")
              .config("spark.ui.enabled", "false")
              .config("spark.sql.shuffle.partitions", "2")
@@ -202,8 +233,15 @@ def run_spark(jobs):
     try:
         for job in jobs:
             for table in job.get("tables", []) + [job]:
-                schema = StructType([StructField(c, StringType()) for c in table["columns"]])
-                spark.createDataFrame(table["rows"], schema).createOrReplaceTempView(table["table"])
+                if recipe is None:
+                    schema = StructType([StructField(c, StringType()) for c in table["columns"]])
+                    spark.createDataFrame(table["rows"], schema).createOrReplaceTempView(table["table"])
+                else:
+                    path = os.path.join(scratch, table["table"] + ".csv")
+                    write_csv(path, table["columns"], table["rows"])
+                    statement = (recipe.replace("'leads.csv'", "'" + path + "'")
+                                 .replace("VIEW leads ", "VIEW " + table["table"] + " "))
+                    spark.sql(statement.strip().rstrip(";"))
             # The query's leading `SET …;` lines are statements of their own.
             lines = job["sql"].rstrip().rstrip(";").split("\n")
             query = [line for line in lines if not line.startswith("SET ")]
@@ -219,6 +257,7 @@ def run_spark(jobs):
                 results.append({"error": str(e)[:3000]})
     finally:
         spark.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
     return results
 
 
@@ -267,6 +306,7 @@ def main():
         "duckdb": run_duckdb,
         "postgres": run_postgres,
         "spark": run_spark,
+        "spark-csv": lambda jobs: run_spark(jobs, csv_files=True),
         "snowflake-in-duckdb": translated_to_duckdb("snowflake"),
         "bigquery-in-duckdb": translated_to_duckdb("bigquery"),
         "none": lambda jobs: [],
