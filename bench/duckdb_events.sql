@@ -207,17 +207,20 @@ COPY (
              THEN 30000 ELSE 0 END
       - CASE WHEN __last_at IS NULL OR NOT (__last_at >= DATE '@AS_OF@' - 60)
              THEN 150000 ELSE 0 END
-      + least(coalesce(__sum_pricing, 0), 200000)
-      + least(coalesce(__sum_clicks, 0), 100000)
-      + least(coalesce(__sum_demo, 0), 300000)
-      + clamp(coalesce(__sum_webinar, 0), -200000, 200000)
-      - least(30000 * coalesce(__n_careers, 0), 90000)
       + CASE WHEN __v_demo AND __v_activity IS NOT NULL
              THEN halve(100000,
                         greatest(DATE '@AS_OF@' - __v_activity, 0) // 14)
              ELSE 0 END
         AS __engagement_sum,
-      - CASE WHEN __v_unsub THEN 200000 ELSE 0 END AS __top_sum
+      -- top level: the each rules (tally at 16deaa2 does not accept them
+      -- in a group), each sum limited to its max in absolute value
+      least(coalesce(__sum_pricing, 0), 200000)
+      + least(coalesce(__sum_clicks, 0), 100000)
+      + least(coalesce(__sum_demo, 0), 300000)
+      + clamp(coalesce(__sum_webinar, 0), -200000, 200000)
+      - least(30000 * coalesce(__n_careers, 0), 90000)
+      - CASE WHEN __v_unsub THEN 200000 ELSE 0 END
+        AS __top_sum
     FROM joined
   ),
   capped AS (

@@ -157,15 +157,19 @@ def score(leads: pl.LazyFrame, agg: pl.LazyFrame, as_of: dt.date) -> pl.LazyFram
                & ~(c("__first_at") >= since(365)), 3 * UNIT),
         points(c("__last_at").is_null() | ~(c("__last_at") >= since(60)),
                -15 * UNIT),
+        points(c("__demo") & c("__activity").is_not_null(),
+               halve(10 * UNIT, demo_age // 14)),
+    )
+    # top level: the each rules (tally at 16deaa2 does not accept them in
+    # a group), each sum limited to its max in absolute value
+    top_sum = pl.sum_horizontal(
         pl.min_horizontal(c("__sum_pricing").fill_null(0), 20 * UNIT),
         pl.min_horizontal(c("__sum_clicks").fill_null(0), 10 * UNIT),
         pl.min_horizontal(c("__sum_demo").fill_null(0), 30 * UNIT),
         c("__sum_webinar").fill_null(0).clip(-20 * UNIT, 20 * UNIT),
         -pl.min_horizontal(3 * UNIT * c("__n_careers").fill_null(0), 9 * UNIT),
-        points(c("__demo") & c("__activity").is_not_null(),
-               halve(10 * UNIT, demo_age // 14)),
+        points(c("__unsub"), -20 * UNIT),
     )
-    top_sum = points(c("__unsub"), -20 * UNIT)
     lf = lf.with_columns(__fit=fit_sum.clip(upper_bound=50 * UNIT),
                          __engagement=engagement_sum.clip(-20 * UNIT, 70 * UNIT)
                          ).with_columns(
