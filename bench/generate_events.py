@@ -16,11 +16,11 @@ messy, on purpose:
   (`l00000042`) and padded (` L00000042 `); about 3% are keys no lead has
   (`L{leads + n}`, `C-00042`, `lead 42`), about 0.5% are empty or blank;
 - times: plain dates (` 2026-10-03 ` padded too), RFC 3339 date-times in
-  eight time zones (`2026-10-03T23:30:00-05:00`, `…Z`, `t`/`z`/space
-  spellings, fractions of a second) whose UTC date is the event's day,
-  so the local date is often the day before or after; days run from
-  2024-06-01 to 2026-12-15, more events in recent months, so about 3% are
-  after the as-of date 2026-11-22;
+  nine zone spellings (`2026-10-03T23:30:00-05:00`, `…Z`, `…z`, `+05:30`,
+  ...; `T`, `t` or a space; fractions of a second) whose UTC date is the
+  event's day, so the local date is often the day before or after; days
+  run from 2024-06-01 to 2026-12-15, three times as many a day at the end
+  as at the start, so 3.7% are after the as-of date 2026-11-22;
 - about 0.1% of the times cannot be read (`2026-02-30`, `yesterday`,
   `11/03/2026`, `2026-10-03T10:00:00` without a zone, an empty cell, ...)
   and about 0.02% of the minutes (`12,5`, `1e3`, `n/a`): every tool must
@@ -30,14 +30,14 @@ messy, on purpose:
   spaces), minutes for webinars and page views (`45`, `+20`, ` 30 `,
   `12.5`, `0.25`, empty).
 
-Events per lead are skewed: about 30% of the leads have none, most of the
-others a few, 1.5% hundreds and 0.05% thousands (the shares are those of
---leads 1000000 and --events 20000000; they scale with the ratio).
+Events per lead are skewed: with 20 events a lead on average, about a
+third of the leads have none, most of the others a few (median 2), 2%
+over a hundred and 0.05% a few thousand.
 
 Speed: times come from a pool of 256 pre-rendered times per day, sorted
 by moment; kinds, pages and minutes from a pool of 65,536 pre-rendered
-tails; keys are drawn with a seeded PRNG a chunk at a time. 20M events
-take about a minute.
+tails; keys are drawn with a seeded PRNG a day at a time. 20M events
+take about a minute of CPU.
 """
 
 from __future__ import annotations
