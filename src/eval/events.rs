@@ -58,8 +58,11 @@ pub(super) enum State {
     Count(u64),
     Date(Option<Date>),
     Sum(Decimal),
-    Extreme(Option<Value>),
-    Distinct(FxHashSet<DistinctKey>),
+    Extreme(Option<Extreme>),
+    /// Boxed, and only once a value comes: a set is 32 bytes, and most
+    /// keys' states are counts (a state is 24 bytes, kept per key and
+    /// aggregate: it is most of the memory the events pass takes).
+    Distinct(Option<Box<FxHashSet<DistinctKey>>>),
     /// An `each` rule's decayed sum, and whether any event was in its set.
     Each(Decimal, bool),
 }
@@ -359,7 +362,7 @@ impl State {
             AggregateKind::First | AggregateKind::Last => State::Date(None),
             AggregateKind::Sum => State::Sum(Decimal::ZERO),
             AggregateKind::Min | AggregateKind::Max => State::Extreme(None),
-            AggregateKind::Distinct => State::Distinct(FxHashSet::default()),
+            AggregateKind::Distinct => State::Distinct(None),
             AggregateKind::Each => State::Each(Decimal::ZERO, false),
         }
     }
@@ -383,15 +386,15 @@ impl State {
             State::Extreme(slot) => {
                 // Normalized: equal values print alike whichever came first.
                 let new = match value() {
-                    Some(V::Num(n)) => Value::Number(n.normalize()),
-                    Some(V::Date(d)) => Value::Date(d),
+                    Some(V::Num(n)) => Extreme::Number(n.normalize()),
+                    Some(V::Date(d)) => Extreme::Date(d),
                     _ => return Ok(()),
                 };
                 *slot = Some(pick_extreme(aggregate.kind, slot.take(), new));
             }
             State::Distinct(set) => {
                 if let Some(key) = value().and_then(distinct_key) {
-                    set.insert(key);
+                    set.get_or_insert_with(Box::default).insert(key);
                 }
             }
             State::Each(sum, any) => {
@@ -423,7 +426,10 @@ impl State {
             (State::Extreme(a), State::Extreme(Some(b))) => {
                 *a = Some(pick_extreme(kind, a.take(), b))
             }
-            (State::Distinct(a), State::Distinct(b)) => a.extend(b),
+            (State::Distinct(a), State::Distinct(Some(b))) => match a {
+                Some(a) => a.extend(*b),
+                None => *a = Some(b),
+            },
             (State::Each(a, any_a), State::Each(b, any_b)) => {
                 *a = a.checked_add(b).ok_or(AggregateOverflow)?;
                 *any_a |= any_b;
@@ -443,8 +449,13 @@ impl State {
             },
             State::Date(d) => d.map(Value::Date),
             State::Sum(sum) => Some(Value::Number(sum.normalize())),
-            State::Extreme(v) => v.clone(),
-            State::Distinct(set) => Some(Value::Number(Decimal::from(set.len()))),
+            State::Extreme(v) => v.map(|v| match v {
+                Extreme::Number(n) => Value::Number(n),
+                Extreme::Date(d) => Value::Date(d),
+            }),
+            State::Distinct(set) => Some(Value::Number(Decimal::from(
+                set.as_ref().map_or(0, |s| s.len()),
+            ))),
             State::Each(sum, _) => {
                 let limited = match aggregate.max {
                     Some(max) => (*sum).clamp(-max, max),
@@ -464,18 +475,25 @@ fn pick_date(kind: AggregateKind, current: Option<Date>, time: Date) -> Date {
     }
 }
 
-fn pick_extreme(kind: AggregateKind, current: Option<Value>, new: Value) -> Value {
+/// The least or greatest value of `min` and `max`: a number or a date.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Extreme {
+    Number(Decimal),
+    Date(Date),
+}
+
+fn pick_extreme(kind: AggregateKind, current: Option<Extreme>, new: Extreme) -> Extreme {
     let Some(current) = current else {
         return new;
     };
     let new_is_less = match (&new, &current) {
-        (Value::Number(a), Value::Number(b)) => ops::cmp(*a, *b).is_lt(),
-        (Value::Date(a), Value::Date(b)) => a < b,
+        (Extreme::Number(a), Extreme::Number(b)) => ops::cmp(*a, *b).is_lt(),
+        (Extreme::Date(a), Extreme::Date(b)) => a < b,
         _ => false,
     };
     let new_is_greater = match (&new, &current) {
-        (Value::Number(a), Value::Number(b)) => ops::cmp(*a, *b).is_gt(),
-        (Value::Date(a), Value::Date(b)) => a > b,
+        (Extreme::Number(a), Extreme::Number(b)) => ops::cmp(*a, *b).is_gt(),
+        (Extreme::Date(a), Extreme::Date(b)) => a > b,
         _ => false,
     };
     match kind {
@@ -493,4 +511,14 @@ fn distinct_key(value: V) -> Option<DistinctKey> {
         V::Bool(b) => DistinctKey::Bool(b),
         V::List(_) => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// A state is kept per key and aggregate: most of the events pass's
+    /// memory (docs/performance.md). Keep it small.
+    #[test]
+    fn a_state_takes_24_bytes() {
+        assert_eq!(std::mem::size_of::<super::State>(), 24);
+    }
 }
