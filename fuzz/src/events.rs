@@ -8,7 +8,9 @@
 use std::io::Cursor;
 use std::sync::OnceLock;
 
-use tally::eval::EventTable;
+use std::sync::Arc;
+
+use tally::eval::{EventTable, KeySet};
 use tally::io::{read_events, EventsFormat, Format, RowLimit};
 use tally::plan::{self, Plan};
 use tally::value::{Date, Value};
@@ -95,16 +97,36 @@ pub fn check_events(data: &[u8]) {
         panic!("the fuzz model has no events source");
     };
     let today = Date::from_ymd_opt(2026, 11, 22).unwrap_or_default();
-    let read = |format: Format, threads: usize| {
+    let read_with = |format: Format, threads: usize, keys: Option<Arc<KeySet>>| {
         let how = EventsFormat {
             format,
             delimiter: b',',
             limit: RowLimit::default(),
             threads,
         };
-        read_events(source, Box::new(Cursor::new(data.to_vec())), how, today).ok()
+        read_events(
+            source,
+            Box::new(Cursor::new(data.to_vec())),
+            how,
+            today,
+            keys,
+        )
+        .ok()
     };
+    let read = |format: Format, threads: usize| read_with(format, threads, None);
     let (one, two) = (read(Format::Csv, 1), read(Format::Csv, 2));
+    // Given the leads' keys first, the leads' values are the same.
+    let known: KeySet = ["l1", "l2"].into_iter().map(Box::from).collect();
+    if let (Some(all), Some(some)) = (&one, read_with(Format::Csv, 2, Some(Arc::new(known)))) {
+        for key in ["L1", "l2"] {
+            assert_eq!(
+                values(&all.table, key),
+                values(&some.table, key),
+                "{key:?} with the leads' keys"
+            );
+        }
+        assert_eq!(all.table.counts.read, some.table.counts.read);
+    }
     match (one, two) {
         (Some(one), Some(two)) => {
             assert_eq!(

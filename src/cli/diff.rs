@@ -100,7 +100,10 @@ fn diff(args: &DiffArgs) -> Result<Diff, (u8, String)> {
         .first()
         .and_then(|f| Column::find(reader.header(), &f.column).ok());
     let today = args.read.today();
-    let (old_events, new_events) = (args.read.events(&old_plan)?, args.read.events(&new_plan)?);
+    let (old_events, new_events) = (
+        args.read.events(&old_plan, &args.leads)?,
+        args.read.events(&new_plan, &args.leads)?,
+    );
     let old_accounts = args.read.accounts(&old_plan, &args.leads, &old_events)?;
     let new_accounts = args.read.accounts(&new_plan, &args.leads, &new_events)?;
     let old_scorer = Scorer::new(&old_plan, today)

@@ -3,7 +3,9 @@
 
 use clap::Args;
 
-use crate::eval::EventTable;
+use std::sync::Arc;
+
+use crate::eval::{EventTable, KeySet};
 use crate::io::{self, EventsError, EventsFormat, Format, NameHint, OpenError, RowLimit};
 use crate::plan::Plan;
 use crate::value::Date;
@@ -62,10 +64,31 @@ pub struct EventsFailure {
 
 impl EventsArgs {
     /// Read the files the option names, as of `as_of`.
-    pub fn read(&self, plan: &Plan, as_of: Date, how: How) -> Result<Events, EventsFailure> {
+    ///
+    /// With the lead file's path (`leads`, not standard input), its keys
+    /// are read first and only their events take memory.
+    pub fn read(
+        &self,
+        plan: &Plan,
+        as_of: Date,
+        how: How,
+        leads: Option<&str>,
+    ) -> Result<Events, EventsFailure> {
         let files = self.files(plan)?;
         let mut events = Events::default();
+        let mut key_sets: Vec<(usize, Arc<KeySet>)> = Vec::new();
         for (source, path) in plan.events.iter().zip(files) {
+            let keys = match (leads, key_sets.iter().find(|(f, _)| *f == source.lead_key)) {
+                (_, Some((_, keys))) => Some(keys.clone()),
+                (Some(leads), None) if leads != "-" && !source.aggregates.is_empty() => {
+                    let keys = lead_keys_of(plan, source.lead_key, leads, how).map(Arc::new);
+                    if let Some(keys) = &keys {
+                        key_sets.push((source.lead_key, keys.clone()));
+                    }
+                    keys
+                }
+                _ => None,
+            };
             let shown = format!("`{path}`");
             let fail = |message: String| EventsFailure {
                 message,
@@ -89,6 +112,7 @@ impl EventsArgs {
                     threads,
                 },
                 as_of,
+                keys,
             );
             let read = read.map_err(|e| match e {
                 EventsError::Open(OpenError::Io(e)) | EventsError::Io(e) => {
@@ -179,6 +203,24 @@ impl EventsArgs {
             })
             .collect()
     }
+}
+
+/// The lead file's join keys for the lead field `field`.
+/// `None` when the file cannot be read so: its problems are the scoring
+/// pass's to report, and every event is kept.
+fn lead_keys_of(plan: &Plan, field: usize, leads: &str, how: How) -> Option<KeySet> {
+    let input = io::input::open(leads).ok()?;
+    let format = NameHint::of(leads)
+        .format
+        .or(how.format)
+        .unwrap_or(Format::Csv);
+    let read = EventsFormat {
+        format,
+        delimiter: how.delimiter,
+        limit: how.limit,
+        threads: how.threads,
+    };
+    io::lead_keys(&plan.fields, field, input, read).ok()
 }
 
 /// What each event of one lead gave one `each` rule (`tally explain`).

@@ -101,7 +101,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
     }
     let as_of = args.as_of.unwrap_or_else(today_utc);
     let how = super::events::How::new(input_format(args), args.delimiter, args.max_row_bytes);
-    let events = match args.events.read(&plan, as_of, how) {
+    let events = match args.events.read(&plan, as_of, how, None) {
         Ok(events) => events,
         Err(failure) => {
             output::errln(&format!("error: {}", failure.message));

@@ -184,7 +184,6 @@ fn score(args: &ScoreArgs) -> Result<Scored, Stop> {
     let outputs = Outputs::resolve(args)?;
     let (plan, stamp) = load_plan(&args.model)?;
     let as_of = args.as_of.unwrap_or_else(today_utc);
-    let events = read_events(args, &plan, as_of)?;
     // Account values read the leads more than once: standard input is
     // kept in a temporary file first.
     let spooled = match (&plan.account, args.leads.as_str()) {
@@ -205,6 +204,7 @@ fn score(args: &ScoreArgs) -> Result<Scored, Stop> {
         }
         None => args,
     };
+    let events = read_events(args, &plan, as_of)?;
     let how = events_how(args);
     let accounts = super::accounts::read_accounts(&plan, &args.leads, how, as_of, &events)
         .map_err(Stop::Failure)?;
@@ -233,13 +233,16 @@ fn events_how(args: &ScoreArgs) -> events::How {
 /// values of the leads).
 fn read_events(args: &ScoreArgs, plan: &Plan, as_of: Date) -> Result<Events, Stop> {
     let how = events_how(args);
-    args.events.read(plan, as_of, how).map_err(|failure| {
-        if failure.header.is_empty() {
-            return Stop::Failure(failure.message);
-        }
-        let errors: Vec<&dyn miette::Diagnostic> = failure.header.iter().map(|e| e as _).collect();
-        refused(&failure.shown, &errors)
-    })
+    args.events
+        .read(plan, as_of, how, Some(&args.leads))
+        .map_err(|failure| {
+            if failure.header.is_empty() {
+                return Stop::Failure(failure.message);
+            }
+            let errors: Vec<&dyn miette::Diagnostic> =
+                failure.header.iter().map(|e| e as _).collect();
+            refused(&failure.shown, &errors)
+        })
 }
 
 fn score_leads(

@@ -85,14 +85,18 @@ impl ReadArgs {
 
     /// The model's events files (`--events`), read as of the as-of date.
     /// Rejected events are left out, as unreadable rows are.
-    pub fn events(&self, plan: &crate::plan::Plan) -> Result<super::events::Events, (u8, String)> {
+    pub fn events(
+        &self,
+        plan: &crate::plan::Plan,
+        leads: &str,
+    ) -> Result<super::events::Events, (u8, String)> {
         let how = super::events::How::new(
             self.input_format.map(InputFormat::format),
             self.delimiter,
             crate::io::RowLimit::default(),
         );
         self.events
-            .read(plan, self.today(), how)
+            .read(plan, self.today(), how, Some(leads))
             .map_err(|failure| {
                 if failure.header.is_empty() {
                     return (super::EXIT_FAILURE, failure.message);

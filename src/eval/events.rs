@@ -10,6 +10,7 @@
 //! scores do not depend on `--threads` or on the events' order.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -29,7 +30,14 @@ pub struct EventTable {
     /// fields folded (so adding an event allocates nothing once warm).
     key: String,
     folded: Vec<Folded>,
+    /// The keys of the lead file's rows, when read first: an event of
+    /// another key is counted, not aggregated (memory for the leads'
+    /// keys only).
+    known: Option<Arc<KeySet>>,
 }
+
+/// The join keys of a lead file's rows, folded as `==` compares them.
+pub type KeySet = FxHashSet<Box<str>>;
 
 /// What became of a source's events (the summary shows them).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -41,6 +49,9 @@ pub struct EventCounts {
     pub future: u64,
     /// Events without a key.
     pub keyless: u64,
+    /// Events whose key no row of the lead file has (known when the
+    /// table was given the leads' keys: their states are not kept).
+    pub unknown: u64,
 }
 
 #[derive(Debug)]
@@ -108,6 +119,14 @@ impl EventTable {
             self.counts.keyless += 1;
             return Ok(());
         }
+        if self
+            .known
+            .as_ref()
+            .is_some_and(|k| !k.contains(self.key.as_str()))
+        {
+            self.counts.unknown += 1;
+            return Ok(());
+        }
         let entry = match self.by_key.get_mut(self.key.as_str()) {
             Some(entry) => entry,
             None => self
@@ -143,6 +162,7 @@ impl EventTable {
         self.counts.rejected += other.counts.rejected;
         self.counts.future += other.counts.future;
         self.counts.keyless += other.counts.keyless;
+        self.counts.unknown += other.counts.unknown;
         for (key, theirs) in other.by_key {
             match self.by_key.get_mut(&key) {
                 Some(ours) => {
@@ -185,6 +205,14 @@ impl EventTable {
         }
     }
 
+    /// An empty table that keeps only the events of these keys.
+    pub fn for_keys(keys: Option<Arc<KeySet>>) -> EventTable {
+        EventTable {
+            known: keys,
+            ..EventTable::default()
+        }
+    }
+
     /// The aggregates of one lead's own events (a test's `given`): keys
     /// are not looked at.
     pub fn values_of(
@@ -215,7 +243,8 @@ impl EventTable {
             .by_key
             .values()
             .filter(|e| !e.matched.load(Ordering::Relaxed));
-        self.counts.keyless + unmatched.map(|e| e.events).sum::<u64>()
+        let counts = self.counts;
+        counts.keyless + counts.unknown + unmatched.map(|e| e.events).sum::<u64>()
     }
 
     /// Events that count for some lead: read, not rejected, not in the
@@ -295,6 +324,11 @@ pub fn same_key(event_key: Option<&Value>, wanted: &Value) -> bool {
         (Some(a), Some(b)) => a == b,
         _ => false,
     }
+}
+
+/// A lead's join key as the events table looks it up (`None`: no key).
+pub fn lead_key(value: Option<&Value>) -> Option<Box<str>> {
+    key_of(value)
 }
 
 /// [`key_of`] into a reused buffer; false for no key.

@@ -20,7 +20,8 @@ mod sums;
 
 pub use accounts::{AccountTable, AccountTables, Scored};
 pub use events::{
-    contributions, same_key, AggregateOverflow, Contribution, EventCounts, EventTable,
+    contributions, lead_key, same_key, AggregateOverflow, Contribution, EventCounts, EventTable,
+    KeySet,
 };
 pub use memo::{Memo, Recalled};
 pub use model_tests::{run_tests, Failure, TestResult};

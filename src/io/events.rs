@@ -18,9 +18,11 @@ use super::reject::Rejection;
 use super::run::StreamError;
 use super::walk::{walk, Cells, Done, RowHandler, Shape};
 use crate::eval::Lead;
-use crate::eval::{same_key, AggregateOverflow, EventTable};
+use crate::eval::{lead_key, same_key, AggregateOverflow, EventTable, KeySet};
 use crate::plan::EventsSpec;
+use crate::plan::FieldSpec;
 use crate::value::{Date, Value};
+use std::sync::Arc;
 
 /// One events file, read.
 #[derive(Debug)]
@@ -84,19 +86,113 @@ pub fn events_of(
 }
 
 /// Read `input`, the file of `source`, into its table as of `today`.
+/// With `keys` (the lead file's, see [`lead_keys`]) only the events of
+/// those keys are aggregated; the others are counted.
 pub fn read_events(
     source: &EventsSpec,
     input: Box<dyn BufRead + Send>,
     how: EventsFormat,
     today: Date,
+    keys: Option<Arc<KeySet>>,
 ) -> Result<EventsRead, EventsError> {
     let reader = Reader::with_limit(input, how.format, how.delimiter, how.limit)
         .map_err(EventsError::Open)?;
     let binding =
         Binding::of_fields(&source.fields, reader.header()).map_err(EventsError::Header)?;
     match reader.into_walk() {
-        Ok(csv) => read_csv_events(source, &binding, csv, how.threads, today),
-        Err(reader) => read_rows(source, &binding, reader, today),
+        Ok(csv) => read_csv_events(source, &binding, csv, (how.threads, today), keys),
+        Err(reader) => read_rows(source, &binding, reader, today, keys),
+    }
+}
+
+/// The join keys of the lead file `input` (its field `field` of
+/// `fields`), folded as the events table looks them up: read before the
+/// events, so that only the events of these keys take memory. Rows that
+/// cannot be read are skipped (an event of their key matches no lead).
+pub fn lead_keys(
+    fields: &[FieldSpec],
+    field: usize,
+    input: Box<dyn BufRead + Send>,
+    how: EventsFormat,
+) -> Result<KeySet, EventsError> {
+    let reader = Reader::with_limit(input, how.format, how.delimiter, how.limit)
+        .map_err(EventsError::Open)?;
+    let only: Vec<FieldSpec> = (fields.iter().enumerate())
+        .map(|(i, f)| FieldSpec {
+            used: i == field,
+            required: false,
+            ..f.clone()
+        })
+        .collect();
+    let binding = Binding::of_fields(&only, reader.header()).map_err(EventsError::Header)?;
+    let mut keys = KeySet::default();
+    match reader.into_walk() {
+        Ok(csv) => {
+            let shape = Shape {
+                delimiter: csv.delimiter,
+                columns: &csv.columns,
+                limit: csv.limit,
+                threads: how.threads,
+            };
+            let take = |done: Done<Vec<Box<str>>>| {
+                keys.extend(done.out);
+                Ok(None)
+            };
+            let handler = || KeyRows {
+                binding: &binding,
+                field,
+                lead: Lead::default(),
+            };
+            walk(&shape, csv.chunks, handler, take).map_err(|e| match e {
+                StreamError::Read(e) | StreamError::Write(e) | StreamError::Rejects(e) => {
+                    EventsError::Io(e)
+                }
+            })?;
+        }
+        Err(mut reader) => {
+            while let Some(row) = reader.next_row().map_err(EventsError::Io)? {
+                if let Ok(record) = row {
+                    if let Ok(lead) = binding.lead(&record) {
+                        keys.extend(lead_key(lead.values.get(field).and_then(Option::as_ref)));
+                    }
+                }
+            }
+        }
+    }
+    Ok(keys)
+}
+
+/// A worker reading the lead file's keys: a chunk's keys, as found.
+struct KeyRows<'a> {
+    binding: &'a Binding,
+    field: usize,
+    lead: Lead,
+}
+
+impl RowHandler for KeyRows<'_> {
+    type Out = Vec<Box<str>>;
+
+    fn start(&mut self, out: &mut Vec<Box<str>>, _: usize) {
+        out.clear();
+    }
+
+    fn row(
+        &mut self,
+        number: u64,
+        _: &[u8],
+        cells: Cells,
+        out: &mut Vec<Box<str>>,
+        _: &mut Vec<Rejection>,
+    ) -> Result<(), Rejection> {
+        if self
+            .binding
+            .read_values(number, cells, &mut self.lead)
+            .is_ok()
+        {
+            let value = self.lead.values.get(self.field).and_then(Option::as_ref);
+            out.extend(lead_key(value));
+        }
+        Ok(())
     }
 }
 
@@ -106,8 +202,9 @@ fn read_rows(
     binding: &Binding,
     mut reader: Reader,
     today: Date,
+    keys: Option<Arc<KeySet>>,
 ) -> Result<EventsRead, EventsError> {
-    let mut table = EventTable::default();
+    let mut table = EventTable::for_keys(keys);
     let mut rejects = Vec::new();
     while let Some(row) = reader.next_row().map_err(EventsError::Io)? {
         table.counts.read += 1;
@@ -131,8 +228,8 @@ fn read_csv_events(
     source: &EventsSpec,
     binding: &Binding,
     csv: CsvWalk,
-    threads: usize,
-    today: Date,
+    (threads, today): (usize, Date),
+    keys: Option<Arc<KeySet>>,
 ) -> Result<EventsRead, EventsError> {
     let shape = Shape {
         delimiter: csv.delimiter,
@@ -154,7 +251,7 @@ fn read_csv_events(
         binding,
         today,
         event: Lead::default(),
-        table: EventTable::default(),
+        table: EventTable::for_keys(keys.clone()),
         overflow: false,
     };
     let workers = walk(&shape, csv.chunks, handler, take).map_err(|e| match e {

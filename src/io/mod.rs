@@ -40,7 +40,7 @@ mod write;
 
 pub use accounts::{account_pass, AccountPass};
 pub use binding::{BadValues, Binding};
-pub use events::{events_of, read_events, EventsError, EventsFormat, EventsRead};
+pub use events::{events_of, lead_keys, read_events, EventsError, EventsFormat, EventsRead};
 pub use format::{Format, NameHint};
 pub use header_error::{HeaderError, HeaderNote, UnreadableHeader};
 pub use layout::Layout;

@@ -131,9 +131,9 @@ fn read_file(
         Some(p) => Some(file.bind(p, reader.header())?),
         None => None,
     };
-    let events = args.read.events(plan)?;
+    let events = args.read.events(plan, path)?;
     let old_events = match &old_plan {
-        Some(p) => Some(args.read.events(p)?),
+        Some(p) => Some(args.read.events(p, path)?),
         None => None,
     };
     let accounts = args.read.accounts(plan, path, &events)?;
