@@ -310,6 +310,8 @@ pub fn same(got: &Json, want: Option<&str>) -> bool {
         (Json::Number(g), Some(w)) => {
             Decimal::from_str(&g.to_string()).ok() == Decimal::from_str(w).ok()
         }
+        // `exists` account values.
+        (Json::Bool(g), Some(w)) => g.to_string() == w,
         _ => false,
     }
 }
