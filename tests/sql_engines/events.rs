@@ -411,7 +411,7 @@ fn interpreter(job: &EventsJob, dir: &Path) -> std::collections::HashMap<String,
 }
 
 /// `Reason +points; …`, as the SQL `reasons` column writes them.
-fn reasons(record: &Json) -> String {
+pub fn reasons(record: &Json) -> String {
     let parts: Vec<String> = record["reasons"]
         .as_array()
         .unwrap()
