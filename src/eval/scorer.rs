@@ -128,6 +128,20 @@ impl<'p> Scorer<'p> {
                 *slot = true;
             }
         }
+        // Likewise an account's grouping field (its key is looked up in
+        // the account tables) and what its values read (in the passes).
+        if let Some(account) = &plan.account {
+            if let Some(slot) = reads.get_mut(account.by) {
+                *slot = true;
+            }
+            let nodes = account
+                .values
+                .iter()
+                .flat_map(|v| v.condition.iter().chain(&v.value));
+            for node in nodes {
+                fields_read(node, &|_| false, &mut reads);
+            }
+        }
         let points = plan.rules.iter().map(Points::new).collect();
         let top_level = plan.groups.len();
         let sum_into = plan
