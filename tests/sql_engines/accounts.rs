@@ -4,7 +4,9 @@
 //! score-level ones reading `score` and a group) and a ladder and a tier
 //! that use them, over generated leads in many accounts with messy
 //! company keys (case, outer and Unicode white space, blank, missing,
-//! `ß`/`SS` and `Σ`/`ς` spellings) and rejected rows. The interpreter's
+//! `ß`/`SS` and `Σ`/`ς` spellings; the company also tested by a rule
+//! with `in`, which the interpreter's memo decides without its value)
+//! and rejected rows. The interpreter's
 //! results come from the binary itself (`tally score … --format ndjson
 //! --explain`, which runs the account passes), and the engine's must
 //! equal them row for row: score, groups, stage, tiers, every
@@ -77,6 +79,7 @@ group fit max 40 {
 }
 
 when pages >= 3 add 10 "Reader"
+when company in ["Co3", "acme 2 gmbh", "STRASSE 6"] add 2 "Listed company"
 when account.readers >= 2 add 15 "Committee is reading"
 when account.deciding >= 2 and account.any_ceo add 5 "CEO and deciders"
 when account.webinars >= 2 add 3 "Account at webinars"
