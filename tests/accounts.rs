@@ -287,3 +287,53 @@ fn score_level_values_read_the_right_row_when_cells_repeat() {
         assert_eq!(cells[4], if hot >= 3 { "Hot" } else { "Cold" }, "{line}");
     }
 }
+
+/// The grouping field read by a rule only through a predicate (`in`):
+/// the memo of repeated cells decides that rule without reading the
+/// value, but the account lookup needs the value of every lead. (It once
+/// took the previous lead's: lead 5 got Retail's account.) The same for
+/// a field an account value reads and no rule does.
+#[test]
+fn a_grouping_field_only_tested_by_rules_still_keys_every_lead() {
+    let model = r#"fields {
+  id:       text
+  industry: text
+  pages:    number
+}
+
+account by industry {
+  let people  = count(leads)
+  let readers = count(leads where pages >= 3)
+}
+
+when industry in [Software, SaaS] add 15 "ICP industry"
+when pages >= 3 add 1 "Reader"
+"#;
+    let leads = "id,industry,pages\n1,Media,3\n2,Media,1\n3,Software,3\n4,Retail,3\n5,Media,3\n6,Retail,1\n";
+    let dir = dir_with(&[("m.tally", model), ("leads.csv", leads)]);
+    for threads in ["1", "2"] {
+        let out = tally(
+            dir.path(),
+            &[
+                "score",
+                "m.tally",
+                "leads.csv",
+                "--as-of",
+                "2026-11-22",
+                "--threads",
+                threads,
+            ],
+        );
+        assert_eq!(
+            text(&out.stdout),
+            "id,industry,pages,score,account.people,account.readers\n\
+             1,Media,3,1,3,2\n\
+             2,Media,1,0,3,2\n\
+             3,Software,3,16,1,1\n\
+             4,Retail,3,1,2,1\n\
+             5,Media,3,1,3,2\n\
+             6,Retail,1,0,2,1\n",
+            "--threads {threads}"
+        );
+    }
+}

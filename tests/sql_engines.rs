@@ -16,6 +16,7 @@
 )] // tests fail by panicking
 
 mod sql_engines {
+    pub mod accounts;
     pub mod cases;
     pub mod events;
     pub mod folding;
@@ -25,7 +26,7 @@ mod sql_engines {
 }
 
 use sql_engines::harness::{run_engine, Job};
-use sql_engines::{cases, events, folding, generate, silent};
+use sql_engines::{accounts, cases, events, folding, generate, silent};
 use tally::sql::Dialect;
 
 /// Every job for one dialect: fixed models, then `generated` generated
@@ -273,4 +274,53 @@ fn duckdb_fails_loudly_past_long_chains() {
 #[test]
 fn spark_fails_loudly_past_long_chains() {
     fails_loudly_past_long_chains("spark", Dialect::Spark);
+}
+
+/// Accounts (tests/sql_engines/accounts.rs): every row of the generated
+/// SQL's output (score, groups, stage, tier, every `account.NAME`, and
+/// the reasons where the dialect has them) equals what `tally score …
+/// --format ndjson --explain` writes after its account passes.
+fn accounts_like_the_interpreter(engine: &str, dialect: Dialect) {
+    let (compared, present) = accounts::run(engine, dialect);
+    println!(
+        "{engine}: accounts: {} rows compared ({} rejected, {} fired rules, {present} account values present), {:.1} s in the engine",
+        compared.rows, compared.rejected, compared.fired, compared.seconds
+    );
+    assert!(
+        compared.problems.is_empty(),
+        "{engine} disagrees with the interpreter on accounts:\n{}",
+        compared.problems.join("\n")
+    );
+    assert_eq!(compared.rows, 3000);
+    assert!(
+        compared.rejected > 300 && compared.rejected < 1500,
+        "{}",
+        compared.rejected
+    );
+    assert!(present > 20_000, "only {present} account values present");
+}
+
+#[test]
+fn duckdb_scores_accounts_like_the_interpreter() {
+    accounts_like_the_interpreter("duckdb", Dialect::DuckDb);
+}
+
+#[test]
+fn postgres_scores_accounts_like_the_interpreter() {
+    accounts_like_the_interpreter("postgres", Dialect::Postgres);
+}
+
+#[test]
+fn spark_scores_accounts_like_the_interpreter() {
+    accounts_like_the_interpreter("spark", Dialect::Spark);
+}
+
+#[test]
+fn snowflake_translated_to_duckdb_scores_accounts_like_the_interpreter() {
+    accounts_like_the_interpreter("snowflake-in-duckdb", Dialect::Snowflake);
+}
+
+#[test]
+fn bigquery_translated_to_duckdb_scores_accounts_like_the_interpreter() {
+    accounts_like_the_interpreter("bigquery-in-duckdb", Dialect::BigQuery);
 }

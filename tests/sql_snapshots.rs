@@ -157,6 +157,108 @@ fn sqlglot_parses_the_events_query_in_every_dialect() {
     }
 }
 
+/// Accounts (language 1.1): input-level values of every kind (with and
+/// without conditions), score-level ones reading `score` and a group,
+/// used by a rule, the ladder and a tier.
+const ACCOUNTS_MODEL: &str = r#"model "Accounts"
+
+fields {
+  lead_id:   text required
+  company:   text
+  title:     text
+  pages:     number
+  seen:      date
+}
+
+account by company {
+  let people  = count(leads)
+  let readers = count(leads where pages >= 3)
+  let any_ceo = exists(leads where title == "CEO")
+  let reading = sum(leads, pages)
+  let first   = min(leads, seen)
+  let most    = max(leads where title is present, pages)
+  let titles  = distinct(leads, title)
+  let heat    = sum(leads, score)
+  let top     = max(leads where fit > 0, score)
+  let fits    = distinct(leads where score > 0, fit)
+}
+
+group fit max 30 {
+  when title in [CEO, VP] add 20 "Decision maker"
+}
+when pages >= 3 add 10 "Reader"
+when account.readers >= 2 and account.any_ceo add 15 "Committee"
+
+if account.heat >= 60 and score >= 20 then SQL
+if score >= 20 then MQL
+else Nurture
+
+tier spread {
+  if account.fits >= 2 or account.top >= 40 then Wide
+  else Narrow
+}
+"#;
+
+fn accounts_sql(dialect: Dialect) -> String {
+    let compiled = tally::compile(&Source::new("accounts.tally", ACCOUNTS_MODEL));
+    let model = compiled.model.unwrap();
+    let options = SqlOptions {
+        dialect,
+        table: "crm.leads".to_string(),
+        as_of: parse_date_literal("2026-11-22"),
+        explain: false,
+        events_tables: Vec::new(),
+    };
+    compile_sql(&model, &options).unwrap()
+}
+
+#[test]
+fn duckdb_accounts_query() {
+    insta::assert_snapshot!(accounts_sql(Dialect::DuckDb));
+}
+
+#[test]
+fn postgres_accounts_query() {
+    insta::assert_snapshot!(accounts_sql(Dialect::Postgres));
+}
+
+#[test]
+fn spark_accounts_query() {
+    insta::assert_snapshot!(accounts_sql(Dialect::Spark));
+}
+
+#[test]
+fn bigquery_accounts_query() {
+    insta::assert_snapshot!(accounts_sql(Dialect::BigQuery));
+}
+
+#[test]
+fn snowflake_accounts_query() {
+    insta::assert_snapshot!(accounts_sql(Dialect::Snowflake));
+}
+
+/// sqlglot reads the accounts query of every dialect, BigQuery and
+/// Snowflake included (which cannot run here); each has its windows.
+#[test]
+fn sqlglot_parses_the_accounts_query_in_every_dialect() {
+    let ready = [
+        (Dialect::DuckDb, "duckdb"),
+        (Dialect::Postgres, "postgres"),
+        (Dialect::Spark, "spark"),
+        (Dialect::Snowflake, "snowflake"),
+        (Dialect::BigQuery, "bigquery"),
+    ];
+    for (dialect, name) in ready {
+        let sql = accounts_sql(dialect);
+        assert!(sql.contains("OVER (PARTITION BY tally_account."), "{sql}");
+        assert!(
+            sql.contains(" AS \"account.heat\"") || sql.contains(" AS `account.heat`"),
+            "{sql}"
+        );
+        sqlglot::assert_parses(&sql, name);
+    }
+}
+
 #[test]
 fn duckdb_query() {
     insta::assert_snapshot!(sql(Dialect::DuckDb));

@@ -72,11 +72,8 @@ impl Writer<'_> {
                 None => "NULL".to_string(),
             },
             ExprKind::Today => "tally_consts.today".to_string(),
-            ExprKind::Account(_) => self.unsupported(
-                expr,
-                "account values".into(),
-                Some("score this model with `tally score`; its SQL is not written yet".into()),
-            ),
+            // Account values: sql/accounts.rs.
+            ExprKind::Account(id) => self.account(*id),
             // Events and decay: sql/events.rs.
             ExprKind::Aggregate(id) => self.aggregate(*id),
             ExprKind::EventField(id) => self.event_field(*id, "tally_input"),

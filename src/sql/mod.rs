@@ -5,6 +5,7 @@
 //! never the interpreter or the readers. What a dialect cannot express
 //! exactly is an error with a span, not approximate SQL.
 
+mod accounts;
 mod arith;
 mod dialect;
 mod error;
@@ -105,6 +106,13 @@ fn name_limits(model: &Model, dialect: Dialect) -> Vec<SqlError> {
         )
         .chain(model.groups.iter().map(|g| (&g.name, g.span)))
         .chain(model.tiers.iter().map(|t| (&t.name, t.span)));
+    // An account value names a layer's column and, as `account.NAME`, an
+    // output column.
+    let outputs: Vec<(String, crate::span::Span)> = (model.account.iter())
+        .flat_map(|a| &a.values)
+        .map(|v| (format!("account.{}", v.name), v.span))
+        .collect();
+    let names = names.chain(outputs.iter().map(|(n, s)| (n, *s)));
     let mut errors: Vec<SqlError> = Vec::new();
     for (name, span) in names {
         if name.len() > LIMIT {

@@ -11,9 +11,9 @@
 //! followed by the outputs, whatever columns the table has.
 
 use super::arith::Fault;
-use super::events;
 use super::expr::{tier_layer, Writer};
 use super::read::{self, whitespace};
+use super::{accounts, events};
 use super::{Dialect, SqlOptions};
 use crate::check::model::{Field, Ladder, Limits, Model};
 use crate::syntax::ast::Effect;
@@ -55,9 +55,20 @@ pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> 
     }
     layers.extend(inputs(w, &model.fields, &wanted));
     layers.extend(events::layer(w, options, &today));
+    // Account values (sql/accounts.rs): each window layer ends a level.
+    let mut windows = Vec::new();
+    layers.extend(accounts::key_layer(w));
+    if let Some(window) = accounts::window_layer(w, false) {
+        windows.push(layers.len());
+        layers.push(window);
+    }
     layers.push(rules(w));
     layers.push(groups(w));
     layers.push(score(w));
+    if let Some(window) = accounts::window_layer(w, true) {
+        windows.push(layers.len());
+        layers.push(window);
+    }
     if let Some(ladder) = &model.stage {
         let case = ladder_case(w, ladder);
         let mut columns = vec![(case, "stage".to_string())];
@@ -98,18 +109,20 @@ pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> 
         let column = format!("{error} AS {}", d.ident("tally_error"));
         (error, column)
     };
-    out.push_str(&format!("SELECT\n  tally_row.*,\n  {error_column}"));
+    let (from, row) = match d {
+        Dialect::BigQuery => {
+            let inner = nested(w, &options.table, &today, &layers);
+            (format!("FROM (\n{inner}\n)"), "tally_row.*".to_string())
+        }
+        _ => accounts::from_levels(w, &options.table, &today, &layers, &windows),
+    };
+    out.push_str(&format!("SELECT\n  {row},\n  {error_column}"));
     for (expr, name) in outputs(w, options.explain) {
         let masked = format!("CASE WHEN {error} IS NULL THEN {expr} END");
         out.push_str(&format!(",\n  {masked} AS {}", d.ident(&name)));
     }
-    if d == Dialect::BigQuery {
-        let inner = nested(w, &options.table, &today, &layers);
-        out.push_str(&format!("\nFROM (\n{inner}\n);\n"));
-        return out;
-    }
     out.push('\n');
-    out.push_str(&from_layers(w, &options.table, &today, &layers));
+    out.push_str(&from);
     out.push_str(";\n");
     out
 }
@@ -473,7 +486,8 @@ fn ladder_case(w: &mut Writer<'_>, ladder: &Ladder) -> String {
     format!("CASE\n{}\n    END", arms.join("\n"))
 }
 
-/// The outputs in `tally score`'s order: score, groups, stage, tiers.
+/// The outputs in `tally score`'s order: score, groups, stage, tiers,
+/// account values.
 fn outputs(w: &Writer<'_>, explain: bool) -> Vec<(String, String)> {
     let d = w.dialect;
     let model = w.model;
@@ -496,6 +510,13 @@ fn outputs(w: &Writer<'_>, explain: bool) -> Vec<(String, String)> {
             format!("{}.{}", tier_layer(index), d.ident(&t.name)),
             t.name.clone(),
         ));
+    }
+    let accounts = model
+        .account
+        .iter()
+        .flat_map(|a| a.values.iter().enumerate());
+    for (id, value) in accounts {
+        out.push((w.account(id), format!("account.{}", value.name)));
     }
     out.extend(reasons.map(|r| (r, "reasons".to_string())));
     out

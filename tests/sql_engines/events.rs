@@ -339,7 +339,7 @@ pub fn jobs() -> Vec<EventsJob> {
 }
 
 /// RFC 4180: every cell quoted, quotes doubled.
-fn csv(table: &Table) -> String {
+pub fn csv(table: &Table) -> String {
     let line = |cells: Vec<&str>| {
         let quoted: Vec<String> = cells
             .iter()
@@ -411,7 +411,7 @@ fn interpreter(job: &EventsJob, dir: &Path) -> std::collections::HashMap<String,
 }
 
 /// `Reason +points; …`, as the SQL `reasons` column writes them.
-fn reasons(record: &Json) -> String {
+pub fn reasons(record: &Json) -> String {
     let parts: Vec<String> = record["reasons"]
         .as_array()
         .unwrap()
@@ -495,7 +495,7 @@ pub fn run(engine: &str, dialect: Dialect) -> Compared {
     compared
 }
 
-fn compare(
+pub fn compare(
     job: &EventsJob,
     result: &Json,
     want: &std::collections::HashMap<String, Json>,

@@ -89,13 +89,16 @@ fn expected(job: &Job) -> Vec<Expected> {
     let plan = plan::compile(&model);
     let scorer = Scorer::new(&plan, job.as_of);
     let names = plan.output_names();
+    // Account values need every lead: the binary's passes give them.
+    let accounts = model.account.is_some().then(|| from_binary(job));
     job.rows
         .iter()
-        .map(|row| {
+        .enumerate()
+        .map(|(i, row)| {
             let mut values: Vec<Option<Value>> = vec![None; plan.fields.len()];
             let mut error = None;
             for (index, field) in plan.fields.iter().enumerate() {
-                if !(field.used || field.required) {
+                if !(field.used || field.required) || !field.is_column() {
                     continue;
                 }
                 let position = job.columns.iter().position(|c| *c == field.column).unwrap();
@@ -121,6 +124,9 @@ fn expected(job: &Job) -> Vec<Expected> {
                 outputs.push(("reasons".to_string(), None));
                 return Expected { error, outputs };
             }
+            if let Some(records) = &accounts {
+                return from_record(&names, records.get(&format!("{i:09}")));
+            }
             let outcome = scorer.score(&Lead { values });
             let outputs = output_values(&plan, &outcome)
                 .into_iter()
@@ -144,6 +150,73 @@ fn expected(job: &Job) -> Vec<Expected> {
             }
         })
         .collect()
+}
+
+/// What `tally score --format ndjson --explain` writes for each lead of
+/// `job` it scores (after its account passes), by row number.
+fn from_binary(job: &Job) -> std::collections::HashMap<String, Json> {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.tally");
+    std::fs::write(&model, &job.model).unwrap();
+    let mut columns = vec![ROW.to_string()];
+    columns.extend(job.columns.iter().cloned());
+    let rows = (job.rows.iter().enumerate())
+        .map(|(i, r)| {
+            let mut row = vec![Some(format!("{i:09}"))];
+            row.extend(r.iter().cloned());
+            row
+        })
+        .collect();
+    let table = super::events::Table { columns, rows };
+    let leads = dir.path().join("leads.csv");
+    std::fs::write(&leads, super::events::csv(&table)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .arg("score")
+        .arg(&model)
+        .arg(&leads)
+        .args(["--as-of", &job.as_of.to_string()])
+        .args(["--format", "ndjson", "--explain"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}: tally score failed: {}",
+        job.name,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let record: Json = serde_json::from_str(line).unwrap();
+            (record[ROW].as_str().unwrap().to_string(), record)
+        })
+        .collect()
+}
+
+/// A row's expected outputs from the binary's record of it.
+fn from_record(names: &[String], record: Option<&Json>) -> Expected {
+    let Some(record) = record else {
+        panic!("the binary scored no lead where the reading found no error");
+    };
+    let mut outputs: Vec<(String, Option<String>)> = (names.iter())
+        .map(|name| {
+            let value = match &record[name.as_str()] {
+                Json::Null => None,
+                Json::String(s) if s.is_empty() => None,
+                Json::String(s) => Some(s.clone()),
+                other => Some(other.to_string()),
+            };
+            (name.clone(), value)
+        })
+        .collect();
+    let reasons = super::events::reasons(record);
+    outputs.push(("reasons".to_string(), Some(reasons)));
+    Expected {
+        error: None,
+        outputs,
+    }
 }
 
 /// Run every job in one engine session and compare with the interpreter.
@@ -310,6 +383,8 @@ pub fn same(got: &Json, want: Option<&str>) -> bool {
         (Json::Number(g), Some(w)) => {
             Decimal::from_str(&g.to_string()).ok() == Decimal::from_str(w).ok()
         }
+        // `exists` account values.
+        (Json::Bool(g), Some(w)) => g.to_string() == w,
         _ => false,
     }
 }
