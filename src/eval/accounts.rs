@@ -26,6 +26,10 @@ pub struct AccountTable {
     /// Reused per lead.
     key: String,
     folded: Vec<Folded>,
+    /// The fields the values read (their text is folded per lead; a
+    /// lead's other text, notes and the like, is not): found at the first
+    /// lead.
+    read: Option<Vec<usize>>,
 }
 
 /// The groups and score of a lead, for a score-level pass.
@@ -67,8 +71,12 @@ impl AccountTable {
                 .or_insert_with(|| spec.values.iter().map(State::new).collect()),
         };
         self.folded.resize_with(lead.values.len(), Folded::default);
-        for (slot, value) in self.folded.iter_mut().zip(&lead.values) {
-            slot.refill(value.as_ref());
+        let read = self.read.get_or_insert_with(|| fields_read(spec));
+        for &field in read.iter() {
+            if let (Some(slot), Some(value)) = (self.folded.get_mut(field), lead.values.get(field))
+            {
+                slot.refill(value.as_ref());
+            }
         }
         let mut env: Env = event_env(lead, &self.folded, today);
         env.groups = scored.groups;
@@ -120,6 +128,19 @@ impl AccountTable {
     pub fn is_empty(&self) -> bool {
         self.by_key.is_empty()
     }
+}
+
+/// The fields an account block's values read.
+fn fields_read(spec: &AccountSpec) -> Vec<usize> {
+    let mut fields = Vec::new();
+    for value in &spec.values {
+        for node in value.condition.iter().chain(&value.value) {
+            node.for_each_field(&mut |f| fields.push(f));
+        }
+    }
+    fields.sort_unstable();
+    fields.dedup();
+    fields
 }
 
 /// The tables of both levels, as the scoring pass reads them.
