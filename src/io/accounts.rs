@@ -14,7 +14,6 @@ use super::events::{EventsError, EventsFormat};
 use super::read::Reader;
 use super::read_csv::CsvWalk;
 use super::reject::Rejection;
-use super::run::StreamError;
 use super::walk::{walk, Cells, Done, RowHandler, Shape};
 use crate::eval::{AccountTable, Lead, RowScorer, Scored, Scorer, Scratch};
 use crate::plan::{AccountSpec, Plan};
@@ -89,11 +88,7 @@ fn walk_pass(
         groups: Vec::new(),
         overflow: false,
     };
-    let workers = walk(&shape, csv.chunks, handler, take).map_err(|e| match e {
-        StreamError::Read(e) | StreamError::Write(e) | StreamError::Rejects(e) => {
-            EventsError::Io(e)
-        }
-    })?;
+    let workers = walk(&shape, csv.chunks, handler, take).map_err(EventsError::from)?;
     let mut table = AccountTable::default();
     for worker in workers {
         if worker.overflow {

@@ -45,6 +45,18 @@ pub enum EventsError {
     Overflow,
 }
 
+/// A walk over a file that writes nothing: any of its errors is the
+/// file's that could not be read.
+impl From<StreamError> for EventsError {
+    fn from(error: StreamError) -> EventsError {
+        match error {
+            StreamError::Read(e) | StreamError::Write(e) | StreamError::Rejects(e) => {
+                EventsError::Io(e)
+            }
+        }
+    }
+}
+
 impl From<AggregateOverflow> for EventsError {
     fn from(_: AggregateOverflow) -> EventsError {
         EventsError::Overflow
@@ -143,11 +155,7 @@ pub fn lead_keys(
                 field,
                 lead: Lead::default(),
             };
-            walk(&shape, csv.chunks, handler, take).map_err(|e| match e {
-                StreamError::Read(e) | StreamError::Write(e) | StreamError::Rejects(e) => {
-                    EventsError::Io(e)
-                }
-            })?;
+            walk(&shape, csv.chunks, handler, take).map_err(EventsError::from)?;
         }
         Err(mut reader) => {
             while let Some(row) = reader.next_row().map_err(EventsError::Io)? {
@@ -254,11 +262,7 @@ fn read_csv_events(
         table: EventTable::for_keys(keys.clone()),
         overflow: false,
     };
-    let workers = walk(&shape, csv.chunks, handler, take).map_err(|e| match e {
-        StreamError::Read(e) | StreamError::Write(e) | StreamError::Rejects(e) => {
-            EventsError::Io(e)
-        }
-    })?;
+    let workers = walk(&shape, csv.chunks, handler, take).map_err(EventsError::from)?;
     let mut table = EventTable::default();
     for worker in workers {
         if worker.overflow {
