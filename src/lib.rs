@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod eval;
 pub mod fmt;
+pub mod id;
 pub mod io;
 pub mod plan;
 pub mod quality;

@@ -12,6 +12,7 @@ use std::str::FromStr;
 
 use proptest::prelude::*;
 use tally::eval::{Lead, Outcome, Scorer};
+use tally::id::Id;
 use tally::plan::{self, Plan};
 use tally::source::Source;
 use tally::value::{parse_date_literal, read_cell, Decimal};
@@ -267,7 +268,10 @@ fn shared_conditions_are_compiled_once() {
         "`t == \"a\"` and `t == \"A\"` fold to one condition"
     );
     assert_eq!(
-        plan.rules.iter().map(|r| r.condition).collect::<Vec<_>>(),
+        plan.rules
+            .iter()
+            .map(|r| r.condition.index())
+            .collect::<Vec<_>>(),
         [0, 0, 1]
     );
     assert_eq!(score(&plan, &[("t", "A")]).score, Decimal::from(3));

@@ -18,6 +18,7 @@ use std::path::Path;
 use miette::Diagnostic;
 use tally::check::lints::{group_range, score_range, Range};
 use tally::compile;
+use tally::id::{GroupId, Id};
 use tally::source::Source;
 use tally::value::Decimal;
 
@@ -315,8 +316,14 @@ fn range(min: Option<i64>, max: Option<i64>) -> Range {
 #[test]
 fn the_b2b_example_reaches_0_to_110() {
     let model = model_of("examples/b2b_inbound.tally");
-    assert_eq!(group_range(&model, 0), Some(range(Some(0), Some(50))));
-    assert_eq!(group_range(&model, 1), Some(range(Some(0), Some(60))));
+    assert_eq!(
+        group_range(&model, GroupId::from_index(0)),
+        Some(range(Some(0), Some(50)))
+    );
+    assert_eq!(
+        group_range(&model, GroupId::from_index(1)),
+        Some(range(Some(0), Some(60)))
+    );
     assert_eq!(score_range(&model), range(Some(0), Some(110)));
 }
 
@@ -326,7 +333,10 @@ fn the_b2b_example_reaches_0_to_110() {
 #[test]
 fn the_saas_example_narrows_computed_points() {
     let model = model_of("examples/saas_trial.tally");
-    assert_eq!(group_range(&model, 0), Some(range(Some(-35), Some(40))));
+    assert_eq!(
+        group_range(&model, GroupId::from_index(0)),
+        Some(range(Some(-35), Some(40)))
+    );
     assert_eq!(score_range(&model), range(Some(0), Some(100)));
 }
 

@@ -35,7 +35,7 @@ fn not_in_compiles_to_not_of_in() {
             r#"ListHas { list: Field(1), item: Const(Text("y")) }"#,
         ]
     );
-    assert!(matches!(plan.conditions[0], Node::Not(_)));
+    assert!(matches!(plan.conditions.as_slice()[0], Node::Not(_)));
 }
 
 #[test]

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use tally::check;
+use tally::id::{Id, RuleId};
 use tally::plan::{self, Node};
 use tally::source::Source;
 use tally::span::Span;
@@ -90,7 +91,7 @@ fn number_forms_give_their_operands_in_both_trees() {
             .model
             .unwrap();
         let mut seen = Vec::new();
-        model.rules[0]
+        model.rules[RuleId::from_index(0)]
             .points
             .kind
             .for_each_child(&mut |child| seen.push(text(&source, child.span)));
@@ -128,7 +129,14 @@ const CHECKED: &[(&str, &[&str])] = &[
 
 fn checked_condition(source: &str) -> check::model::Expr {
     let compiled = tally::compile(&Source::new("t.tally", source));
-    compiled.model.unwrap().rules.remove(0).condition
+    compiled
+        .model
+        .unwrap()
+        .rules
+        .into_iter()
+        .next()
+        .unwrap()
+        .condition
 }
 
 #[test]
@@ -155,9 +163,9 @@ fn plan_nodes_give_every_field_they_read() {
     let model = tally::compile(&Source::new("t.tally", source.as_str()))
         .model
         .unwrap();
-    let node = plan::node(&model, &model.rules[0].condition);
+    let node = plan::node(&model, &model.rules[RuleId::from_index(0)].condition);
     let mut fields = Vec::new();
-    node.for_each_field(&mut |id| fields.push(id));
+    node.for_each_field(&mut |id| fields.push(id.index()));
     assert_eq!(fields, [0, 1, 2, 3, 4, 5]);
     let Node::And(items) = &node else {
         panic!("not an and: {node:?}");

@@ -42,7 +42,7 @@ pub fn check_model(data: &[u8]) {
     let today = Date::from_ymd_opt(2026, 11, 22).unwrap_or_default();
     let _ = run_tests(model, &plan, today);
     let empty = Lead {
-        values: vec![None; plan.fields.len()],
+        values: plan.fields.map(|_| None),
     };
     let scorer = Scorer::new(&plan, today);
     let _ = scorer.score(&empty);

@@ -12,6 +12,7 @@ use super::model::{Account, AccountValue, AggregateKind, Expr, ExprKind};
 use super::suggest::did_you_mean;
 use super::types::Type;
 use super::{CheckError, Checker, Place};
+use crate::id::{AccountValueId, FieldId, Id, IdVec};
 use crate::span::Span;
 use crate::syntax::ast;
 use crate::value::Value;
@@ -22,7 +23,7 @@ impl Checker<'_> {
         let Some(block) = &tree.account else {
             return;
         };
-        let by = self.fields.iter().position(|f| f.name == block.by.node);
+        let by = self.fields.position(|f| f.name == block.by.node);
         if by.is_none() {
             let names = self.fields.iter().map(|f| f.name.as_str());
             let help = did_you_mean(&block.by.node, names).unwrap_or_else(|| {
@@ -35,7 +36,7 @@ impl Checker<'_> {
                 help,
             });
         }
-        let mut values: Vec<AccountValue> = Vec::new();
+        let mut values: IdVec<AccountValueId, AccountValue> = IdVec::new();
         for decl in &block.values {
             if values.iter().any(|v| v.name == decl.name.node) {
                 self.errors.push(CheckError::BadAccount {
@@ -48,8 +49,11 @@ impl Checker<'_> {
             }
             values.push(self.account_value(decl));
         }
+        // An unknown `by` is reported above, and a model with an error is
+        // never built: the first field only stands in while the values
+        // are checked.
         self.account = Some(Account {
-            by: by.unwrap_or_default(),
+            by: by.unwrap_or(FieldId::from_index(0)),
             values,
             span: block.span,
         });
@@ -174,7 +178,7 @@ impl Checker<'_> {
             });
             return poisoned(span);
         };
-        let Some(index) = account.values.iter().position(|v| v.name == name) else {
+        let Some(index) = account.values.position(|v| v.name == name) else {
             let names = account.values.iter().map(|v| v.name.as_str());
             let help = did_you_mean(name, names)
                 .unwrap_or_else(|| "the account block's `let` lines name its values".into());
@@ -238,14 +242,14 @@ impl Checker<'_> {
     }
 
     /// `account.NAME: VALUE` in a test's `given`.
-    pub(super) fn given_account(&mut self, entry: &ast::Given) -> Option<(usize, Value)> {
+    pub(super) fn given_account(&mut self, entry: &ast::Given) -> Option<(AccountValueId, Value)> {
         let name = entry.field.node.trim_start_matches("account.");
         let span = entry.field.span;
         let Some(account) = &self.account else {
             self.account_ref(name, span, Place::Test);
             return None;
         };
-        let Some(index) = account.values.iter().position(|v| v.name == name) else {
+        let Some(index) = account.values.position(|v| v.name == name) else {
             self.account_ref(name, span, Place::Test);
             return None;
         };

@@ -12,13 +12,14 @@ use super::expr::{poisoned, typed};
 use super::model::{self, Aggregate, AggregateKind, Decay, DecayForm, EventSource, Expr, ExprKind};
 use super::types::Type;
 use super::{CheckError, Checker, Place};
+use crate::id::{AggregateId, EventFieldId, FieldId, Id, IdVec, SourceId};
 use crate::span::{Span, Spanned};
 use crate::syntax::{ast, canonical_expr};
 use crate::value::{Decimal, DurationUnit, FieldType};
 
 impl Checker<'_> {
     /// Check the `events` blocks, after the lead's fields.
-    pub(super) fn event_sources(&mut self, tree: &ast::Model) -> Vec<EventSource> {
+    pub(super) fn event_sources(&mut self, tree: &ast::Model) -> IdVec<SourceId, EventSource> {
         tree.events
             .iter()
             .filter_map(|b| self.event_source(b))
@@ -58,12 +59,14 @@ impl Checker<'_> {
             return None;
         }
         let lead_key = self.lead_key(key_field)?;
+        // The checked fields are the block's, one for one, so the
+        // markers' positions are their ids.
         Some(EventSource {
             name: block.name.node.clone(),
-            fields,
-            key,
+            fields: fields.into(),
+            key: EventFieldId::from_index(key),
             lead_key,
-            time,
+            time: EventFieldId::from_index(time),
             span: block.span,
         })
     }
@@ -103,9 +106,9 @@ impl Checker<'_> {
     }
 
     /// The lead field an events key joins on: same name, same type.
-    fn lead_key(&mut self, key: &ast::Field) -> Option<usize> {
+    fn lead_key(&mut self, key: &ast::Field) -> Option<FieldId> {
         let name = &key.name.node;
-        let found = self.fields.iter().position(|f| &f.name == name);
+        let found = self.fields.position(|f| &f.name == name);
         match found.and_then(|i| Some((i, self.fields.get(i)?))) {
             Some((i, lead)) if lead.ty == key.ty.node => Some(i),
             other => {
@@ -144,7 +147,7 @@ impl Checker<'_> {
 
     /// The events source an aggregate's first argument names, with the
     /// set's parts: `activity`, or `activity where … within …`.
-    fn set_of<'t>(&self, arg: &'t ast::Expr) -> Option<(usize, SetParts<'t>)> {
+    fn set_of<'t>(&self, arg: &'t ast::Expr) -> Option<(SourceId, SetParts<'t>)> {
         let (name, condition, within) = match &arg.node {
             ast::ExprKind::Events(set) => (
                 set.source.node.as_str(),
@@ -180,7 +183,7 @@ impl Checker<'_> {
 
     /// Whether `name` is declared by an `events` block (checked or not).
     fn is_events_name(&self, name: &str) -> bool {
-        matches!(self.names.get(name), Some((super::Symbol::Events(_), _)))
+        matches!(self.names.get(name), Some((super::Symbol::Events, _)))
     }
 
     /// Whether `name` is an `events` block that has an error already:
@@ -341,14 +344,14 @@ impl Checker<'_> {
     }
 
     /// An expression about one event of `source`.
-    fn in_scope(&mut self, source: usize, e: &ast::Expr, place: Place) -> Expr {
+    fn in_scope(&mut self, source: SourceId, e: &ast::Expr, place: Place) -> Expr {
         let outer = self.scope.replace(source);
         let expr = self.expr(e, place);
         self.scope = outer;
         expr
     }
 
-    fn set_condition(&mut self, source: usize, parts: &SetParts, place: Place) -> Option<Expr> {
+    fn set_condition(&mut self, source: SourceId, parts: &SetParts, place: Place) -> Option<Expr> {
         let condition = parts.condition?;
         let checked = self.in_scope(source, condition, place);
         self.expect_type(&checked, Type::Bool, "the condition of an event set");
@@ -356,13 +359,12 @@ impl Checker<'_> {
     }
 
     /// Store an aggregate once per distinct text.
-    fn intern_aggregate(&mut self, aggregate: Aggregate) -> usize {
+    fn intern_aggregate(&mut self, aggregate: Aggregate) -> AggregateId {
         let key = format!("{:?}|{}", aggregate.kind, aggregate.text);
         if let Some(&id) = self.aggregate_ids.get(&key) {
             return id;
         }
-        self.aggregates.push(aggregate);
-        let id = self.aggregates.len() - 1;
+        let id = self.aggregates.push(aggregate);
         self.aggregate_ids.insert(key, id);
         id
     }
@@ -371,7 +373,7 @@ impl Checker<'_> {
     /// source has one.
     pub(super) fn event_field(&mut self, name: &str, span: Span) -> Option<Expr> {
         let source = self.sources.get(self.scope?)?;
-        let id = source.fields.iter().position(|f| f.name == name)?;
+        let id = source.fields.position(|f| f.name == name)?;
         let ty = source.fields.get(id).map(|f| Type::of_field(f.ty))?;
         Some(typed(ExprKind::EventField(id), ty, span))
     }
@@ -395,7 +397,7 @@ impl Checker<'_> {
 
     /// `each S add|sub POINTS [decay …] [max N]`: a rule whose condition
     /// is `exists(S)` and whose points are the set's decayed, limited sum.
-    pub(super) fn each_rule(&mut self, rule: &ast::Rule) -> (Expr, Expr, Option<usize>) {
+    pub(super) fn each_rule(&mut self, rule: &ast::Rule) -> (Expr, Expr, Option<AggregateId>) {
         let span = rule.condition.span;
         let Some((source, parts)) = self.set_of(&rule.condition) else {
             if !self.is_broken_source(&set_name(&rule.condition)) {
@@ -433,7 +435,7 @@ impl Checker<'_> {
         if points.ty.is_error() {
             return (poisoned(span), points, None);
         }
-        self.aggregates.push(Aggregate {
+        let each = self.aggregates.push(Aggregate {
             source,
             kind: AggregateKind::Each,
             condition,
@@ -444,7 +446,6 @@ impl Checker<'_> {
             ty: Type::Number,
             text: format!("each {}", parts.text),
         });
-        let each = self.aggregates.len() - 1;
         (
             typed(ExprKind::Aggregate(exists), Type::Bool, span),
             typed(ExprKind::Aggregate(each), Type::Number, rule.points.span),
@@ -564,8 +565,8 @@ impl Checker<'_> {
     }
 
     /// The index of the events source named `name`.
-    pub(super) fn source_index(&self, name: &str) -> Option<usize> {
-        self.sources.iter().position(|s| s.name == name)
+    pub(super) fn source_index(&self, name: &str) -> Option<SourceId> {
+        self.sources.position(|s| s.name == name)
     }
 }
 

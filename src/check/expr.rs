@@ -7,6 +7,7 @@ use super::model::{Expr, ExprKind};
 use super::suggest::closest;
 use super::types::{Item, Type};
 use super::{CheckError, Checker, Place, Symbol};
+use crate::id::TierId;
 use crate::span::Span;
 use crate::syntax::ast::{self, ArithOp};
 use crate::value::{Duration, Value};
@@ -126,8 +127,8 @@ impl Checker<'_> {
             Symbol::Let(id) => self.let_ref(name, id, defined, span, place),
             Symbol::Group(id) => self.output(ExprKind::Group(id), Type::Number, name, span, place),
             Symbol::Tier(id) => self.tier_ref(name, id, span, place),
-            Symbol::Events(_) if self.is_broken_source(name) => poisoned(span),
-            Symbol::Events(_) => {
+            Symbol::Events if self.is_broken_source(name) => poisoned(span),
+            Symbol::Events => {
                 self.errors.push(CheckError::EventsAsValue {
                     name: name.to_string(),
                     span: span.into(),
@@ -215,7 +216,7 @@ impl Checker<'_> {
         self.output(ExprKind::Stage, Type::Text, "stage", span, place)
     }
 
-    fn tier_ref(&mut self, name: &str, id: usize, span: Span, place: Place) -> Expr {
+    fn tier_ref(&mut self, name: &str, id: TierId, span: Span, place: Place) -> Expr {
         match place {
             Place::Stage => self.too_early(
                 name,

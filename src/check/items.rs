@@ -7,6 +7,7 @@ use super::model::{self, ExprKind, Limits};
 use super::suggest::did_you_mean;
 use super::types::{Item, Type};
 use super::{CheckError, Checker, Place};
+use crate::id::{FieldId, GroupId, Id, IdVec, RuleId, SourceId, TierId};
 use crate::span::{Span, Spanned};
 use crate::syntax::{ast, canonical_expr, canonical_literal};
 use crate::value::{format_decimal, read_cell, FieldType, Reading, Value};
@@ -29,7 +30,8 @@ impl Checker<'_> {
             self.lets.push(value);
         }
         self.account_block(tree);
-        let mut groups: Vec<model::Group> = tree.groups.iter().map(|g| self.group(g)).collect();
+        let mut groups: IdVec<GroupId, model::Group> =
+            tree.groups.iter().map(|g| self.group(g)).collect();
         let rules = self.rules(tree, &mut groups);
         let score_limits = tree
             .score_limits
@@ -139,11 +141,16 @@ impl Checker<'_> {
         }
     }
 
-    fn rules(&mut self, tree: &ast::Model, groups: &mut [model::Group]) -> Vec<model::Rule> {
+    fn rules(
+        &mut self,
+        tree: &ast::Model,
+        groups: &mut IdVec<GroupId, model::Group>,
+    ) -> IdVec<RuleId, model::Rule> {
         let mut first_span: HashMap<String, Span> = HashMap::new();
-        let mut rules = Vec::with_capacity(tree.rules.len());
-        for (id, rule) in tree.rules.iter().enumerate() {
+        let mut rules = IdVec::new();
+        for rule in &tree.rules {
             let checked = self.rule(rule);
+            let id = RuleId::from_index(rules.len());
             if let Some(first) = first_span.get(&checked.reason) {
                 self.errors
                     .push(duplicate_reason(&checked.reason, rule, *first));
@@ -151,7 +158,10 @@ impl Checker<'_> {
                 first_span.insert(checked.reason.clone(), rule.span);
                 self.reasons.insert(checked.reason.clone(), id);
             }
-            if let Some(group) = rule.group.and_then(|g| groups.get_mut(g)) {
+            if let Some(group) = rule
+                .group
+                .and_then(|g| groups.get_mut(GroupId::from_index(g)))
+            {
                 group.rules.push(id);
             }
             rules.push(checked);
@@ -180,7 +190,8 @@ impl Checker<'_> {
             (None, false) => canonical_expr(&rule.condition),
         };
         model::Rule {
-            group: rule.group,
+            // The checked groups are the tree's, one for one.
+            group: rule.group.map(GroupId::from_index),
             condition,
             effect: rule.effect.node,
             points,
@@ -260,7 +271,7 @@ impl Checker<'_> {
     fn tier(&mut self, index: usize, tier: &ast::Tier) -> model::Tier {
         model::Tier {
             name: tier.name.node.clone(),
-            ladder: self.ladder(&tier.ladder, Place::Tier(index)),
+            ladder: self.ladder(&tier.ladder, Place::Tier(TierId::from_index(index))),
             span: tier.span,
         }
     }
@@ -284,7 +295,7 @@ impl Checker<'_> {
     }
 
     fn test(&mut self, test: &ast::Test) -> model::Test {
-        let mut given: Vec<(usize, Value)> = Vec::new();
+        let mut given: Vec<(FieldId, Value)> = Vec::new();
         let mut events = Vec::new();
         let mut accounts = Vec::new();
         let mut seen: HashMap<&str, Span> = HashMap::new();
@@ -330,9 +341,9 @@ impl Checker<'_> {
     /// lead's; the time is needed).
     fn given_events(
         &mut self,
-        source: usize,
+        source: SourceId,
         entry: &ast::Given,
-    ) -> Option<(usize, Vec<Vec<Option<Value>>>)> {
+    ) -> Option<(SourceId, Vec<model::GivenEvent>)> {
         let src = self.sources.get(source)?.clone();
         let records = match &entry.value.node {
             ast::Literal::Records(records) => records.as_slice(),
@@ -353,9 +364,9 @@ impl Checker<'_> {
         };
         let mut events = Vec::new();
         for record in records {
-            let mut values: Vec<Option<Value>> = vec![None; src.fields.len()];
+            let mut values: model::GivenEvent = src.fields.map(|_| None);
             for item in &record.node {
-                let Some(id) = src.fields.iter().position(|f| f.name == item.field.node) else {
+                let Some(id) = src.fields.position(|f| f.name == item.field.node) else {
                     let names = src.fields.iter().map(|f| f.name.as_str());
                     self.errors.push(CheckError::UnknownField {
                         name: item.field.node.clone(),
@@ -396,9 +407,9 @@ impl Checker<'_> {
     }
 
     /// One `field: value` of a test, read as the field's type.
-    fn given(&mut self, entry: &ast::Given) -> Option<(usize, Value)> {
+    fn given(&mut self, entry: &ast::Given) -> Option<(FieldId, Value)> {
         let name = &entry.field.node;
-        let Some(id) = self.fields.iter().position(|f| &f.name == name) else {
+        let Some(id) = self.fields.position(|f| &f.name == name) else {
             let help = did_you_mean(name, self.fields.iter().map(|f| f.name.as_str()));
             self.errors.push(CheckError::UnknownField {
                 name: name.clone(),

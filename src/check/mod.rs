@@ -25,6 +25,7 @@ pub use error::CheckError;
 pub use model::Model;
 pub use types::Type;
 
+use crate::id::{AggregateId, FieldId, GroupId, Id, IdVec, RuleId, SourceId, TierId};
 use crate::source::Source;
 use crate::span::Span;
 use crate::syntax::ast;
@@ -41,12 +42,13 @@ pub fn check(source: &Source, tree: &ast::Model) -> (Option<Model>, Vec<CheckErr
 /// What a name in the model's one namespace refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Symbol {
-    Field(usize),
+    Field(FieldId),
     Let(usize),
-    Group(usize),
-    Tier(usize),
-    /// An `events` block (by its index among the blocks as written).
-    Events(usize),
+    Group(GroupId),
+    Tier(TierId),
+    /// An `events` block: looked up by name among the checked sources
+    /// (a block with an error has none).
+    Events,
 }
 
 /// Where an expression stands, which decides the names it may use.
@@ -59,7 +61,7 @@ enum Place {
     /// A line of the stage ladder.
     Stage,
     /// A line of the tier with this index.
-    Tier(usize),
+    Tier(TierId),
     /// An `expect` line.
     Test,
     /// An account value's condition or value (about one lead).
@@ -80,22 +82,22 @@ struct Checker<'a> {
     source: &'a Source,
     errors: Vec<CheckError>,
     names: HashMap<String, (Symbol, Span)>,
-    fields: Vec<model::Field>,
+    fields: IdVec<FieldId, model::Field>,
     lets: Vec<LetValue>,
     stage_labels: Option<LadderLabels>,
-    tier_labels: Vec<LadderLabels>,
+    tier_labels: IdVec<TierId, LadderLabels>,
     /// Reason text → rule index, for `fired("…")`.
-    reasons: HashMap<String, usize>,
+    reasons: HashMap<String, RuleId>,
     /// False when the model has no `fields` block (reported by the parser):
     /// then unknown names are not reported one by one.
     has_fields: bool,
     /// The checked `events` blocks.
-    sources: Vec<model::EventSource>,
+    sources: IdVec<SourceId, model::EventSource>,
     /// The aggregates found so far, and each one's id by its text.
-    aggregates: Vec<model::Aggregate>,
-    aggregate_ids: HashMap<String, usize>,
+    aggregates: IdVec<AggregateId, model::Aggregate>,
+    aggregate_ids: HashMap<String, AggregateId>,
     /// Inside an event set: the source whose fields names refer to.
-    scope: Option<usize>,
+    scope: Option<SourceId>,
     /// The checked account values (names, types, levels).
     account: Option<model::Account>,
     /// While an account value is checked: the first group or `score` it
@@ -118,7 +120,7 @@ impl<'a> Checker<'a> {
             source,
             errors: Vec::new(),
             names: HashMap::new(),
-            fields: Vec::new(),
+            fields: IdVec::new(),
             lets: Vec::new(),
             stage_labels: tree.stage.as_ref().map(|l| labels("stage", l)),
             tier_labels: tree
@@ -128,8 +130,8 @@ impl<'a> Checker<'a> {
                 .collect(),
             reasons: HashMap::new(),
             has_fields: tree.fields.is_some(),
-            sources: Vec::new(),
-            aggregates: Vec::new(),
+            sources: IdVec::new(),
+            aggregates: IdVec::new(),
             aggregate_ids: HashMap::new(),
             scope: None,
             account: None,
@@ -144,16 +146,17 @@ impl<'a> Checker<'a> {
     fn declare_names(&mut self, tree: &ast::Model) {
         let fields = tree.fields.iter().flat_map(|b| &b.fields);
         let mut decls: Vec<(&str, Span, Symbol)> = Vec::new();
-        decls.extend(
-            fields
-                .enumerate()
-                .map(|(i, f)| (f.name.node.as_str(), f.name.span, Symbol::Field(i))),
-        );
+        decls.extend(fields.enumerate().map(|(i, f)| {
+            (
+                f.name.node.as_str(),
+                f.name.span,
+                Symbol::Field(FieldId::from_index(i)),
+            )
+        }));
         decls.extend(
             tree.events
                 .iter()
-                .enumerate()
-                .map(|(i, e)| (e.name.node.as_str(), e.name.span, Symbol::Events(i))),
+                .map(|e| (e.name.node.as_str(), e.name.span, Symbol::Events)),
         );
         decls.extend(
             tree.lets
@@ -161,18 +164,20 @@ impl<'a> Checker<'a> {
                 .enumerate()
                 .map(|(i, l)| (l.name.node.as_str(), l.name.span, Symbol::Let(i))),
         );
-        decls.extend(
-            tree.groups
-                .iter()
-                .enumerate()
-                .map(|(i, g)| (g.name.node.as_str(), g.name.span, Symbol::Group(i))),
-        );
-        decls.extend(
-            tree.tiers
-                .iter()
-                .enumerate()
-                .map(|(i, t)| (t.name.node.as_str(), t.name.span, Symbol::Tier(i))),
-        );
+        decls.extend(tree.groups.iter().enumerate().map(|(i, g)| {
+            (
+                g.name.node.as_str(),
+                g.name.span,
+                Symbol::Group(GroupId::from_index(i)),
+            )
+        }));
+        decls.extend(tree.tiers.iter().enumerate().map(|(i, t)| {
+            (
+                t.name.node.as_str(),
+                t.name.span,
+                Symbol::Tier(TierId::from_index(i)),
+            )
+        }));
         decls.sort_by_key(|(_, span, _)| span.start);
         for (name, span, symbol) in decls {
             if let Some((_, first)) = self.names.get(name) {

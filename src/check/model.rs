@@ -7,38 +7,30 @@ use crate::span::Span;
 use crate::syntax::ast::{ArithOp, CompareOp, Effect};
 use crate::value::{Date, Decimal, Duration, FieldType, Reading, Value};
 
-/// Index of a field in [`Model::fields`].
-pub type FieldId = usize;
-/// Index of a group in [`Model::groups`].
-pub type GroupId = usize;
-/// Index of a rule in [`Model::rules`].
-pub type RuleId = usize;
-/// Index of a tier in [`Model::tiers`].
-pub type TierId = usize;
-/// Index of an events source in [`Model::events`].
-pub type SourceId = usize;
-/// Index of an aggregate in [`Model::aggregates`].
-pub type AggregateId = usize;
+pub use crate::id::{
+    AccountValueId, AggregateId, EventFieldId, FieldId, GroupId, Id, IdVec, RuleId, SourceId,
+    TierId,
+};
 
 /// A model that passed every check.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub name: Option<String>,
     pub version: Option<String>,
-    pub fields: Vec<Field>,
+    pub fields: IdVec<FieldId, Field>,
     /// The `events` blocks (language 1.1).
-    pub events: Vec<EventSource>,
+    pub events: IdVec<SourceId, EventSource>,
     /// Every aggregate over events the model uses, each once: a value of
     /// the lead, computed from its events before its rules.
-    pub aggregates: Vec<Aggregate>,
+    pub aggregates: IdVec<AggregateId, Aggregate>,
     /// `account by FIELD { … }` (language 1.1).
     pub account: Option<Account>,
-    pub groups: Vec<Group>,
+    pub groups: IdVec<GroupId, Group>,
     /// Every rule in file order; a group lists the ids of its own.
-    pub rules: Vec<Rule>,
+    pub rules: IdVec<RuleId, Rule>,
     pub score_limits: Limits,
     pub stage: Option<Ladder>,
-    pub tiers: Vec<Tier>,
+    pub tiers: IdVec<TierId, Tier>,
     pub tests: Vec<Test>,
 }
 
@@ -61,13 +53,13 @@ pub struct Field {
 pub struct EventSource {
     pub name: String,
     /// The event record's fields; [`ExprKind::EventField`] indexes them.
-    pub fields: Vec<Field>,
+    pub fields: IdVec<EventFieldId, Field>,
     /// The field marked `key`, and the lead field of the same name it
     /// joins on.
-    pub key: usize,
+    pub key: EventFieldId,
     pub lead_key: FieldId,
     /// The field marked `time` (a date).
-    pub time: usize,
+    pub time: EventFieldId,
     pub span: Span,
 }
 
@@ -76,7 +68,7 @@ pub struct EventSource {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Account {
     pub by: FieldId,
-    pub values: Vec<AccountValue>,
+    pub values: IdVec<AccountValueId, AccountValue>,
     pub span: Span,
 }
 
@@ -299,13 +291,16 @@ pub struct Test {
     pub as_of: Option<Date>,
     /// The value of each given field; fields not listed are missing.
     pub given: Vec<(FieldId, Value)>,
-    /// The given events of each source: per event, its fields' values.
-    pub events: Vec<(SourceId, Vec<Vec<Option<Value>>>)>,
+    /// The given events of each source.
+    pub events: Vec<(SourceId, Vec<GivenEvent>)>,
     /// Account values given directly (`account.readers: 3`).
-    pub accounts: Vec<(usize, Value)>,
+    pub accounts: Vec<(AccountValueId, Value)>,
     pub expects: Vec<Expr>,
     pub span: Span,
 }
+
+/// One event given in a test: its fields' values (missing if not given).
+pub type GivenEvent = IdVec<EventFieldId, Option<Value>>;
 
 /// A typed expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -410,10 +405,10 @@ pub enum ExprKind {
     Aggregate(AggregateId),
     /// A field of the event at hand, inside an aggregate's condition or
     /// value.
-    EventField(usize),
+    EventField(EventFieldId),
     /// `account.NAME`: the lead's account's value (an index into the
     /// account's values).
-    Account(usize),
+    Account(AccountValueId),
     /// Points that fade with the age of a date: `POINTS decay FORM since
     /// DATE` on a `when` rule; the children are the points and the date.
     Decayed(Box<Expr>, DecayForm, Box<Expr>),

@@ -6,6 +6,7 @@ use clap::Args;
 use std::sync::Arc;
 
 use crate::eval::{EventTable, KeySet};
+use crate::id::FieldId;
 use crate::io::{self, EventsError, EventsFormat, Format, NameHint, OpenError, RowLimit};
 use crate::plan::Plan;
 use crate::value::Date;
@@ -76,7 +77,7 @@ impl EventsArgs {
     ) -> Result<Events, EventsFailure> {
         let files = self.files(plan)?;
         let mut events = Events::default();
-        let mut key_sets: Vec<(usize, Arc<KeySet>)> = Vec::new();
+        let mut key_sets: Vec<(FieldId, Arc<KeySet>)> = Vec::new();
         for (source, path) in plan.events.iter().zip(files) {
             let keys = match (leads, key_sets.iter().find(|(f, _)| *f == source.lead_key)) {
                 (_, Some((_, keys))) => Some(keys.clone()),
@@ -208,7 +209,7 @@ impl EventsArgs {
 /// The lead file's join keys for the lead field `field`.
 /// `None` when the file cannot be read so: its problems are the scoring
 /// pass's to report, and every event is kept.
-fn lead_keys_of(plan: &Plan, field: usize, leads: &str, how: How) -> Option<KeySet> {
+fn lead_keys_of(plan: &Plan, field: FieldId, leads: &str, how: How) -> Option<KeySet> {
     let input = io::input::open(leads).ok()?;
     let format = NameHint::of(leads)
         .format
@@ -236,7 +237,7 @@ pub struct EachExplained {
 pub fn each_explained(
     plan: &Plan,
     args: &EventsArgs,
-    key_of: impl Fn(usize) -> Option<crate::value::Value>,
+    key_of: impl Fn(FieldId) -> Option<crate::value::Value>,
     as_of: Date,
     how: How,
 ) -> Result<Vec<EachExplained>, EventsFailure> {

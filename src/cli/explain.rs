@@ -9,6 +9,7 @@ use super::score::BadValuesArg;
 use super::{explain_json, explain_text, output};
 use super::{load_model, parse_date, today_utc, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::eval::Scorer;
+use crate::id::FieldId;
 use crate::io::{self, BadValues, Binding, Format, Record, RowData};
 use crate::plan::{self, Plan};
 use crate::quality::{Column, ModelStamp};
@@ -139,7 +140,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
             None => "\naccount: none (no value to group by), so its values are missing\n".into(),
         }
     });
-    let key_of = |field: usize| lead.values.get(field).cloned().flatten();
+    let key_of = |field: FieldId| lead.values.at(field).clone();
     let each = match super::events::each_explained(&plan, &args.events, key_of, as_of, how) {
         Ok(each) => each,
         Err(failure) => {
@@ -245,13 +246,12 @@ fn wanted<'a>(
 
 /// The raw cells of the fields read in a local format (language 1.1
 /// modifiers), by field index, to show beside the values read from them.
-type LocalCells = Vec<(usize, String)>;
+type LocalCells = Vec<(FieldId, String)>;
 
 fn local_cells(plan: &Plan, header: &io::Header, record: &Record) -> LocalCells {
     let local =
         |f: &&crate::plan::FieldSpec| f.read.local != Local::Plain && (f.used || f.required);
     plan.fields
-        .iter()
         .enumerate()
         .filter(|(_, f)| local(f))
         .filter_map(|(i, f)| {

@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use crate::check::model::Limits;
 use crate::eval::Trace;
+use crate::id::{GroupId, Id};
 use crate::plan::{LadderSpec, Plan};
 use crate::value::{format_decimal, format_signed, Decimal, Value};
 
@@ -46,9 +47,10 @@ pub fn render(plan: &Plan, trace: &Trace, row: u64, who: Option<&str>) -> String
         );
     }
     score_line(&mut out, plan, trace);
-    for (g, group) in plan.groups.iter().enumerate() {
-        let sum = trace.group_sums.get(g).copied().unwrap_or_default();
-        let capped = outcome.groups.get(g).copied().unwrap_or_default();
+    for (g, group) in plan.groups.enumerate() {
+        // The trace's and the outcome's sums are in group order.
+        let sum = trace.group_sums.get(g.index()).copied().unwrap_or_default();
+        let capped = outcome.groups.get(g.index()).copied().unwrap_or_default();
         let _ = writeln!(
             out,
             "\ngroup {}: {}",
@@ -146,7 +148,7 @@ fn capped_text(sum: Decimal, capped: Decimal, limits: Limits) -> String {
 }
 
 /// Every rule of one group (or the top level), fired or not.
-fn rules(out: &mut String, plan: &Plan, trace: &Trace, group: Option<usize>) {
+fn rules(out: &mut String, plan: &Plan, trace: &Trace, group: Option<GroupId>) {
     for (rule, rt) in plan
         .rules
         .iter()

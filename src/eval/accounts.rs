@@ -14,6 +14,7 @@ use rustc_hash::FxHashMap;
 use super::events::{event_env, key_into, AggregateOverflow, State};
 use super::expr::{self, Env, Folded};
 use super::Lead;
+use crate::id::{FieldId, IdSlice, IdVec};
 use crate::plan::AccountSpec;
 use crate::value::{Date, Decimal, Value};
 
@@ -25,11 +26,11 @@ pub struct AccountTable {
     leads: FxHashMap<Box<str>, u64>,
     /// Reused per lead.
     key: String,
-    folded: Vec<Folded>,
+    folded: IdVec<FieldId, Folded>,
     /// The fields the values read (their text is folded per lead; a
     /// lead's other text, notes and the like, is not): found at the first
     /// lead.
-    read: Option<Vec<usize>>,
+    read: Option<Vec<FieldId>>,
 }
 
 /// The groups and score of a lead, for a score-level pass.
@@ -51,10 +52,7 @@ impl AccountTable {
         scored: Scored,
         today: Date,
     ) -> Result<(), AggregateOverflow> {
-        if !key_into(
-            &mut self.key,
-            lead.values.get(spec.by).and_then(Option::as_ref),
-        ) {
+        if !key_into(&mut self.key, lead.values.at(spec.by).as_ref()) {
             return Ok(());
         }
         match self.leads.get_mut(self.key.as_str()) {
@@ -73,13 +71,12 @@ impl AccountTable {
         self.folded.resize_with(lead.values.len(), Folded::default);
         let read = self.read.get_or_insert_with(|| fields_read(spec));
         for &field in read.iter() {
-            if let (Some(slot), Some(value)) = (self.folded.get_mut(field), lead.values.get(field))
-            {
-                slot.refill(value.as_ref());
-            }
+            self.folded
+                .at_mut(field)
+                .refill(lead.values.at(field).as_ref());
         }
         let mut env: Env = event_env(lead, &self.folded, today);
-        env.groups = scored.groups;
+        env.groups = IdSlice::from(scored.groups);
         env.score = scored.score;
         let levels = spec.score_level.iter();
         for ((value, state), level) in spec.values.iter().zip(states.iter_mut()).zip(levels) {
@@ -131,7 +128,7 @@ impl AccountTable {
 }
 
 /// The fields an account block's values read.
-fn fields_read(spec: &AccountSpec) -> Vec<usize> {
+fn fields_read(spec: &AccountSpec) -> Vec<FieldId> {
     let mut fields = Vec::new();
     for value in &spec.values {
         for node in value.condition.iter().chain(&value.value) {

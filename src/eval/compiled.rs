@@ -14,6 +14,7 @@ use regex::Regex;
 use super::expr::{self, holds, Env, Folded};
 use super::predicates::{byte_truth, Predicates};
 use crate::check::model::Function;
+use crate::id::{FieldId, GroupId, PredId};
 use crate::plan::endings::Endings;
 use crate::plan::node::{ConstSet, Pattern, TextOp};
 use crate::plan::Node;
@@ -30,18 +31,18 @@ pub(crate) struct Condition<'p> {
 /// A number a comparison reads.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Operand {
-    Field(usize),
+    Field(FieldId),
     /// `count(list_field)`.
-    Count(usize),
+    Count(FieldId),
     Score,
-    Group(usize),
+    Group(GroupId),
 }
 
 #[derive(Debug, Clone)]
 enum Shape<'p> {
     /// `x in [..]` / `x not in [..]` on a field.
     InSet {
-        field: usize,
+        field: FieldId,
         set: &'p ConstSet,
         negated: bool,
     },
@@ -60,52 +61,52 @@ enum Shape<'p> {
     /// `t == "text"` / `t != "text"` and friends on a text field; the
     /// constant is folded already.
     TextCompare {
-        field: usize,
+        field: FieldId,
         op: CompareOp,
         value: &'p str,
     },
     /// `t contains` / `starts with` / `ends with` a constant.
     TextHas {
-        field: usize,
+        field: FieldId,
         op: TextOp,
         needle: &'p str,
         finder: Box<Finder<'p>>,
     },
     /// `L contains "x"` / `"x" in L` on a list field.
     ListHas {
-        field: usize,
+        field: FieldId,
         item: &'p str,
         negated: bool,
     },
     /// `L contains any [..]`.
     ListAny {
-        field: usize,
+        field: FieldId,
         set: &'p ConstSet,
     },
     /// A `bool` field used as a condition.
     Flag {
-        field: usize,
+        field: FieldId,
     },
     /// `d within N units`: `start <= d <= today`; `start` is `None` when
     /// the window's start is outside the calendar (the test is missing).
     Within {
-        field: usize,
+        field: FieldId,
         start: Option<Date>,
         today: Date,
     },
     /// `t matches "…"` on a field: the text as read.
     Matches {
-        field: usize,
+        field: FieldId,
         regex: Matcher,
     },
     /// `x is present` (`true`) / `x is missing` (`false`) on a field.
     Present {
-        field: usize,
+        field: FieldId,
         present: bool,
     },
     /// A field predicate, tested before the conditions (its truth is in
     /// [`Env::predicates`]).
-    Pred(usize),
+    Pred(PredId),
     Not(Box<Condition<'p>>),
     And(Vec<Condition<'p>>),
     Or(Vec<Condition<'p>>),
@@ -191,7 +192,7 @@ impl<'p> Condition<'p> {
 
     /// This condition as a [`CellTest`] of text field `field`, if it is
     /// one (the caller checks the field is text).
-    pub(crate) fn cell_test(&self, field: usize) -> Option<CellTest> {
+    pub(crate) fn cell_test(&self, field: FieldId) -> Option<CellTest> {
         match &self.shape {
             Shape::Present { field: f, present } if *f == field => {
                 Some(CellTest::Present(*present))
@@ -317,14 +318,14 @@ impl<'p> Condition<'p> {
 }
 
 /// A field's value, `None` when missing.
-fn value<'a>(env: &Env<'a>, field: usize) -> Option<&'a Value> {
+fn value<'a>(env: &Env<'a>, field: FieldId) -> Option<&'a Value> {
     env.lead.values.get(field)?.as_ref()
 }
 
 /// The folded form of a text field; `None` if the scorer did not fold it
 /// (it folds every field a condition compares, so callers fall back to
 /// the node only defensively).
-fn folded_text<'a>(env: &Env<'a>, field: usize) -> Option<&'a str> {
+fn folded_text<'a>(env: &Env<'a>, field: FieldId) -> Option<&'a str> {
     match env.folded.get(field)? {
         Folded::Text(text) => Some(text),
         _ => None,
@@ -332,7 +333,7 @@ fn folded_text<'a>(env: &Env<'a>, field: usize) -> Option<&'a str> {
 }
 
 /// The folded items of a present list field.
-fn folded_list<'a>(env: &Env<'a>, field: usize) -> Option<&'a [String]> {
+fn folded_list<'a>(env: &Env<'a>, field: FieldId) -> Option<&'a [String]> {
     let Value::List(_) = value(env, field)? else {
         return None;
     };
@@ -562,6 +563,7 @@ mod tests {
 
     use super::*;
     use crate::eval::Lead;
+    use crate::id::IdSlice;
     use crate::plan::{self, Plan};
     use crate::source::Source;
     use crate::value::{parse_date_literal, read_cell};
@@ -660,18 +662,18 @@ when true                                 add max(i, 2.5, count(l)) + round(n) "
                 .map(|(f, c)| read_cell(f.ty, c, &f.read).ok().flatten())
                 .collect();
             let lead = Lead { values };
-            let folded: Vec<Folded> = lead.values.iter().map(|v| Folded::of(v.as_ref())).collect();
+            let folded = lead.values.map(|v| Folded::of(v.as_ref()));
             let today = parse_date_literal("2026-11-22").unwrap();
             let env = Env {
                 lead: &lead,
-                folded: &folded,
+                folded: folded.view(),
                 today,
-                groups: &[],
+                groups: IdSlice::empty(),
                 score: score.map(Decimal::from),
                 stage: None,
-                tiers: &[],
-                fired: &[],
-                predicates: &[],
+                tiers: IdSlice::empty(),
+                fired: IdSlice::empty(),
+                predicates: IdSlice::empty(),
             };
             for rule in &plan.rules {
                 prop_assert_eq!(
@@ -707,6 +709,11 @@ when true                                 add max(i, 2.5, count(l)) + round(n) "
         assert_eq!(walked, vec![20, 22], "conditions walked as nodes");
     }
 
+    /// Condition `i` of the test plan.
+    fn c(i: usize) -> crate::id::ConditionId {
+        crate::id::Id::from_index(i)
+    }
+
     #[test]
     fn a_lowered_not_in_runs_as_one_negated_membership_test() {
         let plan = plan();
@@ -714,12 +721,12 @@ when true                                 add max(i, 2.5, count(l)) + round(n) "
         // `t not in [ceo]` and `"demo" not in l`, lowered to `not (…)`.
         for i in [1, 10] {
             assert!(
-                matches!(plan.conditions[i], Node::Not(_)),
+                matches!(plan.conditions[c(i)], Node::Not(_)),
                 "{:?}",
-                plan.conditions[i]
+                plan.conditions[c(i)]
             );
         }
-        let shape = |i: usize| Condition::new(&plan.conditions[i], today).shape;
+        let shape = |i: usize| Condition::new(&plan.conditions[c(i)], today).shape;
         assert!(matches!(shape(1), Shape::InSet { negated: true, .. }));
         assert!(matches!(shape(10), Shape::ListHas { negated: true, .. }));
         assert!(matches!(shape(0), Shape::InSet { negated: false, .. }));

@@ -18,6 +18,7 @@ use super::decay;
 use super::expr::{self, Env, Folded, V};
 use super::Lead;
 use crate::check::model::AggregateKind;
+use crate::id::{FieldId, IdSlice, IdVec};
 use crate::plan::{AggregateSpec, EventsSpec};
 use crate::value::{fold_into, fold_text, ops, Date, Decimal, Value};
 
@@ -29,7 +30,7 @@ pub struct EventTable {
     /// Reused per event: the key as looked up, and the event's text
     /// fields folded (so adding an event allocates nothing once warm).
     key: String,
-    folded: Vec<Folded>,
+    folded: IdVec<FieldId, Folded>,
     /// The keys of the lead file's rows, when read first: an event of
     /// another key is counted, not aggregated (memory for the leads'
     /// keys only).
@@ -217,7 +218,7 @@ impl EventTable {
     /// are not looked at.
     pub fn values_of(
         source: &EventsSpec,
-        events: &[Vec<Option<Value>>],
+        events: &[IdVec<FieldId, Option<Value>>],
         today: Date,
     ) -> Result<Vec<Option<Value>>, AggregateOverflow> {
         let own = Value::Number(Decimal::ZERO);
@@ -226,9 +227,7 @@ impl EventTable {
             let mut event = Lead {
                 values: event.clone(),
             };
-            if let Some(slot) = event.values.get_mut(source.key) {
-                *slot = Some(own.clone());
-            }
+            *event.values.at_mut(source.key) = Some(own.clone());
             table.add(source, &event, today)?;
         }
         let mut values = Vec::new();
@@ -276,7 +275,7 @@ pub struct Contribution {
 pub fn contributions(
     aggregate: &AggregateSpec,
     source: &EventsSpec,
-    events: &[Vec<Option<Value>>],
+    events: &[IdVec<FieldId, Option<Value>>],
     today: Date,
 ) -> Vec<Contribution> {
     let mut out = Vec::new();
@@ -287,7 +286,7 @@ pub fn contributions(
         if *time > today {
             continue;
         }
-        let folded: Vec<Folded> = event.iter().map(|v| Folded::of(v.as_ref())).collect();
+        let folded = event.map(|v| Folded::of(v.as_ref()));
         let lead = Lead {
             values: event.clone(),
         };
@@ -362,17 +361,21 @@ fn key_of(value: Option<&Value>) -> Option<Box<str>> {
 }
 
 /// An environment in which `Field(i)` is the event's field `i`.
-pub(super) fn event_env<'a>(event: &'a Lead, folded: &'a [Folded], today: Date) -> Env<'a> {
+pub(super) fn event_env<'a>(
+    event: &'a Lead,
+    folded: &'a IdVec<FieldId, Folded>,
+    today: Date,
+) -> Env<'a> {
     Env {
         lead: event,
-        folded,
+        folded: folded.view(),
         today,
-        groups: &[],
+        groups: IdSlice::empty(),
         score: None,
         stage: None,
-        tiers: &[],
-        fired: &[],
-        predicates: &[],
+        tiers: IdSlice::empty(),
+        fired: IdSlice::empty(),
+        predicates: IdSlice::empty(),
     }
 }
 

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use super::Lead;
 use crate::check::model::Function;
+use crate::id::{FieldId, GroupId, IdSlice, PredId, RuleId, TierId};
 use crate::plan::node::{ConstSet, TextOp};
 use crate::plan::Node;
 use crate::syntax::ast::{ArithOp, CompareOp};
@@ -84,18 +85,18 @@ fn fold_into(buf: &mut String, text: &str) {
 /// Everything a node may read while one lead is scored.
 pub(crate) struct Env<'a> {
     pub lead: &'a Lead,
-    pub folded: &'a [Folded],
+    pub folded: IdSlice<'a, FieldId, Folded>,
     pub today: Date,
     /// Group subtotals, once computed (ladders and tiers).
-    pub groups: &'a [Decimal],
+    pub groups: IdSlice<'a, GroupId, Decimal>,
     pub score: Option<Decimal>,
     pub stage: Option<&'a str>,
-    pub tiers: &'a [Option<&'a str>],
+    pub tiers: IdSlice<'a, TierId, Option<&'a str>>,
     /// Whether each rule fired (tests).
-    pub fired: &'a [bool],
+    pub fired: IdSlice<'a, RuleId, bool>,
     /// The truths of the field predicates, tested before the conditions
     /// (read by compiled conditions only; the node walker tests nodes).
-    pub predicates: &'a [super::predicates::Truth],
+    pub predicates: IdSlice<'a, PredId, super::predicates::Truth>,
 }
 
 /// The truth of a condition: `None` is missing.
@@ -219,7 +220,7 @@ fn constant(value: &Value) -> Option<V<'_>> {
     })
 }
 
-fn field<'a>(id: usize, env: &Env<'a>) -> Option<V<'a>> {
+fn field<'a>(id: FieldId, env: &Env<'a>) -> Option<V<'a>> {
     let value = env.lead.values.get(id)?.as_ref()?;
     Some(match (value, env.folded.get(id)) {
         (Value::Text(raw), Some(Folded::Text(folded))) => V::Text {

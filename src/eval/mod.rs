@@ -31,6 +31,7 @@ pub use scorer::Scorer;
 pub use scratch::Scratch;
 pub use sums::clamp;
 
+use crate::id::{FieldId, GroupId, IdVec, RuleId};
 use crate::plan::Plan;
 use crate::value::{Decimal, Value};
 
@@ -38,7 +39,7 @@ use crate::value::{Decimal, Value};
 /// Fields the plan does not use may be left `None`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Lead {
-    pub values: Vec<Option<Value>>,
+    pub values: IdVec<FieldId, Option<Value>>,
 }
 
 /// What scoring one lead produced.
@@ -59,8 +60,7 @@ pub struct Outcome {
 /// A rule that fired.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fired {
-    /// Index into `Plan::rules`.
-    pub rule: usize,
+    pub rule: RuleId,
     /// Signed points (`sub 10` is -10).
     pub points: Decimal,
 }
@@ -70,7 +70,7 @@ pub struct Fired {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Overflow {
     /// The group whose sum overflowed; `None` for the score's own sum.
-    pub group: Option<usize>,
+    pub group: Option<GroupId>,
 }
 
 impl Overflow {

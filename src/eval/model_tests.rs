@@ -3,9 +3,10 @@
 
 use super::{AccountTables, EventTable, Lead, Outcome, Scored, Scorer};
 use crate::check::Model;
+use crate::id::{AccountValueId, FieldId, IdVec, SourceId};
 use crate::plan::{self, Plan};
 use crate::span::Span;
-use crate::value::Date;
+use crate::value::{Date, Value};
 
 /// The result of one test block.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,24 +40,21 @@ impl TestResult {
 fn alone_in_account(
     scorer: &Scorer,
     account: &crate::plan::AccountSpec,
-    given: &[(usize, crate::value::Value)],
+    given: &[(AccountValueId, crate::value::Value)],
     lead: &mut Lead,
 ) {
     let today = scorer.today;
     let set = |lead: &mut Lead, tables: &AccountTables, level: bool| {
         let mut values = Vec::new();
-        let key = lead.values.get(account.by).cloned().flatten();
+        let key = lead.values.at(account.by).clone();
         tables.values_for(account, key.as_ref(), &mut values);
-        let levels = account.score_level.iter();
-        for (i, ((spec, value), at)) in account.values.iter().zip(values).zip(levels).enumerate() {
-            let value = match given.iter().find(|(g, _)| *g == i) {
+        for ((id, spec), value) in account.values.enumerate().zip(values) {
+            let value = match given.iter().find(|(g, _)| *g == id) {
                 Some((_, v)) => Some(v.clone()),
                 None => value,
             };
-            if *at == level {
-                if let Some(slot) = lead.values.get_mut(spec.field) {
-                    *slot = value;
-                }
+            if *account.score_level.at(id) == level {
+                *lead.values.at_mut(spec.field) = value;
             }
         }
     };
@@ -76,6 +74,17 @@ fn alone_in_account(
     set(lead, &tables, true);
 }
 
+/// A test's given events of one source, as the plan's nodes over an
+/// event read them (its fields are the source's, one for one).
+fn given_events(
+    test: &crate::check::model::Test,
+    source: SourceId,
+) -> Vec<IdVec<FieldId, Option<Value>>> {
+    let given = test.events.iter().find(|(s, _)| *s == source);
+    let events = given.map_or(&[][..], |(_, e)| e.as_slice());
+    events.iter().map(|e| e.iter().cloned().collect()).collect()
+}
+
 /// Run every test of `model` (compiled as `plan`); a test without `as of`
 /// uses `today`.
 pub fn run_tests(model: &Model, plan: &Plan, today: Date) -> Vec<TestResult> {
@@ -84,23 +93,18 @@ pub fn run_tests(model: &Model, plan: &Plan, today: Date) -> Vec<TestResult> {
         .iter()
         .map(|test| {
             let mut lead = Lead {
-                values: vec![None; plan.fields.len()],
+                values: plan.fields.map(|_| None),
             };
             for (field, value) in &test.given {
-                if let Some(slot) = lead.values.get_mut(*field) {
-                    *slot = Some(value.clone());
-                }
+                *lead.values.at_mut(*field) = Some(value.clone());
             }
             let as_of = test.as_of.unwrap_or(today);
-            for (i, source) in plan.events.iter().enumerate() {
-                let given = test.events.iter().find(|(s, _)| *s == i);
-                let events = given.map_or(&[][..], |(_, e)| e.as_slice());
+            for (id, source) in plan.events.enumerate() {
+                let events = given_events(test, id);
                 // A sum past the largest decimal leaves the values missing.
-                let values = EventTable::values_of(source, events, as_of).unwrap_or_default();
+                let values = EventTable::values_of(source, &events, as_of).unwrap_or_default();
                 for (aggregate, value) in source.aggregates.iter().zip(values) {
-                    if let Some(slot) = lead.values.get_mut(aggregate.field) {
-                        *slot = value;
-                    }
+                    *lead.values.at_mut(aggregate.field) = value;
                 }
             }
             let scorer = Scorer::new(plan, as_of);

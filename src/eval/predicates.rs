@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::compiled::Condition;
+use crate::id::{FieldId, Id, IdVec, PredId};
 use crate::plan::{Node, Plan};
 use crate::value::Date;
 
@@ -44,20 +45,21 @@ pub fn byte_truth(byte: Truth) -> Option<bool> {
 /// The predicates of a plan, compiled.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Predicates<'p> {
-    /// Per plan field, the ids of its predicates.
-    pub ranges: Vec<Range<usize>>,
+    /// Per plan field, the ids of its predicates (as indices: a field's
+    /// truths are one slice of a row's).
+    pub ranges: IdVec<FieldId, Range<usize>>,
     /// By id.
-    pub conditions: Vec<Condition<'p>>,
+    pub conditions: IdVec<PredId, Condition<'p>>,
     /// Each predicate's node address to its id, for compiling the
     /// conditions that contain them.
-    ids: HashMap<usize, usize>,
+    ids: HashMap<usize, PredId>,
 }
 
 /// What a node reads that changes from lead to lead.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Reads {
     Nothing,
-    One(usize),
+    One(FieldId),
     /// Several fields, or the score, a group, the stage, a tier, `fired`.
     More,
 }
@@ -65,7 +67,7 @@ pub(crate) enum Reads {
 impl<'p> Predicates<'p> {
     /// Find the predicates of the rule conditions and ladder lines of `plan`.
     pub fn new(plan: &'p Plan, today: Date) -> Predicates<'p> {
-        let mut found: Vec<(usize, &'p Node)> = Vec::new();
+        let mut found: Vec<(FieldId, &'p Node)> = Vec::new();
         let ladders = plan
             .stage
             .iter()
@@ -76,7 +78,7 @@ impl<'p> Predicates<'p> {
         }
         // Group by field (stable: file order within a field).
         found.sort_by_key(|(field, _)| *field);
-        let mut ranges = vec![0..0; plan.fields.len()];
+        let mut ranges = plan.fields.map(|_| 0..0);
         for (id, (field, _)) in found.iter().enumerate() {
             if let Some(range) = ranges.get_mut(*field) {
                 if range.end == 0 {
@@ -94,19 +96,19 @@ impl<'p> Predicates<'p> {
             ids: found
                 .iter()
                 .enumerate()
-                .map(|(id, (_, node))| (address(node), id))
+                .map(|(id, (_, node))| (address(node), PredId::from_index(id)))
                 .collect(),
         }
     }
 
     /// The id of `node` if it is one of the predicates.
-    pub fn id(&self, node: &Node) -> Option<usize> {
+    pub fn id(&self, node: &Node) -> Option<PredId> {
         self.ids.get(&address(node)).copied()
     }
 
     /// The field predicate `id` reads.
-    pub fn field(&self, id: usize) -> Option<usize> {
-        self.ranges.iter().position(|r| r.contains(&id))
+    pub fn field(&self, id: PredId) -> Option<FieldId> {
+        self.ranges.position(|r| r.contains(&id.index()))
     }
 
     /// Number of predicates.
@@ -115,7 +117,7 @@ impl<'p> Predicates<'p> {
     }
 
     /// The ids of field `field`'s predicates (empty if it has none).
-    pub fn of(&self, field: usize) -> Range<usize> {
+    pub fn of(&self, field: FieldId) -> Range<usize> {
         self.ranges.get(field).cloned().unwrap_or(0..0)
     }
 }
@@ -128,7 +130,7 @@ fn address(node: &Node) -> usize {
 
 /// Push the predicates of a condition: the condition itself when it reads
 /// one field, else those of its `and`, `or` and `not` operands.
-fn collect<'p>(node: &'p Node, found: &mut Vec<(usize, &'p Node)>) {
+fn collect<'p>(node: &'p Node, found: &mut Vec<(FieldId, &'p Node)>) {
     match reads(node) {
         Reads::One(field) => found.push((field, node)),
         Reads::Nothing => {}
@@ -164,6 +166,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
     use super::*;
+    use crate::id::ConditionId;
     use crate::source::Source;
     use crate::value::parse_date_literal;
 
@@ -185,15 +188,16 @@ mod tests {
         let predicates = Predicates::new(&plan, today);
         // a: the whole first condition; b: `b > 3` and `b * 2 > 5 + b`;
         // c: `c` (rule 2) and `c` under the ladder's `not`.
-        assert_eq!(predicates.ranges, vec![0..1, 1..3, 3..5]);
+        assert_eq!(predicates.ranges.as_slice(), [0..1, 1..3, 3..5]);
         assert_eq!(predicates.len(), 5);
-        assert_eq!(predicates.id(&plan.conditions[0]), Some(0));
-        assert_eq!(predicates.id(&plan.conditions[2]), Some(2));
-        let Node::And(items) = &plan.conditions[1] else {
-            panic!("not an and: {:?}", plan.conditions[1]);
+        let (c, p) = (ConditionId::from_index, PredId::from_index);
+        assert_eq!(predicates.id(&plan.conditions[c(0)]), Some(p(0)));
+        assert_eq!(predicates.id(&plan.conditions[c(2)]), Some(p(2)));
+        let Node::And(items) = &plan.conditions[c(1)] else {
+            panic!("not an and: {:?}", plan.conditions[c(1)]);
         };
-        assert_eq!(predicates.id(&items[0]), Some(1));
-        assert_eq!(predicates.id(&plan.conditions[1]), None);
-        assert_eq!(predicates.of(7), 0..0);
+        assert_eq!(predicates.id(&items[0]), Some(p(1)));
+        assert_eq!(predicates.id(&plan.conditions[c(1)]), None);
+        assert_eq!(predicates.of(FieldId::from_index(7)), 0..0);
     }
 }

@@ -21,6 +21,7 @@
 
 use super::memo::{Memo, Recalled};
 use super::{Lead, Overflow, Scorer, Scratch};
+use crate::id::{FieldId, IdVec};
 use crate::plan::FieldSpec;
 use crate::value::{assign, read_cell_into, trim, FieldType, Reading, Value};
 
@@ -33,13 +34,13 @@ pub struct RowScorer<'p> {
     /// How each of the plan's fields is read, indexed like
     /// [`Lead::values`]: the parts of its spec a cell needs, side by side
     /// (a `FieldSpec` spans several cache lines).
-    fields: Vec<CellSpec<'p>>,
+    fields: IdVec<FieldId, CellSpec<'p>>,
     memo: Memo,
     scratch: Scratch<'p>,
     lead: Lead,
     /// Buffers of fields missing in the current row: kept for the next
     /// row that has them, so empty cells cost no allocation either.
-    spare: Vec<Option<Value>>,
+    spare: IdVec<FieldId, Option<Value>>,
     /// Whether the plan has aggregates over events, set before the rules
     /// run; and a buffer for them.
     has_events: bool,
@@ -89,15 +90,15 @@ pub struct Row<'r, 'p> {
 impl<'p> RowScorer<'p> {
     /// A worker's state for scoring rows with `scorer`.
     pub fn new(scorer: &Scorer<'p>) -> RowScorer<'p> {
-        let fields: Vec<CellSpec> = scorer.plan().fields.iter().map(CellSpec::of).collect();
+        let fields = scorer.plan().fields.map(CellSpec::of);
         RowScorer {
             scorer: scorer.clone(),
             memo: Memo::new(scorer),
             scratch: Scratch::default(),
             lead: Lead {
-                values: vec![None; fields.len()],
+                values: fields.map(|_| None),
             },
-            spare: vec![None; fields.len()],
+            spare: fields.map(|_| None),
             fields,
             has_events: scorer.has_precomputed(),
             event_values: Vec::new(),
@@ -132,7 +133,7 @@ impl<'r, 'p> Row<'r, 'p> {
     /// Always inlined: this is the per-cell loop's body, and a call per
     /// cell cost 4% more instructions on the benchmark.
     #[inline(always)]
-    pub fn cell(&mut self, field: usize, text: &str) -> Result<(), CellError> {
+    pub fn cell(&mut self, field: FieldId, text: &str) -> Result<(), CellError> {
         let RowScorer {
             fields,
             memo,
@@ -141,11 +142,9 @@ impl<'r, 'p> Row<'r, 'p> {
             spare,
             ..
         } = &mut *self.s;
-        // Invariant: `field` indexes the plan's fields (the binding was
-        // built from the same plan).
-        let Some(spec) = fields.get(field) else {
-            return Ok(());
-        };
+        // INVARIANT: `field` is a field of the scorer's plan (the binding
+        // was built from the same plan).
+        let spec = &fields[field];
         if !spec.used && spec.ty == FieldType::Text {
             // Required but read by no rule: any text will do.
             return match text.is_empty() {
@@ -164,9 +163,7 @@ impl<'r, 'p> Row<'r, 'p> {
         if let Some(Recalled::Tested) = recalled {
             return Ok(());
         }
-        let (Some(slot), Some(kept)) = (lead.values.get_mut(field), spare.get_mut(field)) else {
-            return Ok(());
-        };
+        let (slot, kept) = (lead.values.at_mut(field), &mut spare[field]);
         match recalled {
             Some(Recalled::Value(value)) => {
                 if slot.is_none() {
@@ -185,27 +182,25 @@ impl<'r, 'p> Row<'r, 'p> {
     /// Field `field`'s cell, which could not be read, is read as missing
     /// (`--bad-values missing`). The memo must not remember it: the cell
     /// is noted for every row that has it, not recalled silently.
-    pub fn read_as_missing(&mut self, field: usize) -> Result<(), CellError> {
+    pub fn read_as_missing(&mut self, field: FieldId) -> Result<(), CellError> {
         self.s.memo.forget(field);
         self.set(field, None)
     }
 
     /// Field `field`'s value, read already (a JSON number, boolean or
     /// array; `None` is missing). Not looked up in the memo.
-    pub fn value(&mut self, field: usize, value: Option<Value>) -> Result<(), CellError> {
+    pub fn value(&mut self, field: FieldId, value: Option<Value>) -> Result<(), CellError> {
         self.s.memo.forget(field);
         self.set(field, value)
     }
 
-    fn set(&mut self, field: usize, value: Option<Value>) -> Result<(), CellError> {
+    fn set(&mut self, field: FieldId, value: Option<Value>) -> Result<(), CellError> {
         let s = &mut *self.s;
-        let (Some(spec), Some(slot), Some(kept)) = (
-            s.fields.get(field),
-            s.lead.values.get_mut(field),
-            s.spare.get_mut(field),
-        ) else {
-            return Ok(());
-        };
+        let (spec, slot, kept) = (
+            s.fields.at(field),
+            s.lead.values.at_mut(field),
+            s.spare.at_mut(field),
+        );
         match value {
             None => missing(spec, slot, kept),
             value => {
@@ -230,7 +225,7 @@ impl<'r, 'p> Row<'r, 'p> {
             // The account values are outputs too.
             s.scratch.accounts.clear();
             let values = account.values.iter();
-            let of = |field: usize| s.lead.values.get(field).cloned().flatten();
+            let of = |field: FieldId| s.lead.values.at(field).clone();
             s.scratch.accounts.extend(values.map(|v| of(v.field)));
         }
         match s.scratch.overflow {

@@ -13,6 +13,7 @@ use super::predicates::{byte_truth, truth_byte, Truth};
 use super::scorer::Scorer;
 use super::scratch::Scratch;
 use super::{Lead, Outcome, Overflow};
+use crate::id::{ConditionId, FieldId, Id, IdSlice, IdVec, RuleId};
 use crate::plan::{LadderSpec, Node};
 use crate::value::{Decimal, Value};
 
@@ -42,7 +43,7 @@ pub struct RuleTrace {
     /// The points, evaluated when the condition held (signed).
     pub points: Option<Decimal>,
     /// The fields the rule looked at, with their values.
-    pub inputs: Vec<(usize, Option<Value>)>,
+    pub inputs: Vec<(FieldId, Option<Value>)>,
 }
 
 impl<'p> Scorer<'p> {
@@ -118,20 +119,17 @@ impl<'p> Scorer<'p> {
             let range = self.predicates.of(field);
             self.test_field(field, lead, scratch);
             if let Some(memo) = memo.as_deref_mut() {
-                let value = lead.values.get(field).and_then(Option::as_ref);
-                let locals = self.local.get(field).map_or(&[][..], Vec::as_slice);
-                let fired = locals
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, l)| Some((i, scratch.points.get(l.rule).copied().flatten()?)));
+                let value = lead.values.at(field).as_ref();
+                let fired = (self.local.at(field).iter().enumerate())
+                    .filter_map(|(nth, l)| Some((nth, (*scratch.points.at(l.rule))?)));
                 memo.remember(field, value, scratch.predicate_truths(range), fired);
             }
         }
         for &field in &self.folds {
-            let value = lead.values.get(field).and_then(Option::as_ref);
-            if let Some(slot) = scratch.folded.get_mut(field) {
-                slot.refill(value);
-            }
+            scratch
+                .folded
+                .at_mut(field)
+                .refill(lead.values.at(field).as_ref());
         }
         self.sums(lead, scratch);
         self.finish(lead, scratch);
@@ -139,30 +137,31 @@ impl<'p> Scorer<'p> {
 
     /// Test field `field`'s predicates.
     #[inline(never)] // a miss: kept out of the per-row loop's code
-    fn test_field(&self, field: usize, lead: &Lead, scratch: &mut Scratch<'p>) {
-        let (Some(folded), Some(value)) = (scratch.folded.get_mut(field), lead.values.get(field))
-        else {
-            return;
-        };
-        if self.folds_for_predicates.get(field) == Some(&true) {
-            folded.refill(value.as_ref());
+    fn test_field(&self, field: FieldId, lead: &Lead, scratch: &mut Scratch<'p>) {
+        if *self.folds_for_predicates.at(field) {
+            scratch
+                .folded
+                .at_mut(field)
+                .refill(lead.values.at(field).as_ref());
         }
         let env = self.env(lead, &scratch.folded, &[]);
+        // INVARIANT: `begin` sized the truths for every predicate, and a
+        // field's range is within them.
         let range = self.predicates.of(field);
-        let conditions = self
-            .predicates
-            .conditions
-            .get(range.clone())
-            .unwrap_or_default();
-        let slots = scratch.predicates.get_mut(range).unwrap_or_default();
-        for (slot, condition) in slots.iter_mut().zip(conditions) {
+        let conditions = (self.predicates.conditions).get_range(range.clone());
+        let slots = scratch.predicates.get_mut(range);
+        for (slot, condition) in slots
+            .into_iter()
+            .flatten()
+            .zip(conditions.into_iter().flatten())
+        {
             *slot = truth_byte(condition.truth(&env));
         }
         let env = self.env(lead, &scratch.folded, &scratch.predicates);
-        for local in self.local.get(field).into_iter().flatten() {
+        for local in self.local.at(field) {
             let holds =
-                scratch.predicates.get(local.predicate).copied() == Some(truth_byte(Some(true)));
-            let points = self.points.get(local.rule).filter(|_| holds);
+                env.predicates.get(local.predicate).copied() == Some(truth_byte(Some(true)));
+            let points = Some(self.points.at(local.rule)).filter(|_| holds);
             if let Some(points) = points.and_then(|p| p.value(&env)) {
                 scratch.fired.fire(&mut scratch.points, local.rule, points);
             }
@@ -177,11 +176,10 @@ impl<'p> Scorer<'p> {
         let rules = self
             .plan
             .rules
-            .iter()
             .enumerate()
             .map(|(id, rule)| RuleTrace {
                 condition: self.condition_truth(&scratch, id, rule.condition),
-                points: scratch.points.get(id).copied().flatten(),
+                points: *scratch.points.at(id),
                 inputs: self.inputs(lead, rule.condition, &rule.points),
             })
             .collect();
@@ -199,38 +197,37 @@ impl<'p> Scorer<'p> {
     /// Evaluate `node` over a scored lead: outputs, `fired(…)` and fields
     /// are all visible (what a test's `expect` sees).
     pub fn evaluate_after(&self, lead: &Lead, outcome: &Outcome, node: &Node) -> Option<bool> {
-        let folded: Vec<Folded> = lead.values.iter().map(|v| Folded::of(v.as_ref())).collect();
-        let mut fired = vec![false; self.plan.rules.len()];
+        let folded = lead.values.map(|v| Folded::of(v.as_ref()));
+        let mut fired = self.plan.rules.map(|_| false);
         for f in &outcome.fired {
-            if let Some(slot) = fired.get_mut(f.rule) {
-                *slot = true;
-            }
+            *fired.at_mut(f.rule) = true;
         }
         let tiers: Vec<Option<&str>> = outcome.tiers.iter().map(Option::as_deref).collect();
         let env = Env {
             lead,
-            folded: &folded,
+            folded: folded.view(),
             today: self.today,
-            groups: &outcome.groups,
+            groups: IdSlice::from(outcome.groups.as_slice()),
             score: Some(outcome.score),
             stage: outcome.stage.as_deref(),
-            tiers: &tiers,
-            fired: &fired,
-            predicates: &[],
+            tiers: IdSlice::from(tiers.as_slice()),
+            fired: fired.view(),
+            predicates: IdSlice::empty(),
         };
         expr::truth(node, &env)
     }
 
     /// The truth of rule `rule`'s condition `condition` as the last
     /// scoring left it: a local rule's is its predicate's.
-    fn condition_truth(&self, scratch: &Scratch, rule: usize, condition: usize) -> Option<bool> {
+    fn condition_truth(
+        &self,
+        scratch: &Scratch,
+        rule: RuleId,
+        condition: ConditionId,
+    ) -> Option<bool> {
         let local = self.local.iter().flatten().find(|l| l.rule == rule);
         match local {
-            Some(l) => scratch
-                .predicates
-                .get(l.predicate)
-                .copied()
-                .and_then(byte_truth),
+            Some(l) => (scratch.predicates.get(l.predicate.index()).copied()).and_then(byte_truth),
             None => scratch.conditions.get(condition).copied().flatten(),
         }
     }
@@ -238,19 +235,19 @@ impl<'p> Scorer<'p> {
     pub(super) fn env<'a>(
         &self,
         lead: &'a Lead,
-        folded: &'a [Folded],
+        folded: &'a IdVec<FieldId, Folded>,
         predicates: &'a [Truth],
     ) -> Env<'a> {
         Env {
             lead,
-            folded,
+            folded: folded.view(),
             today: self.today,
-            groups: &[],
+            groups: IdSlice::empty(),
             score: None,
             stage: None,
-            tiers: &[],
-            fired: &[],
-            predicates,
+            tiers: IdSlice::empty(),
+            fired: IdSlice::empty(),
+            predicates: IdSlice::from(predicates),
         }
     }
 
@@ -260,7 +257,7 @@ impl<'p> Scorer<'p> {
             self.cap_score(scratch);
         }
         let mut env = self.env(lead, &scratch.folded, &scratch.predicates);
-        env.groups = &scratch.groups;
+        env.groups = IdSlice::from(scratch.groups.as_slice());
         env.score = Some(scratch.score);
         let stage_step = step_taken(&self.stage, &env);
         let stage = self.plan.stage.as_ref().and_then(|l| label(l, stage_step));
@@ -271,11 +268,11 @@ impl<'p> Scorer<'p> {
         for (tier, steps) in self.plan.tiers.iter().zip(&self.tiers) {
             let env = Env {
                 stage,
-                tiers: &tiers,
+                tiers: IdSlice::from(tiers.as_slice()),
                 ..self.env(lead, &scratch.folded, &scratch.predicates)
             };
             let env = Env {
-                groups: &scratch.groups,
+                groups: IdSlice::from(scratch.groups.as_slice()),
                 score: Some(scratch.score),
                 ..env
             };
@@ -290,19 +287,22 @@ impl<'p> Scorer<'p> {
     }
 
     /// The fields a rule reads, with this lead's values.
-    fn inputs(&self, lead: &Lead, condition: usize, points: &Node) -> Vec<(usize, Option<Value>)> {
+    fn inputs(
+        &self,
+        lead: &Lead,
+        condition: ConditionId,
+        points: &Node,
+    ) -> Vec<(FieldId, Option<Value>)> {
         let mut ids = Vec::new();
-        let mut note = |id: usize| {
+        let mut note = |id: FieldId| {
             if !ids.contains(&id) {
                 ids.push(id);
             }
         };
-        if let Some(c) = self.plan.conditions.get(condition) {
-            c.for_each_field(&mut note);
-        }
+        self.plan.conditions.at(condition).for_each_field(&mut note);
         points.for_each_field(&mut note);
         ids.into_iter()
-            .map(|id| (id, lead.values.get(id).cloned().flatten()))
+            .map(|id| (id, lead.values.at(id).clone()))
             .collect()
     }
 }

@@ -11,6 +11,7 @@ use super::expr::Env;
 use super::predicates::{reads, Predicates, Reads};
 use super::sums::FixedLimits;
 use super::Lead;
+use crate::id::{ConditionId, FieldId, Id, IdVec, PredId, RuleId};
 use crate::plan::{LadderSpec, Node, Plan, RuleStep};
 use crate::value::{Date, Decimal, FieldType, Value};
 
@@ -23,34 +24,34 @@ pub struct Scorer<'p> {
     /// The conditions' one-field parts, tested field by field first.
     pub(super) predicates: Predicates<'p>,
     /// The fields that have predicates.
-    pub(super) tested: Vec<usize>,
+    pub(super) tested: Vec<FieldId>,
     /// Per field: its local rules, whose condition is one of the field's
     /// predicates and whose points read no other field. What they add is a
     /// function of the field's cell, so [`Memo`] keeps it with the
     /// predicates' truths, and a remembered cell's rules are not run again.
-    pub(super) local: Vec<Vec<Local>>,
+    pub(super) local: IdVec<FieldId, Vec<Local>>,
     /// The other rules' ids, in file order, and the conditions they read.
-    pub(super) others: Vec<usize>,
-    pub(super) other_conditions: Vec<usize>,
+    pub(super) others: Vec<RuleId>,
+    pub(super) other_conditions: Vec<ConditionId>,
     /// Per field: whether its predicates or its local rules' points
     /// compare its folded text, so it is folded before they are tested
     /// (`matches` and `is missing` need no folding).
-    pub(super) folds_for_predicates: Vec<bool>,
+    pub(super) folds_for_predicates: IdVec<FieldId, bool>,
     /// The fields whose folded text the rest (the other rules, the
     /// ladders) reads, so they are folded once per lead.
-    pub(super) folds: Vec<usize>,
+    pub(super) folds: Vec<FieldId>,
     /// Per field: whether the rest reads its value at all.
-    pub(super) reads: Vec<bool>,
+    pub(super) reads: IdVec<FieldId, bool>,
     /// Per field: whether the rest reads one of its predicates' truths
     /// (else a remembered cell's truths need not be copied to the lead's).
-    pub(super) truths_read: Vec<bool>,
+    pub(super) truths_read: IdVec<FieldId, bool>,
     /// `plan.conditions`, compiled.
-    pub(super) conditions: Vec<Condition<'p>>,
+    pub(super) conditions: IdVec<ConditionId, Condition<'p>>,
     /// Each rule's points, signed.
-    pub(super) points: Vec<Points<'p>>,
-    /// Per rule: the group its points are summed into, or the number of
-    /// groups for the top level.
-    pub(super) sum_into: Vec<usize>,
+    pub(super) points: IdVec<RuleId, Points<'p>>,
+    /// Per rule: where its points are summed among a lead's sums: its
+    /// group's, or after the groups', the top level's.
+    pub(super) sum_into: IdVec<RuleId, usize>,
     /// The groups' caps and the score's, for the integer sums.
     pub(super) fixed_group_limits: Vec<FixedLimits>,
     pub(super) fixed_score_limits: FixedLimits,
@@ -67,9 +68,9 @@ pub struct Scorer<'p> {
 /// A local rule as the memo keeps it (see [`Scorer::local_points`]).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct LocalPoints {
-    pub rule: usize,
+    pub rule: RuleId,
     /// Its condition: which of the field's predicates (0 is the first).
-    pub predicate: usize,
+    pub nth: usize,
     /// Its points, when constant.
     pub constant: Option<Decimal>,
 }
@@ -77,9 +78,9 @@ pub(crate) struct LocalPoints {
 /// A rule local to one field (see [`Scorer::local`]).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Local {
-    pub(super) rule: usize,
+    pub(super) rule: RuleId,
     /// The predicate that is the rule's condition.
-    pub(super) predicate: usize,
+    pub(super) predicate: PredId,
 }
 
 impl<'p> Scorer<'p> {
@@ -94,29 +95,24 @@ impl<'p> Scorer<'p> {
         let conditions = plan.conditions.iter().map(condition).collect();
         let stage = plan.stage.as_ref().map(compile).unwrap_or_default();
         let tiers = plan.tiers.iter().map(|t| compile(&t.ladder)).collect();
-        let tested = (0..plan.fields.len())
+        let tested = (plan.fields.ids())
             .filter(|f| !predicates.of(*f).is_empty())
             .collect();
         let (local, others) = local_rules(plan, &predicates);
-        let mut other_conditions: Vec<usize> = others
-            .iter()
-            .filter_map(|r| plan.rules.get(*r).map(|r| r.condition))
-            .collect();
+        let mut other_conditions: Vec<ConditionId> =
+            others.iter().map(|r| plan.rules.at(*r).condition).collect();
         other_conditions.sort_unstable();
         other_conditions.dedup();
-        let local_points = local
-            .iter()
-            .flatten()
-            .filter_map(|l| plan.rules.get(l.rule));
+        let local_points = local.iter().flatten().map(|l| plan.rules.at(l.rule));
         let predicate_nodes = predicates.conditions.iter().map(Condition::node);
         let for_predicates = predicate_nodes.chain(local_points.map(|r| &r.points));
         let folds_for_predicates = folded_fields(plan, for_predicates, |_| false);
         let rest = |n: &Node| predicates.id(n).is_some();
         let folds = folded_fields(plan, rest_nodes(plan, &others), rest);
-        let folds = (0..folds.len()).filter(|f| folds.get(*f) == Some(&true));
+        let folds = folds.enumerate().filter(|(_, f)| **f).map(|(id, _)| id);
         let folds = folds.collect();
-        let mut reads = vec![false; plan.fields.len()];
-        let mut truths_read = vec![false; plan.fields.len()];
+        let mut reads = plan.fields.map(|_| false);
+        let mut truths_read = plan.fields.map(|_| false);
         for node in rest_nodes(plan, &others) {
             fields_read(node, &rest, &mut reads);
             predicates_read(node, &predicates, &mut truths_read);
@@ -124,18 +120,12 @@ impl<'p> Scorer<'p> {
         // A join key's value is looked up in the events tables, so the
         // memo must leave it in the lead even when only predicates read it.
         for source in plan.events.iter().filter(|s| !s.aggregates.is_empty()) {
-            if let Some(slot) = reads.get_mut(source.lead_key) {
-                *slot = true;
-            }
+            *reads.at_mut(source.lead_key) = true;
         }
         // So are an account's grouping field and what its values read:
         // the account passes read them from the lead (`RowScorer::last`).
         if let Some(account) = &plan.account {
-            let mut mark = |field: usize| {
-                if let Some(slot) = reads.get_mut(field) {
-                    *slot = true;
-                }
-            };
+            let mut mark = |field: FieldId| *reads.at_mut(field) = true;
             mark(account.by);
             for value in &account.values {
                 for node in value.condition.iter().chain(&value.value) {
@@ -143,13 +133,9 @@ impl<'p> Scorer<'p> {
                 }
             }
         }
-        let points = plan.rules.iter().map(Points::new).collect();
+        let points = plan.rules.map(Points::new);
         let top_level = plan.groups.len();
-        let sum_into = plan
-            .rules
-            .iter()
-            .map(|r| r.group.unwrap_or(top_level))
-            .collect();
+        let sum_into = plan.rules.map(|r| r.group.map_or(top_level, Id::index));
         Scorer {
             plan,
             today,
@@ -204,22 +190,18 @@ impl<'p> Scorer<'p> {
         if let Some(account) = &self.plan.account {
             let none = AccountTables::default();
             let tables = self.accounts.unwrap_or(&none);
-            let key = lead.values.get(account.by).and_then(Option::as_ref);
+            let key = lead.values.at(account.by).as_ref();
             tables.values_for(account, key, buffer);
             for (value, computed) in account.values.iter().zip(buffer.drain(..)) {
-                if let Some(slot) = lead.values.get_mut(value.field) {
-                    *slot = computed;
-                }
+                *lead.values.at_mut(value.field) = computed;
             }
         }
-        for (i, source) in self.plan.events.iter().enumerate() {
-            let table = self.events.and_then(|t| t.get(i)).unwrap_or(&empty);
-            let key = lead.values.get(source.lead_key).and_then(Option::as_ref);
+        for (i, source) in self.plan.events.enumerate() {
+            let table = self.events.and_then(|t| t.get(i.index())).unwrap_or(&empty);
+            let key = lead.values.at(source.lead_key).as_ref();
             table.values_for(source, key, buffer);
             for (aggregate, value) in source.aggregates.iter().zip(buffer.drain(..)) {
-                if let Some(slot) = lead.values.get_mut(aggregate.field) {
-                    *slot = value;
-                }
+                *lead.values.at_mut(aggregate.field) = value;
             }
         }
     }
@@ -231,17 +213,17 @@ impl<'p> Scorer<'p> {
 
     /// Per plan field, its local rules (see [`Scorer::local`]).
     pub(crate) fn local_points(&self) -> impl Iterator<Item = Vec<LocalPoints>> + '_ {
-        self.local.iter().enumerate().map(|(field, locals)| {
+        self.local.enumerate().map(|(field, locals)| {
             let first = self.predicates.of(field).start;
-            let constant = |rule: usize| match self.points.get(rule) {
-                Some(Points::Const(n)) => Some(*n),
-                _ => None,
+            let constant = |rule: RuleId| match *self.points.at(rule) {
+                Points::Const(n) => Some(n),
+                Points::Computed { .. } => None,
             };
             locals
                 .iter()
                 .map(|l| LocalPoints {
                     rule: l.rule,
-                    predicate: l.predicate.saturating_sub(first),
+                    nth: l.predicate.index() - first,
                     constant: constant(l.rule),
                 })
                 .collect()
@@ -254,13 +236,13 @@ impl<'p> Scorer<'p> {
     /// reads: such a field can be tested as its cell is read, with no
     /// lead value. `None` for the other fields.
     pub(crate) fn cell_tests(&self) -> impl Iterator<Item = Option<Vec<CellTest>>> + '_ {
-        self.plan.fields.iter().enumerate().map(|(field, spec)| {
-            let locals = self.local.get(field).map_or(&[][..], Vec::as_slice);
+        self.plan.fields.enumerate().map(|(field, spec)| {
+            let locals = self.local.at(field);
             let constant = locals
                 .iter()
-                .all(|l| matches!(self.points.get(l.rule), Some(Points::Const(_))));
-            let read = self.reads.get(field).copied().unwrap_or(true);
-            let conditions = self.predicates.conditions.get(self.predicates.of(field))?;
+                .all(|l| matches!(*self.points.at(l.rule), Points::Const(_)));
+            let read = *self.reads.at(field);
+            let conditions = (self.predicates.conditions).get_range(self.predicates.of(field))?;
             if spec.ty != FieldType::Text || read || !constant || conditions.is_empty() {
                 return None;
             }
@@ -274,7 +256,7 @@ impl<'p> Scorer<'p> {
         &self,
     ) -> impl Iterator<Item = (std::ops::Range<usize>, bool)> + '_ {
         let read = self.truths_read.iter().copied();
-        (0..self.plan.fields.len())
+        (self.plan.fields.ids())
             .map(|f| self.predicates.of(f))
             .zip(read)
     }
@@ -287,39 +269,31 @@ impl<'p> Scorer<'p> {
     }
 }
 
-fn rest_nodes<'a>(plan: &'a Plan, others: &'a [usize]) -> impl Iterator<Item = &'a Node> {
+fn rest_nodes<'a>(plan: &'a Plan, others: &'a [RuleId]) -> impl Iterator<Item = &'a Node> {
     let ladders = plan
         .stage
         .iter()
         .chain(plan.tiers.iter().map(|t| &t.ladder));
     let steps = ladders.flat_map(|l| l.steps.iter().map(|(condition, _)| condition));
-    let rules = others.iter().filter_map(|r| plan.rules.get(*r));
-    let rules = rules.flat_map(|r| {
-        plan.conditions
-            .get(r.condition)
-            .into_iter()
-            .chain([&r.points])
-    });
+    let rules = others.iter().map(|r| plan.rules.at(*r));
+    let rules = rules.flat_map(|r| [plan.conditions.at(r.condition), &r.points]);
     rules.chain(steps)
 }
 
 /// Per field, the rules local to it (see [`Scorer::local`]); and the ids
 /// of the others.
-fn local_rules(plan: &Plan, predicates: &Predicates) -> (Vec<Vec<Local>>, Vec<usize>) {
-    let mut local = vec![Vec::new(); plan.fields.len()];
+fn local_rules(plan: &Plan, predicates: &Predicates) -> (IdVec<FieldId, Vec<Local>>, Vec<RuleId>) {
+    let mut local = plan.fields.map(|_| Vec::new());
     let mut others = Vec::new();
-    for (rule, step) in plan.rules.iter().enumerate() {
-        let condition = plan.conditions.get(step.condition);
-        let predicate = condition.and_then(|c| predicates.id(c));
+    for (rule, step) in plan.rules.enumerate() {
+        let predicate = predicates.id(plan.conditions.at(step.condition));
         let field = predicate.and_then(|p| predicates.field(p));
         let points_read = reads(&step.points);
         match (predicate, field) {
             (Some(predicate), Some(field))
                 if points_read == Reads::Nothing || points_read == Reads::One(field) =>
             {
-                if let Some(rules) = local.get_mut(field) {
-                    rules.push(Local { rule, predicate });
-                }
+                local.at_mut(field).push(Local { rule, predicate });
             }
             _ => others.push(rule),
         }
@@ -328,27 +302,19 @@ fn local_rules(plan: &Plan, predicates: &Predicates) -> (Vec<Vec<Local>>, Vec<us
 }
 
 /// Mark the fields whose predicates `node` reads.
-fn predicates_read(node: &Node, predicates: &Predicates, read: &mut [bool]) {
+fn predicates_read(node: &Node, predicates: &Predicates, read: &mut IdVec<FieldId, bool>) {
     match predicates.id(node).and_then(|id| predicates.field(id)) {
-        Some(field) => {
-            if let Some(slot) = read.get_mut(field) {
-                *slot = true;
-            }
-        }
+        Some(field) => read[field] = true,
         None => node.for_each_child(&mut |child| predicates_read(child, predicates, read)),
     }
 }
 
 /// Mark the fields `node` reads, leaving out the parts for which `skip`
 /// is true.
-fn fields_read(node: &Node, skip: &dyn Fn(&Node) -> bool, reads: &mut [bool]) {
+fn fields_read(node: &Node, skip: &dyn Fn(&Node) -> bool, reads: &mut IdVec<FieldId, bool>) {
     match node {
         _ if skip(node) => {}
-        Node::Field(id) => {
-            if let Some(slot) = reads.get_mut(*id) {
-                *slot = true;
-            }
-        }
+        Node::Field(id) => reads[*id] = true,
         _ => node.for_each_child(&mut |child| fields_read(child, skip, reads)),
     }
 }
@@ -360,21 +326,17 @@ fn folded_fields<'n>(
     plan: &Plan,
     nodes: impl Iterator<Item = &'n Node>,
     skip: impl Fn(&Node) -> bool,
-) -> Vec<bool> {
-    fn visit(node: &Node, folds: &mut [bool], skip: &dyn Fn(&Node) -> bool) {
+) -> IdVec<FieldId, bool> {
+    fn visit(node: &Node, folds: &mut IdVec<FieldId, bool>, skip: &dyn Fn(&Node) -> bool) {
         match node {
             _ if skip(node) => {}
-            Node::Field(id) => {
-                if let Some(slot) = folds.get_mut(*id) {
-                    *slot = true;
-                }
-            }
+            Node::Field(id) => folds[*id] = true,
             Node::Matches(inner, _) | Node::IsMissing(inner) | Node::IsPresent(inner)
                 if matches!(**inner, Node::Field(_)) => {}
             _ => node.for_each_child(&mut |child| visit(child, folds, skip)),
         }
     }
-    let mut folds = vec![false; plan.fields.len()];
+    let mut folds = plan.fields.map(|_| false);
     for node in nodes {
         visit(node, &mut folds, &skip);
     }

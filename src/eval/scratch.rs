@@ -4,19 +4,20 @@
 use super::expr::Folded;
 use super::predicates::Truth;
 use super::{Fired, Outcome, Overflow};
+use crate::id::{ConditionId, FieldId, IdVec, RuleId};
 use crate::value::Decimal;
 
 /// Per-lead working state, reused from lead to lead; after
 /// [`Scorer::run`] it holds that lead's results.
 #[derive(Debug, Clone, Default)]
 pub struct Scratch<'p> {
-    pub(super) folded: Vec<Folded>,
+    pub(super) folded: IdVec<FieldId, Folded>,
     /// Truths of the scorer's field predicates.
     pub(crate) predicates: Vec<Truth>,
     /// Truths of the conditions the rules that are not local read.
-    pub(super) conditions: Vec<Option<bool>>,
+    pub(super) conditions: IdVec<ConditionId, Option<bool>>,
     /// Each rule's signed points when it fired.
-    pub points: Vec<Option<Decimal>>,
+    pub points: IdVec<RuleId, Option<Decimal>>,
     pub(super) fired: FiredRules,
     /// Group sums as integers (see [`Scorer::exact_sums`]).
     pub(super) fixed: Vec<i128>,
@@ -45,7 +46,7 @@ pub struct Scratch<'p> {
 /// The rules that fired in one lead, in the order their points were set.
 #[derive(Debug, Clone, Default)]
 pub(super) struct FiredRules {
-    pub(super) rules: Vec<usize>,
+    pub(super) rules: Vec<RuleId>,
     /// While `any_order`: each one's points as an integer and its places.
     pub(super) small: Vec<(i64, u32)>,
     /// Whether every one's points are small enough that the sums are exact
@@ -67,7 +68,12 @@ impl FiredRules {
     /// below 2^32 in magnitude with at most 9 places add up exactly in any
     /// order (any sum of them fits the 96 bits of a decimal at 9 places),
     /// so they need not be summed in file order.
-    pub(super) fn fire(&mut self, points: &mut [Option<Decimal>], rule: usize, value: Decimal) {
+    pub(super) fn fire(
+        &mut self,
+        points: &mut IdVec<RuleId, Option<Decimal>>,
+        rule: RuleId,
+        value: Decimal,
+    ) {
         self.fire_small(points, rule, value, small_points(value));
     }
 
@@ -76,24 +82,22 @@ impl FiredRules {
     #[inline]
     pub(super) fn fire_small(
         &mut self,
-        points: &mut [Option<Decimal>],
-        rule: usize,
+        points: &mut IdVec<RuleId, Option<Decimal>>,
+        rule: RuleId,
         value: Decimal,
         small: Option<(i64, u32)>,
     ) {
-        if let Some(slot) = points.get_mut(rule) {
-            *slot = Some(value);
-            self.rules.push(rule);
-            if !self.any_order {
-                return;
+        points[rule] = Some(value);
+        self.rules.push(rule);
+        if !self.any_order {
+            return;
+        }
+        match small {
+            Some((mantissa, scale)) => {
+                self.small.push((mantissa, scale));
+                self.places = self.places.max(scale);
             }
-            match small {
-                Some((mantissa, scale)) => {
-                    self.small.push((mantissa, scale));
-                    self.places = self.places.max(scale);
-                }
-                None => self.any_order = false,
-            }
+            None => self.any_order = false,
         }
     }
 }
@@ -115,7 +119,7 @@ impl Scratch<'_> {
         &mut self,
         first: usize,
         truths: Option<&[Truth]>,
-        fired: impl Iterator<Item = (usize, Decimal, Option<(i64, u32)>)>,
+        fired: impl Iterator<Item = (RuleId, Decimal, Option<(i64, u32)>)>,
     ) {
         if let Some(truths) = truths {
             let slots = self.predicates.get_mut(first..first + truths.len());
@@ -138,7 +142,6 @@ impl Scratch<'_> {
     pub fn outcome(&self) -> Outcome {
         let fired = self
             .points
-            .iter()
             .enumerate()
             .filter_map(|(rule, p)| {
                 p.map(|points| Fired {

@@ -6,6 +6,7 @@ use super::scorer::Scorer;
 use super::scratch::Scratch;
 use super::{Lead, Overflow};
 use crate::check::model::Limits;
+use crate::id::{GroupId, Id};
 use crate::value::{ops, Decimal};
 
 impl<'p> Scorer<'p> {
@@ -19,17 +20,11 @@ impl<'p> Scorer<'p> {
             scratch.conditions.resize(self.conditions.len(), None);
         }
         for &id in &self.other_conditions {
-            if let (Some(slot), Some(condition)) =
-                (scratch.conditions.get_mut(id), self.conditions.get(id))
-            {
-                *slot = condition.truth(&env);
-            }
+            *scratch.conditions.at_mut(id) = self.conditions.at(id).truth(&env);
         }
         for &id in &self.others {
-            let (Some(rule), Some(points)) = (self.plan.rules.get(id), self.points.get(id)) else {
-                continue;
-            };
-            let holds = scratch.conditions.get(rule.condition).copied().flatten() == Some(true);
+            let (rule, points) = (self.plan.rules.at(id), self.points.at(id));
+            let holds = *scratch.conditions.at(rule.condition) == Some(true);
             let points = if holds { points.value(&env) } else { None };
             if let Some(points) = points {
                 scratch.fired.fire(&mut scratch.points, id, points);
@@ -57,11 +52,11 @@ impl<'p> Scorer<'p> {
     fn sums_in_file_order(&self, scratch: &mut Scratch<'p>) {
         scratch.group_sums.fill(Decimal::ZERO);
         let groups = self.plan.groups.len();
-        for (rule, value) in scratch.points.iter().enumerate() {
-            let into = self.sum_into.get(rule).copied().unwrap_or(usize::MAX);
+        for (rule, value) in scratch.points.enumerate() {
+            let into = *self.sum_into.at(rule);
             if let (Some(value), Some(slot)) = (value, scratch.group_sums.get_mut(into)) {
                 *slot = slot.checked_add(*value).unwrap_or_else(|| {
-                    let at = (into < groups).then_some(into);
+                    let at = (into < groups).then_some(GroupId::from_index(into));
                     scratch.overflow.get_or_insert(Overflow { group: at });
                     slot.saturating_add(*value)
                 });
@@ -98,8 +93,7 @@ impl<'p> Scorer<'p> {
         zeros(&mut scratch.fixed, scratch.group_sums.len());
         let fired = scratch.fired.rules.iter().zip(&scratch.fired.small);
         for (&rule, &(mantissa, scale)) in fired {
-            let into = self.sum_into.get(rule).copied().unwrap_or(usize::MAX);
-            let Some(slot) = scratch.fixed.get_mut(into) else {
+            let Some(slot) = scratch.fixed.get_mut(*self.sum_into.at(rule)) else {
                 continue;
             };
             // Below 2^32 times at most 10^9: a 64-bit product.
@@ -289,7 +283,7 @@ mod tests {
             .iter()
             .map(|n| {
                 let lead = Lead {
-                    values: vec![Some(Value::Number(Decimal::from(*n)))],
+                    values: vec![Some(Value::Number(Decimal::from(*n)))].into(),
                 };
                 scorer.score(&lead).score.to_string()
             })

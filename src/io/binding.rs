@@ -10,6 +10,7 @@ use super::read::{Header, Record, RowData};
 use super::reject::{quoted, Rejection};
 use super::walk::Cells;
 use crate::eval::{CellError, Lead, Row};
+use crate::id::{FieldId, IdVec};
 use crate::plan::{FieldSpec, Plan};
 use crate::value::{read_cell, read_cell_into, FieldType, Reading, Value};
 
@@ -43,8 +44,8 @@ fn wrong_delimiter(fields: &[FieldSpec], header: &Header) -> Option<HeaderError>
 /// How one field is read.
 #[derive(Debug, Clone)]
 struct FieldRead {
-    /// Index into `Plan::fields` and `Lead::values`.
-    field: usize,
+    /// Which of the fields (`Plan::fields`, `Lead::values`).
+    field: FieldId,
     name: String,
     column: String,
     /// The CSV cell position (NDJSON looks the key up instead).
@@ -88,11 +89,14 @@ impl Binding {
 
     /// [`Binding::new`] for a list of fields (an events source's). Values
     /// computed from events ([`FieldSpec::is_column`] false) have no column.
-    pub fn of_fields(fields: &[FieldSpec], header: &Header) -> Result<Binding, Vec<HeaderError>> {
+    pub fn of_fields(
+        fields: &IdVec<FieldId, FieldSpec>,
+        header: &Header,
+    ) -> Result<Binding, Vec<HeaderError>> {
         let mut reads = Vec::new();
         let mut errors = Vec::new();
         let mut notes = Vec::new();
-        for (index, field) in fields.iter().enumerate() {
+        for (index, field) in fields.enumerate() {
             if !field.is_column() {
                 continue;
             }
@@ -155,7 +159,7 @@ impl Binding {
                 notes,
             })
         } else {
-            Err(wrong_delimiter(fields, header).map_or(errors, |e| vec![e]))
+            Err(wrong_delimiter(fields.as_slice(), header).map_or(errors, |e| vec![e]))
         }
     }
 
@@ -183,7 +187,7 @@ impl Binding {
         record: &Record,
         notes: &mut Vec<Rejection>,
     ) -> Result<Lead, Rejection> {
-        let mut values = vec![None; self.width];
+        let mut values: IdVec<FieldId, Option<Value>> = IdVec::from(vec![None; self.width]);
         for read in &self.reads {
             let value = match read.value(record) {
                 Err(problem)
@@ -197,9 +201,7 @@ impl Binding {
                 }
                 other => other?,
             };
-            if let Some(slot) = values.get_mut(read.field) {
-                *slot = value;
-            }
+            *values.at_mut(read.field) = value;
         }
         Ok(Lead { values })
     }
@@ -247,9 +249,7 @@ impl Binding {
         lead.values.resize(self.width, None);
         for read in &self.reads {
             let cell = cells.get(read.position);
-            let Some(slot) = lead.values.get_mut(read.field) else {
-                continue;
-            };
+            let slot = lead.values.at_mut(read.field);
             if read_cell_into(slot, read.ty, cell, &read.read).is_err() {
                 let (ty, expected) = (read.ty.keyword(), read_cell(read.ty, cell, &read.read));
                 let expected = expected.err().map_or("", |e| e.expected);

@@ -19,6 +19,7 @@ use super::run::StreamError;
 use super::walk::{walk, Cells, Done, RowHandler, Shape};
 use crate::eval::Lead;
 use crate::eval::{lead_key, same_key, AggregateOverflow, EventTable, KeySet};
+use crate::id::{FieldId, IdVec};
 use crate::plan::EventsSpec;
 use crate::plan::FieldSpec;
 use crate::value::{Date, Value};
@@ -80,7 +81,7 @@ pub fn events_of(
     input: Box<dyn BufRead + Send>,
     how: EventsFormat,
     key: &Value,
-) -> Result<Vec<Vec<Option<Value>>>, EventsError> {
+) -> Result<Vec<IdVec<FieldId, Option<Value>>>, EventsError> {
     let mut reader = Reader::with_limit(input, how.format, how.delimiter, how.limit)
         .map_err(EventsError::Open)?;
     let binding =
@@ -90,7 +91,7 @@ pub fn events_of(
         let Ok(event) = row.and_then(|record| binding.lead(&record)) else {
             continue;
         };
-        if same_key(event.values.get(source.key).and_then(Option::as_ref), key) {
+        if same_key(event.values.at(source.key).as_ref(), key) {
             events.push(event.values);
         }
     }
@@ -122,14 +123,14 @@ pub fn read_events(
 /// events, so that only the events of these keys take memory. Rows that
 /// cannot be read are skipped (an event of their key matches no lead).
 pub fn lead_keys(
-    fields: &[FieldSpec],
-    field: usize,
+    fields: &IdVec<FieldId, FieldSpec>,
+    field: FieldId,
     input: Box<dyn BufRead + Send>,
     how: EventsFormat,
 ) -> Result<KeySet, EventsError> {
     let reader = Reader::with_limit(input, how.format, how.delimiter, how.limit)
         .map_err(EventsError::Open)?;
-    let only: Vec<FieldSpec> = (fields.iter().enumerate())
+    let only = (fields.enumerate())
         .map(|(i, f)| FieldSpec {
             used: i == field,
             required: false,
@@ -161,7 +162,7 @@ pub fn lead_keys(
             while let Some(row) = reader.next_row().map_err(EventsError::Io)? {
                 if let Ok(record) = row {
                     if let Ok(lead) = binding.lead(&record) {
-                        keys.extend(lead_key(lead.values.get(field).and_then(Option::as_ref)));
+                        keys.extend(lead_key(lead.values.at(field).as_ref()));
                     }
                 }
             }
@@ -173,7 +174,7 @@ pub fn lead_keys(
 /// A worker reading the lead file's keys: a chunk's keys, as found.
 struct KeyRows<'a> {
     binding: &'a Binding,
-    field: usize,
+    field: FieldId,
     lead: Lead,
 }
 
@@ -197,7 +198,7 @@ impl RowHandler for KeyRows<'_> {
             .read_values(number, cells, &mut self.lead)
             .is_ok()
         {
-            let value = self.lead.values.get(self.field).and_then(Option::as_ref);
+            let value = self.lead.values.at(self.field).as_ref();
             out.extend(lead_key(value));
         }
         Ok(())

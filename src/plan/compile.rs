@@ -10,6 +10,9 @@ use super::{
     TierSpec,
 };
 use crate::check::model::{Expr, ExprKind, Ladder, Model};
+use crate::id::{
+    AccountValueId, AggregateId, ConditionId, EventFieldId, FieldId, Id, IdVec, SourceId,
+};
 use crate::syntax::ast::Effect;
 use crate::value::FieldType;
 use crate::value::{fold_text, Value};
@@ -34,7 +37,7 @@ pub fn compile(model: &Model) -> Plan {
             reason: rule.reason.clone(),
         })
         .collect();
-    let mut fields: Vec<FieldSpec> = model.fields.iter().map(field_spec).collect();
+    let mut fields: IdVec<FieldId, FieldSpec> = model.fields.iter().map(field_spec).collect();
     let events = events(model, &mut fields);
     let account = account(model, &mut fields, base);
     let mut plan = Plan {
@@ -83,10 +86,14 @@ fn field_spec(field: &crate::check::model::Field) -> FieldSpec {
 
 /// The account values, each a lead value appended to `fields` after the
 /// aggregates over events.
-fn account(model: &Model, fields: &mut Vec<FieldSpec>, base: Bases) -> Option<AccountSpec> {
+fn account(
+    model: &Model,
+    fields: &mut IdVec<FieldId, FieldSpec>,
+    base: Bases,
+) -> Option<AccountSpec> {
     let account = model.account.as_ref()?;
-    let mut values = Vec::new();
-    for (i, value) in account.values.iter().enumerate() {
+    let mut values = IdVec::new();
+    for (i, value) in account.values.enumerate() {
         values.push(AggregateSpec {
             kind: value.kind,
             condition: value.condition.as_ref().map(|c| lower(c, base)),
@@ -94,10 +101,10 @@ fn account(model: &Model, fields: &mut Vec<FieldSpec>, base: Bases) -> Option<Ac
             value: value.value.as_ref().map(|v| lower(v, base)),
             decay: None,
             max: None,
-            field: fields.len(),
+            field: base.account(i),
             text: value.name.clone(),
         });
-        fields.push(FieldSpec {
+        let pushed = fields.push(FieldSpec {
             name: format!("account.{}", value.name),
             column: String::new(),
             ty: aggregate_type(value.ty),
@@ -107,43 +114,43 @@ fn account(model: &Model, fields: &mut Vec<FieldSpec>, base: Bases) -> Option<Ac
             aggregate: None,
             account: Some(i),
         });
+        debug_assert_eq!(pushed, base.account(i));
     }
     Some(AccountSpec {
         by: account.by,
         values,
-        score_level: account.values.iter().map(|v| v.score_level).collect(),
+        score_level: account.values.map(|v| v.score_level),
     })
 }
 
 /// The events sources, each with its aggregates; each aggregate's lead
 /// value is a field appended to `fields` (in aggregate id order, so
 /// [`ExprKind::Aggregate`] `i` is field `model.fields.len() + i`).
-fn events(model: &Model, fields: &mut Vec<FieldSpec>) -> Vec<EventsSpec> {
-    let mut sources: Vec<EventsSpec> = model
+fn events(model: &Model, fields: &mut IdVec<FieldId, FieldSpec>) -> IdVec<SourceId, EventsSpec> {
+    let mut sources: IdVec<SourceId, EventsSpec> = model
         .events
         .iter()
         .map(|source| EventsSpec {
             name: source.name.clone(),
             // Every field of an event is read (the sets' conditions and
             // values may use any); an event without its time is rejected.
-            fields: (source.fields.iter().enumerate())
+            fields: (source.fields.enumerate())
                 .map(|(i, f)| FieldSpec {
                     used: true,
                     required: f.required || i == source.time,
                     ..field_spec(f)
                 })
                 .collect(),
-            key: source.key,
+            key: event_field(source.key),
             lead_key: source.lead_key,
-            time: source.time,
+            time: event_field(source.time),
             aggregates: Vec::new(),
         })
         .collect();
-    for aggregate in &model.aggregates {
-        let field = fields.len();
-        let Some(source) = sources.get_mut(aggregate.source) else {
-            continue; // INVARIANT: the checker resolved the source.
-        };
+    let base = Bases::of(model);
+    for (id, aggregate) in model.aggregates.enumerate() {
+        let field = base.aggregate(id);
+        let source = sources.at_mut(aggregate.source);
         let index = source.aggregates.len();
         let event = |e: &Expr| lower(e, Bases::default());
         source.aggregates.push(AggregateSpec {
@@ -156,7 +163,7 @@ fn events(model: &Model, fields: &mut Vec<FieldSpec>) -> Vec<EventsSpec> {
             field,
             text: aggregate.text.clone(),
         });
-        fields.push(FieldSpec {
+        let pushed = fields.push(FieldSpec {
             name: aggregate.text.clone(),
             column: String::new(),
             ty: aggregate_type(aggregate.ty),
@@ -166,6 +173,7 @@ fn events(model: &Model, fields: &mut Vec<FieldSpec>) -> Vec<EventsSpec> {
             aggregate: Some((aggregate.source, index)),
             account: None,
         });
+        debug_assert_eq!(pushed, field);
     }
     sources
 }
@@ -194,20 +202,20 @@ fn ladder(ladder: &Ladder, base: Bases) -> LadderSpec {
 /// share one entry, evaluated once per lead.
 #[derive(Default)]
 struct Conditions {
-    nodes: Vec<Node>,
-    index: HashMap<String, usize>,
+    nodes: IdVec<ConditionId, Node>,
+    index: HashMap<String, ConditionId>,
 }
 
 impl Conditions {
-    fn intern(&mut self, node: Node) -> usize {
+    fn intern(&mut self, node: Node) -> ConditionId {
         // Nodes carry no spans, so equal conditions print equally.
         let key = format!("{node:?}");
-        if let Some(&i) = self.index.get(&key) {
-            return i;
+        if let Some(&id) = self.index.get(&key) {
+            return id;
         }
-        self.nodes.push(node);
-        self.index.insert(key, self.nodes.len() - 1);
-        self.nodes.len() - 1
+        let id = self.nodes.push(node);
+        self.index.insert(key, id);
+        id
     }
 }
 
@@ -232,6 +240,22 @@ impl Bases {
             accounts: model.fields.len() + model.aggregates.len(),
         }
     }
+
+    /// The lead value of an aggregate over events.
+    fn aggregate(self, id: AggregateId) -> FieldId {
+        FieldId::from_index(self.aggregates + id.index())
+    }
+
+    /// The lead value of an account value.
+    fn account(self, id: AccountValueId) -> FieldId {
+        FieldId::from_index(self.accounts + id.index())
+    }
+}
+
+/// In nodes over one event, the event's own fields: the plan's
+/// [`EventsSpec::fields`] are the source's, one for one.
+fn event_field(id: EventFieldId) -> FieldId {
+    FieldId::from_index(id.index())
 }
 
 /// Compile one checked expression; aggregate `i` is the lead value
@@ -300,9 +324,9 @@ fn lower(expr: &Expr, base: Bases) -> Node {
         ExprKind::DateShift(e, shifts) => Node::DateShift(boxed(e), shifts.clone()),
         ExprKind::Call(f, args) => Node::Call(*f, args.iter().map(node).collect()),
         ExprKind::Fired(rule) => Node::Fired(*rule),
-        ExprKind::Aggregate(id) => Node::Field(base.aggregates + id),
-        ExprKind::Account(id) => Node::Field(base.accounts + id),
-        ExprKind::EventField(id) => Node::Field(*id),
+        ExprKind::Aggregate(id) => Node::Field(base.aggregate(*id)),
+        ExprKind::Account(id) => Node::Field(base.account(*id)),
+        ExprKind::EventField(id) => Node::Field(event_field(*id)),
         ExprKind::Decayed(points, form, since) => Node::Decayed(boxed(points), *form, boxed(since)),
     }
 }
@@ -343,7 +367,7 @@ fn compile_regex(source: &str) -> Option<Pattern> {
 
 /// Mark the fields some condition, points, ladder or tier reads.
 fn mark_used_fields(plan: &mut Plan) {
-    let mut used = vec![false; plan.fields.len()];
+    let mut used: IdVec<FieldId, bool> = plan.fields.map(|_| false);
     let mut visit = |n: &Node| {
         n.for_each_field(&mut |id| {
             if let Some(slot) = used.get_mut(id) {

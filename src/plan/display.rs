@@ -5,6 +5,7 @@ use std::fmt::{self, Write};
 use super::node::{ConstSet, Node};
 use super::{LadderSpec, Plan};
 use crate::check::model::Limits;
+use crate::id::{FieldId, GroupId};
 use crate::syntax::ast::ArithOp;
 use crate::value::{format_decimal, Value};
 
@@ -76,7 +77,7 @@ impl Plan {
     /// aggregates that the rules then read like fields.
     fn write_events(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for source in &self.events {
-            let name = |i: usize| source.fields.get(i).map_or("?", |x| x.name.as_str());
+            let name = |i: FieldId| source.fields.get(i).map_or("?", |x| x.name.as_str());
             let lead_key = self
                 .fields
                 .get(source.lead_key)
@@ -161,7 +162,7 @@ events {} (read first: per lead, joined on {} = lead {lead_key}; time {})",
 
     fn write_rules(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "\nrules")?;
-        for (g, group) in self.groups.iter().enumerate() {
+        for (g, group) in self.groups.enumerate() {
             writeln!(f, "  group {}{}", group.name, limits(group.limits))?;
             self.write_rule_lines(f, |r| r == Some(g))?;
         }
@@ -175,9 +176,9 @@ events {} (read first: per lead, joined on {} = lead {lead_key}; time {})",
     fn write_rule_lines(
         &self,
         f: &mut fmt::Formatter<'_>,
-        pick: impl Fn(Option<usize>) -> bool,
+        pick: impl Fn(Option<GroupId>) -> bool,
     ) -> fmt::Result {
-        for (i, rule) in self.rules.iter().enumerate().filter(|(_, r)| pick(r.group)) {
+        for (i, rule) in self.rules.enumerate().filter(|(_, r)| pick(r.group)) {
             let effect = if rule.negate { "sub" } else { "add" };
             let when = format!("c{}", rule.condition);
             let points = self.show(&rule.points);
@@ -208,23 +209,13 @@ events {} (read first: per lead, joined on {} = lead {lead_key}; time {})",
     }
 
     fn write_node(&self, out: &mut String, node: &Node) {
-        let name =
-            |names: Vec<&str>, id: usize| names.get(id).map_or("?".to_string(), |n| n.to_string());
+        // A node of another plan (or over an event) would show "?".
         match node {
             Node::Const(value) => write_value(out, value),
             Node::Missing => out.push_str("missing"),
-            Node::Field(id) => out.push_str(&name(
-                self.fields.iter().map(|x| x.name.as_str()).collect(),
-                *id,
-            )),
-            Node::Group(id) => out.push_str(&name(
-                self.groups.iter().map(|x| x.name.as_str()).collect(),
-                *id,
-            )),
-            Node::Tier(id) => out.push_str(&name(
-                self.tiers.iter().map(|x| x.name.as_str()).collect(),
-                *id,
-            )),
+            Node::Field(id) => out.push_str(self.fields.get(*id).map_or("?", |x| &x.name)),
+            Node::Group(id) => out.push_str(self.groups.get(*id).map_or("?", |x| &x.name)),
+            Node::Tier(id) => out.push_str(self.tiers.get(*id).map_or("?", |x| &x.name)),
             Node::Score => out.push_str("score"),
             Node::Stage => out.push_str("stage"),
             Node::Today => out.push_str("today"),

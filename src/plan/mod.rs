@@ -13,6 +13,7 @@ pub mod endings;
 pub mod node;
 
 use crate::check::model::{AggregateKind, DecayForm, Limits};
+use crate::id::{AccountValueId, ConditionId, FieldId, GroupId, IdVec, RuleId, SourceId, TierId};
 use crate::value::{Decimal, Duration, FieldType, Reading};
 
 pub use compile::{compile, node};
@@ -24,20 +25,20 @@ pub struct Plan {
     pub name: Option<String>,
     /// The lead's values: its fields as declared, then one per aggregate
     /// over its events (see [`FieldSpec::aggregate`]).
-    pub fields: Vec<FieldSpec>,
+    pub fields: IdVec<FieldId, FieldSpec>,
     /// The events sources and the aggregates computed from each.
-    pub events: Vec<EventsSpec>,
+    pub events: IdVec<SourceId, EventsSpec>,
     /// `account by FIELD { … }`: its values, computed in passes over the
     /// leads before they are scored.
     pub account: Option<AccountSpec>,
     /// Distinct rule conditions; a condition several rules share is here once.
-    pub conditions: Vec<Node>,
+    pub conditions: IdVec<ConditionId, Node>,
     /// Rules in file order.
-    pub rules: Vec<RuleStep>,
-    pub groups: Vec<GroupSpec>,
+    pub rules: IdVec<RuleId, RuleStep>,
+    pub groups: IdVec<GroupId, GroupSpec>,
     pub score_limits: Limits,
     pub stage: Option<LadderSpec>,
-    pub tiers: Vec<TierSpec>,
+    pub tiers: IdVec<TierId, TierSpec>,
 }
 
 /// A field as the readers need it.
@@ -56,9 +57,9 @@ pub struct FieldSpec {
     /// For a value computed from the lead's events (language 1.1): which
     /// aggregate, as `(source, index among the source's aggregates)`. No
     /// column is read for it; the scorer sets it from the events table.
-    pub aggregate: Option<(usize, usize)>,
-    /// For an account value: its index among the account's values.
-    pub account: Option<usize>,
+    pub aggregate: Option<(SourceId, usize)>,
+    /// For an account value: which.
+    pub account: Option<AccountValueId>,
 }
 
 impl FieldSpec {
@@ -72,20 +73,20 @@ impl FieldSpec {
 #[derive(Debug, Clone)]
 pub struct AccountSpec {
     /// The lead field that groups the leads.
-    pub by: usize,
+    pub by: FieldId,
     /// Its values, in order; each is a lead value (`AggregateSpec::field`)
     /// and an output column `account.NAME`. Conditions and values are
     /// nodes over the lead's values (and groups and `score` for a
     /// score-level one).
-    pub values: Vec<AggregateSpec>,
+    pub values: IdVec<AccountValueId, AggregateSpec>,
     /// Per value: whether it reads groups or `score`.
-    pub score_level: Vec<bool>,
+    pub score_level: IdVec<AccountValueId, bool>,
 }
 
 impl AccountSpec {
     /// Whether any value is input-level (or score-level).
     pub fn has_level(&self, score_level: bool) -> bool {
-        self.score_level.contains(&score_level)
+        self.score_level.iter().any(|&level| level == score_level)
     }
 }
 
@@ -93,13 +94,14 @@ impl AccountSpec {
 #[derive(Debug, Clone)]
 pub struct EventsSpec {
     pub name: String,
-    /// The event record's fields, read like a lead file's.
-    pub fields: Vec<FieldSpec>,
+    /// The event record's fields, read like a lead file's (in nodes over
+    /// one event, [`Node::Field`] indexes these).
+    pub fields: IdVec<FieldId, FieldSpec>,
     /// The join key among `fields`, and the lead field it matches.
-    pub key: usize,
-    pub lead_key: usize,
+    pub key: FieldId,
+    pub lead_key: FieldId,
     /// The event time among `fields` (a date).
-    pub time: usize,
+    pub time: FieldId,
     pub aggregates: Vec<AggregateSpec>,
 }
 
@@ -114,8 +116,8 @@ pub struct AggregateSpec {
     pub value: Option<Node>,
     pub decay: Option<DecayForm>,
     pub max: Option<Decimal>,
-    /// The lead value it sets (an index into [`Plan::fields`]).
-    pub field: usize,
+    /// The lead value it sets (in [`Plan::fields`]).
+    pub field: FieldId,
     /// The aggregate as written.
     pub text: String,
 }
@@ -124,8 +126,8 @@ pub struct AggregateSpec {
 /// for `sub`).
 #[derive(Debug, Clone)]
 pub struct RuleStep {
-    pub group: Option<usize>,
-    pub condition: usize,
+    pub group: Option<GroupId>,
+    pub condition: ConditionId,
     pub points: Node,
     pub negate: bool,
     pub reason: String,
@@ -136,7 +138,7 @@ pub struct RuleStep {
 pub struct GroupSpec {
     pub name: String,
     pub limits: Limits,
-    pub rules: Vec<usize>,
+    pub rules: Vec<RuleId>,
 }
 
 /// A ladder: the first step whose condition is true gives its label.

@@ -9,6 +9,7 @@ use rustc_hash::FxHashSet as HashSet;
 
 use super::endings::Endings;
 use crate::check::model::{DecayForm, Function};
+use crate::id::{FieldId, GroupId, RuleId, TierId};
 use crate::syntax::ast::{ArithOp, CompareOp};
 use crate::value::{fold_text, Date, Decimal, Duration, Value};
 
@@ -19,11 +20,11 @@ pub enum Node {
     Const(Value),
     /// A constant with no value (e.g. a division by zero folded away).
     Missing,
-    Field(usize),
-    Group(usize),
+    Field(FieldId),
+    Group(GroupId),
     Score,
     Stage,
-    Tier(usize),
+    Tier(TierId),
     Today,
     Not(Box<Node>),
     And(Vec<Node>),
@@ -53,7 +54,7 @@ pub enum Node {
     DateShift(Box<Node>, Vec<(ArithOp, Duration)>),
     Call(Function, Vec<Node>),
     /// `fired(…)` in a test: did rule N add points?
-    Fired(usize),
+    Fired(RuleId),
     /// Points fading with the age of a date: `POINTS decay FORM since
     /// DATE` (language section 11).
     Decayed(Box<Node>, DecayForm, Box<Node>),
@@ -184,7 +185,7 @@ impl fmt::Debug for Pattern {
 
 impl Node {
     /// Call `f` with every field this node reads.
-    pub fn for_each_field(&self, f: &mut impl FnMut(usize)) {
+    pub fn for_each_field(&self, f: &mut impl FnMut(FieldId)) {
         match self {
             Node::Field(id) => f(*id),
             _ => self.for_each_child(&mut |child| child.for_each_field(f)),

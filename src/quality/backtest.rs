@@ -15,6 +15,7 @@ use super::stats::{self, Level};
 use crate::check::model::ExprKind;
 use crate::check::Model;
 use crate::eval::Outcome;
+use crate::id::Id;
 use crate::source::Source;
 use crate::syntax::ast::CompareOp;
 use crate::value::{Decimal, Value};
@@ -135,7 +136,7 @@ impl BacktestCounter {
             count(table.entry(label.clone()).or_default());
         }
         for fired in &outcome.fired {
-            if let Some(slot) = self.rules.get_mut(fired.rule) {
+            if let Some(slot) = self.rules.get_mut(fired.rule.index()) {
                 count(slot);
             }
         }

@@ -20,6 +20,7 @@ use super::stamp::ModelStamp;
 use crate::check::model::ExprKind;
 use crate::check::Model;
 use crate::eval::Outcome;
+use crate::id::{Id, RuleId};
 use crate::source::Source;
 use crate::syntax::ast::Effect;
 use crate::value::{Decimal, Value};
@@ -86,10 +87,11 @@ impl CalibrationCounter {
     pub fn add(&mut self, outcome: &Outcome, converted: bool) {
         let mut pattern = vec![0u64; self.rules.div_ceil(64)];
         for fired in &outcome.fired {
-            if let Some(word) = pattern.get_mut(fired.rule / 64) {
-                *word |= 1 << (fired.rule % 64);
+            let rule = fired.rule.index();
+            if let Some(word) = pattern.get_mut(rule / 64) {
+                *word |= 1 << (rule % 64);
             }
-            if let Some(slot) = self.hits.get_mut(fired.rule) {
+            if let Some(slot) = self.hits.get_mut(rule) {
                 slot.0 += 1;
                 slot.1 += u64::from(converted);
             }
@@ -227,7 +229,10 @@ pub fn rewrite(source: &Source, model: &Model, calibration: &Calibration) -> Str
     let text = source.text();
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
     for proposal in &calibration.rules {
-        let (Some(new), Some(rule)) = (proposal.new_points, model.rules.get(proposal.rule)) else {
+        let (Some(new), Some(rule)) = (
+            proposal.new_points,
+            model.rules.get(RuleId::from_index(proposal.rule)),
+        ) else {
             continue;
         };
         let end = rule.points.span.end;

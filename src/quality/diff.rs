@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::stamp::ModelStamp;
 use crate::check::Model;
 use crate::eval::Outcome;
+use crate::id::{Id, TierId};
 use crate::source::Source;
 use crate::syntax::ast::Effect;
 use crate::value::Decimal;
@@ -169,7 +170,7 @@ impl DiffCounter {
         }
         for (hits, outcome) in [(&mut self.old_hits, old), (&mut self.new_hits, new)] {
             for fired in &outcome.fired {
-                if let Some(slot) = hits.get_mut(fired.rule) {
+                if let Some(slot) = hits.get_mut(fired.rule.index()) {
                     *slot += 1;
                 }
             }
@@ -256,7 +257,7 @@ fn stage_labels(model: &Model) -> Vec<&str> {
 fn tier_labels(model: &Model, tier: usize) -> Vec<&str> {
     model
         .tiers
-        .get(tier)
+        .get(TierId::from_index(tier))
         .map(|t| t.ladder.labels())
         .unwrap_or_default()
 }
@@ -332,7 +333,7 @@ fn squeeze(text: &str) -> String {
 
 /// Old rules in old order, then rules only the new model has.
 fn rule_changes(old: &Side, new: &Side, old_hits: &[u64], new_hits: &[u64]) -> Vec<RuleChange> {
-    let find = |side: &Side, reason: &str| side.model.rules.iter().position(|r| r.reason == reason);
+    let find = |side: &Side, reason: &str| side.model.rules.position(|r| r.reason == reason);
     let mut out = Vec::new();
     for (i, rule) in old.model.rules.iter().enumerate() {
         let j = find(new, &rule.reason);
@@ -355,7 +356,7 @@ fn rule_changes(old: &Side, new: &Side, old_hits: &[u64], new_hits: &[u64]) -> V
             reason: rule.reason.clone(),
             status,
             old_hits: old_hits.get(i).copied(),
-            new_hits: j.and_then(|j| new_hits.get(j).copied()),
+            new_hits: j.and_then(|j| new_hits.get(j.index()).copied()),
             old_points: Some(old_points),
             new_points: new_rule.map(|r| points(new.source, r)),
         });

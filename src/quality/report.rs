@@ -12,6 +12,7 @@ use super::stamp::ModelStamp;
 use super::stats;
 use crate::check::Model;
 use crate::eval::{Lead, Outcome};
+use crate::id::{FieldId, Id};
 use crate::source::Source;
 use crate::value::{format_decimal, Decimal, Value};
 
@@ -73,7 +74,7 @@ pub struct ReportCounter {
     backtest: Option<BacktestCounter>,
     /// Per used field: a sample of the values seen (numbers and dates as
     /// numbers, the rest as text), for the PSI against a baseline.
-    fields: Vec<(usize, Vec<Option<Key>>)>,
+    fields: Vec<(FieldId, Vec<Option<Key>>)>,
     /// Every `stride`-th lead's values are sampled; `seen` leads so far.
     stride: usize,
     seen: usize,
@@ -106,7 +107,7 @@ impl ReportCounter {
                 .iter()
                 .enumerate()
                 .filter(|(_, used)| stability && **used)
-                .map(|(i, _)| (i, Vec::new()))
+                .map(|(i, _)| (FieldId::from_index(i), Vec::new()))
                 .collect(),
             stride: 1,
             seen: 0,
@@ -124,7 +125,7 @@ impl ReportCounter {
             *sum += group.to_f64().unwrap_or(0.0);
         }
         for fired in &outcome.fired {
-            if let Some(hits) = self.rule_hits.get_mut(fired.rule) {
+            if let Some(hits) = self.rule_hits.get_mut(fired.rule.index()) {
                 *hits += 1;
             }
         }
@@ -142,7 +143,7 @@ impl ReportCounter {
             return;
         }
         for (field, values) in &mut self.fields {
-            values.push(lead.values.get(*field).cloned().flatten().and_then(key));
+            values.push(lead.values.at(*field).clone().and_then(key));
             if values.len() >= SAMPLE {
                 let mut i = 0;
                 values.retain(|_| {
@@ -179,7 +180,7 @@ impl ReportCounter {
             });
             for ((field, now), (_, then)) in self.fields.iter().zip(&base.fields) {
                 if let Some(psi) = field_psi(then, now) {
-                    let name = field_names.get(*field).cloned().unwrap_or_default();
+                    let name = field_names.get(field.index()).cloned().unwrap_or_default();
                     stability.push(Stability { name, psi });
                 }
             }
@@ -399,7 +400,7 @@ mod tests {
         };
         for i in 0..(SAMPLE * 5) {
             let lead = Lead {
-                values: vec![Some(Value::Number(Decimal::from(i)))],
+                values: vec![Some(Value::Number(Decimal::from(i)))].into(),
             };
             counter.add(&lead, &outcome, None);
         }

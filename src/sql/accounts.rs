@@ -28,6 +28,7 @@ use super::query::{self, Layer};
 use super::Dialect;
 use crate::check::model::AggregateKind;
 use crate::check::Type;
+use crate::id::AccountValueId;
 use crate::value::{Decimal, FieldType};
 
 /// The layer holding the account key.
@@ -55,10 +56,13 @@ fn carried(n: usize) -> String {
 
 impl Writer<'_> {
     /// The lead's account value `id` (its layer's column).
-    pub(super) fn account(&self, id: usize) -> String {
-        let value = self.model.account.as_ref().and_then(|a| a.values.get(id));
-        match value {
-            Some(v) => self.col(layer_of(v.score_level), &v.name),
+    pub(super) fn account(&self, id: AccountValueId) -> String {
+        // INVARIANT: the checker resolved `account.NAME` in the block.
+        match &self.model.account {
+            Some(account) => {
+                let v = account.values.at(id);
+                self.col(layer_of(v.score_level), &v.name)
+            }
             None => "NULL".to_string(),
         }
     }

@@ -29,6 +29,7 @@ use super::query::{self, Join, Layer};
 use super::{Dialect, SqlOptions};
 use crate::check::model::{AggregateKind, DecayForm, Expr, ExprKind, Function, Model};
 use crate::check::Type;
+use crate::id::{AggregateId, EventFieldId, FieldId, Id, SourceId};
 use crate::value::{Decimal, DurationUnit, FieldType};
 
 /// Places decay factors are held to in SQL.
@@ -40,23 +41,23 @@ const MAX_POWERS: usize = 23;
 
 /// The lead fields an events source joins on (of sources with
 /// aggregates), which the query must read.
-pub(super) fn lead_keys(model: &Model) -> Vec<usize> {
-    (model.events.iter().enumerate())
+pub(super) fn lead_keys(model: &Model) -> Vec<FieldId> {
+    (model.events.enumerate())
         .filter(|(id, _)| model.aggregates.iter().any(|a| a.source == *id))
         .map(|(_, s)| s.lead_key)
         .collect()
 }
 
-fn source_alias(source: usize) -> String {
-    format!("tally_source_{}", source + 1)
+fn source_alias(source: SourceId) -> String {
+    format!("tally_source_{}", source.index() + 1)
 }
 
-fn aggregate_column(id: usize) -> String {
-    format!("aggregate_{}", id + 1)
+fn aggregate_column(id: AggregateId) -> String {
+    format!("aggregate_{}", id.index() + 1)
 }
 
-fn contribution_column(id: usize) -> String {
-    format!("contribution_{}", id + 1)
+fn contribution_column(id: AggregateId) -> String {
+    format!("contribution_{}", id.index() + 1)
 }
 
 /// The `tally_events` layer: each aggregate's value for the lead, after
@@ -69,8 +70,8 @@ pub(super) fn layer(w: &mut Writer<'_>, options: &SqlOptions, today: &str) -> Op
     }
     let d = w.dialect;
     let mut joins = Vec::new();
-    for (id, source) in model.events.iter().enumerate() {
-        let ids: Vec<usize> = (model.aggregates.iter().enumerate())
+    for (id, source) in model.events.enumerate() {
+        let ids: Vec<AggregateId> = (model.aggregates.enumerate())
             .filter(|(_, a)| a.source == id)
             .map(|(i, _)| i)
             .collect();
@@ -106,7 +107,7 @@ pub(super) fn layer(w: &mut Writer<'_>, options: &SqlOptions, today: &str) -> Op
     }
     let zero = d.number(Decimal::ZERO);
     let ty = d.number_type();
-    let columns = (model.aggregates.iter().enumerate())
+    let columns = (model.aggregates.enumerate())
         .map(|(id, a)| {
             let raw = format!(
                 "{}.{}",
@@ -152,19 +153,17 @@ pub(super) fn layer(w: &mut Writer<'_>, options: &SqlOptions, today: &str) -> Op
 /// One source's events, read like lead rows, aggregated per folded key.
 fn pre_aggregation(
     w: &mut Writer<'_>,
-    id: usize,
+    id: SourceId,
     table: &str,
     today: &str,
-    aggregates: &[usize],
+    aggregates: &[AggregateId],
 ) -> String {
     let model = w.model;
     let d = w.dialect;
-    let Some(source) = model.events.get(id) else {
-        return String::new();
-    };
+    let source = model.events.at(id);
     let outer = w.source.replace(id);
     // Every field of an event is read; one without its time is rejected.
-    let fields: Vec<_> = (source.fields.iter().enumerate())
+    let fields: Vec<_> = (source.fields.enumerate())
         .map(|(i, f)| {
             let mut f = f.clone();
             f.required |= i == source.time;
@@ -172,20 +171,17 @@ fn pre_aggregation(
         })
         .collect();
     let mut layers = query::inputs(w, &fields, &vec![true; fields.len()]);
-    let key = match fields.get(source.key) {
-        Some(f) if f.ty == FieldType::Text => {
+    let key = match source.fields.at(source.key) {
+        f if f.ty == FieldType::Text => {
             format!("NULLIF({}, '')", w.col("tally_folded", &f.name))
         }
-        Some(f) => w.col("tally_input", &f.name),
-        None => "NULL".to_string(),
+        f => w.col("tally_input", &f.name),
     };
     let mut columns = vec![(key, "key".to_string())];
     // Each `each` rule's contribution of an event of its set, rounded
     // once (computed only for those, as Tally computes it).
     for &a in aggregates {
-        let Some(aggregate) = model.aggregates.get(a) else {
-            continue;
-        };
+        let aggregate = model.aggregates.at(a);
         if aggregate.kind != AggregateKind::Each {
             continue;
         }
@@ -215,7 +211,7 @@ fn pre_aggregation(
     let mut columns = vec![format!("{key} AS tally_join")];
     for &a in aggregates {
         let sql = aggregate(w, a);
-        let text = model.aggregates.get(a).map_or("", |a| a.text.as_str());
+        let text = &model.aggregates.at(a).text;
         columns.push(format!(
             "-- {}\n  {sql} AS {}",
             query::comment_text(text),
@@ -228,10 +224,7 @@ fn pre_aggregation(
     } else {
         query::from_layers(w, table, today, &layers)
     };
-    let time = match fields.get(source.time) {
-        Some(f) => w.col("tally_input", &f.name),
-        None => "NULL".to_string(),
-    };
+    let time = w.col("tally_input", &source.fields.at(source.time).name);
     w.source = outer;
     format!(
         "SELECT\n  {}\n{from}WHERE tally_input.{} IS NULL\n  AND {time} <= tally_consts.today\n  AND {key} IS NOT NULL\nGROUP BY {key}",
@@ -241,8 +234,8 @@ fn pre_aggregation(
 }
 
 /// The event at hand's time, as an expression.
-fn time_of(model: &Model, source: usize) -> Expr {
-    let time = model.events.get(source).map_or(0, |s| s.time);
+fn time_of(model: &Model, source: SourceId) -> Expr {
+    let time = model.events.at(source).time;
     Expr {
         kind: ExprKind::EventField(time),
         ty: Type::Date,
@@ -252,11 +245,9 @@ fn time_of(model: &Model, source: usize) -> Expr {
 
 /// The tests an event passes to be in an aggregate's set: its `where`
 /// condition and its `within` window.
-fn set_tests(w: &mut Writer<'_>, id: usize) -> Vec<String> {
+fn set_tests(w: &mut Writer<'_>, id: AggregateId) -> Vec<String> {
     let model = w.model;
-    let Some(a) = model.aggregates.get(id) else {
-        return Vec::new();
-    };
+    let a = model.aggregates.at(id);
     let mut tests = Vec::new();
     if let Some(condition) = &a.condition {
         tests.push(format!("({})", w.condition(condition)));
@@ -273,11 +264,9 @@ fn set_tests(w: &mut Writer<'_>, id: usize) -> Vec<String> {
 }
 
 /// One aggregate over the events of one key: filtered to its set.
-fn aggregate(w: &mut Writer<'_>, id: usize) -> String {
+fn aggregate(w: &mut Writer<'_>, id: AggregateId) -> String {
     let model = w.model;
-    let Some(a) = model.aggregates.get(id) else {
-        return "NULL".to_string();
-    };
+    let a = model.aggregates.at(id);
     let time = time_of(model, a.source);
     let tests = set_tests(w, id);
     // `AGG(x) FILTER (WHERE set)` where the dialect has it; else the
@@ -329,15 +318,19 @@ fn aggregate(w: &mut Writer<'_>, id: usize) -> String {
 
 impl Writer<'_> {
     /// The lead's value of an aggregate (the `tally_events` layer).
-    pub(super) fn aggregate(&mut self, id: usize) -> String {
+    pub(super) fn aggregate(&mut self, id: AggregateId) -> String {
         format!("tally_events.{}", self.dialect.ident(&aggregate_column(id)))
     }
 
     /// A field of the event at hand, from `layer` of the events' query.
-    pub(super) fn event_field(&mut self, id: usize, layer: &str) -> String {
-        let source = self.source.and_then(|s| self.model.events.get(s));
-        match source.and_then(|s| s.fields.get(id)) {
-            Some(f) => self.col(layer, &f.name),
+    pub(super) fn event_field(&mut self, id: EventFieldId, layer: &str) -> String {
+        // INVARIANT: an event's field is written only inside its source's
+        // pre-aggregation, which sets `source`.
+        let name = self
+            .source
+            .map(|s| &self.model.events.at(s).fields.at(id).name);
+        match name {
+            Some(name) => self.col(layer, name),
             None => "NULL".to_string(),
         }
     }

@@ -8,6 +8,7 @@ use super::nested::Nested;
 use super::{regex, Dialect};
 use crate::check::model::{Expr, ExprKind, Function, Model};
 use crate::check::Type;
+use crate::id::{Id, SourceId, TierId};
 use crate::syntax::ast::{ArithOp, CompareOp};
 use crate::value::{fold_text, Decimal, Duration, DurationUnit, Value};
 
@@ -21,15 +22,15 @@ pub(super) struct Writer<'m> {
     pub errors: Vec<SqlError>,
     /// The events source whose events an expression is about (inside its
     /// aggregation, `sql/events.rs`), where `EventField` names its fields.
-    pub source: Option<usize>,
+    pub source: Option<SourceId>,
     /// Conditions under which the expressions written so far are not
     /// Tally's (`arith.rs`); the query turns them into `tally_error`.
     pub faults: Vec<Fault>,
 }
 
 /// The alias of the layer holding tier `index`.
-pub(super) fn tier_layer(index: usize) -> String {
-    format!("tally_tier_{}", index + 1)
+pub(super) fn tier_layer(id: TierId) -> String {
+    format!("tally_tier_{}", id.index() + 1)
 }
 
 impl Writer<'_> {
@@ -57,20 +58,11 @@ impl Writer<'_> {
         let d = self.dialect;
         match &expr.kind {
             ExprKind::Const(value) => self.constant(expr, value, false),
-            ExprKind::Field(id) => match self.model.fields.get(*id) {
-                Some(f) => self.col("tally_input", &f.name),
-                None => "NULL".to_string(),
-            },
-            ExprKind::Group(id) => match self.model.groups.get(*id) {
-                Some(g) => self.col("tally_groups", &g.name),
-                None => "NULL".to_string(),
-            },
+            ExprKind::Field(id) => self.col("tally_input", &self.model.fields.at(*id).name),
+            ExprKind::Group(id) => self.col("tally_groups", &self.model.groups.at(*id).name),
             ExprKind::Score => format!("tally_score.{}", d.own("score")),
             ExprKind::Stage => format!("tally_stage.{}", d.own("stage")),
-            ExprKind::Tier(id) => match self.model.tiers.get(*id) {
-                Some(t) => self.col(&tier_layer(*id), &t.name),
-                None => "NULL".to_string(),
-            },
+            ExprKind::Tier(id) => self.col(&tier_layer(*id), &self.model.tiers.at(*id).name),
             ExprKind::Today => "tally_consts.today".to_string(),
             // Account values: sql/accounts.rs.
             ExprKind::Account(id) => self.account(*id),
@@ -229,28 +221,16 @@ impl Writer<'_> {
         }
         match &expr.kind {
             ExprKind::Const(value) => self.constant(expr, value, true),
-            ExprKind::Field(id) => match self.model.fields.get(*id) {
-                Some(f) => self.col("tally_folded", &f.name),
-                None => "NULL".to_string(),
-            },
+            ExprKind::Field(id) => self.col("tally_folded", &self.model.fields.at(*id).name),
             ExprKind::EventField(id) => self.event_field(*id, "tally_folded"),
-            ExprKind::Stage | ExprKind::Tier(_) => {
-                let labels: Vec<String> = match &expr.kind {
-                    ExprKind::Stage => self.model.stage.iter().flat_map(|l| l.labels()),
-                    _ => {
-                        let id = if let ExprKind::Tier(id) = expr.kind {
-                            id
-                        } else {
-                            0
-                        };
-                        let tier = self.model.tiers.get(id);
-                        return self.folded_label(expr, tier.map(|t| t.ladder.labels()));
-                    }
-                }
-                .map(str::to_string)
-                .collect();
-                let refs = labels.iter().map(String::as_str).collect();
-                self.folded_label(expr, Some(refs))
+            ExprKind::Stage => {
+                let model = self.model;
+                let labels = model.stage.as_ref().map(|l| l.labels());
+                self.folded_label(expr, labels)
+            }
+            ExprKind::Tier(id) => {
+                let model = self.model;
+                self.folded_label(expr, Some(model.tiers.at(*id).ladder.labels()))
             }
             // INVARIANT: text values come only from constants, fields and
             // labels; the checker types nothing else as text.

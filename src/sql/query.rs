@@ -16,6 +16,7 @@ use super::read::{self, whitespace};
 use super::{accounts, events};
 use super::{Dialect, SqlOptions};
 use crate::check::model::{Field, Ladder, Limits, Model};
+use crate::id::{FieldId, Id, IdVec, RuleId};
 use crate::syntax::ast::Effect;
 use crate::value::FieldType;
 
@@ -45,15 +46,13 @@ pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> 
         None => d.current_date(),
     };
     let mut layers = Vec::new();
-    let mut wanted: Vec<bool> = (w.model.fields.iter().enumerate())
-        .map(|(i, f)| used.get(i).copied().unwrap_or(true) || f.required)
+    let mut wanted: IdVec<FieldId, bool> = (w.model.fields.enumerate())
+        .map(|(i, f)| used.get(i.index()).copied().unwrap_or(true) || f.required)
         .collect();
     for key in events::lead_keys(model) {
-        if let Some(slot) = wanted.get_mut(key) {
-            *slot = true;
-        }
+        *wanted.at_mut(key) = true;
     }
-    layers.extend(inputs(w, &model.fields, &wanted));
+    layers.extend(inputs(w, model.fields.as_slice(), wanted.as_slice()));
     layers.extend(events::layer(w, options, &today));
     // Account values (sql/accounts.rs): each window layer ends a level.
     let mut windows = Vec::new();
@@ -80,7 +79,7 @@ pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> 
             joins: Vec::new(),
         });
     }
-    for (index, tier) in model.tiers.iter().enumerate() {
+    for (index, tier) in model.tiers.enumerate() {
         let case = ladder_case(w, &tier.ladder);
         let mut columns = vec![(case, tier.name.clone())];
         columns.extend(fault_column(d, std::mem::take(&mut w.faults)));
@@ -338,8 +337,8 @@ pub(super) fn inputs(w: &mut Writer<'_>, fields: &[Field], wanted: &[bool]) -> V
     layers
 }
 
-fn rule_column(id: usize) -> String {
-    format!("rule_{}", id + 1)
+fn rule_column(id: RuleId) -> String {
+    format!("rule_{}", id.index() + 1)
 }
 
 /// The column naming a layer's fault.
@@ -365,7 +364,7 @@ fn rules(w: &mut Writer<'_>) -> Layer {
     let model = w.model;
     let mut columns = Vec::new();
     let mut faults = Vec::new();
-    for (id, rule) in model.rules.iter().enumerate() {
+    for (id, rule) in model.rules.enumerate() {
         let condition = w.condition(&rule.condition);
         faults.append(&mut w.faults);
         let points = w.value(&rule.points);
@@ -451,11 +450,7 @@ fn score(w: &mut Writer<'_>) -> Layer {
         .iter()
         .map(|g| format!("tally_groups.{}", d.ident(&g.name)))
         .collect();
-    let top_level = model
-        .rules
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.group.is_none());
+    let top_level = model.rules.enumerate().filter(|(_, r)| r.group.is_none());
     terms.extend(top_level.map(|(id, _)| format!("tally_rules.{}", d.own(&rule_column(id)))));
     Layer {
         alias: "tally_score".to_string(),
@@ -505,16 +500,13 @@ fn outputs(w: &Writer<'_>, explain: bool) -> Vec<(String, String)> {
             "stage".to_string(),
         ));
     }
-    for (index, t) in model.tiers.iter().enumerate() {
+    for (index, t) in model.tiers.enumerate() {
         out.push((
             format!("{}.{}", tier_layer(index), d.ident(&t.name)),
             t.name.clone(),
         ));
     }
-    let accounts = model
-        .account
-        .iter()
-        .flat_map(|a| a.values.iter().enumerate());
+    let accounts = model.account.iter().flat_map(|a| a.values.enumerate());
     for (id, value) in accounts {
         out.push((w.account(id), format!("account.{}", value.name)));
     }
@@ -526,8 +518,7 @@ fn outputs(w: &Writer<'_>, explain: bool) -> Vec<(String, String)> {
 /// missing) in file order, points signed and without trailing zeros.
 fn reasons(w: &Writer<'_>) -> String {
     let d = w.dialect;
-    let parts: Vec<String> = (0..w.model.rules.len())
-        .zip(&w.model.rules)
+    let parts: Vec<String> = (w.model.rules.enumerate())
         .map(|(id, rule)| {
             let points = format!("tally_rules.{}", d.own(&rule_column(id)));
             let signed = format!(

@@ -127,7 +127,9 @@ fn expected(job: &Job) -> Vec<Expected> {
             if let Some(records) = &accounts {
                 return from_record(&names, records.get(&format!("{i:09}")));
             }
-            let outcome = scorer.score(&Lead { values });
+            let outcome = scorer.score(&Lead {
+                values: values.into(),
+            });
             let outputs = output_values(&plan, &outcome)
                 .into_iter()
                 .map(|v| match v {

@@ -6,6 +6,7 @@ use super::domain::{Domain, Key};
 use super::facts::{operand, Facts, Operand};
 use super::interval::{End, Interval};
 use crate::check::model::{Expr, ExprKind, Function, Model, Rule};
+use crate::id::{GroupId, IdVec, RuleId};
 use crate::syntax::ast::Effect;
 use crate::value::{Decimal, Value};
 
@@ -31,7 +32,7 @@ pub fn score_range(model: &Model) -> Range {
 }
 
 /// The reachable values of `group`, if the model has it.
-pub fn group_range(model: &Model, group: usize) -> Option<Range> {
+pub fn group_range(model: &Model, group: GroupId) -> Option<Range> {
     Ranges::of(model).groups.get(group).map(|&g| g.into())
 }
 
@@ -40,9 +41,9 @@ pub fn group_range(model: &Model, group: usize) -> Option<Range> {
 pub(super) struct Ranges {
     /// Per rule: what it adds to its group or the score (zero included
     /// unless it always fires).
-    pub rules: Vec<Interval>,
+    pub rules: IdVec<RuleId, Interval>,
     /// Per group, after its caps.
-    pub groups: Vec<Interval>,
+    pub groups: IdVec<GroupId, Interval>,
     /// After the score's caps.
     pub score: Interval,
 }
@@ -50,7 +51,7 @@ pub(super) struct Ranges {
 impl Ranges {
     /// The ranges of a model's rules, groups and score.
     pub fn of(model: &Model) -> Ranges {
-        let rules: Vec<Interval> = model
+        let rules: IdVec<RuleId, Interval> = model
             .rules
             .iter()
             .map(
@@ -60,17 +61,19 @@ impl Ranges {
                 },
             )
             .collect();
-        let sum = |ids: &mut dyn Iterator<Item = usize>| {
-            ids.filter_map(|id| rules.get(id))
-                .fold(Interval::point(Decimal::ZERO), |acc, r| acc.add(*r))
+        let sum = |ids: &mut dyn Iterator<Item = RuleId>| {
+            ids.map(|id| *rules.at(id))
+                .fold(Interval::point(Decimal::ZERO), |acc, r| acc.add(r))
         };
-        let groups: Vec<Interval> = model
+        let groups: IdVec<GroupId, Interval> = model
             .groups
             .iter()
             .map(|g| sum(&mut g.rules.iter().copied()).clamp(g.limits.min, g.limits.max))
             .collect();
-        let top = sum(&mut (0..model.rules.len())
-            .filter(|&id| model.rules.get(id).is_some_and(|r| r.group.is_none())));
+        let top = sum(&mut model
+            .rules
+            .ids()
+            .filter(|&id| model.rules.at(id).group.is_none()));
         let score = groups
             .iter()
             .fold(top, |acc, g| acc.add(*g))

@@ -6,7 +6,7 @@ use super::interval::{End, Interval};
 use super::range::always_fires;
 use super::warning::{Cap, Site};
 use super::{Context, Lint};
-use crate::check::model::{Limits, RuleId};
+use crate::check::model::{Id, Limits, RuleId};
 use crate::span::Span;
 use crate::value::Decimal;
 
@@ -42,8 +42,9 @@ pub(super) fn negative_sub(cx: &Context, out: &mut Vec<Lint>) {
 /// the total to the cap whatever this one adds (and whatever the others
 /// take away).
 pub(super) fn capped_out(cx: &Context, out: &mut Vec<Lint>) {
-    for (index, group) in cx.model.groups.iter().enumerate() {
-        let spans = cx.tree.groups.get(index).map(|g| &g.limits);
+    for (id, group) in cx.model.groups.enumerate() {
+        // The checked groups are the tree's, one for one.
+        let spans = cx.tree.groups.get(id.index()).map(|g| &g.limits);
         let capped = Capped {
             name: &group.name,
             limits: group.limits,
@@ -52,8 +53,8 @@ pub(super) fn capped_out(cx: &Context, out: &mut Vec<Lint>) {
         };
         capped.check(cx, &group.rules, out);
     }
-    let top: Vec<RuleId> = (0..cx.model.rules.len())
-        .filter(|&id| cx.model.rules.get(id).is_some_and(|r| r.group.is_none()))
+    let top: Vec<RuleId> = (cx.model.rules.ids())
+        .filter(|&id| cx.model.rules.at(id).group.is_none())
         .collect();
     let groups = cx.ranges.groups.iter();
     let capped = Capped {
@@ -81,13 +82,10 @@ impl Capped<'_> {
         }
         let always: Vec<bool> = rules
             .iter()
-            .map(|&id| cx.model.rules.get(id).is_some_and(always_fires))
+            .map(|&id| always_fires(cx.model.rules.at(id)))
             .collect();
         let always_count = always.iter().filter(|a| **a).count();
-        let adds: Vec<Interval> = rules
-            .iter()
-            .map(|&id| cx.ranges.rules.get(id).copied().unwrap_or(Interval::ALL))
-            .collect();
+        let adds: Vec<Interval> = rules.iter().map(|&id| *cx.ranges.rules.at(id)).collect();
         // The sum of all the others, for each rule: sums before and after it.
         let zero = Interval::point(Decimal::ZERO);
         let mut after = vec![zero; adds.len() + 1];

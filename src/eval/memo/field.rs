@@ -12,6 +12,7 @@ use super::{Recalled, Row, WINDOW};
 use crate::eval::compiled::CellTest;
 use crate::eval::predicates::Truth;
 use crate::eval::scratch::{small_points, Scratch};
+use crate::id::RuleId;
 use crate::value::Decimal;
 
 /// One field's remembered cells.
@@ -74,9 +75,9 @@ pub(super) struct FieldMemo {
 /// One of a field's local rules.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct LocalRule {
-    pub(super) rule: usize,
+    pub(super) rule: RuleId,
     /// Its condition: which of the field's predicates (0 is the first).
-    pub(super) predicate: usize,
+    pub(super) nth: usize,
     /// Its points, when constant (not stored per cell).
     pub(super) constant: Option<Decimal>,
     /// `small_points` of the constant.
@@ -107,7 +108,7 @@ pub(super) struct Remembered<'m> {
 impl<'m> Remembered<'m> {
     /// The local rules that fired: rule id, signed points, and the points
     /// as [`small_points`] gives them.
-    pub(super) fn fired(&self) -> impl Iterator<Item = (usize, Decimal, Option<(i64, u32)>)> + 'm {
+    pub(super) fn fired(&self) -> impl Iterator<Item = (RuleId, Decimal, Option<(i64, u32)>)> + 'm {
         let (bytes, locals) = (self.fired, self.locals);
         let mut at = 0;
         (0..self.count).map_while(move |_| {

@@ -18,6 +18,7 @@
 use super::compiled::CellTest;
 use super::predicates::{truth_byte, Truth};
 use super::scratch::{small_points, Scratch};
+use crate::id::{FieldId, IdVec};
 use crate::value::{Decimal, Value};
 
 /// Most cells remembered per field. (16,384 left a quarter of the
@@ -39,7 +40,7 @@ const WINDOW: u32 = 1024;
 /// A worker's memo: one per plan field that has predicates.
 #[derive(Debug, Default)]
 pub struct Memo {
-    fields: Vec<FieldMemo>,
+    fields: IdVec<FieldId, FieldMemo>,
     /// What the fields' tables and records cost, together.
     bytes: usize,
 }
@@ -96,7 +97,7 @@ impl Memo {
                             .into_iter()
                             .map(|l| LocalRule {
                                 rule: l.rule,
-                                predicate: l.predicate,
+                                nth: l.nth,
                                 constant: l.constant,
                                 small: l.constant.and_then(small_points),
                             })
@@ -118,7 +119,7 @@ impl Memo {
     #[inline(always)] // into the per-cell loop (see `Row::cell`)
     pub fn recall(
         &mut self,
-        field: usize,
+        field: FieldId,
         text: &[u8],
         scratch: &mut Scratch,
     ) -> Option<&Recalled> {
@@ -160,7 +161,7 @@ impl Memo {
     /// Do not remember this row's cell of field `field`: it could not be
     /// read and is taken as missing (`--bad-values missing`), which must
     /// be noted for every row that has it, not recalled silently.
-    pub fn forget(&mut self, field: usize) {
+    pub fn forget(&mut self, field: FieldId) {
         if let Some(memo) = self.fields.get_mut(field) {
             memo.row = Row::Skip;
         }
@@ -179,7 +180,7 @@ impl Memo {
     #[inline(always)] // into the per-cell loop (see `Row::cell`)
     pub fn test_cell(
         &mut self,
-        field: usize,
+        field: FieldId,
         cell: &str,
         scratch: &mut Scratch,
     ) -> Option<&Recalled> {
@@ -193,7 +194,7 @@ impl Memo {
             .extend(tests.iter().map(|t| truth_byte(t.truth(cell))));
         let truths = &memo.cell_truths;
         let fired = memo.locals.iter().filter_map(|l| {
-            let holds = truths.get(l.predicate) == Some(&truth_byte(Some(true)));
+            let holds = truths.get(l.nth) == Some(&truth_byte(Some(true)));
             Some((l.rule, l.constant.filter(|_| holds)?, l.small))
         });
         scratch.recalled(memo.first, memo.truths_read.then_some(truths), fired);
@@ -208,7 +209,7 @@ impl Memo {
     /// Whether this row's cell of field `field` was recalled, its truths
     /// and local rules set (then forgotten: asked once per row).
     #[inline]
-    pub(crate) fn recalled(&mut self, field: usize) -> bool {
+    pub(crate) fn recalled(&mut self, field: FieldId) -> bool {
         let Some(memo) = self.fields.get_mut(field) else {
             return false;
         };
@@ -227,7 +228,7 @@ impl Memo {
     #[inline(never)] // the cold path: keeps the lookup's code small
     pub(crate) fn remember(
         &mut self,
-        field: usize,
+        field: FieldId,
         value: Option<&Value>,
         truths: &[Truth],
         fired: impl Iterator<Item = (usize, Decimal)>,
@@ -303,7 +304,7 @@ impl Memo {
     }
 
     /// How many cells of field `field` are remembered (tests and figures).
-    pub fn len(&self, field: usize) -> usize {
+    pub fn len(&self, field: FieldId) -> usize {
         self.fields.get(field).map_or(0, |m| m.entries.len())
     }
 
@@ -313,7 +314,7 @@ impl Memo {
     }
 
     /// Whether field `field` is looked up at all.
-    pub fn is_on(&self, field: usize) -> bool {
+    pub fn is_on(&self, field: FieldId) -> bool {
         self.fields.get(field).is_some_and(|m| m.on)
     }
 }

@@ -3,8 +3,14 @@
 use super::field::same;
 use super::*;
 use crate::eval::{Lead, Scorer};
+use crate::id::{FieldId, Id};
 use crate::source::Source;
 use crate::value::{parse_date_literal, read_cell, FieldType};
+
+/// Field `i` of the test's plan.
+fn f(i: usize) -> FieldId {
+    FieldId::from_index(i)
+}
 
 fn plan() -> crate::plan::Plan {
     compile(
@@ -17,15 +23,23 @@ fn compile(text: &str) -> crate::plan::Plan {
     crate::plan::compile(&crate::compile(&source).model.unwrap())
 }
 
+/// A scratch made ready for a row, as `recall` needs it.
+fn ready(scorer: &Scorer) -> Scratch<'static> {
+    let mut scratch = Scratch::default();
+    scratch.points.resize(scorer.plan().rules.len(), None);
+    scratch.predicates.resize(64, 0);
+    scratch
+}
+
 /// Look `text` up in field 0 and, on a miss, remember it as read.
-fn see(memo: &mut Memo, text: &str) -> bool {
+fn see(memo: &mut Memo, scorer: &Scorer, text: &str) -> bool {
     let hit = memo
-        .recall(0, text.as_bytes(), &mut Scratch::default())
+        .recall(f(0), text.as_bytes(), &mut ready(scorer))
         .is_some();
     if !hit {
         let value = Value::Text(text.to_string());
         let fired = [(1, Decimal::ONE)].into_iter();
-        memo.remember(0, Some(&value), &[1, 2], fired);
+        memo.remember(f(0), Some(&value), &[1, 2], fired);
     }
     hit
 }
@@ -40,10 +54,10 @@ fn the_memo_stops_remembering_cells_at_its_budget() {
     let mut memo = Memo::new(&scorer);
     let see_in = |memo: &mut Memo, field: usize, text: &str| {
         let hit = memo
-            .recall(field, text.as_bytes(), &mut Scratch::default())
+            .recall(f(field), text.as_bytes(), &mut ready(&scorer))
             .is_some();
         if !hit {
-            memo.remember(field, None, &[2], std::iter::empty());
+            memo.remember(f(field), None, &[2], std::iter::empty());
         }
         hit
     };
@@ -56,7 +70,7 @@ fn the_memo_stops_remembering_cells_at_its_budget() {
             see_in(&mut memo, field, &format!("{long}{i:08}"));
         }
     }
-    let remembered: usize = (0..3).map(|field| memo.len(field)).sum();
+    let remembered: usize = (0..3).map(|field| memo.len(f(field))).sum();
     assert!(memo.bytes() <= BUDGET, "{} bytes", memo.bytes());
     assert!(
         memo.bytes() > BUDGET - 200,
@@ -105,26 +119,30 @@ fn repeated_cells_are_remembered_and_unread_fields_are_not_kept() {
     let plan = plan();
     let scorer = Scorer::new(&plan, parse_date_literal("2026-11-22").unwrap());
     let mut memo = Memo::new(&scorer);
-    assert!(memo.is_on(0));
-    assert!(!memo.is_on(1), "no predicate reads u");
-    assert!(!see(&mut memo, "a"));
-    assert!(!memo.recalled(0), "a miss is tested");
+    assert!(memo.is_on(f(0)));
+    assert!(!memo.is_on(f(1)), "no predicate reads u");
+    assert!(!see(&mut memo, &scorer, "a"));
+    assert!(!memo.recalled(f(0)), "a miss is tested");
     let mut scratch = Scratch::default();
     scorer.begin(&mut scratch);
-    assert!(memo.recall(0, b"a", &mut scratch).is_some());
-    assert_eq!(scratch.points, [None, Some(Decimal::ONE)], "its rule fired");
-    assert!(memo.recalled(0));
-    assert!(!memo.recalled(0), "a hit is told once");
-    assert!(!see(&mut memo, &"y".repeat(LONGEST + 1)));
+    assert!(memo.recall(f(0), b"a", &mut scratch).is_some());
+    assert_eq!(
+        scratch.points.as_slice(),
+        [None, Some(Decimal::ONE)],
+        "its rule fired"
+    );
+    assert!(memo.recalled(f(0)));
+    assert!(!memo.recalled(f(0)), "a hit is told once");
+    assert!(!see(&mut memo, &scorer, &"y".repeat(LONGEST + 1)));
     assert!(
-        !see(&mut memo, &"y".repeat(LONGEST + 1)),
+        !see(&mut memo, &scorer, &"y".repeat(LONGEST + 1)),
         "too long to keep"
     );
     for i in 0..3 * WINDOW {
-        see(&mut memo, &format!("{}", i % 100));
+        see(&mut memo, &scorer, &format!("{}", i % 100));
     }
-    assert!(memo.is_on(0));
-    assert_eq!(memo.len(0), 101);
+    assert!(memo.is_on(f(0)));
+    assert_eq!(memo.len(f(0)), 101);
 }
 
 #[test]
@@ -134,16 +152,16 @@ fn a_cell_that_fired_more_rules_than_a_record_counts_is_not_remembered() {
     let mut memo = Memo::new(&scorer);
     let value = Value::Text("a".to_string());
     let scratch = &mut Scratch::default();
-    assert!(memo.recall(0, b"a", scratch).is_none());
+    assert!(memo.recall(f(0), b"a", scratch).is_none());
     let fired = (0..256).map(|i| (i % 2, Decimal::ONE));
-    memo.remember(0, Some(&value), &[2, 1], fired);
-    assert_eq!(memo.len(0), 0);
-    assert!(memo.recall(0, b"a", scratch).is_none());
+    memo.remember(f(0), Some(&value), &[2, 1], fired);
+    assert_eq!(memo.len(f(0)), 0);
+    assert!(memo.recall(f(0), b"a", scratch).is_none());
     let fired = (0..255).map(|i| (i % 2, Decimal::ONE));
-    memo.remember(0, Some(&value), &[2, 1], fired);
-    assert_eq!(memo.len(0), 1);
+    memo.remember(f(0), Some(&value), &[2, 1], fired);
+    assert_eq!(memo.len(f(0)), 1);
     scorer.begin(scratch);
-    assert!(memo.recall(0, b"a", scratch).is_some());
+    assert!(memo.recall(f(0), b"a", scratch).is_some());
     assert_eq!(scratch.fired_count(), 255);
 }
 
@@ -153,23 +171,25 @@ fn a_field_whose_cells_rarely_repeat_is_switched_off_and_the_memo_stays_bounded(
     let scorer = Scorer::new(&plan, parse_date_literal("2026-11-22").unwrap());
     let mut memo = Memo::new(&scorer);
     for i in 0..WINDOW - 1 {
-        assert!(!see(&mut memo, &format!("id-{i}")));
+        assert!(!see(&mut memo, &scorer, &format!("id-{i}")));
     }
-    assert!(memo.is_on(0));
-    assert!(!see(&mut memo, "last"));
-    assert!(!memo.is_on(0), "switched off after a window of misses");
-    assert_eq!(memo.len(0), 0, "and its cells freed");
-    assert!(memo.recall(0, b"id-1", &mut Scratch::default()).is_none());
+    assert!(memo.is_on(f(0)));
+    assert!(!see(&mut memo, &scorer, "last"));
+    assert!(!memo.is_on(f(0)), "switched off after a window of misses");
+    assert_eq!(memo.len(f(0)), 0, "and its cells freed");
+    assert!(memo
+        .recall(f(0), b"id-1", &mut ready(&scorer))
+        .is_none());
 
     // A field that hits often but has more distinct cells than fit
     // keeps the first ENTRIES.
     let mut memo = Memo::new(&scorer);
     for i in 0..4 * ENTRIES {
-        see(&mut memo, &format!("{}", i % 8));
-        see(&mut memo, &format!("{i}"));
+        see(&mut memo, &scorer, &format!("{}", i % 8));
+        see(&mut memo, &scorer, &format!("{i}"));
     }
-    assert!(memo.is_on(0));
-    assert_eq!(memo.len(0), ENTRIES);
+    assert!(memo.is_on(f(0)));
+    assert_eq!(memo.len(f(0)), ENTRIES);
 }
 /// Score leads of text cells (one per field) as the CSV reader does:
 /// recalled cells set their truths and rules, cells of a field the
@@ -183,14 +203,14 @@ fn score_with_memo(plan: &crate::plan::Plan, leads: &[Vec<&str>]) -> (Vec<Decima
     for cells in leads {
         scorer.begin(&mut scratch);
         let mut lead = Lead {
-            values: vec![None; cells.len()],
+            values: vec![None; cells.len()].into(),
         };
         for (field, text) in cells.iter().enumerate() {
-            let recalled = match memo.recall(field, text.as_bytes(), &mut scratch) {
+            let recalled = match memo.recall(f(field), text.as_bytes(), &mut scratch) {
                 Some(recalled) => Some(recalled.clone()),
-                None => memo.test_cell(field, text, &mut scratch).cloned(),
+                None => memo.test_cell(f(field), text, &mut scratch).cloned(),
             };
-            lead.values[field] = match recalled {
+            lead.values[f(field)] = match recalled {
                 Some(Recalled::Value(value)) => Some(value),
                 Some(_) => None,
                 None => read_cell(FieldType::Text, text, &Default::default()).unwrap(),
@@ -223,7 +243,7 @@ fn a_field_tested_as_its_cell_is_read_scores_as_testing_it_does() {
     let scorer = Scorer::new(&plan, parse_date_literal("2026-11-22").unwrap());
     let memo = Memo::new(&scorer);
     assert!(
-        memo.is_on(0) && !memo.is_on(1) && memo.is_on(2),
+        memo.is_on(f(0)) && !memo.is_on(f(1)) && memo.is_on(f(2)),
         "u is never looked up"
     );
     let domains = ["gmail.com", "Yahoo.COM", "acme.io", "gmail.co", "mail.com"];
@@ -240,7 +260,7 @@ fn a_field_tested_as_its_cell_is_read_scores_as_testing_it_does() {
     leads.push(vec!["ada@initech.io", "x", "q"]);
     let (scores, memo) = score_with_memo(&plan, &leads);
     assert!(
-        !memo.is_on(0),
+        !memo.is_on(f(0)),
         "t's cells rarely repeat: switched off, then tested as read"
     );
     let last: Vec<i64> = scores[scores.len() - 3..]
