@@ -419,3 +419,6 @@ pub(super) fn in_set(aggregate: &AggregateSpec, time: Date, env: &Env) -> bool {
             .as_ref()
             .is_none_or(|c| expr::truth(c, env) == Some(true))
 }
+
+#[cfg(test)]
+mod tests;
