@@ -200,7 +200,12 @@ impl Column {
             Column::Date(d) => d.capacity() * size_of::<Option<Date>>(),
             Column::Sum(s) => s.units.capacity() * 8 + s.exact.capacity() * 24,
             Column::Extreme(e) => e.units.capacity() * 8 + e.exact.capacity() * 28,
-            Column::Distinct(d) => d.low.capacity() * 8 + d.high.len() * 64,
+            Column::Distinct(d) => {
+                // A value: its key, its number, a control byte, and a
+                // text's own heap block (about 32 bytes).
+                let values = d.values.capacity() * (size_of::<DistinctKey>() + 4 + 1 + 32);
+                d.low.capacity() * 8 + d.high.len() * 64 + values
+            }
         }
     }
 }

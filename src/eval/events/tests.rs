@@ -136,3 +136,33 @@ fn compact_tables_give_what_plain_states_give() {
     assert_eq!(shared.counts.unknown, unknown as u64);
     assert_eq!(single.counts.future, shared.counts.future);
 }
+
+/// The table's memory is its columns, sized once for the lead keys:
+/// events whose values fit the columns add nothing per key (docs/performance.md
+/// counts about 130 bytes a key for the benchmark's 19 aggregates).
+#[test]
+fn a_table_of_lead_keys_takes_its_columns_and_no_more() {
+    let plan = plan();
+    let source = &plan.events[0];
+    let keys = 50_000u64;
+    let mut set = KeySet::default();
+    let names: Vec<String> = (0..keys).map(|k| format!("l{k:08}")).collect();
+    set.extend(names.iter().map(String::as_str));
+    set.shrink();
+    let mut table = EventTable::new(source, Some(set));
+    let empty = table.heap_bytes();
+    // 15 aggregates: 76.5 bytes of columns, 9 of counts and flags, and
+    // the key index (9 bytes of text, 8 of offset, 5 a bucket).
+    let per_key = empty as f64 / keys as f64;
+    assert!((100.0..125.0).contains(&per_key), "{per_key} bytes a key");
+    for i in 0..200_000u64 {
+        let mut values = event(i, keys);
+        values[3] = Some(Value::Text(format!("page {}", i % 40)));
+        values[4] = Some(Value::Number(Decimal::new((i % 5000) as i64, 2)));
+        let lead = Lead { values };
+        assert_eq!(table.add(source, &lead, today()), Ok(()));
+    }
+    // Only the shards' pages are new: 40 in each of 64 shards.
+    let grown = table.heap_bytes() - empty;
+    assert!(grown < 64 * 64 * 80, "{grown} bytes more");
+}
