@@ -8,8 +8,6 @@
 use std::io::Cursor;
 use std::sync::OnceLock;
 
-use std::sync::Arc;
-
 use tally::eval::{EventTable, KeySet};
 use tally::io::{read_events, EventsFormat, Format, RowLimit};
 use tally::plan::{self, Plan};
@@ -97,7 +95,7 @@ pub fn check_events(data: &[u8]) {
         panic!("the fuzz model has no events source");
     };
     let today = Date::from_ymd_opt(2026, 11, 22).unwrap_or_default();
-    let read_with = |format: Format, threads: usize, keys: Option<Arc<KeySet>>| {
+    let read_with = |format: Format, threads: usize, keys: Option<KeySet>| {
         let how = EventsFormat {
             format,
             delimiter: b',',
@@ -116,8 +114,9 @@ pub fn check_events(data: &[u8]) {
     let read = |format: Format, threads: usize| read_with(format, threads, None);
     let (one, two) = (read(Format::Csv, 1), read(Format::Csv, 2));
     // Given the leads' keys first, the leads' values are the same.
-    let known: KeySet = ["l1", "l2"].into_iter().map(Box::from).collect();
-    if let (Some(all), Some(some)) = (&one, read_with(Format::Csv, 2, Some(Arc::new(known)))) {
+    let mut known = KeySet::default();
+    known.extend(["l1", "l2"]);
+    if let (Some(all), Some(some)) = (&one, read_with(Format::Csv, 2, Some(known))) {
         for key in ["L1", "l2"] {
             assert_eq!(
                 values(&all.table, key),

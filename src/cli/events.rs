@@ -3,8 +3,6 @@
 
 use clap::Args;
 
-use std::sync::Arc;
-
 use crate::eval::{EventTable, KeySet};
 use crate::id::FieldId;
 use crate::io::{self, EventsError, EventsFormat, Format, NameHint, OpenError, RowLimit};
@@ -77,13 +75,19 @@ impl EventsArgs {
     ) -> Result<Events, EventsFailure> {
         let files = self.files(plan)?;
         let mut events = Events::default();
-        let mut key_sets: Vec<(FieldId, Arc<KeySet>)> = Vec::new();
-        for (source, path) in plan.events.iter().zip(files) {
-            let keys = match (leads, key_sets.iter().find(|(f, _)| *f == source.lead_key)) {
-                (_, Some((_, keys))) => Some(keys.clone()),
+        // The lead file's keys, read once per lead field the sources join
+        // on; the last source to join on a field takes them.
+        let mut key_sets: Vec<(FieldId, KeySet)> = Vec::new();
+        for (i, (source, path)) in plan.events.iter().zip(files).enumerate() {
+            let later = plan.events.as_slice().get(i + 1..).unwrap_or_default();
+            let shared = later.iter().any(|s| s.lead_key == source.lead_key);
+            let found = key_sets.iter().position(|(f, _)| *f == source.lead_key);
+            let keys = match (leads, found) {
+                (_, Some(at)) if shared => key_sets.get(at).map(|(_, k)| k.clone()),
+                (_, Some(at)) => Some(key_sets.swap_remove(at).1),
                 (Some(leads), None) if leads != "-" && !source.aggregates.is_empty() => {
-                    let keys = lead_keys_of(plan, source.lead_key, leads, how).map(Arc::new);
-                    if let Some(keys) = &keys {
+                    let keys = lead_keys_of(plan, source.lead_key, leads, how);
+                    if let (Some(keys), true) = (&keys, shared) {
                         key_sets.push((source.lead_key, keys.clone()));
                     }
                     keys

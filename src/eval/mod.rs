@@ -20,8 +20,8 @@ mod sums;
 
 pub use accounts::{AccountTable, AccountTables, Scored};
 pub use events::{
-    contributions, lead_key, same_key, AggregateOverflow, Contribution, EventCounts, EventTable,
-    KeySet,
+    contributions, lead_key, same_key, AggregateOverflow, Contribution, EventAdder, EventCounts,
+    EventTable, KeySet, SharedTable,
 };
 pub use memo::{Memo, Recalled};
 pub use model_tests::{run_tests, Failure, TestResult};

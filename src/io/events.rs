@@ -18,12 +18,13 @@ use super::reject::Rejection;
 use super::run::StreamError;
 use super::walk::{walk, Cells, Done, RowHandler, Shape};
 use crate::eval::Lead;
-use crate::eval::{lead_key, same_key, AggregateOverflow, EventTable, KeySet};
+use crate::eval::{
+    lead_key, same_key, AggregateOverflow, EventAdder, EventTable, KeySet, SharedTable,
+};
 use crate::id::{FieldId, IdVec};
 use crate::plan::EventsSpec;
 use crate::plan::FieldSpec;
 use crate::value::{Date, Value};
-use std::sync::Arc;
 
 /// One events file, read.
 #[derive(Debug)]
@@ -106,7 +107,7 @@ pub fn read_events(
     input: Box<dyn BufRead + Send>,
     how: EventsFormat,
     today: Date,
-    keys: Option<Arc<KeySet>>,
+    keys: Option<KeySet>,
 ) -> Result<EventsRead, EventsError> {
     let reader = Reader::with_limit(input, how.format, how.delimiter, how.limit)
         .map_err(EventsError::Open)?;
@@ -148,7 +149,7 @@ pub fn lead_keys(
                 threads: how.threads,
             };
             let take = |done: Done<Vec<Box<str>>>| {
-                keys.extend(done.out);
+                keys.extend(done.out.iter().map(|k| &**k));
                 Ok(None)
             };
             let handler = || KeyRows {
@@ -162,12 +163,14 @@ pub fn lead_keys(
             while let Some(row) = reader.next_row().map_err(EventsError::Io)? {
                 if let Ok(record) = row {
                     if let Ok(lead) = binding.lead(&record) {
-                        keys.extend(lead_key(lead.values.at(field).as_ref()));
+                        let key = lead_key(lead.values.at(field).as_ref());
+                        keys.extend(key.as_deref());
                     }
                 }
             }
         }
     }
+    keys.shrink();
     Ok(keys)
 }
 
@@ -211,9 +214,9 @@ fn read_rows(
     binding: &Binding,
     mut reader: Reader,
     today: Date,
-    keys: Option<Arc<KeySet>>,
+    keys: Option<KeySet>,
 ) -> Result<EventsRead, EventsError> {
-    let mut table = EventTable::for_keys(keys);
+    let mut table = EventTable::new(source, keys);
     let mut rejects = Vec::new();
     while let Some(row) = reader.next_row().map_err(EventsError::Io)? {
         table.counts.read += 1;
@@ -229,17 +232,18 @@ fn read_rows(
     Ok(EventsRead { table, rejects })
 }
 
-/// A CSV events file on all cores: each worker aggregates the rows of
-/// its chunks into its own table, and the tables are merged at the end
-/// (every aggregate merges exactly, so the result does not depend on
-/// which worker had which rows).
+/// A CSV events file on all cores: the workers aggregate the rows of
+/// their chunks into one shared table, each locking the shard of the
+/// event's key (every update is commutative, so the result does not
+/// depend on which worker had which rows, or in which order).
 fn read_csv_events(
     source: &EventsSpec,
     binding: &Binding,
     csv: CsvWalk,
     (threads, today): (usize, Date),
-    keys: Option<Arc<KeySet>>,
+    keys: Option<KeySet>,
 ) -> Result<EventsRead, EventsError> {
+    let shared = SharedTable::new(source, keys);
     let shape = Shape {
         delimiter: csv.delimiter,
         columns: &csv.columns,
@@ -260,17 +264,16 @@ fn read_csv_events(
         binding,
         today,
         event: Lead::default(),
-        table: EventTable::for_keys(keys.clone()),
+        table: &shared,
+        adder: EventAdder::default(),
         overflow: false,
     };
     let workers = walk(&shape, csv.chunks, handler, take).map_err(EventsError::from)?;
-    let mut table = EventTable::default();
-    for worker in workers {
-        if worker.overflow {
-            return Err(EventsError::Overflow);
-        }
-        table.merge(source, worker.table)?;
+    if workers.iter().any(|w| w.overflow) {
+        return Err(EventsError::Overflow);
     }
+    let counts: Vec<_> = workers.into_iter().map(|w| w.adder.counts).collect();
+    let mut table = shared.finish(counts);
     table.counts.read = read;
     table.counts.rejected += rejects.len() as u64;
     Ok(EventsRead { table, rejects })
@@ -283,7 +286,8 @@ struct AggregateRows<'a> {
     today: Date,
     /// The row's values, reused.
     event: Lead,
-    table: EventTable,
+    table: &'a SharedTable,
+    adder: EventAdder,
     overflow: bool,
 }
 
@@ -301,9 +305,10 @@ impl RowHandler for AggregateRows<'_> {
         _: &mut Vec<Rejection>,
     ) -> Result<(), Rejection> {
         self.binding.read_values(number, cells, &mut self.event)?;
+        let (table, source) = (self.table, self.source);
         if self
-            .table
-            .add(self.source, &self.event, self.today)
+            .adder
+            .add(table, source, &self.event, self.today)
             .is_err()
         {
             self.overflow = true;

@@ -177,9 +177,7 @@ fn a_field_whose_cells_rarely_repeat_is_switched_off_and_the_memo_stays_bounded(
     assert!(!see(&mut memo, &scorer, "last"));
     assert!(!memo.is_on(f(0)), "switched off after a window of misses");
     assert_eq!(memo.len(f(0)), 0, "and its cells freed");
-    assert!(memo
-        .recall(f(0), b"id-1", &mut ready(&scorer))
-        .is_none());
+    assert!(memo.recall(f(0), b"id-1", &mut ready(&scorer)).is_none());
 
     // A field that hits often but has more distinct cells than fit
     // keeps the first ENTRIES.
