@@ -11,6 +11,7 @@
 
 use rustc_hash::FxHashMap;
 
+use super::account_key::Key;
 use super::events::{event_env, key_into, AggregateOverflow, State};
 use super::expr::{self, Env, Folded};
 use super::Lead;
@@ -20,7 +21,7 @@ use crate::value::{Date, Decimal, Value};
 /// The states of one level's account values, per account key.
 #[derive(Debug, Default)]
 pub struct AccountTable {
-    by_key: FxHashMap<Box<str>, Account>,
+    by_key: FxHashMap<Key, Account>,
     /// Reused per lead.
     key: String,
     folded: Vec<Folded>,
@@ -63,11 +64,11 @@ impl AccountTable {
         ) {
             return Ok(());
         }
-        let account = match self.by_key.get_mut(self.key.as_str()) {
+        let account = match self.by_key.get_mut(self.key.as_bytes()) {
             Some(account) => account,
             None => self
                 .by_key
-                .entry(self.key.as_str().into())
+                .entry(Key::new(self.key.as_bytes()))
                 .or_insert_with(|| Account {
                     leads: 0,
                     states: spec.values.iter().map(State::new).collect(),
@@ -160,12 +161,16 @@ pub struct AccountTables {
     pub score: AccountTable,
     /// Each account's values, worked out once by [`AccountTables::settle`]
     /// rather than from the states for every lead (a pass then costs one
-    /// fold and one lookup per lead). Dropped when stale: see `settle`.
-    settled: Option<Settled>,
+    /// fold and one lookup per lead).
+    settled: Option<FxHashMap<Key, Settled>>,
 }
 
-/// Each account's values, by folded key.
-type Settled = FxHashMap<Box<str>, Box<[Option<Value>]>>;
+/// An account's leads and values, settled.
+#[derive(Debug)]
+struct Settled {
+    leads: u64,
+    values: Box<[Option<Value>]>,
+}
 
 thread_local! {
     /// The folded key of the lead being looked up: a buffer per thread, so
@@ -174,19 +179,30 @@ thread_local! {
 }
 
 impl AccountTables {
-    /// The tables as the passes left them: each account's values are
-    /// worked out now, once. Call it again after changing `input` or
-    /// `score` (until then, lookups read the states, as before).
+    /// Take the states a pass left in `input` or `score`: each account's
+    /// values of that level are worked out now, once, and the states are
+    /// dropped (they are no longer read, and 200,000 accounts' states and
+    /// values together came near the memory goal). Call it after each
+    /// pass; until the first call, lookups read the states.
     pub fn settle(&mut self, spec: &AccountSpec) {
-        let mut settled = FxHashMap::default();
-        let keys = self.input.by_key.keys().chain(self.score.by_key.keys());
-        for key in keys {
-            if !settled.contains_key(key) {
-                let mut values = Vec::with_capacity(spec.values.len());
-                self.values_of(spec, key, &mut values);
-                settled.insert(key.clone(), values.into_boxed_slice());
+        let mut settled = self.settled.take().unwrap_or_default();
+        let fresh = |leads: u64| Settled {
+            leads,
+            values: spec.values.iter().map(|v| State::new(v).value(v)).collect(),
+        };
+        for (score_level, table) in [(false, &mut self.input), (true, &mut self.score)] {
+            for (key, account) in std::mem::take(&mut table.by_key) {
+                let entry = settled.entry(key).or_insert_with(|| fresh(account.leads));
+                let levels = spec.score_level.iter();
+                let slots = entry.values.iter_mut().zip(account.states.iter());
+                for (((slot, state), value), level) in slots.zip(&spec.values).zip(levels) {
+                    if *level == score_level {
+                        *slot = state.value(value);
+                    }
+                }
             }
         }
+        settled.shrink_to_fit();
         self.settled = Some(settled);
     }
 
@@ -197,7 +213,11 @@ impl AccountTables {
         if !key_into(&mut buf, key) {
             return None;
         }
-        let count = |t: &AccountTable| t.by_key.get(buf.as_str()).map(|a| a.leads);
+        let key = buf.as_bytes();
+        if let Some(settled) = &self.settled {
+            return settled.get(key).map(|s| s.leads);
+        }
+        let count = |t: &AccountTable| t.by_key.get(key).map(|a| a.leads);
         count(&self.input).or_else(|| count(&self.score))
     }
 
@@ -215,20 +235,20 @@ impl AccountTables {
                 out.resize(spec.values.len(), None);
                 return;
             }
-            match &self.settled {
-                Some(settled) => match settled.get(buf.as_str()) {
-                    Some(values) => out.extend_from_slice(values),
-                    // Not seen by the passes (a test's lead, say).
-                    None => self.values_of(spec, buf, out),
-                },
-                None => self.values_of(spec, buf, out),
+            let key = buf.as_bytes();
+            match self.settled.as_ref().map(|s| s.get(key)) {
+                Some(Some(settled)) => out.extend_from_slice(&settled.values),
+                // Not seen by the passes (a test's lead, say): the values
+                // of an account with no leads.
+                Some(None) => out.extend(spec.values.iter().map(|v| State::new(v).value(v))),
+                None => self.values_of(spec, key, out),
             }
         });
     }
 
     /// The values of the account whose folded key is `key`, from the
     /// states (an account a level never saw has that level's empty values).
-    fn values_of(&self, spec: &AccountSpec, key: &str, out: &mut Vec<Option<Value>>) {
+    fn values_of(&self, spec: &AccountSpec, key: &[u8], out: &mut Vec<Option<Value>>) {
         let levels = spec.score_level.iter();
         for (i, (value, level)) in spec.values.iter().zip(levels).enumerate() {
             let table = if *level { &self.score } else { &self.input };
