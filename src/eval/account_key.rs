@@ -70,12 +70,12 @@ impl std::fmt::Debug for Key {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use rustc_hash::FxHashMap;
+    use std::collections::HashMap;
 
     #[test]
     fn short_and_long_keys_are_found_by_their_bytes() {
         let long = "a company name longer than twenty-two bytes";
-        let mut map = FxHashMap::default();
+        let mut map: HashMap<Key, usize, foldhash::fast::RandomState> = HashMap::default();
         for (i, key) in [
             "",
             "acme",
