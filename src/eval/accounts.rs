@@ -22,10 +22,9 @@ use crate::value::{Date, Decimal, Value};
 
 /// A map by account key. foldhash, not FxHash: the keys are the lead
 /// file's cells, so the hash is seeded per process (a crafted file must
-/// not turn lookups into long probes), and FxHash spread keys that differ
-/// only in their last bytes (`company 1234`, `company 1235`) so poorly
-/// that a lookup among 200,000 accounts compared several keys (about 600
-/// ns a lookup on the accounts benchmark).
+/// not turn lookups into long probes), as the memo's is. (It was no
+/// faster or slower on the accounts benchmark: a lookup there costs its
+/// cache misses, not its hashing.)
 type ByKey<V> = HashMap<Key, V, RandomState>;
 
 /// The states of one level's account values, per account key.
