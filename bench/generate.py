@@ -22,6 +22,13 @@ request, +0.4 for any webinar, -1.0 for an unsubscribe. The other columns
 are the same bytes as without it (`tally backtest`, `calibrate`, `diff`
 and `report` are measured on such a file).
 
+With --accounts N, each row ends (after `converted`, if asked for) with a
+`company` column naming one of N accounts, drawn uniformly, spelled
+messily: `Company 123`, `COMPANY 123`, ` company 123`, `Company 123  `
+(all one account under `==`), blank in about 2% of the rows (no
+account). The other columns are the same bytes as without it
+(bench/accounts.tally is measured on such a file).
+
 Speed: every row is one lead id plus two halves drawn from pools of
 pre-rendered halves (65,536 each, so 4 billion combinations), picked with
 a seeded PRNG a chunk at a time; 10M rows take well under a minute.
@@ -336,11 +343,28 @@ def gen_half_b(rng: random.Random) -> tuple[str, float]:
     return ",".join(cell(rng, v) for v in values), logit
 
 
-def generate(rows: int, out, converted: bool = False) -> None:
+def gen_company(draw, accounts: int) -> str:
+    """One of `accounts` company names, messily spelled, or blank (2%)."""
+    roll = draw()
+    if roll < 0.02:
+        return ""
+    name = f"Company {int(draw() * accounts)}"
+    if roll < 0.06:
+        return name.upper()
+    if roll < 0.08:
+        return " " + name.lower()
+    if roll < 0.10:
+        return name + "  "
+    return name
+
+
+def generate(rows: int, out, converted: bool = False,
+             accounts: int = 0) -> None:
     rng = random.Random(SEED)
     half_a, logit_a_of = zip(*[gen_half_a(rng) for _ in range(POOL)])
     half_b, logit_b_of = zip(*[gen_half_b(rng) for _ in range(POOL)])
-    header = HEADER + (["converted"] if converted else [])
+    header = (HEADER + (["converted"] if converted else [])
+              + (["company"] if accounts else []))
     out.write(",".join(cell(random.Random(0), h) for h in header) + "\n")
     # One stream per column group, one draw per row each: a file of N rows
     # is the first N rows of any longer one.
@@ -348,6 +372,7 @@ def generate(rows: int, out, converted: bool = False) -> None:
     draw_b = random.Random(SEED + 2).random
     draw_id = random.Random(SEED + 3).random
     draw_outcome = random.Random(SEED + 4).random
+    draw_company = random.Random(SEED + 5).random
     for start in range(1, rows + 1, CHUNK):
         n = min(CHUNK, rows + 1 - start)
         ia = [int(draw_a() * POOL) for _ in range(n)]
@@ -362,6 +387,9 @@ def generate(rows: int, out, converted: bool = False) -> None:
             chance = [1 / (1 + math.exp(3.0 - logit_a_of[i] - logit_b_of[j]))
                       for i, j in zip(ia, ib)]
             columns.append(["yes" if draw_outcome() < c else "" for c in chance])
+        if accounts:
+            columns.append([gen_company(draw_company, accounts)
+                            for _ in range(n)])
         out.write("\n".join(map(",".join, zip(*columns))))
         out.write("\n")
 
@@ -372,13 +400,15 @@ def main() -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("--converted", action="store_true",
                         help="add a converted column drawn from a known model")
+    parser.add_argument("--accounts", type=int, default=0,
+                        help="add a company column naming one of N accounts")
     args = parser.parse_args()
     directory = os.path.dirname(os.path.abspath(args.out))
     os.makedirs(directory, exist_ok=True)
     partial = args.out + ".partial"
     with open(partial, "w", encoding="utf-8", newline="",
               buffering=1 << 22) as out:
-        generate(args.rows, out, args.converted)
+        generate(args.rows, out, args.converted, args.accounts)
     os.replace(partial, args.out)
     size = os.path.getsize(args.out)
     print(f"{args.out}: {args.rows} rows, {size / 1e6:.1f} MB, "

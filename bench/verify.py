@@ -6,7 +6,7 @@
 
 Every output must hold the same lead ids, each with the same score, fit,
 engagement (compared as exact decimals: `29.195` equals `29.19500`) and
-stage, and with its input columns exactly as in LEADS.csv. The input rows
+stage (or the columns --outputs names, e.g. with account values), and with its input columns exactly as in LEADS.csv. The input rows
 missing from the outputs (the unreadable ones) must be the same for every
 tool, and as many as the lines of Tally's rejects file. Exits 1 on any
 difference, printing the first few. Standard library only.
@@ -45,8 +45,16 @@ def number(text: str) -> Decimal | None:
     return None if text == "" else Decimal(text).normalize()
 
 
+def value(text: str) -> Decimal | str | None:
+    """A number as an exact decimal, other text as is."""
+    try:
+        return number(text)
+    except ArithmeticError:
+        return text
+
+
 def read_output(path: str, header: list[str]) -> dict[str, tuple]:
-    """Lead id -> (hash of the input columns, score, fit, engagement, stage)."""
+    """Lead id -> (hash of the input columns, then the OUTPUTS values)."""
     width = len(header)
     with open(path, encoding="utf-8", newline="") as file:
         reader = csv.reader(file, strict=True)
@@ -56,9 +64,8 @@ def read_output(path: str, header: list[str]) -> dict[str, tuple]:
         at = [columns.index(name) for name in OUTPUTS]
         result: dict[str, tuple] = {}
         for cells in reader:
-            score, fit, engagement, stage = (cells[i] for i in at)
-            result[cells[0]] = (hash(tuple(cells[:width])), number(score),
-                                number(fit), number(engagement), stage)
+            result[cells[0]] = (hash(tuple(cells[:width])),
+                                *(value(cells[i]) for i in at))
     return result
 
 
@@ -69,7 +76,11 @@ def main() -> int:
     parser.add_argument("peers", nargs="+", metavar="NAME=OUTPUT.csv",
                         help="each peer's output, e.g. duckdb=out.csv")
     parser.add_argument("--rejects", help="Tally's rejects file")
+    parser.add_argument("--outputs", help="the output columns to compare, "
+                        "comma-separated (default: score,fit,engagement,stage)")
     args = parser.parse_args()
+    if args.outputs:
+        OUTPUTS[:] = args.outputs.split(",")
 
     header, inputs, count = read_input(args.leads)
     print(f"{args.leads}: {count} rows")
@@ -123,7 +134,7 @@ def main() -> int:
         print(f"FAIL: {failures} differences")
         return 1
     print(f"OK: the {len(paths)} tools agree on all {len(tally)} scored leads "
-          f"(score, fit, engagement, stage, input columns) and on the "
+          f"({', '.join(OUTPUTS)}, input columns) and on the "
           f"{count - len(tally)} rows left out")
     return 0
 

@@ -337,3 +337,97 @@ when pages >= 3 add 1 "Reader"
         );
     }
 }
+
+/// The input-level pass reads only the cells its values need, and the
+/// cells that can reject a row: a row rejected for a field only rules
+/// read (`employees`) is still in no account, and free text it does not read (notes
+/// with quotes and commas) changes nothing.
+#[test]
+fn the_input_pass_skips_unread_text_but_not_a_rejected_row() {
+    let model = r#"fields {
+  id:        text required
+  company:   text
+  title:     text
+  employees: int
+  notes:     text
+}
+
+account by company {
+  let people = count(leads)
+  let ceos   = count(leads where title == "CEO")
+}
+
+when title == "CEO"           add 10 "CEO"
+when employees > 100          add 5  "Big"
+when notes contains "budget"  add 3  "Budget"
+when account.people >= 2      add 20 "Committee"
+"#;
+    let leads = "id,company,title,employees,notes\n\
+1,Acme,CEO,50,\"budget, \"\"soon\"\"\"\n\
+2,acme ,Analyst,about 50,\n\
+3, ACME,VP,500,\n\
+4,Beta,CEO,x,budget\n\
+5,Beta,Intern,20,\n";
+    let dir = dir_with(&[("m.tally", model), ("leads.csv", leads)]);
+    for threads in ["1", "2"] {
+        let out = tally(
+            dir.path(),
+            &[
+                "score",
+                "m.tally",
+                "leads.csv",
+                "--as-of",
+                "2026-11-22",
+                "--threads",
+                threads,
+            ],
+        );
+        assert_eq!(
+            text(&out.stdout),
+            "id,company,title,employees,notes,score,account.people,account.ceos\n\
+             1,Acme,CEO,50,\"budget, \"\"soon\"\"\",33,2,1\n\
+             3, ACME,VP,500,,25,2,1\n\
+             5,Beta,Intern,20,,0,1,0\n",
+            "--threads {threads}"
+        );
+        assert_eq!(out.status.code(), Some(1), "rows 2 and 4 are rejected");
+    }
+}
+
+/// A model with only score-level values (no input-level pass: the
+/// score-level one reads every account value it needs) and one with only
+/// input-level values (no score-level pass).
+#[test]
+fn models_with_one_level_of_account_values() {
+    let leads = "id,company,points\n1,Acme,10\n2,ACME,5\n3,Beta,7\n4,,1\n";
+    let scored = |values: &str, ladder: &str| {
+        let model = format!(
+            "fields {{\n  id: text\n  company: text\n  points: number\n}}\n\n\
+             account by company {{\n{values}\n}}\n\n\
+             when points > 0 add points \"Points\"\n\n{ladder}"
+        );
+        let dir = dir_with(&[("m.tally", model.as_str()), ("leads.csv", leads)]);
+        let out = tally(dir.path(), &["score", "m.tally", "leads.csv"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    assert_eq!(
+        scored(
+            "  let heat = sum(leads, score)",
+            "if account.heat >= 15 then Hot\nelse Cold\n"
+        ),
+        "id,company,points,score,stage,account.heat\n\
+         1,Acme,10,10,Hot,15\n\
+         2,ACME,5,5,Hot,15\n\
+         3,Beta,7,7,Cold,7\n\
+         4,,1,1,Cold,\n"
+    );
+    assert_eq!(
+        scored("  let most = max(leads, points)", ""),
+        "id,company,points,score,account.most\n\
+         1,Acme,10,10,10\n\
+         2,ACME,5,5,10\n\
+         3,Beta,7,7,7\n\
+         4,,1,1,\n"
+    );
+}

@@ -70,9 +70,11 @@ pub fn read_accounts(
     let mut tables = AccountTables::default();
     if account.has_level(false) {
         tables.input = pass(&tables, false)?;
+        tables.settle(account);
     }
     if account.has_level(true) {
         tables.score = pass(&tables, true)?;
+        tables.settle(account);
     }
     Ok(tables)
 }

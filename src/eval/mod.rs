@@ -4,6 +4,7 @@
 //! `or`, `not`, `is missing` and `is present` follow SQL's rules), exact
 //! decimals, Unicode case-folded text comparison, calendar dates.
 
+mod account_key;
 mod accounts;
 mod compiled;
 pub mod decay;

@@ -16,8 +16,9 @@ use super::read_csv::CsvWalk;
 use super::reject::Rejection;
 use super::walk::{walk, Cells, Done, RowHandler, Shape};
 use crate::eval::{AccountTable, Lead, RowScorer, Scored, Scorer, Scratch};
-use crate::plan::{AccountSpec, Plan};
-use crate::value::{Date, Value};
+use crate::id::{FieldId, IdVec};
+use crate::plan::{AccountSpec, FieldSpec, Plan};
+use crate::value::{Date, FieldType, Value};
 
 /// One pass: which level of values it computes, with what scorer.
 #[derive(Clone, Copy)]
@@ -42,11 +43,43 @@ pub fn account_pass(
     };
     let reader = Reader::with_limit(input, how.format, how.delimiter, how.limit)
         .map_err(EventsError::Open)?;
-    let binding = Binding::new(pass.plan, reader.header()).map_err(EventsError::Header)?;
+    let binding = match pass.score_level {
+        true => Binding::new(pass.plan, reader.header()),
+        false => Binding::of_fields(&input_fields(pass.plan, spec), reader.header()),
+    }
+    .map_err(EventsError::Header)?;
     match reader.into_walk() {
         Ok(csv) => walk_pass(pass, spec, &binding, csv, how.threads),
         Err(reader) => row_pass(pass, spec, &binding, reader),
     }
+}
+
+/// The plan's fields as the input-level pass reads them: those its values
+/// and the events' join keys read, and every other field whose cell can
+/// make a row rejected (a required one, or a used one of a type that can
+/// be unreadable). A used text or list field nothing here reads is left
+/// alone: no cell of it rejects a row, and copying and folding it was
+/// most of the pass's time.
+fn input_fields(plan: &Plan, spec: &AccountSpec) -> IdVec<FieldId, FieldSpec> {
+    let mut read = plan.fields.map(|_| false);
+    let mut mark = |field: FieldId| *read.at_mut(field) = true;
+    mark(spec.by);
+    let levels = spec.values.iter().zip(&spec.score_level);
+    for value in levels.filter(|(_, s)| !**s).map(|(v, _)| v) {
+        for node in value.condition.iter().chain(&value.value) {
+            node.for_each_field(&mut mark);
+        }
+    }
+    for source in &plan.events {
+        mark(source.lead_key);
+    }
+    let can_reject = |f: &FieldSpec| !matches!(f.ty, FieldType::Text | FieldType::List);
+    (plan.fields.iter().zip(read))
+        .map(|(f, read)| FieldSpec {
+            used: read || (f.used && can_reject(f)),
+            ..f.clone()
+        })
+        .collect()
 }
 
 /// NDJSON: row by row.
@@ -122,7 +155,12 @@ impl<'a, 'p> Adder<'a, 'p> {
     fn add(&mut self, lead: &mut Lead) -> Result<(), EventsError> {
         let scorer = self.pass.scorer;
         lead.values.resize(self.pass.plan.fields.len(), None);
-        scorer.attach_events(lead, &mut self.buffer);
+        // The events' aggregates, and for the score-level pass the
+        // input-level account values its rules read (an input-level value
+        // reads no account value: no lookup in that pass without events).
+        if self.pass.score_level || !self.pass.plan.events.is_empty() {
+            scorer.attach_events(lead, &mut self.buffer);
+        }
         let scored = if self.pass.score_level {
             scorer.run(lead, &mut self.scratch);
             if self.scratch.overflow.is_some() {
