@@ -175,7 +175,8 @@ impl Dialect {
         }
     }
 
-    /// `text` without the characters of `chars` at either end.
+    /// `text` without the characters of `chars` (Tally's white space,
+    /// `read::WHITESPACE`) at either end.
     pub fn trim(self, text: &str, chars: &str) -> String {
         match self {
             Dialect::Postgres => format!("btrim({text}, {chars})"),
@@ -183,9 +184,25 @@ impl Dialect {
             Dialect::Snowflake | Dialect::BigQuery => format!("trim({text}, {chars})"),
             // DuckDB's trim with a character set is slow (about 0.5 s per
             // million cells): call it only when an end is white space.
+            // Most cells start and end with a printable ASCII character
+            // (code points 33 to 132 hold no white space): `ascii` reads
+            // the first one's code point, cheaper than two `strpos`.
             _ => format!(
-                "CASE WHEN strpos({chars}, left({text}, 1)) > 0 OR strpos({chars}, right({text}, 1)) > 0 THEN trim({text}, {chars}) ELSE {text} END"
+                "CASE WHEN ascii({text}) BETWEEN 33 AND 132 AND ascii(right({text}, 1)) BETWEEN 33 AND 132 THEN {text} WHEN strpos({chars}, left({text}, 1)) > 0 OR strpos({chars}, right({text}, 1)) > 0 THEN trim({text}, {chars}) ELSE {text} END"
             ),
+        }
+    }
+
+    /// `text`, known to be ASCII, without white space at either end: in
+    /// ASCII text that is the six ASCII white space characters, a set
+    /// DuckDB trims faster than the 25 of `WHITESPACE`. Other dialects
+    /// trim as [`Dialect::trim`] does.
+    pub fn trim_ascii(self, text: &str, chars: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!(
+                "CASE WHEN ascii({text}) > 32 AND ascii(right({text}, 1)) > 32 THEN {text} ELSE trim({text}, chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || ' ') END"
+            ),
+            _ => self.trim(text, chars),
         }
     }
 
