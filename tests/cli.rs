@@ -366,7 +366,8 @@ fn sql_prints_the_query_and_exits_zero() {
         sql.contains("\nFROM \"crm\".\"leads\" AS tally_row\n"),
         "{sql}"
     );
-    assert!(sql.contains("DATE '2026-11-22' AS today"), "{sql}");
+    // DuckDB's layers are nested STRUCTs (docs/sql.md).
+    assert!(sql.contains("today := DATE '2026-11-22'"), "{sql}");
     assert!(sql.trim_end().ends_with(';'), "{sql}");
     assert_eq!(text(&out.stderr), "");
 }

@@ -22,11 +22,12 @@ mod sql_engines {
     pub mod folding;
     pub mod generate;
     pub mod harness;
+    pub mod lists;
     pub mod silent;
 }
 
 use sql_engines::harness::{run_engine, Job};
-use sql_engines::{accounts, cases, events, folding, generate, silent};
+use sql_engines::{accounts, cases, events, folding, generate, lists, silent};
 use tally::sql::Dialect;
 
 /// Every job for one dialect: fixed models, then `generated` generated
@@ -39,6 +40,7 @@ fn jobs(generated: u64) -> Vec<Job> {
     jobs.push(cases::edges());
     jobs.push(cases::engine_today());
     jobs.push(cases::local_formats());
+    jobs.push(lists::job());
     jobs.extend(silent::jobs());
     jobs.extend(generate::jobs(generated, 1000));
     jobs

@@ -16,12 +16,12 @@
 //! one-row lateral layers: so in the lateral dialects each window layer
 //! ends a level. The query so far becomes a derived table
 //! (`tally_level_N`) that carries the table row (PostgreSQL: its
-//! composite value; DuckDB and Spark: a struct; Snowflake: its columns,
-//! dropped at the end with `EXCLUDE`), every layer later layers read,
-//! and the windows; the next level names them again as lateral layers of
-//! the same aliases (`tally_input."x"`), so every expression reads the
-//! same there. BigQuery's layers are nested `STRUCT`s already: a window
-//! layer is one more.
+//! composite value; Spark: a struct; Snowflake: its columns, dropped at
+//! the end with `EXCLUDE`), every layer later layers read, and the
+//! windows; the next level names them again as lateral layers of the
+//! same aliases (`tally_input."x"`), so every expression reads the same
+//! there. BigQuery's and DuckDB's layers are nested `STRUCT`s already
+//! (`query::nests`): a window layer is one more.
 
 use super::expr::Writer;
 use super::query::{self, Layer};

@@ -175,7 +175,8 @@ impl Dialect {
         }
     }
 
-    /// `text` without the characters of `chars` at either end.
+    /// `text` without the characters of `chars` (Tally's white space,
+    /// `read::WHITESPACE`) at either end.
     pub fn trim(self, text: &str, chars: &str) -> String {
         match self {
             Dialect::Postgres => format!("btrim({text}, {chars})"),
@@ -183,9 +184,25 @@ impl Dialect {
             Dialect::Snowflake | Dialect::BigQuery => format!("trim({text}, {chars})"),
             // DuckDB's trim with a character set is slow (about 0.5 s per
             // million cells): call it only when an end is white space.
+            // Most cells start and end with a printable ASCII character
+            // (code points 33 to 132 hold no white space): `ascii` reads
+            // the first one's code point, cheaper than two `strpos`.
             _ => format!(
-                "CASE WHEN strpos({chars}, left({text}, 1)) > 0 OR strpos({chars}, right({text}, 1)) > 0 THEN trim({text}, {chars}) ELSE {text} END"
+                "CASE WHEN ascii({text}) BETWEEN 33 AND 132 AND ascii(right({text}, 1)) BETWEEN 33 AND 132 THEN {text} WHEN strpos({chars}, left({text}, 1)) > 0 OR strpos({chars}, right({text}, 1)) > 0 THEN trim({text}, {chars}) ELSE {text} END"
             ),
+        }
+    }
+
+    /// `text`, known to be ASCII, without white space at either end: in
+    /// ASCII text that is the six ASCII white space characters, a set
+    /// DuckDB trims faster than the 25 of `WHITESPACE`. Other dialects
+    /// trim as [`Dialect::trim`] does.
+    pub fn trim_ascii(self, text: &str, chars: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!(
+                "CASE WHEN ascii({text}) > 32 AND ascii(right({text}, 1)) > 32 THEN {text} ELSE trim({text}, chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || ' ') END"
+            ),
+            _ => self.trim(text, chars),
         }
     }
 
@@ -249,10 +266,7 @@ impl Dialect {
                 "ARRAY(SELECT {} FROM UNNEST(SPLIT({cell}, {sep})) AS item WHERE trim(item, {ws}) <> '')",
                 self.fold("item", ws)
             ),
-            _ => format!(
-                "[{} FOR item IN string_split({cell}, {sep}) IF trim(item, {ws}) <> '']",
-                self.fold("item", ws)
-            ),
+            _ => duckdb_split_list(cell, separator, &self.fold("item", ws)),
         }
     }
 
@@ -580,6 +594,39 @@ impl Dialect {
     }
 }
 
+/// DuckDB's list items. Each item is folded (trimmed once: a folded
+/// item is empty exactly when its trimmed text is), then empty ones are
+/// dropped. An ASCII cell split on one ASCII character that is neither a
+/// letter nor white space takes a cheaper path (a sixth of the time on
+/// the benchmark): `lower` on the whole cell folds every item at once
+/// (it changes letters only, so never the separator), and splitting on
+/// the separator with the ASCII white space around it trims each item
+/// (the white space and the separator are disjoint, so each separator
+/// is one split, as in `string_split`).
+fn duckdb_split_list(cell: &str, separator: &str, fold_item: &str) -> String {
+    let d = Dialect::DuckDb;
+    let sep = d.text(separator);
+    let per_item = format!(
+        "list_filter(list_transform(string_split({cell}, {sep}), lambda item: {fold_item}), lambda item: item <> '')"
+    );
+    let mut chars = separator.chars();
+    let (Some(c), None) = (chars.next(), chars.next()) else {
+        return per_item;
+    };
+    let literal = if c.is_ascii_punctuation() {
+        format!("\\{c}")
+    } else if c.is_ascii_digit() {
+        c.to_string()
+    } else {
+        return per_item;
+    };
+    let ws = "[\\t\\n\\x0b\\x0c\\r ]*";
+    let pattern = d.text(&format!("{ws}{literal}{ws}"));
+    format!(
+        "CASE WHEN strlen({cell}) = length({cell}) THEN list_filter(regexp_split_to_array(lower({cell}), {pattern}), lambda item: item <> '') ELSE {per_item} END"
+    )
+}
+
 /// A Spark string literal: backslash escapes, `\uXXXX` for control
 /// characters, so the literal stays on one line.
 fn spark_text(value: &str) -> String {
@@ -612,4 +659,27 @@ fn java_quote(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The regex path only where lower-casing the whole cell cannot touch
+    /// the separator and the white space around it cannot be part of it.
+    #[test]
+    fn duckdb_splits_ascii_cells_whole_only_on_safe_separators() {
+        let split = |sep: &str| Dialect::DuckDb.split_list("c", sep, "ws");
+        assert!(split(";").contains(
+            r"regexp_split_to_array(lower(c), '[\t\n\x0b\x0c\r ]*\;[\t\n\x0b\x0c\r ]*')"
+        ));
+        assert!(split("0")
+            .contains(r"regexp_split_to_array(lower(c), '[\t\n\x0b\x0c\r ]*0[\t\n\x0b\x0c\r ]*')"));
+        for sep in ["x", "X", " ", "\t", "; ", "é", "\u{1}"] {
+            assert!(
+                split(sep).starts_with("list_filter(list_transform(string_split(c, "),
+                "{sep:?}"
+            );
+        }
+    }
 }

@@ -218,7 +218,7 @@ fn pre_aggregation(
             d.ident(&aggregate_column(a))
         ));
     }
-    let from = if d == Dialect::BigQuery {
+    let from = if query::nests(d) {
         let inner = query::nested(w, table, today, &layers);
         format!("FROM (\n{}\n)\n", query::indent(&inner))
     } else {

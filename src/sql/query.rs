@@ -8,7 +8,9 @@
 //! subtotals) → `tally_score` → `tally_stage` → one layer per tier.
 //!
 //! Layers keep the input row untouched, so the result is `tally_row.*`
-//! followed by the outputs, whatever columns the table has.
+//! followed by the outputs, whatever columns the table has. In BigQuery
+//! and DuckDB ([`nests`]) the same layers are nested derived tables,
+//! each a `STRUCT` column, instead of lateral joins.
 
 use super::arith::Fault;
 use super::expr::{tier_layer, Writer};
@@ -109,7 +111,7 @@ pub(super) fn build(w: &mut Writer<'_>, options: &SqlOptions, used: &[bool]) -> 
         (error, column)
     };
     let (from, row) = match d {
-        Dialect::BigQuery => {
+        _ if nests(d) => {
             let inner = nested(w, &options.table, &today, &layers);
             (format!("FROM (\n{inner}\n)"), "tally_row.*".to_string())
         }
@@ -157,15 +159,50 @@ pub(super) fn indent(text: &str) -> String {
     lines.join("\n")
 }
 
-/// BigQuery has no `LATERAL`: each layer is a `STRUCT` column added by a
-/// query around the previous one, so `tally_cells.x` still names a field.
-/// A join keeps the columns so far and adds the joined row as a `STRUCT`
-/// named by its alias.
+/// Whether the layers nest as derived tables, each a `STRUCT` column
+/// (see [`nested`]), rather than join as `LATERAL` subqueries. BigQuery
+/// has no `LATERAL`. DuckDB decorrelates lateral layers with a "delim
+/// join" (a copy of every row, a hash aggregate over its columns and a
+/// join back) as soon as a list crosses them: nested, the 1M-row
+/// benchmark took a fifth of the memory and half the time.
+pub(super) fn nests(d: Dialect) -> bool {
+    matches!(d, Dialect::BigQuery | Dialect::DuckDb)
+}
+
+/// A `STRUCT` value of `(expression, field name as written)` pairs.
+fn struct_value(d: Dialect, fields: &[(String, String)], indent: &str) -> String {
+    let items: Vec<String> = match d {
+        Dialect::DuckDb => (fields.iter())
+            .map(|(expr, name)| format!("{indent}{name} := {expr}"))
+            .collect(),
+        _ => (fields.iter())
+            .map(|(expr, name)| format!("{indent}{expr} AS {name}"))
+            .collect(),
+    };
+    let open = match d {
+        Dialect::DuckDb => "struct_pack",
+        _ => "STRUCT",
+    };
+    if indent.is_empty() {
+        format!("{open}({})", items.join(", "))
+    } else {
+        format!("{open}(\n{}\n  )", items.join(",\n"))
+    }
+}
+
+/// Layers as nested derived tables ([`nests`]): each layer is a `STRUCT`
+/// column added by a query around the previous one, so `tally_cells.x`
+/// still names a field. A join keeps the columns so far and adds the
+/// joined row as a `STRUCT` named by its alias.
 pub(super) fn nested(w: &Writer<'_>, name: &str, today: &str, layers: &[Layer]) -> String {
     let d = w.dialect;
+    let consts = [
+        (whitespace(d), "ws".to_string()),
+        (today.to_string(), "today".to_string()),
+    ];
     let mut inner = format!(
-        "SELECT\n  tally_row,\n  STRUCT({} AS ws, {today} AS today) AS tally_consts\nFROM {} AS tally_row",
-        whitespace(d),
+        "SELECT\n  tally_row,\n  {} AS tally_consts\nFROM {} AS tally_row",
+        struct_value(d, &consts, ""),
         table(w, name)
     );
     for layer in layers {
@@ -178,18 +215,16 @@ pub(super) fn nested(w: &Writer<'_>, name: &str, today: &str, layers: &[Layer]) 
                 alias = join.alias,
             );
         }
-        let mut columns: Vec<String> = layer
-            .columns
-            .iter()
-            .map(|(expr, name)| format!("    {expr} AS {}", d.ident(name)))
+        let mut columns: Vec<(String, String)> = (layer.columns.iter())
+            .map(|(expr, name)| (expr.clone(), d.ident(name)))
             .collect();
         if columns.is_empty() {
-            columns.push("    NULL AS tally_nothing".to_string());
+            columns.push(("NULL".to_string(), "tally_nothing".to_string()));
         }
         inner = format!(
-            "-- {}\nSELECT\n  *,\n  STRUCT(\n{}\n  ) AS {}\nFROM (\n{inner}\n)",
+            "-- {}\nSELECT\n  *,\n  {} AS {}\nFROM (\n{inner}\n)",
             layer.comment,
-            columns.join(",\n"),
+            struct_value(d, &columns, "    "),
             layer.alias
         );
     }
