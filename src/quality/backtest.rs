@@ -1,20 +1,22 @@
 //! `tally backtest`: how well a model's scores and stages predict an
 //! outcome, and which score thresholds the data supports.
 //!
-//! [`BacktestCounter`] takes the scored leads one at a time, counting by
-//! stage, tier and rule and keeping each lead's score and outcome (the
-//! ranking statistics need them sorted); [`BacktestCounter::finish`]
-//! turns the counts into a [`Backtest`].
+//! A [`BacktestPart`] takes a chunk's scored leads on a worker, counting
+//! by stage, tier and rule and keeping each lead's score and outcome (the
+//! ranking statistics need them sorted); [`BacktestCounter`] merges the
+//! parts in file order, and [`BacktestCounter::finish`] turns the counts
+//! into a [`Backtest`].
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::collect::Scored;
+use super::labels::{count_fired, merge_fired, LabelCounts};
 use super::stamp::ModelStamp;
 use super::stats::{self, Level};
 use crate::check::model::ExprKind;
 use crate::check::Model;
-use crate::eval::Outcome;
 use crate::source::Source;
 use crate::syntax::ast::CompareOp;
 use crate::value::{Decimal, Value};
@@ -123,23 +125,14 @@ impl BacktestCounter {
         }
     }
 
-    /// Count one scored lead.
-    pub fn add(&mut self, outcome: &Outcome, converted: bool) {
-        let hit = u64::from(converted);
-        let count = |slot: &mut (u64, u64)| {
-            slot.0 += 1;
-            slot.1 += hit;
-        };
-        count(self.stages.entry(outcome.stage.clone()).or_default());
-        for (table, label) in self.tiers.iter_mut().zip(&outcome.tiers) {
-            count(table.entry(label.clone()).or_default());
+    /// Add a chunk's counts; parts come in file order.
+    pub fn merge(&mut self, part: BacktestPart) {
+        part.stages.merge_into(&mut self.stages);
+        for (table, counts) in self.tiers.iter_mut().zip(part.tiers) {
+            counts.merge_into(table);
         }
-        for fired in &outcome.fired {
-            if let Some(slot) = self.rules.get_mut(fired.rule) {
-                count(slot);
-            }
-        }
-        self.scores.push((outcome.score, converted));
+        merge_fired(&mut self.rules, &part.rules);
+        self.scores.extend(part.scores);
     }
 
     /// The ROC curve of the leads so far, at most `points` points.
@@ -184,6 +177,33 @@ impl BacktestCounter {
             rules: rule_stats(model, &self.rules, rows, converted, base),
             thresholds: thresholds(model, source, &levels),
         }
+    }
+}
+
+/// A chunk's leads, counted on a worker (see [`BacktestCounter`]).
+#[derive(Debug, Default)]
+pub struct BacktestPart {
+    stages: LabelCounts,
+    tiers: Vec<LabelCounts>,
+    /// Per rule: hits, and hits that converted.
+    rules: Vec<(u64, u64)>,
+    scores: Vec<(Decimal, bool)>,
+}
+
+impl super::OutcomePart for BacktestPart {
+    /// Count one scored lead.
+    #[inline]
+    fn add(&mut self, lead: &Scored, converted: bool) {
+        self.stages.add(lead.stage, converted);
+        if self.tiers.len() < lead.tiers.len() {
+            self.tiers
+                .resize_with(lead.tiers.len(), LabelCounts::default);
+        }
+        for (table, label) in self.tiers.iter_mut().zip(lead.tiers) {
+            table.add(*label, converted);
+        }
+        count_fired(&mut self.rules, lead.points, converted);
+        self.scores.push((lead.score, converted));
     }
 }
 

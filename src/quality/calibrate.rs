@@ -15,11 +15,12 @@ use std::collections::HashMap;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
+use super::collect::Scored;
+use super::labels::{count_fired, merge_fired};
 use super::logistic::{self, Prior, Row};
 use super::stamp::ModelStamp;
 use crate::check::model::ExprKind;
 use crate::check::Model;
-use crate::eval::Outcome;
 use crate::source::Source;
 use crate::syntax::ast::Effect;
 use crate::value::{Decimal, Value};
@@ -83,24 +84,11 @@ impl CalibrationCounter {
         }
     }
 
-    pub fn add(&mut self, outcome: &Outcome, converted: bool) {
-        let mut pattern = vec![0u64; self.rules.div_ceil(64)];
-        for fired in &outcome.fired {
-            if let Some(word) = pattern.get_mut(fired.rule / 64) {
-                *word |= 1 << (fired.rule % 64);
-            }
-            if let Some(slot) = self.hits.get_mut(fired.rule) {
-                slot.0 += 1;
-                slot.1 += u64::from(converted);
-            }
-        }
-        for slot in [
-            self.patterns.entry(pattern).or_default(),
-            self.scores.entry(outcome.score).or_default(),
-        ] {
-            slot.0 += 1;
-            slot.1 += u64::from(converted);
-        }
+    /// Add a chunk's counts.
+    pub fn merge(&mut self, part: CalibrationPart) {
+        add_counts(&mut self.patterns, part.patterns);
+        add_counts(&mut self.scores, part.scores);
+        merge_fired(&mut self.hits, &part.hits);
     }
 
     pub fn finish(
@@ -166,6 +154,50 @@ impl CalibrationCounter {
                 successes: successes as f64,
             })
             .collect()
+    }
+}
+
+/// A chunk's leads, counted on a worker (see [`CalibrationCounter`]).
+#[derive(Debug, Default)]
+pub struct CalibrationPart {
+    patterns: HashMap<Vec<u64>, (u64, u64)>,
+    scores: HashMap<Decimal, (u64, u64)>,
+    hits: Vec<(u64, u64)>,
+    /// The current lead's pattern (reused: a new one is made only for a
+    /// pattern not seen in the chunk yet).
+    pattern: Vec<u64>,
+}
+
+impl super::OutcomePart for CalibrationPart {
+    #[inline]
+    fn add(&mut self, lead: &Scored, converted: bool) {
+        self.pattern.clear();
+        self.pattern.resize(lead.points.len().div_ceil(64), 0);
+        for (rule, fired) in lead.points.iter().enumerate() {
+            if let (Some(word), Some(_)) = (self.pattern.get_mut(rule / 64), fired) {
+                *word |= 1 << (rule % 64);
+            }
+        }
+        count_fired(&mut self.hits, lead.points, converted);
+        let hit = u64::from(converted);
+        match self.patterns.get_mut(self.pattern.as_slice()) {
+            Some(slot) => *slot = (slot.0 + 1, slot.1 + hit),
+            None => {
+                self.patterns.insert(self.pattern.clone(), (1, hit));
+            }
+        }
+        let slot = self.scores.entry(lead.score).or_default();
+        *slot = (slot.0 + 1, slot.1 + hit);
+    }
+}
+
+fn add_counts<K: std::hash::Hash + Eq>(
+    into: &mut HashMap<K, (u64, u64)>,
+    part: HashMap<K, (u64, u64)>,
+) {
+    for (key, (leads, converted)) in part {
+        let slot = into.entry(key).or_default();
+        *slot = (slot.0 + leads, slot.1 + converted);
     }
 }
 
