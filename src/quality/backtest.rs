@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::collect::Scored;
 use super::labels::{count_fired, merge_fired, LabelCounts};
+use super::ranked::Ranked;
 use super::stamp::ModelStamp;
 use super::stats::{self, Level};
 use crate::check::model::ExprKind;
@@ -137,17 +138,17 @@ impl BacktestCounter {
 
     /// The ROC curve of the leads so far, at most `points` points.
     pub fn roc(&self, points: usize) -> Vec<(f64, f64)> {
-        let mut scores = self.scores.clone();
-        stats::roc(&stats::levels(&mut scores), points)
+        stats::roc(&Ranked::new(&self.scores).levels, points)
     }
 
     /// The report, for `unreadable` rows left out.
-    pub fn finish(mut self, model: &Model, source: &Source, unreadable: u64) -> Backtest {
+    pub fn finish(self, model: &Model, source: &Source, unreadable: u64) -> Backtest {
         let rows = self.scores.len() as u64;
         let converted = self.scores.iter().filter(|s| s.1).count() as u64;
         let base = rate(converted, rows);
-        let deciles = deciles(&mut self.scores, base);
-        let levels = stats::levels(&mut self.scores);
+        let ranked = Ranked::new(&self.scores);
+        let deciles = deciles(&ranked, &self.scores, base);
+        let levels = ranked.levels;
         let auc = stats::auc(&levels);
         let stage_order: Vec<&str> = model.stage.as_ref().map(|l| l.labels()).unwrap_or_default();
         Backtest {
@@ -248,30 +249,24 @@ fn segments(
 }
 
 /// Ten groups of leads by score, highest first; lead k of n (sorted by
-/// score, descending) is in decile ⌊10k/n⌋ + 1, so tied scores may sit in
-/// two deciles.
-fn deciles(scores: &mut [(Decimal, bool)], base: Option<f64>) -> Vec<Decile> {
-    // Stable: tied leads keep file order, not an order by outcome.
-    scores.sort_by_key(|s| std::cmp::Reverse(s.0));
-    let n = scores.len();
-    (0..10u32)
-        .filter_map(|d| {
-            let (from, to) = (d as usize * n / 10, (d as usize + 1) * n / 10);
-            let slice = scores.get(from..to).filter(|s| !s.is_empty())?;
-            let converted = slice.iter().filter(|s| s.1).count() as u64;
-            let leads = slice.len() as u64;
-            let r = rate(converted, leads);
-            Some(Decile {
-                decile: d + 1,
-                max: number(slice.first()?.0),
-                min: number(slice.last()?.0),
-                leads,
-                converted,
-                rate: r,
-                lift: lift(r, base),
-            })
+/// score, descending, ties in file order) is in decile ⌊10k/n⌋ + 1, so
+/// tied scores may sit in two deciles.
+fn deciles(ranked: &Ranked, scores: &[(Decimal, bool)], base: Option<f64>) -> Vec<Decile> {
+    let cuts = ranked.deciles(scores).into_iter().zip(1..);
+    cuts.filter_map(|(cut, decile)| {
+        let cut = cut?;
+        let r = rate(cut.converted, cut.leads);
+        Some(Decile {
+            decile,
+            max: number(cut.max),
+            min: number(cut.min),
+            leads: cut.leads,
+            converted: cut.converted,
+            rate: r,
+            lift: lift(r, base),
         })
-        .collect()
+    })
+    .collect()
 }
 
 fn number(value: Decimal) -> f64 {

@@ -15,6 +15,7 @@ mod column;
 mod diff;
 mod labels;
 pub mod logistic;
+mod ranked;
 mod report;
 mod stamp;
 pub mod stats;

@@ -361,11 +361,13 @@ fn ordered(counts: &BTreeMap<Option<String>, (u64, u64)>, order: &[&str]) -> Vec
 /// Up to [`BARS`] bars of equal width over the scores' range; whole-number
 /// widths when the scores are whole numbers.
 fn histogram(scores: &[Decimal]) -> Vec<Bar> {
-    let (Some(min), Some(max)) = (scores.iter().min(), scores.iter().max()) else {
+    // Each distinct score once: a bar is worked out per value, not per lead.
+    let scores = super::ranked::distinct(scores);
+    let (Some(min), Some(max)) = (scores.first(), scores.last()) else {
         return Vec::new();
     };
-    let (low, high) = (min.to_f64().unwrap_or(0.0), max.to_f64().unwrap_or(0.0));
-    let whole = scores.iter().all(|s| s.fract().is_zero());
+    let (low, high) = (min.0.to_f64().unwrap_or(0.0), max.0.to_f64().unwrap_or(0.0));
+    let whole = scores.iter().all(|s| s.0.fract().is_zero());
     let mut width = ((high - low) / BARS as f64).max(if whole { 1.0 } else { 1e-9 });
     if whole {
         width = width.ceil();
@@ -378,10 +380,10 @@ fn histogram(scores: &[Decimal]) -> Vec<Bar> {
             leads: 0,
         })
         .collect();
-    for score in scores {
+    for (score, leads) in scores {
         let at = ((score.to_f64().unwrap_or(low) - low) / width).floor() as usize;
         if let Some(bar) = out.get_mut(at.min(bars - 1)) {
-            bar.leads += 1;
+            bar.leads += leads;
         }
     }
     out
