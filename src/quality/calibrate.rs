@@ -140,9 +140,14 @@ impl CalibrationCounter {
         })
     }
 
+    /// One row per pattern, in the patterns' order: the fit's sums then
+    /// add up in the same order every run (a hash map's order changes
+    /// from run to run, and so did the weights' last digits).
     fn pattern_rows(&self) -> Vec<Row> {
-        self.patterns
-            .iter()
+        let mut patterns: Vec<_> = self.patterns.iter().collect();
+        patterns.sort_unstable_by_key(|p| p.0);
+        patterns
+            .into_iter()
             .map(|(pattern, &(count, successes))| Row {
                 features: (0..self.rules)
                     .map(|r| {
@@ -216,8 +221,10 @@ fn constant_points(rule: &crate::check::model::Rule) -> Option<f64> {
 /// The log-odds a point of score is worth now: the slope of a logistic
 /// regression of the outcome on the current score.
 fn score_slope(scores: &HashMap<Decimal, (u64, u64)>) -> Option<f64> {
+    let mut scores: Vec<_> = scores.iter().collect();
+    scores.sort_unstable_by_key(|s| s.0); // the same order every run
     let rows: Vec<Row> = scores
-        .iter()
+        .into_iter()
         .map(|(score, &(count, successes))| Row {
             features: vec![score.to_f64().unwrap_or(0.0)],
             count: count as f64,
