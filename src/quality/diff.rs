@@ -491,4 +491,73 @@ mod tests {
         assert_eq!((s.min, s.max, s.mean), (1.0, 10.0, 5.5));
         assert!(spread(&mut []).is_none());
     }
+
+    /// The `--top` list merged from parts of any size is the one a single
+    /// pass gives: the largest moves, ties in file order; and the changed
+    /// leads come back in file order.
+    #[test]
+    fn top_moves_do_not_depend_on_how_the_file_is_cut() {
+        let text = b"fields { id: text }\nwhen id == \"x\" add 1\nif score >= 1 then hot\n";
+        let model = crate::compile_bytes("m.tally", text.to_vec())
+            .1
+            .model
+            .unwrap();
+        let header = crate::io::Header {
+            format: crate::io::Format::Csv,
+            columns: vec!["id".to_string()],
+        };
+        let key = Column::find(&header, "id").unwrap();
+        // Moves of a few sizes, many tied, both signs.
+        let moves: Vec<i64> = (0..500).map(|i: i64| ((i * 37) % 11) - 5).collect();
+        let run = |cut: usize| {
+            let mut counter = DiffCounter::new(&model, &model, 7);
+            let rows = counter.rows(Some(&key), true);
+            let (mut part, mut changed) = (DiffPart::default(), Vec::new());
+            for (i, &m) in moves.iter().enumerate() {
+                let record = crate::io::Record {
+                    row: i as u64 + 1,
+                    data: crate::io::RowData::Cells(vec![format!("L{i}")]),
+                };
+                let scored = |score: i64| Scored {
+                    score: Decimal::from(score),
+                    groups: &[],
+                    stage: None,
+                    tiers: &[],
+                    points: &[None],
+                    lead: None,
+                };
+                rows.add(&mut part, Cols::Record(&record), &scored(0), &scored(m));
+                if (i + 1) % cut == 0 {
+                    changed.extend(counter.merge(std::mem::take(&mut part)));
+                }
+            }
+            changed.extend(counter.merge(part));
+            let top: Vec<(String, f64)> = counter
+                .movers
+                .iter()
+                .map(|m| (m.key.clone(), m.new_score))
+                .collect();
+            let keys: Vec<String> = changed.into_iter().map(|c| c.key).collect();
+            (top, keys)
+        };
+        let mut by_size: Vec<(usize, i64)> = moves
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|m| m.1 != 0)
+            .collect();
+        by_size.sort_by_key(|m| std::cmp::Reverse(m.1.abs())); // stable: file order
+        let want: Vec<(String, f64)> = by_size
+            .iter()
+            .take(7)
+            .map(|&(i, m)| (format!("L{i}"), m as f64))
+            .collect();
+        let changed: Vec<String> = (0..500)
+            .filter(|&i| moves[i] != 0)
+            .map(|i| format!("L{i}"))
+            .collect();
+        for cut in [1, 3, 7, 64, 500, 1000] {
+            assert_eq!(run(cut), (want.clone(), changed.clone()), "parts of {cut}");
+        }
+    }
 }
