@@ -50,9 +50,7 @@ fn backtest(args: &BacktestArgs) -> Result<Backtest, (u8, String)> {
     let events = args.read.events(&plan, &args.leads)?;
     let accounts = args.read.accounts(&plan, &args.leads, &events)?;
     let scoring = (today, events.tables.as_slice(), &accounts);
-    let counts = file.score_outcomes(&plan, scoring, &args.outcome, |outcome, converted| {
-        counter.add(outcome, converted);
-    })?;
+    let counts = file.score_outcomes(&plan, scoring, &args.outcome, |part| counter.merge(part))?;
     Ok(counter.finish(&model, &source, counts.unreadable))
 }
 

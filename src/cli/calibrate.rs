@@ -87,9 +87,7 @@ fn calibrate(args: &CalibrateArgs) -> Result<(Source, Proposal), (u8, String)> {
     let events = args.read.events(&plan, &args.leads)?;
     let accounts = args.read.accounts(&plan, &args.leads, &events)?;
     let scoring = (today, events.tables.as_slice(), &accounts);
-    let counts = file.score_outcomes(&plan, scoring, &args.outcome, |outcome, converted| {
-        counter.add(outcome, converted);
-    })?;
+    let counts = file.score_outcomes(&plan, scoring, &args.outcome, |part| counter.merge(part))?;
     let calibration = counter
         .finish(&model, &source, counts.unreadable)
         .map_err(|e| (EXIT_PROBLEMS, refusal(&e, &file.shown())))?;

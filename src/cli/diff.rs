@@ -12,10 +12,10 @@ use super::style::{print_styled, ReadArgs, Style};
 use super::table::{fixed, percent, score, Table};
 use super::{io_reason, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::check::Model;
-use crate::eval::{Outcome, Scorer};
+use crate::eval::Scorer;
 use crate::io::Sink;
 use crate::plan;
-use crate::quality::{each_scored, Column, Diff, DiffCounter, Scoring, Side, Transition};
+use crate::quality::{each_folded, Changed, Column, Diff, DiffCounter, Scoring, Side, Transition};
 use crate::source::Source;
 use crate::value::format_decimal;
 
@@ -132,18 +132,16 @@ fn diff(args: &DiffArgs) -> Result<Diff, (u8, String)> {
     let mut changed = changed.transpose()?;
     let mut counter = DiffCounter::new(&old_model, &new_model, args.top);
     let mut write_error = None;
-    let columns: Vec<&Column> = key.iter().collect();
-    let counts = each_scored(reader, &scoring, &columns, |record, outcomes| {
-        let [old, new] = outcomes else { return false };
-        let (old, new) = (&old.outcome, &new.outcome);
-        let name = key.as_ref().map(|k| k.text(record)).unwrap_or_default();
+    let rows = counter.rows(key.as_ref(), changed.is_some());
+    let counts = each_folded(reader, &scoring, &rows, |part| {
+        let leads = counter.merge(part);
         if let Some(out) = changed.as_mut() {
-            if let Err(e) = out.write(&name, old, new) {
-                write_error.get_or_insert(e);
+            for lead in &leads {
+                if let Err(e) = out.write(lead) {
+                    write_error.get_or_insert(e);
+                }
             }
         }
-        counter.add(name, old, new);
-        true
     })
     .map_err(|e| (EXIT_FAILURE, format!("cannot read {}: {e}", file.shown())))?;
     if let Some(message) = write_error {
@@ -182,18 +180,18 @@ impl ChangedLeads {
         })
     }
 
-    fn write(&mut self, key: &str, old: &Outcome, new: &Outcome) -> Result<(), String> {
-        if old.score == new.score && old.stage == new.stage {
-            return Ok(());
+    /// A lead whose score or stage changed.
+    fn write(&mut self, lead: &Changed) -> Result<(), String> {
+        fn stage(s: &Option<String>) -> &str {
+            s.as_deref().unwrap_or_default()
         }
-        let stage = |s: &Option<String>| s.clone().unwrap_or_default();
         self.writer
             .write_record([
-                key.to_string(),
-                format_decimal(old.score),
-                format_decimal(new.score),
-                stage(&old.stage),
-                stage(&new.stage),
+                lead.key.as_str(),
+                &format_decimal(lead.old_score),
+                &format_decimal(lead.new_score),
+                stage(&lead.old_stage),
+                stage(&lead.new_stage),
             ])
             .map_err(|e| format!("cannot write `{}`: {e}", self.path))
     }

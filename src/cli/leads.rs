@@ -5,10 +5,10 @@
 use miette::Diagnostic;
 
 use super::{render, EXIT_FAILURE, EXIT_PROBLEMS};
-use crate::eval::{AccountTables, EventTable, Outcome, Scorer};
+use crate::eval::{AccountTables, EventTable, Scorer};
 use crate::io::{self, Binding, Format, Header, NameHint, OpenError, Reader};
 use crate::plan::Plan;
-use crate::quality::{each_scored, Column, Counts, Scoring};
+use crate::quality::{each_folded, Column, Counts, OutcomePart, Scoring, WithOutcome};
 use crate::value::Date;
 
 /// A lead file, how to read it and where it is.
@@ -60,15 +60,16 @@ impl LeadFile<'_> {
         })
     }
 
-    /// Score every row with `plan` and hand each scored lead with its
-    /// outcome (column `outcome`) to `add`; rows with an unreadable outcome
-    /// are left out with the unreadable rows.
-    pub fn score_outcomes(
+    /// Score every row with `plan` and count each scored lead with its
+    /// outcome (column `outcome`) into parts `P`, which `merge` gets in
+    /// file order; rows with an unreadable outcome are left out with the
+    /// unreadable rows.
+    pub fn score_outcomes<P: OutcomePart>(
         &self,
         plan: &Plan,
         (today, events, accounts): (Date, &[EventTable], &AccountTables),
         outcome: &str,
-        mut add: impl FnMut(&Outcome, bool),
+        merge: impl FnMut(P),
     ) -> Result<Counts, (u8, String)> {
         let (reader, binding) = self.open(plan)?;
         let column = self.outcome_column(reader.header(), outcome)?;
@@ -80,16 +81,8 @@ impl LeadFile<'_> {
             scorer: &scorer,
             leads: false,
         }];
-        each_scored(reader, &scoring, &[&column], |record, scored| {
-            match (column.outcome(record), scored.first()) {
-                (Ok(converted), Some(lead)) => {
-                    add(&lead.outcome, converted);
-                    true
-                }
-                _ => false,
-            }
-        })
-        .map_err(|e| (EXIT_FAILURE, format!("cannot read {}: {e}", self.shown())))
+        each_folded(reader, &scoring, &WithOutcome::new(&column), merge)
+            .map_err(|e| (EXIT_FAILURE, format!("cannot read {}: {e}", self.shown())))
     }
 
     /// Bind a plan to the file's header; notes on how it was read go to

@@ -1,21 +1,23 @@
 //! `tally backtest`: how well a model's scores and stages predict an
 //! outcome, and which score thresholds the data supports.
 //!
-//! [`BacktestCounter`] takes the scored leads one at a time, counting by
-//! stage, tier and rule and keeping each lead's score and outcome (the
-//! ranking statistics need them sorted); [`BacktestCounter::finish`]
-//! turns the counts into a [`Backtest`].
+//! A [`BacktestPart`] takes a chunk's scored leads on a worker, counting
+//! by stage, tier and rule and keeping each lead's score and outcome (the
+//! ranking statistics need them sorted); [`BacktestCounter`] merges the
+//! parts in file order, and [`BacktestCounter::finish`] turns the counts
+//! into a [`Backtest`].
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::collect::Scored;
+use super::labels::{count_fired, merge_fired, LabelCounts};
+use super::ranked::Ranked;
 use super::stamp::ModelStamp;
 use super::stats::{self, Level};
 use crate::check::model::ExprKind;
 use crate::check::Model;
-use crate::eval::Outcome;
-use crate::id::Id;
 use crate::source::Source;
 use crate::syntax::ast::CompareOp;
 use crate::value::{Decimal, Value};
@@ -124,38 +126,29 @@ impl BacktestCounter {
         }
     }
 
-    /// Count one scored lead.
-    pub fn add(&mut self, outcome: &Outcome, converted: bool) {
-        let hit = u64::from(converted);
-        let count = |slot: &mut (u64, u64)| {
-            slot.0 += 1;
-            slot.1 += hit;
-        };
-        count(self.stages.entry(outcome.stage.clone()).or_default());
-        for (table, label) in self.tiers.iter_mut().zip(&outcome.tiers) {
-            count(table.entry(label.clone()).or_default());
+    /// Add a chunk's counts; parts come in file order.
+    pub fn merge(&mut self, part: BacktestPart) {
+        part.stages.merge_into(&mut self.stages);
+        for (table, counts) in self.tiers.iter_mut().zip(part.tiers) {
+            counts.merge_into(table);
         }
-        for fired in &outcome.fired {
-            if let Some(slot) = self.rules.get_mut(fired.rule.index()) {
-                count(slot);
-            }
-        }
-        self.scores.push((outcome.score, converted));
+        merge_fired(&mut self.rules, &part.rules);
+        self.scores.extend(part.scores);
     }
 
     /// The ROC curve of the leads so far, at most `points` points.
     pub fn roc(&self, points: usize) -> Vec<(f64, f64)> {
-        let mut scores = self.scores.clone();
-        stats::roc(&stats::levels(&mut scores), points)
+        stats::roc(&Ranked::new(&self.scores).levels, points)
     }
 
     /// The report, for `unreadable` rows left out.
-    pub fn finish(mut self, model: &Model, source: &Source, unreadable: u64) -> Backtest {
+    pub fn finish(self, model: &Model, source: &Source, unreadable: u64) -> Backtest {
         let rows = self.scores.len() as u64;
         let converted = self.scores.iter().filter(|s| s.1).count() as u64;
         let base = rate(converted, rows);
-        let deciles = deciles(&mut self.scores, base);
-        let levels = stats::levels(&mut self.scores);
+        let ranked = Ranked::new(&self.scores);
+        let deciles = deciles(&ranked, &self.scores, base);
+        let levels = ranked.levels;
         let auc = stats::auc(&levels);
         let stage_order: Vec<&str> = model.stage.as_ref().map(|l| l.labels()).unwrap_or_default();
         Backtest {
@@ -185,6 +178,33 @@ impl BacktestCounter {
             rules: rule_stats(model, &self.rules, rows, converted, base),
             thresholds: thresholds(model, source, &levels),
         }
+    }
+}
+
+/// A chunk's leads, counted on a worker (see [`BacktestCounter`]).
+#[derive(Debug, Default)]
+pub struct BacktestPart {
+    stages: LabelCounts,
+    tiers: Vec<LabelCounts>,
+    /// Per rule: hits, and hits that converted.
+    rules: Vec<(u64, u64)>,
+    scores: Vec<(Decimal, bool)>,
+}
+
+impl super::OutcomePart for BacktestPart {
+    /// Count one scored lead.
+    #[inline]
+    fn add(&mut self, lead: &Scored, converted: bool) {
+        self.stages.add(lead.stage, converted);
+        if self.tiers.len() < lead.tiers.len() {
+            self.tiers
+                .resize_with(lead.tiers.len(), LabelCounts::default);
+        }
+        for (table, label) in self.tiers.iter_mut().zip(lead.tiers) {
+            table.add(*label, converted);
+        }
+        count_fired(&mut self.rules, lead.points, converted);
+        self.scores.push((lead.score, converted));
     }
 }
 
@@ -229,30 +249,24 @@ fn segments(
 }
 
 /// Ten groups of leads by score, highest first; lead k of n (sorted by
-/// score, descending) is in decile ⌊10k/n⌋ + 1, so tied scores may sit in
-/// two deciles.
-fn deciles(scores: &mut [(Decimal, bool)], base: Option<f64>) -> Vec<Decile> {
-    // Stable: tied leads keep file order, not an order by outcome.
-    scores.sort_by_key(|s| std::cmp::Reverse(s.0));
-    let n = scores.len();
-    (0..10u32)
-        .filter_map(|d| {
-            let (from, to) = (d as usize * n / 10, (d as usize + 1) * n / 10);
-            let slice = scores.get(from..to).filter(|s| !s.is_empty())?;
-            let converted = slice.iter().filter(|s| s.1).count() as u64;
-            let leads = slice.len() as u64;
-            let r = rate(converted, leads);
-            Some(Decile {
-                decile: d + 1,
-                max: number(slice.first()?.0),
-                min: number(slice.last()?.0),
-                leads,
-                converted,
-                rate: r,
-                lift: lift(r, base),
-            })
+/// score, descending, ties in file order) is in decile ⌊10k/n⌋ + 1, so
+/// tied scores may sit in two deciles.
+fn deciles(ranked: &Ranked, scores: &[(Decimal, bool)], base: Option<f64>) -> Vec<Decile> {
+    let cuts = ranked.deciles(scores).into_iter().zip(1..);
+    cuts.filter_map(|(cut, decile)| {
+        let cut = cut?;
+        let r = rate(cut.converted, cut.leads);
+        Some(Decile {
+            decile,
+            max: number(cut.max),
+            min: number(cut.min),
+            leads: cut.leads,
+            converted: cut.converted,
+            rate: r,
+            lift: lift(r, base),
         })
-        .collect()
+    })
+    .collect()
 }
 
 fn number(value: Decimal) -> f64 {

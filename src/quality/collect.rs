@@ -1,30 +1,40 @@
 //! Scoring every row of a lead file for a statistic, with one model or
-//! several: each row readable by all of them goes to a visitor with its
-//! outcomes, in file order; the other rows are counted.
+//! two: each row readable by all of them is folded into a part by a
+//! [`Fold`], on a worker thread; the parts are merged in file order on
+//! the calling thread. Other rows are counted.
+//!
+//! What a fold sees of a row is borrowed ([`Scored`]: the score, the
+//! labels and the fired rules as the scorer left them, and the row's
+//! cells in place), so a row allocates nothing: a part keeps counts, and
+//! per row only what a statistic needs all of (a score and an outcome for
+//! the ranking statistics). Strings are made when the result is rendered.
 //!
 //! CSV is read as `score` reads it ([`io::walk`]): worker threads split
-//! chunks of the file into rows and score them, and the calling thread
-//! visits each chunk's rows in file order. NDJSON (or a reader that was
-//! read from already) goes row by row: the calling thread reads batches
-//! of rows and visits the results; worker threads score the batches.
-//! Either way at most a few chunks or batches are in flight, so memory
-//! stays bounded, and the visitor sees the rows in file order whatever the
-//! number of threads: results do not depend on it.
+//! chunks of the file into rows, score and fold them, one part per chunk.
+//! NDJSON (or a reader that was read from already, or a report that
+//! samples lead values) goes row by row: the calling thread reads batches
+//! of rows, worker threads score and fold them, one part per batch. Either
+//! way at most a few chunks or batches are in flight, so memory stays
+//! bounded, and parts are merged in file order whatever the number of
+//! threads: results do not depend on it.
 
 use std::collections::BTreeMap;
 use std::thread;
 
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
 
-use super::Column;
-use crate::eval::{Lead, Outcome, RowScorer, Scorer};
-use crate::io::{
-    self, Binding, Cells, CsvWalk, Reader, Record, Rejection, RowData, RowHandler, Shape,
-    StreamError,
-};
+use super::column::Cols;
+use crate::eval::{Lead, Outcome, RowScorer, Scorer, Scratch};
+use crate::id::{IdVec, RuleId};
+use crate::io::StreamError;
+use crate::io::{self, Binding, Cells, CsvWalk, Reader, Record, Rejection, RowHandler, Shape};
+use crate::value::Decimal;
 
 /// Rows scored together.
 const BATCH: usize = 2048;
+
+/// Models scored per row, at most (`diff` and `report --diff` score two).
+pub const MAX_MODELS: usize = 2;
 
 /// How many rows were read, used and left out.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -32,7 +42,7 @@ pub struct Counts {
     pub read: u64,
     pub used: u64,
     /// Rows `score` would reject (with any of the models), and rows the
-    /// visitor refused (such as an unreadable outcome).
+    /// fold refused (such as an unreadable outcome).
     pub unreadable: u64,
 }
 
@@ -40,56 +50,108 @@ pub struct Counts {
 pub struct Scoring<'a, 'p> {
     pub binding: &'a Binding,
     pub scorer: &'a Scorer<'p>,
-    /// Whether each row's field values are kept in [`Scored::lead`] (the
-    /// report samples them); else it is empty, and CSV rows are read and
-    /// scored on all cores through the memo, as `score` scores them.
+    /// Whether each row's field values are given in [`Scored::lead`] (the
+    /// report samples them); then the rows are read row by row.
     pub leads: bool,
 }
 
-/// A row as one model read and scored it.
-pub struct Scored {
+/// What one model made of a row, borrowed from the scorer.
+#[derive(Debug, Clone, Copy)]
+pub struct Scored<'a> {
+    pub score: Decimal,
+    /// Each group's capped subtotal.
+    pub groups: &'a [Decimal],
+    pub stage: Option<&'a str>,
+    /// Each tier's label.
+    pub tiers: &'a [Option<&'a str>],
+    /// Per rule, its signed points if it fired.
+    pub points: &'a [Option<Decimal>],
     /// The row's field values, if [`Scoring::leads`] asked for them.
-    pub lead: Lead,
-    pub outcome: Outcome,
+    pub lead: Option<&'a Lead>,
 }
 
-/// A row every model could read, with what each made of it; `None` for
-/// a row some model rejects.
-type Row = Option<(Record, Vec<Scored>)>;
+impl<'a> Scored<'a> {
+    /// A placeholder for the slots of models a row does not have.
+    const EMPTY: Scored<'static> = Scored {
+        score: Decimal::ZERO,
+        groups: &[],
+        stage: None,
+        tiers: &[],
+        points: &[],
+        lead: None,
+    };
 
-/// Score every row of `reader` with each model; `visit` gets the record
-/// and what each model made of it, in file order, and returns `false` to
-/// leave the row out (counted unreadable). A CSV record carries only the
-/// cells of `columns`, the ones `visit` reads (the others are empty: not
-/// copying them is most of the work saved). `Err` only when the file
-/// cannot be read further.
-pub fn each_scored(
+    fn of<'p: 'a>(scratch: &'a Scratch<'p>) -> Scored<'a> {
+        Scored {
+            score: scratch.score,
+            groups: &scratch.groups,
+            stage: scratch.stage,
+            tiers: &scratch.tiers,
+            points: scratch.points.as_slice(),
+            lead: None,
+        }
+    }
+}
+
+/// What a command keeps of the rows, worked out on the workers.
+pub trait Fold: Sync {
+    /// What it keeps of a chunk (or batch) of rows.
+    type Part: Default + Send;
+
+    /// Fold one row (its cells, and what each model made of it) into
+    /// `part`; `false` leaves it out, counted unreadable.
+    fn row(&self, part: &mut Self::Part, row: Cols, scored: &[Scored]) -> bool;
+}
+
+/// A part with how many rows went into it and how many were left out.
+#[derive(Default)]
+struct Counted<P> {
+    part: P,
+    used: u64,
+    unreadable: u64,
+}
+
+impl<P> Counted<P> {
+    fn count(&mut self, used: bool) {
+        match used {
+            true => self.used += 1,
+            false => self.unreadable += 1,
+        }
+    }
+}
+
+/// Score every row of `reader` with each model (at most
+/// [`MAX_MODELS`]) and fold it with `fold`; `merge` gets the parts in
+/// file order. `Err` only when the file cannot be read further.
+pub fn each_folded<F: Fold>(
     reader: Reader,
     models: &[Scoring],
-    columns: &[&Column],
-    visit: impl FnMut(&Record, &[Scored]) -> bool,
+    fold: &F,
+    merge: impl FnMut(F::Part),
 ) -> std::io::Result<Counts> {
-    // The report keeps lead values: its rows go the batch way, which was
-    // faster for it (see docs/performance.md).
+    if models.len() > MAX_MODELS {
+        return Err(std::io::Error::other(
+            "at most two models score a file at once",
+        ));
+    }
+    // The report's field samples need each row's lead values: those rows
+    // go the batch way (see docs/performance.md).
     if models.iter().any(|m| m.leads) {
         let mut reader = reader;
-        return batches_scored(&mut reader, models, visit);
+        return batches_folded(&mut reader, models, fold, merge);
     }
     match reader.into_walk() {
-        Ok(csv) => {
-            let kept: Vec<usize> = columns.iter().map(|c| c.position()).collect();
-            walk_scored(csv, models, &kept, visit)
-        }
-        Err(mut reader) => batches_scored(&mut reader, models, visit),
+        Ok(csv) => walk_folded(csv, models, fold, merge),
+        Err(mut reader) => batches_folded(&mut reader, models, fold, merge),
     }
 }
 
-/// [`each_scored`] for CSV, on all cores.
-fn walk_scored(
+/// [`each_folded`] for CSV, on all cores.
+fn walk_folded<F: Fold>(
     csv: CsvWalk,
     models: &[Scoring],
-    kept: &[usize],
-    mut visit: impl FnMut(&Record, &[Scored]) -> bool,
+    fold: &F,
+    mut merge: impl FnMut(F::Part),
 ) -> std::io::Result<Counts> {
     let shape = Shape {
         delimiter: csv.delimiter,
@@ -98,30 +160,16 @@ fn walk_scored(
         threads: thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let mut counts = Counts::default();
-    let mut base = 0;
-    let take = |mut done: io::Done<Vec<Row>>| {
+    let take = |done: io::Done<Counted<F::Part>>| {
         counts.unreadable += done.rejects.iter().filter(|r| !r.note).count() as u64;
-        for row in &mut done.out {
-            let Some((record, outcomes)) = row else {
-                counts.unreadable += 1;
-                continue;
-            };
-            record.row += base;
-            if visit(record, outcomes) {
-                counts.used += 1;
-            } else {
-                counts.unreadable += 1;
-            }
-        }
-        base += done.rows;
-        // Back to a worker, whose `start` drops the rows: memory is freed
-        // by the thread that allocated it (freeing another thread's rows
-        // here made `report` a third slower).
-        Ok(Some(done.out))
+        counts.used += done.out.used;
+        counts.unreadable += done.out.unreadable;
+        merge(done.out.part);
+        Ok(None)
     };
     let handler = || ScoreModels {
         models,
-        kept,
+        fold,
         rows: models.iter().map(|m| RowScorer::new(m.scorer)).collect(),
         notes: Vec::new(),
     };
@@ -135,12 +183,10 @@ fn walk_scored(
     Ok(counts)
 }
 
-/// A worker's part of [`walk_scored`]: each row read and scored by every
-/// model (`None`: some model rejects it).
-struct ScoreModels<'m, 'a, 'p> {
+/// A worker's part of [`walk_folded`].
+struct ScoreModels<'m, 'a, 'p, F> {
     models: &'m [Scoring<'a, 'p>],
-    /// The cells the visitor reads (see [`each_scored`]).
-    kept: &'m [usize],
+    fold: &'m F,
     /// Per model, the worker's row scorer.
     rows: Vec<RowScorer<'p>>,
     /// Cells read as missing (kept by no one: a quality command reads the
@@ -148,77 +194,77 @@ struct ScoreModels<'m, 'a, 'p> {
     notes: Vec<Rejection>,
 }
 
-impl ScoreModels<'_, '_, '_> {
-    /// Score row `number` with every model; `None` if one rejects it.
-    fn score(&mut self, number: u64, cells: Cells, record: Record) -> Row {
-        let mut outcomes = Vec::with_capacity(self.models.len());
+impl<F: Fold> ScoreModels<'_, '_, '_, F> {
+    /// Score row `number` with every model; `false` if one rejects it.
+    fn score(&mut self, number: u64, cells: Cells) -> bool {
         for (model, rows) in self.models.iter().zip(&mut self.rows) {
             let mut row = rows.begin();
-            let binding = model.binding;
-            let read =
-                binding.read_cells(number, cells.text, cells.spans, &mut row, &mut self.notes);
+            let read = model.binding.read_cells(
+                number,
+                cells.text,
+                cells.spans,
+                &mut row,
+                &mut self.notes,
+            );
             self.notes.clear();
-            read.ok()?;
-            let outcome = row.finish().ok()?.outcome();
-            let lead = match model.leads {
-                true => binding.lead(&record).ok()?,
-                false => Lead::default(),
-            };
-            outcomes.push(Scored { lead, outcome });
+            if read.is_err() || row.finish().is_err() {
+                return false;
+            }
         }
-        Some((record, outcomes))
+        true
     }
 }
 
-impl RowHandler for ScoreModels<'_, '_, '_> {
-    type Out = Vec<Row>;
+impl<F: Fold> RowHandler for ScoreModels<'_, '_, '_, F> {
+    type Out = Counted<F::Part>;
 
-    fn start(&mut self, out: &mut Vec<Row>, _len: usize) {
-        out.clear();
-    }
+    fn start(&mut self, _out: &mut Self::Out, _len: usize) {}
 
     fn row(
         &mut self,
         number: u64,
         _raw: &[u8],
         cells: Cells,
-        out: &mut Vec<Row>,
+        out: &mut Self::Out,
         _notes: &mut Vec<Rejection>,
     ) -> Result<(), Rejection> {
-        let kept = |i: &usize| self.kept.contains(i);
-        let texts = (0..cells.spans.len()).map(|i| match kept(&i) {
-            true => cells.get(i).to_string(),
-            false => String::new(),
-        });
-        let record = Record {
-            row: number,
-            data: RowData::Cells(texts.collect()),
-        };
-        out.push(self.score(number, cells, record));
+        if !self.score(number, cells) {
+            out.count(false);
+            return Ok(());
+        }
+        let mut scored = [Scored::EMPTY; MAX_MODELS];
+        for (slot, rows) in scored.iter_mut().zip(&self.rows) {
+            *slot = Scored::of(rows.last().1);
+        }
+        let models = scored.get(..self.rows.len()).unwrap_or_default();
+        let used = self.fold.row(&mut out.part, Cols::Cells(cells), models);
+        out.count(used);
         Ok(())
     }
 }
 
-/// [`each_scored`] row by row (NDJSON).
-fn batches_scored(
+/// [`each_folded`] row by row (NDJSON).
+fn batches_folded<F: Fold>(
     reader: &mut Reader,
     models: &[Scoring],
-    mut visit: impl FnMut(&Record, &[Scored]) -> bool,
+    fold: &F,
+    mut merge: impl FnMut(F::Part),
 ) -> std::io::Result<Counts> {
     let workers = thread::available_parallelism().map_or(1, |n| n.get());
     let (batches, to_score) = bounded::<(u64, Vec<Result<Record, Rejection>>)>(workers + 1);
-    let (scored, results) = unbounded::<(u64, Vec<Row>)>();
+    let (scored, results) = unbounded::<(u64, Counted<F::Part>)>();
     thread::scope(|scope| {
         for _ in 0..workers {
             let (to_score, scored) = (to_score.clone(), scored.clone());
-            scope.spawn(move || score_batches(models, &to_score, &scored));
+            scope.spawn(move || fold_batches(models, fold, &to_score, &scored));
         }
         drop((to_score, scored));
         let mut order = InOrder::default();
         let mut counts = Counts::default();
-        let mut visit_row = |row: Row| match row {
-            Some((record, outcomes)) if visit(&record, &outcomes) => counts.used += 1,
-            _ => counts.unreadable += 1,
+        let mut take = |part: Counted<F::Part>| {
+            counts.used += part.used;
+            counts.unreadable += part.unreadable;
+            merge(part.part);
         };
         let read = (|| {
             let mut sent = 0u64;
@@ -227,10 +273,10 @@ fn batches_scored(
                 if batch.is_empty() {
                     break;
                 }
-                // Keep at most a few batches in flight: visit what is
+                // Keep at most a few batches in flight: merge what is
                 // done before reading more.
                 while sent - order.next >= (workers as u64 + 2) {
-                    order.wait(&results, &mut visit_row);
+                    order.wait(&results, &mut take);
                 }
                 if batches.send((sent, batch)).is_err() {
                     break;
@@ -239,7 +285,7 @@ fn batches_scored(
             }
             drop(batches);
             while order.next < sent {
-                if !order.wait(&results, &mut visit_row) {
+                if !order.wait(&results, &mut take) {
                     break;
                 }
             }
@@ -264,49 +310,94 @@ fn read_batch(reader: &mut Reader) -> std::io::Result<Vec<Result<Record, Rejecti
     Ok(batch)
 }
 
-fn score_batches(
+fn fold_batches<F: Fold>(
     models: &[Scoring],
+    fold: &F,
     batches: &Receiver<(u64, Vec<Result<Record, Rejection>>)>,
-    scored: &Sender<(u64, Vec<Row>)>,
+    done: &Sender<(u64, Counted<F::Part>)>,
 ) {
     for (number, batch) in batches {
-        let rows = batch
-            .into_iter()
-            .map(|row| score_row(models, row.ok()?))
-            .collect();
-        if scored.send((number, rows)).is_err() {
+        let mut part = Counted::default();
+        for row in batch {
+            let used = row.is_ok_and(|record| fold_record(models, fold, &mut part.part, &record));
+            part.count(used);
+        }
+        if done.send((number, part)).is_err() {
             return;
         }
     }
 }
 
-fn score_row(models: &[Scoring], record: Record) -> Row {
-    let mut outcomes = Vec::with_capacity(models.len());
+/// One model's results for a row read row by row, owned.
+struct Owned {
+    lead: Lead,
+    outcome: Outcome,
+    points: IdVec<RuleId, Option<Decimal>>,
+}
+
+/// Score a record with every model and fold it; `false` if a model
+/// rejects it or the fold leaves it out.
+fn fold_record<F: Fold>(models: &[Scoring], fold: &F, part: &mut F::Part, record: &Record) -> bool {
+    let mut owned = Vec::with_capacity(models.len());
     for model in models {
-        let lead = model.binding.lead(&record).ok()?;
-        let outcome = model.scorer.score(&lead);
-        outcomes.push(Scored { lead, outcome });
-    }
-    Some((record, outcomes))
-}
-
-/// Scored batches put back in file order.
-#[derive(Default)]
-struct InOrder {
-    next: u64,
-    waiting: BTreeMap<u64, Vec<Row>>,
-}
-
-impl InOrder {
-    /// Take one finished batch, and visit every batch now in order;
-    /// `false` when no batch can come any more.
-    fn wait(&mut self, results: &Receiver<(u64, Vec<Row>)>, visit: &mut impl FnMut(Row)) -> bool {
-        let Ok((number, rows)) = results.recv() else {
+        let Ok(lead) = model.binding.lead(record) else {
             return false;
         };
-        self.waiting.insert(number, rows);
-        while let Some(rows) = self.waiting.remove(&self.next) {
-            rows.into_iter().for_each(&mut *visit);
+        let outcome = model.scorer.score(&lead);
+        let mut points = model.scorer.plan().rules.map(|_| None);
+        for fired in &outcome.fired {
+            *points.at_mut(fired.rule) = Some(fired.points);
+        }
+        owned.push(Owned {
+            lead,
+            outcome,
+            points,
+        });
+    }
+    let tiers: Vec<Vec<Option<&str>>> = owned
+        .iter()
+        .map(|o| o.outcome.tiers.iter().map(Option::as_deref).collect())
+        .collect();
+    let mut scored = [Scored::EMPTY; MAX_MODELS];
+    for ((slot, (o, model)), tiers) in scored.iter_mut().zip(owned.iter().zip(models)).zip(&tiers) {
+        *slot = Scored {
+            score: o.outcome.score,
+            groups: &o.outcome.groups,
+            stage: o.outcome.stage.as_deref(),
+            tiers,
+            points: o.points.as_slice(),
+            lead: model.leads.then_some(&o.lead),
+        };
+    }
+    let scored = scored.get(..owned.len()).unwrap_or_default();
+    fold.row(part, Cols::Record(record), scored)
+}
+
+/// Folded batches put back in file order.
+struct InOrder<P> {
+    next: u64,
+    waiting: BTreeMap<u64, P>,
+}
+
+impl<P> Default for InOrder<P> {
+    fn default() -> Self {
+        InOrder {
+            next: 0,
+            waiting: BTreeMap::new(),
+        }
+    }
+}
+
+impl<P> InOrder<P> {
+    /// Take one finished batch, and hand on every batch now in order;
+    /// `false` when no batch can come any more.
+    fn wait(&mut self, results: &Receiver<(u64, P)>, take: &mut impl FnMut(P)) -> bool {
+        let Ok((number, part)) = results.recv() else {
+            return false;
+        };
+        self.waiting.insert(number, part);
+        while let Some(part) = self.waiting.remove(&self.next) {
+            take(part);
             self.next += 1;
         }
         true
@@ -317,17 +408,30 @@ impl InOrder {
 mod tests {
     use super::*;
     use crate::io::Format;
+    use crate::quality::Column;
 
-    /// Rows come to the visitor in file order, numbered in the file,
-    /// across many chunks (CSV, on all cores) or batches (NDJSON); rejected
-    /// rows (an unreadable cell, a short record) are counted, not visited.
+    /// Keeps each row's score and `pad` cell.
+    struct Keep<'c>(&'c Column);
+
+    impl Fold for Keep<'_> {
+        type Part = Vec<(Decimal, String)>;
+
+        fn row(&self, part: &mut Self::Part, row: Cols, scored: &[Scored]) -> bool {
+            let Some(lead) = scored.first() else {
+                return false;
+            };
+            part.push((lead.score, self.0.text_in(row)));
+            true
+        }
+    }
+
+    /// Rows are folded in file order across many chunks (CSV, on all
+    /// cores) or batches (NDJSON); rejected rows (an unreadable cell, a
+    /// short record) are counted, not folded.
     #[test]
-    fn rows_are_visited_in_file_order_across_chunks() {
-        let model =
-            crate::compile_bytes("m.tally", b"fields { n: int }\nwhen n > 5 add 1\n".to_vec())
-                .1
-                .model
-                .unwrap();
+    fn rows_are_folded_in_file_order_across_chunks() {
+        let text = b"fields { n: int }\nwhen n > 5 add n\n".to_vec();
+        let model = crate::compile_bytes("m.tally", text).1.model.unwrap();
         let plan = crate::plan::compile(&model);
         let (mut csv, mut ndjson) = (String::from("n,pad\n"), String::new());
         for i in 0..200_000u32 {
@@ -338,12 +442,12 @@ mod tests {
             };
             match i % 1000 == 500 {
                 true => csv.push_str(&format!("{n}\n")), // one field short
-                false => csv.push_str(&format!("{n},xxxxxxxxxx\n")),
+                false => csv.push_str(&format!("{n},x{i}\n")),
             }
-            ndjson.push_str(&format!("{{\"n\":\"{n}\",\"pad\":\"x\"}}\n"));
+            ndjson.push_str(&format!("{{\"n\":\"{n}\",\"pad\":\"x{i}\"}}\n"));
         }
-        let csv_rows = (1..=200_000u64).filter(|r| r % 1000 != 0 && r % 1000 != 501);
-        let ndjson_rows = (1..=200_000u64).filter(|r| r % 1000 != 0);
+        let csv_rows = (0..200_000u32).filter(|i| i % 1000 != 999 && i % 1000 != 500);
+        let ndjson_rows = (0..200_000u32).filter(|i| i % 1000 != 999);
         for (format, text, want, unreadable) in [
             (Format::Csv, csv, csv_rows.collect::<Vec<_>>(), 400),
             (Format::Ndjson, ndjson, ndjson_rows.collect(), 200),
@@ -359,30 +463,68 @@ mod tests {
                 leads: false,
             }];
             let pad = Column::find(reader.header(), "pad").unwrap();
-            let (mut seen, mut cells) = (Vec::new(), None);
-            let counts = each_scored(reader, &scoring, &[&pad], |record, scored| {
-                seen.push((record.row, scored.first().map(|s| s.outcome.score)));
-                cells.get_or_insert_with(|| record.data.clone());
-                true
+            let (mut seen, mut parts) = (Vec::new(), 0);
+            let counts = each_folded(reader, &scoring, &Keep(&pad), |part| {
+                seen.extend(part);
+                parts += 1;
             })
             .unwrap();
-            // A CSV record carries only the columns asked for.
-            let wanted_cells = match format {
-                Format::Csv => RowData::Cells(vec![String::new(), "xxxxxxxxxx".to_string()]),
-                Format::Ndjson => {
-                    let object = serde_json::json!({"n": "0", "pad": "x"});
-                    RowData::Object(object.as_object().unwrap().clone())
-                }
-            };
-            assert_eq!(cells, Some(wanted_cells), "{format:?}");
+            assert!(parts > 1, "{format:?}: {parts} parts");
             assert_eq!(
                 (counts.read, counts.used, counts.unreadable),
                 (200_000, 200_000 - unreadable, unreadable),
                 "{format:?}"
             );
-            let rows: Vec<u64> = seen.iter().map(|s| s.0).collect();
-            assert_eq!(rows, want, "{format:?}");
-            assert_eq!(seen[6].1, Some(crate::value::Decimal::ONE)); // row 7: n = 6
+            let score = |i: u32| Decimal::from(if i > 5 { i } else { 0 });
+            let want: Vec<(Decimal, String)> = want
+                .into_iter()
+                .map(|i| (score(i), format!("x{i}")))
+                .collect();
+            assert!(seen == want, "{format:?}: the rows differ");
         }
+    }
+
+    /// A lead's values reach the fold when asked for, and a third model
+    /// is refused rather than dropped silently.
+    #[test]
+    fn leads_are_given_when_asked_and_three_models_are_refused() {
+        let text = b"fields { n: int }\nwhen n > 5 add 1\n".to_vec();
+        let model = crate::compile_bytes("m.tally", text).1.model.unwrap();
+        let plan = crate::plan::compile(&model);
+        let open = || {
+            let input: Box<dyn std::io::BufRead + Send> =
+                Box::new(std::io::Cursor::new(b"n\n7\n".to_vec()));
+            Reader::new(input, Format::Csv, b',').unwrap()
+        };
+        let binding = Binding::new(&plan, open().header()).unwrap();
+        let scorer = Scorer::new(&plan, crate::value::Date::default());
+        let scoring = |leads| Scoring {
+            binding: &binding,
+            scorer: &scorer,
+            leads,
+        };
+        struct Values;
+        impl Fold for Values {
+            type Part = Vec<Option<Lead>>;
+            fn row(&self, part: &mut Self::Part, _: Cols, scored: &[Scored]) -> bool {
+                part.extend(scored.iter().map(|s| s.lead.cloned()));
+                true
+            }
+        }
+        let mut leads = Vec::new();
+        each_folded(open(), &[scoring(true), scoring(false)], &Values, |p| {
+            leads.extend(p)
+        })
+        .unwrap();
+        let seven = Lead {
+            values: vec![Some(crate::value::Value::Number(Decimal::from(7)))].into(),
+        };
+        assert_eq!(leads, [Some(seven), None]);
+        let three = [scoring(false), scoring(false), scoring(false)];
+        let refused = each_folded(open(), &three, &Values, |_| {}).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "at most two models score a file at once"
+        );
     }
 }

@@ -2,9 +2,13 @@
 //! the outcome of `backtest` (a column of the lead file, not a model
 //! field, saying whether the lead converted) and the key naming a lead.
 
+use std::marker::PhantomData;
+
 use serde_json::Value as Json;
 
-use crate::io::{Header, Record, RowData};
+use super::collect::{Fold, Scored};
+
+use crate::io::{Cells, Header, Record, RowData};
 use crate::value::{read_cell, FieldType, Reading, Value};
 
 /// A column of the lead file, found by name.
@@ -34,13 +38,17 @@ impl Column {
 
     /// The row's cell as text (a JSON value as JSON, strings unquoted);
     /// empty when absent.
-    /// The column's position in a CSV record.
-    pub fn position(&self) -> usize {
-        self.position
+    pub fn text(&self, record: &Record) -> String {
+        self.text_in(Cols::Record(record))
     }
 
-    pub fn text(&self, record: &Record) -> String {
-        match &record.data {
+    /// [`Column::text`] of a row as a worker sees it.
+    pub fn text_in(&self, row: Cols) -> String {
+        let data = match row {
+            Cols::Cells(cells) => return cells.get(self.position).to_string(),
+            Cols::Record(record) => &record.data,
+        };
+        match data {
             RowData::Cells(cells) => cells.get(self.position).cloned().unwrap_or_default(),
             RowData::Object(object) => match object.get(&self.name) {
                 None | Some(Json::Null) => String::new(),
@@ -53,7 +61,16 @@ impl Column {
     /// Whether the row's lead converted; `Err` says why its cell is not
     /// an outcome.
     pub fn outcome(&self, record: &Record) -> Result<bool, String> {
-        match &record.data {
+        self.outcome_in(Cols::Record(record))
+    }
+
+    /// [`Column::outcome`] of a row as a worker sees it.
+    pub fn outcome_in(&self, row: Cols) -> Result<bool, String> {
+        let data = match row {
+            Cols::Cells(cells) => return read_outcome(cells.get(self.position)),
+            Cols::Record(record) => &record.data,
+        };
+        match data {
             RowData::Cells(cells) => {
                 read_outcome(cells.get(self.position).map_or("", String::as_str))
             }
@@ -63,6 +80,51 @@ impl Column {
                 Some(Json::String(text)) => read_outcome(text),
                 Some(other) => Err(not_an_outcome(&other.to_string())),
             },
+        }
+    }
+}
+
+/// A row's cells as the workers see them: a CSV row's text, split (read
+/// in place, nothing copied), or a record read row by row (NDJSON).
+#[derive(Debug, Clone, Copy)]
+pub enum Cols<'a> {
+    Cells(Cells<'a>),
+    Record(&'a Record),
+}
+
+/// A part of a statistic over leads and their outcome (`backtest`,
+/// `calibrate`).
+pub trait OutcomePart: Default + Send {
+    fn add(&mut self, lead: &Scored, converted: bool);
+}
+
+/// Folds each row scored by one model with its outcome (the cell of
+/// `column`); a row whose outcome cannot be read is left out.
+pub struct WithOutcome<'c, P> {
+    column: &'c Column,
+    part: PhantomData<fn() -> P>,
+}
+
+impl<'c, P> WithOutcome<'c, P> {
+    pub fn new(column: &'c Column) -> WithOutcome<'c, P> {
+        WithOutcome {
+            column,
+            part: PhantomData,
+        }
+    }
+}
+
+impl<P: OutcomePart> Fold for WithOutcome<'_, P> {
+    type Part = P;
+
+    #[inline]
+    fn row(&self, part: &mut P, row: Cols, scored: &[Scored]) -> bool {
+        match (self.column.outcome_in(row), scored.first()) {
+            (Ok(converted), Some(lead)) => {
+                part.add(lead, converted);
+                true
+            }
+            _ => false,
         }
     }
 }

@@ -2,18 +2,20 @@
 //! tier transitions, the score changes, each rule's hits before and after
 //! (matched by reason) and the leads that moved most.
 //!
-//! [`DiffCounter`] takes each lead's two outcomes as the rows stream past;
-//! it keeps every score change (for the median and percentiles) and the
-//! `top` largest moves, nothing else per lead.
+//! [`DiffRows`] folds each lead's two results into a [`DiffPart`] on a
+//! worker; [`DiffCounter`] merges the parts in file order. Per lead only
+//! the score change is kept (for the median and percentiles); a part
+//! keeps its `top` largest moves, and the merge the `top` of those.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::collect::{Fold, Scored};
+use super::column::{Cols, Column};
+use super::labels::{count_fired, PairCounts};
 use super::stamp::ModelStamp;
 use crate::check::Model;
-use crate::eval::Outcome;
-use crate::id::{Id, TierId};
 use crate::source::Source;
 use crate::syntax::ast::Effect;
 use crate::value::Decimal;
@@ -156,53 +158,39 @@ impl DiffCounter {
         }
     }
 
-    /// Count one lead, named by `key`.
-    pub fn add(&mut self, key: String, old: &Outcome, new: &Outcome) {
-        let label = |l: &Option<String>| l.clone().unwrap_or_else(|| NONE.to_string());
-        *self
-            .transitions
-            .entry((label(&old.stage), label(&new.stage)))
-            .or_default() += 1;
-        for tier in &mut self.tiers {
-            let from = old.tiers.get(tier.old).cloned().flatten();
-            let to = new.tiers.get(tier.new).cloned().flatten();
-            *tier.counts.entry((label(&from), label(&to))).or_default() += 1;
-        }
-        for (hits, outcome) in [(&mut self.old_hits, old), (&mut self.new_hits, new)] {
-            for fired in &outcome.fired {
-                if let Some(slot) = hits.get_mut(fired.rule.index()) {
-                    *slot += 1;
-                }
-            }
-        }
-        let change = new.score - old.score;
-        self.changes.push(change);
-        if !change.is_zero() && self.top > 0 {
-            self.keep_mover(Mover {
-                key,
-                old_score: number(old.score),
-                new_score: number(new.score),
-                old_stage: old.stage.clone(),
-                new_stage: new.stage.clone(),
-                change,
-            });
+    /// What to work out on the workers: each lead named by `key`'s
+    /// cell, and listed for `-o` when `changed`.
+    pub fn rows<'c>(&self, key: Option<&'c Column>, changed: bool) -> DiffRows<'c> {
+        DiffRows {
+            tiers: self.tiers.iter().map(|t| (t.old, t.new)).collect(),
+            top: self.top,
+            key,
+            changed,
         }
     }
 
-    /// Keep the `top` largest moves; of equal ones, the earliest lead.
-    fn keep_mover(&mut self, mover: Mover) {
-        if self.movers.len() == self.top {
-            match self.movers.last() {
-                Some(last) if last.change.abs() >= mover.change.abs() => return,
-                _ => {
-                    self.movers.pop();
-                }
+    /// Add a chunk's counts (parts come in file order); its changed
+    /// leads come back, for `-o`.
+    pub fn merge(&mut self, part: DiffPart) -> Vec<Changed> {
+        add_pairs(&mut self.transitions, &part.transitions);
+        for (tier, counts) in self.tiers.iter_mut().zip(&part.tiers) {
+            add_pairs(&mut tier.counts, counts);
+        }
+        for (hits, add) in [
+            (&mut self.old_hits, &part.old_hits),
+            (&mut self.new_hits, &part.new_hits),
+        ] {
+            for (total, (n, _)) in hits.iter_mut().zip(add) {
+                *total += n;
             }
         }
-        let at = self
-            .movers
-            .partition_point(|m| m.change.abs() >= mover.change.abs());
-        self.movers.insert(at, mover);
+        self.changes.extend(part.changes);
+        // A part's movers are in order (largest first, then file order),
+        // and parts come in file order: the same `top` as lead by lead.
+        for mover in part.movers {
+            keep_mover(&mut self.movers, self.top, mover);
+        }
+        part.changed
     }
 
     pub fn finish(mut self, old: Side, new: Side, unreadable: u64) -> Diff {
@@ -242,6 +230,121 @@ impl DiffCounter {
     }
 }
 
+/// What [`DiffCounter`] keeps of a chunk.
+#[derive(Debug, Default)]
+pub struct DiffPart {
+    transitions: PairCounts,
+    /// Per tier both models have.
+    tiers: Vec<PairCounts>,
+    changes: Vec<Decimal>,
+    /// Per rule, its hits (and a count not used here).
+    old_hits: Vec<(u64, u64)>,
+    new_hits: Vec<(u64, u64)>,
+    movers: Vec<Mover>,
+    changed: Vec<Changed>,
+}
+
+/// A lead whose score or stage changed, for `diff -o`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Changed {
+    pub key: String,
+    pub old_score: Decimal,
+    pub new_score: Decimal,
+    pub old_stage: Option<String>,
+    pub new_stage: Option<String>,
+}
+
+/// Folds each row's two results (old model, new model) into a
+/// [`DiffPart`].
+pub struct DiffRows<'c> {
+    /// The shared tiers' indices in the old and the new model.
+    tiers: Vec<(usize, usize)>,
+    top: usize,
+    key: Option<&'c Column>,
+    changed: bool,
+}
+
+impl DiffRows<'_> {
+    /// Count one lead.
+    #[inline]
+    pub fn add(&self, part: &mut DiffPart, row: Cols, old: &Scored, new: &Scored) {
+        part.transitions.add(old.stage, new.stage);
+        if part.tiers.len() != self.tiers.len() {
+            part.tiers
+                .resize_with(self.tiers.len(), PairCounts::default);
+        }
+        for (counts, &(i, j)) in part.tiers.iter_mut().zip(&self.tiers) {
+            let from = old.tiers.get(i).copied().flatten();
+            counts.add(from, new.tiers.get(j).copied().flatten());
+        }
+        count_fired(&mut part.old_hits, old.points, false);
+        count_fired(&mut part.new_hits, new.points, false);
+        let change = new.score - old.score;
+        part.changes.push(change);
+        let key = || self.key.map(|k| k.text_in(row)).unwrap_or_default();
+        let stage = |s: Option<&str>| s.map(str::to_string);
+        if !change.is_zero() && fits(&part.movers, self.top, change) {
+            let mover = Mover {
+                key: key(),
+                old_score: number(old.score),
+                new_score: number(new.score),
+                old_stage: stage(old.stage),
+                new_stage: stage(new.stage),
+                change,
+            };
+            keep_mover(&mut part.movers, self.top, mover);
+        }
+        if self.changed && (old.score != new.score || old.stage != new.stage) {
+            part.changed.push(Changed {
+                key: key(),
+                old_score: old.score,
+                new_score: new.score,
+                old_stage: stage(old.stage),
+                new_stage: stage(new.stage),
+            });
+        }
+    }
+}
+
+impl Fold for DiffRows<'_> {
+    type Part = DiffPart;
+
+    fn row(&self, part: &mut DiffPart, row: Cols, scored: &[Scored]) -> bool {
+        let [old, new] = scored else { return false };
+        self.add(part, row, old, new);
+        true
+    }
+}
+
+/// Whether a move of `change` would be among the `top` kept in `movers`.
+fn fits(movers: &[Mover], top: usize, change: Decimal) -> bool {
+    match movers.last() {
+        _ if top == 0 => false,
+        Some(last) if movers.len() >= top => last.change.abs() < change.abs(),
+        _ => true,
+    }
+}
+
+/// Keep the `top` largest moves; of equal ones, the earliest lead.
+fn keep_mover(movers: &mut Vec<Mover>, top: usize, mover: Mover) {
+    if !fits(movers, top, mover.change) {
+        return;
+    }
+    if movers.len() >= top {
+        movers.pop();
+    }
+    let at = movers.partition_point(|m| m.change.abs() >= mover.change.abs());
+    movers.insert(at, mover);
+}
+
+/// Add a chunk's label pairs to `table`, `None` as `(none)`.
+fn add_pairs(table: &mut Matrix, part: &PairCounts) {
+    let label = |l: Option<String>| l.unwrap_or_else(|| NONE.to_string());
+    for (from, to, n) in part.pairs() {
+        *table.entry((label(from), label(to))).or_default() += n;
+    }
+}
+
 fn count_moved(table: &Matrix) -> u64 {
     table
         .iter()
@@ -257,7 +360,8 @@ fn stage_labels(model: &Model) -> Vec<&str> {
 fn tier_labels(model: &Model, tier: usize) -> Vec<&str> {
     model
         .tiers
-        .get(TierId::from_index(tier))
+        .as_slice()
+        .get(tier)
         .map(|t| t.ladder.labels())
         .unwrap_or_default()
 }
@@ -333,12 +437,12 @@ fn squeeze(text: &str) -> String {
 
 /// Old rules in old order, then rules only the new model has.
 fn rule_changes(old: &Side, new: &Side, old_hits: &[u64], new_hits: &[u64]) -> Vec<RuleChange> {
-    let find = |side: &Side, reason: &str| side.model.rules.position(|r| r.reason == reason);
+    let find = |side: &Side, reason: &str| side.model.rules.iter().position(|r| r.reason == reason);
     let mut out = Vec::new();
     for (i, rule) in old.model.rules.iter().enumerate() {
         let j = find(new, &rule.reason);
         let old_points = points(old.source, rule);
-        let new_rule = j.and_then(|j| new.model.rules.get(j));
+        let new_rule = j.and_then(|j| new.model.rules.as_slice().get(j));
         let status = match new_rule {
             None => "removed",
             Some(other) => {
@@ -356,7 +460,7 @@ fn rule_changes(old: &Side, new: &Side, old_hits: &[u64], new_hits: &[u64]) -> V
             reason: rule.reason.clone(),
             status,
             old_hits: old_hits.get(i).copied(),
-            new_hits: j.and_then(|j| new_hits.get(j.index()).copied()),
+            new_hits: j.and_then(|j| new_hits.get(j).copied()),
             old_points: Some(old_points),
             new_points: new_rule.map(|r| points(new.source, r)),
         });
@@ -387,5 +491,74 @@ mod tests {
         assert_eq!((s.p10, s.median, s.p90), (1.0, 5.0, 9.0));
         assert_eq!((s.min, s.max, s.mean), (1.0, 10.0, 5.5));
         assert!(spread(&mut []).is_none());
+    }
+
+    /// The `--top` list merged from parts of any size is the one a single
+    /// pass gives: the largest moves, ties in file order; and the changed
+    /// leads come back in file order.
+    #[test]
+    fn top_moves_do_not_depend_on_how_the_file_is_cut() {
+        let text = b"fields { id: text }\nwhen id == \"x\" add 1\nif score >= 1 then hot\n";
+        let model = crate::compile_bytes("m.tally", text.to_vec())
+            .1
+            .model
+            .unwrap();
+        let header = crate::io::Header {
+            format: crate::io::Format::Csv,
+            columns: vec!["id".to_string()],
+        };
+        let key = Column::find(&header, "id").unwrap();
+        // Moves of a few sizes, many tied, both signs.
+        let moves: Vec<i64> = (0..500).map(|i: i64| ((i * 37) % 11) - 5).collect();
+        let run = |cut: usize| {
+            let mut counter = DiffCounter::new(&model, &model, 7);
+            let rows = counter.rows(Some(&key), true);
+            let (mut part, mut changed) = (DiffPart::default(), Vec::new());
+            for (i, &m) in moves.iter().enumerate() {
+                let record = crate::io::Record {
+                    row: i as u64 + 1,
+                    data: crate::io::RowData::Cells(vec![format!("L{i}")]),
+                };
+                let scored = |score: i64| Scored {
+                    score: Decimal::from(score),
+                    groups: &[],
+                    stage: None,
+                    tiers: &[],
+                    points: &[None],
+                    lead: None,
+                };
+                rows.add(&mut part, Cols::Record(&record), &scored(0), &scored(m));
+                if (i + 1) % cut == 0 {
+                    changed.extend(counter.merge(std::mem::take(&mut part)));
+                }
+            }
+            changed.extend(counter.merge(part));
+            let top: Vec<(String, f64)> = counter
+                .movers
+                .iter()
+                .map(|m| (m.key.clone(), m.new_score))
+                .collect();
+            let keys: Vec<String> = changed.into_iter().map(|c| c.key).collect();
+            (top, keys)
+        };
+        let mut by_size: Vec<(usize, i64)> = moves
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|m| m.1 != 0)
+            .collect();
+        by_size.sort_by_key(|m| std::cmp::Reverse(m.1.abs())); // stable: file order
+        let want: Vec<(String, f64)> = by_size
+            .iter()
+            .take(7)
+            .map(|&(i, m)| (format!("L{i}"), m as f64))
+            .collect();
+        let changed: Vec<String> = (0..500)
+            .filter(|&i| moves[i] != 0)
+            .map(|i| format!("L{i}"))
+            .collect();
+        for cut in [1, 3, 7, 64, 500, 1000] {
+            assert_eq!(run(cut), (want.clone(), changed.clone()), "parts of {cut}");
+        }
     }
 }

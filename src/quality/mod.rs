@@ -13,19 +13,25 @@ mod calibrate;
 mod collect;
 mod column;
 mod diff;
+mod labels;
 pub mod logistic;
+mod ranked;
 mod report;
 mod stamp;
 pub mod stats;
 
 pub use backtest::{
-    Backtest, BacktestCounter, Candidate, Decile, RuleStats, Segment, Threshold, TierTable,
+    Backtest, BacktestCounter, BacktestPart, Candidate, Decile, RuleStats, Segment, Threshold,
+    TierTable,
 };
 pub use calibrate::{
     rewrite, Calibration, CalibrationCounter, CalibrationError, RulePoints, MIN_CONVERSIONS,
 };
-pub use collect::{each_scored, Counts, Scored, Scoring};
-pub use column::{read_outcome, Column};
-pub use diff::{Diff, DiffCounter, Mover, RuleChange, Side, Spread, TierTransitions, Transition};
-pub use report::{shown, Bar, Report, ReportCounter, Stability};
+pub use collect::{each_folded, Counts, Fold, Scored, Scoring, MAX_MODELS};
+pub use column::{read_outcome, Cols, Column, OutcomePart, WithOutcome};
+pub use diff::{
+    Changed, Diff, DiffCounter, DiffPart, DiffRows, Mover, RuleChange, Side, Spread,
+    TierTransitions, Transition,
+};
+pub use report::{shown, Bar, Report, ReportCounter, ReportPart, ReportRows, Stability};
 pub use stamp::ModelStamp;

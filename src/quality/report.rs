@@ -7,12 +7,14 @@ use std::collections::BTreeMap;
 
 use rust_decimal::prelude::ToPrimitive;
 
-use super::backtest::{Backtest, BacktestCounter};
+use super::backtest::{Backtest, BacktestCounter, BacktestPart};
+use super::collect::{Fold, Scored};
+use super::column::{Cols, Column, OutcomePart};
+use super::diff::{DiffCounter, DiffPart, DiffRows};
+use super::labels::{count_fired, LabelCounts};
 use super::stamp::ModelStamp;
 use super::stats;
 use crate::check::Model;
-use crate::eval::{Lead, Outcome};
-use crate::id::{FieldId, Id};
 use crate::source::Source;
 use crate::value::{format_decimal, Decimal, Value};
 
@@ -67,14 +69,15 @@ pub struct Stability {
 /// Counts one lead file (and, with a baseline, a second one).
 pub struct ReportCounter {
     scores: Vec<Decimal>,
-    stages: BTreeMap<Option<String>, u64>,
-    tiers: Vec<BTreeMap<Option<String>, u64>>,
+    /// Leads per label (the second count, of conversions, is not used).
+    stages: BTreeMap<Option<String>, (u64, u64)>,
+    tiers: Vec<BTreeMap<Option<String>, (u64, u64)>>,
     group_sums: Vec<f64>,
     rule_hits: Vec<u64>,
     backtest: Option<BacktestCounter>,
     /// Per used field: a sample of the values seen (numbers and dates as
     /// numbers, the rest as text), for the PSI against a baseline.
-    fields: Vec<(FieldId, Vec<Option<Key>>)>,
+    fields: Vec<(usize, Vec<Option<Key>>)>,
     /// Every `stride`-th lead's values are sampled; `seen` leads so far.
     stride: usize,
     seen: usize,
@@ -107,43 +110,72 @@ impl ReportCounter {
                 .iter()
                 .enumerate()
                 .filter(|(_, used)| stability && **used)
-                .map(|(i, _)| (FieldId::from_index(i), Vec::new()))
+                .map(|(i, _)| (i, Vec::new()))
                 .collect(),
             stride: 1,
             seen: 0,
         }
     }
 
-    /// Count one lead; `converted` is its outcome when there is one.
-    pub fn add(&mut self, lead: &Lead, outcome: &Outcome, converted: Option<bool>) {
-        self.scores.push(outcome.score);
-        *self.stages.entry(outcome.stage.clone()).or_default() += 1;
-        for (table, label) in self.tiers.iter_mut().zip(&outcome.tiers) {
-            *table.entry(label.clone()).or_default() += 1;
+    /// What to work out on the workers: the outcome from `outcome`'s
+    /// cell, and a lead's move from the earlier model with `diff` (the
+    /// second model of each row).
+    pub fn rows<'c>(
+        &self,
+        outcome: Option<&'c Column>,
+        diff: Option<DiffRows<'c>>,
+    ) -> ReportRows<'c> {
+        ReportRows {
+            outcome,
+            diff,
+            groups: self.group_sums.len(),
+            fields: self.fields.iter().map(|(field, _)| *field).collect(),
         }
-        for (sum, group) in self.group_sums.iter_mut().zip(&outcome.groups) {
-            *sum += group.to_f64().unwrap_or(0.0);
+    }
+
+    /// Add a chunk's counts (parts come in file order), and its diff
+    /// part to `diff`.
+    pub fn merge(&mut self, part: ReportPart, diff: Option<&mut DiffCounter>) {
+        part.stages.merge_into(&mut self.stages);
+        for (table, counts) in self.tiers.iter_mut().zip(part.tiers) {
+            counts.merge_into(table);
         }
-        for fired in &outcome.fired {
-            if let Some(hits) = self.rule_hits.get_mut(fired.rule.index()) {
-                *hits += 1;
+        // Summed lead by lead in file order, as the sums of floats
+        // depend on the order.
+        let width = self.group_sums.len();
+        if width > 0 {
+            for row in part.groups.chunks(width) {
+                for (sum, group) in self.group_sums.iter_mut().zip(row) {
+                    *sum += group;
+                }
             }
         }
-        if let (Some(counter), Some(converted)) = (self.backtest.as_mut(), converted) {
-            counter.add(outcome, converted);
+        for (hits, (n, _)) in self.rule_hits.iter_mut().zip(&part.rule_hits) {
+            *hits += n;
         }
-        self.sample(lead);
+        if let Some(counter) = self.backtest.as_mut() {
+            counter.merge(part.backtest);
+        }
+        if let Some(diff) = diff {
+            diff.merge(part.diff);
+        }
+        let width = self.fields.len();
+        for i in 0..part.scores.len() {
+            let keys = part.samples.get(i * width..(i + 1) * width);
+            self.sample(keys.unwrap_or_default());
+        }
+        self.scores.extend(part.scores);
     }
 
     /// Keep every `stride`-th lead's values; when the sample is full, keep
     /// every other one and double the stride.
-    fn sample(&mut self, lead: &Lead) {
+    fn sample(&mut self, keys: &[Option<Key>]) {
         self.seen += 1;
         if self.fields.is_empty() || !(self.seen - 1).is_multiple_of(self.stride) {
             return;
         }
-        for (field, values) in &mut self.fields {
-            values.push(lead.values.at(*field).clone().and_then(key));
+        for ((_, values), key) in self.fields.iter_mut().zip(keys) {
+            values.push(key.clone());
             if values.len() >= SAMPLE {
                 let mut i = 0;
                 values.retain(|_| {
@@ -180,7 +212,7 @@ impl ReportCounter {
             });
             for ((field, now), (_, then)) in self.fields.iter().zip(&base.fields) {
                 if let Some(psi) = field_psi(then, now) {
-                    let name = field_names.get(field.index()).cloned().unwrap_or_default();
+                    let name = field_names.get(*field).cloned().unwrap_or_default();
                     stability.push(Stability { name, psi });
                 }
             }
@@ -225,6 +257,75 @@ impl ReportCounter {
     }
 }
 
+/// What [`ReportCounter`] keeps of a chunk.
+#[derive(Debug, Default)]
+pub struct ReportPart {
+    scores: Vec<Decimal>,
+    stages: LabelCounts,
+    tiers: Vec<LabelCounts>,
+    /// Each lead's group subtotals, lead after lead.
+    groups: Vec<f64>,
+    rule_hits: Vec<(u64, u64)>,
+    backtest: BacktestPart,
+    diff: DiffPart,
+    /// Each lead's sampled fields' values, lead after lead (with a
+    /// baseline only).
+    samples: Vec<Option<Key>>,
+}
+
+/// Folds each row (the model's results, and the earlier model's second
+/// with `--diff`) into a [`ReportPart`].
+pub struct ReportRows<'c> {
+    outcome: Option<&'c Column>,
+    diff: Option<DiffRows<'c>>,
+    /// The model's groups.
+    groups: usize,
+    /// The fields whose values are sampled.
+    fields: Vec<usize>,
+}
+
+impl Fold for ReportRows<'_> {
+    type Part = ReportPart;
+
+    fn row(&self, part: &mut ReportPart, row: Cols, scored: &[Scored]) -> bool {
+        let converted = match self.outcome.map(|c| c.outcome_in(row)) {
+            Some(Ok(converted)) => Some(converted),
+            Some(Err(_)) => return false,
+            None => None,
+        };
+        let Some(now) = scored.first() else {
+            return false;
+        };
+        part.scores.push(now.score);
+        part.stages.add(now.stage, false);
+        if part.tiers.len() < now.tiers.len() {
+            part.tiers
+                .resize_with(now.tiers.len(), LabelCounts::default);
+        }
+        for (table, label) in part.tiers.iter_mut().zip(now.tiers) {
+            table.add(*label, false);
+        }
+        let group = |i: usize| now.groups.get(i).map_or(0.0, |g| g.to_f64().unwrap_or(0.0));
+        part.groups.extend((0..self.groups).map(group));
+        count_fired(&mut part.rule_hits, now.points, false);
+        if let Some(converted) = converted {
+            part.backtest.add(now, converted);
+        }
+        if let (Some(diff), Some(before)) = (&self.diff, scored.get(1)) {
+            diff.add(&mut part.diff, row, before, now);
+        }
+        if !self.fields.is_empty() {
+            let value = |field: &usize| {
+                now.lead
+                    .and_then(|l| l.values.as_slice().get(*field).cloned().flatten())
+            };
+            part.samples
+                .extend(self.fields.iter().map(|f| value(f).and_then(key)));
+        }
+        true
+    }
+}
+
 fn key(value: Value) -> Option<Key> {
     Some(match value {
         Value::Number(n) => Key::Number(n.to_f64()?),
@@ -237,23 +338,21 @@ fn key(value: Value) -> Option<Key> {
 }
 
 /// Labels in ladder order, then others, then no label as `(none)`.
-fn ordered(counts: &BTreeMap<Option<String>, u64>, order: &[&str]) -> Vec<(String, u64)> {
+fn ordered(counts: &BTreeMap<Option<String>, (u64, u64)>, order: &[&str]) -> Vec<(String, u64)> {
     let mut out: Vec<(String, u64)> = order
         .iter()
         .map(|l| {
-            (
-                l.to_string(),
-                counts.get(&Some(l.to_string())).copied().unwrap_or(0),
-            )
+            let n = counts.get(&Some(l.to_string())).map_or(0, |c| c.0);
+            (l.to_string(), n)
         })
         .collect();
-    for (label, &n) in counts {
+    for (label, &(n, _)) in counts {
         match label {
             Some(l) if !order.contains(&l.as_str()) => out.push((l.clone(), n)),
             _ => {}
         }
     }
-    if let Some(&n) = counts.get(&None) {
+    if let Some(&(n, _)) = counts.get(&None) {
         out.push(("(none)".into(), n));
     }
     out
@@ -262,11 +361,13 @@ fn ordered(counts: &BTreeMap<Option<String>, u64>, order: &[&str]) -> Vec<(Strin
 /// Up to [`BARS`] bars of equal width over the scores' range; whole-number
 /// widths when the scores are whole numbers.
 fn histogram(scores: &[Decimal]) -> Vec<Bar> {
-    let (Some(min), Some(max)) = (scores.iter().min(), scores.iter().max()) else {
+    // Each distinct score once: a bar is worked out per value, not per lead.
+    let scores = super::ranked::distinct(scores);
+    let (Some(min), Some(max)) = (scores.first(), scores.last()) else {
         return Vec::new();
     };
-    let (low, high) = (min.to_f64().unwrap_or(0.0), max.to_f64().unwrap_or(0.0));
-    let whole = scores.iter().all(|s| s.fract().is_zero());
+    let (low, high) = (min.0.to_f64().unwrap_or(0.0), max.0.to_f64().unwrap_or(0.0));
+    let whole = scores.iter().all(|s| s.0.fract().is_zero());
     let mut width = ((high - low) / BARS as f64).max(if whole { 1.0 } else { 1e-9 });
     if whole {
         width = width.ceil();
@@ -279,10 +380,10 @@ fn histogram(scores: &[Decimal]) -> Vec<Bar> {
             leads: 0,
         })
         .collect();
-    for score in scores {
+    for (score, leads) in scores {
         let at = ((score.to_f64().unwrap_or(low) - low) / width).floor() as usize;
         if let Some(bar) = out.get_mut(at.min(bars - 1)) {
-            bar.leads += 1;
+            bar.leads += leads;
         }
     }
     out
@@ -391,19 +492,32 @@ mod tests {
                 .model
                 .unwrap();
         let mut counter = ReportCounter::new(&model, &[true], false, true);
-        let outcome = Outcome {
-            score: Decimal::ZERO,
-            groups: vec![],
-            stage: None,
-            tiers: vec![],
-            fired: vec![],
-        };
+        let rows = counter.rows(None, None);
+        // Parts of uneven sizes, as chunks of a file are.
+        let mut part = ReportPart::default();
         for i in 0..(SAMPLE * 5) {
-            let lead = Lead {
+            let lead = crate::eval::Lead {
                 values: vec![Some(Value::Number(Decimal::from(i)))].into(),
             };
-            counter.add(&lead, &outcome, None);
+            let scored = Scored {
+                score: Decimal::ZERO,
+                groups: &[],
+                stage: None,
+                tiers: &[],
+                points: &[None],
+                lead: Some(&lead),
+            };
+            let record = crate::io::Record {
+                row: 1,
+                data: crate::io::RowData::Cells(vec![]),
+            };
+            assert!(rows.row(&mut part, Cols::Record(&record), &[scored]));
+            if i % 7919 == 0 {
+                counter.merge(std::mem::take(&mut part), None);
+            }
         }
+        counter.merge(part, None);
+        assert_eq!(counter.seen, SAMPLE * 5);
         let values = &counter.fields[0].1;
         assert!(values.len() < SAMPLE, "{}", values.len());
         assert_eq!(values[0], Some(Key::Number(0.0)));

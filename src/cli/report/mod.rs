@@ -16,9 +16,7 @@ use super::{io_reason, EXIT_FAILURE, EXIT_OK};
 use crate::check::Model;
 use crate::eval::Scorer;
 use crate::plan::{self, Plan};
-use crate::quality::{
-    each_scored, Column, Counts, Diff, DiffCounter, ReportCounter, Scoring, Side,
-};
+use crate::quality::{each_folded, Counts, Diff, DiffCounter, ReportCounter, Scoring, Side};
 use crate::source::Source;
 
 #[derive(Debug, Args)]
@@ -169,23 +167,9 @@ fn read_file(
     let used: Vec<bool> = plan.fields.iter().map(|f| f.used).collect();
     let mut counter = ReportCounter::new(model, &used, outcome.is_some(), args.baseline.is_some());
     let mut diff = old.map(|(_, m)| DiffCounter::new(m, model, 0));
-    let columns: Vec<&Column> = outcome.iter().collect();
-    let counts = each_scored(reader, &scoring, &columns, |record, scored| {
-        let converted = match &outcome {
-            Some(column) => match column.outcome(record) {
-                Ok(converted) => Some(converted),
-                Err(_) => return false,
-            },
-            None => None,
-        };
-        let Some(now) = scored.first() else {
-            return false;
-        };
-        counter.add(&now.lead, &now.outcome, converted);
-        if let (Some(diff), Some(before)) = (diff.as_mut(), scored.get(1)) {
-            diff.add(String::new(), &before.outcome, &now.outcome);
-        }
-        true
+    let rows = counter.rows(outcome.as_ref(), diff.as_ref().map(|d| d.rows(None, false)));
+    let counts = each_folded(reader, &scoring, &rows, |part| {
+        counter.merge(part, diff.as_mut());
     })
     .map_err(|e| (EXIT_FAILURE, format!("cannot read {}: {e}", file.shown())))?;
     let diff = match (diff, old) {
