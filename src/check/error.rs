@@ -3,6 +3,10 @@
 use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
+mod account;
+
+pub use account::{AccountProblem, Layer, Shape};
+
 /// A problem with the meaning of a model: names, types, structure.
 #[derive(Debug, Clone, Error, Diagnostic, PartialEq)]
 pub enum CheckError {
@@ -497,26 +501,20 @@ pub enum CheckError {
         help: String,
     },
 
-    #[error("{message}")]
-    #[diagnostic(code(tally::bad_account))]
+    #[error("{problem}")]
+    #[diagnostic(code(tally::bad_account), help("{}", .problem.help()))]
     BadAccount {
-        message: String,
-        #[label("{label}")]
+        problem: AccountProblem,
+        #[label("{}", .problem.label())]
         span: SourceSpan,
-        label: String,
-        #[help]
-        help: String,
     },
 
-    #[error("{message}")]
-    #[diagnostic(code(tally::account_layer))]
+    #[error("{layer}")]
+    #[diagnostic(code(tally::account_layer), help("{}", .layer.help()))]
     AccountLayer {
-        message: String,
-        #[label("{label}")]
+        layer: Layer,
+        #[label("{}", .layer.label())]
         span: SourceSpan,
-        label: String,
-        #[help]
-        help: String,
     },
 
     #[error("the event of `{source_name}` in this test has no `{time}`")]
@@ -530,4 +528,12 @@ pub enum CheckError {
         #[label("no `{time}`")]
         span: SourceSpan,
     },
+}
+
+/// `did you mean `x`?` for a close candidate, else `otherwise`.
+fn mean_or(candidate: &Option<String>, otherwise: &str) -> String {
+    match candidate {
+        Some(c) => format!("did you mean `{c}`?"),
+        None => otherwise.to_string(),
+    }
 }

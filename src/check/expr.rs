@@ -1,6 +1,7 @@
 //! Typing expressions: names, literals, logic and arithmetic.
 //! Comparisons and word operators are in `operators`, calls in `calls`.
 
+use super::error::Layer;
 use super::fold;
 use super::items::list_item_type;
 use super::model::{Expr, ExprKind};
@@ -181,10 +182,10 @@ impl Checker<'_> {
         if place == Place::Account {
             if !matches!(kind, ExprKind::Score | ExprKind::Group(_)) {
                 self.errors.push(CheckError::AccountLayer {
-                    message: format!("an account value cannot use `{name}`"),
+                    layer: Layer::Later {
+                        name: name.to_string(),
+                    },
                     span: span.into(),
-                    label: "decided after the account values".into(),
-                    help: "an account value may read the lead's fields, lets, event aggregates, its groups and `score`; the stage and tiers come later".into(),
                 });
                 return poisoned(span);
             }
