@@ -7,7 +7,7 @@
 //! reading one would go round in a circle). The order is: input-level
 //! values, rules, groups, score, score-level values, ladder, tiers.
 
-use super::error::{AccountProblem, Layer, Shape};
+use super::error::{AccountProblem, Layer, Shape, Varies};
 use super::expr::{poisoned, typed};
 use super::model::{Account, AccountValue, AggregateKind, Expr, ExprKind};
 use super::suggest::closest;
@@ -202,10 +202,7 @@ impl Checker<'_> {
             span: span.into(),
         };
         match place {
-            Place::Let(_) => {
-                return self
-                    .not_constant(span, format!("`account.{name}` is computed from the leads"))
-            }
+            Place::Let(_) => return self.not_constant(span, Varies::Account(name.to_string())),
             Place::Account => {
                 self.errors.push(layer(Layer::Nested {
                     name: name.to_string(),

@@ -4,20 +4,26 @@ use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
 mod account;
+mod name;
 
 pub use account::{AccountProblem, Layer, Shape};
+use name::{unknown_label_help, unknown_name_help, unknown_reason_help};
+pub use name::{Candidate, FunctionHint, Order, Varies};
 
 /// A problem with the meaning of a model: names, types, structure.
 #[derive(Debug, Clone, Error, Diagnostic, PartialEq)]
 pub enum CheckError {
     #[error("unknown name `{name}`")]
-    #[diagnostic(code(tally::unknown_name))]
+    #[diagnostic(
+        code(tally::unknown_name),
+        help("{}", unknown_name_help(.name, .candidate))
+    )]
     UnknownName {
         name: String,
         #[label("not a field, let, group or tier")]
         span: SourceSpan,
-        #[help]
-        help: Option<String>,
+        /// A known name close to `name`.
+        candidate: Option<String>,
     },
 
     #[error("this model has no stage ladder, so `stage` has no value")]
@@ -50,7 +56,7 @@ pub enum CheckError {
         #[label("no such function")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        hint: FunctionHint,
     },
 
     #[error("`{function}` takes {expected}, but is given {found}")]
@@ -152,25 +158,30 @@ pub enum CheckError {
     },
 
     #[error("`{label}` is not a label of `{ladder}`")]
-    #[diagnostic(code(tally::unknown_label))]
+    #[diagnostic(
+        code(tally::unknown_label),
+        help("{}", unknown_label_help(.label, .ladder, .known, .candidate))
+    )]
     UnknownLabel {
         label: String,
         ladder: String,
         #[label("`{ladder}` is never `{label}`")]
         span: SourceSpan,
-        #[help]
-        help: String,
+        /// The ladder's labels, in order.
+        known: Vec<String>,
+        /// A long label of the ladder close to `label`.
+        candidate: Option<String>,
     },
 
-    #[error("{what} must be known before any lead is read")]
-    #[diagnostic(code(tally::not_constant))]
+    #[error("the value of a `let` must be known before any lead is read")]
+    #[diagnostic(
+        code(tally::not_constant),
+        help("a `let` names a constant (a list, number, text, date or duration): write conditions on fields and `today` in rules, and on groups and `score` in ladders")
+    )]
     NotConstant {
-        what: String,
         #[label("{why}")]
         span: SourceSpan,
-        why: String,
-        #[help]
-        help: String,
+        why: Varies,
     },
 
     #[error("a rule cannot use `{name}`")]
@@ -185,13 +196,12 @@ pub enum CheckError {
     },
 
     #[error("`{name}` is not decided yet here")]
-    #[diagnostic(code(tally::ladder_order))]
+    #[diagnostic(code(tally::ladder_order), help("{}", .order.help(.name)))]
     LadderOrder {
         name: String,
         #[label("decided later")]
         span: SourceSpan,
-        #[help]
-        help: String,
+        order: Order,
     },
 
     #[error("`fired` can only be used in tests")]
@@ -205,13 +215,16 @@ pub enum CheckError {
     },
 
     #[error("no rule has the reason `{reason}`")]
-    #[diagnostic(code(tally::unknown_reason))]
+    #[diagnostic(
+        code(tally::unknown_reason),
+        help("{}", unknown_reason_help(.candidate))
+    )]
     UnknownReason {
         reason: String,
         #[label("no such rule")]
         span: SourceSpan,
-        #[help]
-        help: Option<String>,
+        /// A rule's reason close to `reason`.
+        candidate: Option<String>,
     },
 
     #[error("`{name}` is not a field")]
@@ -221,7 +234,7 @@ pub enum CheckError {
         #[label("not declared in `fields`")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        candidate: Option<Candidate>,
     },
 
     #[error("`{field}` is given twice")]

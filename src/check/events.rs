@@ -8,6 +8,7 @@
 //! condition is its set's `exists` and whose points are its set's `each`
 //! aggregate, so everything after the checker sees ordinary rules.
 
+use super::error::Varies;
 use super::expr::{poisoned, typed};
 use super::model::{self, Aggregate, AggregateKind, Decay, DecayForm, EventSource, Expr, ExprKind};
 use super::types::Type;
@@ -204,8 +205,7 @@ impl Checker<'_> {
             return poisoned(span);
         };
         if let Place::Let(_) = place {
-            let why = format!("`{}` is computed from each lead's events", name.node);
-            return self.not_constant(span, why);
+            return self.not_constant(span, Varies::Events(name.node.clone()));
         }
         if self.scope.is_some() {
             self.errors

@@ -1,7 +1,7 @@
 //! Typing expressions: names, literals, logic and arithmetic.
 //! Comparisons and word operators are in `operators`, calls in `calls`.
 
-use super::error::Layer;
+use super::error::{Layer, Order, Varies};
 use super::fold;
 use super::items::list_item_type;
 use super::model::{Expr, ExprKind};
@@ -114,7 +114,7 @@ impl Checker<'_> {
         match symbol {
             Symbol::Field(id) => {
                 if let Place::Let(_) = place {
-                    return self.not_constant(span, format!("`{name}` is read from each lead"));
+                    return self.not_constant(span, Varies::Field(name.to_string()));
                 }
                 if let Some(refused) = self.lead_field_in_set(name, span) {
                     return refused;
@@ -143,17 +143,11 @@ impl Checker<'_> {
         if !self.has_fields {
             return; // the missing `fields` block is reported already
         }
-        let suggestion = closest(name, self.known_names()).map(str::to_string);
-        let help = match suggestion {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!(
-                "if you mean the text, write it in quotes: \"{name}\"; if it is a field, declare it in `fields {{ … }}`"
-            ),
-        };
+        let candidate = closest(name, self.known_names()).map(str::to_string);
         self.errors.push(CheckError::UnknownName {
             name: name.to_string(),
             span: span.into(),
-            help: Some(help),
+            candidate,
         });
     }
 
@@ -200,7 +194,7 @@ impl Checker<'_> {
                 });
                 poisoned(span)
             }
-            Place::Let(_) => self.not_constant(span, format!("`{name}` is computed for each lead")),
+            Place::Let(_) => self.not_constant(span, Varies::Output(name.to_string())),
             _ => typed(kind, ty, span),
         }
     }
@@ -212,53 +206,47 @@ impl Checker<'_> {
             return poisoned(span);
         }
         if place == Place::Stage {
-            return self.too_early("stage", span, "the stage ladder cannot use its own result");
+            return self.too_early("stage", span, Order::StageItself);
         }
         self.output(ExprKind::Stage, Type::Text, "stage", span, place)
     }
 
     fn tier_ref(&mut self, name: &str, id: TierId, span: Span, place: Place) -> Expr {
         match place {
-            Place::Stage => self.too_early(
-                name,
-                span,
-                "tiers are decided after the stage: the stage ladder cannot use them",
-            ),
+            Place::Stage => self.too_early(name, span, Order::TierInStage),
             Place::Tier(current) if id >= current => {
-                let help = if id == current {
-                    format!("a tier cannot use its own result; refer to `{name}` from a later tier")
+                let order = if id == current {
+                    Order::TierItself
                 } else {
-                    format!("a tier can use only the tiers above it: move `{name}` up")
+                    Order::TierBelow
                 };
-                self.too_early(name, span, &help)
+                self.too_early(name, span, order)
             }
             _ => self.output(ExprKind::Tier(id), Type::Text, name, span, place),
         }
     }
 
-    fn too_early(&mut self, name: &str, span: Span, help: &str) -> Expr {
+    fn too_early(&mut self, name: &str, span: Span, order: Order) -> Expr {
         self.errors.push(CheckError::LadderOrder {
             name: name.to_string(),
             span: span.into(),
-            help: help.to_string(),
+            order,
         });
         poisoned(span)
     }
 
     fn today(&mut self, span: Span, place: Place) -> Expr {
         match place {
-            Place::Let(_) => self.not_constant(span, "`today` is the date of each run".into()),
+            Place::Let(_) => self.not_constant(span, Varies::Today),
             _ => typed(ExprKind::Today, Type::Date, span),
         }
     }
 
     /// Report a lead- or date-dependent value inside a `let`.
-    pub(super) fn not_constant(&mut self, span: Span, why: String) -> Expr {
+    pub(super) fn not_constant(&mut self, span: Span, why: Varies) -> Expr {
         self.errors.push(CheckError::NotConstant {
-            what: "the value of a `let`".into(),
             span: span.into(),
             why,
-            help: "a `let` names a constant (a list, number, text, date or duration): write conditions on fields and `today` in rules, and on groups and `score` in ladders".into(),
         });
         poisoned(span)
     }

@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 
+use super::error::Candidate;
 use super::model::{self, ExprKind, Limits};
-use super::suggest::did_you_mean;
+use super::suggest::closest;
 use super::types::{Item, Type};
 use super::{CheckError, Checker, Place};
 use crate::id::{FieldId, GroupId, Id, IdVec, RuleId, SourceId, TierId};
@@ -371,7 +372,8 @@ impl Checker<'_> {
                     self.errors.push(CheckError::UnknownField {
                         name: item.field.node.clone(),
                         span: item.field.span.into(),
-                        help: did_you_mean(&item.field.node, names),
+                        candidate: closest(&item.field.node, names)
+                            .map(|c| Candidate(c.to_string())),
                     });
                     continue;
                 };
@@ -410,11 +412,11 @@ impl Checker<'_> {
     fn given(&mut self, entry: &ast::Given) -> Option<(FieldId, Value)> {
         let name = &entry.field.node;
         let Some(id) = self.fields.position(|f| &f.name == name) else {
-            let help = did_you_mean(name, self.fields.iter().map(|f| f.name.as_str()));
+            let candidate = closest(name, self.fields.iter().map(|f| f.name.as_str()));
             self.errors.push(CheckError::UnknownField {
                 name: name.clone(),
                 span: entry.field.span.into(),
-                help,
+                candidate: candidate.map(|c| Candidate(c.to_string())),
             });
             return None;
         };

@@ -195,17 +195,6 @@ impl Checker<'_> {
         if has_label(ladder, label) {
             return;
         }
-        let known = ladder
-            .labels
-            .iter()
-            .map(|l| format!("`{l}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let written = crate::syntax::canonical_label(label);
-        let mut help = format!(
-            "`{}` is one of {known}; to add `{label}`, give the ladder a line `if … then {written}`",
-            ladder.name
-        );
         // Short labels (SQL, MQL, A, B) are one letter apart by design:
         // suggesting another one would point at a different stage.
         let candidates = ladder
@@ -213,14 +202,13 @@ impl Checker<'_> {
             .iter()
             .map(String::as_str)
             .filter(|l| l.chars().count() > 3);
-        if let Some(close) = closest(label, candidates) {
-            help = format!("did you mean `{close}`? {help}");
-        }
+        let candidate = closest(label, candidates).map(str::to_string);
         self.errors.push(CheckError::UnknownLabel {
             label: label.to_string(),
             ladder: ladder.name.clone(),
             span: span.into(),
-            help,
+            known: ladder.labels.clone(),
+            candidate,
         });
     }
 
