@@ -3,10 +3,15 @@
 use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
+use crate::value::FieldType;
+
 mod account;
+mod events;
 mod name;
 
 pub use account::{AccountProblem, Layer, Shape};
+use events::{event_set_help, lead_key_help};
+pub use events::{DecayProblem, Marker};
 use name::{unknown_label_help, unknown_name_help, unknown_reason_help};
 pub use name::{Candidate, FunctionHint, Order, Varies};
 
@@ -400,14 +405,12 @@ pub enum CheckError {
     },
 
     #[error("the events source `{source_name}` has no `{what}` field")]
-    #[diagnostic(code(tally::missing_marker))]
+    #[diagnostic(code(tally::missing_marker), help("{}", .what.missing_help()))]
     MissingMarker {
-        what: String,
+        what: Marker,
         source_name: String,
         #[label("no field marked `{what}`")]
         span: SourceSpan,
-        #[help]
-        help: String,
     },
 
     #[error("the events source has two `{what}` fields")]
@@ -416,7 +419,7 @@ pub enum CheckError {
         help("an events source has exactly one `{what}` field: remove `{what}` from one of them")
     )]
     DuplicateMarker {
-        what: String,
+        what: Marker,
         #[label("second `{what}`")]
         span: SourceSpan,
         #[label("first `{what}`")]
@@ -429,44 +432,49 @@ pub enum CheckError {
         help("declare the activity file in its own block: `events activity {{ lead_id: text key  at: date time … }}`")
     )]
     MarkerOutsideEvents {
-        what: String,
+        what: Marker,
         #[label("only in `events`")]
         span: SourceSpan,
     },
 
-    #[error("the key `{name}` joins events to leads, but `fields` has no {ty} field `{name}`")]
-    #[diagnostic(code(tally::key_without_lead_field))]
+    #[error("the key `{name}` joins events to leads, but `fields` has no {} field `{name}`", .ty.keyword())]
+    #[diagnostic(
+        code(tally::key_without_lead_field),
+        help("{}", lead_key_help(.name, *.ty, .lead))
+    )]
     KeyWithoutLeadField {
         name: String,
-        ty: String,
+        ty: FieldType,
         #[label("no lead field of this name and type")]
         span: SourceSpan,
-        #[help]
-        help: String,
+        /// The type of the lead field named `name`, if there is one.
+        lead: Option<FieldType>,
     },
 
-    #[error("the `{what}` field `{field}` must be {expected}, but it is {found}")]
-    #[diagnostic(code(tally::marker_type))]
+    #[error("the `{what}` field `{field}` must be {}, but it is {}", .what.expected(), .found.keyword())]
+    #[diagnostic(code(tally::marker_type), help("{}", .what.type_help(.field)))]
     MarkerType {
-        what: String,
+        what: Marker,
         field: String,
-        expected: String,
-        found: String,
-        #[label("{found}")]
+        found: FieldType,
+        #[label("{}", .found.keyword())]
         span: SourceSpan,
-        #[help]
-        help: String,
     },
 
     #[error("`{function}` needs an events source first, but `{text}` is not one")]
-    #[diagnostic(code(tally::not_an_event_set))]
+    #[diagnostic(
+        code(tally::not_an_event_set),
+        help("{}", event_set_help(.sources, .usage))
+    )]
     NotAnEventSet {
         function: String,
         text: String,
         #[label("not an `events` block")]
         span: SourceSpan,
-        #[help]
-        help: String,
+        /// The names of the model's events sources.
+        sources: Vec<String>,
+        /// The call as it should be written.
+        usage: String,
     },
 
     #[error("`{name}` is a file of events, not a value")]
@@ -503,15 +511,12 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
-    #[error("{message}")]
-    #[diagnostic(code(tally::bad_decay))]
+    #[error("{problem}")]
+    #[diagnostic(code(tally::bad_decay), help("{}", .problem.help()))]
     BadDecay {
-        message: String,
-        #[label("{label}")]
+        problem: DecayProblem,
+        #[label("{}", .problem.label())]
         span: SourceSpan,
-        label: String,
-        #[help]
-        help: String,
     },
 
     #[error("{problem}")]
