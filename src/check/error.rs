@@ -3,15 +3,19 @@
 use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
+use crate::syntax::ast::ModifierKind;
 use crate::value::FieldType;
 
 mod account;
 mod events;
+mod modifier;
 mod name;
 
 pub use account::{AccountProblem, Layer, Shape};
 use events::{event_set_help, lead_key_help};
 pub use events::{DecayProblem, Marker};
+use modifier::{applies_to, clash_help, duplicate_help};
+pub use modifier::{BadValue, Empty, WordClash};
 use name::{unknown_label_help, unknown_name_help, unknown_reason_help};
 pub use name::{Candidate, FunctionHint, Order, Varies};
 
@@ -282,54 +286,53 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
-    #[error("`{modifier}` does not apply to `{field}`, a {ty} field")]
-    #[diagnostic(code(tally::misplaced_modifier), help("{help}"))]
+    #[error("`{}` does not apply to `{field}`, a {} field", .modifier.keyword(), .ty.keyword())]
+    #[diagnostic(
+        code(tally::misplaced_modifier),
+        help("`decimal` and `thousands` are for number and int fields, `format` for date fields, `true [..]` and `false [..]` for bool fields")
+    )]
     MisplacedModifier {
-        modifier: String,
+        modifier: ModifierKind,
         field: String,
-        ty: String,
-        help: String,
-        #[label("only for {applies}")]
+        ty: FieldType,
+        #[label("only for {}", applies_to(*.modifier))]
         span: SourceSpan,
-        applies: String,
     },
 
-    #[error("`{modifier}` is given twice")]
-    #[diagnostic(code(tally::duplicate_modifier), help("{help}"))]
+    #[error("`{}` is given twice", .modifier.keyword())]
+    #[diagnostic(code(tally::duplicate_modifier), help("{}", duplicate_help(*.modifier)))]
     DuplicateModifier {
-        modifier: String,
-        help: String,
+        modifier: ModifierKind,
         #[label("again here")]
         span: SourceSpan,
         #[label("first here")]
         first: SourceSpan,
     },
 
-    #[error("{message}")]
-    #[diagnostic(code(tally::modifier_value), help("{help}"))]
+    #[error("{value}")]
+    #[diagnostic(code(tally::modifier_value), help("{}", .value.help()))]
     ModifierValue {
-        message: String,
-        help: String,
-        #[label("{label}")]
+        value: BadValue,
+        #[label("{}", .value.label())]
         span: SourceSpan,
-        label: String,
     },
 
-    #[error("{message}")]
-    #[diagnostic(code(tally::empty_modifier), help("{help}"))]
+    #[error("{empty}")]
+    #[diagnostic(code(tally::empty_modifier), help("{}", .empty.help()))]
     EmptyModifier {
-        message: String,
-        help: String,
+        empty: Empty,
         #[label("empty")]
         span: SourceSpan,
     },
 
     #[error("`thousands \"{mark}\"` is also the decimal mark of `{field}`")]
-    #[diagnostic(code(tally::separator_clash), help("{help}"))]
+    #[diagnostic(
+        code(tally::separator_clash),
+        help("{}", clash_help(*.mark, .decimal.is_some()))
+    )]
     SeparatorClash {
         mark: char,
         field: String,
-        help: String,
         #[label("thousands separator")]
         span: SourceSpan,
         #[label("decimal mark")]
@@ -345,13 +348,12 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
-    #[error("`{word}` cannot mean {meaning}: {why}")]
-    #[diagnostic(code(tally::bool_word_clash), help("{help}"))]
+    #[error("`{word}` cannot mean {meaning}: {}", .clash.why(*.meaning))]
+    #[diagnostic(code(tally::bool_word_clash), help("{}", .clash.help(.word)))]
     BoolWordClash {
         word: String,
         meaning: bool,
-        why: String,
-        help: String,
+        clash: WordClash,
         #[label("a {meaning} word")]
         span: SourceSpan,
         #[label("a {other_meaning} word")]
