@@ -7,7 +7,7 @@
 //! reading one would go round in a circle). The order is: input-level
 //! values, rules, groups, score, score-level values, ladder, tiers.
 
-use super::error::{AccountProblem, Layer, Shape, Varies};
+use super::error::{AccountProblem, Expected, Layer, Shape, Varies};
 use super::expr::{poisoned, typed};
 use super::model::{Account, AccountValue, AggregateKind, Expr, ExprKind};
 use super::suggest::closest;
@@ -253,7 +253,7 @@ impl Checker<'_> {
                 field: entry.field.node.clone(),
                 ty: ty.to_string(),
                 value: crate::syntax::canonical_literal(&entry.value.node),
-                expected: ty.to_string(),
+                expected: Expected::Value(ty),
                 span: entry.value.span.into(),
             });
         }

@@ -8,12 +8,14 @@ use crate::value::FieldType;
 
 mod account;
 mod events;
+mod given;
 mod modifier;
 mod name;
 
 pub use account::{AccountProblem, Layer, Shape};
 use events::{event_set_help, lead_key_help};
 pub use events::{DecayProblem, Marker};
+pub use given::Expected;
 use modifier::{applies_to, clash_help, duplicate_help};
 pub use modifier::{BadValue, Empty, WordClash};
 use name::{unknown_label_help, unknown_name_help, unknown_reason_help};
@@ -133,16 +135,17 @@ pub enum CheckError {
         first: SourceSpan,
     },
 
-    #[error("{message}")]
-    #[diagnostic(code(tally::duplicate_reason))]
+    #[error("{}", reason_clash(.reason, *.written))]
+    #[diagnostic(code(tally::duplicate_reason), help("{}", reason_clash_help(*.written)))]
     DuplicateReason {
-        message: String,
+        /// The reason, or the condition as written when `written` is false.
+        reason: String,
+        /// Whether the rules wrote the reason as text.
+        written: bool,
         #[label("used again here")]
         span: SourceSpan,
         #[label("first used here")]
         first: SourceSpan,
-        #[help]
-        help: String,
     },
 
     #[error("two tests are named `{name}`")]
@@ -262,7 +265,7 @@ pub enum CheckError {
         field: String,
         ty: String,
         value: String,
-        expected: String,
+        expected: Expected,
         #[label("cannot be read as {ty}")]
         span: SourceSpan,
     },
@@ -555,5 +558,22 @@ fn mean_or(candidate: &Option<String>, otherwise: &str) -> String {
     match candidate {
         Some(c) => format!("did you mean `{c}`?"),
         None => otherwise.to_string(),
+    }
+}
+
+/// The message of `tally::duplicate_reason`.
+fn reason_clash(reason: &str, written: bool) -> String {
+    if written {
+        format!("two rules have the reason `{reason}`")
+    } else {
+        format!("two rules have the condition `{reason}` and no reason of their own")
+    }
+}
+
+fn reason_clash_help(written: bool) -> &'static str {
+    if written {
+        "every rule needs its own reason, so that an explanation names one rule: reword one of them"
+    } else {
+        "a rule without a reason text is named after its condition: give one of them a reason after the points, e.g. `add 5 \"Visited pricing twice\"`"
     }
 }

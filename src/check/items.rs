@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::error::Candidate;
+use super::error::{Candidate, Expected};
 use super::model::{self, ExprKind, Limits};
 use super::suggest::closest;
 use super::types::{Item, Type};
@@ -354,10 +354,13 @@ impl Checker<'_> {
                     field: src.name.clone(),
                     ty: "events".into(),
                     value: canonical_literal(other),
-                    expected: format!(
-                        "a list of events, such as `[{{ {}: 2026-11-01 }}]`",
-                        src.fields.get(src.time).map_or("at", |f| f.name.as_str())
-                    ),
+                    expected: Expected::Events {
+                        time: src
+                            .fields
+                            .get(src.time)
+                            .map_or("at", |f| f.name.as_str())
+                            .to_string(),
+                    },
                     span: entry.value.span.into(),
                 });
                 return None;
@@ -443,26 +446,18 @@ fn given_value(
     ty: FieldType,
     how: &Reading,
     literal: &ast::Literal,
-) -> Result<Option<Value>, String> {
+) -> Result<Option<Value>, Expected> {
     use ast::Literal as L;
-    let describe = |ty: FieldType| match ty {
-        FieldType::Text => "text in quotes".to_string(),
-        FieldType::Number => "a number, such as `42` or `2.5`".to_string(),
-        FieldType::Int => "a whole number, such as `42`".to_string(),
-        FieldType::Bool => "`true` or `false`".to_string(),
-        FieldType::Date => "a date, such as `2026-11-22`".to_string(),
-        FieldType::List => "a list, such as `[pricing, blog]`".to_string(),
-    };
     match (ty, literal) {
-        (_, L::Text(text)) => read_cell(ty, text, how).map_err(|e| e.expected.to_string()),
+        (_, L::Text(text)) => read_cell(ty, text, how).map_err(|e| Expected::Cell(e.expected)),
         (FieldType::Number, L::Number(n)) => Ok(Some(Value::Number(*n))),
         (FieldType::Int, L::Number(n)) if n.fract().is_zero() => Ok(Some(Value::Number(*n))),
         (FieldType::Bool, L::Bool(b)) => Ok(Some(Value::Bool(*b))),
         (FieldType::Date, L::Date(d)) => Ok(Some(Value::Date(*d))),
         (FieldType::List, L::List(items)) => {
-            list_items(items).map(Some).ok_or_else(|| describe(ty))
+            list_items(items).map(Some).ok_or(Expected::Literal(ty))
         }
-        _ => Err(describe(ty)),
+        _ => Err(Expected::Literal(ty)),
     }
 }
 
@@ -494,20 +489,10 @@ pub(super) fn list_item_type(items: &[Spanned<ast::Literal>]) -> Result<Item, (I
 }
 
 fn duplicate_reason(reason: &str, rule: &ast::Rule, first: Span) -> CheckError {
-    let (message, help) = match &rule.reason {
-        Some(_) => (
-            format!("two rules have the reason `{reason}`"),
-            "every rule needs its own reason, so that an explanation names one rule: reword one of them".to_string(),
-        ),
-        None => (
-            format!("two rules have the condition `{reason}` and no reason of their own"),
-            "a rule without a reason text is named after its condition: give one of them a reason after the points, e.g. `add 5 \"Visited pricing twice\"`".to_string(),
-        ),
-    };
     CheckError::DuplicateReason {
-        message,
+        reason: reason.to_string(),
+        written: rule.reason.is_some(),
         span: rule.span.into(),
         first: first.into(),
-        help,
     }
 }
