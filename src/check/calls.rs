@@ -1,6 +1,6 @@
 //! Typing calls: the built-in functions and `fired("REASON")` in tests.
 
-use super::error::{FunctionHint, Varies};
+use super::error::{FunctionHint, Hint, Varies};
 use super::expr::{poisoned, typed};
 use super::fold;
 use super::model::{Expr, ExprKind, Function};
@@ -128,7 +128,7 @@ impl Checker<'_> {
                     text: self.text(places.span),
                     found: "not".into(),
                     span: places.span.into(),
-                    help: Some("write the number of decimal places, e.g. `round(a, 2)`".into()),
+                    hint: Some(Hint::RoundPlaces),
                 });
                 ok = false;
             }
@@ -154,13 +154,11 @@ impl Checker<'_> {
         };
         let ast::ExprKind::Literal(ast::Literal::Text(reason)) = &arg.node else {
             let found = self.expr(arg, place);
-            let help =
-                Some("write the rule's reason in quotes: `fired(\"Decision maker\")`".into());
             self.mismatch(
                 "the argument of `fired`",
                 "a reason in quotes",
                 &found,
-                help,
+                Some(Hint::FiredReason),
             );
             return poisoned(span);
         };

@@ -9,6 +9,7 @@ use crate::value::FieldType;
 mod account;
 mod events;
 mod given;
+mod hint;
 mod modifier;
 mod name;
 
@@ -16,6 +17,7 @@ pub use account::{AccountProblem, Layer, Shape};
 use events::{event_set_help, lead_key_help};
 pub use events::{DecayProblem, Marker};
 pub use given::Expected;
+pub use hint::Hint;
 use modifier::{applies_to, clash_help, duplicate_help};
 pub use modifier::{BadValue, Empty, WordClash};
 use name::{unknown_label_help, unknown_name_help, unknown_reason_help};
@@ -92,7 +94,7 @@ pub enum CheckError {
         #[label("{found}")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        hint: Option<Hint>,
     },
 
     #[error("`{op}` cannot order {ty}")]

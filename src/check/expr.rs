@@ -1,7 +1,7 @@
 //! Typing expressions: names, literals, logic and arithmetic.
 //! Comparisons and word operators are in `operators`, calls in `calls`.
 
-use super::error::{Layer, Order, Varies};
+use super::error::{Hint, Layer, Order, Varies};
 use super::fold;
 use super::items::list_item_type;
 use super::model::{Expr, ExprKind};
@@ -306,13 +306,12 @@ impl Checker<'_> {
     /// `30 days + today`: the date must come first.
     fn duration_first(&mut self, first: &Expr, operands: &[Expr]) {
         let date = operands.iter().find(|o| o.ty == Type::Date);
-        let help = match date {
-            Some(d) => format!(
-                "write the date first: `{} + {}`",
-                self.text(d.span),
-                self.text(first.span)
-            ),
-            None => "a duration moves a date: `last_activity + 30 days`".to_string(),
+        let hint = match date {
+            Some(d) => Hint::DateFirst {
+                date: self.text(d.span),
+                duration: self.text(first.span),
+            },
+            None => Hint::DurationMovesDate,
         };
         self.errors.push(CheckError::TypeMismatch {
             what: "the left side of `+` or `-`".into(),
@@ -320,7 +319,7 @@ impl Checker<'_> {
             text: self.text(first.span),
             found: "a duration".into(),
             span: first.span.into(),
-            help: Some(help),
+            hint: Some(hint),
         });
     }
 
@@ -332,7 +331,7 @@ impl Checker<'_> {
                 text: self.text(operand.span),
                 found: "a duration".into(),
                 span: operand.span.into(),
-                help: Some("write the date first: `today - 30 days`".into()),
+                hint: Some(Hint::TodayFirst),
             });
             return false;
         }
@@ -350,7 +349,7 @@ impl Checker<'_> {
             text: self.text(operand.span),
             found: operand.ty.to_string(),
             span: operand.span.into(),
-            help: Some("only numbers (`number` and `int` fields, numbers, groups, `score`) can be calculated with".into()),
+            hint: Some(Hint::OnlyNumbers),
         });
         false
     }
@@ -384,14 +383,10 @@ impl Checker<'_> {
 
     fn bad_date_operand(&mut self, operand: &Expr, op: ArithOp) {
         let text = self.text(operand.span);
-        let help = match (operand.ty, op) {
-            (Type::Date, ArithOp::Sub) => {
-                format!("for the days between a date and today, use `days_since({text})`")
-            }
-            (Type::Duration, _) => {
-                "a duration here must be written out, such as `30 days`, or be a `let`".into()
-            }
-            _ => "a date can only be moved by a duration: `last_activity + 30 days`".into(),
+        let hint = match (operand.ty, op) {
+            (Type::Date, ArithOp::Sub) => Hint::DaysSince { text },
+            (Type::Duration, _) => Hint::DurationWrittenOut,
+            _ => Hint::MoveByDuration,
         };
         self.errors.push(CheckError::TypeMismatch {
             what: "what is added to or taken from a date".into(),
@@ -399,7 +394,7 @@ impl Checker<'_> {
             text: self.text(operand.span),
             found: operand.ty.to_string(),
             span: operand.span.into(),
-            help: Some(help),
+            hint: Some(hint),
         });
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::error::{Candidate, Expected};
+use super::error::{Candidate, Expected, Hint};
 use super::model::{self, ExprKind, Limits};
 use super::suggest::closest;
 use super::types::{Item, Type};
@@ -208,33 +208,20 @@ impl Checker<'_> {
             return expr.ty == want;
         }
         let text = self.text(expr.span);
-        let help = match (want, expr.ty) {
-            (Type::Bool, Type::Number) => {
-                Some(format!("compare it with a number, e.g. `{text} > 0`"))
-            }
-            (Type::Bool, Type::Text) => {
-                Some(format!("compare it with a text, e.g. `{text} == \"US\"`"))
-            }
-            (Type::Bool, Type::List) => {
-                Some(format!("test the list, e.g. `{text} contains \"pricing\"`"))
-            }
-            (Type::Bool, Type::Date) => {
-                Some(format!("test the date, e.g. `{text} within 90 days`"))
-            }
+        let hint = match (want, expr.ty) {
+            (Type::Bool, Type::Number) => Some(Hint::CompareNumber { text }),
+            (Type::Bool, Type::Text) => Some(Hint::CompareText { text }),
+            (Type::Bool, Type::List) => Some(Hint::TestList { text }),
+            (Type::Bool, Type::Date) => Some(Hint::TestDate { text }),
             // `add "Requested demo"`: a reason where the points go.
             (Type::Number, Type::Text)
                 if what == "the points of a rule"
                     && text.starts_with('"')
                     && crate::value::parse_number_literal(text.trim_matches('"')).is_none() =>
             {
-                Some(format!(
-                    "the points are missing: write them before the reason, e.g. `add 25 {text}`"
-                ))
+                Some(Hint::PointsFirst { text })
             }
-            (Type::Number, Type::Text) if text.starts_with('"') => Some(format!(
-                "numbers are written without quotes: `{}`",
-                text.trim_matches('"')
-            )),
+            (Type::Number, Type::Text) if text.starts_with('"') => Some(Hint::Unquote { text }),
             _ => None,
         };
         self.errors.push(CheckError::TypeMismatch {
@@ -243,7 +230,7 @@ impl Checker<'_> {
             text: self.text(expr.span),
             found: expr.ty.to_string(),
             span: expr.span.into(),
-            help,
+            hint,
         });
         false
     }

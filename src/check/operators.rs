@@ -1,6 +1,7 @@
 //! Typing comparisons and word operators (`in`, `contains`, `matches`, …),
 //! including ladder labels: in `grade == A`, `A` is a label of `grade`.
 
+use super::error::Hint;
 use super::expr::{const_items, poisoned, typed};
 use super::model::{Expr, ExprKind};
 use super::pattern;
@@ -355,14 +356,12 @@ impl Checker<'_> {
             return poisoned(span);
         }
         if a.ty != Type::List {
-            let help = Some(format!(
-                "`{op}` tests a list field, such as `tags {op} [vip, partner]`"
-            ));
+            let hint = Hint::ListOperator { op: op.to_string() };
             self.mismatch(
                 &format!("the left side of `{op}`"),
                 "a list field",
                 &a,
-                help,
+                Some(hint),
             );
             return poisoned(span);
         }
@@ -409,10 +408,6 @@ impl Checker<'_> {
             ExprKind::Const(Value::Text(p)) => p.clone(),
             _ if b.ty.is_error() => return poisoned(span),
             _ => {
-                let help = Some(
-                    "write the regular expression in quotes: `email matches \"@gmail[.]com$\"`"
-                        .into(),
-                );
                 let found = match (&b.kind, b.ty) {
                     (ExprKind::Field(_), _) => "a field".to_string(),
                     (_, Type::Text) => "computed for each lead".to_string(),
@@ -424,7 +419,7 @@ impl Checker<'_> {
                     text: self.text(b.span),
                     found,
                     span: b.span.into(),
-                    help,
+                    hint: Some(Hint::PatternQuotes),
                 });
                 return poisoned(span);
             }
@@ -465,12 +460,14 @@ impl Checker<'_> {
             }
             _ if b.ty.is_error() || !left => poisoned(span),
             _ => {
-                let help = Some(format!("write `{} within 90 days`", self.text(a.span)));
+                let hint = Hint::WithinDays {
+                    date: self.text(a.span),
+                };
                 self.mismatch(
                     "the right side of `within`",
                     "a duration such as `90 days`",
                     &b,
-                    help,
+                    Some(hint),
                 );
                 poisoned(span)
             }
@@ -483,7 +480,7 @@ impl Checker<'_> {
         what: &str,
         expected: &str,
         found: &Expr,
-        help: Option<String>,
+        hint: Option<Hint>,
     ) {
         self.errors.push(CheckError::TypeMismatch {
             what: what.to_string(),
@@ -491,7 +488,7 @@ impl Checker<'_> {
             text: self.text(found.span),
             found: found.ty.to_string(),
             span: found.span.into(),
-            help,
+            hint,
         });
     }
 }
