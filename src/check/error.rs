@@ -7,6 +7,7 @@ use crate::syntax::ast::ModifierKind;
 use crate::value::FieldType;
 
 mod account;
+mod compare;
 mod events;
 mod given;
 mod hint;
@@ -14,6 +15,7 @@ mod modifier;
 mod name;
 
 pub use account::{AccountProblem, Layer, Shape};
+pub use compare::{CompareHint, ListHint};
 use events::{event_set_help, lead_key_help};
 pub use events::{DecayProblem, Marker};
 pub use given::Expected;
@@ -121,7 +123,7 @@ pub enum CheckError {
         #[label("{right_type}")]
         right_span: SourceSpan,
         #[help]
-        help: Option<String>,
+        hint: Option<CompareHint>,
     },
 
     #[error("`{name}` is declared twice")]
@@ -399,7 +401,7 @@ pub enum CheckError {
         span: SourceSpan,
         found: String,
         #[help]
-        help: Option<String>,
+        hint: ListHint,
     },
 
     #[error("`{text}` has no value")]
