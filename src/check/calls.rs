@@ -82,7 +82,7 @@ impl Checker<'_> {
             self.errors.push(CheckError::ArgumentCount {
                 function: function.name().into(),
                 expected: expected.into(),
-                found: arguments(found),
+                found,
                 usage,
                 span: span.into(),
             });
@@ -146,7 +146,7 @@ impl Checker<'_> {
             self.errors.push(CheckError::ArgumentCount {
                 function: "fired".into(),
                 expected: "one reason".into(),
-                found: arguments(args.len()),
+                found: args.len(),
                 usage: "fired(\"Decision maker\")".into(),
                 span: span.into(),
             });
@@ -176,11 +176,6 @@ impl Checker<'_> {
             }
         }
     }
-}
-
-/// "1 argument", "2 arguments".
-fn arguments(n: usize) -> String {
-    format!("{n} argument{}", if n == 1 { "" } else { "s" })
 }
 
 /// What an unknown function `name` was probably meant to be.

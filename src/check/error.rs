@@ -74,15 +74,16 @@ pub enum CheckError {
         hint: FunctionHint,
     },
 
-    #[error("`{function}` takes {expected}, but is given {found}")]
+    #[error("`{function}` takes {expected}, but is given {}", arguments(*.found))]
     #[diagnostic(code(tally::argument_count), help("call it as `{usage}`"))]
     ArgumentCount {
         function: String,
+        /// What the function takes, from its signature: "one number".
         expected: String,
-        /// "1 argument", "3 arguments".
-        found: String,
+        /// How many arguments it is given.
+        found: usize,
         usage: String,
-        #[label("{found}")]
+        #[label("{}", arguments(*.found))]
         span: SourceSpan,
     },
 
@@ -580,4 +581,9 @@ fn reason_clash_help(written: bool) -> &'static str {
     } else {
         "a rule without a reason text is named after its condition: give one of them a reason after the points, e.g. `add 5 \"Visited pricing twice\"`"
     }
+}
+
+/// "1 argument", "2 arguments".
+fn arguments(n: usize) -> String {
+    format!("{n} argument{}", if n == 1 { "" } else { "s" })
 }

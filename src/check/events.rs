@@ -211,10 +211,7 @@ impl Checker<'_> {
                     true => "an event set and a value of each event".into(),
                     false => "one event set".into(),
                 },
-                found: match args.len() {
-                    1 => "1 argument".into(),
-                    n => format!("{n} arguments"),
-                },
+                found: args.len(),
                 usage,
                 span: span.into(),
             });
