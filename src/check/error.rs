@@ -1,4 +1,9 @@
 //! Errors and warnings found by checking a parsed model.
+//!
+//! An error holds facts (names, types, the text as written, the close
+//! candidate, which case it is); every word a user reads is written here,
+//! in the attributes and in the `error/` modules they call, so the checker
+//! decides and this file says (as `lints/warning.rs` does for warnings).
 
 use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
