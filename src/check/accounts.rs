@@ -7,9 +7,10 @@
 //! reading one would go round in a circle). The order is: input-level
 //! values, rules, groups, score, score-level values, ladder, tiers.
 
+use super::error::{AccountProblem, Expected, Layer, Shape, Varies};
 use super::expr::{poisoned, typed};
 use super::model::{Account, AccountValue, AggregateKind, Expr, ExprKind};
-use super::suggest::did_you_mean;
+use super::suggest::closest;
 use super::types::Type;
 use super::{CheckError, Checker, Place};
 use crate::id::{AccountValueId, FieldId, Id, IdVec};
@@ -26,24 +27,23 @@ impl Checker<'_> {
         let by = self.fields.position(|f| f.name == block.by.node);
         if by.is_none() {
             let names = self.fields.iter().map(|f| f.name.as_str());
-            let help = did_you_mean(&block.by.node, names).unwrap_or_else(|| {
-                "leads are grouped by one of their fields: `account by company { … }`".into()
-            });
+            let candidate = closest(&block.by.node, names).map(str::to_string);
             self.errors.push(CheckError::BadAccount {
-                message: format!("`{}` is not a field of the leads", block.by.node),
+                problem: AccountProblem::UnknownBy {
+                    field: block.by.node.clone(),
+                    candidate,
+                },
                 span: block.by.span.into(),
-                label: "not in `fields`".into(),
-                help,
             });
         }
         let mut values: IdVec<AccountValueId, AccountValue> = IdVec::new();
         for decl in &block.values {
             if values.iter().any(|v| v.name == decl.name.node) {
                 self.errors.push(CheckError::BadAccount {
-                    message: format!("two account values are named `{}`", decl.name.node),
+                    problem: AccountProblem::DuplicateValue {
+                        name: decl.name.node.clone(),
+                    },
                     span: decl.name.span.into(),
-                    label: "named again here".into(),
-                    help: "rename one of them: `account.NAME` must name one value".into(),
                 });
                 continue;
             }
@@ -115,22 +115,20 @@ impl Checker<'_> {
         &mut self,
         e: &'t ast::Expr,
     ) -> Option<(AggregateKind, Option<&'t ast::Expr>, Option<&'t ast::Expr>)> {
-        let refuse = |this: &mut Self, label: &str| {
+        let refuse = |this: &mut Self, shape: Shape| {
             this.errors.push(CheckError::BadAccount {
-                message: "an account value is an aggregate over the account's leads".into(),
+                problem: AccountProblem::NotAggregate { shape },
                 span: e.span.into(),
-                label: label.into(),
-                help: "write `count(leads)`, `count(leads where …)`, `exists(leads where …)`, or `sum`, `min`, `max` or `distinct` of `(leads, VALUE)`".into(),
             });
             None
         };
         let ast::ExprKind::Call(name, args) = &e.node else {
-            return refuse(self, "not an aggregate");
+            return refuse(self, Shape::NotACall);
         };
         let kind = AggregateKind::from_name(&name.node)
             .filter(|k| !matches!(k, AggregateKind::First | AggregateKind::Last));
         let Some(kind) = kind else {
-            return refuse(self, "not an aggregate over leads");
+            return refuse(self, Shape::NotOverLeads);
         };
         let condition = match args.first().map(|a| &a.node) {
             Some(ast::ExprKind::Name(n)) if n == "leads" => None,
@@ -139,11 +137,11 @@ impl Checker<'_> {
             {
                 set.condition.as_ref()
             }
-            _ => return refuse(self, "its first argument must be `leads`"),
+            _ => return refuse(self, Shape::FirstNotLeads),
         };
         let wanted = 1 + usize::from(kind.takes_value());
         if args.len() != wanted {
-            return refuse(self, "the wrong number of arguments");
+            return refuse(self, Shape::ArgumentCount);
         }
         Some((kind, condition, args.get(1)))
     }
@@ -170,23 +168,21 @@ impl Checker<'_> {
     pub(super) fn account_ref(&mut self, name: &str, span: Span, place: Place) -> Expr {
         let Some(account) = &self.account else {
             self.errors.push(CheckError::BadAccount {
-                message: format!("`account.{name}` needs an `account` block"),
+                problem: AccountProblem::NoBlock {
+                    name: name.to_string(),
+                },
                 span: span.into(),
-                label: "no account values in this model".into(),
-                help: "group the leads first: `account by company { let people = count(leads) }`"
-                    .into(),
             });
             return poisoned(span);
         };
         let Some(index) = account.values.position(|v| v.name == name) else {
             let names = account.values.iter().map(|v| v.name.as_str());
-            let help = did_you_mean(name, names)
-                .unwrap_or_else(|| "the account block's `let` lines name its values".into());
             self.errors.push(CheckError::BadAccount {
-                message: format!("the account has no value `{name}`"),
+                problem: AccountProblem::UnknownValue {
+                    name: name.to_string(),
+                    candidate: closest(name, names).map(str::to_string),
+                },
                 span: span.into(),
-                label: "not an account value".into(),
-                help,
             });
             return poisoned(span);
         };
@@ -201,31 +197,23 @@ impl Checker<'_> {
         if let Some(refused) = self.lead_field_in_set(&format!("account.{name}"), span) {
             return refused;
         }
-        let layer = |message: String, label: &str, help: String| CheckError::AccountLayer {
-            message,
+        let layer = |layer: Layer| CheckError::AccountLayer {
+            layer,
             span: span.into(),
-            label: label.into(),
-            help,
         };
         match place {
-            Place::Let(_) => {
-                return self
-                    .not_constant(span, format!("`account.{name}` is computed from the leads"))
-            }
+            Place::Let(_) => return self.not_constant(span, Varies::Account(name.to_string())),
             Place::Account => {
-                self.errors.push(layer(
-                    format!("an account value cannot use another one (`account.{name}`)"),
-                    "an account value",
-                    "account values are computed in one pass over the leads: write the condition on the lead's own fields".into(),
-                ));
+                self.errors.push(layer(Layer::Nested {
+                    name: name.to_string(),
+                }));
                 return poisoned(span);
             }
             Place::Rule if score_level => {
-                self.errors.push(layer(
-                    format!("a rule cannot use `account.{name}`"),
-                    "a score-level account value",
-                    format!("`account.{name}` uses `{uses}`, and `{uses}` is a sum of the rules, this one included: a rule may not use a score-level account value; use it in the stage ladder or a tier, e.g. `if account.{name} >= 100 and score >= 40 then SQL`"),
-                ));
+                self.errors.push(layer(Layer::ScoreLevelInRule {
+                    name: name.to_string(),
+                    uses,
+                }));
                 return poisoned(span);
             }
             _ => {}
@@ -265,7 +253,7 @@ impl Checker<'_> {
                 field: entry.field.node.clone(),
                 ty: ty.to_string(),
                 value: crate::syntax::canonical_literal(&entry.value.node),
-                expected: ty.to_string(),
+                expected: Expected::Value(ty),
                 span: entry.value.span.into(),
             });
         }

@@ -1,16 +1,17 @@
 //! Typing calls: the built-in functions and `fired("REASON")` in tests.
 
+use super::error::{FunctionHint, Hint, Varies};
 use super::expr::{poisoned, typed};
 use super::fold;
 use super::model::{Expr, ExprKind, Function};
-use super::suggest::{closest, did_you_mean};
+use super::suggest::closest;
 use super::types::Type;
 use super::{CheckError, Checker, Place};
 use crate::span::{Span, Spanned};
 use crate::syntax::ast;
 use crate::value::Value;
 
-const FUNCTIONS: &[&str] = &[
+pub(super) const FUNCTIONS: &[&str] = &[
     "days_since",
     "months_since",
     "years_since",
@@ -42,7 +43,7 @@ impl Checker<'_> {
             self.errors.push(CheckError::UnknownFunction {
                 name: name.node.clone(),
                 span: name.span.into(),
-                help: Some(unknown_function_help(&name.node)),
+                hint: function_hint(&name.node),
             });
             return poisoned(span);
         };
@@ -54,8 +55,7 @@ impl Checker<'_> {
             Function::DaysSince | Function::MonthsSince | Function::YearsSince
         );
         if uses_today && matches!(place, Place::Let(_)) {
-            let why = format!("`{}` depends on `today`", function.name());
-            return self.not_constant(span, why);
+            return self.not_constant(span, Varies::OfToday(function.name().to_string()));
         }
         let args: Vec<Expr> = args.iter().map(|a| self.expr(a, place)).collect();
         let ok = self.argument_types(function, &args);
@@ -82,7 +82,7 @@ impl Checker<'_> {
             self.errors.push(CheckError::ArgumentCount {
                 function: function.name().into(),
                 expected: expected.into(),
-                found: arguments(found),
+                found,
                 usage,
                 span: span.into(),
             });
@@ -128,7 +128,7 @@ impl Checker<'_> {
                     text: self.text(places.span),
                     found: "not".into(),
                     span: places.span.into(),
-                    help: Some("write the number of decimal places, e.g. `round(a, 2)`".into()),
+                    hint: Some(Hint::RoundPlaces),
                 });
                 ok = false;
             }
@@ -146,7 +146,7 @@ impl Checker<'_> {
             self.errors.push(CheckError::ArgumentCount {
                 function: "fired".into(),
                 expected: "one reason".into(),
-                found: arguments(args.len()),
+                found: args.len(),
                 usage: "fired(\"Decision maker\")".into(),
                 span: span.into(),
             });
@@ -154,26 +154,23 @@ impl Checker<'_> {
         };
         let ast::ExprKind::Literal(ast::Literal::Text(reason)) = &arg.node else {
             let found = self.expr(arg, place);
-            let help =
-                Some("write the rule's reason in quotes: `fired(\"Decision maker\")`".into());
             self.mismatch(
                 "the argument of `fired`",
                 "a reason in quotes",
                 &found,
-                help,
+                Some(Hint::FiredReason),
             );
             return poisoned(span);
         };
         match self.reasons.get(reason) {
             Some(&rule) => typed(ExprKind::Fired(rule), Type::Bool, span),
             None => {
-                let help = closest(reason, self.reasons.keys().map(String::as_str))
-                    .map(|c| format!("did you mean \"{c}\"?"))
-                    .or_else(|| Some("a rule's reason is its text after the points, or else its condition as written".into()));
+                let candidate =
+                    closest(reason, self.reasons.keys().map(String::as_str)).map(str::to_string);
                 self.errors.push(CheckError::UnknownReason {
                     reason: reason.clone(),
                     span: arg.span.into(),
-                    help,
+                    candidate,
                 });
                 poisoned(span)
             }
@@ -181,26 +178,14 @@ impl Checker<'_> {
     }
 }
 
-/// "1 argument", "2 arguments".
-fn arguments(n: usize) -> String {
-    format!("{n} argument{}", if n == 1 { "" } else { "s" })
-}
-
-fn unknown_function_help(name: &str) -> String {
-    let listed = FUNCTIONS
-        .iter()
-        .map(|f| format!("`{f}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let all = format!("the functions are {listed} (and `fired` in tests)");
+/// What an unknown function `name` was probably meant to be.
+fn function_hint(name: &str) -> FunctionHint {
     match name.to_lowercase().as_str() {
-        "lower" | "upper" | "lowercase" | "uppercase" | "trim" => {
-            format!("text comparisons already ignore case and surrounding spaces; {all}")
-        }
-        "len" | "length" | "size" => format!("did you mean `count`? {all}"),
-        _ => match did_you_mean(name, FUNCTIONS.iter().copied()) {
-            Some(mean) => format!("{mean} {all}"),
-            None => all,
+        "lower" | "upper" | "lowercase" | "uppercase" | "trim" => FunctionHint::TextCase,
+        "len" | "length" | "size" => FunctionHint::Mean("count".into()),
+        _ => match closest(name, FUNCTIONS.iter().copied()) {
+            Some(c) => FunctionHint::Mean(c.to_string()),
+            None => FunctionHint::Nothing,
         },
     }
 }

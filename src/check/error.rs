@@ -1,19 +1,49 @@
 //! Errors and warnings found by checking a parsed model.
+//!
+//! An error holds facts (names, types, the text as written, the close
+//! candidate, which case it is); every word a user reads is written here,
+//! in the attributes and in the `error/` modules they call, so the checker
+//! decides and this file says (as `lints/warning.rs` does for warnings).
 
 use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
+
+use crate::syntax::ast::ModifierKind;
+use crate::value::FieldType;
+
+mod account;
+mod compare;
+mod events;
+mod given;
+mod hint;
+mod modifier;
+mod name;
+
+pub use account::{AccountProblem, Layer, Shape};
+pub use compare::{CompareHint, ListHint};
+use events::{event_set_help, lead_key_help};
+pub use events::{DecayProblem, Marker};
+pub use given::Expected;
+pub use hint::Hint;
+use modifier::{applies_to, clash_help, duplicate_help};
+pub use modifier::{BadValue, Empty, WordClash};
+use name::{unknown_label_help, unknown_name_help, unknown_reason_help};
+pub use name::{Candidate, FunctionHint, Order, Varies};
 
 /// A problem with the meaning of a model: names, types, structure.
 #[derive(Debug, Clone, Error, Diagnostic, PartialEq)]
 pub enum CheckError {
     #[error("unknown name `{name}`")]
-    #[diagnostic(code(tally::unknown_name))]
+    #[diagnostic(
+        code(tally::unknown_name),
+        help("{}", unknown_name_help(.name, .candidate))
+    )]
     UnknownName {
         name: String,
         #[label("not a field, let, group or tier")]
         span: SourceSpan,
-        #[help]
-        help: Option<String>,
+        /// A known name close to `name`.
+        candidate: Option<String>,
     },
 
     #[error("this model has no stage ladder, so `stage` has no value")]
@@ -46,18 +76,19 @@ pub enum CheckError {
         #[label("no such function")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        hint: FunctionHint,
     },
 
-    #[error("`{function}` takes {expected}, but is given {found}")]
+    #[error("`{function}` takes {expected}, but is given {}", arguments(*.found))]
     #[diagnostic(code(tally::argument_count), help("call it as `{usage}`"))]
     ArgumentCount {
         function: String,
+        /// What the function takes, from its signature: "one number".
         expected: String,
-        /// "1 argument", "3 arguments".
-        found: String,
+        /// How many arguments it is given.
+        found: usize,
         usage: String,
-        #[label("{found}")]
+        #[label("{}", arguments(*.found))]
         span: SourceSpan,
     },
 
@@ -71,7 +102,7 @@ pub enum CheckError {
         #[label("{found}")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        hint: Option<Hint>,
     },
 
     #[error("`{op}` cannot order {ty}")]
@@ -98,7 +129,7 @@ pub enum CheckError {
         #[label("{right_type}")]
         right_span: SourceSpan,
         #[help]
-        help: Option<String>,
+        hint: Option<CompareHint>,
     },
 
     #[error("`{name}` is declared twice")]
@@ -114,16 +145,17 @@ pub enum CheckError {
         first: SourceSpan,
     },
 
-    #[error("{message}")]
-    #[diagnostic(code(tally::duplicate_reason))]
+    #[error("{}", reason_clash(.reason, *.written))]
+    #[diagnostic(code(tally::duplicate_reason), help("{}", reason_clash_help(*.written)))]
     DuplicateReason {
-        message: String,
+        /// The reason, or the condition as written when `written` is false.
+        reason: String,
+        /// Whether the rules wrote the reason as text.
+        written: bool,
         #[label("used again here")]
         span: SourceSpan,
         #[label("first used here")]
         first: SourceSpan,
-        #[help]
-        help: String,
     },
 
     #[error("two tests are named `{name}`")]
@@ -148,25 +180,30 @@ pub enum CheckError {
     },
 
     #[error("`{label}` is not a label of `{ladder}`")]
-    #[diagnostic(code(tally::unknown_label))]
+    #[diagnostic(
+        code(tally::unknown_label),
+        help("{}", unknown_label_help(.label, .ladder, .known, .candidate))
+    )]
     UnknownLabel {
         label: String,
         ladder: String,
         #[label("`{ladder}` is never `{label}`")]
         span: SourceSpan,
-        #[help]
-        help: String,
+        /// The ladder's labels, in order.
+        known: Vec<String>,
+        /// A long label of the ladder close to `label`.
+        candidate: Option<String>,
     },
 
-    #[error("{what} must be known before any lead is read")]
-    #[diagnostic(code(tally::not_constant))]
+    #[error("the value of a `let` must be known before any lead is read")]
+    #[diagnostic(
+        code(tally::not_constant),
+        help("a `let` names a constant (a list, number, text, date or duration): write conditions on fields and `today` in rules, and on groups and `score` in ladders")
+    )]
     NotConstant {
-        what: String,
         #[label("{why}")]
         span: SourceSpan,
-        why: String,
-        #[help]
-        help: String,
+        why: Varies,
     },
 
     #[error("a rule cannot use `{name}`")]
@@ -181,13 +218,12 @@ pub enum CheckError {
     },
 
     #[error("`{name}` is not decided yet here")]
-    #[diagnostic(code(tally::ladder_order))]
+    #[diagnostic(code(tally::ladder_order), help("{}", .order.help(.name)))]
     LadderOrder {
         name: String,
         #[label("decided later")]
         span: SourceSpan,
-        #[help]
-        help: String,
+        order: Order,
     },
 
     #[error("`fired` can only be used in tests")]
@@ -201,13 +237,16 @@ pub enum CheckError {
     },
 
     #[error("no rule has the reason `{reason}`")]
-    #[diagnostic(code(tally::unknown_reason))]
+    #[diagnostic(
+        code(tally::unknown_reason),
+        help("{}", unknown_reason_help(.candidate))
+    )]
     UnknownReason {
         reason: String,
         #[label("no such rule")]
         span: SourceSpan,
-        #[help]
-        help: Option<String>,
+        /// A rule's reason close to `reason`.
+        candidate: Option<String>,
     },
 
     #[error("`{name}` is not a field")]
@@ -217,7 +256,7 @@ pub enum CheckError {
         #[label("not declared in `fields`")]
         span: SourceSpan,
         #[help]
-        help: Option<String>,
+        candidate: Option<Candidate>,
     },
 
     #[error("`{field}` is given twice")]
@@ -236,7 +275,7 @@ pub enum CheckError {
         field: String,
         ty: String,
         value: String,
-        expected: String,
+        expected: Expected,
         #[label("cannot be read as {ty}")]
         span: SourceSpan,
     },
@@ -260,54 +299,53 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
-    #[error("`{modifier}` does not apply to `{field}`, a {ty} field")]
-    #[diagnostic(code(tally::misplaced_modifier), help("{help}"))]
+    #[error("`{}` does not apply to `{field}`, a {} field", .modifier.keyword(), .ty.keyword())]
+    #[diagnostic(
+        code(tally::misplaced_modifier),
+        help("`decimal` and `thousands` are for number and int fields, `format` for date fields, `true [..]` and `false [..]` for bool fields")
+    )]
     MisplacedModifier {
-        modifier: String,
+        modifier: ModifierKind,
         field: String,
-        ty: String,
-        help: String,
-        #[label("only for {applies}")]
+        ty: FieldType,
+        #[label("only for {}", applies_to(*.modifier))]
         span: SourceSpan,
-        applies: String,
     },
 
-    #[error("`{modifier}` is given twice")]
-    #[diagnostic(code(tally::duplicate_modifier), help("{help}"))]
+    #[error("`{}` is given twice", .modifier.keyword())]
+    #[diagnostic(code(tally::duplicate_modifier), help("{}", duplicate_help(*.modifier)))]
     DuplicateModifier {
-        modifier: String,
-        help: String,
+        modifier: ModifierKind,
         #[label("again here")]
         span: SourceSpan,
         #[label("first here")]
         first: SourceSpan,
     },
 
-    #[error("{message}")]
-    #[diagnostic(code(tally::modifier_value), help("{help}"))]
+    #[error("{value}")]
+    #[diagnostic(code(tally::modifier_value), help("{}", .value.help()))]
     ModifierValue {
-        message: String,
-        help: String,
-        #[label("{label}")]
+        value: BadValue,
+        #[label("{}", .value.label())]
         span: SourceSpan,
-        label: String,
     },
 
-    #[error("{message}")]
-    #[diagnostic(code(tally::empty_modifier), help("{help}"))]
+    #[error("{empty}")]
+    #[diagnostic(code(tally::empty_modifier), help("{}", .empty.help()))]
     EmptyModifier {
-        message: String,
-        help: String,
+        empty: Empty,
         #[label("empty")]
         span: SourceSpan,
     },
 
     #[error("`thousands \"{mark}\"` is also the decimal mark of `{field}`")]
-    #[diagnostic(code(tally::separator_clash), help("{help}"))]
+    #[diagnostic(
+        code(tally::separator_clash),
+        help("{}", clash_help(*.mark, .decimal.is_some()))
+    )]
     SeparatorClash {
         mark: char,
         field: String,
-        help: String,
         #[label("thousands separator")]
         span: SourceSpan,
         #[label("decimal mark")]
@@ -323,13 +361,12 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
-    #[error("`{word}` cannot mean {meaning}: {why}")]
-    #[diagnostic(code(tally::bool_word_clash), help("{help}"))]
+    #[error("`{word}` cannot mean {meaning}: {}", .clash.why(*.meaning))]
+    #[diagnostic(code(tally::bool_word_clash), help("{}", .clash.help(.word)))]
     BoolWordClash {
         word: String,
         meaning: bool,
-        why: String,
-        help: String,
+        clash: WordClash,
         #[label("a {meaning} word")]
         span: SourceSpan,
         #[label("a {other_meaning} word")]
@@ -370,7 +407,7 @@ pub enum CheckError {
         span: SourceSpan,
         found: String,
         #[help]
-        help: Option<String>,
+        hint: ListHint,
     },
 
     #[error("`{text}` has no value")]
@@ -383,14 +420,12 @@ pub enum CheckError {
     },
 
     #[error("the events source `{source_name}` has no `{what}` field")]
-    #[diagnostic(code(tally::missing_marker))]
+    #[diagnostic(code(tally::missing_marker), help("{}", .what.missing_help()))]
     MissingMarker {
-        what: String,
+        what: Marker,
         source_name: String,
         #[label("no field marked `{what}`")]
         span: SourceSpan,
-        #[help]
-        help: String,
     },
 
     #[error("the events source has two `{what}` fields")]
@@ -399,7 +434,7 @@ pub enum CheckError {
         help("an events source has exactly one `{what}` field: remove `{what}` from one of them")
     )]
     DuplicateMarker {
-        what: String,
+        what: Marker,
         #[label("second `{what}`")]
         span: SourceSpan,
         #[label("first `{what}`")]
@@ -412,44 +447,49 @@ pub enum CheckError {
         help("declare the activity file in its own block: `events activity {{ lead_id: text key  at: date time … }}`")
     )]
     MarkerOutsideEvents {
-        what: String,
+        what: Marker,
         #[label("only in `events`")]
         span: SourceSpan,
     },
 
-    #[error("the key `{name}` joins events to leads, but `fields` has no {ty} field `{name}`")]
-    #[diagnostic(code(tally::key_without_lead_field))]
+    #[error("the key `{name}` joins events to leads, but `fields` has no {} field `{name}`", .ty.keyword())]
+    #[diagnostic(
+        code(tally::key_without_lead_field),
+        help("{}", lead_key_help(.name, *.ty, .lead))
+    )]
     KeyWithoutLeadField {
         name: String,
-        ty: String,
+        ty: FieldType,
         #[label("no lead field of this name and type")]
         span: SourceSpan,
-        #[help]
-        help: String,
+        /// The type of the lead field named `name`, if there is one.
+        lead: Option<FieldType>,
     },
 
-    #[error("the `{what}` field `{field}` must be {expected}, but it is {found}")]
-    #[diagnostic(code(tally::marker_type))]
+    #[error("the `{what}` field `{field}` must be {}, but it is {}", .what.expected(), .found.keyword())]
+    #[diagnostic(code(tally::marker_type), help("{}", .what.type_help(.field)))]
     MarkerType {
-        what: String,
+        what: Marker,
         field: String,
-        expected: String,
-        found: String,
-        #[label("{found}")]
+        found: FieldType,
+        #[label("{}", .found.keyword())]
         span: SourceSpan,
-        #[help]
-        help: String,
     },
 
     #[error("`{function}` needs an events source first, but `{text}` is not one")]
-    #[diagnostic(code(tally::not_an_event_set))]
+    #[diagnostic(
+        code(tally::not_an_event_set),
+        help("{}", event_set_help(.sources, .usage))
+    )]
     NotAnEventSet {
         function: String,
         text: String,
         #[label("not an `events` block")]
         span: SourceSpan,
-        #[help]
-        help: String,
+        /// The names of the model's events sources.
+        sources: Vec<String>,
+        /// The call as it should be written.
+        usage: String,
     },
 
     #[error("`{name}` is a file of events, not a value")]
@@ -486,37 +526,28 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
-    #[error("{message}")]
-    #[diagnostic(code(tally::bad_decay))]
+    #[error("{problem}")]
+    #[diagnostic(code(tally::bad_decay), help("{}", .problem.help()))]
     BadDecay {
-        message: String,
-        #[label("{label}")]
+        problem: DecayProblem,
+        #[label("{}", .problem.label())]
         span: SourceSpan,
-        label: String,
-        #[help]
-        help: String,
     },
 
-    #[error("{message}")]
-    #[diagnostic(code(tally::bad_account))]
+    #[error("{problem}")]
+    #[diagnostic(code(tally::bad_account), help("{}", .problem.help()))]
     BadAccount {
-        message: String,
-        #[label("{label}")]
+        problem: AccountProblem,
+        #[label("{}", .problem.label())]
         span: SourceSpan,
-        label: String,
-        #[help]
-        help: String,
     },
 
-    #[error("{message}")]
-    #[diagnostic(code(tally::account_layer))]
+    #[error("{layer}")]
+    #[diagnostic(code(tally::account_layer), help("{}", .layer.help()))]
     AccountLayer {
-        message: String,
-        #[label("{label}")]
+        layer: Layer,
+        #[label("{}", .layer.label())]
         span: SourceSpan,
-        label: String,
-        #[help]
-        help: String,
     },
 
     #[error("the event of `{source_name}` in this test has no `{time}`")]
@@ -530,4 +561,34 @@ pub enum CheckError {
         #[label("no `{time}`")]
         span: SourceSpan,
     },
+}
+
+/// `did you mean `x`?` for a close candidate, else `otherwise`.
+fn mean_or(candidate: &Option<String>, otherwise: &str) -> String {
+    match candidate {
+        Some(c) => format!("did you mean `{c}`?"),
+        None => otherwise.to_string(),
+    }
+}
+
+/// The message of `tally::duplicate_reason`.
+fn reason_clash(reason: &str, written: bool) -> String {
+    if written {
+        format!("two rules have the reason `{reason}`")
+    } else {
+        format!("two rules have the condition `{reason}` and no reason of their own")
+    }
+}
+
+fn reason_clash_help(written: bool) -> &'static str {
+    if written {
+        "every rule needs its own reason, so that an explanation names one rule: reword one of them"
+    } else {
+        "a rule without a reason text is named after its condition: give one of them a reason after the points, e.g. `add 5 \"Visited pricing twice\"`"
+    }
+}
+
+/// "1 argument", "2 arguments".
+fn arguments(n: usize) -> String {
+    format!("{n} argument{}", if n == 1 { "" } else { "s" })
 }

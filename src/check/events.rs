@@ -8,6 +8,7 @@
 //! condition is its set's `exists` and whose points are its set's `each`
 //! aggregate, so everything after the checker sees ordinary rules.
 
+use super::error::{DecayProblem, Marker, Varies};
 use super::expr::{poisoned, typed};
 use super::model::{self, Aggregate, AggregateKind, Decay, DecayForm, EventSource, Expr, ExprKind};
 use super::types::Type;
@@ -28,33 +29,26 @@ impl Checker<'_> {
 
     fn event_source(&mut self, block: &ast::EventsBlock) -> Option<EventSource> {
         let fields: Vec<model::Field> = block.fields.iter().map(|f| self.field(f)).collect();
-        let key = self.marker(block, "key", |f| f.key);
-        let time = self.marker(block, "time", |f| f.time);
+        let key = self.marker(block, Marker::Key, |f| f.key);
+        let time = self.marker(block, Marker::Time, |f| f.time);
         let (key, time) = (key?, time?);
         let key_field = block.fields.get(key)?;
         if !matches!(key_field.ty.node, FieldType::Text | FieldType::Int) {
             self.errors.push(CheckError::MarkerType {
-                what: "key".into(),
+                what: Marker::Key,
                 field: key_field.name.node.clone(),
-                expected: "text or int".into(),
-                found: key_field.ty.node.keyword().into(),
+                found: key_field.ty.node,
                 span: key_field.ty.span.into(),
-                help: "events are joined to leads by an id or an e-mail address: declare the key as `text` (or `int`)".into(),
             });
             return None;
         }
         let time_field = block.fields.get(time)?;
         if time_field.ty.node != FieldType::Date {
             self.errors.push(CheckError::MarkerType {
-                what: "time".into(),
+                what: Marker::Time,
                 field: time_field.name.node.clone(),
-                expected: "a date".into(),
-                found: time_field.ty.node.keyword().into(),
+                found: time_field.ty.node,
                 span: time_field.ty.span.into(),
-                help: format!(
-                    "write `{}: date time`; an RFC 3339 date-time such as `2026-11-01T09:30:00Z` is read as its UTC date",
-                    time_field.name.node
-                ),
             });
             return None;
         }
@@ -75,7 +69,7 @@ impl Checker<'_> {
     fn marker(
         &mut self,
         block: &ast::EventsBlock,
-        what: &str,
+        what: Marker,
         marked: impl Fn(&ast::Field) -> Option<Span>,
     ) -> Option<usize> {
         let mut found: Option<(usize, Span)> = None;
@@ -83,7 +77,7 @@ impl Checker<'_> {
             let Some(span) = marked(field) else { continue };
             match found {
                 Some((_, first)) => self.errors.push(CheckError::DuplicateMarker {
-                    what: what.into(),
+                    what,
                     span: span.into(),
                     first: first.into(),
                 }),
@@ -91,15 +85,10 @@ impl Checker<'_> {
             }
         }
         if found.is_none() {
-            let help = match what {
-                "key" => "mark the field that names the lead: `lead_id: text key`",
-                _ => "mark the field that says when it happened: `at: date time`",
-            };
             self.errors.push(CheckError::MissingMarker {
-                what: what.into(),
+                what,
                 source_name: block.name.node.clone(),
                 span: block.name.span.into(),
-                help: help.into(),
             });
         }
         found.map(|(i, _)| i)
@@ -112,21 +101,11 @@ impl Checker<'_> {
         match found.and_then(|i| Some((i, self.fields.get(i)?))) {
             Some((i, lead)) if lead.ty == key.ty.node => Some(i),
             other => {
-                let help = match other {
-                    Some((_, lead)) => format!(
-                        "the lead field `{name}` is {}: declare both as the same type",
-                        lead.ty.keyword()
-                    ),
-                    None => format!(
-                        "declare `{name}: {}` in `fields`, the lead's column that the events' `{name}` refers to",
-                        key.ty.node.keyword()
-                    ),
-                };
                 self.errors.push(CheckError::KeyWithoutLeadField {
                     name: name.clone(),
-                    ty: key.ty.node.keyword().into(),
+                    ty: key.ty.node,
                     span: key.span.into(),
-                    help,
+                    lead: other.map(|(_, lead)| lead.ty),
                 });
                 None
             }
@@ -135,10 +114,10 @@ impl Checker<'_> {
 
     /// `key` or `time` on a field of `fields`.
     pub(super) fn markers_outside_events(&mut self, field: &ast::Field) {
-        for (what, span) in [("key", field.key), ("time", field.time)] {
+        for (what, span) in [(Marker::Key, field.key), (Marker::Time, field.time)] {
             if let Some(span) = span {
                 self.errors.push(CheckError::MarkerOutsideEvents {
-                    what: what.into(),
+                    what,
                     span: span.into(),
                 });
             }
@@ -204,8 +183,7 @@ impl Checker<'_> {
             return poisoned(span);
         };
         if let Place::Let(_) = place {
-            let why = format!("`{}` is computed from each lead's events", name.node);
-            return self.not_constant(span, why);
+            return self.not_constant(span, Varies::Events(name.node.clone()));
         }
         if self.scope.is_some() {
             self.errors
@@ -233,10 +211,7 @@ impl Checker<'_> {
                     true => "an event set and a value of each event".into(),
                     false => "one event set".into(),
                 },
-                found: match args.len() {
-                    1 => "1 argument".into(),
-                    n => format!("{n} arguments"),
-                },
+                found: args.len(),
                 usage,
                 span: span.into(),
             });
@@ -305,22 +280,12 @@ impl Checker<'_> {
         span: Span,
         usage: &str,
     ) -> Expr {
-        let sources: Vec<String> = self
-            .sources
-            .iter()
-            .map(|s| format!("`{}`", s.name))
-            .collect();
-        let help = match sources.is_empty() {
-            true => format!(
-                "declare the activity file as `events NAME {{ lead_id: text key  at: date time … }}`, then write `{usage}`"
-            ),
-            false => format!("this model's events sources: {}; e.g. `{usage}`", sources.join(", ")),
-        };
         self.errors.push(CheckError::NotAnEventSet {
             function: kind.name().into(),
             text: arg.map(canonical_expr).unwrap_or_default(),
             span: span.into(),
-            help,
+            sources: self.sources.iter().map(|s| s.name.clone()).collect(),
+            usage: usage.to_string(),
         });
         poisoned(span)
     }
@@ -413,10 +378,8 @@ impl Checker<'_> {
         if let Some(max) = &rule.max {
             if max.node.is_sign_negative() {
                 self.errors.push(CheckError::BadDecay {
-                    message: "`max` of an `each` rule must be a positive number".into(),
+                    problem: DecayProblem::NegativeMax,
                     span: max.span.into(),
-                    label: "negative".into(),
-                    help: "`max N` limits the rule's sum to N in absolute value: write it without a sign".into(),
                 });
             }
         }
@@ -476,21 +439,15 @@ impl Checker<'_> {
         let since = match (&decay.since, each) {
             (Some(since), true) => {
                 self.errors.push(CheckError::BadDecay {
-                    message: "an `each` rule's points fade with the age of each event".into(),
+                    problem: DecayProblem::SinceOnEach,
                     span: since.span.into(),
-                    label: "not needed here".into(),
-                    help: "remove `since …`: each event's time is its age".into(),
                 });
                 None
             }
             (None, false) => {
                 self.errors.push(CheckError::BadDecay {
-                    message: "a decaying `when` rule needs the date its points fade from".into(),
+                    problem: DecayProblem::NoSince,
                     span: decay.span.into(),
-                    label: "no `since`".into(),
-                    help:
-                        "add the date field, e.g. `decay 50% every 1 month since last_demo_request`"
-                            .into(),
                 });
                 None
             }
@@ -512,12 +469,11 @@ impl Checker<'_> {
                 DurationUnit::Week => 7,
                 DurationUnit::Month | DurationUnit::Year => {
                     this.errors.push(CheckError::BadDecay {
-                        message: format!("`{word}` takes days or weeks"),
+                        problem: DecayProblem::CalendarUnit {
+                            word: word.to_string(),
+                            unit: d.unit,
+                        },
                         span: span.into(),
-                        label: format!("{} have no fixed number of days", d.unit.plural()),
-                        help: format!(
-                            "write the period in days or weeks, e.g. `{word} 30 days`, or fade by calendar months with `decay 50% every 1 month`"
-                        ),
                     });
                     return None;
                 }
@@ -537,12 +493,8 @@ impl Checker<'_> {
                 let hundred = Decimal::from(100);
                 if percent <= Decimal::ZERO || percent > hundred {
                     self.errors.push(CheckError::BadDecay {
-                        message:
-                            "the share that fades each period must be above 0% and at most 100%"
-                                .into(),
+                        problem: DecayProblem::Share,
                         span: span.into(),
-                        label: "out of range".into(),
-                        help: "e.g. `decay 50% every 1 month` halves the points each month".into(),
                     });
                     return None;
                 }
@@ -556,10 +508,10 @@ impl Checker<'_> {
             return Some(());
         }
         self.errors.push(CheckError::BadDecay {
-            message: format!("the period of `{word}` must be longer than zero"),
+            problem: DecayProblem::NotPositive {
+                word: word.to_string(),
+            },
             span: span.into(),
-            label: "zero".into(),
-            help: format!("write a positive period, e.g. `{word} 30 days`"),
         });
         None
     }

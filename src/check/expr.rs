@@ -1,6 +1,7 @@
 //! Typing expressions: names, literals, logic and arithmetic.
 //! Comparisons and word operators are in `operators`, calls in `calls`.
 
+use super::error::{Hint, Layer, Order, Varies};
 use super::fold;
 use super::items::list_item_type;
 use super::model::{Expr, ExprKind};
@@ -113,7 +114,7 @@ impl Checker<'_> {
         match symbol {
             Symbol::Field(id) => {
                 if let Place::Let(_) = place {
-                    return self.not_constant(span, format!("`{name}` is read from each lead"));
+                    return self.not_constant(span, Varies::Field(name.to_string()));
                 }
                 if let Some(refused) = self.lead_field_in_set(name, span) {
                     return refused;
@@ -142,17 +143,11 @@ impl Checker<'_> {
         if !self.has_fields {
             return; // the missing `fields` block is reported already
         }
-        let suggestion = closest(name, self.known_names()).map(str::to_string);
-        let help = match suggestion {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!(
-                "if you mean the text, write it in quotes: \"{name}\"; if it is a field, declare it in `fields {{ … }}`"
-            ),
-        };
+        let candidate = closest(name, self.known_names()).map(str::to_string);
         self.errors.push(CheckError::UnknownName {
             name: name.to_string(),
             span: span.into(),
-            help: Some(help),
+            candidate,
         });
     }
 
@@ -181,10 +176,10 @@ impl Checker<'_> {
         if place == Place::Account {
             if !matches!(kind, ExprKind::Score | ExprKind::Group(_)) {
                 self.errors.push(CheckError::AccountLayer {
-                    message: format!("an account value cannot use `{name}`"),
+                    layer: Layer::Later {
+                        name: name.to_string(),
+                    },
                     span: span.into(),
-                    label: "decided after the account values".into(),
-                    help: "an account value may read the lead's fields, lets, event aggregates, its groups and `score`; the stage and tiers come later".into(),
                 });
                 return poisoned(span);
             }
@@ -199,7 +194,7 @@ impl Checker<'_> {
                 });
                 poisoned(span)
             }
-            Place::Let(_) => self.not_constant(span, format!("`{name}` is computed for each lead")),
+            Place::Let(_) => self.not_constant(span, Varies::Output(name.to_string())),
             _ => typed(kind, ty, span),
         }
     }
@@ -211,53 +206,47 @@ impl Checker<'_> {
             return poisoned(span);
         }
         if place == Place::Stage {
-            return self.too_early("stage", span, "the stage ladder cannot use its own result");
+            return self.too_early("stage", span, Order::StageItself);
         }
         self.output(ExprKind::Stage, Type::Text, "stage", span, place)
     }
 
     fn tier_ref(&mut self, name: &str, id: TierId, span: Span, place: Place) -> Expr {
         match place {
-            Place::Stage => self.too_early(
-                name,
-                span,
-                "tiers are decided after the stage: the stage ladder cannot use them",
-            ),
+            Place::Stage => self.too_early(name, span, Order::TierInStage),
             Place::Tier(current) if id >= current => {
-                let help = if id == current {
-                    format!("a tier cannot use its own result; refer to `{name}` from a later tier")
+                let order = if id == current {
+                    Order::TierItself
                 } else {
-                    format!("a tier can use only the tiers above it: move `{name}` up")
+                    Order::TierBelow
                 };
-                self.too_early(name, span, &help)
+                self.too_early(name, span, order)
             }
             _ => self.output(ExprKind::Tier(id), Type::Text, name, span, place),
         }
     }
 
-    fn too_early(&mut self, name: &str, span: Span, help: &str) -> Expr {
+    fn too_early(&mut self, name: &str, span: Span, order: Order) -> Expr {
         self.errors.push(CheckError::LadderOrder {
             name: name.to_string(),
             span: span.into(),
-            help: help.to_string(),
+            order,
         });
         poisoned(span)
     }
 
     fn today(&mut self, span: Span, place: Place) -> Expr {
         match place {
-            Place::Let(_) => self.not_constant(span, "`today` is the date of each run".into()),
+            Place::Let(_) => self.not_constant(span, Varies::Today),
             _ => typed(ExprKind::Today, Type::Date, span),
         }
     }
 
     /// Report a lead- or date-dependent value inside a `let`.
-    pub(super) fn not_constant(&mut self, span: Span, why: String) -> Expr {
+    pub(super) fn not_constant(&mut self, span: Span, why: Varies) -> Expr {
         self.errors.push(CheckError::NotConstant {
-            what: "the value of a `let`".into(),
             span: span.into(),
             why,
-            help: "a `let` names a constant (a list, number, text, date or duration): write conditions on fields and `today` in rules, and on groups and `score` in ladders".into(),
         });
         poisoned(span)
     }
@@ -317,13 +306,12 @@ impl Checker<'_> {
     /// `30 days + today`: the date must come first.
     fn duration_first(&mut self, first: &Expr, operands: &[Expr]) {
         let date = operands.iter().find(|o| o.ty == Type::Date);
-        let help = match date {
-            Some(d) => format!(
-                "write the date first: `{} + {}`",
-                self.text(d.span),
-                self.text(first.span)
-            ),
-            None => "a duration moves a date: `last_activity + 30 days`".to_string(),
+        let hint = match date {
+            Some(d) => Hint::DateFirst {
+                date: self.text(d.span),
+                duration: self.text(first.span),
+            },
+            None => Hint::DurationMovesDate,
         };
         self.errors.push(CheckError::TypeMismatch {
             what: "the left side of `+` or `-`".into(),
@@ -331,7 +319,7 @@ impl Checker<'_> {
             text: self.text(first.span),
             found: "a duration".into(),
             span: first.span.into(),
-            help: Some(help),
+            hint: Some(hint),
         });
     }
 
@@ -343,7 +331,7 @@ impl Checker<'_> {
                 text: self.text(operand.span),
                 found: "a duration".into(),
                 span: operand.span.into(),
-                help: Some("write the date first: `today - 30 days`".into()),
+                hint: Some(Hint::TodayFirst),
             });
             return false;
         }
@@ -361,7 +349,7 @@ impl Checker<'_> {
             text: self.text(operand.span),
             found: operand.ty.to_string(),
             span: operand.span.into(),
-            help: Some("only numbers (`number` and `int` fields, numbers, groups, `score`) can be calculated with".into()),
+            hint: Some(Hint::OnlyNumbers),
         });
         false
     }
@@ -395,14 +383,10 @@ impl Checker<'_> {
 
     fn bad_date_operand(&mut self, operand: &Expr, op: ArithOp) {
         let text = self.text(operand.span);
-        let help = match (operand.ty, op) {
-            (Type::Date, ArithOp::Sub) => {
-                format!("for the days between a date and today, use `days_since({text})`")
-            }
-            (Type::Duration, _) => {
-                "a duration here must be written out, such as `30 days`, or be a `let`".into()
-            }
-            _ => "a date can only be moved by a duration: `last_activity + 30 days`".into(),
+        let hint = match (operand.ty, op) {
+            (Type::Date, ArithOp::Sub) => Hint::DaysSince { text },
+            (Type::Duration, _) => Hint::DurationWrittenOut,
+            _ => Hint::MoveByDuration,
         };
         self.errors.push(CheckError::TypeMismatch {
             what: "what is added to or taken from a date".into(),
@@ -410,7 +394,7 @@ impl Checker<'_> {
             text: self.text(operand.span),
             found: operand.ty.to_string(),
             span: operand.span.into(),
-            help: Some(help),
+            hint: Some(hint),
         });
     }
 }

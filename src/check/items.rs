@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 
+use super::error::{Candidate, Expected, Hint};
 use super::model::{self, ExprKind, Limits};
-use super::suggest::did_you_mean;
+use super::suggest::closest;
 use super::types::{Item, Type};
 use super::{CheckError, Checker, Place};
 use crate::id::{FieldId, GroupId, Id, IdVec, RuleId, SourceId, TierId};
@@ -207,33 +208,20 @@ impl Checker<'_> {
             return expr.ty == want;
         }
         let text = self.text(expr.span);
-        let help = match (want, expr.ty) {
-            (Type::Bool, Type::Number) => {
-                Some(format!("compare it with a number, e.g. `{text} > 0`"))
-            }
-            (Type::Bool, Type::Text) => {
-                Some(format!("compare it with a text, e.g. `{text} == \"US\"`"))
-            }
-            (Type::Bool, Type::List) => {
-                Some(format!("test the list, e.g. `{text} contains \"pricing\"`"))
-            }
-            (Type::Bool, Type::Date) => {
-                Some(format!("test the date, e.g. `{text} within 90 days`"))
-            }
+        let hint = match (want, expr.ty) {
+            (Type::Bool, Type::Number) => Some(Hint::CompareNumber { text }),
+            (Type::Bool, Type::Text) => Some(Hint::CompareText { text }),
+            (Type::Bool, Type::List) => Some(Hint::TestList { text }),
+            (Type::Bool, Type::Date) => Some(Hint::TestDate { text }),
             // `add "Requested demo"`: a reason where the points go.
             (Type::Number, Type::Text)
                 if what == "the points of a rule"
                     && text.starts_with('"')
                     && crate::value::parse_number_literal(text.trim_matches('"')).is_none() =>
             {
-                Some(format!(
-                    "the points are missing: write them before the reason, e.g. `add 25 {text}`"
-                ))
+                Some(Hint::PointsFirst { text })
             }
-            (Type::Number, Type::Text) if text.starts_with('"') => Some(format!(
-                "numbers are written without quotes: `{}`",
-                text.trim_matches('"')
-            )),
+            (Type::Number, Type::Text) if text.starts_with('"') => Some(Hint::Unquote { text }),
             _ => None,
         };
         self.errors.push(CheckError::TypeMismatch {
@@ -242,7 +230,7 @@ impl Checker<'_> {
             text: self.text(expr.span),
             found: expr.ty.to_string(),
             span: expr.span.into(),
-            help,
+            hint,
         });
         false
     }
@@ -353,10 +341,13 @@ impl Checker<'_> {
                     field: src.name.clone(),
                     ty: "events".into(),
                     value: canonical_literal(other),
-                    expected: format!(
-                        "a list of events, such as `[{{ {}: 2026-11-01 }}]`",
-                        src.fields.get(src.time).map_or("at", |f| f.name.as_str())
-                    ),
+                    expected: Expected::Events {
+                        time: src
+                            .fields
+                            .get(src.time)
+                            .map_or("at", |f| f.name.as_str())
+                            .to_string(),
+                    },
                     span: entry.value.span.into(),
                 });
                 return None;
@@ -371,7 +362,8 @@ impl Checker<'_> {
                     self.errors.push(CheckError::UnknownField {
                         name: item.field.node.clone(),
                         span: item.field.span.into(),
-                        help: did_you_mean(&item.field.node, names),
+                        candidate: closest(&item.field.node, names)
+                            .map(|c| Candidate(c.to_string())),
                     });
                     continue;
                 };
@@ -410,11 +402,11 @@ impl Checker<'_> {
     fn given(&mut self, entry: &ast::Given) -> Option<(FieldId, Value)> {
         let name = &entry.field.node;
         let Some(id) = self.fields.position(|f| &f.name == name) else {
-            let help = did_you_mean(name, self.fields.iter().map(|f| f.name.as_str()));
+            let candidate = closest(name, self.fields.iter().map(|f| f.name.as_str()));
             self.errors.push(CheckError::UnknownField {
                 name: name.clone(),
                 span: entry.field.span.into(),
-                help,
+                candidate: candidate.map(|c| Candidate(c.to_string())),
             });
             return None;
         };
@@ -441,26 +433,18 @@ fn given_value(
     ty: FieldType,
     how: &Reading,
     literal: &ast::Literal,
-) -> Result<Option<Value>, String> {
+) -> Result<Option<Value>, Expected> {
     use ast::Literal as L;
-    let describe = |ty: FieldType| match ty {
-        FieldType::Text => "text in quotes".to_string(),
-        FieldType::Number => "a number, such as `42` or `2.5`".to_string(),
-        FieldType::Int => "a whole number, such as `42`".to_string(),
-        FieldType::Bool => "`true` or `false`".to_string(),
-        FieldType::Date => "a date, such as `2026-11-22`".to_string(),
-        FieldType::List => "a list, such as `[pricing, blog]`".to_string(),
-    };
     match (ty, literal) {
-        (_, L::Text(text)) => read_cell(ty, text, how).map_err(|e| e.expected.to_string()),
+        (_, L::Text(text)) => read_cell(ty, text, how).map_err(|e| Expected::Cell(e.expected)),
         (FieldType::Number, L::Number(n)) => Ok(Some(Value::Number(*n))),
         (FieldType::Int, L::Number(n)) if n.fract().is_zero() => Ok(Some(Value::Number(*n))),
         (FieldType::Bool, L::Bool(b)) => Ok(Some(Value::Bool(*b))),
         (FieldType::Date, L::Date(d)) => Ok(Some(Value::Date(*d))),
         (FieldType::List, L::List(items)) => {
-            list_items(items).map(Some).ok_or_else(|| describe(ty))
+            list_items(items).map(Some).ok_or(Expected::Literal(ty))
         }
-        _ => Err(describe(ty)),
+        _ => Err(Expected::Literal(ty)),
     }
 }
 
@@ -492,20 +476,10 @@ pub(super) fn list_item_type(items: &[Spanned<ast::Literal>]) -> Result<Item, (I
 }
 
 fn duplicate_reason(reason: &str, rule: &ast::Rule, first: Span) -> CheckError {
-    let (message, help) = match &rule.reason {
-        Some(_) => (
-            format!("two rules have the reason `{reason}`"),
-            "every rule needs its own reason, so that an explanation names one rule: reword one of them".to_string(),
-        ),
-        None => (
-            format!("two rules have the condition `{reason}` and no reason of their own"),
-            "a rule without a reason text is named after its condition: give one of them a reason after the points, e.g. `add 5 \"Visited pricing twice\"`".to_string(),
-        ),
-    };
     CheckError::DuplicateReason {
-        message,
+        reason: reason.to_string(),
+        written: rule.reason.is_some(),
         span: rule.span.into(),
         first: first.into(),
-        help,
     }
 }

@@ -2,6 +2,7 @@
 //! [`Reading`]: which modifier suits which type, which values each takes,
 //! and the clashes that would make a cell mean two things.
 
+use super::error::{BadValue, Empty, WordClash};
 use super::{CheckError, Checker};
 use crate::span::{Span, Spanned};
 use crate::syntax::ast::{self, Literal, Modifier, ModifierKind};
@@ -12,8 +13,6 @@ use crate::value::{fold_text, FieldType, Reading};
 
 /// Thousands separators a field may declare (`'` is Swiss).
 const THOUSANDS: [char; 4] = [' ', '.', ',', '\''];
-
-const WHERE_HELP: &str = "`decimal` and `thousands` are for number and int fields, `format` for date fields, `true [..]` and `false [..]` for bool fields";
 
 impl Checker<'_> {
     /// How `field`'s cells are read: its `sep` and its modifiers' local
@@ -48,22 +47,19 @@ impl Checker<'_> {
     /// Whether `m` suits the field's type; a message when not.
     fn applies(&mut self, field: &ast::Field, m: &Modifier) -> bool {
         let ty = field.ty.node;
-        let (fits, applies) = match m.kind.node {
-            ModifierKind::Decimal | ModifierKind::Thousands => (
-                matches!(ty, FieldType::Number | FieldType::Int),
-                "number and int fields",
-            ),
-            ModifierKind::Format => (ty == FieldType::Date, "date fields"),
-            ModifierKind::True | ModifierKind::False => (ty == FieldType::Bool, "bool fields"),
+        let fits = match m.kind.node {
+            ModifierKind::Decimal | ModifierKind::Thousands => {
+                matches!(ty, FieldType::Number | FieldType::Int)
+            }
+            ModifierKind::Format => ty == FieldType::Date,
+            ModifierKind::True | ModifierKind::False => ty == FieldType::Bool,
         };
         if !fits {
             self.errors.push(CheckError::MisplacedModifier {
-                modifier: m.kind.node.keyword().into(),
+                modifier: m.kind.node,
                 field: field.name.node.clone(),
-                ty: ty.keyword().into(),
-                help: WHERE_HELP.into(),
+                ty,
                 span: m.span.into(),
-                applies: applies.into(),
             });
         }
         fits
@@ -75,24 +71,17 @@ impl Checker<'_> {
         decimal: Option<&Modifier>,
         thousands: Option<&Modifier>,
     ) -> Local {
-        let mark = decimal.and_then(|m| self.separator(m, &['.', ','], "`.` or `,`"));
-        let group =
-            thousands.and_then(|m| self.separator(m, &THOUSANDS, "`\" \"`, `.`, `,` or `'`"));
+        let mark = decimal.and_then(|m| self.separator(m, &['.', ',']));
+        let group = thousands.and_then(|m| self.separator(m, &THOUSANDS));
         if (decimal.is_some() && mark.is_none()) || (thousands.is_some() && group.is_none()) {
             return Local::Plain;
         }
         let mark = mark.unwrap_or('.');
         if let (Some(group), Some(m)) = (group, thousands) {
             if group == mark {
-                let help = if decimal.is_some() {
-                    format!("a cell like `1{group}200` could be read two ways: make them two different characters")
-                } else {
-                    "the decimal mark is `.` unless `decimal` says otherwise: add `decimal \",\"` (for `1.200,50`), or choose another separator".into()
-                };
                 self.errors.push(CheckError::SeparatorClash {
                     mark: group,
                     field: field.name.node.clone(),
-                    help,
                     span: m.span.into(),
                     decimal: decimal.map(|d| d.span.into()),
                 });
@@ -106,8 +95,7 @@ impl Checker<'_> {
     }
 
     /// The one character of `decimal` or `thousands`, if it is allowed.
-    fn separator(&mut self, m: &Modifier, allowed: &[char], spelled: &str) -> Option<char> {
-        let keyword = m.kind.node.keyword();
+    fn separator(&mut self, m: &Modifier, allowed: &[char]) -> Option<char> {
         if let Literal::Text(text) = &m.value.node {
             let mut chars = text.chars();
             if let (Some(c), None) = (chars.next(), chars.next()) {
@@ -123,20 +111,18 @@ impl Checker<'_> {
                 }
             }
         }
-        let shown = crate::syntax::canonical_literal(&m.value.node);
         self.errors.push(CheckError::ModifierValue {
-            message: format!("`{keyword}` cannot be {shown}"),
-            help: format!(
-                "write `{keyword}` and one of {spelled} in quotes, e.g. `{keyword} \",\"`"
-            ),
+            value: BadValue::Separator {
+                modifier: m.kind.node,
+                shown: crate::syntax::canonical_literal(&m.value.node),
+            },
             span: m.value.span.into(),
-            label: format!("not one of {spelled}"),
         });
         None
     }
 
     fn date(&mut self, m: &Modifier) -> Local {
-        let Some(items) = self.texts(m, "layout", "format [\"DD.MM.YYYY\", \"D/M/YYYY\"]") else {
+        let Some(items) = self.texts(m) else {
             return Local::Plain;
         };
         let mut layouts = Vec::new();
@@ -160,16 +146,14 @@ impl Checker<'_> {
     /// The text items of a modifier's value (one text, or a list of
     /// texts); `None` after a message when an item is not text or there
     /// is none.
-    fn texts(&mut self, m: &Modifier, what: &str, example: &str) -> Option<Vec<Spanned<String>>> {
-        let keyword = m.kind.node.keyword();
+    fn texts(&mut self, m: &Modifier) -> Option<Vec<Spanned<String>>> {
         let items: Vec<&Spanned<Literal>> = match &m.value.node {
             Literal::List(items) => items.iter().collect(),
             _ => vec![&m.value],
         };
         if items.is_empty() {
             self.errors.push(CheckError::EmptyModifier {
-                message: format!("`{keyword}` has an empty list"),
-                help: format!("list at least one {what}, e.g. `{example}`, or remove `{keyword}`"),
+                empty: Empty::List(m.kind.node),
                 span: m.value.span.into(),
             });
             return None;
@@ -179,12 +163,12 @@ impl Checker<'_> {
             match &item.node {
                 Literal::Text(text) => texts.push(Spanned::new(text.clone(), item.span)),
                 other => {
-                    let shown = crate::syntax::canonical_literal(other);
                     self.errors.push(CheckError::ModifierValue {
-                        message: format!("`{keyword}` takes text, but `{shown}` is not"),
-                        help: format!("put it in quotes: `\"{shown}\"`"),
+                        value: BadValue::NotText {
+                            modifier: m.kind.node,
+                            shown: crate::syntax::canonical_literal(other),
+                        },
                         span: item.span.into(),
-                        label: "not text".into(),
                     });
                     return None;
                 }
@@ -198,12 +182,7 @@ impl Checker<'_> {
         let mut ok = true;
         for (m, meaning) in [(yes, true), (no, false)] {
             let Some(m) = m else { continue };
-            let example = if meaning {
-                "true [ja, kyllä]"
-            } else {
-                "false [nej, ei]"
-            };
-            let Some(items) = self.texts(m, "word", example) else {
+            let Some(items) = self.texts(m) else {
                 ok = false;
                 continue;
             };
@@ -230,8 +209,7 @@ impl Checker<'_> {
         let folded = fold_text(&item.node);
         if folded.is_empty() {
             self.errors.push(CheckError::EmptyModifier {
-                message: "a bool word cannot be empty".into(),
-                help: "an empty cell is a missing value: remove the empty word".into(),
+                empty: Empty::Word,
                 span: item.span.into(),
             });
             return false;
@@ -240,20 +218,12 @@ impl Checker<'_> {
         let listed = before
             .iter()
             .find(|(w, b)| *b != meaning && fold_text(&w.node) == folded);
-        let (why, help, other) = match listed {
-            Some((w, _)) => (
-                "it is listed for the other value too".to_string(),
-                "a cell must mean one thing: remove the word from one of the lists".to_string(),
-                Some(w.span),
-            ),
-            None if plain.contains(&folded.as_str()) => (
-                format!("`{folded}` is always read as {}", !meaning),
-                format!("remove `{}`: the plain words `true false yes no y n 1 0 t f` mean the same in every bool field", item.node),
-                None,
-            ),
+        let (kind, other) = match listed {
+            Some((w, _)) => (WordClash::Listed, Some(w.span)),
+            None if plain.contains(&folded.as_str()) => (WordClash::Plain { folded }, None),
             None => return true,
         };
-        self.errors.push(clash(item, meaning, why, help, other));
+        self.errors.push(clash(item, meaning, kind, other));
         false
     }
 }
@@ -261,15 +231,13 @@ impl Checker<'_> {
 fn clash(
     item: &Spanned<String>,
     meaning: bool,
-    why: String,
-    help: String,
+    clash: WordClash,
     other: Option<Span>,
 ) -> CheckError {
     CheckError::BoolWordClash {
         word: item.node.clone(),
         meaning,
-        why,
-        help,
+        clash,
         span: item.span.into(),
         other: other.map(Into::into),
         other_meaning: !meaning,
@@ -277,19 +245,8 @@ fn clash(
 }
 
 fn duplicate(m: &Modifier, first: Span) -> CheckError {
-    let keyword = m.kind.node.keyword();
-    let help = match m.kind.node {
-        ModifierKind::Format => {
-            "list every layout in one `format`, e.g. `format [\"DD.MM.YYYY\", \"D/M/YYYY\"]`".into()
-        }
-        ModifierKind::True | ModifierKind::False => {
-            format!("list every word in one `{keyword} [..]`, e.g. `{keyword} [ja, kyllä]`")
-        }
-        _ => format!("keep one `{keyword}`"),
-    };
     CheckError::DuplicateModifier {
-        modifier: keyword.into(),
-        help,
+        modifier: m.kind.node,
         span: m.span.into(),
         first: first.into(),
     }

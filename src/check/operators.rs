@@ -1,6 +1,7 @@
 //! Typing comparisons and word operators (`in`, `contains`, `matches`, …),
 //! including ladder labels: in `grade == A`, `A` is a label of `grade`.
 
+use super::error::{CompareHint, Hint, ListHint};
 use super::expr::{const_items, poisoned, typed};
 use super::model::{Expr, ExprKind};
 use super::pattern;
@@ -81,40 +82,29 @@ impl Checker<'_> {
 
     fn incomparable(&mut self, a: &Expr, b: &Expr, op: CompareOp) {
         let (left, right) = (self.text(a.span), self.text(b.span));
-        let help = match (a.ty, b.ty) {
+        let hint = match (a.ty, b.ty) {
             (Type::Number, Type::Text) | (Type::Text, Type::Number) => {
-                Some("numbers are written without quotes, e.g. `employees > 50`".to_string())
+                Some(CompareHint::QuotedNumber)
             }
-            (Type::Date, Type::Text) | (Type::Text, Type::Date) => {
-                Some("dates are written without quotes, e.g. `2026-11-22`".to_string())
-            }
+            (Type::Date, Type::Text) | (Type::Text, Type::Date) => Some(CompareHint::QuotedDate),
             // `d > 10/23/2026`: a date written the local way, read as a division.
-            (Type::Date, Type::Number) | (Type::Number, Type::Date) => {
-                let local = [&left, &right].into_iter().find(|t| looks_like_local_date(t));
-                local.map(|text| {
-                    format!("dates are written year first, {}: `{text}` is read as arithmetic", iso_date(text))
-                })
+            (Type::Date, Type::Number) | (Type::Number, Type::Date) => [&left, &right]
+                .into_iter()
+                .find(|t| looks_like_local_date(t))
+                .map(|text| CompareHint::LocalDate { text: text.clone() }),
+            (Type::Text, Type::Items(_)) => Some(CompareHint::In { left, right }),
+            (Type::List, Type::Items(_)) => Some(CompareHint::ContainsAny { left, right }),
+            (Type::List, _) | (_, Type::List) => Some(CompareHint::Contains { left }),
+            (Type::Number, Type::Items(_)) => Some(CompareHint::NumberIn { left }),
+            (Type::Number, Type::Duration) | (Type::Duration, Type::Number) => {
+                Some(CompareHint::DaysAlready)
             }
-            (Type::Text, Type::Items(_)) => Some(format!(
-                "to test whether `{left}` is one of several values, write `{left} in {right}`"
-            )),
-            (Type::List, Type::Items(_)) => {
-                Some(format!("to test a list field against several values, write `{left} contains any {right}`"))
-            }
-            (Type::List, _) | (_, Type::List) => {
-                Some(format!("to test a list field, write `{left} contains \"pricing\"`"))
-            }
-            (Type::Number, Type::Items(_)) => Some(format!(
-                "`{left}` is a number, so list numbers (`{left} in [50, 100]`) or use `between`"
-            )),
-            (Type::Number, Type::Duration) | (Type::Duration, Type::Number) => Some(
-                "`days_since(…)` is already a number of days: compare it with a plain number, e.g. `> 90`"
-                    .to_string(),
-            ),
             (Type::Date, Type::Duration) | (Type::Duration, Type::Date) => {
-                Some(format!("to test a recent date, write `{left} within 30 days`"))
+                Some(CompareHint::Within { left })
             }
-            _ if op.is_ordering() => Some(format!("`{}` compares numbers or dates", op.symbol())),
+            _ if op.is_ordering() => Some(CompareHint::Ordering {
+                symbol: op.symbol().to_string(),
+            }),
             _ => None,
         };
         self.errors.push(CheckError::Incomparable {
@@ -124,7 +114,7 @@ impl Checker<'_> {
             right_type: b.ty.to_string(),
             left_span: a.span.into(),
             right_span: b.span.into(),
-            help,
+            hint,
         });
     }
 
@@ -195,17 +185,6 @@ impl Checker<'_> {
         if has_label(ladder, label) {
             return;
         }
-        let known = ladder
-            .labels
-            .iter()
-            .map(|l| format!("`{l}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let written = crate::syntax::canonical_label(label);
-        let mut help = format!(
-            "`{}` is one of {known}; to add `{label}`, give the ladder a line `if … then {written}`",
-            ladder.name
-        );
         // Short labels (SQL, MQL, A, B) are one letter apart by design:
         // suggesting another one would point at a different stage.
         let candidates = ladder
@@ -213,14 +192,13 @@ impl Checker<'_> {
             .iter()
             .map(String::as_str)
             .filter(|l| l.chars().count() > 3);
-        if let Some(close) = closest(label, candidates) {
-            help = format!("did you mean `{close}`? {help}");
-        }
+        let candidate = closest(label, candidates).map(str::to_string);
         self.errors.push(CheckError::UnknownLabel {
             label: label.to_string(),
             ladder: ladder.name.clone(),
             span: span.into(),
-            help,
+            known: ladder.labels.clone(),
+            candidate,
         });
     }
 
@@ -291,12 +269,11 @@ impl Checker<'_> {
             return typed(kind, Type::Bool, span);
         }
         let Some((item, values)) = const_items(&list) else {
-            let help = format!(
-                "to compare with one value, write `{} == {}`",
-                self.text(needle.span),
-                self.text(list.span)
-            );
-            self.expected_list("`in`", "a list", &list, help);
+            let hint = ListHint::OneValue {
+                needle: self.text(needle.span),
+                value: self.text(list.span),
+            };
+            self.expected_list("`in`", "a list", &list, hint);
             return poisoned(span);
         };
         if !item.admits(needle.ty) {
@@ -315,13 +292,13 @@ impl Checker<'_> {
         )
     }
 
-    fn expected_list(&mut self, what: &str, list: &str, found: &Expr, help: String) {
+    fn expected_list(&mut self, what: &str, list: &str, found: &Expr, hint: ListHint) {
         self.errors.push(CheckError::ExpectedList {
             what: what.to_string(),
             list: list.to_string(),
             span: found.span.into(),
             found: found.ty.to_string(),
-            help: Some(help),
+            hint,
         });
     }
 
@@ -367,14 +344,12 @@ impl Checker<'_> {
             return poisoned(span);
         }
         if a.ty != Type::List {
-            let help = Some(format!(
-                "`{op}` tests a list field, such as `tags {op} [vip, partner]`"
-            ));
+            let hint = Hint::ListOperator { op: op.to_string() };
             self.mismatch(
                 &format!("the left side of `{op}`"),
                 "a list field",
                 &a,
-                help,
+                Some(hint),
             );
             return poisoned(span);
         }
@@ -384,11 +359,11 @@ impl Checker<'_> {
                 typed(make(Box::new(a), values), Type::Bool, span)
             }
             _ => {
-                let help = format!(
-                    "put the items in brackets: `{} {op} [pricing, demo]`; list fields hold text",
-                    self.text(a.span)
-                );
-                self.expected_list(&format!("`{op}`"), "a list of text", &b, help);
+                let hint = ListHint::Brackets {
+                    left: self.text(a.span),
+                    op: op.to_string(),
+                };
+                self.expected_list(&format!("`{op}`"), "a list of text", &b, hint);
                 poisoned(span)
             }
         }
@@ -421,10 +396,6 @@ impl Checker<'_> {
             ExprKind::Const(Value::Text(p)) => p.clone(),
             _ if b.ty.is_error() => return poisoned(span),
             _ => {
-                let help = Some(
-                    "write the regular expression in quotes: `email matches \"@gmail[.]com$\"`"
-                        .into(),
-                );
                 let found = match (&b.kind, b.ty) {
                     (ExprKind::Field(_), _) => "a field".to_string(),
                     (_, Type::Text) => "computed for each lead".to_string(),
@@ -436,7 +407,7 @@ impl Checker<'_> {
                     text: self.text(b.span),
                     found,
                     span: b.span.into(),
-                    help,
+                    hint: Some(Hint::PatternQuotes),
                 });
                 return poisoned(span);
             }
@@ -477,12 +448,14 @@ impl Checker<'_> {
             }
             _ if b.ty.is_error() || !left => poisoned(span),
             _ => {
-                let help = Some(format!("write `{} within 90 days`", self.text(a.span)));
+                let hint = Hint::WithinDays {
+                    date: self.text(a.span),
+                };
                 self.mismatch(
                     "the right side of `within`",
                     "a duration such as `90 days`",
                     &b,
-                    help,
+                    Some(hint),
                 );
                 poisoned(span)
             }
@@ -495,7 +468,7 @@ impl Checker<'_> {
         what: &str,
         expected: &str,
         found: &Expr,
-        help: Option<String>,
+        hint: Option<Hint>,
     ) {
         self.errors.push(CheckError::TypeMismatch {
             what: what.to_string(),
@@ -503,7 +476,7 @@ impl Checker<'_> {
             text: self.text(found.span),
             found: found.ty.to_string(),
             span: found.span.into(),
-            help,
+            hint,
         });
     }
 }
@@ -523,23 +496,6 @@ fn comparable(op: CompareOp, a: Type, b: Type) -> bool {
 fn has_label(ladder: &LadderLabels, label: &str) -> bool {
     let wanted = fold_text(label);
     ladder.labels.iter().any(|l| fold_text(l) == wanted)
-}
-
-/// How a local date is written in Tally: `2026-10-23` when the order of
-/// day and month is clear, both readings when it is not.
-fn iso_date(text: &str) -> String {
-    let groups: Vec<u32> = text
-        .split(['/', '.'])
-        .filter_map(|g| g.trim().parse().ok())
-        .collect();
-    let iso = |y: u32, m: u32, d: u32| format!("`{y:04}-{m:02}-{d:02}`");
-    match groups.as_slice() {
-        [y, m, d] if *y > 31 => iso(*y, *m, *d),
-        [a, b, y] if *a > 12 => iso(*y, *b, *a),
-        [a, b, y] if *b > 12 => iso(*y, *a, *b),
-        [a, b, y] => format!("{} (or {})", iso(*y, *a, *b), iso(*y, *b, *a)),
-        _ => "`2026-11-22`".to_string(),
-    }
 }
 
 /// `10/23/2026`, `22.11.2026`, `2026/11/22`: three groups of digits

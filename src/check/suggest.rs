@@ -1,4 +1,5 @@
-//! "Did you mean …?": the closest known name by edit distance.
+//! The closest known name by edit distance (the "did you mean …?" words
+//! are in `error.rs`).
 
 /// The candidate nearest to `wanted` by edit distance, ignoring case, however
 /// far: for naming the column a user probably meant. The first of equals wins.
@@ -24,14 +25,6 @@ pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
         .filter(|(distance, _)| *distance <= limit)
         .min_by_key(|(distance, name)| (*distance, *name))
         .map(|(_, c)| c)
-}
-
-/// `did you mean `x`?` for the closest candidate.
-pub fn did_you_mean<'a>(
-    wanted: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
-    closest(wanted, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
 #[cfg(test)]
