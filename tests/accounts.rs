@@ -394,6 +394,60 @@ when account.people >= 2      add 20 "Committee"
     }
 }
 
+/// With `--bad-values missing` a row with an unreadable cell is scored
+/// (the cell missing), so it is in its account too: only rejected rows
+/// are in none.
+#[test]
+fn a_row_scored_with_a_cell_read_as_missing_is_in_its_account() {
+    let model = r#"fields {
+  id:        text required
+  company:   text
+  title:     text
+  employees: int
+}
+
+account by company {
+  let people = count(leads)
+  let ceos   = count(leads where title == "CEO")
+}
+
+when title == "CEO"       add 10 "CEO"
+when employees > 100      add 5  "Big"
+when account.people >= 3  add 20 "Committee"
+"#;
+    let leads = "id,company,title,employees\n\
+1,Acme,CEO,50\n\
+2,acme ,Analyst,about 50\n\
+3, ACME,VP,500\n\
+4,Beta,CEO,x\n";
+    let dir = dir_with(&[("m.tally", model), ("leads.csv", leads)]);
+    for threads in ["1", "2"] {
+        let out = tally(
+            dir.path(),
+            &[
+                "score",
+                "m.tally",
+                "leads.csv",
+                "--as-of",
+                "2026-11-22",
+                "--bad-values",
+                "missing",
+                "--threads",
+                threads,
+            ],
+        );
+        assert_eq!(
+            text(&out.stdout),
+            "id,company,title,employees,score,account.people,account.ceos\n\
+             1,Acme,CEO,50,30,3,1\n\
+             2,acme ,Analyst,about 50,20,3,1\n\
+             3, ACME,VP,500,25,3,1\n\
+             4,Beta,CEO,x,10,1,1\n",
+            "--threads {threads}"
+        );
+    }
+}
+
 /// A model with only score-level values (no input-level pass: the
 /// score-level one reads every account value it needs) and one with only
 /// input-level values (no score-level pass).

@@ -70,6 +70,7 @@ pub fn check_accounts(data: &[u8]) {
             scorer: &scorer,
             score_level,
             today,
+            bad_values: tally::io::BadValues::Reject,
         };
         let input = Box::new(Cursor::new(data.to_vec()));
         tally::io::account_pass(pass, input, how)

@@ -64,6 +64,7 @@ pub fn read_accounts(
             scorer: &scorer,
             score_level,
             today: as_of,
+            bad_values: how.bad_values,
         };
         io::account_pass(pass, input, read).map_err(|e| failure(path, &e))
     };

@@ -5,7 +5,9 @@ use clap::Args;
 
 use crate::eval::{EventTable, KeySet};
 use crate::id::FieldId;
-use crate::io::{self, EventsError, EventsFormat, Format, NameHint, OpenError, RowLimit};
+use crate::io::{
+    self, BadValues, EventsError, EventsFormat, Format, NameHint, OpenError, RowLimit,
+};
 use crate::plan::Plan;
 use crate::value::Date;
 
@@ -36,6 +38,9 @@ pub struct How {
     pub delimiter: u8,
     pub limit: RowLimit,
     pub threads: usize,
+    /// What a lead file's unreadable cell does (`--bad-values`): an
+    /// account pass must leave out exactly the rows scoring rejects.
+    pub bad_values: BadValues,
 }
 
 impl How {
@@ -47,6 +52,7 @@ impl How {
             delimiter,
             limit,
             threads: cores.clamp(1, 64),
+            bad_values: BadValues::Reject,
         }
     }
 }

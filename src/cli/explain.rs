@@ -10,7 +10,7 @@ use super::{explain_json, explain_text, output};
 use super::{load_model, parse_date, today_utc, EXIT_FAILURE, EXIT_OK, EXIT_PROBLEMS};
 use crate::eval::Scorer;
 use crate::id::FieldId;
-use crate::io::{self, BadValues, Binding, Format, Record, RowData};
+use crate::io::{self, Binding, Format, Record, RowData};
 use crate::plan::{self, Plan};
 use crate::quality::{Column, ModelStamp};
 use crate::value::fold_text;
@@ -101,7 +101,10 @@ pub fn run(args: &ExplainArgs) -> u8 {
         output::errln(&format!("note: {note}"));
     }
     let as_of = args.as_of.unwrap_or_else(today_utc);
-    let how = super::events::How::new(input_format(args), args.delimiter, args.max_row_bytes);
+    let how = super::events::How {
+        bad_values: args.bad_values.into(),
+        ..super::events::How::new(input_format(args), args.delimiter, args.max_row_bytes)
+    };
     let events = match args.events.read(&plan, as_of, how, None) {
         Ok(events) => events,
         Err(failure) => {
@@ -312,11 +315,7 @@ fn find_lead(args: &ExplainArgs, plan: &Plan) -> Result<Found, (u8, String)> {
     };
     let shown = file.shown();
     let (mut reader, binding) = file.open(plan)?;
-    let bad_values = match args.bad_values {
-        BadValuesArg::Reject => BadValues::Reject,
-        BadValuesArg::Missing => BadValues::Missing,
-    };
-    let binding = binding.with_bad_values(bad_values);
+    let binding = binding.with_bad_values(args.bad_values.into());
     let target = wanted(args, plan, reader.header())
         .map_err(|m| (EXIT_PROBLEMS, format!("{shown}: {m}")))?;
     let key = match &target {

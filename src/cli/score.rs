@@ -79,6 +79,15 @@ pub(crate) enum BadValuesArg {
     Missing,
 }
 
+impl From<BadValuesArg> for BadValues {
+    fn from(arg: BadValuesArg) -> BadValues {
+        match arg {
+            BadValuesArg::Reject => BadValues::Reject,
+            BadValuesArg::Missing => BadValues::Missing,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum FormatArg {
     /// RFC 4180 CSV with a header row.
@@ -221,6 +230,7 @@ fn score(args: &ScoreArgs) -> Result<Scored, Stop> {
 fn events_how(args: &ScoreArgs) -> events::How {
     events::How {
         threads: threads(args),
+        bad_values: args.bad_values.into(),
         ..events::How::new(
             args.input_format.map(Format::from),
             args.delimiter,
@@ -435,11 +445,7 @@ fn bind(
     args: &ScoreArgs,
 ) -> Result<(Binding, Layout), Stop> {
     let output = output_format(args, header.format);
-    let bad_values = match args.bad_values {
-        BadValuesArg::Reject => BadValues::Reject,
-        BadValuesArg::Missing => BadValues::Missing,
-    };
-    let binding = Binding::new(plan, header).map(|b| b.with_bad_values(bad_values));
+    let binding = Binding::new(plan, header).map(|b| b.with_bad_values(args.bad_values.into()));
     let layout = Layout::new(plan, header, output, &args.prefix, args.explain);
     let layout = match layout {
         Ok(layout) if args.stamp => layout.stamped(stamp.to_string(), &args.prefix),

@@ -9,7 +9,7 @@
 
 use std::io::BufRead;
 
-use super::binding::Binding;
+use super::binding::{BadValues, Binding};
 use super::events::{EventsError, EventsFormat};
 use super::read::Reader;
 use super::read_csv::CsvWalk;
@@ -29,6 +29,9 @@ pub struct AccountPass<'a, 'p> {
     pub scorer: &'a Scorer<'p>,
     pub score_level: bool,
     pub today: Date,
+    /// `--bad-values`: a row scoring reads with a cell taken as missing
+    /// is in its account too (only rejected rows are in none).
+    pub bad_values: BadValues,
 }
 
 /// Read the lead file `input` once, adding every readable lead to its
@@ -47,7 +50,8 @@ pub fn account_pass(
         true => Binding::new(pass.plan, reader.header()),
         false => Binding::of_fields(&input_fields(pass.plan, spec), reader.header()),
     }
-    .map_err(EventsError::Header)?;
+    .map_err(EventsError::Header)?
+    .with_bad_values(pass.bad_values);
     match reader.into_walk() {
         Ok(csv) => walk_pass(pass, spec, &binding, csv, how.threads),
         Err(reader) => row_pass(pass, spec, &binding, reader),

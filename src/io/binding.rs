@@ -238,8 +238,10 @@ impl Binding {
     }
 
     /// A CSV row's cells read into `lead`, reusing the memory its values
-    /// hold (an events file's rows: no scoring, no memo). Same checks and
-    /// messages as [`Binding::lead`].
+    /// hold (an events file's rows, an account pass's: no scoring, no
+    /// memo). Same checks and messages as [`Binding::lead`]; with
+    /// `--bad-values missing`, an unreadable cell is read as missing
+    /// without a note (the scoring pass writes the notes).
     pub fn read_values(
         &self,
         row_number: u64,
@@ -250,7 +252,12 @@ impl Binding {
         for read in &self.reads {
             let cell = cells.get(read.position);
             let slot = lead.values.at_mut(read.field);
-            if read_cell_into(slot, read.ty, cell, &read.read).is_err() {
+            let unreadable = read_cell_into(slot, read.ty, cell, &read.read).is_err();
+            if unreadable && self.bad_values == BadValues::Missing {
+                // Read as missing, as scoring reads it (the scoring pass
+                // notes the cell).
+                *slot = None;
+            } else if unreadable {
                 let (ty, expected) = (read.ty.keyword(), read_cell(read.ty, cell, &read.read));
                 let expected = expected.err().map_or("", |e| e.expected);
                 return Err(Rejection::unreadable(
