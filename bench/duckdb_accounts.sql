@@ -18,7 +18,8 @@
 --   * three-valued logic: SQL's NULL is Tally's missing, and a CASE WHEN
 --     whose condition is NULL adds nothing, as a Tally rule does.
 --
--- bench/duckdb_accounts.py replaces @INPUT@, @OUTPUT@ and @AS_OF@ and runs it.
+-- bench/duckdb_score.py --sql bench/duckdb_accounts.sql replaces @INPUT@,
+-- @OUTPUT@ and @AS_OF@ and runs it.
 
 -- Text compares trimmed and lower-cased. DuckDB's trim() removes spaces,
 -- Tally's all Unicode white space: the same on the generated file, whose

@@ -2,10 +2,13 @@
 """Score a lead file with bench/duckdb_score.sql (bench/scale.tally by hand).
 
     python bench/duckdb_score.py LEADS.csv --as-of 2026-11-22 -o OUT.csv
+    python bench/duckdb_score.py LEADS.csv --as-of 2026-11-22 -o OUT.csv \
+        --sql bench/duckdb_accounts.sql   # bench/accounts.tally by hand
 
 Writes every readable lead with all its input columns, then score, fit,
-engagement and stage, as CSV. Rows Tally would reject are left out.
-DuckDB uses all cores unless --threads says otherwise.
+engagement and stage (and, for the accounts model, the four account
+values), as CSV. Rows Tally would reject are left out. DuckDB uses all
+cores unless --threads says otherwise.
 """
 
 from __future__ import annotations
@@ -33,9 +36,11 @@ def main() -> int:
     parser.add_argument("--as-of", required=True,
                         type=dt.date.fromisoformat)
     parser.add_argument("--threads", type=int)
+    parser.add_argument("--sql", default=SQL,
+                        help="the query, with @INPUT@, @OUTPUT@ and @AS_OF@")
     args = parser.parse_args()
 
-    with open(SQL, encoding="utf-8") as file:
+    with open(args.sql, encoding="utf-8") as file:
         sql = (file.read()
                .replace("@INPUT@", literal(args.leads))
                .replace("@OUTPUT@", literal(args.output))
