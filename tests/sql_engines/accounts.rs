@@ -12,16 +12,12 @@
 //! equal them row for row: score, groups, stage, tiers, every
 //! `account.NAME` (and the reasons where the dialect has them).
 
-use std::collections::HashMap;
-use std::path::Path;
-use std::process::Command;
-
 use serde_json::{json, Value as Json};
 use tally::source::Source;
 use tally::sql::{compile_sql, Dialect, SqlOptions};
 use tally::value::{parse_date_literal, Date};
 
-use super::events::{compare, csv, Compared, EventsJob, Table};
+use super::events::{compare, score_job, Compared, EventsJob, Table};
 use super::generate::Rng;
 use super::harness::drive;
 
@@ -271,52 +267,6 @@ pub fn jobs() -> Vec<EventsJob> {
     jobs
 }
 
-/// What the binary says of each lead it scored, by row number.
-fn interpreter(job: &EventsJob, dir: &Path) -> HashMap<String, Json> {
-    let write = |name: &str, text: String| {
-        let path = dir.join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_string()
-    };
-    let model = write("model.tally", job.model.clone());
-    let leads = write("leads.csv", csv(&job.leads));
-    let mut args = vec![
-        "score".to_string(),
-        model,
-        leads,
-        "--as-of".to_string(),
-        job.as_of.to_string(),
-        "--format".to_string(),
-        "ndjson".to_string(),
-        "--explain".to_string(),
-    ];
-    for (source, table) in &job.events {
-        let path = write(&format!("{source}.csv"), csv(table));
-        args.push("--events".to_string());
-        args.push(format!("{source}={path}"));
-    }
-    let out = Command::new(env!("CARGO_BIN_EXE_tally"))
-        .args(&args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    // Rejected leads make the status 1; anything else is wrong.
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "{}: tally score failed: {}",
-        job.name,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|line| {
-            let record: Json = serde_json::from_str(line).unwrap();
-            (record[ROW].as_str().unwrap().to_string(), record)
-        })
-        .collect()
-}
-
 /// What one engine run compared, and how many account values were
 /// present (not missing) among the compared rows.
 pub fn run(engine: &str, dialect: Dialect) -> (Compared, usize) {
@@ -361,7 +311,7 @@ pub fn run(engine: &str, dialect: Dialect) -> (Compared, usize) {
     };
     let mut present = 0;
     for ((job, result), values) in jobs.iter().zip(&results).zip(values) {
-        let want = interpreter(job, dir.path());
+        let (want, _) = score_job(job, dir.path());
         present += want
             .values()
             .flat_map(|r| r.as_object().unwrap().iter())

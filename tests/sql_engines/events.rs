@@ -360,6 +360,18 @@ pub fn csv(table: &Table) -> String {
 /// output columns (numbers as text) and its reasons as `tally score
 /// --explain` writes them in CSV.
 fn interpreter(job: &EventsJob, dir: &Path) -> std::collections::HashMap<String, Json> {
+    let (records, stderr) = score_job(job, dir);
+    assert!(
+        stderr.contains("events activity") && stderr.contains("rejected"),
+        "{}: {stderr}",
+        job.name
+    );
+    records
+}
+
+/// Run `tally score --format ndjson --explain` on a job's files in
+/// `dir`: its records by row number, and what it wrote to standard error.
+pub fn score_job(job: &EventsJob, dir: &Path) -> (std::collections::HashMap<String, Json>, String) {
     let write = |name: &str, text: String| {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
@@ -394,20 +406,15 @@ fn interpreter(job: &EventsJob, dir: &Path) -> std::collections::HashMap<String,
         job.name,
         String::from_utf8_lossy(&out.stderr)
     );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("events activity") && stderr.contains("rejected"),
-        "{}: {stderr}",
-        job.name
-    );
-    String::from_utf8(out.stdout)
+    let records = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
         .map(|line| {
             let record: Json = serde_json::from_str(line).unwrap();
             (record[ROW].as_str().unwrap().to_string(), record)
         })
-        .collect()
+        .collect();
+    (records, String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 /// `Reason +points; …`, as the SQL `reasons` column writes them.
