@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use super::events::{Events, How};
+use super::events::{Events, EventsFailure, How};
 use crate::eval::{AccountTables, Scorer};
 use crate::io::{self, AccountPass, EventsError, EventsFormat, Format, NameHint, OpenError};
 use crate::plan::Plan;
@@ -34,13 +34,17 @@ impl Spooled {
 
 /// Compute the account values of `plan` from the lead file `path`: the
 /// input-level values in one pass, the score-level ones in another.
+///
+/// A failure names the file as `shown` (for a spooled standard input,
+/// "standard input", not the temporary file's path); its header problems
+/// are kept apart, to be rendered like the scoring pass's own.
 pub fn read_accounts(
     plan: &Plan,
-    path: &str,
+    (path, shown): (&str, &str),
     how: How,
     as_of: Date,
     events: &Events,
-) -> Result<AccountTables, String> {
+) -> Result<AccountTables, EventsFailure> {
     let Some(account) = &plan.account else {
         return Ok(AccountTables::default());
     };
@@ -58,7 +62,7 @@ pub fn read_accounts(
         let scorer = Scorer::new(plan, as_of)
             .with_events(&events.tables)
             .with_accounts(tables);
-        let input = io::input::open(path).map_err(|e| failure(path, &EventsError::Io(e)))?;
+        let input = io::input::open(path).map_err(|e| failure(shown, EventsError::Io(e)))?;
         let pass = AccountPass {
             plan,
             scorer: &scorer,
@@ -66,7 +70,7 @@ pub fn read_accounts(
             today: as_of,
             bad_values: how.bad_values,
         };
-        io::account_pass(pass, input, read).map_err(|e| failure(path, &e))
+        io::account_pass(pass, input, read).map_err(|e| failure(shown, e))
     };
     let mut tables = AccountTables::default();
     if account.has_level(false) {
@@ -80,18 +84,24 @@ pub fn read_accounts(
     Ok(tables)
 }
 
-fn failure(path: &str, error: &EventsError) -> String {
+fn failure(shown: &str, error: EventsError) -> EventsFailure {
+    let fail = |message: String| EventsFailure {
+        message,
+        header: Vec::new(),
+        shown: shown.to_string(),
+    };
     match error {
         EventsError::Open(OpenError::Io(e)) | EventsError::Io(e) => {
-            format!("cannot read `{path}`: {}", super::io_reason(e))
+            fail(format!("cannot read {shown}: {}", super::io_reason(&e)))
         }
-        EventsError::Open(OpenError::Header(e)) => format!("`{path}`: {e}"),
-        EventsError::Header(errors) => {
-            let errors: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-            format!("`{path}`: {}", errors.join("; "))
-        }
+        EventsError::Open(OpenError::Header(e)) => fail(format!("{shown}: {e}")),
+        EventsError::Header(header) => EventsFailure {
+            message: format!("{shown} cannot be read with this model"),
+            header,
+            shown: shown.to_string(),
+        },
         EventsError::Overflow => {
-            "the account values add up past the largest number Tally holds".to_string()
+            fail("the account values add up past the largest number Tally holds".to_string())
         }
     }
 }

@@ -67,6 +67,19 @@ pub struct EventsFailure {
     pub shown: String,
 }
 
+impl EventsFailure {
+    /// The failure on one line with its exit status: header problems are
+    /// the input's (1), anything else stopped the command (2).
+    pub fn one_line(&self) -> (u8, String) {
+        if self.header.is_empty() {
+            return (super::EXIT_FAILURE, self.message.clone());
+        }
+        let problems: Vec<String> = self.header.iter().map(|e| e.to_string()).collect();
+        let line = format!("{}: {}", self.message, problems.join("; "));
+        (super::EXIT_PROBLEMS, line)
+    }
+}
+
 impl EventsArgs {
     /// Read the files the option names, as of `as_of`.
     ///

@@ -112,11 +112,14 @@ pub fn run(args: &ExplainArgs) -> u8 {
             return super::EXIT_FAILURE;
         }
     };
-    let accounts = match super::accounts::read_accounts(&plan, &args.leads, how, as_of, &events) {
+    let shown = super::score::shown_name(&args.leads);
+    let read = super::accounts::read_accounts(&plan, (&args.leads, &shown), how, as_of, &events);
+    let accounts = match read {
         Ok(accounts) => accounts,
-        Err(message) => {
-            output::errln(&format!("error: {message}"));
-            return super::EXIT_FAILURE;
+        Err(failure) => {
+            let (status, line) = failure.one_line();
+            output::errln(&format!("error: {line}"));
+            return status;
         }
     };
     let trace = Scorer::new(&plan, as_of)

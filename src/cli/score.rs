@@ -215,8 +215,13 @@ fn score(args: &ScoreArgs) -> Result<Scored, Stop> {
     };
     let events = read_events(args, &plan, as_of)?;
     let how = events_how(args);
-    let accounts = super::accounts::read_accounts(&plan, &args.leads, how, as_of, &events)
-        .map_err(Stop::Failure)?;
+    let shown = match spooled {
+        Some(_) => "standard input".to_string(),
+        None => shown_name(&args.leads),
+    };
+    let accounts =
+        super::accounts::read_accounts(&plan, (&args.leads, &shown), how, as_of, &events)
+            .map_err(failed_input)?;
     let precomputed = (&events, &accounts);
     let counts = score_leads(args, &outputs, (&plan, &stamp), as_of, precomputed)?;
     Ok((
@@ -245,14 +250,17 @@ fn read_events(args: &ScoreArgs, plan: &Plan, as_of: Date) -> Result<Events, Sto
     let how = events_how(args);
     args.events
         .read(plan, as_of, how, Some(&args.leads))
-        .map_err(|failure| {
-            if failure.header.is_empty() {
-                return Stop::Failure(failure.message);
-            }
-            let errors: Vec<&dyn miette::Diagnostic> =
-                failure.header.iter().map(|e| e as _).collect();
-            refused(&failure.shown, &errors)
-        })
+        .map_err(failed_input)
+}
+
+/// An events file or a pass over the leads that could not be read: its
+/// header problems are rendered as the scoring pass's are (exit 1).
+fn failed_input(failure: events::EventsFailure) -> Stop {
+    if failure.header.is_empty() {
+        return Stop::Failure(failure.message);
+    }
+    let errors: Vec<&dyn miette::Diagnostic> = failure.header.iter().map(|e| e as _).collect();
+    refused(&failure.shown, &errors)
 }
 
 fn score_leads(
@@ -490,7 +498,8 @@ fn cannot_read(shown: &str, error: &std::io::Error) -> String {
     format!("cannot read {shown}: {}", io_reason(error))
 }
 
-fn shown_name(path: &str) -> String {
+/// How a lead file is named in messages.
+pub(super) fn shown_name(path: &str) -> String {
     if path == "-" {
         "standard input".to_string()
     } else {

@@ -97,16 +97,7 @@ impl ReadArgs {
         );
         self.events
             .read(plan, self.today(), how, Some(leads))
-            .map_err(|failure| {
-                if failure.header.is_empty() {
-                    return (super::EXIT_FAILURE, failure.message);
-                }
-                let problems: Vec<String> = failure.header.iter().map(|e| e.to_string()).collect();
-                (
-                    super::EXIT_PROBLEMS,
-                    format!("{}: {}", failure.message, problems.join("; ")),
-                )
-            })
+            .map_err(|failure| failure.one_line())
     }
 
     /// The account values of `plan` over the lead file `path` (a pass or
@@ -122,8 +113,9 @@ impl ReadArgs {
             self.delimiter,
             crate::io::RowLimit::default(),
         );
-        super::accounts::read_accounts(plan, path, how, self.today(), events)
-            .map_err(|message| (super::EXIT_FAILURE, message))
+        let shown = super::score::shown_name(path);
+        super::accounts::read_accounts(plan, (path, &shown), how, self.today(), events)
+            .map_err(|failure| failure.one_line())
     }
 
     /// The as-of date: `--as-of`, or today's UTC date.
