@@ -444,6 +444,98 @@ fn an_output_that_is_an_input_or_the_other_output_is_refused_before_reading() {
     );
 }
 
+/// A model that reads an events file (`--events`), for the tests of
+/// outputs that would overwrite it.
+const EVENTS_MODEL: &str = "fields {\n  id: text required\n  n: int\n}\n\
+events visits {\n  id: text key\n  at: date time\n}\n\
+when count(visits) >= 1 add 5 \"Visited\"\n";
+
+#[test]
+fn an_output_that_is_an_events_file_is_refused_before_reading() {
+    let dir = workspace(&leads(3, 0));
+    std::fs::write(dir.path().join("events.tally"), EVENTS_MODEL).unwrap();
+    std::fs::write(dir.path().join("ev.csv"), "id,at\nl1,2026-11-01\n").unwrap();
+    let before = snapshot(dir.path());
+    let refused = |what: &str, path: &str, option: &str| {
+        format!(
+            "error: {what} `{path}` is the same file as the events file `{path}`: \
+             writing it would overwrite the events file; give {option} another path\n"
+        )
+    };
+    let cases: Vec<(Vec<&str>, String)> = vec![
+        (
+            vec![
+                "events.tally",
+                "leads.csv",
+                "--events",
+                "ev.csv",
+                "-o",
+                "ev.csv",
+            ],
+            refused("the output", "ev.csv", "-o"),
+        ),
+        (
+            vec![
+                "events.tally",
+                "leads.csv",
+                "--events",
+                "visits=ev.csv",
+                "-o",
+                "ev.csv",
+            ],
+            refused("the output", "ev.csv", "-o"),
+        ),
+        (
+            vec![
+                "events.tally",
+                "leads.csv",
+                "--events",
+                "ev.csv",
+                "-o",
+                "o.csv",
+                "--rejects",
+                "ev.csv",
+            ],
+            refused("the rejects file", "ev.csv", "--rejects"),
+        ),
+    ];
+    for (args, message) in cases {
+        let out = tally(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(text(&out.stderr), message, "{args:?}");
+        assert_eq!(snapshot(dir.path()), before, "{args:?}");
+    }
+    // The commands that write one file refuse it too.
+    for command in [
+        vec!["report", "events.tally", "leads.csv"],
+        vec!["diff", "events.tally", "events.tally", "leads.csv"],
+    ] {
+        let mut args = command.clone();
+        args.extend([
+            "--events",
+            "ev.csv",
+            "--as-of",
+            "2026-11-22",
+            "-o",
+            "ev.csv",
+        ]);
+        let out = Command::new(env!("CARGO_BIN_EXE_tally"))
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            text(&out.stderr),
+            "error: `ev.csv` is the same file as the input `ev.csv`: writing it would \
+             destroy what is being read; choose another output\n",
+            "{args:?}"
+        );
+        assert_eq!(snapshot(dir.path()), before, "{args:?}");
+    }
+}
+
 #[test]
 fn an_output_path_that_cannot_be_a_file_is_refused_before_reading() {
     let dir = workspace(&leads(3, 0));

@@ -159,7 +159,10 @@ fn markdown(source: &Source, proposal: &Proposal) -> String {
 
 fn write_model(args: &CalibrateArgs, text: &str, calibration: &Calibration) -> u8 {
     let path = args.model.as_str();
-    let sink = match open_output(path, &[&args.leads]) {
+    let inputs: Vec<&str> = std::iter::once(args.leads.as_str())
+        .chain(args.read.events.paths())
+        .collect();
+    let sink = match open_output(path, &inputs) {
         Ok(sink) => sink,
         Err(message) => {
             super::output::errln(&format!("error: {message}"));

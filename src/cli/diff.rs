@@ -125,6 +125,7 @@ fn diff(args: &DiffArgs) -> Result<Diff, (u8, String)> {
         },
     ];
     let inputs = [args.old.as_str(), args.new.as_str(), args.leads.as_str()];
+    let inputs: Vec<&str> = inputs.into_iter().chain(args.read.events.paths()).collect();
     let changed = args
         .output
         .as_deref()

@@ -81,6 +81,21 @@ impl EventsFailure {
 }
 
 impl EventsArgs {
+    /// Every path an `--events` value may name, for refusing an output
+    /// that would overwrite one: `NAME=FILE` gives both readings (which
+    /// one applies depends on the model's block names), so neither file
+    /// can be written over.
+    pub fn paths(&self) -> Vec<&str> {
+        let mut paths = Vec::new();
+        for given in &self.events {
+            paths.push(given.as_str());
+            if let Some((_, path)) = given.split_once('=') {
+                paths.push(path);
+            }
+        }
+        paths
+    }
+
     /// Read the files the option names, as of `as_of`.
     ///
     /// With the lead file's path (`leads`, not standard input), its keys

@@ -90,7 +90,10 @@ fn report(args: &ReportArgs) -> Result<(), Failure> {
     };
     let html = page::page(&report, &extras);
     let inputs = [args.model.as_str(), args.leads.as_str()];
-    let inputs: Vec<&str> = inputs.into_iter().chain(args.baseline.as_deref()).collect();
+    let inputs: Vec<&str> = (inputs.into_iter())
+        .chain(args.baseline.as_deref())
+        .chain(args.read.events.paths())
+        .collect();
     let sink = open_output(&args.output, &inputs).map_err(|m| (EXIT_FAILURE, m))?;
     let written = (|| {
         let mut sink = sink;

@@ -137,7 +137,17 @@ fn refuse_same_files(
     out: Option<&str>,
     rejects: Option<&str>,
 ) -> Result<(), Stop> {
-    let inputs = [("the model", &args.model), ("the lead file", &args.leads)];
+    let main_inputs = [("the model", &args.model), ("the lead file", &args.leads)];
+    let events = args
+        .events
+        .paths()
+        .into_iter()
+        .map(|p| ("the events file", p));
+    let inputs: Vec<(&str, &str)> = main_inputs
+        .iter()
+        .map(|(role, path)| (*role, path.as_str()))
+        .chain(events)
+        .collect();
     // The default rejects path is one the user never typed: say so.
     let named = if args.rejects.is_none() {
         " (named after -o)"
@@ -160,9 +170,9 @@ fn refuse_same_files(
     for (option, role, note, path) in outputs {
         let Some(path) = path else { continue };
         let Some(id) = identity(path) else { continue };
-        for (input, input_path) in inputs {
+        for &(input, input_path) in &inputs {
             if input_identity(input_path).as_ref() == Some(&id) {
-                let shown = match input_path.as_str() {
+                let shown = match input_path {
                     "-" => " on standard input".to_string(),
                     _ => format!(" `{input_path}`"),
                 };
