@@ -2,42 +2,28 @@
 //! it is scored (spec: CLI.md, `tally score`), and standard input kept in
 //! a temporary file so that it can be read more than once.
 
-use std::io::Write;
-
 use super::events::{Events, EventsFailure, How};
 use crate::eval::{AccountTables, Scorer};
 use crate::io::{self, AccountPass, EventsError, EventsFormat, Format, NameHint, OpenError};
 use crate::plan::Plan;
 use crate::value::Date;
 
-/// Standard input copied to a temporary file (removed when dropped), for
-/// a model whose account values need the leads read more than once.
-pub struct Spooled {
-    file: tempfile::NamedTempFile,
-}
-
-impl Spooled {
-    /// Copy standard input into a new temporary file.
-    pub fn stdin() -> std::io::Result<Spooled> {
-        let mut file = tempfile::NamedTempFile::new()?;
-        let mut input = io::input::open("-")?;
-        std::io::copy(&mut input, &mut file)?;
-        file.flush()?;
-        Ok(Spooled { file })
+/// Account values read the leads more than once: when `leads` is
+/// standard input and a model of `plans` has an `account` block, keep it
+/// (in a temporary file) so that each pass reads all of it.
+pub fn keep_leads_for(leads: &str, plans: &[&Plan]) -> Result<(), String> {
+    if leads != "-" || plans.iter().all(|plan| plan.account.is_none()) {
+        return Ok(());
     }
-
-    /// Its path, as a lead file's.
-    pub fn path(&self) -> String {
-        self.file.path().to_string_lossy().into_owned()
-    }
+    io::input::keep_stdin()
+        .map_err(|e| format!("cannot read standard input: {}", super::io_reason(&e)))
 }
 
 /// Compute the account values of `plan` from the lead file `path`: the
 /// input-level values in one pass, the score-level ones in another.
 ///
-/// A failure names the file as `shown` (for a spooled standard input,
-/// "standard input", not the temporary file's path); its header problems
-/// are kept apart, to be rendered like the scoring pass's own.
+/// A failure names the file as `shown`; its header problems are kept
+/// apart, to be rendered like the scoring pass's own.
 pub fn read_accounts(
     plan: &Plan,
     (path, shown): (&str, &str),

@@ -44,6 +44,7 @@ pub fn run(args: &BacktestArgs) -> u8 {
 fn backtest(args: &BacktestArgs) -> Result<Backtest, (u8, String)> {
     let (source, model) = load_model(&args.model).map_err(|status| (status, String::new()))?;
     let plan = plan::compile(&model);
+    super::accounts::keep_leads_for(&args.leads, &[&plan]).map_err(|m| (super::EXIT_FAILURE, m))?;
     let file = args.read.file(&args.leads);
     let mut counter = BacktestCounter::new(&model);
     let today = args.read.today();

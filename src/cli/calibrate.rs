@@ -81,6 +81,7 @@ struct Proposal {
 fn calibrate(args: &CalibrateArgs) -> Result<(Source, Proposal), (u8, String)> {
     let (source, model) = load_model(&args.model).map_err(|status| (status, String::new()))?;
     let plan = plan::compile(&model);
+    super::accounts::keep_leads_for(&args.leads, &[&plan]).map_err(|m| (EXIT_FAILURE, m))?;
     let file = args.read.file(&args.leads);
     let mut counter = CalibrationCounter::new(&model);
     let today = args.read.today();

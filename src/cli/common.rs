@@ -84,10 +84,15 @@ pub(crate) fn parse_delimiter(text: &str) -> Result<u8, String> {
 /// Open `-o PATH` for a command that writes one file (`diff -o`,
 /// `report -o`, `calibrate --write`), as `score -o` is written: a regular
 /// file (or a new name) through a temporary file that [`commit_output`]
-/// renames over it, a device or FIFO in place. Refused, before anything
-/// is read, when PATH is the same file as one of `inputs`.
+/// renames over it, a device or FIFO in place, `-` standard output.
+/// Refused, before anything is read, when PATH is the same file as one
+/// of `inputs`.
 pub(crate) fn open_output(path: &str, inputs: &[&str]) -> Result<Sink, String> {
     use crate::io::{Identity, Target, TargetError};
+    // `-o -` is standard output, as for `score`, not a file named `-`.
+    if path == "-" {
+        return Ok(Sink::stdout());
+    }
     let target = Target::of(std::path::Path::new(path)).map_err(|e| {
         let reason = match &e {
             TargetError::Io(error) => super::io_reason(error),

@@ -92,6 +92,8 @@ fn diff(args: &DiffArgs) -> Result<Diff, (u8, String)> {
     let (old_source, old_model) = load(&args.old)?;
     let (new_source, new_model) = load(&args.new)?;
     let (old_plan, new_plan) = (plan::compile(&old_model), plan::compile(&new_model));
+    super::accounts::keep_leads_for(&args.leads, &[&old_plan, &new_plan])
+        .map_err(|m| (EXIT_FAILURE, m))?;
     let file = args.read.file(&args.leads);
     let (reader, old_binding) = file.open(&old_plan)?;
     let new_binding = file.bind(&new_plan, reader.header())?;

@@ -98,8 +98,9 @@ impl EventsArgs {
 
     /// Read the files the option names, as of `as_of`.
     ///
-    /// With the lead file's path (`leads`, not standard input), its keys
-    /// are read first and only their events take memory.
+    /// With the lead file's path (`leads`; standard input only when it
+    /// was kept for account values), its keys are read first and only
+    /// their events take memory.
     pub fn read(
         &self,
         plan: &Plan,
@@ -119,7 +120,7 @@ impl EventsArgs {
             let keys = match (leads, found) {
                 (_, Some(at)) if shared => key_sets.get(at).map(|(_, k)| k.clone()),
                 (_, Some(at)) => Some(key_sets.swap_remove(at).1),
-                (Some(leads), None) if leads != "-" && !source.aggregates.is_empty() => {
+                (Some(leads), None) if rereadable(leads) && !source.aggregates.is_empty() => {
                     let keys = lead_keys_of(plan, source.lead_key, leads, how);
                     if let (Some(keys), true) = (&keys, shared) {
                         key_sets.push((source.lead_key, keys.clone()));
@@ -247,6 +248,11 @@ impl EventsArgs {
 /// The lead file's join keys for the lead field `field`.
 /// `None` when the file cannot be read so: its problems are the scoring
 /// pass's to report, and every event is kept.
+/// Whether the lead file can be read before it is scored.
+fn rereadable(leads: &str) -> bool {
+    leads != "-" || io::input::stdin_kept()
+}
+
 fn lead_keys_of(plan: &Plan, field: FieldId, leads: &str, how: How) -> Option<KeySet> {
     let input = io::input::open(leads).ok()?;
     let format = NameHint::of(leads)

@@ -82,6 +82,10 @@ pub fn run(args: &ExplainArgs) -> u8 {
         Err(status) => return status,
     };
     let plan = plan::compile(&model);
+    if let Err(message) = super::accounts::keep_leads_for(&args.leads, &[&plan]) {
+        output::errln(&format!("error: {message}"));
+        return super::EXIT_FAILURE;
+    }
     let (binding, record, first_column, local) = match find_lead(args, &plan) {
         Ok(found) => found,
         Err((status, message)) => {

@@ -193,32 +193,10 @@ fn score(args: &ScoreArgs) -> Result<Scored, Stop> {
     let outputs = Outputs::resolve(args)?;
     let (plan, stamp) = load_plan(&args.model)?;
     let as_of = args.as_of.unwrap_or_else(today_utc);
-    // Account values read the leads more than once: standard input is
-    // kept in a temporary file first.
-    let spooled = match (&plan.account, args.leads.as_str()) {
-        (Some(_), "-") => Some(
-            super::accounts::Spooled::stdin()
-                .map_err(|e| Stop::Failure(cannot_read("standard input", &e)))?,
-        ),
-        _ => None,
-    };
-    let spooled_args;
-    let args = match &spooled {
-        Some(file) => {
-            spooled_args = ScoreArgs {
-                leads: file.path(),
-                ..args.clone()
-            };
-            &spooled_args
-        }
-        None => args,
-    };
+    super::accounts::keep_leads_for(&args.leads, &[&plan]).map_err(Stop::Failure)?;
     let events = read_events(args, &plan, as_of)?;
     let how = events_how(args);
-    let shown = match spooled {
-        Some(_) => "standard input".to_string(),
-        None => shown_name(&args.leads),
-    };
+    let shown = shown_name(&args.leads);
     let accounts =
         super::accounts::read_accounts(&plan, (&args.leads, &shown), how, as_of, &events)
             .map_err(failed_input)?;

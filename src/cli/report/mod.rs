@@ -121,13 +121,15 @@ fn read_file(
     old: Option<&(Source, Model)>,
     today: crate::value::Date,
 ) -> Result<(ReportCounter, Counts, Option<Diff>), Failure> {
+    let old_plan = old.map(|(_, m)| plan::compile(m));
+    let plans: Vec<&Plan> = std::iter::once(plan).chain(old_plan.as_ref()).collect();
+    super::accounts::keep_leads_for(path, &plans).map_err(|m| (EXIT_FAILURE, m))?;
     let file = args.read.file(path);
     let (reader, binding) = file.open(plan)?;
     let outcome = match &args.outcome {
         Some(name) if path == args.leads => Some(file.outcome_column(reader.header(), name)?),
         _ => None,
     };
-    let old_plan = old.map(|(_, m)| plan::compile(m));
     let old_binding = match &old_plan {
         Some(p) => Some(file.bind(p, reader.header())?),
         None => None,
