@@ -293,7 +293,7 @@ fn accounts_like_the_interpreter(engine: &str, dialect: Dialect) {
         "{engine} disagrees with the interpreter on accounts:\n{}",
         compared.problems.join("\n")
     );
-    assert_eq!(compared.rows, 3000);
+    assert_eq!(compared.rows, 5000);
     assert!(
         compared.rejected > 300 && compared.rejected < 1500,
         "{}",

@@ -16,7 +16,7 @@ use super::{CheckError, Checker, Place};
 use crate::id::{AccountValueId, FieldId, Id, IdVec};
 use crate::span::Span;
 use crate::syntax::ast;
-use crate::value::Value;
+use crate::value::{FieldType, Value};
 
 impl Checker<'_> {
     /// Check the `account` block, before the rules that use its values.
@@ -32,6 +32,17 @@ impl Checker<'_> {
                 problem: AccountProblem::UnknownBy {
                     field: block.by.node.clone(),
                     candidate,
+                },
+                span: block.by.span.into(),
+            });
+        }
+        let list = by
+            .and_then(|f| self.fields.get(f))
+            .filter(|f| f.ty == FieldType::List);
+        if let Some(field) = list {
+            self.errors.push(CheckError::BadAccount {
+                problem: AccountProblem::ListBy {
+                    field: field.name.clone(),
                 },
                 span: block.by.span.into(),
             });

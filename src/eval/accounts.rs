@@ -68,7 +68,7 @@ impl AccountTable {
         scored: Scored,
         today: Date,
     ) -> Result<(), AggregateOverflow> {
-        if !key_into(&mut self.key, lead.values.at(spec.by).as_ref()) {
+        if !account_key_into(&mut self.key, lead.values.at(spec.by).as_ref()) {
             return Ok(());
         }
         let account = match self.by_key.get_mut(self.key.as_bytes()) {
@@ -216,7 +216,7 @@ impl AccountTables {
     /// value (`None`: in no account).
     pub fn leads_in(&self, key: Option<&Value>) -> Option<u64> {
         let mut buf = String::new();
-        if !key_into(&mut buf, key) {
+        if !account_key_into(&mut buf, key) {
             return None;
         }
         let key = buf.as_bytes();
@@ -237,7 +237,7 @@ impl AccountTables {
     ) {
         out.clear();
         KEY.with_borrow_mut(|buf| {
-            if !key_into(buf, key) {
+            if !account_key_into(buf, key) {
                 out.resize(spec.values.len(), None);
                 return;
             }
@@ -264,5 +264,27 @@ impl AccountTables {
                 None => State::new(value).value(value),
             });
         }
+    }
+}
+
+/// An account's key in `buf`: the grouping value as `==` compares it.
+/// Text and numbers as events' keys are (text folded, blank none); a
+/// date as `YYYY-MM-DD` and a bool as `true` or `false`, since `==`
+/// compares those too (a model has one grouping field, so the kinds never
+/// meet). Lists are refused by the checker. `false`: in no account.
+fn account_key_into(buf: &mut String, value: Option<&Value>) -> bool {
+    use std::fmt::Write;
+    match value {
+        Some(Value::Date(d)) => {
+            buf.clear();
+            let _ = write!(buf, "{d}");
+            true
+        }
+        Some(Value::Bool(b)) => {
+            buf.clear();
+            buf.push_str(if *b { "true" } else { "false" });
+            true
+        }
+        other => key_into(buf, other),
     }
 }

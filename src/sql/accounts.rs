@@ -3,7 +3,7 @@
 //! account key, as an engineer would write them by hand.
 //!
 //! The key (`tally_account`) is the lead's `by` field as `==` compares it
-//! (text folded, blank none; a number as is; other types none), and none
+//! (text folded, blank none; a number, date or bool as is), and none
 //! for a rejected row, so rejected and keyless rows share the NULL
 //! partition, whose values are masked to NULL. Each value is one
 //! aggregate `OVER (PARTITION BY key)`, filtered to `leads where COND`
@@ -76,10 +76,16 @@ pub(super) fn key_layer(w: &mut Writer<'_>) -> Option<Layer> {
         Some(f) if f.ty == FieldType::Text => {
             format!("NULLIF({}, '')", w.col("tally_folded", &f.name))
         }
-        Some(f) if matches!(f.ty, FieldType::Int | FieldType::Number) => {
+        // Numbers, dates and booleans as read: `==` compares them so.
+        Some(f)
+            if matches!(
+                f.ty,
+                FieldType::Int | FieldType::Number | FieldType::Date | FieldType::Bool
+            ) =>
+        {
             w.col("tally_input", &f.name)
         }
-        // Dates, booleans and lists group no leads (as in `tally score`).
+        // A list groups no leads (the checker refuses one).
         _ => format!("CAST(NULL AS {})", d.text_type()),
     };
     let error = format!("tally_input.{}", d.own("tally_error"));

@@ -121,6 +121,50 @@ if account.heat >= 50 then Hot
 else Cold
 "#;
 
+/// Accounts by a `date` field (an unreadable date rejects the row) and
+/// by a `bool` one: `==` compares both, so leads sharing one form an
+/// account (`yes` and `TRUE` are one).
+const BY_DATE: &str = r#"model "Accounts by day"
+
+fields {
+  lead_id: text
+  title:   text
+  pages:   number
+  seen:    date
+}
+
+account by seen {
+  let people  = count(leads)
+  let readers = count(leads where pages >= 3)
+  let heat    = sum(leads, score)
+}
+
+when title in [CEO, VP] add 20 "Decision maker"
+when account.readers >= 2 add 10 "Readers"
+
+if account.heat >= 60 then Hot
+else Cold
+"#;
+
+const BY_BOOL: &str = r#"model "Accounts by flag"
+
+fields {
+  lead_id: text
+  title:   text
+  pages:   number
+  active:  bool
+}
+
+account by active {
+  let people = count(leads)
+  let most   = max(leads, pages)
+}
+
+when title in [CEO, VP] add 20 "Decision maker"
+when account.people >= 400 add 5 "Crowd"
+when pages >= account.most add 1 "Most pages"
+"#;
+
 fn shop(rng: &mut Rng) -> Option<String> {
     let id = rng.below(25);
     Some(match rng.below(9) {
@@ -168,6 +212,7 @@ fn leads(rng: &mut Rng, n: usize, as_of: Date) -> Table {
         "", "0", "1", "2.5", "3", "4.25", "10", "0.3333", "x", "7", "-2",
     ];
     let tags = ["", "pricing", "blog;PRICING", "docs", " pricing ; news"];
+    let flags = ["", "true", "no", " YES ", "False", "maybe"];
     let rows = (0..n)
         .map(|i| {
             let seen = match rng.below(10) {
@@ -190,6 +235,7 @@ fn leads(rng: &mut Rng, n: usize, as_of: Date) -> Table {
                 cell(rng.pick(&pages)),
                 seen,
                 cell(rng.pick(&tags)),
+                cell(rng.pick(&flags)),
             ]
         })
         .collect();
@@ -204,6 +250,7 @@ fn leads(rng: &mut Rng, n: usize, as_of: Date) -> Table {
             "pages",
             "seen",
             "tags",
+            "active",
         ]
         .map(String::from)
         .to_vec(),
@@ -245,6 +292,16 @@ pub fn jobs() -> Vec<EventsJob> {
         ("accounts", MODEL, parse_date_literal("2026-11-22")),
         ("accounts-engine-today", MODEL, None),
         ("accounts-by-int", BY_INT, parse_date_literal("2026-11-22")),
+        (
+            "accounts-by-date",
+            BY_DATE,
+            parse_date_literal("2026-11-22"),
+        ),
+        (
+            "accounts-by-bool",
+            BY_BOOL,
+            parse_date_literal("2026-11-22"),
+        ),
     ]
     .into_iter()
     .enumerate()

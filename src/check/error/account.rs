@@ -11,6 +11,9 @@ pub enum AccountProblem {
         field: String,
         candidate: Option<String>,
     },
+    /// `account by FIELD` names a `list` field, which `==` cannot
+    /// compare: no two leads would ever share an account.
+    ListBy { field: String },
     /// Two `let` lines of the block share a name.
     DuplicateValue { name: String },
     /// A value is not `AGG(leads …)`; `shape` says how.
@@ -37,6 +40,9 @@ impl fmt::Display for AccountProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::UnknownBy { field, .. } => write!(f, "`{field}` is not a field of the leads"),
+            Self::ListBy { field } => {
+                write!(f, "leads cannot be grouped by `{field}`, a list field")
+            }
             Self::DuplicateValue { name } => write!(f, "two account values are named `{name}`"),
             Self::NotAggregate { .. } => {
                 f.write_str("an account value is an aggregate over the account's leads")
@@ -51,6 +57,7 @@ impl AccountProblem {
     pub(super) fn label(&self) -> &'static str {
         match self {
             Self::UnknownBy { .. } => "not in `fields`",
+            Self::ListBy { .. } => "a list: `==` does not compare lists",
             Self::DuplicateValue { .. } => "named again here",
             Self::NotAggregate { shape } => match shape {
                 Shape::NotACall => "not an aggregate",
@@ -69,6 +76,7 @@ impl AccountProblem {
                 candidate,
                 "leads are grouped by one of their fields: `account by company { … }`",
             ),
+            Self::ListBy { .. } => "an account is the leads whose field is equal under `==`: group by a text, number, date or bool field, such as `account by company { … }`".into(),
             Self::DuplicateValue { .. } => {
                 "rename one of them: `account.NAME` must name one value".into()
             }
