@@ -364,7 +364,7 @@ fn finish(outputs: &Outputs, out: io::Finished, rejects: Sink) -> Result<(), Sto
 }
 
 /// The size of a plain (not gzipped) lead file, for the progress bar.
-fn input_size(path: &str) -> Option<u64> {
+pub(super) fn input_size(path: &str) -> Option<u64> {
     let hint = NameHint::of(path);
     (path != "-" && !hint.gzip)
         .then(|| std::fs::metadata(path).ok().map(|m| m.len()))

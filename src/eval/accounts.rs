@@ -14,24 +14,31 @@ use std::collections::HashMap;
 use foldhash::fast::RandomState;
 
 use super::account_key::Key;
+use super::account_rows::{RowAccount, MAX_ACCOUNTS};
 use super::events::{event_env, key_into, AggregateOverflow, State};
 use super::expr::{self, Env, Folded};
 use super::Lead;
 use crate::id::{FieldId, IdSlice, IdVec};
 use crate::plan::AccountSpec;
-use crate::value::{Date, Decimal, Value};
+use crate::value::{Date, Decimal};
 
 /// A map by account key. foldhash, not FxHash: the keys are the lead
 /// file's cells, so the hash is seeded per process (a crafted file must
 /// not turn lookups into long probes), as the memo's is. (It was no
 /// faster or slower on the accounts benchmark: a lookup there costs its
 /// cache misses, not its hashing.)
-type ByKey<V> = HashMap<Key, V, RandomState>;
+pub(super) type ByKey<V> = HashMap<Key, V, RandomState>;
 
-/// The states of one level's account values, per account key.
+/// The states of one level's account values, per account. A pass that
+/// finds accounts by key (the first) numbers them as it meets them; a
+/// later pass, told each row's account (see [`RowAccounts`]), keeps them
+/// at the settled tables' indices and has no keys.
 #[derive(Debug, Default)]
 pub struct AccountTable {
-    by_key: ByKey<Account>,
+    /// Key to index in `accounts` (empty in a table kept by index).
+    pub(super) by_key: ByKey<u32>,
+    /// By index; `None`: an account this table has no lead of.
+    pub(super) accounts: Vec<Option<Account>>,
     /// Reused per lead.
     key: String,
     folded: IdVec<FieldId, Folded>,
@@ -44,9 +51,27 @@ pub struct AccountTable {
 /// One account's leads and states: one entry, so adding a lead costs one
 /// lookup.
 #[derive(Debug)]
-struct Account {
-    leads: u64,
-    states: Box<[State]>,
+pub(super) struct Account {
+    pub(super) leads: u64,
+    pub(super) states: Box<[State]>,
+}
+
+impl Account {
+    fn new(spec: &AccountSpec) -> Account {
+        Account {
+            leads: 0,
+            states: spec.values.iter().map(State::new).collect(),
+        }
+    }
+
+    fn merge(&mut self, spec: &AccountSpec, theirs: Account) -> Result<(), AggregateOverflow> {
+        self.leads += theirs.leads;
+        let pairs = self.states.iter_mut().zip(theirs.states.into_vec());
+        for ((a, b), value) in pairs.zip(&spec.values) {
+            a.merge(b, value.kind)?;
+        }
+        Ok(())
+    }
 }
 
 /// The groups and score of a lead, for a score-level pass.
@@ -56,10 +81,21 @@ pub struct Scored<'a> {
     pub score: Option<Decimal>,
 }
 
+/// What a pass adds a lead with: the values of level `score_level` (the
+/// others are left alone); `scored` gives its groups and score in a
+/// score-level pass.
+#[derive(Debug, Clone, Copy)]
+pub struct Adding<'a> {
+    pub score_level: bool,
+    pub scored: Scored<'a>,
+    pub today: Date,
+}
+
 impl AccountTable {
-    /// Add one lead to its account: the values of level `score_level`
-    /// (the others are left alone). `scored` gives its groups and score
-    /// in a score-level pass.
+    /// Add one lead to its account, found by its key: the values of level
+    /// `score_level` (the others are left alone). `scored` gives its
+    /// groups and score in a score-level pass. Gives the account's index
+    /// in this table.
     pub fn add(
         &mut self,
         spec: &AccountSpec,
@@ -67,38 +103,66 @@ impl AccountTable {
         lead: &Lead,
         scored: Scored,
         today: Date,
-    ) -> Result<(), AggregateOverflow> {
+    ) -> Result<RowAccount, AggregateOverflow> {
         if !key_into(&mut self.key, lead.values.at(spec.by).as_ref()) {
-            return Ok(());
+            return Ok(RowAccount::None);
         }
-        let account = match self.by_key.get_mut(self.key.as_bytes()) {
-            Some(account) => account,
-            None => self
-                .by_key
-                .entry(Key::new(self.key.as_bytes()))
-                .or_insert_with(|| Account {
-                    leads: 0,
-                    states: spec.values.iter().map(State::new).collect(),
-                }),
+        let index = match self.by_key.get(self.key.as_bytes()) {
+            Some(index) => *index,
+            None => {
+                let Ok(index) = u32::try_from(self.accounts.len()) else {
+                    return Ok(RowAccount::Unknown);
+                };
+                if index >= MAX_ACCOUNTS {
+                    return Ok(RowAccount::Unknown);
+                }
+                self.by_key.insert(Key::new(self.key.as_bytes()), index);
+                self.accounts.push(Some(Account::new(spec)));
+                index
+            }
         };
+        let adding = Adding {
+            score_level,
+            scored,
+            today,
+        };
+        self.add_at(spec, index, lead, adding)?;
+        Ok(RowAccount::In(index))
+    }
+
+    /// Add one lead to the account with index `index` (a table kept by
+    /// index: the settled tables' indices).
+    pub fn add_at(
+        &mut self,
+        spec: &AccountSpec,
+        index: u32,
+        lead: &Lead,
+        adding: Adding,
+    ) -> Result<(), AggregateOverflow> {
+        let i = usize::try_from(index).unwrap_or(usize::MAX);
+        if self.accounts.len() <= i {
+            self.accounts.resize_with(i + 1, || None);
+        }
+        let Some(slot) = self.accounts.get_mut(i) else {
+            return Ok(());
+        };
+        let account = slot.get_or_insert_with(|| Account::new(spec));
         account.leads += 1;
         let states = &mut account.states;
         self.folded.resize_with(lead.values.len(), Folded::default);
-        let read = self
-            .read
-            .get_or_insert_with(|| fields_read(spec, score_level));
+        let read = (self.read).get_or_insert_with(|| fields_read(spec, adding.score_level));
         for &field in read.iter() {
             self.folded
                 .at_mut(field)
                 .refill(lead.values.at(field).as_ref());
         }
-        let mut env: Env = event_env(lead, &self.folded, today);
-        env.groups = IdSlice::from(scored.groups);
-        env.score = scored.score;
+        let mut env: Env = event_env(lead, &self.folded, adding.today);
+        env.groups = IdSlice::from(adding.scored.groups);
+        env.score = adding.scored.score;
         let levels = spec.score_level.iter();
         for ((value, state), level) in spec.values.iter().zip(states.iter_mut()).zip(levels) {
             // The other level's values are another pass's: not evaluated.
-            if *level != score_level {
+            if *level != adding.score_level {
                 continue;
             }
             let counted = value
@@ -106,43 +170,81 @@ impl AccountTable {
                 .as_ref()
                 .is_none_or(|c| expr::truth(c, &env) == Some(true));
             if counted {
-                state.add(value, today, &env)?;
+                state.add(value, adding.today, &env)?;
             }
         }
         Ok(())
     }
 
-    /// Fold another table of the same account block into this one.
+    /// Fold another table of the same account block and pass into this
+    /// one. Gives, for a table kept by key, where each of its accounts is
+    /// now (`map[i]` for its account `i`); a table kept by index merges
+    /// account by account.
     pub fn merge(
         &mut self,
         spec: &AccountSpec,
         other: AccountTable,
-    ) -> Result<(), AggregateOverflow> {
-        for (key, theirs) in other.by_key {
-            match self.by_key.get_mut(&key) {
-                Some(ours) => {
-                    ours.leads += theirs.leads;
-                    let pairs = ours.states.iter_mut().zip(theirs.states.into_vec());
-                    for ((a, b), value) in pairs.zip(&spec.values) {
-                        a.merge(b, value.kind)?;
-                    }
-                }
-                None => {
-                    self.by_key.insert(key, theirs);
+    ) -> Result<Vec<u32>, AggregateOverflow> {
+        let mut theirs = other.accounts;
+        if other.by_key.is_empty() {
+            if self.accounts.len() < theirs.len() {
+                self.accounts.resize_with(theirs.len(), || None);
+            }
+            for (ours, theirs) in self.accounts.iter_mut().zip(theirs) {
+                match (ours.as_mut(), theirs) {
+                    (Some(ours), Some(theirs)) => ours.merge(spec, theirs)?,
+                    (None, theirs) => *ours = theirs,
+                    (Some(_), None) => {}
                 }
             }
+            return Ok(Vec::new());
         }
-        Ok(())
+        let mut map = vec![MAX_ACCOUNTS; theirs.len()];
+        for (key, index) in other.by_key {
+            let i = usize::try_from(index).unwrap_or(usize::MAX);
+            let Some(account) = theirs.get_mut(i).and_then(Option::take) else {
+                continue;
+            };
+            let ours = match self.by_key.get(&key) {
+                Some(ours) => *ours,
+                None => {
+                    let Ok(ours) = u32::try_from(self.accounts.len()) else {
+                        continue;
+                    };
+                    self.by_key.insert(key, ours);
+                    self.accounts.push(None);
+                    ours
+                }
+            };
+            let slot = usize::try_from(ours)
+                .ok()
+                .and_then(|o| self.accounts.get_mut(o));
+            match slot {
+                Some(Some(existing)) => existing.merge(spec, account)?,
+                Some(slot) => *slot = Some(account),
+                None => {}
+            }
+            if let Some(m) = map.get_mut(i) {
+                *m = ours;
+            }
+        }
+        Ok(map)
     }
 
     /// The number of accounts.
     pub fn len(&self) -> usize {
-        self.by_key.len()
+        self.accounts.iter().filter(|a| a.is_some()).count()
     }
 
     /// Whether no lead had an account.
     pub fn is_empty(&self) -> bool {
-        self.by_key.is_empty()
+        self.len() == 0
+    }
+
+    /// The account with folded key `key`, if this table has leads of it.
+    pub(super) fn by_key(&self, key: &[u8]) -> Option<&Account> {
+        let index = usize::try_from(*self.by_key.get(key)?).ok()?;
+        self.accounts.get(index)?.as_ref()
     }
 }
 
@@ -158,111 +260,4 @@ fn fields_read(spec: &AccountSpec, score_level: bool) -> Vec<FieldId> {
     fields.sort_unstable();
     fields.dedup();
     fields
-}
-
-/// The tables of both levels, as the scoring pass reads them.
-#[derive(Debug, Default)]
-pub struct AccountTables {
-    pub input: AccountTable,
-    pub score: AccountTable,
-    /// Each account's values, worked out once by [`AccountTables::settle`]
-    /// rather than from the states for every lead (a pass then costs one
-    /// fold and one lookup per lead).
-    settled: Option<ByKey<Settled>>,
-}
-
-/// An account's leads and values, settled.
-#[derive(Debug)]
-struct Settled {
-    leads: u64,
-    values: Box<[Option<Value>]>,
-}
-
-thread_local! {
-    /// The folded key of the lead being looked up: a buffer per thread, so
-    /// a lookup allocates nothing.
-    static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-}
-
-impl AccountTables {
-    /// Take the states a pass left in `input` or `score`: each account's
-    /// values of that level are worked out now, once, and the states are
-    /// dropped (they are no longer read, and 200,000 accounts' states and
-    /// values together came near the memory goal). Call it after each
-    /// pass; until the first call, lookups read the states.
-    pub fn settle(&mut self, spec: &AccountSpec) {
-        let mut settled = self.settled.take().unwrap_or_default();
-        let fresh = |leads: u64| Settled {
-            leads,
-            values: spec.values.iter().map(|v| State::new(v).value(v)).collect(),
-        };
-        for (score_level, table) in [(false, &mut self.input), (true, &mut self.score)] {
-            for (key, account) in std::mem::take(&mut table.by_key) {
-                let entry = settled.entry(key).or_insert_with(|| fresh(account.leads));
-                let levels = spec.score_level.iter();
-                let slots = entry.values.iter_mut().zip(account.states.iter());
-                for (((slot, state), value), level) in slots.zip(&spec.values).zip(levels) {
-                    if *level == score_level {
-                        *slot = state.value(value);
-                    }
-                }
-            }
-        }
-        settled.shrink_to_fit();
-        self.settled = Some(settled);
-    }
-
-    /// How many leads formed the account of a lead with this grouping
-    /// value (`None`: in no account).
-    pub fn leads_in(&self, key: Option<&Value>) -> Option<u64> {
-        let mut buf = String::new();
-        if !key_into(&mut buf, key) {
-            return None;
-        }
-        let key = buf.as_bytes();
-        if let Some(settled) = &self.settled {
-            return settled.get(key).map(|s| s.leads);
-        }
-        let count = |t: &AccountTable| t.by_key.get(key).map(|a| a.leads);
-        count(&self.input).or_else(|| count(&self.score))
-    }
-
-    /// The lead's account values (`out[i]` for value `i`), given its
-    /// grouping value: all missing for a lead in no account.
-    pub fn values_for(
-        &self,
-        spec: &AccountSpec,
-        key: Option<&Value>,
-        out: &mut Vec<Option<Value>>,
-    ) {
-        out.clear();
-        KEY.with_borrow_mut(|buf| {
-            if !key_into(buf, key) {
-                out.resize(spec.values.len(), None);
-                return;
-            }
-            let key = buf.as_bytes();
-            match self.settled.as_ref().map(|s| s.get(key)) {
-                Some(Some(settled)) => out.extend_from_slice(&settled.values),
-                // Not seen by the passes (a test's lead, say): the values
-                // of an account with no leads.
-                Some(None) => out.extend(spec.values.iter().map(|v| State::new(v).value(v))),
-                None => self.values_of(spec, key, out),
-            }
-        });
-    }
-
-    /// The values of the account whose folded key is `key`, from the
-    /// states (an account a level never saw has that level's empty values).
-    fn values_of(&self, spec: &AccountSpec, key: &[u8], out: &mut Vec<Option<Value>>) {
-        let levels = spec.score_level.iter();
-        for (i, (value, level)) in spec.values.iter().zip(levels).enumerate() {
-            let table = if *level { &self.score } else { &self.input };
-            let state = table.by_key.get(key).and_then(|a| a.states.get(i));
-            out.push(match state {
-                Some(state) => state.value(value),
-                None => State::new(value).value(value),
-            });
-        }
-    }
 }

@@ -5,6 +5,8 @@
 //! decimals, Unicode case-folded text comparison, calendar dates.
 
 mod account_key;
+mod account_rows;
+mod account_tables;
 mod accounts;
 mod compiled;
 pub mod decay;
@@ -19,7 +21,9 @@ mod scorer;
 mod scratch;
 mod sums;
 
-pub use accounts::{AccountTable, AccountTables, Scored};
+pub use account_rows::{ChunkAccounts, RowAccount, RowAccounts, RowsBuilder};
+pub use account_tables::AccountTables;
+pub use accounts::{AccountTable, Adding, Scored};
 pub use events::{
     contributions, lead_key, same_key, AggregateOverflow, Contribution, EventAdder, EventCounts,
     EventTable, KeySet, SharedTable,

@@ -19,6 +19,7 @@
 //! (see [`memo`](super::memo)) recalls what a repeated cell's predicates and
 //! local rules gave from its bytes alone, before it is parsed or copied.
 
+use super::account_rows::{RowAccount, RowAccounts};
 use super::memo::{Memo, Recalled};
 use super::{Lead, Overflow, Scorer, Scratch};
 use crate::id::{FieldId, IdVec};
@@ -45,6 +46,11 @@ pub struct RowScorer<'p> {
     /// run; and a buffer for them.
     has_events: bool,
     event_values: Vec<Option<Value>>,
+    /// The number of the current chunk's first row, when the first
+    /// account pass had a chunk begin at the same byte (see
+    /// [`RowScorer::chunk_at`]); and the current row's account.
+    first_row: Option<u64>,
+    account: RowAccount,
 }
 
 /// How a field's cells are read.
@@ -102,13 +108,30 @@ impl<'p> RowScorer<'p> {
             fields,
             has_events: scorer.has_precomputed(),
             event_values: Vec::new(),
+            first_row: None,
+            account: RowAccount::Unknown,
         }
+    }
+
+    /// The rows that follow are those of the chunk at byte `offset` of
+    /// the file (after its header): [`Row::number`] then finds each row's
+    /// account by its number, as the first account pass recorded it,
+    /// instead of by its key.
+    pub fn chunk_at(&mut self, offset: u64) {
+        let rows = self.scorer.accounts.and_then(|t| t.rows());
+        self.first_row = rows.and_then(|r| r.first_row_at(offset));
+    }
+
+    /// The last row's account (known once it is finished).
+    pub fn last_account(&self) -> RowAccount {
+        self.account
     }
 
     /// Start a row: the last row's fired rules are forgotten.
     #[inline]
     pub fn begin(&mut self) -> Row<'_, 'p> {
         self.scorer.begin(&mut self.scratch);
+        self.account = RowAccount::Unknown;
         Row { s: self }
     }
 
@@ -179,6 +202,19 @@ impl<'r, 'p> Row<'r, 'p> {
         }
     }
 
+    /// The row is row `number` (counted from 1) of the chunk given to
+    /// [`RowScorer::chunk_at`]: its account is read by index, if known.
+    #[inline]
+    pub fn number(&mut self, number: u64) {
+        let s = &mut *self.s;
+        if let (Some(first), Some(tables)) = (s.first_row, s.scorer.accounts) {
+            let rows = tables.rows();
+            s.account = rows.map_or(RowAccount::Unknown, |r| {
+                r.get(RowAccounts::row_of(first, number))
+            });
+        }
+    }
+
     /// Field `field`'s cell, which could not be read, is read as missing
     /// (`--bad-values missing`). The memo must not remember it: the cell
     /// is noted for every row that has it, not recalled silently.
@@ -217,7 +253,7 @@ impl<'r, 'p> Row<'r, 'p> {
     pub fn finish(self) -> Result<&'r Scratch<'p>, Overflow> {
         let s = self.s;
         if s.has_events {
-            s.scorer.attach_events(&mut s.lead, &mut s.event_values);
+            s.account = s.scorer.attach(&mut s.lead, &mut s.event_values, s.account);
         }
         s.scorer
             .run_memo(&s.lead, &mut s.scratch, Some(&mut s.memo));

@@ -107,6 +107,11 @@ impl RowHandler for ScoreRows<'_, '_> {
         out.clear();
     }
 
+    fn at(&mut self, offset: u64) {
+        // Each row's account is then read by index (accounts only).
+        self.rows.chunk_at(offset);
+    }
+
     #[inline]
     fn row(
         &mut self,
@@ -117,6 +122,7 @@ impl RowHandler for ScoreRows<'_, '_> {
         notes: &mut Vec<Rejection>,
     ) -> Result<(), Rejection> {
         let mut row = self.rows.begin();
+        row.number(number);
         let binding = self.job.binding;
         binding.read_cells(number, cells.text, cells.spans, &mut row, notes)?;
         let scored = row
