@@ -76,7 +76,7 @@ pub fn read_accounts(
     for score_level in [false, true] {
         if account.has_level(score_level) {
             let found = pass(&tables, score_level)?;
-            tables.settle(account, score_level, found.table, found.rows);
+            tables.settle(account, found.table, found.rows);
         }
     }
     Ok(tables)

@@ -6,6 +6,7 @@
 use super::account_rows::{RowAccount, RowAccounts};
 use super::accounts::{AccountTable, ByKey};
 use super::events::{key_into, State};
+use crate::id::Id;
 use crate::plan::AccountSpec;
 use crate::value::Value;
 
@@ -46,20 +47,14 @@ fn empty_values(spec: &AccountSpec) -> impl Iterator<Item = Option<Value>> + '_ 
 }
 
 impl AccountTables {
-    /// Take the states a pass of level `score_level` left in `table`:
-    /// each account's values of that level are worked out now, once, and
+    /// Take the states a pass left in `table`: each account's values of
+    /// the pass's level are worked out now, once, and
     /// the states are dropped (they are no longer read, and 200,000
     /// accounts' states and values together came near the memory goal).
     /// The first pass's table is kept by key and numbers the accounts,
     /// and `rows` (its rows' accounts) come with it; a later pass's is
     /// kept by those numbers.
-    pub fn settle(
-        &mut self,
-        spec: &AccountSpec,
-        score_level: bool,
-        table: AccountTable,
-        rows: RowAccounts,
-    ) {
+    pub fn settle(&mut self, spec: &AccountSpec, mut table: AccountTable, rows: RowAccounts) {
         let first = self.settled.is_none();
         let settled = self.settled.get_or_insert_with(|| Settled {
             width: spec.values.len(),
@@ -68,39 +63,36 @@ impl AccountTables {
         });
         // The first pass's indices are the settled ones; a later pass
         // kept by key (never, as the passes are written) is mapped by key.
+        let by_key = std::mem::take(&mut table.by_key);
         let map = match first {
             true => {
-                settled.by_key = table.by_key;
+                settled.by_key = by_key;
                 None
             }
-            false if !table.by_key.is_empty() => {
-                Some(settled.map_keys(table.by_key, table.accounts.len()))
-            }
+            false if !by_key.is_empty() => Some(settled.map_keys(by_key, table.accounts().count())),
             false => None,
         };
-        let fresh_to = |settled: &mut Settled, len: usize| {
-            while settled.leads.len() < len {
-                settled.leads.push(0);
-                settled.values.extend(empty_values(spec));
-            }
-        };
-        for (index, account) in table.accounts.into_iter().enumerate() {
-            let Some(account) = account else { continue };
+        for (index, leads, states) in table.accounts() {
             let index = match &map {
                 Some(map) => map.get(index).copied().flatten(),
                 None => Some(index),
             };
-            let Some(index) = index else { continue };
-            fresh_to(settled, index + 1);
-            if let Some(leads) = settled.leads.get_mut(index) {
-                *leads = (*leads).max(account.leads);
+            let Some(index) = index.filter(|_| leads > 0) else {
+                continue;
+            };
+            while settled.leads.len() <= index {
+                settled.leads.push(0);
+                settled.values.extend(empty_values(spec));
             }
-            let slots = settled.values.iter_mut().skip(index * settled.width);
-            let levels = spec.score_level.iter();
-            let values = slots.zip(account.states.iter()).zip(&spec.values);
-            for (((slot, state), value), level) in values.zip(levels) {
-                if *level == score_level {
-                    *slot = state.value(value);
+            if let Some(count) = settled.leads.get_mut(index) {
+                *count = (*count).max(leads);
+            }
+            for (value, state) in states {
+                let slot = settled
+                    .values
+                    .get_mut(index * settled.width + value.index());
+                if let Some(slot) = slot {
+                    *slot = state.value(spec.values.at(value));
                 }
             }
         }
@@ -138,7 +130,7 @@ impl AccountTables {
             let index = usize::try_from(*settled.by_key.get(key)?).ok()?;
             return settled.leads.get(index).copied();
         }
-        let count = |t: &AccountTable| t.by_key(key).map(|a| a.leads);
+        let count = |t: &AccountTable| t.leads_by_key(key);
         count(&self.input).or_else(|| count(&self.score))
     }
 
@@ -199,10 +191,13 @@ impl AccountTables {
     /// The values of the account whose folded key is `key`, from the
     /// states (an account a level never saw has that level's empty values).
     fn values_of(&self, spec: &AccountSpec, key: &[u8], out: &mut Vec<Option<Value>>) {
-        let levels = spec.score_level.iter();
-        for (i, (value, level)) in spec.values.iter().zip(levels).enumerate() {
-            let table = if *level { &self.score } else { &self.input };
-            let state = table.by_key(key).and_then(|a| a.states.get(i));
+        for (i, value) in spec.values.enumerate() {
+            let table = if *spec.score_level.at(i) {
+                &self.score
+            } else {
+                &self.input
+            };
+            let state = table.state_by_key(key, i);
             out.push(match state {
                 Some(state) => state.value(value),
                 None => State::new(value).value(value),

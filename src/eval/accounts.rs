@@ -18,7 +18,8 @@ use super::account_rows::{RowAccount, MAX_ACCOUNTS};
 use super::events::{event_env, key_into, AggregateOverflow, State};
 use super::expr::{self, Env, Folded};
 use super::Lead;
-use crate::id::{FieldId, IdSlice, IdVec};
+use crate::check::model::AggregateKind;
+use crate::id::{AccountValueId, FieldId, IdSlice, IdVec};
 use crate::plan::AccountSpec;
 use crate::value::{Date, Decimal};
 
@@ -33,45 +34,35 @@ pub(super) type ByKey<V> = HashMap<Key, V, RandomState>;
 /// finds accounts by key (the first) numbers them as it meets them; a
 /// later pass, told each row's account (see [`RowAccounts`]), keeps them
 /// at the settled tables' indices and has no keys.
+///
+/// An account's states lie together in one vector, its leads first (a
+/// count), then its level's values' only: adding a lead to one of
+/// 200,000 accounts then costs one cache miss (or two adjacent lines),
+/// not one for the account and one for a box of its states.
+///
+/// [`RowAccounts`]: super::account_rows::RowAccounts
 #[derive(Debug, Default)]
 pub struct AccountTable {
-    /// Key to index in `accounts` (empty in a table kept by index).
+    /// Key to account index (empty in a table kept by index).
     pub(super) by_key: ByKey<u32>,
-    /// By index; `None`: an account this table has no lead of.
-    pub(super) accounts: Vec<Option<Account>>,
+    /// Account `i`'s states: `slots[i * w..(i + 1) * w]`, `w` one more
+    /// than its level's values; an account no lead came to has a count
+    /// of 0.
+    slots: Vec<State>,
+    /// The values of the table's level (their indices in the block), and
+    /// the fields they read (folded per lead; a lead's other text, notes
+    /// and the like, is not): found at the first lead.
+    level: Option<Level>,
     /// Reused per lead.
     key: String,
     folded: IdVec<FieldId, Folded>,
-    /// The fields the values of the table's level read (their text is
-    /// folded per lead; a lead's other text, notes and the like, is not):
-    /// found at the first lead.
-    read: Option<Vec<FieldId>>,
 }
 
-/// One account's leads and states: one entry, so adding a lead costs one
-/// lookup.
-#[derive(Debug)]
-pub(super) struct Account {
-    pub(super) leads: u64,
-    pub(super) states: Box<[State]>,
-}
-
-impl Account {
-    fn new(spec: &AccountSpec) -> Account {
-        Account {
-            leads: 0,
-            states: spec.values.iter().map(State::new).collect(),
-        }
-    }
-
-    fn merge(&mut self, spec: &AccountSpec, theirs: Account) -> Result<(), AggregateOverflow> {
-        self.leads += theirs.leads;
-        let pairs = self.states.iter_mut().zip(theirs.states.into_vec());
-        for ((a, b), value) in pairs.zip(&spec.values) {
-            a.merge(b, value.kind)?;
-        }
-        Ok(())
-    }
+/// See [`AccountTable::level`].
+#[derive(Debug, Clone)]
+struct Level {
+    values: Vec<AccountValueId>,
+    fields: Vec<FieldId>,
 }
 
 /// The groups and score of a lead, for a score-level pass.
@@ -109,17 +100,13 @@ impl AccountTable {
         }
         let index = match self.by_key.get(self.key.as_bytes()) {
             Some(index) => *index,
-            None => {
-                let Ok(index) = u32::try_from(self.accounts.len()) else {
-                    return Ok(RowAccount::Unknown);
-                };
-                if index >= MAX_ACCOUNTS {
-                    return Ok(RowAccount::Unknown);
+            None => match u32::try_from(self.by_key.len()) {
+                Ok(index) if index < MAX_ACCOUNTS => {
+                    self.by_key.insert(Key::new(self.key.as_bytes()), index);
+                    index
                 }
-                self.by_key.insert(Key::new(self.key.as_bytes()), index);
-                self.accounts.push(Some(Account::new(spec)));
-                index
-            }
+                _ => return Ok(RowAccount::Unknown),
+            },
         };
         let adding = Adding {
             score_level,
@@ -139,19 +126,24 @@ impl AccountTable {
         lead: &Lead,
         adding: Adding,
     ) -> Result<(), AggregateOverflow> {
-        let i = usize::try_from(index).unwrap_or(usize::MAX);
-        if self.accounts.len() <= i {
-            self.accounts.resize_with(i + 1, || None);
+        let level = self
+            .level
+            .get_or_insert_with(|| Level::of(spec, adding.score_level));
+        let width = level.values.len() + 1;
+        let start = usize::try_from(index)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(width);
+        if self.slots.len() < start.saturating_add(width) {
+            grow(&mut self.slots, spec, level, start.saturating_add(width));
         }
-        let Some(slot) = self.accounts.get_mut(i) else {
+        let Some([leads, states @ ..]) = self.slots.get_mut(start..start + width) else {
             return Ok(());
         };
-        let account = slot.get_or_insert_with(|| Account::new(spec));
-        account.leads += 1;
-        let states = &mut account.states;
+        if let State::Count(n) = leads {
+            *n += 1;
+        }
         self.folded.resize_with(lead.values.len(), Folded::default);
-        let read = (self.read).get_or_insert_with(|| fields_read(spec, adding.score_level));
-        for &field in read.iter() {
+        for &field in &level.fields {
             self.folded
                 .at_mut(field)
                 .refill(lead.values.at(field).as_ref());
@@ -159,12 +151,8 @@ impl AccountTable {
         let mut env: Env = event_env(lead, &self.folded, adding.today);
         env.groups = IdSlice::from(adding.scored.groups);
         env.score = adding.scored.score;
-        let levels = spec.score_level.iter();
-        for ((value, state), level) in spec.values.iter().zip(states.iter_mut()).zip(levels) {
-            // The other level's values are another pass's: not evaluated.
-            if *level != adding.score_level {
-                continue;
-            }
+        let values = level.values.iter().map(|&i| spec.values.at(i));
+        for (value, state) in values.zip(states.iter_mut()) {
             let counted = value
                 .condition
                 .as_ref()
@@ -185,45 +173,46 @@ impl AccountTable {
         spec: &AccountSpec,
         other: AccountTable,
     ) -> Result<Vec<u32>, AggregateOverflow> {
-        let mut theirs = other.accounts;
-        if other.by_key.is_empty() {
-            if self.accounts.len() < theirs.len() {
-                self.accounts.resize_with(theirs.len(), || None);
+        let Some(level) = other.level else {
+            return Ok(Vec::new()); // no lead came to it
+        };
+        let level = self.level.get_or_insert(level).clone();
+        let width = level.values.len() + 1;
+        let mut theirs = other.slots;
+        let accounts = theirs.len() / width;
+        let keyed = !other.by_key.is_empty();
+        let mut map = vec![MAX_ACCOUNTS; if keyed { accounts } else { 0 }];
+        let mut into = |ours: usize, theirs: &mut [State]| -> Result<(), AggregateOverflow> {
+            let end = (ours + 1) * width;
+            if self.slots.len() < end {
+                grow(&mut self.slots, spec, &level, end);
             }
-            for (ours, theirs) in self.accounts.iter_mut().zip(theirs) {
-                match (ours.as_mut(), theirs) {
-                    (Some(ours), Some(theirs)) => ours.merge(spec, theirs)?,
-                    (None, theirs) => *ours = theirs,
-                    (Some(_), None) => {}
-                }
+            let slots = self.slots.get_mut(ours * width..end).unwrap_or_default();
+            let kinds = std::iter::once(None).chain(level.values.iter().map(Some));
+            for ((a, b), kind) in slots.iter_mut().zip(theirs).zip(kinds) {
+                let b = std::mem::replace(b, State::Count(0));
+                let kind = kind.map(|&i| spec.values.at(i).kind);
+                a.merge(b, kind.unwrap_or(AggregateKind::Count))?;
             }
-            return Ok(Vec::new());
+            Ok(())
+        };
+        if !keyed {
+            for (i, chunk) in theirs.chunks_mut(width).enumerate() {
+                into(i, chunk)?;
+            }
+            return Ok(map);
         }
-        let mut map = vec![MAX_ACCOUNTS; theirs.len()];
         for (key, index) in other.by_key {
             let i = usize::try_from(index).unwrap_or(usize::MAX);
-            let Some(account) = theirs.get_mut(i).and_then(Option::take) else {
-                continue;
+            let Ok(next) = u32::try_from(self.by_key.len()) else {
+                continue; // past 4 billion accounts: its rows are looked up by key
             };
-            let ours = match self.by_key.get(&key) {
-                Some(ours) => *ours,
-                None => {
-                    let Ok(ours) = u32::try_from(self.accounts.len()) else {
-                        continue;
-                    };
-                    self.by_key.insert(key, ours);
-                    self.accounts.push(None);
-                    ours
-                }
-            };
-            let slot = usize::try_from(ours)
-                .ok()
-                .and_then(|o| self.accounts.get_mut(o));
-            match slot {
-                Some(Some(existing)) => existing.merge(spec, account)?,
-                Some(slot) => *slot = Some(account),
-                None => {}
-            }
+            let ours = *self.by_key.entry(key).or_insert(next);
+            let chunk = theirs.get_mut(i * width..(i + 1) * width);
+            into(
+                usize::try_from(ours).unwrap_or(usize::MAX),
+                chunk.unwrap_or_default(),
+            )?;
             if let Some(m) = map.get_mut(i) {
                 *m = ours;
             }
@@ -231,9 +220,9 @@ impl AccountTable {
         Ok(map)
     }
 
-    /// The number of accounts.
+    /// The number of accounts a lead came to.
     pub fn len(&self) -> usize {
-        self.accounts.iter().filter(|a| a.is_some()).count()
+        self.accounts().filter(|(_, leads, _)| *leads > 0).count()
     }
 
     /// Whether no lead had an account.
@@ -241,10 +230,66 @@ impl AccountTable {
         self.len() == 0
     }
 
-    /// The account with folded key `key`, if this table has leads of it.
-    pub(super) fn by_key(&self, key: &[u8]) -> Option<&Account> {
+    /// Each account's index, leads and states, with the index in the
+    /// block of each state's value.
+    pub(super) fn accounts(
+        &self,
+    ) -> impl Iterator<Item = (usize, u64, impl Iterator<Item = (AccountValueId, &State)>)> {
+        let level = self.level.as_ref();
+        let width = level.map_or(1, |l| l.values.len() + 1);
+        let values = level.map_or(&[][..], |l| l.values.as_slice());
+        self.slots.chunks(width).enumerate().map(move |(i, slots)| {
+            let leads = match slots.first() {
+                Some(State::Count(n)) => *n,
+                _ => 0,
+            };
+            let states = values.iter().copied().zip(slots.iter().skip(1));
+            (i, leads, states)
+        })
+    }
+
+    /// The states of the account with folded key `key`, if this table
+    /// has it.
+    fn slots_by_key(&self, key: &[u8]) -> Option<(&Level, &[State])> {
         let index = usize::try_from(*self.by_key.get(key)?).ok()?;
-        self.accounts.get(index)?.as_ref()
+        let level = self.level.as_ref()?;
+        let width = level.values.len() + 1;
+        Some((level, self.slots.get(index * width..(index + 1) * width)?))
+    }
+
+    /// How many leads the account with folded key `key` has here.
+    pub(super) fn leads_by_key(&self, key: &[u8]) -> Option<u64> {
+        match self.slots_by_key(key)?.1.first()? {
+            State::Count(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// The state of value `value` of the account with folded key `key`.
+    pub(super) fn state_by_key(&self, key: &[u8], value: AccountValueId) -> Option<&State> {
+        let (level, slots) = self.slots_by_key(key)?;
+        let nth = level.values.iter().position(|v| *v == value)?;
+        slots.get(nth + 1)
+    }
+}
+
+impl Level {
+    fn of(spec: &AccountSpec, score_level: bool) -> Level {
+        let levels = spec.score_level.enumerate();
+        let values = levels.filter(|(_, l)| **l == score_level).map(|(i, _)| i);
+        Level {
+            values: values.collect(),
+            fields: fields_read(spec, score_level),
+        }
+    }
+}
+
+/// Fresh states up to `len` slots (whole accounts).
+fn grow(slots: &mut Vec<State>, spec: &AccountSpec, level: &Level, len: usize) {
+    while slots.len() < len {
+        slots.push(State::Count(0));
+        let values = level.values.iter().map(|&i| spec.values.at(i));
+        slots.extend(values.map(State::new));
     }
 }
 
