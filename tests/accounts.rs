@@ -654,3 +654,62 @@ fn check_many(
     }
     assert_eq!(seen, leads.len());
 }
+
+/// With score-level values, the scoring pass takes each row's score and
+/// groups from the score-level pass and runs only the ladder and tiers
+/// over the cells they read (a text folded, a number, a group, the
+/// score, an account value, the stage). A lead file read as NDJSON is
+/// scored in full: both must write the same leads, for CSV and NDJSON
+/// output, with 1 and 2 threads, and with `--explain` (which scores in
+/// full) and `--bad-values missing` (whose noted rows are scored in
+/// full, their notes written once).
+#[test]
+fn kept_sums_give_the_ladder_and_tiers_what_full_scoring_gives() {
+    let (leads, _) = many_leads(20_000);
+    let model =
+        "fields {\n  lead_id: text required\n  company: text\n  n: int\n  title: text\n}\n\n\
+        account by company {\n  let people = count(leads)\n  let heat = sum(leads, score)\n}\n\n\
+        group size max 15 {\n  when n > 5 add 10 \"Big\"\n  when n > 8 add 10 \"Huge\"\n}\n\n\
+        when title == \"CEO\" add 20 \"Boss\"\nwhen account.people >= 3 add 5 \"Crowd\"\n\n\
+        if title == \"ceo\" and account.heat >= 100 then SQL\n\
+        if size >= 15 and n > 10 then MQL\nelse Nurture\n\n\
+        tier band {\n  if stage == SQL and n < 3 then A\n  if score >= 25 then B\n  else C\n}\n";
+    let dir = dir_with(&[("m.tally", model), ("leads.csv", leads.as_str())]);
+    let mut outputs = String::new();
+    for extra in [&[][..], &["--explain"], &["--bad-values", "missing"]] {
+        let run = |file: &str, threads: &str| {
+            let mut args = vec!["score", "m.tally", file, "--format", "ndjson"];
+            args.extend(["--threads", threads, "-o", "-"]);
+            args.extend(extra);
+            let out = tally(dir.path(), &args);
+            (text(&out.stdout), text(&out.stderr))
+        };
+        let (kept, stderr) = run("leads.csv", "1");
+        assert!(kept.lines().count() > 19_000, "{stderr}");
+        assert!(run("leads.csv", "2").0 == kept, "{extra:?} --threads 2");
+        // The same leads' input members as a lead file of NDJSON, which
+        // is scored in full.
+        let ndjson: String = kept
+            .lines()
+            .map(|l| l.split(",\"score\"").next().unwrap().to_string() + "}\n")
+            .collect();
+        std::fs::write(dir.path().join("leads.ndjson"), ndjson).unwrap();
+        assert!(run("leads.ndjson", "1").0 == kept, "{extra:?}");
+        // `many` is a bad `n` in every 97th row: noted once each.
+        let noted = stderr.lines().filter(|l| l.contains("\"many\"")).count();
+        assert_eq!(
+            noted,
+            leads.matches(",many,").count(),
+            "{extra:?}\n{stderr}"
+        );
+        outputs = kept;
+    }
+    for grade in [
+        "\"stage\":\"SQL\"",
+        "\"stage\":\"MQL\"",
+        "\"band\":\"A\"",
+        "\"band\":\"B\"",
+    ] {
+        assert!(outputs.contains(grade), "{grade}");
+    }
+}

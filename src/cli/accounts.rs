@@ -77,6 +77,9 @@ pub fn read_accounts(
         if account.has_level(score_level) {
             let found = pass(&tables, score_level)?;
             tables.settle(account, found.table, found.rows);
+            if let Some(sums) = found.sums {
+                tables.keep_sums(sums);
+            }
         }
     }
     Ok(tables)

@@ -11,6 +11,8 @@
 //! nothing depends on it: a chunk that begins where no first-pass chunk
 //! began has its rows' accounts looked up by key, as before.
 
+use super::row_sums::ChunkSums;
+
 /// The account of a row, as a later pass reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowAccount {
@@ -110,6 +112,8 @@ pub struct ChunkAccounts {
     /// Per row of the chunk (number − 1), its account in that table;
     /// rows past the end, or the handler never saw, are unknown.
     codes: Vec<u32>,
+    /// The score-level pass's rows' sums.
+    pub sums: ChunkSums,
 }
 
 impl ChunkAccounts {
@@ -117,6 +121,7 @@ impl ChunkAccounts {
     pub fn reset(&mut self, worker: usize) {
         self.worker = worker;
         self.codes.clear();
+        self.sums.clear();
     }
 
     /// Row `number` (counted from 1) of the chunk is in `account`.

@@ -6,9 +6,10 @@
 use super::account_rows::{RowAccount, RowAccounts};
 use super::accounts::{AccountTable, ByKey};
 use super::events::{key_into, State};
+use super::row_sums::RowSums;
 use crate::id::Id;
 use crate::plan::AccountSpec;
-use crate::value::Value;
+use crate::value::{Decimal, Value};
 
 /// The tables of both levels, as the scoring pass reads them.
 #[derive(Debug, Default)]
@@ -20,6 +21,8 @@ pub struct AccountTables {
     /// Each account's values, worked out once by [`AccountTables::settle`]
     /// rather than from the states for every lead.
     settled: Option<Settled>,
+    /// Each row's score and groups, from the score-level pass.
+    sums: Option<RowSums>,
 }
 
 /// Every account's leads and values, settled, by index.
@@ -97,6 +100,17 @@ impl AccountTables {
             }
         }
         settled.values.shrink_to_fit();
+    }
+
+    /// Keep each row's score and groups from the score-level pass: the
+    /// scoring pass then runs only the ladder and tiers of those rows.
+    pub fn keep_sums(&mut self, sums: RowSums) {
+        self.sums = Some(sums);
+    }
+
+    /// Row `row`'s kept score and groups (see [`AccountTables::keep_sums`]).
+    pub fn sums_of(&self, row: u64) -> Option<&[Decimal]> {
+        self.sums.as_ref()?.get(row)
     }
 
     /// Each row's account, from the first pass (none before it).

@@ -16,6 +16,7 @@ mod memo;
 mod model_tests;
 mod predicates;
 mod row;
+mod row_sums;
 mod run;
 mod scorer;
 mod scratch;
@@ -31,6 +32,7 @@ pub use events::{
 pub use memo::{Memo, Recalled};
 pub use model_tests::{run_tests, Failure, TestResult};
 pub use row::{CellError, Row, RowScorer};
+pub use row_sums::{ChunkSums, RowSums};
 pub use run::{RuleTrace, Trace};
 pub use scorer::Scorer;
 pub use scratch::Scratch;

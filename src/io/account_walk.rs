@@ -14,7 +14,8 @@ use super::read_csv::CsvWalk;
 use super::reject::Rejection;
 use super::walk::{walk, Cells, Done, RowHandler, Shape};
 use crate::eval::{
-    AccountTable, ChunkAccounts, Lead, RowAccount, RowAccounts, RowScorer, RowsBuilder, Scored,
+    AccountTable, ChunkAccounts, Lead, RowAccount, RowAccounts, RowScorer, RowSums, RowsBuilder,
+    Scored,
 };
 use crate::plan::AccountSpec;
 use crate::value::Decimal;
@@ -35,9 +36,13 @@ pub(super) fn walk_pass(
     };
     let first = pass.tables.rows().is_none();
     let mut builder = RowsBuilder::default();
+    let mut sums = RowSums::new(pass.plan.groups.len());
     let take = |done: Done<ChunkAccounts>| {
         if first {
             builder.push(done.start, done.rows, &done.out);
+        }
+        if pass.score_level {
+            sums.push(done.rows, &done.out.sums);
         }
         Ok(Some(done.out))
     };
@@ -67,7 +72,8 @@ pub(super) fn walk_pass(
         true => builder.finish(&maps),
         false => RowAccounts::default(),
     };
-    Ok(PassTables { table, rows })
+    let sums = pass.score_level.then(|| sums.finish());
+    Ok(PassTables { table, rows, sums })
 }
 
 /// A worker of a CSV pass.
@@ -86,7 +92,7 @@ struct AccountRows<'a, 'p> {
 
 impl AccountRows<'_, '_> {
     /// Score the row, then add it with its groups and score.
-    fn scored_row(&mut self, number: u64, cells: Cells) -> RowAccount {
+    fn scored_row(&mut self, number: u64, cells: Cells, out: &mut ChunkAccounts) -> RowAccount {
         let Some(rows) = self.rows.as_mut() else {
             return RowAccount::Unknown;
         };
@@ -106,6 +112,11 @@ impl AccountRows<'_, '_> {
             }
             Err(_) => return RowAccount::Unknown,
         };
+        // Kept for the scoring pass, unless a cell was read as missing:
+        // that row is scored again, to write its note.
+        if notes.is_empty() {
+            out.sums.keep(number, score, &self.groups);
+        }
         let found = rows.last_account();
         let (lead, _) = rows.last();
         let scored = Scored {
@@ -163,7 +174,7 @@ impl RowHandler for AccountRows<'_, '_> {
         _: &mut Vec<Rejection>,
     ) -> Result<(), Rejection> {
         let found = match self.rows.is_some() {
-            true => self.scored_row(number, cells),
+            true => self.scored_row(number, cells, out),
             false => self.input_row(number, cells),
         };
         if self.adder.pass.tables.rows().is_none() {

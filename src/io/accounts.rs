@@ -18,7 +18,8 @@ use super::read::Reader;
 use super::read::{Header, OpenError};
 use super::read_csv::{header_from, CsvWalk};
 use crate::eval::{
-    AccountTable, AccountTables, Adding, Lead, RowAccount, RowAccounts, Scored, Scorer, Scratch,
+    AccountTable, AccountTables, Adding, Lead, RowAccount, RowAccounts, RowSums, Scored, Scorer,
+    Scratch,
 };
 use crate::id::{FieldId, IdVec};
 use crate::plan::{AccountSpec, FieldSpec, Plan};
@@ -54,6 +55,8 @@ impl AccountPass<'_, '_> {
 pub struct PassTables {
     pub table: AccountTable,
     pub rows: RowAccounts,
+    /// The score-level pass, over CSV: each row's score and groups.
+    pub sums: Option<RowSums>,
 }
 
 /// Read the lead file `input` once, adding every readable lead to its
@@ -150,6 +153,7 @@ fn row_pass(
     Ok(PassTables {
         table: adder.table,
         rows: RowAccounts::default(),
+        sums: None,
     })
 }
 
