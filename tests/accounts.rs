@@ -485,3 +485,231 @@ fn models_with_one_level_of_account_values() {
          4,,1,1,\n"
     );
 }
+
+/// Many leads in many chunks (a file of about 1.3 MB is split into
+/// chunks of 64 KiB near its end), with rejected rows and blank keys
+/// among them: the later passes find each row's account by its number,
+/// from the first pass, so a row rejected in the middle of a chunk must
+/// not shift the accounts of the rows after it. Every lead's account
+/// values are checked against a count made here, for a model with both
+/// levels of values, one with only input-level ones and one with only
+/// score-level ones, with 1, 2 and 3 threads, from a gzip file (not
+/// split by size) and from standard input: the same bytes.
+#[test]
+fn many_chunks_with_rejected_rows_keep_every_rows_account() {
+    let (leads, expected) = many_leads(40_000);
+    let gz = {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(leads.as_bytes()).unwrap();
+        e.finish().unwrap()
+    };
+    let both =
+        "  let people = count(leads)\n  let total = sum(leads, n)\n  let heat = sum(leads, score)";
+    let models = [
+        (both, "when account.people >= 3 add 5 \"Crowd\"", true, true),
+        (
+            "  let people = count(leads)\n  let total = sum(leads, n)",
+            "when account.people >= 3 add 5 \"Crowd\"",
+            true,
+            false,
+        ),
+        ("  let heat = sum(leads, score)", "", false, true),
+    ];
+    for (values, rule, input_level, score_level) in models {
+        let model = format!(
+            "fields {{\n  lead_id: text required\n  company: text\n  n: int\n  title: text\n}}\n\n\
+             account by company {{\n{values}\n}}\n\n\
+             when n > 5 add 10 \"Big\"\nwhen title == \"CEO\" add 20 \"Boss\"\n{rule}\n"
+        );
+        let dir = dir_with(&[("m.tally", model.as_str()), ("leads.csv", leads.as_str())]);
+        std::fs::write(dir.path().join("leads.csv.gz"), &gz).unwrap();
+        let run = |file: &str, threads: &str| {
+            let out = tally(
+                dir.path(),
+                &["score", "m.tally", file, "--threads", threads, "-o", "-"],
+            );
+            assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+            text(&out.stdout)
+        };
+        let scored = run("leads.csv", "1");
+        check_many(&scored, &expected, input_level, score_level);
+        for (file, threads) in [
+            ("leads.csv", "2"),
+            ("leads.csv", "3"),
+            ("leads.csv.gz", "2"),
+        ] {
+            assert!(run(file, threads) == scored, "{file} --threads {threads}");
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
+            .current_dir(dir.path())
+            .args(["score", "m.tally", "-", "--threads", "2"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let input = leads.clone();
+        let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
+        let from_stdin = child.wait_with_output().unwrap();
+        writer.join().unwrap();
+        assert!(text(&from_stdin.stdout) == scored, "standard input");
+    }
+}
+
+/// What a lead of [`many_leads`] should score: its `n`, whether its
+/// title is CEO, and its account's folded key (`None`: none).
+struct ManyLead {
+    n: i64,
+    ceo: bool,
+    account: Option<String>,
+}
+
+/// `rows` leads in about `rows / 8` accounts (keys spelled with other
+/// cases and spaces, a few blank), every 97th row rejected (no lead id,
+/// or an `n` that is not a number): the file, and the readable leads by
+/// id.
+fn many_leads(rows: usize) -> (String, std::collections::BTreeMap<String, ManyLead>) {
+    let mut file = String::from("lead_id,company,n,title\n");
+    let mut leads = std::collections::BTreeMap::new();
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for i in 0..rows {
+        let (r, account) = (next(), next() % (rows as u64 / 8));
+        let n = i64::try_from(r % 12).unwrap();
+        let ceo = r % 5 == 0;
+        let company = match r % 50 {
+            0 => String::new(),
+            1 => format!(" company {account} "),
+            2 => format!("COMPANY {account}"),
+            _ => format!("Company {account}"),
+        };
+        let title = if ceo { "CEO" } else { "Analyst" };
+        let id = format!("L{i}");
+        match i % 97 {
+            13 => file.push_str(&format!(",{company},{n},{title}\n")),
+            50 => file.push_str(&format!("{id},{company},many,{title}\n")),
+            _ => {
+                file.push_str(&format!("{id},{company},{n},{title}\n"));
+                let account = (!company.trim().is_empty()).then(|| format!("company {account}"));
+                leads.insert(id, ManyLead { n, ceo, account });
+            }
+        }
+    }
+    (file, leads)
+}
+
+/// Check every scored lead's account values against [`many_leads`]'s.
+fn check_many(
+    scored: &str,
+    leads: &std::collections::BTreeMap<String, ManyLead>,
+    input_level: bool,
+    score_level: bool,
+) {
+    use std::collections::HashMap;
+    let mut people: HashMap<&str, i64> = HashMap::new();
+    let mut total: HashMap<&str, i64> = HashMap::new();
+    for lead in leads.values() {
+        if let Some(account) = &lead.account {
+            *people.entry(account).or_default() += 1;
+            *total.entry(account).or_default() += lead.n;
+        }
+    }
+    let score_of = |lead: &ManyLead| {
+        let crowd = input_level
+            && lead
+                .account
+                .as_ref()
+                .is_some_and(|a| people[a.as_str()] >= 3);
+        10 * i64::from(lead.n > 5) + 20 * i64::from(lead.ceo) + 5 * i64::from(crowd)
+    };
+    let mut heat: HashMap<&str, i64> = HashMap::new();
+    for lead in leads.values() {
+        if let Some(account) = &lead.account {
+            *heat.entry(account).or_default() += score_of(lead);
+        }
+    }
+    let mut lines = scored.lines();
+    let header = lines.next().unwrap();
+    let mut seen = 0;
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let lead = &leads[cells[0]];
+        let account = lead.account.as_deref();
+        let of = |map: &HashMap<&str, i64>| account.map_or(String::new(), |a| map[a].to_string());
+        let mut want = vec![score_of(lead).to_string()];
+        if input_level {
+            want.extend([of(&people), of(&total)]);
+        }
+        if score_level {
+            want.push(of(&heat));
+        }
+        assert_eq!(cells[4..], want, "{header}\n{line}");
+        seen += 1;
+    }
+    assert_eq!(seen, leads.len());
+}
+
+/// With score-level values, the scoring pass takes each row's score and
+/// groups from the score-level pass and runs only the ladder and tiers
+/// over the cells they read (a text folded, a number, a group, the
+/// score, an account value, the stage). A lead file read as NDJSON is
+/// scored in full: both must write the same leads, for CSV and NDJSON
+/// output, with 1 and 2 threads, and with `--explain` (which scores in
+/// full) and `--bad-values missing` (whose noted rows are scored in
+/// full, their notes written once).
+#[test]
+fn kept_sums_give_the_ladder_and_tiers_what_full_scoring_gives() {
+    let (leads, _) = many_leads(20_000);
+    let model =
+        "fields {\n  lead_id: text required\n  company: text\n  n: int\n  title: text\n}\n\n\
+        account by company {\n  let people = count(leads)\n  let heat = sum(leads, score)\n}\n\n\
+        group size max 15 {\n  when n > 5 add 10 \"Big\"\n  when n > 8 add 10 \"Huge\"\n}\n\n\
+        when title == \"CEO\" add 20 \"Boss\"\nwhen account.people >= 3 add 5 \"Crowd\"\n\n\
+        if title == \"ceo\" and account.heat >= 100 then SQL\n\
+        if size >= 15 and n > 10 then MQL\nelse Nurture\n\n\
+        tier band {\n  if stage == SQL and n < 3 then A\n  if score >= 25 then B\n  else C\n}\n";
+    let dir = dir_with(&[("m.tally", model), ("leads.csv", leads.as_str())]);
+    let mut outputs = String::new();
+    for extra in [&[][..], &["--explain"], &["--bad-values", "missing"]] {
+        let run = |file: &str, threads: &str| {
+            let mut args = vec!["score", "m.tally", file, "--format", "ndjson"];
+            args.extend(["--threads", threads, "-o", "-"]);
+            args.extend(extra);
+            let out = tally(dir.path(), &args);
+            (text(&out.stdout), text(&out.stderr))
+        };
+        let (kept, stderr) = run("leads.csv", "1");
+        assert!(kept.lines().count() > 19_000, "{stderr}");
+        assert!(run("leads.csv", "2").0 == kept, "{extra:?} --threads 2");
+        // The same leads' input members as a lead file of NDJSON, which
+        // is scored in full.
+        let ndjson: String = kept
+            .lines()
+            .map(|l| l.split(",\"score\"").next().unwrap().to_string() + "}\n")
+            .collect();
+        std::fs::write(dir.path().join("leads.ndjson"), ndjson).unwrap();
+        assert!(run("leads.ndjson", "1").0 == kept, "{extra:?}");
+        // `many` is a bad `n` in every 97th row: noted once each.
+        let noted = stderr.lines().filter(|l| l.contains("\"many\"")).count();
+        assert_eq!(
+            noted,
+            leads.matches(",many,").count(),
+            "{extra:?}\n{stderr}"
+        );
+        outputs = kept;
+    }
+    for grade in [
+        "\"stage\":\"SQL\"",
+        "\"stage\":\"MQL\"",
+        "\"band\":\"A\"",
+        "\"band\":\"B\"",
+    ] {
+        assert!(outputs.contains(grade), "{grade}");
+    }
+}

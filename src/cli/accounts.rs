@@ -44,6 +44,9 @@ pub fn read_accounts(
         limit: how.limit,
         threads: how.threads,
     };
+    // The size the scoring pass splits the file by: the passes split it
+    // alike, so a later pass finds each row's account by its number.
+    let size = super::score::input_size(path);
     let pass = |tables: &AccountTables, score_level: bool| {
         let scorer = Scorer::new(plan, as_of)
             .with_events(&events.tables)
@@ -52,20 +55,22 @@ pub fn read_accounts(
         let pass = AccountPass {
             plan,
             scorer: &scorer,
+            tables,
             score_level,
             today: as_of,
             bad_values: how.bad_values,
         };
-        io::account_pass(pass, input, read).map_err(|e| failure(shown, e))
+        io::account_pass(pass, input, read, size).map_err(|e| failure(shown, e))
     };
     let mut tables = AccountTables::default();
-    if account.has_level(false) {
-        tables.input = pass(&tables, false)?;
-        tables.settle(account);
-    }
-    if account.has_level(true) {
-        tables.score = pass(&tables, true)?;
-        tables.settle(account);
+    for score_level in [false, true] {
+        if account.has_level(score_level) {
+            let found = pass(&tables, score_level)?;
+            tables.settle(account, found.table, found.rows);
+            if let Some(sums) = found.sums {
+                tables.keep_sums(sums);
+            }
+        }
     }
     Ok(tables)
 }

@@ -349,8 +349,10 @@ fn finish(outputs: &Outputs, out: io::Finished, rejects: Sink) -> Result<(), Sto
     outputs.commit(out, rejects)
 }
 
-/// The size of a plain (not gzipped) lead file, for the progress bar.
-fn input_size(path: &str) -> Option<u64> {
+/// The size of a plain (not gzipped) lead file, for the progress bar;
+/// also the chunks' size hint, which the account passes give alike
+/// (src/cli/accounts.rs), so that they split the file as scoring does.
+pub(super) fn input_size(path: &str) -> Option<u64> {
     let hint = NameHint::of(path);
     (path != "-" && !hint.gzip)
         .then(|| std::fs::metadata(path).ok().map(|m| m.len()))

@@ -14,10 +14,12 @@ use std::collections::HashMap;
 use foldhash::fast::RandomState;
 
 use super::account_key::Key;
+use super::account_rows::{RowAccount, MAX_ACCOUNTS};
 use super::events::{event_env, key_into, AggregateOverflow, State};
 use super::expr::{self, Env, Folded};
 use super::Lead;
-use crate::id::{FieldId, IdSlice, IdVec};
+use crate::check::model::AggregateKind;
+use crate::id::{AccountValueId, FieldId, IdSlice, IdVec};
 use crate::plan::AccountSpec;
 use crate::value::{Date, Decimal, Value};
 
@@ -26,27 +28,41 @@ use crate::value::{Date, Decimal, Value};
 /// not turn lookups into long probes), as the memo's is. (It was no
 /// faster or slower on the accounts benchmark: a lookup there costs its
 /// cache misses, not its hashing.)
-type ByKey<V> = HashMap<Key, V, RandomState>;
+pub(super) type ByKey<V> = HashMap<Key, V, RandomState>;
 
-/// The states of one level's account values, per account key.
+/// The states of one level's account values, per account. A pass that
+/// finds accounts by key (the first) numbers them as it meets them; a
+/// later pass, told each row's account (see [`RowAccounts`]), keeps them
+/// at the settled tables' indices and has no keys.
+///
+/// An account's states lie together in one vector, its leads first (a
+/// count), then its level's values' only: adding a lead to one of
+/// 200,000 accounts then costs one cache miss (or two adjacent lines),
+/// not one for the account and one for a box of its states.
+///
+/// [`RowAccounts`]: super::account_rows::RowAccounts
 #[derive(Debug, Default)]
 pub struct AccountTable {
-    by_key: ByKey<Account>,
+    /// Key to account index (empty in a table kept by index).
+    pub(super) by_key: ByKey<u32>,
+    /// Account `i`'s states: `slots[i * w..(i + 1) * w]`, `w` one more
+    /// than its level's values; an account no lead came to has a count
+    /// of 0.
+    slots: Vec<State>,
+    /// The values of the table's level (their indices in the block), and
+    /// the fields they read (folded per lead; a lead's other text, notes
+    /// and the like, is not): found at the first lead.
+    level: Option<Level>,
     /// Reused per lead.
     key: String,
     folded: IdVec<FieldId, Folded>,
-    /// The fields the values of the table's level read (their text is
-    /// folded per lead; a lead's other text, notes and the like, is not):
-    /// found at the first lead.
-    read: Option<Vec<FieldId>>,
 }
 
-/// One account's leads and states: one entry, so adding a lead costs one
-/// lookup.
-#[derive(Debug)]
-struct Account {
-    leads: u64,
-    states: Box<[State]>,
+/// See [`AccountTable::level`].
+#[derive(Debug, Clone)]
+struct Level {
+    values: Vec<AccountValueId>,
+    fields: Vec<FieldId>,
 }
 
 /// The groups and score of a lead, for a score-level pass.
@@ -56,10 +72,21 @@ pub struct Scored<'a> {
     pub score: Option<Decimal>,
 }
 
+/// What a pass adds a lead with: the values of level `score_level` (the
+/// others are left alone); `scored` gives its groups and score in a
+/// score-level pass.
+#[derive(Debug, Clone, Copy)]
+pub struct Adding<'a> {
+    pub score_level: bool,
+    pub scored: Scored<'a>,
+    pub today: Date,
+}
+
 impl AccountTable {
-    /// Add one lead to its account: the values of level `score_level`
-    /// (the others are left alone). `scored` gives its groups and score
-    /// in a score-level pass.
+    /// Add one lead to its account, found by its key: the values of level
+    /// `score_level` (the others are left alone). `scored` gives its
+    /// groups and score in a score-level pass. Gives the account's index
+    /// in this table.
     pub fn add(
         &mut self,
         spec: &AccountSpec,
@@ -67,82 +94,202 @@ impl AccountTable {
         lead: &Lead,
         scored: Scored,
         today: Date,
-    ) -> Result<(), AggregateOverflow> {
+    ) -> Result<RowAccount, AggregateOverflow> {
         if !account_key_into(&mut self.key, lead.values.at(spec.by).as_ref()) {
-            return Ok(());
+            return Ok(RowAccount::None);
         }
-        let account = match self.by_key.get_mut(self.key.as_bytes()) {
-            Some(account) => account,
-            None => self
-                .by_key
-                .entry(Key::new(self.key.as_bytes()))
-                .or_insert_with(|| Account {
-                    leads: 0,
-                    states: spec.values.iter().map(State::new).collect(),
-                }),
+        let index = match self.by_key.get(self.key.as_bytes()) {
+            Some(index) => *index,
+            None => match u32::try_from(self.by_key.len()) {
+                Ok(index) if index < MAX_ACCOUNTS => {
+                    self.by_key.insert(Key::new(self.key.as_bytes()), index);
+                    index
+                }
+                _ => return Ok(RowAccount::Unknown),
+            },
         };
-        account.leads += 1;
-        let states = &mut account.states;
+        let adding = Adding {
+            score_level,
+            scored,
+            today,
+        };
+        self.add_at(spec, index, lead, adding)?;
+        Ok(RowAccount::In(index))
+    }
+
+    /// Add one lead to the account with index `index` (a table kept by
+    /// index: the settled tables' indices).
+    pub fn add_at(
+        &mut self,
+        spec: &AccountSpec,
+        index: u32,
+        lead: &Lead,
+        adding: Adding,
+    ) -> Result<(), AggregateOverflow> {
+        let level = self
+            .level
+            .get_or_insert_with(|| Level::of(spec, adding.score_level));
+        let width = level.values.len() + 1;
+        let start = usize::try_from(index)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(width);
+        if self.slots.len() < start.saturating_add(width) {
+            grow(&mut self.slots, spec, level, start.saturating_add(width));
+        }
+        let Some([leads, states @ ..]) = self.slots.get_mut(start..start + width) else {
+            return Ok(());
+        };
+        if let State::Count(n) = leads {
+            *n += 1;
+        }
         self.folded.resize_with(lead.values.len(), Folded::default);
-        let read = self
-            .read
-            .get_or_insert_with(|| fields_read(spec, score_level));
-        for &field in read.iter() {
+        for &field in &level.fields {
             self.folded
                 .at_mut(field)
                 .refill(lead.values.at(field).as_ref());
         }
-        let mut env: Env = event_env(lead, &self.folded, today);
-        env.groups = IdSlice::from(scored.groups);
-        env.score = scored.score;
-        let levels = spec.score_level.iter();
-        for ((value, state), level) in spec.values.iter().zip(states.iter_mut()).zip(levels) {
-            // The other level's values are another pass's: not evaluated.
-            if *level != score_level {
-                continue;
-            }
+        let mut env: Env = event_env(lead, &self.folded, adding.today);
+        env.groups = IdSlice::from(adding.scored.groups);
+        env.score = adding.scored.score;
+        let values = level.values.iter().map(|&i| spec.values.at(i));
+        for (value, state) in values.zip(states.iter_mut()) {
             let counted = value
                 .condition
                 .as_ref()
                 .is_none_or(|c| expr::truth(c, &env) == Some(true));
             if counted {
-                state.add(value, today, &env)?;
+                state.add(value, adding.today, &env)?;
             }
         }
         Ok(())
     }
 
-    /// Fold another table of the same account block into this one.
+    /// Fold another table of the same account block and pass into this
+    /// one. Gives, for a table kept by key, where each of its accounts is
+    /// now (`map[i]` for its account `i`); a table kept by index merges
+    /// account by account.
     pub fn merge(
         &mut self,
         spec: &AccountSpec,
         other: AccountTable,
-    ) -> Result<(), AggregateOverflow> {
-        for (key, theirs) in other.by_key {
-            match self.by_key.get_mut(&key) {
-                Some(ours) => {
-                    ours.leads += theirs.leads;
-                    let pairs = ours.states.iter_mut().zip(theirs.states.into_vec());
-                    for ((a, b), value) in pairs.zip(&spec.values) {
-                        a.merge(b, value.kind)?;
-                    }
-                }
-                None => {
-                    self.by_key.insert(key, theirs);
-                }
+    ) -> Result<Vec<u32>, AggregateOverflow> {
+        let Some(level) = other.level else {
+            return Ok(Vec::new()); // no lead came to it
+        };
+        let level = self.level.get_or_insert(level).clone();
+        let width = level.values.len() + 1;
+        let mut theirs = other.slots;
+        let accounts = theirs.len() / width;
+        let keyed = !other.by_key.is_empty();
+        let mut map = vec![MAX_ACCOUNTS; if keyed { accounts } else { 0 }];
+        let mut into = |ours: usize, theirs: &mut [State]| -> Result<(), AggregateOverflow> {
+            let end = (ours + 1) * width;
+            if self.slots.len() < end {
+                grow(&mut self.slots, spec, &level, end);
+            }
+            let slots = self.slots.get_mut(ours * width..end).unwrap_or_default();
+            let kinds = std::iter::once(None).chain(level.values.iter().map(Some));
+            for ((a, b), kind) in slots.iter_mut().zip(theirs).zip(kinds) {
+                let b = std::mem::replace(b, State::Count(0));
+                let kind = kind.map(|&i| spec.values.at(i).kind);
+                a.merge(b, kind.unwrap_or(AggregateKind::Count))?;
+            }
+            Ok(())
+        };
+        if !keyed {
+            for (i, chunk) in theirs.chunks_mut(width).enumerate() {
+                into(i, chunk)?;
+            }
+            return Ok(map);
+        }
+        for (key, index) in other.by_key {
+            let i = usize::try_from(index).unwrap_or(usize::MAX);
+            let Ok(next) = u32::try_from(self.by_key.len()) else {
+                continue; // past 4 billion accounts: its rows are looked up by key
+            };
+            let ours = *self.by_key.entry(key).or_insert(next);
+            let chunk = theirs.get_mut(i * width..(i + 1) * width);
+            into(
+                usize::try_from(ours).unwrap_or(usize::MAX),
+                chunk.unwrap_or_default(),
+            )?;
+            if let Some(m) = map.get_mut(i) {
+                *m = ours;
             }
         }
-        Ok(())
+        Ok(map)
     }
 
-    /// The number of accounts.
+    /// The number of accounts a lead came to.
     pub fn len(&self) -> usize {
-        self.by_key.len()
+        self.accounts().filter(|(_, leads, _)| *leads > 0).count()
     }
 
     /// Whether no lead had an account.
     pub fn is_empty(&self) -> bool {
-        self.by_key.is_empty()
+        self.len() == 0
+    }
+
+    /// Each account's index, leads and states, with the index in the
+    /// block of each state's value.
+    pub(super) fn accounts(
+        &self,
+    ) -> impl Iterator<Item = (usize, u64, impl Iterator<Item = (AccountValueId, &State)>)> {
+        let level = self.level.as_ref();
+        let width = level.map_or(1, |l| l.values.len() + 1);
+        let values = level.map_or(&[][..], |l| l.values.as_slice());
+        self.slots.chunks(width).enumerate().map(move |(i, slots)| {
+            let leads = match slots.first() {
+                Some(State::Count(n)) => *n,
+                _ => 0,
+            };
+            let states = values.iter().copied().zip(slots.iter().skip(1));
+            (i, leads, states)
+        })
+    }
+
+    /// The states of the account with folded key `key`, if this table
+    /// has it.
+    fn slots_by_key(&self, key: &[u8]) -> Option<(&Level, &[State])> {
+        let index = usize::try_from(*self.by_key.get(key)?).ok()?;
+        let level = self.level.as_ref()?;
+        let width = level.values.len() + 1;
+        Some((level, self.slots.get(index * width..(index + 1) * width)?))
+    }
+
+    /// How many leads the account with folded key `key` has here.
+    pub(super) fn leads_by_key(&self, key: &[u8]) -> Option<u64> {
+        match self.slots_by_key(key)?.1.first()? {
+            State::Count(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// The state of value `value` of the account with folded key `key`.
+    pub(super) fn state_by_key(&self, key: &[u8], value: AccountValueId) -> Option<&State> {
+        let (level, slots) = self.slots_by_key(key)?;
+        let nth = level.values.iter().position(|v| *v == value)?;
+        slots.get(nth + 1)
+    }
+}
+
+impl Level {
+    fn of(spec: &AccountSpec, score_level: bool) -> Level {
+        let levels = spec.score_level.enumerate();
+        let values = levels.filter(|(_, l)| **l == score_level).map(|(i, _)| i);
+        Level {
+            values: values.collect(),
+            fields: fields_read(spec, score_level),
+        }
+    }
+}
+
+/// Fresh states up to `len` slots (whole accounts).
+fn grow(slots: &mut Vec<State>, spec: &AccountSpec, level: &Level, len: usize) {
+    while slots.len() < len {
+        slots.push(State::Count(0));
+        let values = level.values.iter().map(|&i| spec.values.at(i));
+        slots.extend(values.map(State::new));
     }
 }
 
@@ -159,120 +306,12 @@ fn fields_read(spec: &AccountSpec, score_level: bool) -> Vec<FieldId> {
     fields.dedup();
     fields
 }
-
-/// The tables of both levels, as the scoring pass reads them.
-#[derive(Debug, Default)]
-pub struct AccountTables {
-    pub input: AccountTable,
-    pub score: AccountTable,
-    /// Each account's values, worked out once by [`AccountTables::settle`]
-    /// rather than from the states for every lead (a pass then costs one
-    /// fold and one lookup per lead).
-    settled: Option<ByKey<Settled>>,
-}
-
-/// An account's leads and values, settled.
-#[derive(Debug)]
-struct Settled {
-    leads: u64,
-    values: Box<[Option<Value>]>,
-}
-
-thread_local! {
-    /// The folded key of the lead being looked up: a buffer per thread, so
-    /// a lookup allocates nothing.
-    static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-}
-
-impl AccountTables {
-    /// Take the states a pass left in `input` or `score`: each account's
-    /// values of that level are worked out now, once, and the states are
-    /// dropped (they are no longer read, and 200,000 accounts' states and
-    /// values together came near the memory goal). Call it after each
-    /// pass; until the first call, lookups read the states.
-    pub fn settle(&mut self, spec: &AccountSpec) {
-        let mut settled = self.settled.take().unwrap_or_default();
-        let fresh = |leads: u64| Settled {
-            leads,
-            values: spec.values.iter().map(|v| State::new(v).value(v)).collect(),
-        };
-        for (score_level, table) in [(false, &mut self.input), (true, &mut self.score)] {
-            for (key, account) in std::mem::take(&mut table.by_key) {
-                let entry = settled.entry(key).or_insert_with(|| fresh(account.leads));
-                let levels = spec.score_level.iter();
-                let slots = entry.values.iter_mut().zip(account.states.iter());
-                for (((slot, state), value), level) in slots.zip(&spec.values).zip(levels) {
-                    if *level == score_level {
-                        *slot = state.value(value);
-                    }
-                }
-            }
-        }
-        settled.shrink_to_fit();
-        self.settled = Some(settled);
-    }
-
-    /// How many leads formed the account of a lead with this grouping
-    /// value (`None`: in no account).
-    pub fn leads_in(&self, key: Option<&Value>) -> Option<u64> {
-        let mut buf = String::new();
-        if !account_key_into(&mut buf, key) {
-            return None;
-        }
-        let key = buf.as_bytes();
-        if let Some(settled) = &self.settled {
-            return settled.get(key).map(|s| s.leads);
-        }
-        let count = |t: &AccountTable| t.by_key.get(key).map(|a| a.leads);
-        count(&self.input).or_else(|| count(&self.score))
-    }
-
-    /// The lead's account values (`out[i]` for value `i`), given its
-    /// grouping value: all missing for a lead in no account.
-    pub fn values_for(
-        &self,
-        spec: &AccountSpec,
-        key: Option<&Value>,
-        out: &mut Vec<Option<Value>>,
-    ) {
-        out.clear();
-        KEY.with_borrow_mut(|buf| {
-            if !account_key_into(buf, key) {
-                out.resize(spec.values.len(), None);
-                return;
-            }
-            let key = buf.as_bytes();
-            match self.settled.as_ref().map(|s| s.get(key)) {
-                Some(Some(settled)) => out.extend_from_slice(&settled.values),
-                // Not seen by the passes (a test's lead, say): the values
-                // of an account with no leads.
-                Some(None) => out.extend(spec.values.iter().map(|v| State::new(v).value(v))),
-                None => self.values_of(spec, key, out),
-            }
-        });
-    }
-
-    /// The values of the account whose folded key is `key`, from the
-    /// states (an account a level never saw has that level's empty values).
-    fn values_of(&self, spec: &AccountSpec, key: &[u8], out: &mut Vec<Option<Value>>) {
-        let levels = spec.score_level.iter();
-        for (i, (value, level)) in spec.values.iter().zip(levels).enumerate() {
-            let table = if *level { &self.score } else { &self.input };
-            let state = table.by_key.get(key).and_then(|a| a.states.get(i));
-            out.push(match state {
-                Some(state) => state.value(value),
-                None => State::new(value).value(value),
-            });
-        }
-    }
-}
-
 /// An account's key in `buf`: the grouping value as `==` compares it.
 /// Text and numbers as events' keys are (text folded, blank none); a
 /// date as `YYYY-MM-DD` and a bool as `true` or `false`, since `==`
 /// compares those too (a model has one grouping field, so the kinds never
 /// meet). Lists are refused by the checker. `false`: in no account.
-fn account_key_into(buf: &mut String, value: Option<&Value>) -> bool {
+pub(super) fn account_key_into(buf: &mut String, value: Option<&Value>) -> bool {
     use std::fmt::Write;
     match value {
         Some(Value::Date(d)) => {

@@ -5,6 +5,8 @@
 //! decimals, Unicode case-folded text comparison, calendar dates.
 
 mod account_key;
+mod account_rows;
+mod account_tables;
 mod accounts;
 mod compiled;
 pub mod decay;
@@ -14,12 +16,15 @@ mod memo;
 mod model_tests;
 mod predicates;
 mod row;
+mod row_sums;
 mod run;
 mod scorer;
 mod scratch;
 mod sums;
 
-pub use accounts::{AccountTable, AccountTables, Scored};
+pub use account_rows::{ChunkAccounts, RowAccount, RowAccounts, RowsBuilder};
+pub use account_tables::AccountTables;
+pub use accounts::{AccountTable, Adding, Scored};
 pub use events::{
     contributions, lead_key, same_key, AggregateOverflow, Contribution, EventAdder, EventCounts,
     EventTable, KeySet, SharedTable,
@@ -27,6 +32,7 @@ pub use events::{
 pub use memo::{Memo, Recalled};
 pub use model_tests::{run_tests, Failure, TestResult};
 pub use row::{CellError, Row, RowScorer};
+pub use row_sums::{ChunkSums, RowSums};
 pub use run::{RuleTrace, Trace};
 pub use scorer::Scorer;
 pub use scratch::Scratch;

@@ -19,6 +19,7 @@
 //! (see [`memo`](super::memo)) recalls what a repeated cell's predicates and
 //! local rules gave from its bytes alone, before it is parsed or copied.
 
+use super::account_rows::{RowAccount, RowAccounts};
 use super::memo::{Memo, Recalled};
 use super::{Lead, Overflow, Scorer, Scratch};
 use crate::id::{FieldId, IdVec};
@@ -45,6 +46,16 @@ pub struct RowScorer<'p> {
     /// run; and a buffer for them.
     has_events: bool,
     event_values: Vec<Option<Value>>,
+    /// The number of the current chunk's first row, when the first
+    /// account pass had a chunk begin at the same byte (see
+    /// [`RowScorer::chunk_at`]); and the current row's account.
+    first_row: Option<u64>,
+    account: RowAccount,
+    /// The current row's number in the file, when known.
+    row: Option<u64>,
+    /// The fields the stage ladder and the tiers read (a row whose sums
+    /// were kept reads only these: see [`Row::finish_kept`]).
+    ladder_fields: Vec<FieldId>,
 }
 
 /// How a field's cells are read.
@@ -102,13 +113,46 @@ impl<'p> RowScorer<'p> {
             fields,
             has_events: scorer.has_precomputed(),
             event_values: Vec::new(),
+            first_row: None,
+            account: RowAccount::Unknown,
+            row: None,
+            ladder_fields: ladder_fields(scorer.plan()),
         }
+    }
+
+    /// The fields the stage ladder and the tiers read.
+    pub fn ladder_fields(&self) -> &[FieldId] {
+        &self.ladder_fields
+    }
+
+    /// Whether the row given to [`Row::number`] last has its sums kept
+    /// from the score-level pass.
+    pub fn kept(&self, number: u64) -> bool {
+        let row = self.first_row.map(|f| RowAccounts::row_of(f, number));
+        let tables = self.scorer.accounts;
+        row.zip(tables).is_some_and(|(r, t)| t.sums_of(r).is_some())
+    }
+
+    /// The rows that follow are those of the chunk at byte `offset` of
+    /// the file (after its header): [`Row::number`] then finds each row's
+    /// account by its number, as the first account pass recorded it,
+    /// instead of by its key.
+    pub fn chunk_at(&mut self, offset: u64) {
+        let rows = self.scorer.accounts.and_then(|t| t.rows());
+        self.first_row = rows.and_then(|r| r.first_row_at(offset));
+    }
+
+    /// The last row's account (known once it is finished).
+    pub fn last_account(&self) -> RowAccount {
+        self.account
     }
 
     /// Start a row: the last row's fired rules are forgotten.
     #[inline]
     pub fn begin(&mut self) -> Row<'_, 'p> {
         self.scorer.begin(&mut self.scratch);
+        self.account = RowAccount::Unknown;
+        self.row = None;
         Row { s: self }
     }
 
@@ -179,6 +223,20 @@ impl<'r, 'p> Row<'r, 'p> {
         }
     }
 
+    /// The row is row `number` (counted from 1) of the chunk given to
+    /// [`RowScorer::chunk_at`]: its account is read by index, if known.
+    #[inline]
+    pub fn number(&mut self, number: u64) {
+        let s = &mut *self.s;
+        if let (Some(first), Some(tables)) = (s.first_row, s.scorer.accounts) {
+            s.row = Some(RowAccounts::row_of(first, number));
+            let rows = tables.rows();
+            s.account = rows.map_or(RowAccount::Unknown, |r| {
+                r.get(RowAccounts::row_of(first, number))
+            });
+        }
+    }
+
     /// Field `field`'s cell, which could not be read, is read as missing
     /// (`--bad-values missing`). The memo must not remember it: the cell
     /// is noted for every row that has it, not recalled silently.
@@ -217,22 +275,62 @@ impl<'r, 'p> Row<'r, 'p> {
     pub fn finish(self) -> Result<&'r Scratch<'p>, Overflow> {
         let s = self.s;
         if s.has_events {
-            s.scorer.attach_events(&mut s.lead, &mut s.event_values);
+            s.account = s.scorer.attach(&mut s.lead, &mut s.event_values, s.account);
         }
         s.scorer
             .run_memo(&s.lead, &mut s.scratch, Some(&mut s.memo));
-        if let Some(account) = &s.scorer.plan().account {
-            // The account values are outputs too.
-            s.scratch.accounts.clear();
-            let values = account.values.iter();
-            let of = |field: FieldId| s.lead.values.at(field).clone();
-            s.scratch.accounts.extend(values.map(|v| of(v.field)));
-        }
+        set_account_outputs(s);
         match s.scratch.overflow {
             Some(overflow) => Err(overflow),
             None => Ok(&s.scratch),
         }
     }
+}
+
+impl<'r, 'p> Row<'r, 'p> {
+    /// [`Row::finish`] for a row whose score and groups the score-level
+    /// account pass kept (see [`RowScorer::kept`]): only the ladder and
+    /// the tiers run, over the cells of the fields they read (the only
+    /// cells given), the lead's account values and the kept sums. `None`
+    /// when the row has none kept (score it in full).
+    pub fn finish_kept(self) -> Option<&'r Scratch<'p>> {
+        let s = self.s;
+        let tables = s.scorer.accounts?;
+        let sums = tables.sums_of(s.row?)?;
+        if s.has_events {
+            s.account = s.scorer.attach(&mut s.lead, &mut s.event_values, s.account);
+        }
+        let memo = &mut s.memo;
+        s.scorer
+            .finish_from(&s.lead, &mut s.scratch, sums, &s.ladder_fields, memo);
+        set_account_outputs(s);
+        Some(&s.scratch)
+    }
+}
+
+/// The account values are outputs too: copied from the lead's values.
+fn set_account_outputs(s: &mut RowScorer) {
+    if let Some(account) = &s.scorer.plan().account {
+        s.scratch.accounts.clear();
+        let values = account.values.iter();
+        let of = |field: FieldId| s.lead.values.at(field).clone();
+        s.scratch.accounts.extend(values.map(|v| of(v.field)));
+    }
+}
+
+/// The fields a plan's stage ladder and tiers read.
+fn ladder_fields(plan: &crate::plan::Plan) -> Vec<FieldId> {
+    let mut fields = Vec::new();
+    let ladders = plan
+        .stage
+        .iter()
+        .chain(plan.tiers.iter().map(|t| &t.ladder));
+    for (node, _) in ladders.flat_map(|l| &l.steps) {
+        node.for_each_field(&mut |f| fields.push(f));
+    }
+    fields.sort_unstable();
+    fields.dedup();
+    fields
 }
 
 /// A missing value: its buffer kept for later rows.

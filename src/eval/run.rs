@@ -135,6 +135,38 @@ impl<'p> Scorer<'p> {
         self.finish(lead, scratch);
     }
 
+    /// Finish a lead whose score and capped groups (`sums`: the score,
+    /// then each group) are known already, kept from the score-level
+    /// account pass: only the stage ladder and the tiers run. The fields
+    /// they read (`fields`) were read after [`Scorer::begin`]; their
+    /// predicates, unless `memo` recalled them, are tested here, as
+    /// [`Scorer::run_memo`] would.
+    pub(super) fn finish_from(
+        &self,
+        lead: &Lead,
+        scratch: &mut Scratch<'p>,
+        sums: &[Decimal],
+        fields: &[FieldId],
+        memo: &mut Memo,
+    ) {
+        let (score, groups) = sums.split_first().unwrap_or((&Decimal::ZERO, &[]));
+        scratch.score = *score;
+        scratch.groups.clear();
+        scratch.groups.extend_from_slice(groups);
+        scratch.score_capped = true;
+        scratch.overflow = None;
+        if scratch.folded.len() != lead.values.len() {
+            (scratch.folded).resize_with(lead.values.len(), Folded::default);
+        }
+        for &field in fields {
+            if !memo.recalled(field) {
+                self.test_field(field, lead, scratch);
+            }
+            (scratch.folded.at_mut(field)).refill(lead.values.at(field).as_ref());
+        }
+        self.finish(lead, scratch);
+    }
+
     /// Test field `field`'s predicates.
     #[inline(never)] // a miss: kept out of the per-row loop's code
     fn test_field(&self, field: FieldId, lead: &Lead, scratch: &mut Scratch<'p>) {

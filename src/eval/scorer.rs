@@ -3,7 +3,8 @@
 //! one field (their points a function of its cell, so the memo keeps
 //! them), which fields are folded and read, and each rule's points.
 
-use super::accounts::AccountTables;
+use super::account_rows::RowAccount;
+use super::account_tables::AccountTables;
 use super::compiled::CellTest;
 use super::compiled::{Condition, Number};
 use super::events::EventTable;
@@ -186,12 +187,25 @@ impl<'p> Scorer<'p> {
     /// Set the lead's values of the aggregates over its events (a plan
     /// without events sources leaves it as it is). `buffer` is reused.
     pub fn attach_events(&self, lead: &mut Lead, buffer: &mut Vec<Option<Value>>) {
+        self.attach(lead, buffer, RowAccount::Unknown);
+    }
+
+    /// [`Scorer::attach_events`] for a lead whose account the first
+    /// account pass found (`Unknown`: found by its key); gives the
+    /// account it read.
+    pub fn attach(
+        &self,
+        lead: &mut Lead,
+        buffer: &mut Vec<Option<Value>>,
+        found: RowAccount,
+    ) -> RowAccount {
         let empty = EventTable::default();
+        let mut row_account = RowAccount::None;
         if let Some(account) = &self.plan.account {
             let none = AccountTables::default();
             let tables = self.accounts.unwrap_or(&none);
             let key = lead.values.at(account.by).as_ref();
-            tables.values_for(account, key, buffer);
+            row_account = tables.values_at(account, found, key, buffer);
             for (value, computed) in account.values.iter().zip(buffer.drain(..)) {
                 *lead.values.at_mut(value.field) = computed;
             }
@@ -204,6 +218,7 @@ impl<'p> Scorer<'p> {
                 *lead.values.at_mut(aggregate.field) = value;
             }
         }
+        row_account
     }
 
     /// The plan the scorer scores with.

@@ -9,13 +9,18 @@
 
 use std::io::BufRead;
 
+use super::account_walk::walk_pass;
 use super::binding::{BadValues, Binding};
+use super::chunks::Chunks;
 use super::events::{EventsError, EventsFormat};
+use super::format::Format;
 use super::read::Reader;
-use super::read_csv::CsvWalk;
-use super::reject::Rejection;
-use super::walk::{walk, Cells, Done, RowHandler, Shape};
-use crate::eval::{AccountTable, Lead, RowScorer, Scored, Scorer, Scratch};
+use super::read::{Header, OpenError};
+use super::read_csv::{header_from, CsvWalk};
+use crate::eval::{
+    AccountTable, AccountTables, Adding, Lead, RowAccount, RowAccounts, RowSums, Scored, Scorer,
+    Scratch,
+};
 use crate::id::{FieldId, IdVec};
 use crate::plan::{AccountSpec, FieldSpec, Plan};
 use crate::value::{Date, FieldType, Value};
@@ -27,11 +32,31 @@ pub struct AccountPass<'a, 'p> {
     /// Scores the leads (score-level pass) and sets their precomputed
     /// values: events' aggregates, input-level account values.
     pub scorer: &'a Scorer<'p>,
+    /// What the passes before found (the scorer's too): none settled
+    /// means this is the first pass, which numbers the accounts by key
+    /// and records each row's; a later pass reads them.
+    pub tables: &'a AccountTables,
     pub score_level: bool,
     pub today: Date,
     /// `--bad-values`: a row scoring reads with a cell taken as missing
     /// is in its account too (only rejected rows are in none).
     pub bad_values: BadValues,
+}
+
+impl AccountPass<'_, '_> {
+    fn first(&self) -> bool {
+        self.tables.rows().is_none()
+    }
+}
+
+/// What a pass found: its level's states per account, and (the first
+/// pass, over CSV) each row's account.
+#[derive(Debug, Default)]
+pub struct PassTables {
+    pub table: AccountTable,
+    pub rows: RowAccounts,
+    /// The score-level pass, over CSV: each row's score and groups.
+    pub sums: Option<RowSums>,
 }
 
 /// Read the lead file `input` once, adding every readable lead to its
@@ -40,24 +65,50 @@ pub fn account_pass(
     pass: AccountPass,
     input: Box<dyn BufRead + Send>,
     how: EventsFormat,
-) -> Result<AccountTable, EventsError> {
+    size: Option<u64>,
+) -> Result<PassTables, EventsError> {
     let Some(spec) = &pass.plan.account else {
-        return Ok(AccountTable::default());
+        return Ok(PassTables::default());
     };
+    let bind = |header: &Header| {
+        match pass.score_level {
+            true => Binding::new(pass.plan, header),
+            false => Binding::of_fields(&input_fields(pass.plan, spec), header),
+        }
+        .map_err(EventsError::Header)
+        .map(|b| b.with_bad_values(pass.bad_values))
+    };
+    if how.format == Format::Csv {
+        let (header, csv) = csv_walk(input, how, size).map_err(EventsError::Open)?;
+        return walk_pass(pass, spec, &bind(&header)?, csv, how.threads);
+    }
     let reader = Reader::with_limit(input, how.format, how.delimiter, how.limit)
         .map_err(EventsError::Open)?;
-    let binding = match pass.score_level {
-        true => Binding::new(pass.plan, reader.header()),
-        false => Binding::of_fields(&input_fields(pass.plan, spec), reader.header()),
-    }
-    .map_err(EventsError::Header)?
-    .with_bad_values(pass.bad_values);
-    match reader.into_walk() {
-        Ok(csv) => walk_pass(pass, spec, &binding, csv, how.threads),
-        Err(reader) => row_pass(pass, spec, &binding, reader),
-    }
+    row_pass(pass, spec, &bind(reader.header())?, reader)
 }
 
+/// The CSV file's header and records, split into chunks exactly as the
+/// scoring pass splits them (the same size hint, `size`, is what makes
+/// the chunks the same, so that a later pass finds each chunk's rows in
+/// the first pass's: see `RowAccounts`).
+fn csv_walk(
+    input: Box<dyn BufRead + Send>,
+    how: EventsFormat,
+    size: Option<u64>,
+) -> Result<(Header, CsvWalk), OpenError> {
+    let mut chunks = Chunks::new(input, how.delimiter)
+        .size_hint(size)
+        .row_limit(how.limit);
+    let first = chunks.first_record()?;
+    let header = header_from(first.as_deref(), how.delimiter)?;
+    let csv = CsvWalk {
+        chunks,
+        limit: how.limit,
+        delimiter: how.delimiter,
+        columns: header.columns.clone(),
+    };
+    Ok((header, csv))
+}
 /// The plan's fields as the input-level pass reads them: those its values
 /// and the events' join keys read, and every other field whose cell can
 /// make a row rejected (a required one, or a used one of a type that can
@@ -86,67 +137,37 @@ fn input_fields(plan: &Plan, spec: &AccountSpec) -> IdVec<FieldId, FieldSpec> {
         .collect()
 }
 
-/// NDJSON: row by row.
+/// NDJSON: row by row (accounts found by key in every pass).
 fn row_pass(
     pass: AccountPass,
     spec: &AccountSpec,
     binding: &Binding,
     mut reader: Reader,
-) -> Result<AccountTable, EventsError> {
+) -> Result<PassTables, EventsError> {
     let mut adder = Adder::new(pass, spec);
     while let Some(row) = reader.next_row().map_err(EventsError::Io)? {
         if let Ok(mut lead) = row.and_then(|record| binding.lead(&record)) {
             adder.add(&mut lead)?;
         }
     }
-    Ok(adder.table)
-}
-
-/// CSV: on all cores.
-fn walk_pass(
-    pass: AccountPass,
-    spec: &AccountSpec,
-    binding: &Binding,
-    csv: CsvWalk,
-    threads: usize,
-) -> Result<AccountTable, EventsError> {
-    let shape = Shape {
-        delimiter: csv.delimiter,
-        columns: &csv.columns,
-        limit: csv.limit,
-        threads,
-    };
-    let take = |_: Done<()>| Ok(None);
-    let handler = || AccountRows {
-        binding,
-        adder: Adder::new(pass, spec),
-        lead: Lead::default(),
-        rows: pass.score_level.then(|| RowScorer::new(pass.scorer)),
-        groups: Vec::new(),
-        overflow: false,
-    };
-    let workers = walk(&shape, csv.chunks, handler, take).map_err(EventsError::from)?;
-    let mut table = AccountTable::default();
-    for worker in workers {
-        if worker.overflow {
-            return Err(EventsError::Overflow);
-        }
-        table.merge(spec, worker.adder.table)?;
-    }
-    Ok(table)
+    Ok(PassTables {
+        table: adder.table,
+        rows: RowAccounts::default(),
+        sums: None,
+    })
 }
 
 /// Adds leads to a table: the per-lead work of both ways of reading.
-struct Adder<'a, 'p> {
-    pass: AccountPass<'a, 'p>,
-    spec: &'p AccountSpec,
-    table: AccountTable,
+pub(super) struct Adder<'a, 'p> {
+    pub(super) pass: AccountPass<'a, 'p>,
+    pub(super) spec: &'p AccountSpec,
+    pub(super) table: AccountTable,
     scratch: Scratch<'p>,
     buffer: Vec<Option<Value>>,
 }
 
 impl<'a, 'p> Adder<'a, 'p> {
-    fn new(pass: AccountPass<'a, 'p>, spec: &'p AccountSpec) -> Adder<'a, 'p> {
+    pub(super) fn new(pass: AccountPass<'a, 'p>, spec: &'p AccountSpec) -> Adder<'a, 'p> {
         Adder {
             pass,
             spec,
@@ -156,7 +177,8 @@ impl<'a, 'p> Adder<'a, 'p> {
         }
     }
 
-    fn add(&mut self, lead: &mut Lead) -> Result<(), EventsError> {
+    /// Add a lead read whole (not scored yet); gives its account.
+    pub(super) fn add(&mut self, lead: &mut Lead) -> Result<RowAccount, EventsError> {
         let scorer = self.pass.scorer;
         lead.values.resize(self.pass.plan.fields.len(), None);
         // The events' aggregates, and for the score-level pass the
@@ -165,106 +187,54 @@ impl<'a, 'p> Adder<'a, 'p> {
         if self.pass.score_level || !self.pass.plan.events.is_empty() {
             scorer.attach_events(lead, &mut self.buffer);
         }
-        let scored = if self.pass.score_level {
-            scorer.run(lead, &mut self.scratch);
-            if self.scratch.overflow.is_some() {
-                return Ok(()); // a rejected row: in no account
-            }
-            Scored {
-                groups: &self.scratch.groups,
-                score: Some(self.scratch.score),
-            }
-        } else {
-            Scored::default()
-        };
-        let (spec, level, today) = (self.spec, self.pass.score_level, self.pass.today);
-        self.table
-            .add(spec, level, lead, scored, today)
-            .map_err(|_| EventsError::Overflow)
-    }
-}
-
-/// A worker of a CSV pass.
-struct AccountRows<'a, 'p> {
-    binding: &'a Binding,
-    adder: Adder<'a, 'p>,
-    lead: Lead,
-    /// A score-level pass scores each row as the scoring pass does, with
-    /// the memo of repeated cells (and its own copy of the groups).
-    rows: Option<RowScorer<'p>>,
-    groups: Vec<crate::value::Decimal>,
-    overflow: bool,
-}
-
-impl AccountRows<'_, '_> {
-    /// Score the row, then add it with its groups and score.
-    fn scored_row(&mut self, number: u64, cells: Cells, notes: &mut Vec<Rejection>) {
-        let Some(rows) = self.rows.as_mut() else {
-            return;
-        };
-        let mut row = rows.begin();
-        if self
-            .binding
-            .read_cells(number, cells.text, cells.spans, &mut row, notes)
-            .is_err()
-        {
-            return; // rejected: in no account
+        if !self.pass.score_level {
+            return self.add_scored(lead, Scored::default(), RowAccount::Unknown);
         }
-        let score = match row.finish() {
-            Ok(scored) => {
-                self.groups.clear();
-                self.groups.extend_from_slice(&scored.groups);
-                scored.score
-            }
-            Err(_) => return,
-        };
-        let (lead, _) = rows.last();
+        scorer.run(lead, &mut self.scratch);
+        if self.scratch.overflow.is_some() {
+            return Ok(RowAccount::Unknown); // a rejected row: in no account
+        }
+        let scratch = std::mem::take(&mut self.scratch);
         let scored = Scored {
-            groups: &self.groups,
-            score: Some(score),
+            groups: &scratch.groups,
+            score: Some(scratch.score),
         };
-        let (spec, today) = (self.adder.spec, self.adder.pass.today);
-        if self
-            .adder
-            .table
-            .add(spec, true, lead, scored, today)
-            .is_err()
-        {
-            self.overflow = true;
-        }
+        let found = self.add_scored(lead, scored, RowAccount::Unknown);
+        self.scratch = scratch;
+        found
     }
-}
 
-impl RowHandler for AccountRows<'_, '_> {
-    type Out = ();
-
-    fn start(&mut self, _: &mut (), _: usize) {}
-
-    fn row(
+    /// Add a lead to its account: by key in the first pass (which numbers
+    /// the accounts), else by the account's index (`found`, or looked up
+    /// by key when unknown). Gives the account.
+    pub(super) fn add_scored(
         &mut self,
-        number: u64,
-        _: &[u8],
-        cells: Cells,
-        _: &mut (),
-        _: &mut Vec<Rejection>,
-    ) -> Result<(), Rejection> {
-        if self.rows.is_some() {
-            // Notes are the scoring pass's to write.
-            self.scored_row(number, cells, &mut Vec::new());
-            return Ok(());
+        lead: &Lead,
+        scored: Scored,
+        found: RowAccount,
+    ) -> Result<RowAccount, EventsError> {
+        let (spec, score_level, today) = (self.spec, self.pass.score_level, self.pass.today);
+        if self.pass.first() {
+            return (self.table)
+                .add(spec, score_level, lead, scored, today)
+                .map_err(|_| EventsError::Overflow);
         }
-        // A row that cannot be read belongs to no account; the scoring
-        // pass rejects it.
-        if self
-            .binding
-            .read_values(number, cells, &mut self.lead)
-            .is_err()
-        {
-            return Ok(());
+        let found = match found {
+            RowAccount::Unknown => self.pass.tables.index_of(lead.values.at(spec.by).as_ref()),
+            known => known,
+        };
+        // Unknown still: a key the first pass never met, which only a row
+        // it rejected could have, and this pass rejects the same rows.
+        if let RowAccount::In(index) = found {
+            let adding = Adding {
+                score_level,
+                scored,
+                today,
+            };
+            (self.table)
+                .add_at(spec, index, lead, adding)
+                .map_err(|_| EventsError::Overflow)?;
         }
-        if self.adder.add(&mut self.lead).is_err() {
-            self.overflow = true;
-        }
-        Ok(())
+        Ok(found)
     }
 }

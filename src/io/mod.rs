@@ -12,6 +12,7 @@
 //! or a silent drop. Memory stays bounded by one batch, whatever the input
 //! size.
 
+mod account_walk;
 mod accounts;
 mod binding;
 pub mod chunks;
@@ -38,7 +39,7 @@ mod target;
 mod walk;
 mod write;
 
-pub use accounts::{account_pass, AccountPass};
+pub use accounts::{account_pass, AccountPass, PassTables};
 pub use binding::{BadValues, Binding};
 pub use events::{events_of, lead_keys, read_events, EventsError, EventsFormat, EventsRead};
 pub use format::{Format, NameHint};

@@ -12,12 +12,14 @@ use super::encode::{write_json_text, Encoder};
 use super::format::Format;
 use super::layout::Layout;
 use super::limit::RowLimit;
+use super::read::Header;
 use super::reject::Rejection;
 use super::run::{Counts, StreamError};
 use super::sink::Sink;
 use super::walk::{walk, Cells, RowHandler, Shape};
-use crate::eval::{RowScorer, Scorer};
-use crate::plan::Plan;
+use crate::eval::{RowScorer, Scorer, Scratch};
+use crate::id::FieldId;
+use crate::plan::{FieldSpec, Plan};
 
 /// What the workers share.
 pub struct CsvJob<'p> {
@@ -82,15 +84,44 @@ struct ScoreRows<'j, 'p> {
     rows: RowScorer<'p>,
     /// Writes the outputs after the input cells.
     encoder: Encoder<'p>,
+    /// Reads only the cells the ladder and tiers read: for rows whose
+    /// score and groups the score-level account pass kept.
+    light: Option<Binding>,
 }
 
 impl<'j, 'p> ScoreRows<'j, 'p> {
     fn new(job: &'j CsvJob<'p>) -> ScoreRows<'j, 'p> {
+        let rows = RowScorer::new(&job.scorer);
         ScoreRows {
             job,
-            rows: RowScorer::new(&job.scorer),
+            light: light_binding(job, rows.ladder_fields()),
+            rows,
             encoder: Encoder::new(job.plan, job.layout, job.delimiter),
         }
+    }
+
+    /// Score a row whose score and groups were kept (see
+    /// [`ScoreRows::light`]) and write it; false if it must be scored in
+    /// full.
+    fn kept_row(&mut self, number: u64, raw: &[u8], cells: Cells, out: &mut Vec<u8>) -> bool {
+        let Some(light) = &self.light else {
+            return false;
+        };
+        if !self.rows.kept(number) {
+            return false;
+        }
+        let mut row = self.rows.begin();
+        row.number(number);
+        // A kept row read every cell without a note in that pass.
+        let notes = &mut Vec::new();
+        if (light.read_cells(number, cells.text, cells.spans, &mut row, notes)).is_err() {
+            return false;
+        }
+        let Some(scored) = row.finish_kept() else {
+            return false;
+        };
+        encode(self.job, &self.encoder, scored, (raw, cells), out);
+        true
     }
 }
 
@@ -107,6 +138,11 @@ impl RowHandler for ScoreRows<'_, '_> {
         out.clear();
     }
 
+    fn at(&mut self, offset: u64) {
+        // Each row's account is then read by index (accounts only).
+        self.rows.chunk_at(offset);
+    }
+
     #[inline]
     fn row(
         &mut self,
@@ -116,25 +152,66 @@ impl RowHandler for ScoreRows<'_, '_> {
         out: &mut Vec<u8>,
         notes: &mut Vec<Rejection>,
     ) -> Result<(), Rejection> {
+        if self.kept_row(number, raw, cells, out) {
+            return Ok(());
+        }
         let mut row = self.rows.begin();
+        row.number(number);
         let binding = self.job.binding;
         binding.read_cells(number, cells.text, cells.spans, &mut row, notes)?;
         let scored = row
             .finish()
             .map_err(|overflow| Rejection::row(number, overflow.reason(self.job.plan)))?;
-        match self.job.output {
-            Format::Csv => {
-                out.extend_from_slice(raw);
-                self.encoder.csv_outputs(scored, out);
-            }
-            Format::Ndjson => {
-                let text = cells.text.as_bytes();
-                write_ndjson_cells(&self.job.layout.columns, cells.spans, text, out);
-                self.encoder.ndjson_outputs(scored, out);
-            }
-        }
+        encode(self.job, &self.encoder, scored, (raw, cells), out);
         Ok(())
     }
+}
+
+/// Write a scored row: its input (`raw` bytes, or its `cells` as NDJSON
+/// members), then its outputs.
+fn encode(
+    job: &CsvJob,
+    encoder: &Encoder,
+    scored: &Scratch,
+    input: (&[u8], Cells),
+    out: &mut Vec<u8>,
+) {
+    let (raw, cells) = input;
+    match job.output {
+        Format::Csv => {
+            out.extend_from_slice(raw);
+            encoder.csv_outputs(scored, out);
+        }
+        Format::Ndjson => {
+            let text = cells.text.as_bytes();
+            write_ndjson_cells(&job.layout.columns, cells.spans, text, out);
+            encoder.ndjson_outputs(scored, out);
+        }
+    }
+}
+
+/// The binding of a scoring pass's rows whose score and groups the
+/// score-level account pass kept: only the fields the ladder and tiers
+/// read (`fields`) have their cells read. None without score-level
+/// account values, or when the reasons are written (they need the rules
+/// that fired).
+fn light_binding(job: &CsvJob, fields: &[FieldId]) -> Option<Binding> {
+    let account = job.plan.account.as_ref()?;
+    if !account.has_level(true) || job.layout.explain {
+        return None;
+    }
+    let specs = job.plan.fields.enumerate().map(|(id, f)| FieldSpec {
+        used: fields.contains(&id),
+        required: false,
+        ..f.clone()
+    });
+    let header = Header {
+        format: Format::Csv,
+        columns: job.layout.columns.clone(),
+    };
+    // Rejecting (the default): a cell that cannot be read sends the row
+    // to the full path, which says why.
+    Binding::of_fields(&specs.collect(), &header).ok()
 }
 
 /// An NDJSON object's input members: each column's name and its cell (the

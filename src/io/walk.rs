@@ -35,6 +35,14 @@ pub trait RowHandler {
     /// Make `out` ready for a chunk of `len` input bytes.
     fn start(&mut self, out: &mut Self::Out, len: usize);
 
+    /// The next chunk begins at byte `offset` of the records (0 is the
+    /// first byte after the header); called before `start`. A pass that
+    /// recorded something per row by its number (the accounts' first
+    /// pass) finds the chunk's first row by it; others need not know.
+    fn at(&mut self, offset: u64) {
+        let _ = offset;
+    }
+
     /// One row: `number` counted from the chunk's start, `raw` its bytes in
     /// the file (line end dropped), `cells` its fields (valid UTF-8, as
     /// many as the header has). Cells read as missing go to `notes`.
@@ -79,6 +87,8 @@ pub struct Shape<'a> {
 pub struct Done<O> {
     /// Input bytes of the chunk.
     pub bytes: u64,
+    /// Where the chunk began (see [`RowHandler::at`]).
+    pub start: u64,
     pub out: O,
     /// Rejections with row numbers counted from the chunk's start.
     pub rejects: Vec<Rejection>,
@@ -106,7 +116,7 @@ where
     let threads = shape.threads.max(1);
     // One chunk waiting per worker, plus one: enough to keep the workers
     // busy, and memory bounded (a chunk is about 1 MB in, 1.3 MB out).
-    let (chunk_tx, chunk_rx) = bounded::<(u64, Chunk)>(threads + 1);
+    let (chunk_tx, chunk_rx) = bounded::<(u64, u64, Chunk)>(threads + 1);
     let (done_tx, done_rx) = bounded::<(u64, Done<H::Out>)>(threads + 1);
     // Used buffers go back to be filled again (input chunks to the reader,
     // results to the workers): no allocation, page faults or zeroing per
@@ -147,10 +157,10 @@ where
 
 fn read_chunks<R: Read>(
     chunks: &mut Chunks<R>,
-    tx: &Sender<(u64, Chunk)>,
+    tx: &Sender<(u64, u64, Chunk)>,
     spare: &Receiver<Vec<u8>>,
 ) -> io::Result<()> {
-    let mut index = 0;
+    let (mut index, mut offset) = (0, 0u64);
     loop {
         if chunks.wants_spare() {
             if let Ok(buf) = spare.try_recv() {
@@ -160,10 +170,12 @@ fn read_chunks<R: Read>(
         let Some(chunk) = chunks.next_chunk()? else {
             break;
         };
-        if tx.send((index, chunk)).is_err() {
+        let bytes = chunk.input_bytes();
+        if tx.send((index, offset, chunk)).is_err() {
             return Ok(()); // the writer stopped; it reports why
         }
         index += 1;
+        offset = offset.saturating_add(bytes);
     }
     Ok(())
 }
@@ -232,13 +244,15 @@ impl<'s, H: RowHandler> Worker<'s, H> {
 
     fn work(
         &mut self,
-        rx: &Receiver<(u64, Chunk)>,
+        rx: &Receiver<(u64, u64, Chunk)>,
         tx: &Sender<(u64, Done<H::Out>)>,
         back: &Recycle<H::Out>,
     ) {
-        for (index, chunk) in rx {
+        for (index, offset, chunk) in rx {
             let out = back.output.try_recv().unwrap_or_default();
-            let done = self.chunk(&chunk, out);
+            self.handler.at(offset);
+            let mut done = self.chunk(&chunk, out);
+            done.start = offset;
             let _ = back.input.try_send(chunk.into_buffer());
             if tx.send((index, done)).is_err() {
                 return;
@@ -285,6 +299,7 @@ impl<'s, H: RowHandler> Worker<'s, H> {
         self.handler.start(&mut out, chunk.len());
         let mut done = Done {
             bytes: u64::try_from(chunk.len()).unwrap_or(u64::MAX),
+            start: 0,
             out,
             rejects: Vec::new(),
             rows: 0,

@@ -1,0 +1,201 @@
+//! Each row's account, as the first account pass found it, so that the
+//! later passes (the score-level one, the scoring pass) read an account
+//! by its index instead of folding and hashing its key again: 4 bytes a
+//! row (4 MB for a million leads).
+//!
+//! A row is known by its number in the file (0 is the first after the
+//! header), and a pass finds the number of a chunk's first row from the
+//! chunk's byte offset: the first pass keeps, for each chunk it read,
+//! where it began and how many rows came before. Every pass reads the
+//! file in the same chunks (the same splitter over the same bytes), but
+//! nothing depends on it: a chunk that begins where no first-pass chunk
+//! began has its rows' accounts looked up by key, as before.
+
+use super::row_sums::ChunkSums;
+
+/// The account of a row, as a later pass reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowAccount {
+    /// The account with this dense index.
+    In(u32),
+    /// A row with a blank grouping value: in no account.
+    None,
+    /// Not known (a row the first pass rejected or did not see, a chunk
+    /// it did not have): looked up by the row's grouping value.
+    Unknown,
+}
+
+/// Blank grouping value (see [`RowAccount::None`]).
+const NONE: u32 = u32::MAX;
+/// See [`RowAccount::Unknown`]; also what a row never given an account
+/// (a rejected one) reads as.
+const UNKNOWN: u32 = u32::MAX - 1;
+/// The most accounts a table numbers: the two codes above are not indices.
+pub const MAX_ACCOUNTS: u32 = UNKNOWN;
+
+impl RowAccount {
+    fn code(self) -> u32 {
+        match self {
+            RowAccount::In(index) => index,
+            RowAccount::None => NONE,
+            RowAccount::Unknown => UNKNOWN,
+        }
+    }
+
+    fn of_code(code: u32) -> RowAccount {
+        match code {
+            NONE => RowAccount::None,
+            UNKNOWN => RowAccount::Unknown,
+            index => RowAccount::In(index),
+        }
+    }
+}
+
+/// Every row's account (see the module's documentation).
+#[derive(Debug, Default)]
+pub struct RowAccounts {
+    /// By row number.
+    accounts: Vec<u32>,
+    /// Per chunk of the first pass, in input order: its byte offset
+    /// (counted from the first byte after the header) and the number of
+    /// rows before it.
+    starts: Vec<(u64, u64)>,
+}
+
+impl RowAccounts {
+    /// The number of the first row of the chunk at byte `offset`, if the
+    /// first pass had a chunk begin there.
+    pub fn first_row_at(&self, offset: u64) -> Option<u64> {
+        let found = self.starts.binary_search_by_key(&offset, |(o, _)| *o);
+        found
+            .ok()
+            .and_then(|i| self.starts.get(i))
+            .map(|(_, row)| *row)
+    }
+
+    /// Row `row`'s account (unknown past the rows the first pass saw).
+    pub fn get(&self, row: u64) -> RowAccount {
+        let code = usize::try_from(row)
+            .ok()
+            .and_then(|row| self.accounts.get(row));
+        code.map_or(RowAccount::Unknown, |c| RowAccount::of_code(*c))
+    }
+
+    /// The row number of `number` (counted from 1) in a chunk whose first
+    /// row is `first`.
+    pub fn row_of(first: u64, number: u64) -> u64 {
+        first.saturating_add(number.saturating_sub(1))
+    }
+
+    /// How many bytes the table holds (for the docs' figures and tests).
+    pub fn heap_bytes(&self) -> usize {
+        self.accounts.capacity() * 4 + self.starts.capacity() * 16
+    }
+}
+
+/// Builds [`RowAccounts`] from the first pass's chunks, taken in input
+/// order, whose rows hold the indices of their worker's own table; once
+/// the workers' tables are merged, [`RowsBuilder::finish`] maps them to
+/// the merged table's indices.
+#[derive(Debug, Default)]
+pub struct RowsBuilder {
+    rows: RowAccounts,
+    /// Per chunk: its worker and the range of its rows.
+    chunks: Vec<(usize, std::ops::Range<usize>)>,
+}
+
+/// One chunk's rows, as a worker of the first pass found them.
+#[derive(Debug, Default)]
+pub struct ChunkAccounts {
+    /// Which worker's table the indices are of.
+    pub worker: usize,
+    /// Per row of the chunk (number − 1), its account in that table;
+    /// rows past the end, or the handler never saw, are unknown.
+    codes: Vec<u32>,
+    /// The score-level pass's rows' sums.
+    pub sums: ChunkSums,
+}
+
+impl ChunkAccounts {
+    /// Ready for a new chunk of worker `worker`.
+    pub fn reset(&mut self, worker: usize) {
+        self.worker = worker;
+        self.codes.clear();
+        self.sums.clear();
+    }
+
+    /// Row `number` (counted from 1) of the chunk is in `account`.
+    pub fn set(&mut self, number: u64, account: RowAccount) {
+        let Some(i) = usize::try_from(number).ok().and_then(|n| n.checked_sub(1)) else {
+            return;
+        };
+        if self.codes.len() <= i {
+            self.codes.resize(i + 1, UNKNOWN);
+        }
+        if let Some(slot) = self.codes.get_mut(i) {
+            *slot = account.code();
+        }
+    }
+}
+
+impl RowsBuilder {
+    /// The next chunk: it began at byte `start`, held `rows` rows, whose
+    /// accounts (of its worker's table) are `chunk`'s.
+    pub fn push(&mut self, start: u64, rows: u64, chunk: &ChunkAccounts) {
+        let first = self.rows.accounts.len();
+        self.rows.starts.push((start, first as u64));
+        let rows = usize::try_from(rows).unwrap_or(usize::MAX);
+        let codes = chunk
+            .codes
+            .iter()
+            .copied()
+            .chain(std::iter::repeat(UNKNOWN));
+        self.rows.accounts.extend(codes.take(rows));
+        let end = self.rows.accounts.len();
+        self.chunks.push((chunk.worker, first..end));
+    }
+
+    /// The rows with their accounts' indices in the merged table:
+    /// `maps[w][i]` is the merged index of worker `w`'s account `i`.
+    pub fn finish(mut self, maps: &[Vec<u32>]) -> RowAccounts {
+        for (worker, range) in self.chunks {
+            let map = maps.get(worker).map_or(&[][..], Vec::as_slice);
+            let codes = self.rows.accounts.get_mut(range).unwrap_or_default();
+            for code in codes.iter_mut().filter(|c| **c < MAX_ACCOUNTS) {
+                let local = usize::try_from(*code).unwrap_or(usize::MAX);
+                *code = map.get(local).copied().unwrap_or(UNKNOWN);
+            }
+        }
+        self.rows.accounts.shrink_to_fit();
+        self.rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_map_to_the_merged_indices_and_chunks_are_found_by_offset() {
+        let mut builder = RowsBuilder::default();
+        let mut a = ChunkAccounts::default();
+        a.reset(0);
+        a.set(1, RowAccount::In(0));
+        a.set(3, RowAccount::None); // row 2 was rejected
+        builder.push(0, 3, &a);
+        let mut b = ChunkAccounts::default();
+        b.reset(1);
+        b.set(1, RowAccount::In(0));
+        b.set(2, RowAccount::In(1));
+        builder.push(100, 3, &b); // row 3: a bad record, after the chunk's
+        let rows = builder.finish(&[vec![7], vec![2, 7]]);
+        let all: Vec<RowAccount> = (0..7).map(|r| rows.get(r)).collect();
+        use RowAccount::*;
+        assert_eq!(all, [In(7), Unknown, None, In(2), In(7), Unknown, Unknown]);
+        assert_eq!(rows.first_row_at(0), Some(0));
+        assert_eq!(rows.first_row_at(100), Some(3));
+        assert_eq!(rows.first_row_at(99), Option::None);
+        assert_eq!(rows.first_row_at(150), Option::None);
+        assert_eq!(RowAccounts::row_of(3, 2), 4);
+    }
+}

@@ -1,0 +1,242 @@
+//! The account values as the later passes and the scoring pass read
+//! them: each account's values worked out once after a pass, by index,
+//! with each row's account from the first pass (see
+//! [`RowAccounts`](super::account_rows)).
+
+use super::account_rows::{RowAccount, RowAccounts};
+use super::accounts::account_key_into;
+use super::accounts::{AccountTable, ByKey};
+use super::events::State;
+use super::row_sums::RowSums;
+use crate::id::Id;
+use crate::plan::AccountSpec;
+use crate::value::{Decimal, Value};
+
+/// The tables of both levels, as the scoring pass reads them.
+#[derive(Debug, Default)]
+pub struct AccountTables {
+    /// States not settled yet, looked up by key (a test's lead, alone in
+    /// its account: src/eval/model_tests.rs). The passes settle theirs.
+    pub input: AccountTable,
+    pub score: AccountTable,
+    /// Each account's values, worked out once by [`AccountTables::settle`]
+    /// rather than from the states for every lead.
+    settled: Option<Settled>,
+    /// Each row's score and groups, from the score-level pass.
+    sums: Option<RowSums>,
+}
+
+/// Every account's leads and values, settled, by index.
+#[derive(Debug, Default)]
+struct Settled {
+    by_key: ByKey<u32>,
+    leads: Vec<u64>,
+    /// Account `i`'s values are `values[i * n..(i + 1) * n]`, `n` the
+    /// block's values: one allocation, so reading an account's values is
+    /// one cache miss, not two.
+    values: Vec<Option<Value>>,
+    width: usize,
+    rows: RowAccounts,
+}
+
+thread_local! {
+    /// The folded key of the lead being looked up: a buffer per thread, so
+    /// a lookup allocates nothing.
+    static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// The values of an account with no leads.
+fn empty_values(spec: &AccountSpec) -> impl Iterator<Item = Option<Value>> + '_ {
+    spec.values.iter().map(|v| State::new(v).value(v))
+}
+
+impl AccountTables {
+    /// Take the states a pass left in `table`: each account's values of
+    /// the pass's level are worked out now, once, and
+    /// the states are dropped (they are no longer read, and 200,000
+    /// accounts' states and values together came near the memory goal).
+    /// The first pass's table is kept by key and numbers the accounts,
+    /// and `rows` (its rows' accounts) come with it; a later pass's is
+    /// kept by those numbers.
+    pub fn settle(&mut self, spec: &AccountSpec, mut table: AccountTable, rows: RowAccounts) {
+        let first = self.settled.is_none();
+        let settled = self.settled.get_or_insert_with(|| Settled {
+            width: spec.values.len(),
+            rows,
+            ..Settled::default()
+        });
+        // The first pass's indices are the settled ones; a later pass
+        // kept by key (never, as the passes are written) is mapped by key.
+        let by_key = std::mem::take(&mut table.by_key);
+        let map = match first {
+            true => {
+                settled.by_key = by_key;
+                None
+            }
+            false if !by_key.is_empty() => Some(settled.map_keys(by_key, table.accounts().count())),
+            false => None,
+        };
+        for (index, leads, states) in table.accounts() {
+            let index = match &map {
+                Some(map) => map.get(index).copied().flatten(),
+                None => Some(index),
+            };
+            let Some(index) = index.filter(|_| leads > 0) else {
+                continue;
+            };
+            while settled.leads.len() <= index {
+                settled.leads.push(0);
+                settled.values.extend(empty_values(spec));
+            }
+            if let Some(count) = settled.leads.get_mut(index) {
+                *count = (*count).max(leads);
+            }
+            for (value, state) in states {
+                let slot = settled
+                    .values
+                    .get_mut(index * settled.width + value.index());
+                if let Some(slot) = slot {
+                    *slot = state.value(spec.values.at(value));
+                }
+            }
+        }
+        settled.values.shrink_to_fit();
+    }
+
+    /// Keep each row's score and groups from the score-level pass: the
+    /// scoring pass then runs only the ladder and tiers of those rows.
+    pub fn keep_sums(&mut self, sums: RowSums) {
+        self.sums = Some(sums);
+    }
+
+    /// Row `row`'s kept score and groups (see [`AccountTables::keep_sums`]).
+    pub fn sums_of(&self, row: u64) -> Option<&[Decimal]> {
+        self.sums.as_ref()?.get(row)
+    }
+
+    /// Each row's account, from the first pass (none before it).
+    pub fn rows(&self) -> Option<&RowAccounts> {
+        self.settled.as_ref().map(|s| &s.rows)
+    }
+
+    /// The account of a lead with this grouping value.
+    pub fn index_of(&self, key: Option<&Value>) -> RowAccount {
+        KEY.with_borrow_mut(|buf| {
+            if !account_key_into(buf, key) {
+                return RowAccount::None;
+            }
+            let found = self
+                .settled
+                .as_ref()
+                .and_then(|s| s.by_key.get(buf.as_bytes()));
+            found.map_or(RowAccount::Unknown, |i| RowAccount::In(*i))
+        })
+    }
+
+    /// How many leads formed the account of a lead with this grouping
+    /// value (`None`: in no account).
+    pub fn leads_in(&self, key: Option<&Value>) -> Option<u64> {
+        let mut buf = String::new();
+        if !account_key_into(&mut buf, key) {
+            return None;
+        }
+        let key = buf.as_bytes();
+        if let Some(settled) = &self.settled {
+            let index = usize::try_from(*settled.by_key.get(key)?).ok()?;
+            return settled.leads.get(index).copied();
+        }
+        let count = |t: &AccountTable| t.leads_by_key(key);
+        count(&self.input).or_else(|| count(&self.score))
+    }
+
+    /// The lead's account values (`out[i]` for value `i`), given its
+    /// grouping value: all missing for a lead in no account.
+    pub fn values_for(
+        &self,
+        spec: &AccountSpec,
+        key: Option<&Value>,
+        out: &mut Vec<Option<Value>>,
+    ) {
+        if self.settled.is_some() {
+            self.values_at(spec, RowAccount::Unknown, key, out);
+            return;
+        }
+        out.clear();
+        KEY.with_borrow_mut(|buf| match account_key_into(buf, key) {
+            true => self.values_of(spec, buf.as_bytes(), out),
+            false => out.resize(spec.values.len(), None),
+        });
+    }
+
+    /// The values of account `account` (looked up by `key` when unknown)
+    /// into `out`; gives the account found.
+    pub fn values_at(
+        &self,
+        spec: &AccountSpec,
+        account: RowAccount,
+        key: Option<&Value>,
+        out: &mut Vec<Option<Value>>,
+    ) -> RowAccount {
+        if self.settled.is_none() {
+            // No pass settled (a test's lead): from the states, by key.
+            self.values_for(spec, key, out);
+            return RowAccount::Unknown;
+        }
+        out.clear();
+        let account = match account {
+            RowAccount::Unknown => self.index_of(key),
+            known => known,
+        };
+        let values = match (account, &self.settled) {
+            (RowAccount::In(i), Some(s)) => usize::try_from(i)
+                .ok()
+                .and_then(|i| s.values.get(i * s.width..(i + 1) * s.width)),
+            _ => None,
+        };
+        match (account, values) {
+            (RowAccount::None, _) => out.resize(spec.values.len(), None),
+            (_, Some(values)) => out.extend_from_slice(values),
+            // Not seen by the passes (a test's lead, say): the values
+            // of an account with no leads.
+            (_, None) => out.extend(empty_values(spec)),
+        }
+        account
+    }
+
+    /// The values of the account whose folded key is `key`, from the
+    /// states (an account a level never saw has that level's empty values).
+    fn values_of(&self, spec: &AccountSpec, key: &[u8], out: &mut Vec<Option<Value>>) {
+        for (i, value) in spec.values.enumerate() {
+            let table = if *spec.score_level.at(i) {
+                &self.score
+            } else {
+                &self.input
+            };
+            let state = table.state_by_key(key, i);
+            out.push(match state {
+                Some(state) => state.value(value),
+                None => State::new(value).value(value),
+            });
+        }
+    }
+}
+
+impl Settled {
+    /// Where each account of a table kept by key `by_key` is among the
+    /// settled ones (`map[i]` for its account `i`), new keys added.
+    fn map_keys(&mut self, by_key: ByKey<u32>, len: usize) -> Vec<Option<usize>> {
+        let mut map = vec![None; len];
+        for (key, index) in by_key {
+            let next = self.by_key.len().max(self.leads.len());
+            let Ok(next) = u32::try_from(next) else {
+                continue;
+            };
+            let settled = *self.by_key.entry(key).or_insert(next);
+            let slot = usize::try_from(index).ok().and_then(|i| map.get_mut(i));
+            if let Some(slot) = slot {
+                *slot = usize::try_from(settled).ok();
+            }
+        }
+        map
+    }
+}

@@ -1,0 +1,185 @@
+//! An account pass over a CSV file, on all cores (see
+//! [`walk`](super::walk)): each worker adds its rows to a table of its
+//! own, and the tables are merged at the end. The first pass numbers the
+//! accounts as its workers meet them and records each row's account (by
+//! the worker's numbering, mapped to the merged table's after the
+//! merge); a later pass reads a row's account by its row number.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::accounts::{AccountPass, Adder, PassTables};
+use super::binding::Binding;
+use super::events::EventsError;
+use super::read_csv::CsvWalk;
+use super::reject::Rejection;
+use super::walk::{walk, Cells, Done, RowHandler, Shape};
+use crate::eval::{
+    AccountTable, ChunkAccounts, Lead, RowAccount, RowAccounts, RowScorer, RowSums, RowsBuilder,
+    Scored,
+};
+use crate::plan::AccountSpec;
+use crate::value::Decimal;
+
+/// Walk the file's records, adding each readable row to its account.
+pub(super) fn walk_pass(
+    pass: AccountPass,
+    spec: &AccountSpec,
+    binding: &Binding,
+    csv: CsvWalk,
+    threads: usize,
+) -> Result<PassTables, EventsError> {
+    let shape = Shape {
+        delimiter: csv.delimiter,
+        columns: &csv.columns,
+        limit: csv.limit,
+        threads,
+    };
+    let first = pass.tables.rows().is_none();
+    let mut builder = RowsBuilder::default();
+    let mut sums = RowSums::new(pass.plan.groups.len());
+    let take = |done: Done<ChunkAccounts>| {
+        if first {
+            builder.push(done.start, done.rows, &done.out);
+        }
+        if pass.score_level {
+            sums.push(done.rows, &done.out.sums);
+        }
+        Ok(Some(done.out))
+    };
+    let next_worker = AtomicUsize::new(0);
+    let handler = || AccountRows {
+        worker: next_worker.fetch_add(1, Ordering::Relaxed),
+        binding,
+        adder: Adder::new(pass, spec),
+        lead: Lead::default(),
+        rows: pass.score_level.then(|| RowScorer::new(pass.scorer)),
+        groups: Vec::new(),
+        overflow: false,
+    };
+    let workers = walk(&shape, csv.chunks, handler, take).map_err(EventsError::from)?;
+    let mut table = AccountTable::default();
+    let mut maps = vec![Vec::new(); workers.len()];
+    for worker in workers {
+        if worker.overflow {
+            return Err(EventsError::Overflow);
+        }
+        let map = (table.merge(spec, worker.adder.table)).map_err(|_| EventsError::Overflow)?;
+        if let Some(slot) = maps.get_mut(worker.worker) {
+            *slot = map;
+        }
+    }
+    let rows = match first {
+        true => builder.finish(&maps),
+        false => RowAccounts::default(),
+    };
+    let sums = pass.score_level.then(|| sums.finish());
+    Ok(PassTables { table, rows, sums })
+}
+
+/// A worker of a CSV pass.
+struct AccountRows<'a, 'p> {
+    /// Which worker: the first pass's rows hold its table's indices.
+    worker: usize,
+    binding: &'a Binding,
+    adder: Adder<'a, 'p>,
+    lead: Lead,
+    /// A score-level pass scores each row as the scoring pass does, with
+    /// the memo of repeated cells (and its own copy of the groups).
+    rows: Option<RowScorer<'p>>,
+    groups: Vec<Decimal>,
+    overflow: bool,
+}
+
+impl AccountRows<'_, '_> {
+    /// Score the row, then add it with its groups and score.
+    fn scored_row(&mut self, number: u64, cells: Cells, out: &mut ChunkAccounts) -> RowAccount {
+        let Some(rows) = self.rows.as_mut() else {
+            return RowAccount::Unknown;
+        };
+        let mut row = rows.begin();
+        row.number(number);
+        // Notes are the scoring pass's to write.
+        let notes = &mut Vec::new();
+        let binding = self.binding;
+        if (binding.read_cells(number, cells.text, cells.spans, &mut row, notes)).is_err() {
+            return RowAccount::Unknown; // rejected: in no account
+        }
+        let score = match row.finish() {
+            Ok(scored) => {
+                self.groups.clear();
+                self.groups.extend_from_slice(&scored.groups);
+                scored.score
+            }
+            Err(_) => return RowAccount::Unknown,
+        };
+        // Kept for the scoring pass, unless a cell was read as missing:
+        // that row is scored again, to write its note.
+        if notes.is_empty() {
+            out.sums.keep(number, score, &self.groups);
+        }
+        let found = rows.last_account();
+        let (lead, _) = rows.last();
+        let scored = Scored {
+            groups: &self.groups,
+            score: Some(score),
+        };
+        match self.adder.add_scored(lead, scored, found) {
+            Ok(found) => found,
+            Err(_) => {
+                self.overflow = true;
+                RowAccount::Unknown
+            }
+        }
+    }
+
+    /// Read the row's input-level cells and add it.
+    fn input_row(&mut self, number: u64, cells: Cells) -> RowAccount {
+        // A row that cannot be read belongs to no account; the scoring
+        // pass rejects it.
+        if (self.binding)
+            .read_values(number, cells, &mut self.lead)
+            .is_err()
+        {
+            return RowAccount::Unknown;
+        }
+        match self.adder.add(&mut self.lead) {
+            Ok(found) => found,
+            Err(_) => {
+                self.overflow = true;
+                RowAccount::Unknown
+            }
+        }
+    }
+}
+
+impl RowHandler for AccountRows<'_, '_> {
+    type Out = ChunkAccounts;
+
+    fn start(&mut self, out: &mut ChunkAccounts, _: usize) {
+        out.reset(self.worker);
+    }
+
+    fn at(&mut self, offset: u64) {
+        if let Some(rows) = self.rows.as_mut() {
+            rows.chunk_at(offset);
+        }
+    }
+
+    fn row(
+        &mut self,
+        number: u64,
+        _: &[u8],
+        cells: Cells,
+        out: &mut ChunkAccounts,
+        _: &mut Vec<Rejection>,
+    ) -> Result<(), Rejection> {
+        let found = match self.rows.is_some() {
+            true => self.scored_row(number, cells, out),
+            false => self.input_row(number, cells),
+        };
+        if self.adder.pass.tables.rows().is_none() {
+            out.set(number, found); // the first pass records it
+        }
+        Ok(())
+    }
+}
