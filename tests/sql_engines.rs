@@ -18,6 +18,7 @@
 mod sql_engines {
     pub mod accounts;
     pub mod cases;
+    pub mod cells;
     pub mod events;
     pub mod folding;
     pub mod generate;
@@ -27,7 +28,7 @@ mod sql_engines {
 }
 
 use sql_engines::harness::{run_engine, Job};
-use sql_engines::{accounts, cases, events, folding, generate, lists, silent};
+use sql_engines::{accounts, cases, cells, events, folding, generate, lists, silent};
 use tally::sql::Dialect;
 
 /// Every job for one dialect: fixed models, then `generated` generated
@@ -38,6 +39,7 @@ fn jobs(generated: u64) -> Vec<Job> {
     jobs.push(cases::bench_scale());
     jobs.push(cases::hostile());
     jobs.push(cases::edges());
+    jobs.push(cells::job());
     jobs.push(cases::engine_today());
     jobs.push(cases::local_formats());
     jobs.push(lists::job());
