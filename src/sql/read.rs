@@ -180,6 +180,10 @@ fn trimmed(d: Dialect, source: &str) -> String {
 /// or a space between date and time).
 const DATE_SHAPE: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?$";
 
+/// [`DATE_SHAPE`] with a valid clock and offset: hours to 23, minutes to
+/// 59, seconds to 60 (a leap second).
+const CLOCKED_DATE_SHAPE: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)([.][0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$";
+
 /// How a date cell is read, in two layers: its day (`YYYY-MM-DD`, NULL
 /// unless the cell has a date's shape and names a real day of years 1 to
 /// 9999) and its shift in days from that day to the UTC day (0 for a
@@ -250,8 +254,24 @@ pub(super) fn date(d: Dialect, cell: &str, day_column: &str) -> DateRead {
         ),
         _ => real_day,
     };
+    let day =
+        format!("CASE WHEN {shape} THEN CASE WHEN {real_day} THEN substr({cell}, 1, 10) END END");
+    if d == Dialect::DuckDb {
+        // The clock's ranges are in the shape (a wrong clock is no day), and
+        // the shift is `minutes` floored to whole days (`minutes` lies in
+        // -1439 to 2878), written once: the range tests and the two
+        // comparisons cast the clock's digits again and again (the shift
+        // layer fell from 0.31 to 0.12 s of the 1M-row benchmark).
+        let shape = d.regex_match(cell, CLOCKED_DATE_SHAPE);
+        return DateRead {
+            day: format!("CASE WHEN {shape} THEN CASE WHEN {real_day} THEN substr({cell}, 1, 10) END END"),
+            shift: format!(
+                "CASE\n      WHEN {day_column} IS NULL THEN NULL\n      WHEN length({cell}) = 10 THEN 0\n      ELSE ({minutes} + 1440) // 1440 - 1\n    END"
+            ),
+        };
+    }
     DateRead {
-        day: format!("CASE WHEN {shape} THEN CASE WHEN {real_day} THEN substr({cell}, 1, 10) END END"),
+        day,
         shift: format!(
             "CASE\n      WHEN {day_column} IS NULL THEN NULL\n      WHEN length({cell}) = 10 THEN 0\n      WHEN {hh} > 23 OR {mi} > 59 OR {ss} > 60 OR NOT ({zone_ok}) THEN NULL\n      WHEN {minutes} < 0 THEN -1\n      WHEN {minutes} >= 1440 THEN 1\n      ELSE 0\n    END"
         ),
