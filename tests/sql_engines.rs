@@ -216,6 +216,27 @@ fn agrees_on_arithmetic(engine: &str, dialect: Dialect) {
     }
 }
 
+/// Cells past what SQL holds get a `tally_error` naming their column;
+/// `tally score` reads them. Every other row is the interpreter's.
+#[test]
+fn duckdb_names_cells_outside_what_sql_holds() {
+    let report = run_engine("duckdb", Dialect::DuckDb, &[cells::outside()]);
+    let rows: Vec<&String> = (report.problems.iter())
+        .filter(|p| !p.starts_with("model "))
+        .collect();
+    assert_eq!(rows.len(), cells::OUTSIDE.len(), "{rows:#?}");
+    for (row, (index, column, ty)) in rows.iter().zip(cells::OUTSIDE) {
+        let message = format!(
+            "column \"{column}\": {ty} outside what SQL holds exactly (18 digits before the point, 10 after)"
+        );
+        let error = format!("tally_error {:?}", Some(message));
+        assert!(
+            row.starts_with(&format!("cells outside row {index} [")) && row.contains(&error),
+            "{row}"
+        );
+    }
+}
+
 #[test]
 fn duckdb_agrees_on_silent_differences() {
     agrees_on_arithmetic("duckdb", Dialect::DuckDb);

@@ -94,3 +94,43 @@ group days { when d is present add days_since(d) "d" }
         engine_today: false,
     }
 }
+
+/// Int and number cells past what SQL holds (18 digits before the point,
+/// 10 after), which `tally score` reads, among cells both read or both
+/// refuse: only the rows of [`OUTSIDE`] may differ, each with its
+/// `tally_error`, and the query goes on.
+pub fn outside() -> Job {
+    let model = "fields {\n  i: int\n  n: number\n}\n\
+        group ints { when i is present add i \"i\" }\n\
+        group numbers { when n is present add n \"n\" }\n"
+        .to_string();
+    let rows: &[[&str; 2]] = &[
+        ["1234567890123456789", "1"],
+        ["12345678901234567890.5", ""],
+        ["7", "1.12345678901"],
+        ["7", "1000000000000000000"],
+        ["1234567890123456789.0", "1.5"],
+        ["00000000000000000000012", "0.10000000000000000000"],
+        ["x", "1e400"],
+        ["-123456789012345678", "-999999999999999999.9999999999"],
+    ];
+    Job {
+        name: "cells outside".to_string(),
+        model,
+        columns: vec!["i".to_string(), "n".to_string()],
+        rows: rows
+            .iter()
+            .map(|r| r.iter().map(|c| Some(c.to_string())).collect())
+            .collect(),
+        as_of: parse_date_literal("2026-11-22").unwrap(),
+        engine_today: false,
+    }
+}
+
+/// The rows of [`outside`] SQL refuses, and the column each names.
+pub const OUTSIDE: &[(usize, &str, &str)] = &[
+    (0, "i", "int"),
+    (2, "n", "number"),
+    (3, "n", "number"),
+    (4, "i", "int"),
+];
