@@ -18,6 +18,7 @@
 mod sql_engines {
     pub mod accounts;
     pub mod cases;
+    pub mod cells;
     pub mod events;
     pub mod folding;
     pub mod generate;
@@ -27,7 +28,7 @@ mod sql_engines {
 }
 
 use sql_engines::harness::{run_engine, Job};
-use sql_engines::{accounts, cases, events, folding, generate, lists, silent};
+use sql_engines::{accounts, cases, cells, events, folding, generate, lists, silent};
 use tally::sql::Dialect;
 
 /// Every job for one dialect: fixed models, then `generated` generated
@@ -38,6 +39,7 @@ fn jobs(generated: u64) -> Vec<Job> {
     jobs.push(cases::bench_scale());
     jobs.push(cases::hostile());
     jobs.push(cases::edges());
+    jobs.push(cells::job());
     jobs.push(cases::engine_today());
     jobs.push(cases::local_formats());
     jobs.push(lists::job());
@@ -210,6 +212,27 @@ fn agrees_on_arithmetic(engine: &str, dialect: Dialect) {
         assert!(
             row.starts_with(&format!("silent faults row {index} [")) && row.contains(&error),
             "{engine}: {row}"
+        );
+    }
+}
+
+/// Cells past what SQL holds get a `tally_error` naming their column;
+/// `tally score` reads them. Every other row is the interpreter's.
+#[test]
+fn duckdb_names_cells_outside_what_sql_holds() {
+    let report = run_engine("duckdb", Dialect::DuckDb, &[cells::outside()]);
+    let rows: Vec<&String> = (report.problems.iter())
+        .filter(|p| !p.starts_with("model "))
+        .collect();
+    assert_eq!(rows.len(), cells::OUTSIDE.len(), "{rows:#?}");
+    for (row, (index, column, ty)) in rows.iter().zip(cells::OUTSIDE) {
+        let message = format!(
+            "column \"{column}\": {ty} outside what SQL holds exactly (18 digits before the point, 10 after)"
+        );
+        let error = format!("tally_error {:?}", Some(message));
+        assert!(
+            row.starts_with(&format!("cells outside row {index} [")) && row.contains(&error),
+            "{row}"
         );
     }
 }

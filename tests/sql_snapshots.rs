@@ -398,3 +398,48 @@ fn snowflake_takes_an_escaped_plus_before_a_greedy_question_mark() {
     insta::assert_snapshot!(rule.trim());
     sqlglot::assert_parses(&sql, "snowflake");
 }
+
+/// Only the text fields that something compares are folded: `id` (read
+/// only by `required`), `email` (only `matches` and `is missing`, which see
+/// the text as written) are not; `title` is, once, though two rules and
+/// the ladder read it. In DuckDB the row's error is its own layer, which
+/// the outputs read; `tally_input` keeps a copy for the events' queries.
+#[test]
+fn only_compared_text_is_folded_and_the_error_is_a_layer_of_its_own() {
+    let text = "fields {\n  id: text required\n  email: text\n  title: text\n}\n\
+        when email matches \"@x[.]com$\" add 1 \"x\"\nwhen email is missing sub 1 \"none\"\n\
+        when title == \"ceo\" add 5 \"ceo\"\nwhen title contains \"vp\" add 3 \"vp\"\n\
+        if title starts with \"c\" then C\nelse O\n";
+    let compiled = tally::compile(&Source::new("fold.tally", text));
+    let model = compiled.model.unwrap();
+    for dialect in Dialect::ALL {
+        let sql = compile_sql(&model, &SqlOptions::new(dialect)).unwrap();
+        let folds = |name: &str| {
+            let input = format!("tally_input.{}", dialect.ident(name));
+            sql.matches(&format!("lower({input})")).count()
+                + sql
+                    .matches(&format!("(tally_input.{})", dialect.ident(name)))
+                    .count()
+        };
+        let layer = sql.split("tally_folded").count();
+        assert!(layer > 3, "{dialect:?}: {sql}");
+        for unused in ["id", "email"] {
+            let folded = format!("tally_folded.{}", dialect.ident(unused));
+            assert!(!sql.contains(&folded), "{dialect:?}: {sql}");
+        }
+        assert!(folds("title") > 0, "{dialect:?}: {sql}");
+        assert_eq!(folds("id"), 0, "{dialect:?}: {sql}");
+        assert_eq!(folds("email"), 0, "{dialect:?}: {sql}");
+    }
+    let duckdb = compile_sql(&model, &SqlOptions::new(Dialect::DuckDb)).unwrap();
+    assert!(
+        duckdb.contains("\n  tally_checks.tally_error,\n"),
+        "{duckdb}"
+    );
+    assert!(
+        duckdb.contains("\"tally_error\" := tally_checks.tally_error\n"),
+        "{duckdb}"
+    );
+    let postgres = compile_sql(&model, &SqlOptions::new(Dialect::Postgres)).unwrap();
+    assert!(!postgres.contains("tally_checks"), "{postgres}");
+}

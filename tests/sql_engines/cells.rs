@@ -1,0 +1,136 @@
+//! Cells at the edges of the shortcuts the DuckDB query takes to read
+//! them: a day checked by the engine's own date cast (century leap years,
+//! year 0, impossible days), and a number read and bounded by one regex
+//! (an int's zero fraction, the 18 digits before the point and 10 after,
+//! leading and trailing zeros). Each row is one int, one number and one
+//! date cell; every row's `tally_error` and score must be Tally's. Cells
+//! past those bounds are not here: SQL rejects them where Tally does not
+//! (docs/sql.md, "Limits"), so no engine can agree on them.
+
+use tally::value::parse_date_literal;
+
+use super::harness::Job;
+
+const INTS: &[&str] = &[
+    "7",
+    "+7",
+    "-0",
+    "5.000000000000000",
+    "5.50",
+    "5.",
+    ".5",
+    "1e3",
+    "123456789012345678",
+    "0000123456789012345678",
+    "-123456789012345678.0",
+    "",
+];
+
+const NUMBERS: &[&str] = &[
+    "0.5",
+    "1.1234567890",
+    "1.12345678900000",
+    "999999999999999999.9999999999",
+    "-0.0000000001",
+    "1,5",
+    "1e-3",
+    "+.5",
+    "",
+];
+
+const DATES: &[&str] = &[
+    "1900-02-29",
+    "2000-02-29",
+    "2100-02-29",
+    "2024-02-29",
+    "2023-02-29",
+    "0000-02-29",
+    "0000-01-01",
+    "0001-01-01",
+    "0400-02-29",
+    "2023-04-31",
+    "2023-04-30",
+    "2023-00-10",
+    "2023-01-00",
+    "2023-12-32",
+    "9999-12-31",
+    "2023-06-15T10:00:00Z",
+    "2023-02-29T10:00:00Z",
+    "",
+];
+
+pub fn job() -> Job {
+    let model = r#"fields {
+  i: int
+  n: number
+  d: date
+}
+group ints { when i is present add i "i" }
+group numbers { when n is present add n "n" }
+group days { when d is present add days_since(d) "d" }
+"#
+    .to_string();
+    let mut rows = Vec::new();
+    for (k, d) in DATES.iter().enumerate() {
+        for (j, n) in NUMBERS.iter().enumerate() {
+            let i = INTS[(k + j) % INTS.len()];
+            rows.push([i, n, d].iter().map(|c| Some(c.to_string())).collect());
+        }
+    }
+    // Each int with a readable number and date, so its own check decides.
+    for i in INTS {
+        rows.push(vec![
+            Some(i.to_string()),
+            Some("1".into()),
+            Some("2026-01-01".into()),
+        ]);
+    }
+    Job {
+        name: "cells".to_string(),
+        model,
+        columns: ["i", "n", "d"].iter().map(|c| c.to_string()).collect(),
+        rows,
+        as_of: parse_date_literal("2026-11-22").unwrap(),
+        engine_today: false,
+    }
+}
+
+/// Int and number cells past what SQL holds (18 digits before the point,
+/// 10 after), which `tally score` reads, among cells both read or both
+/// refuse: only the rows of [`OUTSIDE`] may differ, each with its
+/// `tally_error`, and the query goes on.
+pub fn outside() -> Job {
+    let model = "fields {\n  i: int\n  n: number\n}\n\
+        group ints { when i is present add i \"i\" }\n\
+        group numbers { when n is present add n \"n\" }\n"
+        .to_string();
+    let rows: &[[&str; 2]] = &[
+        ["1234567890123456789", "1"],
+        ["12345678901234567890.5", ""],
+        ["7", "1.12345678901"],
+        ["7", "1000000000000000000"],
+        ["1234567890123456789.0", "1.5"],
+        ["00000000000000000000012", "0.10000000000000000000"],
+        ["x", "1e400"],
+        ["-123456789012345678", "-999999999999999999.9999999999"],
+    ];
+    Job {
+        name: "cells outside".to_string(),
+        model,
+        columns: vec!["i".to_string(), "n".to_string()],
+        rows: rows
+            .iter()
+            .map(|r| r.iter().map(|c| Some(c.to_string())).collect())
+            .collect(),
+        as_of: parse_date_literal("2026-11-22").unwrap(),
+        engine_today: false,
+    }
+}
+
+/// The rows of [`outside`] SQL refuses, and the column each names.
+pub const OUTSIDE: &[(usize, &str, &str)] = &[
+    (0, "i", "int"),
+    (2, "n", "number"),
+    (3, "n", "number"),
+    (4, "i", "int"),
+];
