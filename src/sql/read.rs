@@ -120,7 +120,12 @@ pub(super) fn field(d: Dialect, f: &Field, source: &str, cell: &str) -> FieldRea
         FieldType::Date => {
             let day = format!("tally_days.{}", d.ident(&f.name));
             let shift = format!("tally_shifts.{}", d.ident(&f.name));
-            let missing = format!("{day} IS NULL OR {shift} IS NULL");
+            // A shift past the first or last day leaves years 1 to 9999:
+            // `0001-01-01T00:30:00+01:00` is unreadable, as in Tally.
+            let beyond = format!(
+                "({shift} = -1 AND {day} = '0001-01-01') OR ({shift} = 1 AND {day} = '9999-12-31')"
+            );
+            let missing = format!("{day} IS NULL OR {shift} IS NULL OR {beyond}");
             checks.push((format!("{present} AND ({missing})"), unreadable));
             let value = format!(
                 "CASE WHEN NOT ({missing}) THEN {} END",

@@ -181,9 +181,14 @@ fn read_date(text: &str) -> Result<Date, ReadError> {
     if let Some(date) = parse_date_literal(text) {
         return Ok(date);
     }
+    // The UTC day, within the years every date has (1 to 9999, as date
+    // literals and warehouses): `0001-01-01T00:30:00+01:00` falls in year
+    // 0 and is as unreadable as `0000-01-01`.
     chrono::DateTime::parse_from_rfc3339(text)
+        .ok()
         .map(|moment| moment.naive_utc().date())
-        .map_err(|_| ReadError { expected: DATE })
+        .filter(|day| (1..=9999).contains(&chrono::Datelike::year(day)))
+        .ok_or(ReadError { expected: DATE })
 }
 
 fn read_list(text: &str, sep: &str) -> Vec<Value> {
@@ -252,6 +257,21 @@ mod tests {
     }
 
     use std::str::FromStr;
+
+    #[test]
+    fn a_date_time_whose_utc_day_is_outside_years_1_to_9999_is_refused() {
+        for outside in [
+            "0000-01-01T00:00:00Z",
+            "0000-06-01T00:00:00Z",
+            "0001-01-01T00:30:00+01:00",
+            "9999-12-31T23:00:00-05:00",
+        ] {
+            assert!(read(FieldType::Date, outside).is_err(), "{outside}");
+        }
+        let day = |text| read(FieldType::Date, text).unwrap();
+        assert_eq!(day("0001-01-01T01:00:00+01:00"), day("0001-01-01"));
+        assert_eq!(day("9999-12-31T23:00:00+05:00"), day("9999-12-31"));
+    }
 
     #[test]
     fn too_many_digits_are_refused_not_rounded() {

@@ -1,6 +1,7 @@
 //! Cells at the edges of the shortcuts the DuckDB query takes to read
 //! them: a day checked by the engine's own date cast (century leap years,
-//! year 0, impossible days), and a number read and bounded by one regex
+//! year 0, impossible days, date-times whose UTC day leaves years 1 to
+//! 9999), and a number read and bounded by one regex
 //! (an int's zero fraction, the 18 digits before the point and 10 after,
 //! leading and trailing zeros). Each row is one int, one number and one
 //! date cell; every row's `tally_error` and score must be Tally's. Cells
@@ -56,6 +57,12 @@ const DATES: &[&str] = &[
     "9999-12-31",
     "2023-06-15T10:00:00Z",
     "2023-02-29T10:00:00Z",
+    // UTC days outside years 1 to 9999: refused, as `0000-01-01` is.
+    "0000-01-01T00:00:00Z",
+    "0001-01-01T00:30:00+01:00",
+    "0001-01-01T01:00:00+01:00",
+    "9999-12-31T23:00:00-05:00",
+    "9999-12-31T23:00:00+05:00",
     "",
 ];
 
