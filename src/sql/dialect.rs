@@ -549,6 +549,21 @@ impl Dialect {
                     columns.join(", ")
                 )
             }
+            // A lambda over a one-item list, as `arith.rs` binds: DuckDB
+            // decorrelates a scalar subquery with a join over the whole
+            // row, and over an events join (`min(sum(…) / 60, 10)`) its
+            // planner ran out of memory (24 GB) before reading a row.
+            Dialect::DuckDb => {
+                let fields: Vec<String> = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| format!("'a{i}': {v}"))
+                    .collect();
+                format!(
+                    "list_transform([{{{}}}], lambda tally_args: {body})[1]",
+                    fields.join(", ")
+                )
+            }
             _ => {
                 let columns: Vec<String> = values
                     .iter()
