@@ -3,7 +3,8 @@
 //! the engine (through `tests/engines/run_sql.py`), and the two must agree
 //! row for row on `tally_error`, `score`, every group, `stage` and every
 //! tier. Models: the conformance cases, the examples, the benchmark model,
-//! and generated models with generated messy leads.
+//! the events benchmark model (`bench_models.rs`), and generated models
+//! with generated messy leads.
 //!
 //! An engine that is not installed fails the test with the command that
 //! installs it (`bash scripts/test`); nothing is skipped silently.

@@ -697,4 +697,21 @@ mod tests {
             );
         }
     }
+
+    /// DuckDB binds with a lambda, never a correlated subquery (its
+    /// planner ran out of memory on one over the events join); PostgreSQL
+    /// keeps the subquery.
+    #[test]
+    fn duckdb_binds_with_a_lambda_postgres_with_a_subquery() {
+        let values = ["x + 1".to_string(), "y".to_string()];
+        let body = "LEAST(tally_args.a0, tally_args.a1)";
+        assert_eq!(
+            Dialect::DuckDb.bind(&values, body),
+            "list_transform([{'a0': x + 1, 'a1': y}], lambda tally_args: LEAST(tally_args.a0, tally_args.a1))[1]"
+        );
+        assert_eq!(
+            Dialect::Postgres.bind(&values, body),
+            "(SELECT LEAST(tally_args.a0, tally_args.a1) FROM (SELECT x + 1 AS a0, y AS a1) AS tally_args)"
+        );
+    }
 }
