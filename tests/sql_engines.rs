@@ -3,7 +3,8 @@
 //! the engine (through `tests/engines/run_sql.py`), and the two must agree
 //! row for row on `tally_error`, `score`, every group, `stage` and every
 //! tier. Models: the conformance cases, the examples, the benchmark model,
-//! and generated models with generated messy leads.
+//! the events benchmark model (`bench_models.rs`), and generated models
+//! with generated messy leads.
 //!
 //! An engine that is not installed fails the test with the command that
 //! installs it (`bash scripts/test`); nothing is skipped silently.
@@ -17,6 +18,7 @@
 
 mod sql_engines {
     pub mod accounts;
+    pub mod bench_models;
     pub mod cases;
     pub mod cells;
     pub mod events;
@@ -28,7 +30,7 @@ mod sql_engines {
 }
 
 use sql_engines::harness::{run_engine, Job};
-use sql_engines::{accounts, cases, cells, events, folding, generate, lists, silent};
+use sql_engines::{accounts, bench_models, cases, cells, events, folding, generate, lists, silent};
 use tally::sql::Dialect;
 
 /// Every job for one dialect: fixed models, then `generated` generated
@@ -348,4 +350,41 @@ fn snowflake_translated_to_duckdb_scores_accounts_like_the_interpreter() {
 #[test]
 fn bigquery_translated_to_duckdb_scores_accounts_like_the_interpreter() {
     accounts_like_the_interpreter("bigquery-in-duckdb", Dialect::BigQuery);
+}
+
+/// The events benchmark's model (tests/sql_engines/bench_models.rs):
+/// every row as the interpreter scores it.
+fn events_benchmark_like_the_interpreter(engine: &str, dialect: Dialect) {
+    let compared = bench_models::run(engine, dialect);
+    println!(
+        "{engine}: events benchmark: {} rows compared ({} rejected, {} fired rules), {:.1} s in the engine",
+        compared.rows, compared.rejected, compared.fired, compared.seconds
+    );
+    assert!(
+        compared.problems.is_empty(),
+        "{engine} disagrees with the interpreter on the events benchmark:\n{}",
+        compared.problems.join("\n")
+    );
+    assert_eq!(compared.rows, 1000);
+    assert!(
+        compared.rejected > 150 && compared.rejected < 500,
+        "{}",
+        compared.rejected
+    );
+    assert!(compared.fired > 500 || !matches!(dialect, Dialect::DuckDb | Dialect::Postgres));
+}
+
+#[test]
+fn duckdb_scores_the_events_benchmark_like_the_interpreter() {
+    events_benchmark_like_the_interpreter("duckdb", Dialect::DuckDb);
+}
+
+#[test]
+fn postgres_scores_the_events_benchmark_like_the_interpreter() {
+    events_benchmark_like_the_interpreter("postgres", Dialect::Postgres);
+}
+
+#[test]
+fn spark_scores_the_events_benchmark_like_the_interpreter() {
+    events_benchmark_like_the_interpreter("spark", Dialect::Spark);
 }

@@ -549,6 +549,21 @@ impl Dialect {
                     columns.join(", ")
                 )
             }
+            // A lambda over a one-item list, as `arith.rs` binds: DuckDB
+            // decorrelates a scalar subquery with a join over the whole
+            // row, and over an events join (`min(sum(…) / 60, 10)`) its
+            // planner ran out of memory (24 GB) before reading a row.
+            Dialect::DuckDb => {
+                let fields: Vec<String> = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| format!("'a{i}': {v}"))
+                    .collect();
+                format!(
+                    "list_transform([{{{}}}], lambda tally_args: {body})[1]",
+                    fields.join(", ")
+                )
+            }
             _ => {
                 let columns: Vec<String> = values
                     .iter()
@@ -681,5 +696,22 @@ mod tests {
                 "{sep:?}"
             );
         }
+    }
+
+    /// DuckDB binds with a lambda, never a correlated subquery (its
+    /// planner ran out of memory on one over the events join); PostgreSQL
+    /// keeps the subquery.
+    #[test]
+    fn duckdb_binds_with_a_lambda_postgres_with_a_subquery() {
+        let values = ["x + 1".to_string(), "y".to_string()];
+        let body = "LEAST(tally_args.a0, tally_args.a1)";
+        assert_eq!(
+            Dialect::DuckDb.bind(&values, body),
+            "list_transform([{'a0': x + 1, 'a1': y}], lambda tally_args: LEAST(tally_args.a0, tally_args.a1))[1]"
+        );
+        assert_eq!(
+            Dialect::Postgres.bind(&values, body),
+            "(SELECT LEAST(tally_args.a0, tally_args.a1) FROM (SELECT x + 1 AS a0, y AS a1) AS tally_args)"
+        );
     }
 }

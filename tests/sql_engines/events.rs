@@ -139,7 +139,7 @@ else Nurture
 const KEYS: usize = 40;
 
 /// A lead's or an event's key, spelled messily.
-fn text_key(rng: &mut Rng, known: usize) -> Option<String> {
+pub fn text_key(rng: &mut Rng, known: usize) -> Option<String> {
     let id = rng.below(known);
     let base = match id % 7 {
         0 => format!("Straße-{id}"),
@@ -177,7 +177,7 @@ fn int_key(rng: &mut Rng, bad: bool) -> Option<String> {
 /// An event time: mostly a day within a year and a half before `as_of`;
 /// some after it, some date-times whose UTC day differs from the local
 /// one, some missing or unreadable (rejected events).
-fn time(rng: &mut Rng, as_of: Date) -> Option<String> {
+pub fn time(rng: &mut Rng, as_of: Date) -> Option<String> {
     let day = |back: i64| {
         (as_of - chrono::Duration::days(back))
             .format("%Y-%m-%d")
@@ -209,7 +209,7 @@ fn number(rng: &mut Rng) -> Option<String> {
     .filter(|s| !s.is_empty())
 }
 
-fn activity(rng: &mut Rng, n: usize, as_of: Date) -> Table {
+pub fn activity(rng: &mut Rng, n: usize, as_of: Date) -> Table {
     let kinds = [
         "webinar",
         "Webinar",
