@@ -1,7 +1,9 @@
 //! Each row's account, as the first account pass found it, so that the
 //! later passes (the score-level one, the scoring pass) read an account
 //! by its index instead of folding and hashing its key again: 4 bytes a
-//! row (4 MB for a million leads).
+//! row (4 MB for a million leads), up to [`KEPT_ROWS`] rows: past them
+//! (a file of more than 16 million leads) rows are looked up by key, so
+//! the memory stays bounded whatever the file's length.
 //!
 //! A row is known by its number in the file (0 is the first after the
 //! header), and a pass finds the number of a chunk's first row from the
@@ -32,6 +34,9 @@ const NONE: u32 = u32::MAX;
 const UNKNOWN: u32 = u32::MAX - 1;
 /// The most accounts a table numbers: the two codes above are not indices.
 pub const MAX_ACCOUNTS: u32 = UNKNOWN;
+
+/// The most rows whose accounts are kept (64 MB).
+pub const KEPT_ROWS: usize = 1 << 24;
 
 impl RowAccount {
     fn code(self) -> u32 {
@@ -97,11 +102,20 @@ impl RowAccounts {
 /// order, whose rows hold the indices of their worker's own table; once
 /// the workers' tables are merged, [`RowsBuilder::finish`] maps them to
 /// the merged table's indices.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RowsBuilder {
     rows: RowAccounts,
     /// Per chunk: its worker and the range of its rows.
     chunks: Vec<(usize, std::ops::Range<usize>)>,
+    /// How many more rows may be kept; once a chunk does not fit, none
+    /// after it is (rows are numbered from the chunks kept).
+    room: usize,
+}
+
+impl Default for RowsBuilder {
+    fn default() -> RowsBuilder {
+        RowsBuilder::with_budget(KEPT_ROWS)
+    }
 }
 
 /// One chunk's rows, as a worker of the first pass found them.
@@ -139,9 +153,24 @@ impl ChunkAccounts {
 }
 
 impl RowsBuilder {
+    /// Keeping the accounts of up to `rows` rows.
+    pub fn with_budget(rows: usize) -> RowsBuilder {
+        RowsBuilder {
+            rows: RowAccounts::default(),
+            chunks: Vec::new(),
+            room: rows,
+        }
+    }
+
     /// The next chunk: it began at byte `start`, held `rows` rows, whose
     /// accounts (of its worker's table) are `chunk`'s.
     pub fn push(&mut self, start: u64, rows: u64, chunk: &ChunkAccounts) {
+        let count = usize::try_from(rows).unwrap_or(usize::MAX);
+        if count > self.room {
+            self.room = 0;
+            return;
+        }
+        self.room -= count;
         let first = self.rows.accounts.len();
         self.rows.starts.push((start, first as u64));
         let rows = usize::try_from(rows).unwrap_or(usize::MAX);
@@ -197,5 +226,16 @@ mod tests {
         assert_eq!(rows.first_row_at(99), Option::None);
         assert_eq!(rows.first_row_at(150), Option::None);
         assert_eq!(RowAccounts::row_of(3, 2), 4);
+        // Room for 4 rows: the second chunk does not fit, so its rows and
+        // every later chunk's are unknown (found by key).
+        let mut builder = RowsBuilder::with_budget(4);
+        builder.push(0, 3, &a);
+        builder.push(100, 3, &b);
+        builder.push(200, 1, &b);
+        let rows = builder.finish(&[vec![7], vec![2, 7]]);
+        let all: Vec<RowAccount> = (0..5).map(|r| rows.get(r)).collect();
+        assert_eq!(all, [In(7), Unknown, None, Unknown, Unknown]);
+        assert_eq!(rows.first_row_at(100), Option::None);
+        assert_eq!(rows.first_row_at(200), Option::None);
     }
 }

@@ -8,8 +8,17 @@
 //! a cell read as missing, whose note the scoring pass must write, has
 //! not: it is scored in full). On the accounts benchmark (two groups)
 //! that is 49 bytes a row, 49 MB for a million leads.
+//!
+//! Memory is bounded by the file's size otherwise, so the sums are kept
+//! up to [`KEPT_BYTES`]: the rows after (of a file of several million
+//! leads) are scored in full by the scoring pass, as before, and a file
+//! of any length costs at most that much more.
 
 use crate::value::Decimal;
+
+/// The most bytes of sums kept (about 1.3M rows of a model with two
+/// groups).
+pub const KEPT_BYTES: usize = 64 << 20;
 
 /// Every row's sums (see the module's documentation), by row number.
 #[derive(Debug, Default)]
@@ -18,13 +27,23 @@ pub struct RowSums {
     width: usize,
     sums: Vec<Decimal>,
     kept: Vec<bool>,
+    /// How many more rows may be kept; once a chunk does not fit, none
+    /// after it is (rows are found by number, so there is no gap).
+    room: usize,
 }
 
 impl RowSums {
-    /// For a plan with `groups` groups.
+    /// For a plan with `groups` groups, keeping up to [`KEPT_BYTES`].
     pub fn new(groups: usize) -> RowSums {
+        RowSums::with_budget(groups, KEPT_BYTES)
+    }
+
+    /// For a plan with `groups` groups, keeping up to `bytes`.
+    pub fn with_budget(groups: usize, bytes: usize) -> RowSums {
+        let row = (groups + 1) * std::mem::size_of::<Decimal>() + 1;
         RowSums {
             width: groups + 1,
+            room: bytes / row,
             ..RowSums::default()
         }
     }
@@ -41,6 +60,11 @@ impl RowSums {
     /// The next chunk's rows (`rows` of them), in input order.
     pub fn push(&mut self, rows: u64, chunk: &ChunkSums) {
         let rows = usize::try_from(rows).unwrap_or(usize::MAX);
+        if rows > self.room {
+            self.room = 0;
+            return;
+        }
+        self.room -= rows;
         let kept = chunk.kept.iter().copied().chain(std::iter::repeat(false));
         self.kept.extend(kept.take(rows));
         let zero = std::iter::repeat(Decimal::ZERO);
@@ -118,6 +142,20 @@ mod tests {
         assert_eq!(row(1), None);
         assert_eq!(row(2), Some(vec![d(30), d(3), d(4)]));
         assert_eq!(row(3), None);
+        // A budget of two rows: the second chunk does not fit, and no
+        // later chunk is kept, though it would fit.
+        let mut sums = RowSums::with_budget(2, 2 * 49);
+        chunk.clear();
+        chunk.keep(1, d(10), &[d(1), d(2)]);
+        sums.push(1, &chunk);
+        sums.push(2, &chunk);
+        sums.push(1, &chunk);
+        let sums = sums.finish();
+        assert_eq!(
+            sums.get(0).map(<[Decimal]>::to_vec),
+            Some(vec![d(10), d(1), d(2)])
+        );
+        assert_eq!((sums.get(1), sums.get(2), sums.get(3)), (None, None, None));
         assert_eq!(row(4), None);
         assert_eq!(row(5), Some(vec![d(60), d(5), d(6)]));
         assert_eq!(row(6), None);
