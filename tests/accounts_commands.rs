@@ -164,3 +164,30 @@ fn a_quality_command_reports_the_missing_column_as_the_inputs_problem() {
         format!("error: `leads.csv` cannot be read with this model: {REFUSED}\n")
     );
 }
+
+#[test]
+fn standard_input_that_cannot_be_kept_says_why_and_what_to_do() {
+    let dir = setup();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .current_dir(dir.path())
+        .args(["score", "m.tally", "-"])
+        .env("TMPDIR", dir.path().join("no such directory"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // The run may stop before reading: a closed pipe is no failure here.
+    let _ = stdin.write_all(GOOD.as_bytes());
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: cannot make a temporary file to keep standard input in: no such file or \
+         directory; account values read the leads more than once: set TMPDIR to a writable \
+         directory, or give the lead file by name\n"
+    );
+    assert!(out.stdout.is_empty());
+}

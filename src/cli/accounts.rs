@@ -15,8 +15,18 @@ pub fn keep_leads_for(leads: &str, plans: &[&Plan]) -> Result<(), String> {
     if leads != "-" || plans.iter().all(|plan| plan.account.is_none()) {
         return Ok(());
     }
-    io::input::keep_stdin()
-        .map_err(|e| format!("cannot read standard input: {}", super::io_reason(&e)))
+    io::input::keep_stdin().map_err(|e| match e {
+        io::input::KeepError::Temporary(e) => format!(
+            "cannot make a temporary file to keep standard input in: {}; account values \
+             read the leads more than once: set TMPDIR to a writable directory, or give \
+             the lead file by name",
+            super::io_reason(&e)
+        ),
+        io::input::KeepError::Copy(e) => format!(
+            "cannot keep standard input in a temporary file: {}",
+            super::io_reason(&e)
+        ),
+    })
 }
 
 /// Compute the account values of `plan` from the lead file `path`: the

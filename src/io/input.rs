@@ -42,16 +42,25 @@ static KEPT: OnceLock<Arc<File>> = OnceLock::new();
 /// that reads the leads more than once (account values need passes over
 /// them before they are scored). The system removes the file when the
 /// process ends, however it ends. Calling it again does nothing.
-pub fn keep_stdin() -> io::Result<()> {
+pub fn keep_stdin() -> Result<(), KeepError> {
     if KEPT.get().is_some() {
         return Ok(());
     }
-    let mut file = tempfile::tempfile()?;
-    io::copy(&mut io::stdin().lock(), &mut file)?;
+    let mut file = tempfile::tempfile().map_err(KeepError::Temporary)?;
+    io::copy(&mut io::stdin().lock(), &mut file).map_err(KeepError::Copy)?;
     // Only the first call gets here with stdin unread; a lost race would
     // have found it empty, so its file is rightly dropped.
     let _ = KEPT.set(Arc::new(file));
     Ok(())
+}
+
+/// Why standard input could not be kept.
+#[derive(Debug)]
+pub enum KeepError {
+    /// No temporary file could be made (`TMPDIR` unwritable or full).
+    Temporary(io::Error),
+    /// Reading standard input, or writing it to the file, failed.
+    Copy(io::Error),
 }
 
 /// Whether standard input was kept: whether `-` can be read again.
