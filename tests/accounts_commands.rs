@@ -47,17 +47,29 @@ fn setup() -> tempfile::TempDir {
 
 /// `tally ARGS` in `dir` with `input` on standard input.
 fn piped(dir: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {
+    piped_with(dir, args, input, &[])
+}
+
+/// [`piped`] with these environment variables set too.
+fn piped_with(
+    dir: &std::path::Path,
+    args: &[&str],
+    input: &str,
+    vars: &[(&str, &std::path::Path)],
+) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
         .current_dir(dir)
         .args(args)
         .env("NO_COLOR", "1")
+        .envs(vars.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(input.as_bytes()).unwrap();
+    // A run may stop before reading all: a closed pipe is no failure here.
+    let _ = stdin.write_all(input.as_bytes());
     drop(stdin);
     child.wait_with_output().unwrap()
 }
@@ -168,20 +180,9 @@ fn a_quality_command_reports_the_missing_column_as_the_inputs_problem() {
 #[test]
 fn standard_input_that_cannot_be_kept_says_why_and_what_to_do() {
     let dir = setup();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
-        .current_dir(dir.path())
-        .args(["score", "m.tally", "-"])
-        .env("TMPDIR", dir.path().join("no such directory"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    // The run may stop before reading: a closed pipe is no failure here.
-    let _ = stdin.write_all(GOOD.as_bytes());
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
+    let tmp = dir.path().join("no such directory");
+    let args = ["score", "m.tally", "-"];
+    let out = piped_with(dir.path(), &args, GOOD, &[("TMPDIR", &tmp)]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         text(&out.stderr),

@@ -58,31 +58,6 @@ const DIVISOR: &str = "1e23";
 /// Spark's `div` gives a `BIGINT`: whole quotients below this.
 const SPARK_QUOTIENT: &str = "9e18";
 
-/// `body` over `values`, each computed once (`expr::bind`). DuckDB binds
-/// with a lambda over a one-item list rather than a subquery: a chain
-/// of a dozen products nested as many correlated subqueries, which
-/// DuckDB's planner ran out of memory on (4 GB).
-fn bind<const N: usize>(
-    d: Dialect,
-    values: [String; N],
-    body: impl Fn(&[String; N]) -> String,
-) -> String {
-    if d != Dialect::DuckDb || values.iter().all(|v| v.len() <= expr::INLINE) {
-        return expr::bind(d, values, body);
-    }
-    let names: [String; N] = std::array::from_fn(|i| format!("tally_args.a{i}"));
-    let fields: Vec<String> = values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| format!("'a{i}': {v}"))
-        .collect();
-    format!(
-        "list_transform([{{{}}}], lambda tally_args: {})[1]",
-        fields.join(", "),
-        body(&names)
-    )
-}
-
 /// A constant of at most 10 significant digits, and its SQL literal of
 /// the narrowest decimal type that holds it.
 fn short_constant(e: &Expr) -> Option<(Decimal, String)> {
@@ -235,34 +210,36 @@ pub(super) fn fault(d: Dialect, op: ArithOp, a: &str, b: &str) -> Option<Fault> 
 pub(super) fn multiply(d: Dialect, a: &str, b: &str, loud: bool) -> String {
     let ty = d.number_type();
     match d {
-        Dialect::DuckDb | Dialect::Spark => bind(d, [a.to_string(), b.to_string()], |[x, y]| {
-            let whole = |v: &str| match d {
-                Dialect::Spark => format!("CAST({v} - {v} % 1 AS DECIMAL(38, 0))"),
-                _ => format!("trunc({v})"),
-            };
-            let part = |v: &str| format!("CAST({v} % 1 AS DECIMAL(11, 10))");
-            let exact = format!(
-                "CAST({} * {y} + {} * {} + CAST({} * {} AS {ty}) AS {ty})",
-                whole(x),
-                part(x),
-                whole(y),
-                part(x),
-                part(y)
-            );
-            let held = product_held(x, y);
-            let loud = if loud {
-                format!(
-                    " WHEN {} * {} <= {PAST_MAX} THEN {}",
-                    double(x),
-                    double(y),
-                    fail(d, &product_message())
-                )
-            } else {
-                String::new()
-            };
-            format!("CASE WHEN {held} THEN {exact}{loud} END")
-        }),
-        Dialect::Postgres => bind(d, [format!("({a} * {b})")], |[p]| past_max(p)),
+        Dialect::DuckDb | Dialect::Spark => {
+            expr::bind(d, [a.to_string(), b.to_string()], |[x, y]| {
+                let whole = |v: &str| match d {
+                    Dialect::Spark => format!("CAST({v} - {v} % 1 AS DECIMAL(38, 0))"),
+                    _ => format!("trunc({v})"),
+                };
+                let part = |v: &str| format!("CAST({v} % 1 AS DECIMAL(11, 10))");
+                let exact = format!(
+                    "CAST({} * {y} + {} * {} + CAST({} * {} AS {ty}) AS {ty})",
+                    whole(x),
+                    part(x),
+                    whole(y),
+                    part(x),
+                    part(y)
+                );
+                let held = product_held(x, y);
+                let loud = if loud {
+                    format!(
+                        " WHEN {} * {} <= {PAST_MAX} THEN {}",
+                        double(x),
+                        double(y),
+                        fail(d, &product_message())
+                    )
+                } else {
+                    String::new()
+                };
+                format!("CASE WHEN {held} THEN {exact}{loud} END")
+            })
+        }
+        Dialect::Postgres => expr::bind(d, [format!("({a} * {b})")], |[p]| past_max(p)),
         _ => d.multiply(a, b),
     }
 }
@@ -280,10 +257,11 @@ fn past_max(p: &str) -> String {
 pub(super) fn divide(d: Dialect, a: &str, b: &str, loud: bool) -> String {
     let ty = d.number_type();
     match d {
-        Dialect::DuckDb | Dialect::Spark => bind(d, [a.to_string(), b.to_string()], |[x, y]| {
-            // The operand scaled to an integer: `a * 10^10`, exact.
-            let scaled = |v: &str| {
-                match d {
+        Dialect::DuckDb | Dialect::Spark => {
+            expr::bind(d, [a.to_string(), b.to_string()], |[x, y]| {
+                // The operand scaled to an integer: `a * 10^10`, exact.
+                let scaled = |v: &str| {
+                    match d {
                 Dialect::Spark => format!(
                     "(CAST({v} - {v} % 1 AS DECIMAL(38, 0)) * 10000000000 + CAST(({v} % 1) * 10000000000 AS DECIMAL(38, 0)))"
                 ),
@@ -291,34 +269,35 @@ pub(super) fn divide(d: Dialect, a: &str, b: &str, loud: bool) -> String {
                     "(CAST(trunc({v}) AS HUGEINT) * 10000000000 + CAST(({v} % 1) * 10000000000 AS HUGEINT))"
                 ),
             }
-            };
-            let (div, whole) = match d {
-                Dialect::Spark => ("div", "DECIMAL(38, 0)"),
-                _ => ("//", "HUGEINT"),
-            };
-            // The whole quotient `q`, then the first 5 places of the
-            // remainder's: both truncate toward zero, so their sum is
-            // the quotient truncated to 5 places.
-            let exact = bind(d, [scaled(x), scaled(y)], |[n, m]| {
-                let q = format!("CAST({n} {div} {m} AS {whole})");
-                format!(
+                };
+                let (div, whole) = match d {
+                    Dialect::Spark => ("div", "DECIMAL(38, 0)"),
+                    _ => ("//", "HUGEINT"),
+                };
+                // The whole quotient `q`, then the first 5 places of the
+                // remainder's: both truncate toward zero, so their sum is
+                // the quotient truncated to 5 places.
+                let exact = expr::bind(d, [scaled(x), scaled(y)], |[n, m]| {
+                    let q = format!("CAST({n} {div} {m} AS {whole})");
+                    format!(
                     "CAST(CAST(CAST({q} * 100000 + (({n} - {q} * {m}) * 100000) {div} {m} AS DECIMAL(38, 0)) * 0.00001 AS DECIMAL(38, 4)) AS {ty})"
                 )
-            });
-            let held = quotient_held(d, x, y);
-            let loud = if loud {
-                format!(
-                    " WHEN {} <= {PAST_MAX} * {} THEN {}",
-                    double(x),
-                    double(y),
-                    fail(d, &quotient_message(d))
-                )
-            } else {
-                String::new()
-            };
-            format!("CASE WHEN {y} = 0 THEN NULL WHEN {held} THEN {exact}{loud} END")
-        }),
-        Dialect::Postgres => bind(d, [d.divide(a, b)], |[q]| past_max(q)),
+                });
+                let held = quotient_held(d, x, y);
+                let loud = if loud {
+                    format!(
+                        " WHEN {} <= {PAST_MAX} * {} THEN {}",
+                        double(x),
+                        double(y),
+                        fail(d, &quotient_message(d))
+                    )
+                } else {
+                    String::new()
+                };
+                format!("CASE WHEN {y} = 0 THEN NULL WHEN {held} THEN {exact}{loud} END")
+            })
+        }
+        Dialect::Postgres => expr::bind(d, [d.divide(a, b)], |[q]| past_max(q)),
         _ => d.divide(a, b),
     }
 }

@@ -549,10 +549,11 @@ impl Dialect {
                     columns.join(", ")
                 )
             }
-            // A lambda over a one-item list, as `arith.rs` binds: DuckDB
-            // decorrelates a scalar subquery with a join over the whole
-            // row, and over an events join (`min(sum(…) / 60, 10)`) its
-            // planner ran out of memory (24 GB) before reading a row.
+            // A lambda over a one-item list: DuckDB decorrelates a scalar
+            // subquery with a join over the whole row; over an events join
+            // (`min(sum(…) / 60, 10)`) its planner ran out of memory (24 GB)
+            // before reading a row, and on a chain of a dozen products
+            // nested as many subqueries, out of 4 GB.
             Dialect::DuckDb => {
                 let fields: Vec<String> = values
                     .iter()
