@@ -291,6 +291,90 @@ fn the_events_option_names_what_is_wrong() {
     }
 }
 
+/// `tally ARGS` in `dir` with `input` on standard input.
+fn piped(dir: &Path, args: &[&str], input: &str) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tally"))
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // The run may stop before reading: a closed pipe is no failure here.
+    let _ = stdin.write_all(input.as_bytes());
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn events_on_standard_input_are_named_so_and_never_shared() {
+    let dir = dir_with(&[
+        ("m.tally", MODEL.as_bytes()),
+        ("leads.csv", LEADS.as_bytes()),
+    ]);
+    let as_of = ["--as-of", "2026-11-22"];
+    // Events from standard input score as from a file.
+    let from_file = dir_with(&[("e.csv", EVENTS.as_bytes())]);
+    let path = from_file.path().join("e.csv");
+    let file = score(dir.path(), path.to_str().unwrap(), &[]);
+    let stdin = piped(
+        dir.path(),
+        &[
+            "score",
+            "m.tally",
+            "leads.csv",
+            "--events",
+            "-",
+            "--format",
+            "ndjson",
+            as_of[0],
+            as_of[1],
+        ],
+        EVENTS,
+    );
+    assert!(text(&file.stdout).starts_with("{\"lead_id\":\"L1\""));
+    assert_eq!(text(&stdin.stdout), text(&file.stdout));
+    // A bad header names standard input, not `-`.
+    let bad = piped(
+        dir.path(),
+        &[
+            "score",
+            "m.tally",
+            "leads.csv",
+            "--events",
+            "-",
+            as_of[0],
+            as_of[1],
+        ],
+        "x,y\n1,2\n",
+    );
+    let stderr = text(&bad.stderr);
+    assert!(
+        stderr.contains("× standard input: column \"lead_id\""),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("`-`"), "{stderr}");
+    // One stream cannot be two files.
+    for (args, wanted) in [
+        (
+            ["score", "m.tally", "-", "--events", "-"],
+            "error: LEADS and `--events` cannot both be standard input: give one of them by name\n",
+        ),
+        (
+            ["score", "-", "leads.csv", "--events", "-"],
+            "error: MODEL and `--events` cannot both be standard input\n",
+        ),
+    ] {
+        let out = piped(dir.path(), &args, EVENTS);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(text(&out.stderr), wanted, "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
 #[test]
 fn tests_give_events_in_given() {
     let model = format!(

@@ -109,6 +109,15 @@ impl EventsArgs {
         leads: Option<&str>,
     ) -> Result<Events, EventsFailure> {
         let files = self.files(plan)?;
+        if leads == Some("-") && files.iter().any(|f| f == "-") {
+            return Err(EventsFailure {
+                message: "LEADS and `--events` cannot both be standard input: give one of \
+                          them by name"
+                    .into(),
+                header: Vec::new(),
+                shown: String::new(),
+            });
+        }
         let mut events = Events::default();
         // The lead file's keys, read once per lead field the sources join
         // on; the last source to join on a field takes them.
@@ -129,7 +138,10 @@ impl EventsArgs {
                 }
                 _ => None,
             };
-            let shown = format!("`{path}`");
+            let shown = match path.as_str() {
+                "-" => "standard input".to_string(),
+                _ => format!("`{path}`"),
+            };
             let fail = |message: String| EventsFailure {
                 message,
                 header: Vec::new(),
@@ -231,6 +243,11 @@ impl EventsArgs {
             }
             *slot = Some(path.to_string());
         }
+        if files.iter().flatten().filter(|f| *f == "-").count() > 1 {
+            return Err(fail(
+                "only one `--events` file can be standard input: give the others by name".into(),
+            ));
+        }
         names
             .iter()
             .zip(files)
@@ -245,14 +262,14 @@ impl EventsArgs {
     }
 }
 
-/// The lead file's join keys for the lead field `field`.
-/// `None` when the file cannot be read so: its problems are the scoring
-/// pass's to report, and every event is kept.
 /// Whether the lead file can be read before it is scored.
 fn rereadable(leads: &str) -> bool {
     leads != "-" || io::input::stdin_kept()
 }
 
+/// The lead file's join keys for the lead field `field`.
+/// `None` when the file cannot be read so: its problems are the scoring
+/// pass's to report, and every event is kept.
 fn lead_keys_of(plan: &Plan, field: FieldId, leads: &str, how: How) -> Option<KeySet> {
     let input = io::input::open(leads).ok()?;
     let format = NameHint::of(leads)

@@ -188,6 +188,11 @@ fn score(args: &ScoreArgs) -> Result<Scored, Stop> {
             "MODEL and LEADS cannot both be standard input".into(),
         ));
     }
+    if args.model == "-" && args.events.paths().contains(&"-") {
+        return Err(Stop::Failure(
+            "MODEL and `--events` cannot both be standard input".into(),
+        ));
+    }
     // Before anything is read: a path that would destroy an input is
     // refused before the input is opened.
     let outputs = Outputs::resolve(args)?;
