@@ -192,3 +192,27 @@ fn standard_input_that_cannot_be_kept_says_why_and_what_to_do() {
     );
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn explain_shows_the_account_in_text_and_json() {
+    let dir = setup();
+    let explain = |row: &str, format: &str| {
+        let args = [
+            "explain", "m.tally", "good.csv", "--row", row, "--format", format,
+        ];
+        let out = tally(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    assert!(explain("2", "text").ends_with("\naccount (2 leads): account.people = 2\n"));
+    let json: serde_json::Value = serde_json::from_str(&explain("2", "json")).unwrap();
+    assert_eq!(
+        json["account"],
+        serde_json::json!({"leads": 2, "values": {"account.people": 2}})
+    );
+    let json: serde_json::Value = serde_json::from_str(&explain("3", "json")).unwrap();
+    assert_eq!(
+        json["account"],
+        serde_json::json!({"leads": 1, "values": {"account.people": 1}})
+    );
+}

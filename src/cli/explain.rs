@@ -130,17 +130,25 @@ pub fn run(args: &ExplainArgs) -> u8 {
         .with_events(&events.tables)
         .with_accounts(&accounts)
         .explain(&lead);
-    let account_line = plan.account.as_ref().map(|account| {
+    let account = plan.account.as_ref().map(|account| {
         let key = lead.values.get(account.by).cloned().flatten();
-        let leads = accounts.leads_in(key.as_ref());
         let attached = with_account_values(&plan, &lead, &accounts);
-        let values: Vec<String> = (account.values.iter())
+        let values = (account.values.iter())
             .map(|v| {
-                let value = attached.values.get(v.field).and_then(Option::as_ref);
-                format!("account.{} = {}", v.text, explain_text::shown_value(value))
+                let value = attached.values.get(v.field).cloned().flatten();
+                (format!("account.{}", v.text), value)
             })
             .collect();
-        match leads {
+        explain_json::AccountShown {
+            leads: accounts.leads_in(key.as_ref()),
+            values,
+        }
+    });
+    let account_line = account.as_ref().map(|shown| {
+        let values: Vec<String> = (shown.values.iter())
+            .map(|(name, value)| format!("{name} = {}", explain_text::shown_value(value.as_ref())))
+            .collect();
+        match shown.leads {
             Some(n) => format!(
                 "\naccount ({} lead{}): {}\n",
                 n,
@@ -176,7 +184,8 @@ pub fn run(args: &ExplainArgs) -> u8 {
         Shape::Json => {
             let stamp = ModelStamp::new(&model, source.text().as_bytes());
             let who = who.as_ref().map(|(c, v)| (c.as_str(), v.clone()));
-            explain_json::render(&plan, &trace, record.row, who, &stamp, &each)
+            let extras = (each.as_slice(), account.as_ref());
+            explain_json::render(&plan, &trace, record.row, who, &stamp, extras)
         }
     };
     output::print(&text, EXIT_OK)

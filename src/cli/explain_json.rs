@@ -25,6 +25,14 @@ fn each_json(rule: &super::events::EachExplained) -> Json {
     json!({"reason": rule.reason, "max": rule.max.map(number), "events": events})
 }
 
+/// The lead's account, as `explain` shows it: how many leads formed it
+/// (`None`: in no account) and each value, named `account.NAME` as its
+/// output column is.
+pub struct AccountShown {
+    pub leads: Option<u64>,
+    pub values: Vec<(String, Option<Value>)>,
+}
+
 /// The explanation of one lead as one JSON document.
 pub fn render(
     plan: &Plan,
@@ -32,7 +40,7 @@ pub fn render(
     row: u64,
     who: Option<(&str, String)>,
     model: &ModelStamp,
-    each: &[super::events::EachExplained],
+    (each, account): (&[super::events::EachExplained], Option<&AccountShown>),
 ) -> String {
     let outcome = &trace.outcome;
     let mut doc = Map::new();
@@ -81,6 +89,15 @@ pub fn render(
         doc.insert(
             "each".into(),
             Json::Array(each.iter().map(each_json).collect()),
+        );
+    }
+    if let Some(account) = account {
+        let values: Map<String, Json> = (account.values.iter())
+            .map(|(name, value)| (name.clone(), value.as_ref().map_or(Json::Null, value_json)))
+            .collect();
+        doc.insert(
+            "account".into(),
+            json!({"leads": account.leads, "values": values}),
         );
     }
     let mut text = serde_json::to_string_pretty(&Json::Object(doc)).unwrap_or_default();
