@@ -254,3 +254,60 @@ fn a_row_longer_than_the_cap_is_rejected_and_a_long_one_under_it_scored() {
     let (_dir, path) = generated("long.ndjson", text.as_bytes());
     check(&path, rows(2, 1, 1));
 }
+
+/// The corpus model with account values of both levels, a rule on one
+/// and a ladder on the other: the lead file is read in three passes.
+const ACCOUNTS_MODEL: &str = "fields {\n  id: text required\n  n: int\n  note: text\n}\n\
+account by note {\n  let people = count(leads)\n  let heat = sum(leads, score)\n}\n\
+when n > 0 add n\nwhen note contains \"urgent\" add 5\n\
+when account.people >= 2 add 1 \"Shared\"\n\
+if account.heat >= 10 then Hot\nelse Cold\n";
+
+/// `tally score MODEL LEADS --threads T`: status, stderr and rejects.
+fn score_with(model: &Path, leads: &Path, threads: &str) -> (i32, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let rejects = dir.path().join("rejects");
+    let run = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .arg("score")
+        .arg(model)
+        .arg(leads)
+        .arg("-o")
+        .arg(dir.path().join("out"))
+        .arg("--rejects")
+        .arg(&rejects)
+        .args(["--as-of", "2026-11-22", "--threads", threads])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    let rejects = fs::read_to_string(&rejects).unwrap_or_default();
+    (run.status.code().unwrap_or(-1), stderr, rejects)
+}
+
+/// Every corrupted file read through the account passes (which read it
+/// with their own handlers, before the scoring pass) gives what the plain
+/// model gives: the same status, summary and rejected rows, with 1 and
+/// 2 threads.
+#[test]
+fn the_account_passes_read_every_corrupted_file_as_scoring_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = dir.path().join("accounts.tally");
+    fs::write(&accounts, ACCOUNTS_MODEL).unwrap();
+    let mut files: Vec<PathBuf> = fs::read_dir(corpus(""))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e != "tally"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 20, "{files:?}");
+    for leads in &files {
+        for threads in ["1", "2"] {
+            let plain = score_with(&corpus("model.tally"), leads, threads);
+            let with = score_with(&accounts, leads, threads);
+            let shown = format!("{} --threads {threads}: {}", leads.display(), with.1);
+            assert_eq!(with.0, plain.0, "{shown}");
+            assert_eq!(summary(&with.1), summary(&plain.1), "{shown}");
+            assert_eq!(with.2, plain.2, "{shown}");
+        }
+    }
+}

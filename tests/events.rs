@@ -376,6 +376,23 @@ fn events_on_standard_input_are_named_so_and_never_shared() {
 }
 
 #[test]
+fn an_events_header_that_is_not_utf8_is_the_inputs_problem() {
+    let dir = dir_with(&[
+        ("m.tally", MODEL.as_bytes()),
+        ("leads.csv", LEADS.as_bytes()),
+        ("e.csv", b"lead_id,\xffat,kind\nL1,2026-11-01,webinar\n"),
+    ]);
+    let out = score(dir.path(), "e.csv", &[]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("tally::header_not_utf8"), "{stderr}");
+    assert!(
+        stderr.ends_with("error: `e.csv`: 1 header error; no row was read\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn tests_give_events_in_given() {
     let model = format!(
         "{MODEL}\n\

@@ -95,12 +95,14 @@ fn failure(shown: &str, error: EventsError) -> EventsFailure {
         EventsError::Open(OpenError::Io(e)) | EventsError::Io(e) => {
             fail(format!("cannot read {shown}: {}", super::io_reason(&e)))
         }
-        EventsError::Open(OpenError::Header(e)) => fail(format!("{shown}: {e}")),
-        EventsError::Header(header) => EventsFailure {
-            message: format!("{shown} cannot be read with this model"),
+        EventsError::Open(OpenError::Header(e)) => {
+            EventsFailure::header(format!("{shown}: {e}"), shown, vec![e])
+        }
+        EventsError::Header(header) => EventsFailure::header(
+            format!("{shown} cannot be read with this model"),
+            shown,
             header,
-            shown: shown.to_string(),
-        },
+        ),
         EventsError::Overflow => {
             fail("the account values add up past the largest number Tally holds".to_string())
         }

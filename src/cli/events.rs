@@ -63,11 +63,28 @@ impl How {
 pub struct EventsFailure {
     pub message: String,
     /// Header problems, rendered like a lead file's.
-    pub header: Vec<io::HeaderError>,
+    pub header: Vec<HeaderProblem>,
     pub shown: String,
 }
 
+/// A header problem of a file: a column missing, or a header that cannot
+/// be read at all (not UTF-8), rendered as the lead file's are.
+pub type HeaderProblem = Box<dyn miette::Diagnostic + Send + Sync>;
+
 impl EventsFailure {
+    /// A file whose header is a problem (exit 1): `problems`.
+    pub fn header<E>(message: String, shown: &str, problems: Vec<E>) -> EventsFailure
+    where
+        E: miette::Diagnostic + Send + Sync + 'static,
+    {
+        let header = problems.into_iter().map(|p| Box::new(p) as _).collect();
+        EventsFailure {
+            message,
+            header,
+            shown: shown.to_string(),
+        }
+    }
+
     /// The failure on one line with its exit status: header problems are
     /// the input's (1), anything else stopped the command (2).
     pub fn one_line(&self) -> (u8, String) {
@@ -170,15 +187,17 @@ impl EventsArgs {
                 EventsError::Open(OpenError::Io(e)) | EventsError::Io(e) => {
                     fail(format!("cannot read {shown}: {}", super::io_reason(&e)))
                 }
-                EventsError::Open(OpenError::Header(e)) => fail(format!("{shown}: {e}")),
-                EventsError::Header(errors) => EventsFailure {
-                    message: format!(
+                EventsError::Open(OpenError::Header(e)) => {
+                    EventsFailure::header(format!("{shown}: {e}"), &shown, vec![e])
+                }
+                EventsError::Header(errors) => EventsFailure::header(
+                    format!(
                         "the events file {shown} of `{}` cannot be read with this model",
                         source.name
                     ),
-                    header: errors,
-                    shown: shown.clone(),
-                },
+                    &shown,
+                    errors,
+                ),
                 EventsError::Overflow => fail(format!(
                     "the events of `{}` in {shown} add up past the largest number Tally holds",
                     source.name

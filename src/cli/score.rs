@@ -242,7 +242,8 @@ fn failed_input(failure: events::EventsFailure) -> Stop {
     if failure.header.is_empty() {
         return Stop::Failure(failure.message);
     }
-    let errors: Vec<&dyn miette::Diagnostic> = failure.header.iter().map(|e| e as _).collect();
+    let errors: Vec<&dyn miette::Diagnostic> =
+        failure.header.iter().map(|e| e.as_ref() as _).collect();
     refused(&failure.shown, &errors)
 }
 
