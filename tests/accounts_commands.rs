@@ -10,10 +10,7 @@
 #[path = "support/cli.rs"]
 mod cli;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-use cli::{tally, text};
+use cli::{piped, piped_with, tally, text};
 
 const MODEL: &str = r#"fields {
   lead_id: text required
@@ -43,35 +40,6 @@ fn setup() -> tempfile::TempDir {
     std::fs::write(dir.path().join("leads.csv"), LEADS).unwrap();
     std::fs::write(dir.path().join("good.csv"), GOOD).unwrap();
     dir
-}
-
-/// `tally ARGS` in `dir` with `input` on standard input.
-fn piped(dir: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {
-    piped_with(dir, args, input, &[])
-}
-
-/// [`piped`] with these environment variables set too.
-fn piped_with(
-    dir: &std::path::Path,
-    args: &[&str],
-    input: &str,
-    vars: &[(&str, &std::path::Path)],
-) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .envs(vars.iter().copied())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    // A run may stop before reading all: a closed pipe is no failure here.
-    let _ = stdin.write_all(input.as_bytes());
-    drop(stdin);
-    child.wait_with_output().unwrap()
 }
 
 #[test]

@@ -15,7 +15,7 @@ mod cli;
 use std::io::Write;
 use std::path::Path;
 
-use cli::{tally, text};
+use cli::{piped, tally, text};
 
 const MODEL: &str = r#"fields {
   lead_id: text required
@@ -289,24 +289,6 @@ fn the_events_option_names_what_is_wrong() {
         assert!(out.stdout.is_empty(), "{extra:?}: nothing is scored");
         assert_ne!(out.status.code(), Some(0), "{extra:?}");
     }
-}
-
-/// `tally ARGS` in `dir` with `input` on standard input.
-fn piped(dir: &Path, args: &[&str], input: &str) -> std::process::Output {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tally"))
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    // The run may stop before reading: a closed pipe is no failure here.
-    let _ = stdin.write_all(input.as_bytes());
-    drop(stdin);
-    child.wait_with_output().unwrap()
 }
 
 #[test]
