@@ -205,7 +205,7 @@ impl Checker<'_> {
         if ty.is_error() {
             return poisoned(span);
         }
-        if let Some(refused) = self.lead_field_in_set(&format!("account.{name}"), span) {
+        if let Some(refused) = self.output_in_set(&format!("account.{name}"), span) {
             return refused;
         }
         let layer = |layer: Layer| CheckError::AccountLayer {

@@ -503,16 +503,16 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
-    #[error("an event set's condition uses the lead field `{name}`")]
+    #[error("an event set cannot use `{name}`")]
     #[diagnostic(
-        code(tally::set_uses_lead),
-        help("events are aggregated once per lead key, before the leads are read, so a set's condition and values may use only the event's fields (`{source_name}` has {fields}), lets and `today`; test the lead field in the rule instead: `when {name} … and count(…) >= 2`")
+        code(tally::set_uses_output),
+        help("a set's condition and values are about one event of the lead: they may use the event's fields (`{source_name}` has {fields}), the lead's fields, lets and `today`, but not what scoring computes; test `{name}` outside the aggregate instead")
     )]
-    SetUsesLead {
+    SetUsesOutput {
         name: String,
         source_name: String,
         fields: String,
-        #[label("a field of the lead, not of the event")]
+        #[label("computed by scoring, after the events are counted")]
         span: SourceSpan,
     },
 

@@ -343,15 +343,16 @@ impl Checker<'_> {
         Some(typed(ExprKind::EventField(id), ty, span))
     }
 
-    /// A lead field named inside an event set (see [`CheckError::SetUsesLead`]).
-    pub(super) fn lead_field_in_set(&mut self, name: &str, span: Span) -> Option<Expr> {
+    /// A group, the score, the stage, a tier or an account value named
+    /// inside an event set (see [`CheckError::SetUsesOutput`]).
+    pub(super) fn output_in_set(&mut self, name: &str, span: Span) -> Option<Expr> {
         let source = self.sources.get(self.scope?)?;
         let fields: Vec<String> = source
             .fields
             .iter()
             .map(|f| format!("`{}`", f.name))
             .collect();
-        self.errors.push(CheckError::SetUsesLead {
+        self.errors.push(CheckError::SetUsesOutput {
             name: name.into(),
             source_name: source.name.clone(),
             fields: fields.join(", "),

@@ -116,9 +116,6 @@ impl Checker<'_> {
                 if let Place::Let(_) = place {
                     return self.not_constant(span, Varies::Field(name.to_string()));
                 }
-                if let Some(refused) = self.lead_field_in_set(name, span) {
-                    return refused;
-                }
                 let ty = self
                     .fields
                     .get(id)
@@ -170,7 +167,7 @@ impl Checker<'_> {
 
     /// A group subtotal or the score: only ladders, tiers and tests see them.
     fn output(&mut self, kind: ExprKind, ty: Type, name: &str, span: Span, place: Place) -> Expr {
-        if let Some(refused) = self.lead_field_in_set(name, span) {
+        if let Some(refused) = self.output_in_set(name, span) {
             return refused;
         }
         if place == Place::Account {

@@ -157,7 +157,7 @@ pub struct Aggregate {
     pub source: SourceId,
     pub kind: AggregateKind,
     /// `where COND`: over the event's fields ([`ExprKind::EventField`]),
-    /// lets and `today`.
+    /// the lead's fields ([`ExprKind::Field`]), lets and `today`.
     pub condition: Option<Expr>,
     pub within: Option<Duration>,
     /// `sum(S, EXPR)` and the like; an `each` rule's points.
@@ -169,6 +169,23 @@ pub struct Aggregate {
     pub ty: Type,
     /// The set as written, for `tally plan` and `explain`.
     pub text: String,
+}
+
+impl Aggregate {
+    /// The lead's fields its condition and value read, each once, in the
+    /// order they first appear. A set that reads none is the same for
+    /// every lead of a key, so it can be counted before any lead is read.
+    pub fn lead_fields(&self) -> Vec<FieldId> {
+        fn visit(e: &Expr, out: &mut Vec<FieldId>) {
+            match &e.kind {
+                ExprKind::Field(id) if !out.contains(id) => out.push(*id),
+                kind => kind.for_each_child(&mut |c| visit(c, out)),
+            }
+        }
+        let mut out = Vec::new();
+        (self.condition.iter().chain(&self.value)).for_each(|e| visit(e, &mut out));
+        out
+    }
 }
 
 /// How points fade with age (language section 11).

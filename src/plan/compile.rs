@@ -103,6 +103,7 @@ fn account(
             max: None,
             field: base.account(i),
             text: value.name.clone(),
+            lead_fields: Vec::new(),
         });
         let pushed = fields.push(FieldSpec {
             name: format!("account.{}", value.name),
@@ -152,7 +153,13 @@ fn events(model: &Model, fields: &mut IdVec<FieldId, FieldSpec>) -> IdVec<Source
         let field = base.aggregate(id);
         let source = sources.at_mut(aggregate.source);
         let index = source.aggregates.len();
-        let event = |e: &Expr| lower(e, Bases::default());
+        let lead_fields = aggregate.lead_fields();
+        let event = |e: &Expr| {
+            lower(
+                &lead_fields_after_event(e, &lead_fields, source),
+                Bases::default(),
+            )
+        };
         source.aggregates.push(AggregateSpec {
             kind: aggregate.kind,
             condition: aggregate.condition.as_ref().map(event),
@@ -162,6 +169,7 @@ fn events(model: &Model, fields: &mut IdVec<FieldId, FieldSpec>) -> IdVec<Source
             max: aggregate.max,
             field,
             text: aggregate.text.clone(),
+            lead_fields,
         });
         let pushed = fields.push(FieldSpec {
             name: aggregate.text.clone(),
@@ -176,6 +184,28 @@ fn events(model: &Model, fields: &mut IdVec<FieldId, FieldSpec>) -> IdVec<Source
         debug_assert_eq!(pushed, field);
     }
     sources
+}
+
+/// An expression of an event set with the lead's field `lead_fields[j]`
+/// read as the event's field `fields.len() + j`: a set that reads the
+/// lead is evaluated over one row, the event's values then the lead's.
+fn lead_fields_after_event(expr: &Expr, lead_fields: &[FieldId], source: &EventsSpec) -> Expr {
+    fn rewrite(e: &mut Expr, lead_fields: &[FieldId], base: usize) {
+        match &e.kind {
+            ExprKind::Field(id) => {
+                let j = lead_fields.iter().position(|f| f == id).unwrap_or(0);
+                e.kind = ExprKind::EventField(EventFieldId::from_index(base + j));
+            }
+            _ => e
+                .kind
+                .for_each_child_mut(&mut |c| rewrite(c, lead_fields, base)),
+        }
+    }
+    let mut expr = expr.clone();
+    if !lead_fields.is_empty() {
+        rewrite(&mut expr, lead_fields, source.fields.len());
+    }
+    expr
 }
 
 /// The field type a lead value of an aggregate has.
@@ -397,10 +427,14 @@ fn mark_used_fields(plan: &mut Plan) {
             *slot = true;
         }
     }
-    // A source's join key is read whenever the source has aggregates.
+    // A source's join key is read whenever the source has aggregates,
+    // and so is every lead field an event set reads.
     for source in plan.events.iter().filter(|s| !s.aggregates.is_empty()) {
-        if let Some(slot) = used.get_mut(source.lead_key) {
-            *slot = true;
+        let read = source.aggregates.iter().flat_map(|a| &a.lead_fields);
+        for id in read.chain([&source.lead_key]) {
+            if let Some(slot) = used.get_mut(*id) {
+                *slot = true;
+            }
         }
     }
     for (field, used) in plan.fields.iter_mut().zip(used) {

@@ -107,7 +107,8 @@ pub struct EventsSpec {
 
 /// One aggregate over a lead's events of one source. Its condition and
 /// value are nodes over the event's fields ([`Node::Field`] indexes
-/// [`EventsSpec::fields`]).
+/// [`EventsSpec::fields`]), then the lead's fields it reads: field
+/// `fields.len() + j` is the lead's `lead_fields[j]`.
 #[derive(Debug, Clone)]
 pub struct AggregateSpec {
     pub kind: AggregateKind,
@@ -120,6 +121,9 @@ pub struct AggregateSpec {
     pub field: FieldId,
     /// The aggregate as written.
     pub text: String,
+    /// The lead's fields the set reads (an account value's: none). With
+    /// none, the set is the same for every lead of a key.
+    pub lead_fields: Vec<FieldId>,
 }
 
 /// One rule: when `conditions[condition]` is true, add `points` (negated
