@@ -25,9 +25,10 @@
 use rust_decimal::RoundingStrategy;
 
 use super::expr::Writer;
+use super::lead_sets;
 use super::query::{self, Join, Layer};
 use super::{Dialect, SqlOptions};
-use crate::check::model::{AggregateKind, DecayForm, Expr, ExprKind, Function, Model};
+use crate::check::model::{Aggregate, AggregateKind, DecayForm, Expr, ExprKind, Function, Model};
 use crate::check::Type;
 use crate::id::{AggregateId, EventFieldId, FieldId, Id, SourceId};
 use crate::value::{Decimal, DurationUnit, FieldType};
@@ -40,16 +41,21 @@ const FACTOR_PLACES: u32 = 18;
 const MAX_POWERS: usize = 23;
 
 /// The lead fields an events source joins on (of sources with
-/// aggregates), which the query must read.
+/// aggregates), and the lead fields their sets read, which the query
+/// must read.
 pub(super) fn lead_keys(model: &Model) -> Vec<FieldId> {
-    (model.events.enumerate())
+    let keys = (model.events.enumerate())
         .filter(|(id, _)| model.aggregates.iter().any(|a| a.source == *id))
-        .map(|(_, s)| s.lead_key)
-        .collect()
+        .map(|(_, s)| s.lead_key);
+    let read = model.aggregates.iter().flat_map(|a| a.lead_fields());
+    keys.chain(read).collect()
 }
 
-fn source_alias(source: SourceId) -> String {
-    format!("tally_source_{}", source.index() + 1)
+/// The pre-aggregation of a source's aggregates: per key, or (`lead`)
+/// per key and lead values, for sets that read the lead.
+fn source_alias(source: SourceId, lead: bool) -> String {
+    let of = if lead { "_per_lead" } else { "" };
+    format!("tally_source_{}{of}", source.index() + 1)
 }
 
 fn aggregate_column(id: AggregateId) -> String {
@@ -71,39 +77,51 @@ pub(super) fn layer(w: &mut Writer<'_>, options: &SqlOptions, today: &str) -> Op
     let d = w.dialect;
     let mut joins = Vec::new();
     for (id, source) in model.events.enumerate() {
-        let ids: Vec<AggregateId> = (model.aggregates.enumerate())
-            .filter(|(_, a)| a.source == id)
-            .map(|(i, _)| i)
-            .collect();
-        if ids.is_empty() {
-            continue;
-        }
         let table = (options.events_tables.iter())
             .find(|(name, _)| *name == source.name)
             .map_or(source.name.as_str(), |(_, table)| table.as_str());
-        // Faults (`arith.rs`) name the columns of the layer they are found
-        // in; inside a pre-aggregation those are the events', which the
-        // lead's layers cannot see: an event's product past what SQL holds
-        // stays the engine's error there (docs/sql.md).
-        let outer = std::mem::take(&mut w.faults);
-        let query = pre_aggregation(w, id, table, today, &ids);
-        w.faults = outer;
         let lead_key = match model.fields.get(source.lead_key) {
             Some(f) if f.ty == FieldType::Text => w.col("tally_folded", &f.name),
             Some(f) => w.col("tally_input", &f.name),
             None => "NULL".to_string(),
         };
-        let alias = source_alias(id);
-        joins.push(Join {
-            comment: format!(
-                "events {} (table {}), aggregated per key",
-                query::comment_text(&source.name),
-                query::comment_text(table)
-            ),
-            query,
-            on: format!("{alias}.tally_join = {lead_key}"),
-            alias,
-        });
+        // Sets that read no lead field are counted per key; the others
+        // per key and lead values (`sql/lead_sets.rs`).
+        for lead in [false, true] {
+            let ids: Vec<AggregateId> = (model.aggregates.enumerate())
+                .filter(|(_, a)| a.source == id && reads_lead(a) == lead)
+                .map(|(i, _)| i)
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            // Faults (`arith.rs`) name the columns of the layer they are
+            // found in; inside a pre-aggregation those are the events',
+            // which the lead's layers cannot see: an event's product past
+            // what SQL holds stays the engine's error there (docs/sql.md).
+            let outer = std::mem::take(&mut w.faults);
+            let leads = lead.then_some(options.table.as_str());
+            let (query, reads) = pre_aggregation(w, id, (table, leads), today, &ids);
+            w.faults = outer;
+            let alias = source_alias(id, lead);
+            let (on, per) = match lead {
+                true => (
+                    lead_sets::join_on(w, &alias, &lead_key, &reads),
+                    "per key and lead values",
+                ),
+                false => (format!("{alias}.tally_join = {lead_key}"), "per key"),
+            };
+            joins.push(Join {
+                comment: format!(
+                    "events {} (table {}), aggregated {per}",
+                    query::comment_text(&source.name),
+                    query::comment_text(table)
+                ),
+                query,
+                on,
+                alias,
+            });
+        }
     }
     let zero = d.number(Decimal::ZERO);
     let ty = d.number_type();
@@ -111,7 +129,7 @@ pub(super) fn layer(w: &mut Writer<'_>, options: &SqlOptions, today: &str) -> Op
         .map(|(id, a)| {
             let raw = format!(
                 "{}.{}",
-                source_alias(a.source),
+                source_alias(a.source, reads_lead(a)),
                 d.ident(&aggregate_column(id))
             );
             let value = match a.kind {
@@ -150,18 +168,27 @@ pub(super) fn layer(w: &mut Writer<'_>, options: &SqlOptions, today: &str) -> Op
     })
 }
 
-/// One source's events, read like lead rows, aggregated per folded key.
+/// Whether an aggregate's set (or value) reads a lead field.
+fn reads_lead(a: &Aggregate) -> bool {
+    !a.lead_fields().is_empty()
+}
+
+/// One source's events (from `tables.0`), read like lead rows,
+/// aggregated per folded key; with the lead table (`tables.1`), joined
+/// to its distinct lead values and aggregated per key and values, which
+/// are returned (`sql/lead_sets.rs`).
 fn pre_aggregation(
     w: &mut Writer<'_>,
     id: SourceId,
-    table: &str,
+    (table, leads): (&str, Option<&str>),
     today: &str,
     aggregates: &[AggregateId],
-) -> String {
+) -> (String, Vec<(FieldId, bool)>) {
     let model = w.model;
     let d = w.dialect;
     let source = model.events.at(id);
     let outer = w.source.replace(id);
+    w.lead_reads.clear();
     // Every field of an event is read; one without its time is rejected.
     let fields: Vec<_> = (source.fields.enumerate())
         .map(|(i, f)| {
@@ -177,6 +204,7 @@ fn pre_aggregation(
         }
         f => w.col("tally_input", &f.name),
     };
+    let event_key = key.clone();
     let mut columns = vec![(key, "key".to_string())];
     // Each `each` rule's contribution of an event of its set, rounded
     // once (computed only for those, as Tally computes it).
@@ -218,6 +246,29 @@ fn pre_aggregation(
             d.ident(&aggregate_column(a))
         ));
     }
+    let reads = std::mem::take(&mut w.lead_reads);
+    let mut group = vec![key.clone()];
+    let mut only_leads = String::new();
+    if let Some(leads) = leads {
+        // Each event beside each distinct lead row of its key, before
+        // the contributions (which may read the lead) are computed.
+        let query = lead_sets::distinct_leads(w, id, leads, today, &reads);
+        let lead = lead_sets::alias();
+        if let Some(event) = layers.last_mut() {
+            event.joins.push(Join {
+                comment: "the distinct lead values of the event's key the sets read".to_string(),
+                query,
+                alias: lead.to_string(),
+                on: format!("{lead}.tally_key = {event_key}"),
+            });
+        }
+        only_leads = format!("\n  AND {lead}.tally_key IS NOT NULL");
+        for (column, &(field, folded)) in lead_sets::grouped(w, &reads).into_iter().zip(&reads) {
+            let name = d.ident(&lead_sets::lead_column(field, folded));
+            columns.insert(group.len(), format!("{column} AS {name}"));
+            group.push(column);
+        }
+    }
     let from = if query::nests(d) {
         let inner = query::nested(w, table, today, &layers);
         format!("FROM (\n{}\n)\n", query::indent(&inner))
@@ -226,11 +277,13 @@ fn pre_aggregation(
     };
     let time = w.col("tally_input", &source.fields.at(source.time).name);
     w.source = outer;
-    format!(
-        "SELECT\n  {}\n{from}WHERE tally_input.{} IS NULL\n  AND {time} <= tally_consts.today\n  AND {key} IS NOT NULL\nGROUP BY {key}",
+    let sql = format!(
+        "SELECT\n  {}\n{from}WHERE tally_input.{} IS NULL\n  AND {time} <= tally_consts.today\n  AND {key} IS NOT NULL{only_leads}\nGROUP BY {}",
         columns.join(",\n  "),
         d.own("tally_error"),
-    )
+        group.join(", "),
+    );
+    (sql, reads)
 }
 
 /// The event at hand's time, as an expression.

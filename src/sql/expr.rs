@@ -8,7 +8,7 @@ use super::nested::Nested;
 use super::{regex, Dialect};
 use crate::check::model::{Expr, ExprKind, Function, Model};
 use crate::check::Type;
-use crate::id::{Id, SourceId, TierId};
+use crate::id::{FieldId, Id, SourceId, TierId};
 use crate::syntax::ast::{ArithOp, CompareOp};
 use crate::value::{fold_text, Decimal, Duration, DurationUnit, Value};
 
@@ -26,6 +26,9 @@ pub(super) struct Writer<'m> {
     /// Conditions under which the expressions written so far are not
     /// Tally's (`arith.rs`); the query turns them into `tally_error`.
     pub faults: Vec<Fault>,
+    /// The lead's values an event set written so far reads (`sql/lead_sets.rs`):
+    /// each field, and whether folded (as compared) or as read.
+    pub lead_reads: Vec<(FieldId, bool)>,
 }
 
 /// The alias of the layer holding tier `index`.
@@ -38,7 +41,12 @@ impl Writer<'_> {
         format!("{layer}.{}", self.dialect.ident(name))
     }
 
-    fn unsupported(&mut self, expr: &Expr, what: String, help: Option<String>) -> String {
+    pub(super) fn unsupported(
+        &mut self,
+        expr: &Expr,
+        what: String,
+        help: Option<String>,
+    ) -> String {
         self.errors.push(SqlError::Unsupported {
             dialect: self.dialect.name().to_string(),
             what,
@@ -58,7 +66,8 @@ impl Writer<'_> {
         let d = self.dialect;
         match &expr.kind {
             ExprKind::Const(value) => self.constant(expr, value, false),
-            ExprKind::Field(id) => self.col("tally_input", &self.model.fields.at(*id).name),
+            // Inside an event set, the lead's value: sql/lead_sets.rs.
+            ExprKind::Field(id) => self.lead_field(expr, *id, false),
             ExprKind::Group(id) => self.col("tally_groups", &self.model.groups.at(*id).name),
             ExprKind::Score => format!("tally_score.{}", d.own("score")),
             ExprKind::Stage => format!("tally_stage.{}", d.own("stage")),
@@ -221,7 +230,7 @@ impl Writer<'_> {
         }
         match &expr.kind {
             ExprKind::Const(value) => self.constant(expr, value, true),
-            ExprKind::Field(id) => self.col("tally_folded", &self.model.fields.at(*id).name),
+            ExprKind::Field(id) => self.lead_field(expr, *id, true),
             ExprKind::EventField(id) => self.event_field(*id, "tally_folded"),
             ExprKind::Stage => {
                 let model = self.model;

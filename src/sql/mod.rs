@@ -12,6 +12,7 @@ mod error;
 mod events;
 mod expr;
 mod fold;
+mod lead_sets;
 mod nested;
 mod query;
 mod read;
@@ -78,6 +79,7 @@ pub fn compile_sql(model: &Model, options: &SqlOptions) -> Result<String, Vec<Sq
         errors: Vec::new(),
         source: None,
         faults: Vec::new(),
+        lead_reads: Vec::new(),
     };
     let sql = query::build(&mut writer, options, &used);
     let mut errors = writer.errors;
