@@ -249,25 +249,12 @@ fn pre_aggregation(
     let reads = std::mem::take(&mut w.lead_reads);
     let mut group = vec![key.clone()];
     let mut only_leads = String::new();
+    let time = w.col("tally_input", &source.fields.at(source.time).name);
     if let Some(leads) = leads {
-        // Each event beside each distinct lead row of its key, before
-        // the contributions (which may read the lead) are computed.
-        let query = lead_sets::distinct_leads(w, id, leads, today, &reads);
-        let lead = lead_sets::alias();
-        if let Some(event) = layers.last_mut() {
-            event.joins.push(Join {
-                comment: "the distinct lead values of the event's key the sets read".to_string(),
-                query,
-                alias: lead.to_string(),
-                on: format!("{lead}.tally_key = {event_key}"),
-            });
-        }
-        only_leads = format!("\n  AND {lead}.tally_key IS NOT NULL");
-        for (column, &(field, folded)) in lead_sets::grouped(w, &reads).into_iter().zip(&reads) {
-            let name = d.ident(&lead_sets::lead_column(field, folded));
-            columns.insert(group.len(), format!("{column} AS {name}"));
-            group.push(column);
-        }
+        let at = (id, leads, today);
+        let query = (layers.as_mut_slice(), &mut columns, &mut group);
+        only_leads = lead_sets::join_leads(w, at, &reads, &event_key, query);
+        lead_sets::read_what_sets_read(d, &mut layers, &columns, &time);
     }
     let from = if query::nests(d) {
         let inner = query::nested(w, table, today, &layers);
@@ -275,7 +262,6 @@ fn pre_aggregation(
     } else {
         query::from_layers(w, table, today, &layers)
     };
-    let time = w.col("tally_input", &source.fields.at(source.time).name);
     w.source = outer;
     let sql = format!(
         "SELECT\n  {}\n{from}WHERE tally_input.{} IS NULL\n  AND {time} <= tally_consts.today\n  AND {key} IS NOT NULL{only_leads}\nGROUP BY {}",

@@ -21,7 +21,8 @@
 //! pre-aggregation: their cost does not change.
 
 use super::expr::Writer;
-use super::query::{self, Layer};
+use super::query::{self, Join, Layer};
+use super::Dialect;
 use crate::check::model::{Expr, Field};
 use crate::id::{FieldId, Id, SourceId};
 use crate::value::FieldType;
@@ -183,7 +184,62 @@ pub(super) fn grouped(w: &Writer<'_>, reads: &[(FieldId, bool)]) -> Vec<String> 
         .collect()
 }
 
-/// The alias the lead row joined to each event has.
-pub(super) fn alias() -> &'static str {
-    LEAD
+/// Join each event (the layer `tally_event`, last of `layers`, may read
+/// the lead) to the distinct lead values of its key, and add the values
+/// to the pre-aggregation's `columns` and `group`; the `WHERE` test that
+/// drops events of keys no lead has.
+pub(super) fn join_leads(
+    w: &mut Writer<'_>,
+    (source, leads, today): (SourceId, &str, &str),
+    reads: &[(FieldId, bool)],
+    event_key: &str,
+    (layers, columns, group): (&mut [Layer], &mut Vec<String>, &mut Vec<String>),
+) -> String {
+    let query = distinct_leads(w, source, leads, today, reads);
+    if let Some(event) = layers.last_mut() {
+        event.joins.push(Join {
+            comment: "the distinct lead values of the event's key the sets read".to_string(),
+            query,
+            alias: LEAD.to_string(),
+            on: format!("{LEAD}.tally_key = {event_key}"),
+        });
+    }
+    for (column, &(field, folded)) in grouped(w, reads).into_iter().zip(reads) {
+        let name = w.dialect.ident(&lead_column(field, folded));
+        columns.insert(group.len(), format!("{column} AS {name}"));
+        group.push(column);
+    }
+    format!("\n  AND {LEAD}.tally_key IS NOT NULL")
+}
+
+/// Compute only the typed values and folds of the event's fields that
+/// the sets (`outputs`, the `tally_event` layer) or the time test read:
+/// this pre-aggregation reads the events a second time, and the per-key
+/// one reads everything. Every cell is still checked (`tally_error`
+/// comes from the cells), so the same events are rejected.
+pub(super) fn read_what_sets_read(
+    d: Dialect,
+    layers: &mut [Layer],
+    outputs: &[String],
+    time: &str,
+) {
+    let mut texts: Vec<String> = outputs.to_vec();
+    texts.push(time.to_string());
+    let event = layers.iter().filter(|l| l.alias == "tally_event");
+    texts.extend(event.flat_map(|l| l.columns.iter().map(|(sql, _)| sql.clone())));
+    let read = |texts: &[String], layer: &str, name: &str| {
+        let reference = format!("{layer}.{}", d.ident(name));
+        name == "tally_error" || texts.iter().any(|t| t.contains(&reference))
+    };
+    for layer in layers.iter_mut().filter(|l| l.alias == "tally_folded") {
+        layer
+            .columns
+            .retain(|(_, name)| read(&texts, "tally_folded", name));
+        texts.extend(layer.columns.iter().map(|(sql, _)| sql.clone()));
+    }
+    for layer in layers.iter_mut().filter(|l| l.alias == "tally_input") {
+        layer
+            .columns
+            .retain(|(_, name)| read(&texts, "tally_input", name));
+    }
 }
