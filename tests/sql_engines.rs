@@ -25,12 +25,15 @@ mod sql_engines {
     pub mod folding;
     pub mod generate;
     pub mod harness;
+    pub mod lead_sets;
     pub mod lists;
     pub mod silent;
 }
 
 use sql_engines::harness::{run_engine, Job};
-use sql_engines::{accounts, bench_models, cases, cells, events, folding, generate, lists, silent};
+use sql_engines::{
+    accounts, bench_models, cases, cells, events, folding, generate, lead_sets, lists, silent,
+};
 use tally::sql::Dialect;
 
 /// Every job for one dialect: fixed models, then `generated` generated
@@ -387,4 +390,41 @@ fn postgres_scores_the_events_benchmark_like_the_interpreter() {
 #[test]
 fn spark_scores_the_events_benchmark_like_the_interpreter() {
     events_benchmark_like_the_interpreter("spark", Dialect::Spark);
+}
+
+/// Event sets that read the lead's fields (tests/sql_engines/lead_sets.rs),
+/// on a small job whose every value is worked out by hand: what the
+/// SQL must give whatever the interpreter does.
+fn sets_reading_the_lead_as_worked_out_by_hand(engine: &str, dialect: Dialect) {
+    let by_hand = lead_sets::by_hand_in(engine, dialect);
+    assert_eq!(
+        by_hand,
+        Vec::<String>::new(),
+        "{engine} differs from the values worked out by hand"
+    );
+}
+
+#[test]
+fn duckdb_scores_sets_reading_the_lead_as_worked_out_by_hand() {
+    sets_reading_the_lead_as_worked_out_by_hand("duckdb", Dialect::DuckDb);
+}
+
+#[test]
+fn postgres_scores_sets_reading_the_lead_as_worked_out_by_hand() {
+    sets_reading_the_lead_as_worked_out_by_hand("postgres", Dialect::Postgres);
+}
+
+#[test]
+fn spark_scores_sets_reading_the_lead_as_worked_out_by_hand() {
+    sets_reading_the_lead_as_worked_out_by_hand("spark", Dialect::Spark);
+}
+
+#[test]
+fn snowflake_translated_to_duckdb_scores_sets_reading_the_lead_as_worked_out_by_hand() {
+    sets_reading_the_lead_as_worked_out_by_hand("snowflake-in-duckdb", Dialect::Snowflake);
+}
+
+#[test]
+fn bigquery_translated_to_duckdb_scores_sets_reading_the_lead_as_worked_out_by_hand() {
+    sets_reading_the_lead_as_worked_out_by_hand("bigquery-in-duckdb", Dialect::BigQuery);
 }

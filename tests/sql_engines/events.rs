@@ -160,7 +160,7 @@ pub fn text_key(rng: &mut Rng, known: usize) -> Option<String> {
     })
 }
 
-fn int_key(rng: &mut Rng, bad: bool) -> Option<String> {
+pub fn int_key(rng: &mut Rng, bad: bool) -> Option<String> {
     let id = rng.below(12);
     Some(match rng.below(if bad { 10 } else { 5 }) {
         0 => return None,
@@ -198,7 +198,7 @@ pub fn time(rng: &mut Rng, as_of: Date) -> Option<String> {
     })
 }
 
-fn number(rng: &mut Rng) -> Option<String> {
+pub fn number(rng: &mut Rng) -> Option<String> {
     Some(
         rng.pick(&[
             "", "1", "2.5", "30", "0.0001", "-2", " 7 ", "12.3456", "100", "abc", "1e3", "99.99",
@@ -245,7 +245,7 @@ pub fn activity(rng: &mut Rng, n: usize, as_of: Date) -> Table {
     }
 }
 
-fn orders(rng: &mut Rng, n: usize, as_of: Date) -> Table {
+pub fn orders(rng: &mut Rng, n: usize, as_of: Date) -> Table {
     let rows = (0..n)
         .map(|_| {
             let amount = rng.pick(&["10", "55.5", "80", "7.25", "", "-5", "120", "x"]);
@@ -449,7 +449,12 @@ pub struct Compared {
 /// Compile every job for `dialect`, run it in `engine`, and compare each
 /// row with the binary's.
 pub fn run(engine: &str, dialect: Dialect) -> Compared {
-    let jobs = jobs();
+    let (compared, _) = run_jobs(engine, dialect, &jobs());
+    compared
+}
+
+/// [`run`] for any jobs; also the engine's result of each job.
+pub fn run_jobs(engine: &str, dialect: Dialect, jobs: &[EventsJob]) -> (Compared, Vec<Json>) {
     let dir = tempfile::tempdir().unwrap();
     let explain = matches!(dialect, Dialect::DuckDb | Dialect::Postgres);
     let mut payload = Vec::new();
@@ -499,7 +504,7 @@ pub fn run(engine: &str, dialect: Dialect) -> Compared {
         let want = interpreter(job, dir.path());
         compare(job, result, &want, &mut compared);
     }
-    compared
+    (compared, results)
 }
 
 pub fn compare(
