@@ -17,7 +17,7 @@ use tally::value::{Date, Value};
 /// `max`, and the three decay forms.
 const MODEL: &str = r#"
 fields { lead_id: text
-  since: date
+  signup: date
   team: text }
 events activity {
   lead_id: text key
@@ -35,9 +35,9 @@ when distinct(activity, page) >= 2 add 3 "Pages"
 each activity where kind == "pricing" add 5 decay half-life 7 days max 15 "Pricing"
 each activity where ok add minutes decay linear 30 days "Minutes decayed"
 each activity add 1 decay 10% every 1 week max 100 "Any"
-when count(activity where kind == "webinar" and at >= since) >= 1 add 1 "Since"
+when count(activity where kind == "webinar" and at >= signup) >= 1 add 1 "Since"
 when sum(activity where page == team, minutes) > 1 add 1 "Team pages"
-each activity where at >= since - 30 days add minutes max 50 "Since, each"
+each activity where at >= signup - 30 days add minutes max 50 "Since, each"
 "#;
 
 /// The keys whose values are compared across readers.
@@ -186,7 +186,7 @@ fn values(table: &EventTable, key: &str) -> Vec<Option<Value>> {
     let fields = [
         ("lead_id", Value::Text(key.to_string())),
         (
-            "since",
+            "signup",
             Value::Date(Date::from_ymd_opt(2026, 6, 1).unwrap_or_default()),
         ),
         ("team", Value::Text("Pricing".into())),
