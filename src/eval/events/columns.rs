@@ -18,7 +18,7 @@ use crate::check::model::AggregateKind;
 use crate::eval::decay;
 use crate::eval::expr::{self, Env, V};
 use crate::eval::Lead;
-use crate::plan::AggregateSpec;
+use crate::plan::{AggregateSpec, EventsSpec};
 use crate::value::{Date, Decimal, Value};
 use chrono::Datelike;
 
@@ -75,11 +75,10 @@ pub(super) struct Distincts {
 }
 
 impl Column {
-    /// The column of `aggregate` (of a source whose events have
-    /// `event_fields` fields) for `keys` keys.
-    pub(super) fn new(aggregate: &AggregateSpec, event_fields: usize, keys: usize) -> Column {
+    /// The column of `aggregate` (of `source`) for `keys` keys.
+    pub(super) fn new(aggregate: &AggregateSpec, source: &EventsSpec, keys: usize) -> Column {
         if !aggregate.lead_fields.is_empty() {
-            return Column::Kept(Kept::new(aggregate, event_fields, keys));
+            return Column::Kept(Kept::new(aggregate, source, keys));
         }
         match aggregate.kind {
             AggregateKind::Count => Column::Count(Counts {
@@ -138,10 +137,7 @@ impl Column {
         env: &Env,
     ) -> Result<(), AggregateOverflow> {
         match self {
-            Column::Kept(kept) => {
-                kept.keep(id, aggregate, time, env);
-                Ok(())
-            }
+            Column::Kept(kept) => kept.keep(id, aggregate, time, env),
             _ if in_set(aggregate, time, env) => self.add(id, aggregate, time, env),
             _ => Ok(()),
         }

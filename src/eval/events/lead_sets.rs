@@ -10,40 +10,47 @@
 //! Memory grows with those events, not with the keys (docs/architecture.md).
 
 use super::expr::Folded;
-use super::{event_env, in_set, State};
+use super::{event_env, in_set, AggregateOverflow, State};
 use crate::eval::Lead;
 use crate::id::{FieldId, Id, IdVec};
-use crate::plan::{AggregateSpec, Node};
+use crate::plan::{AggregateSpec, EventsSpec, Node};
 use crate::value::{ops, Date, Value};
 
-/// One lead-reading aggregate's kept events, per key id.
+/// One lead-reading aggregate's kept events: one list per key, linked
+/// through flat columns (8 bytes an event, and 32 a value read besides
+/// its time, with no allocation per event).
 #[derive(Debug)]
 pub(super) struct Kept {
-    /// The event's fields the set reads (its time is kept apart).
+    /// The event's fields the set reads besides its time.
     reads: Vec<FieldId>,
-    /// The event's field count: the lead's fields come after them.
+    /// The event's time field, and its field count (the lead's fields
+    /// come after them).
+    time: FieldId,
     event_fields: usize,
     /// The parts of the condition about the event alone: an event for
     /// which one is not true is in no lead's set.
     alone: Vec<Node>,
-    per_key: Vec<Vec<KeptEvent>>,
+    /// Per key id, its latest kept event (`NONE`: none).
+    head: Vec<u32>,
+    /// Per kept event: the key's event kept before it, its time, and
+    /// its values of `reads` (at `reads.len() × i`).
+    next: Vec<u32>,
+    times: Vec<Date>,
+    values: Vec<Option<Value>>,
 }
 
-#[derive(Debug)]
-struct KeptEvent {
-    time: Date,
-    /// The values of `reads`, in order.
-    values: Box<[Option<Value>]>,
-}
+/// No event: the end of a key's list.
+const NONE: u32 = u32::MAX;
 
 impl Kept {
-    pub(super) fn new(aggregate: &AggregateSpec, event_fields: usize, keys: usize) -> Kept {
+    pub(super) fn new(aggregate: &AggregateSpec, source: &EventsSpec, keys: usize) -> Kept {
+        let event_fields = source.fields.len();
         let is_event_field = |id: FieldId| id.index() < event_fields;
         let mut reads = Vec::new();
         let nodes = aggregate.condition.iter().chain(&aggregate.value);
         nodes.for_each(|n| {
             n.for_each_field(&mut |id| {
-                if is_event_field(id) && !reads.contains(&id) {
+                if is_event_field(id) && id != source.time && !reads.contains(&id) {
                     reads.push(id);
                 }
             })
@@ -60,21 +67,27 @@ impl Kept {
         };
         Kept {
             reads,
+            time: source.time,
             event_fields,
             alone,
-            per_key: (0..keys).map(|_| Vec::new()).collect(),
+            head: vec![NONE; keys],
+            next: Vec::new(),
+            times: Vec::new(),
+            values: Vec::new(),
         }
     }
 
     pub(super) fn grow(&mut self, keys: usize) {
-        if keys > self.per_key.len() {
-            self.per_key.resize_with(keys, Vec::new);
+        if keys > self.head.len() {
+            self.head.resize(keys, NONE);
         }
     }
 
     pub(super) fn shrink(&mut self) {
-        self.per_key.shrink_to_fit();
-        self.per_key.iter_mut().for_each(Vec::shrink_to_fit);
+        self.head.shrink_to_fit();
+        self.next.shrink_to_fit();
+        self.times.shrink_to_fit();
+        self.values.shrink_to_fit();
     }
 
     /// Keep the event (`env` over its fields) under key `id` if some lead
@@ -85,24 +98,32 @@ impl Kept {
         aggregate: &AggregateSpec,
         time: Date,
         env: &super::Env,
-    ) {
+    ) -> Result<(), AggregateOverflow> {
         let window = aggregate
             .within
             .is_none_or(|d| ops::within(time, d, env.today) == Some(true));
         let holds = |n: &Node| super::expr::truth(n, env) == Some(true);
         if !window || !self.alone.iter().all(holds) {
-            return;
+            return Ok(());
         }
+        let Some(head) = self.head.get_mut(id as usize) else {
+            return Ok(());
+        };
+        // Past 4 billion kept events the lists cannot be linked: the
+        // run stops rather than count some events and not others.
+        let index = u32::try_from(self.next.len())
+            .ok()
+            .filter(|&i| i != NONE)
+            .ok_or(AggregateOverflow)?;
+        self.next.push(*head);
+        *head = index;
+        self.times.push(time);
         let values = self
             .reads
             .iter()
             .map(|f| env.lead.values.get(*f).cloned().flatten());
-        if let Some(events) = self.per_key.get_mut(id as usize) {
-            events.push(KeptEvent {
-                time,
-                values: values.collect(),
-            });
-        }
+        self.values.extend(values);
+        Ok(())
     }
 
     /// The value of the set for `lead`, whose key has id `id` (`None`:
@@ -116,13 +137,20 @@ impl Kept {
         today: Date,
     ) -> Option<Value> {
         let mut state = State::new(aggregate);
-        let events = id.and_then(|i| self.per_key.get(i as usize));
         let mut none = IdVec::new();
         none.resize(self.event_fields, None);
         let mut row = event_and_lead(&none, aggregate, lead);
         let mut folded: IdVec<FieldId, Folded> = row.values.map(|v| Folded::of(v.as_ref()));
-        for event in events.into_iter().flatten() {
-            for (field, value) in self.reads.iter().zip(&event.values) {
+        let stride = self.reads.len();
+        let mut at = id
+            .and_then(|i| self.head.get(i as usize).copied())
+            .unwrap_or(NONE);
+        while let (Some(&time), Some(&next)) =
+            (self.times.get(at as usize), self.next.get(at as usize))
+        {
+            let start = at as usize * stride;
+            let values = self.values.get(start..start + stride).unwrap_or_default();
+            for (field, value) in self.reads.iter().zip(values) {
                 if let (Some(slot), Some(fold)) =
                     (row.values.get_mut(*field), folded.get_mut(*field))
                 {
@@ -130,20 +158,22 @@ impl Kept {
                     slot.clone_from(value);
                 }
             }
+            *row.values.at_mut(self.time) = Some(Value::Date(time));
             let env = event_env(&row, &folded, today);
-            if in_set(aggregate, event.time, &env)
-                && state.add(aggregate, event.time, &env).is_err()
-            {
+            if in_set(aggregate, time, &env) && state.add(aggregate, time, &env).is_err() {
                 return None;
             }
+            at = next;
         }
         state.value(aggregate)
     }
 
     pub(super) fn heap_bytes(&self) -> usize {
-        let per_event = size_of::<KeptEvent>() + self.reads.len() * size_of::<Option<Value>>();
-        let events: usize = self.per_key.iter().map(|e| e.capacity() * per_event).sum();
-        self.per_key.capacity() * size_of::<Vec<KeptEvent>>() + events
+        let value = size_of::<Option<Value>>();
+        self.head.capacity() * 4
+            + self.next.capacity() * 4
+            + self.times.capacity() * 4
+            + self.values.capacity() * value
     }
 }
 

@@ -40,7 +40,7 @@ impl Shard {
             columns: source
                 .aggregates
                 .iter()
-                .map(|a| Column::new(a, source.fields.len(), n))
+                .map(|a| Column::new(a, source, n))
                 .collect(),
             events: vec![0; n],
             matched: (0..n).map(|_| AtomicBool::new(false)).collect(),
