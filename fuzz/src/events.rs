@@ -16,7 +16,9 @@ use tally::value::{Date, Value};
 /// A model with one events source and every aggregate kind, `each` with
 /// `max`, and the three decay forms.
 const MODEL: &str = r#"
-fields { lead_id: text }
+fields { lead_id: text
+  signup: date
+  team: text }
 events activity {
   lead_id: text key
   at:      date time
@@ -33,6 +35,9 @@ when distinct(activity, page) >= 2 add 3 "Pages"
 each activity where kind == "pricing" add 5 decay half-life 7 days max 15 "Pricing"
 each activity where ok add minutes decay linear 30 days "Minutes decayed"
 each activity add 1 decay 10% every 1 week max 100 "Any"
+when count(activity where kind == "webinar" and at >= signup) >= 1 add 1 "Since"
+when sum(activity where page == team, minutes) > 1 add 1 "Team pages"
+each activity where at >= signup - 30 days add minutes max 50 "Since, each"
 "#;
 
 /// The keys whose values are compared across readers.
@@ -170,12 +175,34 @@ fn plan() -> &'static Plan {
     })
 }
 
-/// The lead values a lead with `key` gets.
+/// The lead values a lead with `key` gets (signed up 2026-06-01, of
+/// team "Pricing": some sets read them).
 fn values(table: &EventTable, key: &str) -> Vec<Option<Value>> {
     let mut out = Vec::new();
-    let source = plan().events.first();
-    if let Some(source) = source {
-        table.values_for(source, Some(&Value::Text(key.to_string())), &mut out);
+    let plan = plan();
+    let mut lead = tally::eval::Lead {
+        values: plan.fields.map(|_| None),
+    };
+    let fields = [
+        ("lead_id", Value::Text(key.to_string())),
+        (
+            "signup",
+            Value::Date(Date::from_ymd_opt(2026, 6, 1).unwrap_or_default()),
+        ),
+        ("team", Value::Text("Pricing".into())),
+    ];
+    for (name, value) in fields {
+        if let Some(id) = plan.fields.position(|f| f.name == name) {
+            *lead.values.at_mut(id) = Some(value);
+        }
+    }
+    if let Some(source) = plan.events.first() {
+        table.values_for(
+            source,
+            &lead,
+            Date::from_ymd_opt(2026, 11, 22).unwrap_or_default(),
+            &mut out,
+        );
     }
     out
 }

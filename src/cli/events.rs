@@ -312,12 +312,12 @@ pub struct EachExplained {
     pub contributions: Vec<crate::eval::Contribution>,
 }
 
-/// The `each` rules' events of the lead whose key is `key`: its events
-/// are read again from the files, kept for this lead only.
+/// The `each` rules' events of `lead`: its events are read again from
+/// the files, kept for this lead only.
 pub fn each_explained(
     plan: &Plan,
     args: &EventsArgs,
-    key_of: impl Fn(FieldId) -> Option<crate::value::Value>,
+    lead: &crate::eval::Lead,
     as_of: Date,
     how: How,
 ) -> Result<Vec<EachExplained>, EventsFailure> {
@@ -329,7 +329,8 @@ pub fn each_explained(
             .iter()
             .filter(|a| a.kind == crate::check::model::AggregateKind::Each)
             .collect();
-        let Some(key) = key_of(source.lead_key).filter(|_| !eaches.is_empty()) else {
+        let key = lead.values.get(source.lead_key).cloned().flatten();
+        let Some(key) = key.filter(|_| !eaches.is_empty()) else {
             continue;
         };
         let fail = |message: String| EventsFailure {
@@ -359,7 +360,7 @@ pub fn each_explained(
             explained.push(EachExplained {
                 reason: rule.map_or(aggregate.text.clone(), |r| r.reason.clone()),
                 max: aggregate.max,
-                contributions: crate::eval::contributions(aggregate, source, &events, as_of),
+                contributions: crate::eval::contributions(aggregate, source, &events, lead, as_of),
             });
         }
     }

@@ -158,8 +158,7 @@ pub fn run(args: &ExplainArgs) -> u8 {
             None => "\naccount: none (no value to group by), so its values are missing\n".into(),
         }
     });
-    let key_of = |field: FieldId| lead.values.at(field).clone();
-    let each = match super::events::each_explained(&plan, &args.events, key_of, as_of, how) {
+    let each = match super::events::each_explained(&plan, &args.events, &lead, as_of, how) {
         Ok(each) => each,
         Err(failure) => {
             output::errln(&format!("error: {}", failure.message));

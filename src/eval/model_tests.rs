@@ -102,7 +102,8 @@ pub fn run_tests(model: &Model, plan: &Plan, today: Date) -> Vec<TestResult> {
             for (id, source) in plan.events.enumerate() {
                 let events = given_events(test, id);
                 // A sum past the largest decimal leaves the values missing.
-                let values = EventTable::values_of(source, &events, as_of).unwrap_or_default();
+                let values =
+                    EventTable::values_of(source, &events, &lead, as_of).unwrap_or_default();
                 for (aggregate, value) in source.aggregates.iter().zip(values) {
                     *lead.values.at_mut(aggregate.field) = value;
                 }

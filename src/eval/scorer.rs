@@ -212,8 +212,7 @@ impl<'p> Scorer<'p> {
         }
         for (i, source) in self.plan.events.enumerate() {
             let table = self.events.and_then(|t| t.get(i.index())).unwrap_or(&empty);
-            let key = lead.values.at(source.lead_key).as_ref();
-            table.values_for(source, key, buffer);
+            table.values_for(source, lead, self.today, buffer);
             for (aggregate, value) in source.aggregates.iter().zip(buffer.drain(..)) {
                 *lead.values.at_mut(aggregate.field) = value;
             }

@@ -101,6 +101,16 @@ events {} (read first: per lead, joined on {} = lead {lead_key}; time {})",
                 if let Some(max) = aggregate.max {
                     let _ = write!(line, ", max {}", format_decimal(max));
                 }
+                if !aggregate.lead_fields.is_empty() {
+                    let names: Vec<&str> = (aggregate.lead_fields.iter())
+                        .filter_map(|id| self.fields.get(*id).map(|x| x.name.as_str()))
+                        .collect();
+                    let _ = write!(
+                        line,
+                        " (reads the lead's {}: its events are kept, then counted per lead)",
+                        names.join(", ")
+                    );
+                }
                 writeln!(f, "{line}")?;
             }
         }

@@ -10,11 +10,15 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::{distinct_key, pick_date, pick_extreme, AggregateOverflow, DistinctKey, Extreme};
+use super::lead_sets::Kept;
+use super::{
+    distinct_key, in_set, pick_date, pick_extreme, AggregateOverflow, DistinctKey, Extreme, State,
+};
 use crate::check::model::AggregateKind;
 use crate::eval::decay;
 use crate::eval::expr::{self, Env, V};
-use crate::plan::AggregateSpec;
+use crate::eval::Lead;
+use crate::plan::{AggregateSpec, EventsSpec};
 use crate::value::{Date, Decimal, Value};
 use chrono::Datelike;
 
@@ -34,6 +38,8 @@ pub(super) enum Column {
     Sum(Sums),
     Extreme(Extremes),
     Distinct(Distincts),
+    /// A set that reads the lead's fields: its events, not a state.
+    Kept(Kept),
 }
 
 #[derive(Debug, Default)]
@@ -69,7 +75,11 @@ pub(super) struct Distincts {
 }
 
 impl Column {
-    pub(super) fn new(aggregate: &AggregateSpec, keys: usize) -> Column {
+    /// The column of `aggregate` (of `source`) for `keys` keys.
+    pub(super) fn new(aggregate: &AggregateSpec, source: &EventsSpec, keys: usize) -> Column {
+        if !aggregate.lead_fields.is_empty() {
+            return Column::Kept(Kept::new(aggregate, source, keys));
+        }
         match aggregate.kind {
             AggregateKind::Count => Column::Count(Counts {
                 low: vec![0; keys],
@@ -101,6 +111,7 @@ impl Column {
             Column::Sum(s) => s.units.resize(keys.max(s.units.len()), 0),
             Column::Extreme(e) => e.units.resize(keys.max(e.units.len()), EMPTY),
             Column::Distinct(d) => d.low.resize(keys.max(d.low.len()), 0),
+            Column::Kept(k) => k.grow(keys),
         }
     }
 
@@ -112,11 +123,28 @@ impl Column {
             Column::Sum(s) => s.units.shrink_to_fit(),
             Column::Extreme(e) => e.units.shrink_to_fit(),
             Column::Distinct(d) => d.low.shrink_to_fit(),
+            Column::Kept(k) => k.shrink(),
+        }
+    }
+
+    /// Offer an event of key `id` (which has room): counted when it is in
+    /// the set; a set that reads the lead keeps it for the leads to count.
+    pub(super) fn offer(
+        &mut self,
+        id: u32,
+        aggregate: &AggregateSpec,
+        time: Date,
+        env: &Env,
+    ) -> Result<(), AggregateOverflow> {
+        match self {
+            Column::Kept(kept) => kept.keep(id, aggregate, time, env),
+            _ if in_set(aggregate, time, env) => self.add(id, aggregate, time, env),
+            _ => Ok(()),
         }
     }
 
     /// Count one event of the set under key `id` (which has room).
-    pub(super) fn add(
+    fn add(
         &mut self,
         id: u32,
         aggregate: &AggregateSpec,
@@ -162,12 +190,29 @@ impl Column {
                     d.add(id, key);
                 }
             }
+            Column::Kept(_) => {}
         }
         Ok(())
     }
 
+    /// The value of `aggregate` for `lead`, whose key has id `id` here
+    /// (`None`: no event has its key).
+    pub(super) fn value(
+        &self,
+        id: Option<u32>,
+        aggregate: &AggregateSpec,
+        lead: &Lead,
+        today: Date,
+    ) -> Option<Value> {
+        match (self, id) {
+            (Column::Kept(kept), _) => kept.value(id, aggregate, lead, today),
+            (_, Some(id)) => self.state_value(id, aggregate),
+            (_, None) => State::new(aggregate).value(aggregate),
+        }
+    }
+
     /// The value of key `id`'s state.
-    pub(super) fn value(&self, id: u32, aggregate: &AggregateSpec) -> Option<Value> {
+    fn state_value(&self, id: u32, aggregate: &AggregateSpec) -> Option<Value> {
         let i = id as usize;
         let number = |n: Decimal| Some(Value::Number(n.normalize()));
         match self {
@@ -189,6 +234,7 @@ impl Column {
                 Extreme::Date(d) => Value::Date(d),
             }),
             Column::Distinct(d) => number(Decimal::from(d.len(id))),
+            Column::Kept(_) => None,
         }
     }
 
@@ -200,6 +246,7 @@ impl Column {
             Column::Date(d) => d.capacity() * size_of::<Option<Date>>(),
             Column::Sum(s) => s.units.capacity() * 8 + s.exact.capacity() * 24,
             Column::Extreme(e) => e.units.capacity() * 8 + e.exact.capacity() * 28,
+            Column::Kept(k) => k.heap_bytes(),
             Column::Distinct(d) => {
                 // A value: its key, its number, a control byte, and a
                 // text's own heap block (about 32 bytes).

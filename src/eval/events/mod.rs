@@ -11,6 +11,7 @@
 
 mod columns;
 mod keys;
+mod lead_sets;
 mod shard;
 mod state;
 
@@ -153,20 +154,25 @@ impl EventTable {
         Ok(())
     }
 
-    /// The lead's aggregate values of this source, given its key value:
+    /// The lead's aggregate values of this source as of `today`:
     /// `values[i]` for `source.aggregates[i]`. A lead without events (or
     /// without a key) gets each aggregate's value for an empty set.
     pub fn values_for(
         &self,
         source: &EventsSpec,
-        key: Option<&Value>,
+        lead: &Lead,
+        today: Date,
         out: &mut Vec<Option<Value>>,
     ) {
         out.clear();
-        if let Some(key) = key.and_then(|k| key_of(Some(k))) {
+        let key = lead
+            .values
+            .get(source.lead_key)
+            .and_then(|k| key_of(k.as_ref()));
+        if let Some(key) = key {
             let hash = hash_key(&key);
-            let shard = self.shards.get(shard_of(hash));
-            if shard.is_some_and(|s| s.values(source, (&key, hash), out)) {
+            if let Some(shard) = self.shards.get(shard_of(hash)) {
+                shard.values(source, (&key, hash), (lead, today), out);
                 return;
             }
         }
@@ -178,6 +184,7 @@ impl EventTable {
     pub fn values_of(
         source: &EventsSpec,
         events: &[IdVec<FieldId, Option<Value>>],
+        lead: &Lead,
         today: Date,
     ) -> Result<Vec<Option<Value>>, AggregateOverflow> {
         let own = Value::Number(Decimal::ZERO);
@@ -189,8 +196,12 @@ impl EventTable {
             *event.values.at_mut(source.key) = Some(own.clone());
             table.add(source, &event, today)?;
         }
+        let mut lead = lead.clone();
+        if let Some(key) = lead.values.get_mut(source.lead_key) {
+            *key = Some(own);
+        }
         let mut values = Vec::new();
-        table.values_for(source, Some(&own), &mut values);
+        table.values_for(source, &lead, today, &mut values);
         Ok(values)
     }
 
@@ -304,6 +315,7 @@ pub fn contributions(
     aggregate: &AggregateSpec,
     source: &EventsSpec,
     events: &[IdVec<FieldId, Option<Value>>],
+    lead: &Lead,
     today: Date,
 ) -> Vec<Contribution> {
     let mut out = Vec::new();
@@ -314,11 +326,9 @@ pub fn contributions(
         if *time > today {
             continue;
         }
-        let folded = event.map(|v| Folded::of(v.as_ref()));
-        let lead = Lead {
-            values: event.clone(),
-        };
-        let env = event_env(&lead, &folded, today);
+        let row = lead_sets::event_and_lead(event, aggregate, lead);
+        let folded = row.values.map(|v| Folded::of(v.as_ref()));
+        let env = event_env(&row, &folded, today);
         if !in_set(aggregate, *time, &env) {
             continue;
         }

@@ -12,7 +12,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::columns::Column;
 use super::expr::Env;
 use super::keys::KeyIndex;
-use super::{in_set, AggregateOverflow};
+use super::AggregateOverflow;
+use crate::eval::Lead;
 use crate::plan::EventsSpec;
 use crate::value::{Date, Value};
 
@@ -39,7 +40,7 @@ impl Shard {
             columns: source
                 .aggregates
                 .iter()
-                .map(|a| Column::new(a, n))
+                .map(|a| Column::new(a, source, n))
                 .collect(),
             events: vec![0; n],
             matched: (0..n).map(|_| AtomicBool::new(false)).collect(),
@@ -72,9 +73,7 @@ impl Shard {
             *events += 1;
         }
         for (aggregate, column) in source.aggregates.iter().zip(&mut self.columns) {
-            if in_set(aggregate, time, env) {
-                column.add(id, aggregate, time, env)?;
-            }
+            column.offer(id, aggregate, time, env)?;
         }
         Ok(true)
     }
@@ -93,23 +92,21 @@ impl Shard {
         self.columns.iter_mut().for_each(Column::shrink);
     }
 
-    /// The key's aggregate values (`out[i]` for `source.aggregates[i]`),
-    /// if the key has events here; the key is then matched.
+    /// The aggregate values of `lead`, whose key is `key` (`out[i]` for
+    /// `source.aggregates[i]`); its key, if it has events, is then matched.
     pub(super) fn values(
         &self,
         source: &EventsSpec,
         (key, hash): (&str, u64),
+        (lead, today): (&Lead, Date),
         out: &mut Vec<Option<Value>>,
-    ) -> bool {
-        let Some(id) = self.keys.get(key, hash) else {
-            return false;
-        };
-        if let Some(matched) = self.matched.get(id as usize) {
+    ) {
+        let id = self.keys.get(key, hash);
+        if let Some(matched) = id.and_then(|id| self.matched.get(id as usize)) {
             matched.store(true, Ordering::Relaxed);
         }
         let pairs = source.aggregates.iter().zip(&self.columns);
-        out.extend(pairs.map(|(aggregate, column)| column.value(id, aggregate)));
-        true
+        out.extend(pairs.map(|(aggregate, column)| column.value(id, aggregate, lead, today)));
     }
 
     /// Events under keys no lead looked up.

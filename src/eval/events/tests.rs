@@ -121,9 +121,12 @@ fn compact_tables_give_what_plain_states_give() {
     for k in 0..keys + 20 {
         let key = format!("L{k}");
         let want = expected(source, &events, &key);
-        single.values_for(source, Some(&Value::Text(key.clone())), &mut out);
+        let lead = Lead {
+            values: vec![Some(Value::Text(key.clone()))].into(),
+        };
+        single.values_for(source, &lead, today(), &mut out);
         assert_eq!(out, want, "{key}, one thread");
-        shared.values_for(source, Some(&Value::Text(key.clone())), &mut out);
+        shared.values_for(source, &lead, today(), &mut out);
         let none = expected(source, &[], &key);
         assert_eq!(&out, if k < keys { &want } else { &none }, "{key}, shared");
     }
