@@ -428,3 +428,51 @@ fn snowflake_translated_to_duckdb_scores_sets_reading_the_lead_as_worked_out_by_
 fn bigquery_translated_to_duckdb_scores_sets_reading_the_lead_as_worked_out_by_hand() {
     sets_reading_the_lead_as_worked_out_by_hand("bigquery-in-duckdb", Dialect::BigQuery);
 }
+
+/// Event sets that read the lead's fields, generated (several leads of a
+/// key with their own values; a text and an `int` key) and by hand:
+/// every row as `tally score --events … --explain` writes it.
+fn sets_reading_the_lead_like_the_interpreter(engine: &str, dialect: Dialect) {
+    let compared = lead_sets::run(engine, dialect);
+    println!(
+        "{engine}: sets reading the lead: {} rows compared ({} rejected, {} fired rules), {:.1} s in the engine",
+        compared.rows, compared.rejected, compared.fired, compared.seconds
+    );
+    assert!(
+        compared.problems.is_empty(),
+        "{engine} disagrees with the interpreter on sets reading the lead:\n{}",
+        compared.problems.join("\n")
+    );
+    assert_eq!(compared.rows, 808);
+    assert!(
+        compared.rejected > 50 && compared.rejected < 400,
+        "{}",
+        compared.rejected
+    );
+    assert!(compared.fired > 1000, "{}", compared.fired);
+}
+
+#[test]
+fn duckdb_scores_sets_reading_the_lead_like_the_interpreter() {
+    sets_reading_the_lead_like_the_interpreter("duckdb", Dialect::DuckDb);
+}
+
+#[test]
+fn postgres_scores_sets_reading_the_lead_like_the_interpreter() {
+    sets_reading_the_lead_like_the_interpreter("postgres", Dialect::Postgres);
+}
+
+#[test]
+fn spark_scores_sets_reading_the_lead_like_the_interpreter() {
+    sets_reading_the_lead_like_the_interpreter("spark", Dialect::Spark);
+}
+
+#[test]
+fn snowflake_translated_to_duckdb_scores_sets_reading_the_lead_like_the_interpreter() {
+    sets_reading_the_lead_like_the_interpreter("snowflake-in-duckdb", Dialect::Snowflake);
+}
+
+#[test]
+fn bigquery_translated_to_duckdb_scores_sets_reading_the_lead_like_the_interpreter() {
+    sets_reading_the_lead_like_the_interpreter("bigquery-in-duckdb", Dialect::BigQuery);
+}
