@@ -248,12 +248,11 @@ fn pre_aggregation(
     }
     let reads = std::mem::take(&mut w.lead_reads);
     let mut group = vec![key.clone()];
-    let mut only_leads = String::new();
     let time = w.col("tally_input", &source.fields.at(source.time).name);
     if let Some(leads) = leads {
         let at = (id, leads, today);
         let query = (layers.as_mut_slice(), &mut columns, &mut group);
-        only_leads = lead_sets::join_leads(w, at, &reads, &event_key, query);
+        lead_sets::join_leads(w, at, &reads, &event_key, query);
         lead_sets::read_what_sets_read(d, &mut layers, &columns, &time);
     }
     let from = if query::nests(d) {
@@ -264,7 +263,7 @@ fn pre_aggregation(
     };
     w.source = outer;
     let sql = format!(
-        "SELECT\n  {}\n{from}WHERE tally_input.{} IS NULL\n  AND {time} <= tally_consts.today\n  AND {key} IS NOT NULL{only_leads}\nGROUP BY {}",
+        "SELECT\n  {}\n{from}WHERE tally_input.{} IS NULL\n  AND {time} <= tally_consts.today\n  AND {key} IS NOT NULL\nGROUP BY {}",
         columns.join(",\n  "),
         d.own("tally_error"),
         group.join(", "),

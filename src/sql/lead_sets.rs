@@ -186,15 +186,21 @@ pub(super) fn grouped(w: &Writer<'_>, reads: &[(FieldId, bool)]) -> Vec<String> 
 
 /// Join each event (the layer `tally_event`, last of `layers`, may read
 /// the lead) to the distinct lead values of its key, and add the values
-/// to the pre-aggregation's `columns` and `group`; the `WHERE` test that
-/// drops events of keys no lead has.
+/// to the pre-aggregation's `columns` and `group`.
+///
+/// The join stays a `LEFT JOIN`, with no `WHERE` on the lead's side:
+/// events of a key no lead has form a group of missing values that no
+/// lead joins back to. Filtering them out made PostgreSQL turn it into
+/// an inner join and drive it from the distinct leads, reading every
+/// event's layers again for each of them (6.5 s, against 0.2 s, for 400
+/// leads and 4,000 events).
 pub(super) fn join_leads(
     w: &mut Writer<'_>,
     (source, leads, today): (SourceId, &str, &str),
     reads: &[(FieldId, bool)],
     event_key: &str,
     (layers, columns, group): (&mut [Layer], &mut Vec<String>, &mut Vec<String>),
-) -> String {
+) {
     let query = distinct_leads(w, source, leads, today, reads);
     if let Some(event) = layers.last_mut() {
         event.joins.push(Join {
@@ -209,7 +215,6 @@ pub(super) fn join_leads(
         columns.insert(group.len(), format!("{column} AS {name}"));
         group.push(column);
     }
-    format!("\n  AND {LEAD}.tally_key IS NOT NULL")
 }
 
 /// Compute only the typed values and folds of the event's fields that
