@@ -173,10 +173,10 @@ fn reads_lead(a: &Aggregate) -> bool {
     !a.lead_fields().is_empty()
 }
 
-/// One source's events (from `tables.0`), read like lead rows,
-/// aggregated per folded key; with the lead table (`tables.1`), joined
-/// to its distinct lead values and aggregated per key and values, which
-/// are returned (`sql/lead_sets.rs`).
+/// One source's events (from `table`), read like lead rows, aggregated
+/// per folded key; with the lead table (`leads`), joined to its
+/// distinct lead values and aggregated per key and the values its sets
+/// read, which are returned (`sql/lead_sets.rs`).
 fn pre_aggregation(
     w: &mut Writer<'_>,
     id: SourceId,
