@@ -157,6 +157,63 @@ fn sqlglot_parses_the_events_query_in_every_dialect() {
     }
 }
 
+/// Event sets that read the lead's fields (language 1.1, section 10): a
+/// lead date against the event's time, lead text against the event's,
+/// an `each` rule whose points read the lead; beside a set counted per
+/// key, which keeps its own pre-aggregation.
+const LEAD_SETS_MODEL: &str = r#"model "Lead sets"
+
+fields {
+  lead_id: text required
+  signup:  date
+  team:    text
+  weight:  number
+}
+
+events activity {
+  lead_id: text key
+  at:      date time
+  kind:    text
+  owner:   text
+}
+
+when count(activity where kind == "webinar" and at >= signup) >= 2 add 10 "Webinars since signup"
+when exists(activity where owner == team) add 4 "Worked with the team"
+when count(activity within 30 days) >= 1 add 1 "Seen this month"
+each activity where at >= signup add weight decay linear 90 days max 10 "Activity since signup"
+"#;
+
+fn lead_sets_sql(dialect: Dialect) -> String {
+    let compiled = tally::compile(&Source::new("lead_sets.tally", LEAD_SETS_MODEL));
+    let model = compiled.model.unwrap();
+    let options = SqlOptions {
+        dialect,
+        table: "leads".to_string(),
+        as_of: parse_date_literal("2026-11-22"),
+        explain: false,
+        events_tables: Vec::new(),
+    };
+    compile_sql(&model, &options).unwrap()
+}
+
+/// Every dialect's query for sets that read the lead, pinned, and read
+/// by sqlglot.
+#[test]
+fn lead_sets_query_in_every_dialect() {
+    let dialects = [
+        (Dialect::DuckDb, "duckdb"),
+        (Dialect::Postgres, "postgres"),
+        (Dialect::Spark, "spark"),
+        (Dialect::Snowflake, "snowflake"),
+        (Dialect::BigQuery, "bigquery"),
+    ];
+    for (dialect, name) in dialects {
+        let sql = lead_sets_sql(dialect);
+        insta::assert_snapshot!(format!("{name}_lead_sets_query"), sql);
+        sqlglot::assert_parses(&sql, name);
+    }
+}
+
 /// Accounts (language 1.1): input-level values of every kind (with and
 /// without conditions), score-level ones reading `score` and a group,
 /// used by a rule, the ladder and a tier.
