@@ -42,12 +42,12 @@ pub(super) struct Kept {
 /// with a block begun, hold little more than their events.
 const BLOCK: usize = 4096;
 
-/// Per kept event: the key's event kept before it, its time, and its
+/// Per kept event: the key's event kept before it and its time, side by
+/// side (a lead walking its key's list reads both at once), and its
 /// values of `reads` (at `reads.len() × j`).
 #[derive(Debug)]
 struct Block {
-    next: Vec<u32>,
-    times: Vec<Date>,
+    links: Vec<(u32, Date)>,
     values: Vec<Option<Value>>,
 }
 
@@ -97,8 +97,7 @@ impl Kept {
         self.head.shrink_to_fit();
         self.blocks.shrink_to_fit();
         if let Some(last) = self.blocks.last_mut() {
-            last.next.shrink_to_fit();
-            last.times.shrink_to_fit();
+            last.links.shrink_to_fit();
             last.values.shrink_to_fit();
         }
     }
@@ -123,11 +122,10 @@ impl Kept {
             return Ok(());
         };
         let stride = self.reads.len();
-        let full = |b: &Block| b.next.len() >= BLOCK;
+        let full = |b: &Block| b.links.len() >= BLOCK;
         if self.blocks.last().is_none_or(full) {
             self.blocks.push(Block {
-                next: Vec::with_capacity(BLOCK),
-                times: Vec::with_capacity(BLOCK),
+                links: Vec::with_capacity(BLOCK),
                 values: Vec::with_capacity(BLOCK * stride),
             });
         }
@@ -137,13 +135,12 @@ impl Kept {
         };
         // Past 4 billion kept events the lists cannot be linked: the
         // run stops rather than count some events and not others.
-        let index = u32::try_from(kept + block.next.len())
+        let index = u32::try_from(kept + block.links.len())
             .ok()
             .filter(|&i| i != NONE)
             .ok_or(AggregateOverflow)?;
-        block.next.push(*head);
+        block.links.push((*head, time));
         *head = index;
-        block.times.push(time);
         let values = self
             .reads
             .iter()
@@ -173,7 +170,7 @@ impl Kept {
             .unwrap_or(NONE);
         while let Some(block) = self.blocks.get(at as usize / BLOCK) {
             let j = at as usize % BLOCK;
-            let (Some(&time), Some(&next)) = (block.times.get(j), block.next.get(j)) else {
+            let Some(&(next, time)) = block.links.get(j) else {
                 break;
             };
             let values = (block.values.get(j * stride..(j + 1) * stride)).unwrap_or_default();
@@ -197,9 +194,7 @@ impl Kept {
 
     pub(super) fn heap_bytes(&self) -> usize {
         let value = size_of::<Option<Value>>();
-        let block = |b: &Block| {
-            b.next.capacity() * 4 + b.times.capacity() * 4 + b.values.capacity() * value
-        };
+        let block = |b: &Block| b.links.capacity() * 8 + b.values.capacity() * value;
         self.head.capacity() * 4 + self.blocks.iter().map(block).sum::<usize>()
     }
 }
