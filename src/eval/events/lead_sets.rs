@@ -121,12 +121,13 @@ impl Kept {
         let Some(head) = self.head.get_mut(id as usize) else {
             return Ok(());
         };
-        let stride = self.reads.len();
         let full = |b: &Block| b.links.len() >= BLOCK;
         if self.blocks.last().is_none_or(full) {
+            // Grown as a vector up to BLOCK: a small file's shards hold
+            // little room.
             self.blocks.push(Block {
-                links: Vec::with_capacity(BLOCK),
-                values: Vec::with_capacity(BLOCK * stride),
+                links: Vec::new(),
+                values: Vec::new(),
             });
         }
         let kept = (self.blocks.len() - 1) * BLOCK;
