@@ -387,6 +387,20 @@ fn postgres_scores_the_events_benchmark_like_the_interpreter() {
     events_benchmark_like_the_interpreter("postgres", Dialect::Postgres);
 }
 
+/// PostgreSQL hashes the join of the benchmark's events pre-aggregation
+/// to the leads (docs/sql.md, "The key PostgreSQL groups on"). Grouped on
+/// the key of a one-row layer, it estimated one group and joined with a
+/// nested loop (`Join Filter`), whose time grows with leads × keys.
+#[test]
+fn postgres_hashes_the_events_join_to_the_leads() {
+    let plan = bench_models::postgres_plan();
+    let joins: Vec<&String> = (plan.iter())
+        .filter(|line| line.contains("tally_source_1.tally_join"))
+        .collect();
+    let hashed = joins.iter().all(|line| line.contains("Hash Cond:"));
+    assert!(!joins.is_empty() && hashed, "{}", plan.join("\n"));
+}
+
 #[test]
 fn spark_scores_the_events_benchmark_like_the_interpreter() {
     events_benchmark_like_the_interpreter("spark", Dialect::Spark);

@@ -8,7 +8,9 @@ ENGINE is `duckdb`, `postgres` or `spark` (local mode, one session;
 of docs/sql.md). JOBS.json is a list of jobs
 `{"table": NAME, "columns": [...], "rows": [[text or null, ...]], "sql": QUERY}`,
 with optionally `"tables": [{"table", "columns", "rows"}, ...]`: more tables
-the query reads (events), created the same way before it runs.
+the query reads (events), created the same way before it runs, and
+(PostgreSQL only) `"setup": [STATEMENT, ...]` run after loading them
+(`ANALYZE`, for a test of the plan).
 Every job runs in one engine session (PostgreSQL: a throwaway cluster in a
 temporary directory on 127.0.0.1 and a free port, stopped afterwards): its
 table is created with TEXT columns, filled, and the query's result printed.
@@ -180,6 +182,8 @@ def run_postgres(jobs):
                 for extra in job.get("tables", []):
                     load(extra)
                 load(job)
+                for statement in job.get("setup", []):
+                    con.execute(statement)
                 try:
                     cur = con.execute(job["sql"])
                     names = [d.name for d in cur.description]

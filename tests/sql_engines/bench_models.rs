@@ -124,3 +124,36 @@ pub fn run(engine: &str, dialect: Dialect) -> Compared {
     }
     compared
 }
+
+/// PostgreSQL's plan for the benchmark model's query over the first
+/// job's tables, analyzed first as a loaded table would be: the lines
+/// of `EXPLAIN`.
+pub fn postgres_plan() -> Vec<String> {
+    let job = &jobs()[0];
+    let compiled = tally::compile(&Source::new(job.name.as_str(), job.model.clone()));
+    let model = compiled.model.unwrap();
+    let options = SqlOptions {
+        dialect: Dialect::Postgres,
+        table: "bench_leads".to_string(),
+        as_of: Some(job.as_of),
+        explain: false,
+        events_tables: vec![("activity".to_string(), "bench_activity".to_string())],
+    };
+    let sql = compile_sql(&model, &options).unwrap();
+    let (_, table) = &job.events[0];
+    let payload = json!({
+        "table": "bench_leads",
+        "columns": job.leads.columns,
+        "rows": job.leads.rows,
+        "tables": [{"table": "bench_activity", "columns": table.columns, "rows": table.rows}],
+        "setup": ["ANALYZE bench_leads", "ANALYZE bench_activity"],
+        "sql": format!("EXPLAIN {sql}"),
+    });
+    let (results, _) = drive("postgres", &[payload]);
+    let rows = results[0]["rows"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{results:?}"));
+    rows.iter()
+        .map(|row| row[0].as_str().unwrap_or_default().to_string())
+        .collect()
+}
