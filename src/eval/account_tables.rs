@@ -3,7 +3,7 @@
 //! with each row's account from the first pass (see
 //! [`RowAccounts`](super::account_rows)).
 
-use super::account_rows::{RowAccount, RowAccounts};
+use super::account_rows::{warm, RowAccount, RowAccounts, WARM_ROWS};
 use super::accounts::account_key_into;
 use super::accounts::{AccountTable, ByKey};
 use super::events::State;
@@ -112,6 +112,25 @@ impl AccountTables {
     /// Row `row`'s kept score and groups (see [`AccountTables::keep_sums`]).
     pub fn sums_of(&self, row: u64) -> Option<&[Decimal]> {
         self.sums.as_ref()?.get(row)
+    }
+
+    /// Row `row` is about to be read: at the start of each batch of
+    /// [`WARM_ROWS`] rows, touch the values of the next batch's accounts
+    /// (see [`warm`]).
+    pub fn warm_ahead(&self, row: u64) {
+        let Some(s) = self.settled.as_ref().filter(|s| s.width > 0) else {
+            return;
+        };
+        if !row.is_multiple_of(WARM_ROWS) {
+            return;
+        }
+        let ahead = row.saturating_add(WARM_ROWS);
+        let accounts = s.rows.accounts_of(ahead..ahead.saturating_add(WARM_ROWS));
+        let width = s.width;
+        warm(accounts, |i| {
+            let values = s.values.get(i * width..(i + 1) * width);
+            values.unwrap_or_default().iter().any(Option::is_some)
+        });
     }
 
     /// Each row's account, from the first pass (none before it).

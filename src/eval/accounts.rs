@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use foldhash::fast::RandomState;
 
 use super::account_key::Key;
-use super::account_rows::{RowAccount, MAX_ACCOUNTS};
+use super::account_rows::{warm, RowAccount, MAX_ACCOUNTS};
 use super::events::{event_env, key_into, AggregateOverflow, State};
 use super::expr::{self, Env, Folded};
 use super::Lead;
@@ -162,6 +162,20 @@ impl AccountTable {
             }
         }
         Ok(())
+    }
+
+    /// Touch the states of `accounts` (see [`warm`]): a table kept by
+    /// index, about to add the leads of the next rows.
+    pub fn warm(&self, accounts: impl Iterator<Item = u32>) {
+        let Some(level) = &self.level else {
+            return;
+        };
+        let width = level.values.len() + 1;
+        warm(accounts, |i| {
+            let slots = self.slots.get(i * width..(i + 1) * width);
+            let count = |s: &State| matches!(s, State::Count(_));
+            slots.unwrap_or_default().iter().any(count)
+        });
     }
 
     /// Fold another table of the same account block and pass into this

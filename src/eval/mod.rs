@@ -22,7 +22,7 @@ mod scorer;
 mod scratch;
 mod sums;
 
-pub use account_rows::{ChunkAccounts, RowAccount, RowAccounts, RowsBuilder};
+pub use account_rows::{ChunkAccounts, RowAccount, RowAccounts, RowsBuilder, WARM_ROWS};
 pub use account_tables::AccountTables;
 pub use accounts::{AccountTable, Adding, Scored};
 pub use events::{

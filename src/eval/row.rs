@@ -142,6 +142,12 @@ impl<'p> RowScorer<'p> {
         self.first_row = rows.and_then(|r| r.first_row_at(offset));
     }
 
+    /// The row number (in the file) of row `number` of the chunk given to
+    /// [`RowScorer::chunk_at`], if the first account pass had that chunk.
+    pub fn row_of(&self, number: u64) -> Option<u64> {
+        (self.first_row).map(|first| RowAccounts::row_of(first, number))
+    }
+
     /// The last row's account (known once it is finished).
     pub fn last_account(&self) -> RowAccount {
         self.account
@@ -229,7 +235,9 @@ impl<'r, 'p> Row<'r, 'p> {
     pub fn number(&mut self, number: u64) {
         let s = &mut *self.s;
         if let (Some(first), Some(tables)) = (s.first_row, s.scorer.accounts) {
-            s.row = Some(RowAccounts::row_of(first, number));
+            let row = RowAccounts::row_of(first, number);
+            s.row = Some(row);
+            tables.warm_ahead(row);
             let rows = tables.rows();
             s.account = rows.map_or(RowAccount::Unknown, |r| {
                 r.get(RowAccounts::row_of(first, number))

@@ -96,6 +96,9 @@ impl AccountRows<'_, '_> {
         let Some(rows) = self.rows.as_mut() else {
             return RowAccount::Unknown;
         };
+        if let Some(row) = rows.row_of(number) {
+            self.adder.warm_ahead(row);
+        }
         let mut row = rows.begin();
         row.number(number);
         // Notes are the scoring pass's to write.

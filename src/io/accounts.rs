@@ -19,7 +19,7 @@ use super::read::{Header, OpenError};
 use super::read_csv::{header_from, CsvWalk};
 use crate::eval::{
     AccountTable, AccountTables, Adding, Lead, RowAccount, RowAccounts, RowSums, Scored, Scorer,
-    Scratch,
+    Scratch, WARM_ROWS,
 };
 use crate::id::{FieldId, IdVec};
 use crate::plan::{AccountSpec, FieldSpec, Plan};
@@ -174,6 +174,18 @@ impl<'a, 'p> Adder<'a, 'p> {
             table: AccountTable::default(),
             scratch: Scratch::default(),
             buffer: Vec::new(),
+        }
+    }
+
+    /// Row `row` is about to be added by index: at the start of each
+    /// batch of rows, touch the states of the next batch's accounts.
+    pub(super) fn warm_ahead(&mut self, row: u64) {
+        let Some(rows) = self.pass.tables.rows() else {
+            return;
+        };
+        if row.is_multiple_of(WARM_ROWS) {
+            let ahead = row.saturating_add(WARM_ROWS);
+            (self.table).warm(rows.accounts_of(ahead..ahead.saturating_add(WARM_ROWS)));
         }
     }
 
