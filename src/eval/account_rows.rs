@@ -39,18 +39,18 @@ pub const MAX_ACCOUNTS: u32 = UNKNOWN;
 pub const WARM_ROWS: u64 = 64;
 
 /// Touch the data of each account of `accounts` (`touch(i)`, a cheap
-/// read of account `i`'s first and last cache lines), so that the rows
+/// read of every value of account `i`: all its cache lines), so that the rows
 /// that read them next find them in the cache. In a table of 200,000
 /// accounts, each row's account is a cache miss (and, as the tables are
 /// tens of megabytes, a page-table walk); a batch's misses are
 /// independent loads, so the processor waits for them together, where
 /// row by row it waited for each in turn. `std::hint::black_box` keeps
 /// the reads from being optimised away.
-pub fn warm(accounts: impl Iterator<Item = u32>, touch: impl Fn(usize) -> bool) {
-    let mut seen = 0u32;
+pub fn warm(accounts: impl Iterator<Item = u32>, touch: impl Fn(usize) -> usize) {
+    let mut seen = 0usize;
     for account in accounts {
         let index = usize::try_from(account).unwrap_or(usize::MAX);
-        seen += u32::from(touch(index));
+        seen = seen.wrapping_add(touch(index));
     }
     std::hint::black_box(seen);
 }

@@ -129,7 +129,11 @@ impl AccountTables {
         let width = s.width;
         warm(accounts, |i| {
             let values = s.values.get(i * width..(i + 1) * width);
-            values.unwrap_or_default().iter().any(Option::is_some)
+            values
+                .unwrap_or_default()
+                .iter()
+                .filter(|v| v.is_some())
+                .count()
         });
     }
 

@@ -95,18 +95,9 @@ impl AccountTable {
         scored: Scored,
         today: Date,
     ) -> Result<RowAccount, AggregateOverflow> {
-        if !account_key_into(&mut self.key, lead.values.at(spec.by).as_ref()) {
-            return Ok(RowAccount::None);
-        }
-        let index = match self.by_key.get(self.key.as_bytes()) {
-            Some(index) => *index,
-            None => match u32::try_from(self.by_key.len()) {
-                Ok(index) if index < MAX_ACCOUNTS => {
-                    self.by_key.insert(Key::new(self.key.as_bytes()), index);
-                    index
-                }
-                _ => return Ok(RowAccount::Unknown),
-            },
+        let found = self.find(spec, lead);
+        let RowAccount::In(index) = found else {
+            return Ok(found);
         };
         let adding = Adding {
             score_level,
@@ -115,6 +106,25 @@ impl AccountTable {
         };
         self.add_at(spec, index, lead, adding)?;
         Ok(RowAccount::In(index))
+    }
+
+    /// The account of `lead`, found by its key (a table kept by key): a
+    /// key not met before is numbered next. `None` for a blank key,
+    /// `Unknown` past the most accounts a table numbers.
+    pub fn find(&mut self, spec: &AccountSpec, lead: &Lead) -> RowAccount {
+        if !account_key_into(&mut self.key, lead.values.at(spec.by).as_ref()) {
+            return RowAccount::None;
+        }
+        if let Some(index) = self.by_key.get(self.key.as_bytes()) {
+            return RowAccount::In(*index);
+        }
+        match u32::try_from(self.by_key.len()) {
+            Ok(index) if index < MAX_ACCOUNTS => {
+                self.by_key.insert(Key::new(self.key.as_bytes()), index);
+                RowAccount::In(index)
+            }
+            _ => RowAccount::Unknown,
+        }
     }
 
     /// Add one lead to the account with index `index` (a table kept by
@@ -174,7 +184,11 @@ impl AccountTable {
         warm(accounts, |i| {
             let slots = self.slots.get(i * width..(i + 1) * width);
             let count = |s: &State| matches!(s, State::Count(_));
-            slots.unwrap_or_default().iter().any(count)
+            slots
+                .unwrap_or_default()
+                .iter()
+                .filter(|s| count(s))
+                .count()
         });
     }
 

@@ -51,10 +51,10 @@ pub(super) fn walk_pass(
         worker: next_worker.fetch_add(1, Ordering::Relaxed),
         binding,
         adder: Adder::new(pass, spec),
-        lead: Lead::default(),
         rows: pass.score_level.then(|| RowScorer::new(pass.scorer)),
         groups: Vec::new(),
         overflow: false,
+        batch: Batch::default(),
     };
     let workers = walk(&shape, csv.chunks, handler, take).map_err(EventsError::from)?;
     let mut table = AccountTable::default();
@@ -82,13 +82,28 @@ struct AccountRows<'a, 'p> {
     worker: usize,
     binding: &'a Binding,
     adder: Adder<'a, 'p>,
-    lead: Lead,
     /// A score-level pass scores each row as the scoring pass does, with
     /// the memo of repeated cells (and its own copy of the groups).
     rows: Option<RowScorer<'p>>,
     groups: Vec<Decimal>,
     overflow: bool,
+    /// The first input-level pass's rows held back, to be added together.
+    batch: Batch,
 }
+
+/// Rows read but not added yet (see [`Adder::add_batch`]): their leads
+/// (reused from batch to batch), numbers, and accounts once found.
+#[derive(Default)]
+struct Batch {
+    leads: Vec<Lead>,
+    numbers: Vec<u64>,
+    len: usize,
+    found: Vec<RowAccount>,
+}
+
+/// Rows a batch holds: enough for their cache misses to overlap, few
+/// enough for their accounts' states to stay in the cache.
+const BATCH_ROWS: usize = 64;
 
 impl AccountRows<'_, '_> {
     /// Score the row, then add it with its groups and score.
@@ -135,23 +150,40 @@ impl AccountRows<'_, '_> {
         }
     }
 
-    /// Read the row's input-level cells and add it.
-    fn input_row(&mut self, number: u64, cells: Cells) -> RowAccount {
-        // A row that cannot be read belongs to no account; the scoring
-        // pass rejects it.
-        if (self.binding)
-            .read_values(number, cells, &mut self.lead)
-            .is_err()
-        {
-            return RowAccount::Unknown;
+    /// The input-level pass: read the row's cells into the batch,
+    /// and add the batch once full. A row that cannot be read belongs to
+    /// no account (the scoring pass rejects it).
+    fn batch_row(&mut self, number: u64, cells: Cells, out: &mut ChunkAccounts) {
+        let batch = &mut self.batch;
+        if batch.leads.len() <= batch.len {
+            batch.leads.push(Lead::default());
         }
-        match self.adder.add(&mut self.lead) {
-            Ok(found) => found,
-            Err(_) => {
-                self.overflow = true;
-                RowAccount::Unknown
-            }
+        let Some(lead) = batch.leads.get_mut(batch.len) else {
+            return;
+        };
+        if self.binding.read_values(number, cells, lead).is_err() {
+            out.set(number, RowAccount::Unknown);
+            return;
         }
+        batch.numbers.truncate(batch.len);
+        batch.numbers.push(number);
+        batch.len += 1;
+        if batch.len == BATCH_ROWS {
+            self.add_batch(out);
+        }
+    }
+
+    /// Add the rows held back.
+    fn add_batch(&mut self, out: &mut ChunkAccounts) {
+        let batch = &mut self.batch;
+        let leads = batch.leads.get_mut(..batch.len).unwrap_or_default();
+        if self.adder.add_batch(leads, &mut batch.found).is_err() {
+            self.overflow = true;
+        }
+        for (number, found) in batch.numbers.iter().zip(&batch.found) {
+            out.set(*number, *found);
+        }
+        batch.len = 0;
     }
 }
 
@@ -160,6 +192,10 @@ impl RowHandler for AccountRows<'_, '_> {
 
     fn start(&mut self, out: &mut ChunkAccounts, _: usize) {
         out.reset(self.worker);
+    }
+
+    fn end(&mut self, out: &mut ChunkAccounts) {
+        self.add_batch(out);
     }
 
     fn at(&mut self, offset: u64) {
@@ -176,10 +212,11 @@ impl RowHandler for AccountRows<'_, '_> {
         out: &mut ChunkAccounts,
         _: &mut Vec<Rejection>,
     ) -> Result<(), Rejection> {
-        let found = match self.rows.is_some() {
-            true => self.scored_row(number, cells, out),
-            false => self.input_row(number, cells),
-        };
+        if self.rows.is_none() {
+            self.batch_row(number, cells, out);
+            return Ok(());
+        }
+        let found = self.scored_row(number, cells, out);
         if self.adder.pass.tables.rows().is_none() {
             out.set(number, found); // the first pass records it
         }

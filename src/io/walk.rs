@@ -43,6 +43,12 @@ pub trait RowHandler {
         let _ = offset;
     }
 
+    /// The chunk's last row was given: a handler that holds rows back (to
+    /// work on them in batches) finishes them now.
+    fn end(&mut self, out: &mut Self::Out) {
+        let _ = out;
+    }
+
     /// One row: `number` counted from the chunk's start, `raw` its bytes in
     /// the file (line end dropped), `cells` its fields (valid UTF-8, as
     /// many as the header has). Cells read as missing go to `notes`.
@@ -314,6 +320,7 @@ impl<'s, H: RowHandler> Worker<'s, H> {
         loop {
             let rest = chunk.get(pos..).unwrap_or_default();
             if rest.is_empty() {
+                self.handler.end(&mut done.out);
                 return done;
             }
             let found = plain
@@ -332,6 +339,7 @@ impl<'s, H: RowHandler> Worker<'s, H> {
                 }
             } else {
                 let Some(raw_len) = self.next_record(parser, rest) else {
+                    self.handler.end(&mut done.out);
                     return done;
                 };
                 pos += raw_len;
