@@ -201,6 +201,15 @@ impl AccountTable {
         spec: &AccountSpec,
         other: AccountTable,
     ) -> Result<Vec<u32>, AggregateOverflow> {
+        if self.level.is_none() && self.by_key.is_empty() {
+            // Nothing here yet (the first worker's table, or the only
+            // one): taken whole, its accounts where they are. Copying
+            // 200,000 accounts into a new table was 4% of the accounts
+            // benchmark with one thread.
+            let keyed = u32::try_from(other.by_key.len()).unwrap_or(MAX_ACCOUNTS);
+            *self = other;
+            return Ok((0..keyed.min(MAX_ACCOUNTS)).collect());
+        }
         let Some(level) = other.level else {
             return Ok(Vec::new()); // no lead came to it
         };
