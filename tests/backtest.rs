@@ -75,6 +75,55 @@ fn counts_and_ranking_statistics() {
     );
 }
 
+/// Decile 1 holds the highest scores: lead k of n (0-based, highest
+/// first) is in decile ⌊10k/n⌋ + 1, so the top lead is always in decile
+/// 1 (it was in decile 2 with 8 leads, and in 10 with one lead).
+#[test]
+fn the_highest_score_is_in_the_first_decile() {
+    let report = backtest_json();
+    let deciles: Vec<(u64, u64, String)> = report["deciles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let range = format!("{}..{}", d["min"], d["max"]);
+            (
+                d["decile"].as_u64().unwrap(),
+                d["leads"].as_u64().unwrap(),
+                range,
+            )
+        })
+        .collect();
+    // 8 leads ranked 30, 20, 20, 10, 10, 0, 0, 0: k = 0..7 gives deciles
+    // 1, 2, 3, 4, 6, 7, 8, 9.
+    let want: Vec<(u64, u64, String)> = [
+        (1, "30.0..30.0"),
+        (2, "20.0..20.0"),
+        (3, "20.0..20.0"),
+        (4, "10.0..10.0"),
+        (6, "10.0..10.0"),
+        (7, "0.0..0.0"),
+        (8, "0.0..0.0"),
+        (9, "0.0..0.0"),
+    ]
+    .into_iter()
+    .map(|(d, r)| (d, 1, r.to_string()))
+    .collect();
+    assert_eq!(deciles, want);
+    let one = tally(&[
+        "backtest",
+        "model.tally",
+        "one.csv",
+        "--outcome",
+        "won",
+        "--format",
+        "json",
+    ]);
+    let one: Value = serde_json::from_slice(&one.stdout).unwrap();
+    assert_eq!(one["deciles"][0]["decile"], 1);
+    assert_eq!(one["deciles"].as_array().unwrap().len(), 1);
+}
+
 fn sha256_of(path: &str) -> String {
     let out = Command::new("sha256sum")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(path))
