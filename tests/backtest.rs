@@ -75,6 +75,45 @@ fn counts_and_ranking_statistics() {
     );
 }
 
+/// `20 <= score` is `score >= 20` written the other way round (and
+/// `15 < score` is `score > 15`): the same threshold, with the same
+/// candidates. Only the `score` on the left was found.
+#[test]
+fn a_threshold_written_with_score_on_the_right_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/backtest");
+    let model = std::fs::read_to_string(fixture.join("model.tally")).unwrap();
+    let turned = model.replace(
+        "if score >= 20 then SQL",
+        "if 20 <= score then SQL\nif 15 < score then MQL",
+    );
+    assert_ne!(turned, model);
+    std::fs::write(dir.path().join("model.tally"), turned).unwrap();
+    std::fs::copy(fixture.join("leads.csv"), dir.path().join("leads.csv")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .current_dir(dir.path())
+        .args([
+            "backtest",
+            "model.tally",
+            "leads.csv",
+            "--outcome",
+            "won",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let turned: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let thresholds = turned["thresholds"].as_array().unwrap();
+    assert_eq!(thresholds.len(), 2, "{thresholds:?}");
+    let want = &backtest_json()["thresholds"][0];
+    for key in ["line", "op", "current", "suggested", "candidates"] {
+        assert_eq!(thresholds[0][key], want[key], "{key}");
+    }
+    assert_eq!(thresholds[1]["op"], ">");
+    close(&thresholds[1]["current"], 15.0);
+}
+
 /// Decile 1 holds the highest scores: lead k of n (0-based, highest
 /// first) is in decile ⌊10k/n⌋ + 1, so the top lead is always in decile
 /// 1 (it was in decile 2 with 8 leads, and in 10 with one lead).
