@@ -380,6 +380,27 @@ fn ndjson_numbers_pass_through_as_written_and_read_exactly() {
     assert_eq!(code, 1);
 }
 
+/// Spec section 7: lead files are UTF-8 with or without a byte order
+/// mark. An NDJSON file saved with one (as Windows tools write it) had
+/// its first lead rejected as malformed JSON; the mark is dropped, as a
+/// CSV file's is.
+#[test]
+fn an_ndjson_file_with_a_byte_order_mark_reads_its_first_line() {
+    let leads = b"\xef\xbb\xbf{\"id\":\"a\"}\r\n{\"id\":\"b\"}\r\n";
+    let dir = workspace(IDS, "f.ndjson", leads);
+    let (code, stdout, stderr) = score(dir.path(), "f.ndjson", &[]);
+    assert_eq!(
+        stdout,
+        "{\"id\":\"a\",\"score\":0}\n{\"id\":\"b\",\"score\":0}\n"
+    );
+    assert_eq!(stderr, "read 2 rows: 2 scored, 0 rejected\n");
+    assert_eq!(code, 0);
+    assert_eq!(
+        explain(dir.path(), "f.ndjson", 1, &[]),
+        Ok("row 1 (id \"a\"): score 0".into())
+    );
+}
+
 // ---- a score past the largest number ----
 
 const SUMS: &str = r#"fields { id: text required, a: number, b: number }
