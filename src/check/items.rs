@@ -364,6 +364,7 @@ impl Checker<'_> {
                     self.errors.push(CheckError::UnknownField {
                         name: item.field.node.clone(),
                         span: item.field.span.into(),
+                        events: Some(src.name.clone()),
                         candidate: closest(&item.field.node, names)
                             .map(|c| Candidate(c.to_string())),
                     });
@@ -411,6 +412,7 @@ impl Checker<'_> {
             self.errors.push(CheckError::UnknownField {
                 name: name.clone(),
                 span: entry.field.span.into(),
+                events: None,
                 candidate: candidate.map(|c| Candidate(c.to_string())),
             });
             return None;
