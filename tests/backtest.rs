@@ -114,6 +114,20 @@ fn a_threshold_written_with_score_on_the_right_is_found() {
     close(&thresholds[1]["current"], 15.0);
 }
 
+/// Rows left out for their outcome are said why on standard error (the
+/// count alone left a user whose outcome column says `won`/`lost` with
+/// "0 used, 200 left out as unreadable" and no reason).
+#[test]
+fn rows_left_out_for_their_outcome_are_explained() {
+    let out = tally(&["backtest", "model.tally", "leads.csv", "--outcome", "won"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "note: `leads.csv`: 1 row left out: its \"won\" cell is not an outcome (a boolean: \
+         yes, no, true, false, 1, 0; or a date; empty is not converted)\n"
+    );
+}
+
 /// Decile 1 holds the highest scores: lead k of n (0-based, highest
 /// first) is in decile ⌊10k/n⌋ + 1, so the top lead is always in decile
 /// 1 (it was in decile 2 with 8 leads, and in 10 with one lead).
