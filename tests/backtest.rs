@@ -75,6 +75,108 @@ fn counts_and_ranking_statistics() {
     );
 }
 
+/// `20 <= score` is `score >= 20` written the other way round (and
+/// `15 < score` is `score > 15`): the same threshold, with the same
+/// candidates. Only the `score` on the left was found.
+#[test]
+fn a_threshold_written_with_score_on_the_right_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/backtest");
+    let model = std::fs::read_to_string(fixture.join("model.tally")).unwrap();
+    let turned = model.replace(
+        "if score >= 20 then SQL",
+        "if 20 <= score then SQL\nif 15 < score then MQL",
+    );
+    assert_ne!(turned, model);
+    std::fs::write(dir.path().join("model.tally"), turned).unwrap();
+    std::fs::copy(fixture.join("leads.csv"), dir.path().join("leads.csv")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .current_dir(dir.path())
+        .args([
+            "backtest",
+            "model.tally",
+            "leads.csv",
+            "--outcome",
+            "won",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let turned: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let thresholds = turned["thresholds"].as_array().unwrap();
+    assert_eq!(thresholds.len(), 2, "{thresholds:?}");
+    let want = &backtest_json()["thresholds"][0];
+    for key in ["line", "op", "current", "suggested", "candidates"] {
+        assert_eq!(thresholds[0][key], want[key], "{key}");
+    }
+    assert_eq!(thresholds[1]["op"], ">");
+    close(&thresholds[1]["current"], 15.0);
+}
+
+/// Rows left out for their outcome are said why on standard error (the
+/// count alone left a user whose outcome column says `won`/`lost` with
+/// "0 used, 200 left out as unreadable" and no reason).
+#[test]
+fn rows_left_out_for_their_outcome_are_explained() {
+    let out = tally(&["backtest", "model.tally", "leads.csv", "--outcome", "won"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "note: `leads.csv`: 1 row left out: its \"won\" cell is not an outcome (a boolean: \
+         yes, no, true, false, 1, 0; or a date; empty is not converted)\n"
+    );
+}
+
+/// Decile 1 holds the highest scores: lead k of n (0-based, highest
+/// first) is in decile ⌊10k/n⌋ + 1, so the top lead is always in decile
+/// 1 (it was in decile 2 with 8 leads, and in 10 with one lead).
+#[test]
+fn the_highest_score_is_in_the_first_decile() {
+    let report = backtest_json();
+    let deciles: Vec<(u64, u64, String)> = report["deciles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let range = format!("{}..{}", d["min"], d["max"]);
+            (
+                d["decile"].as_u64().unwrap(),
+                d["leads"].as_u64().unwrap(),
+                range,
+            )
+        })
+        .collect();
+    // 8 leads ranked 30, 20, 20, 10, 10, 0, 0, 0: k = 0..7 gives deciles
+    // 1, 2, 3, 4, 6, 7, 8, 9.
+    let want: Vec<(u64, u64, String)> = [
+        (1, "30.0..30.0"),
+        (2, "20.0..20.0"),
+        (3, "20.0..20.0"),
+        (4, "10.0..10.0"),
+        (6, "10.0..10.0"),
+        (7, "0.0..0.0"),
+        (8, "0.0..0.0"),
+        (9, "0.0..0.0"),
+    ]
+    .into_iter()
+    .map(|(d, r)| (d, 1, r.to_string()))
+    .collect();
+    assert_eq!(deciles, want);
+    let one = tally(&[
+        "backtest",
+        "model.tally",
+        "one.csv",
+        "--outcome",
+        "won",
+        "--format",
+        "json",
+    ]);
+    let one: Value = serde_json::from_slice(&one.stdout).unwrap();
+    assert_eq!(one["deciles"][0]["decile"], 1);
+    assert_eq!(one["deciles"].as_array().unwrap().len(), 1);
+}
+
 fn sha256_of(path: &str) -> String {
     let out = Command::new("sha256sum")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(path))

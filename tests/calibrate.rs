@@ -230,3 +230,30 @@ fn too_few_conversions_are_refused() {
         MODEL
     );
 }
+
+/// Every lead scored alike (here no rule fired, or every lead had the same
+/// rules): the score says nothing about what a point is worth, and the fit
+/// set every rule to 0, the rules that never fired included, against
+/// "rare rules stay near their current points". It refuses, saying why.
+#[test]
+fn leads_all_scored_alike_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("model.tally"), MODEL).unwrap();
+    let mut same = String::from("id,a,b,c,d,won\n");
+    for id in 0..100 {
+        let won = if id % 2 == 0 { "yes" } else { "" };
+        let _ = writeln!(same, "{id},no,yes,no,no,{won}");
+    }
+    std::fs::write(dir.path().join("same.csv"), same).unwrap();
+    let out = tally(
+        dir.path(),
+        &["calibrate", "model.tally", "same.csv", "--outcome", "won"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.stdout, b"");
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: every lead in `same.csv` has the score 10, so the data cannot tell what a \
+         point is worth: calibrate on leads whose scores differ\n"
+    );
+}

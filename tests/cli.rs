@@ -37,6 +37,38 @@ fn a_clean_model_exits_zero_with_a_summary() {
     assert_eq!(text(&out.stderr), "");
 }
 
+/// A file that cannot be read (a glob that matched a file since removed)
+/// is an error (exit 2), and the other models are still checked and
+/// tested, as `fmt --check` goes on: `check` and `test` stopped at it
+/// and said nothing of the files they could read.
+#[test]
+fn an_unreadable_model_does_not_hide_the_others() {
+    let dir = workspace();
+    let out = tally(
+        dir.path(),
+        &["check", "good.tally", "gone.tally", "bad.tally"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stdout),
+        "good.tally: ok (1 field, 1 rule, 0 groups, 0 tests; score from 0 to 20)\n\
+         bad.tally: 1 error, 0 warnings\nchecked 2 files: 1 error, 0 warnings\n"
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("error: cannot read `gone.tally`: no such file or directory\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("unknown name `job_titel`"), "{stderr}");
+    let out = tally(dir.path(), &["test", "good.tally", "gone.tally"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stdout), "0 passed, 0 failed\n");
+    assert_eq!(
+        text(&out.stderr),
+        "error: cannot read `gone.tally`: no such file or directory\n"
+    );
+}
+
 #[test]
 fn errors_exit_one_with_the_report_on_stderr() {
     let dir = workspace();

@@ -257,3 +257,56 @@ fn every_input_code_has_a_case() {
         .collect();
     assert_eq!(codes, cases);
 }
+
+/// Spec section 9: `tally check` reports every error in one run. The
+/// markers of an events block are checked each on its own: a `time`
+/// field of the wrong type hid the key's missing lead field (and a key
+/// of the wrong type hid both), so a user fixed one to meet the next.
+#[test]
+fn every_error_of_an_events_block_is_reported() {
+    let source = "fields {\n  lead_id: int\n}\n\
+                  events b {\n  id: text key\n  at: text time\n}\n\
+                  events c {\n  lead_id: bool key\n  at: number time\n}\n\
+                  events d {\n  id: text key\n  kind: text\n}\n";
+    let (_, compiled) = compile_bytes("m.tally", source.as_bytes().to_vec());
+    let codes: Vec<String> = compiled
+        .findings
+        .iter()
+        .map(|f| miette::Diagnostic::code(f).unwrap().to_string())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "tally::key_without_lead_field",
+            "tally::marker_type",
+            "tally::marker_type",
+            "tally::marker_type",
+            "tally::missing_marker",
+            "tally::key_without_lead_field",
+        ]
+    );
+}
+
+/// One mistake, one message: a `given` event whose time cannot be read
+/// is `tally::bad_given` alone; it was also reported as an event with no
+/// time (`tally::given_event_time`), which it has.
+#[test]
+fn a_given_event_with_an_unreadable_time_is_one_error() {
+    let source = "fields {\n  id: text\n}\n\
+                  events a {\n  id: text key\n  at: date time\n}\n\
+                  when count(a) > 0 add 1 \"any\"\n\
+                  test \"t\" {\n  given { a: [ { at: \"2026-11-40\" }, { id: \"x\" }, { at: \"\" } ] }\n  expect score == 1\n}\n";
+    let (_, compiled) = compile_bytes("m.tally", source.as_bytes().to_vec());
+    let codes: Vec<String> = compiled
+        .findings
+        .iter()
+        .map(|f| miette::Diagnostic::code(f).unwrap().to_string())
+        .collect();
+    // The second event has no time, the third an empty one: missing.
+    let want = [
+        "tally::bad_given",
+        "tally::given_event_time",
+        "tally::given_event_time",
+    ];
+    assert_eq!(codes, want);
+}

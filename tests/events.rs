@@ -144,6 +144,10 @@ fn explain_shows_aggregates_and_each_event_with_its_decay() {
         "                  exists(activity) = true, sum(activity, minutes) = 52\n",
         "                  distinct(activity where kind == \"page_view\", page) = 2\n",
         "  yes      +8     Pricing\n",
+        // Spec section 11: each decayed contribution with its age and
+        // factor, the `when … since` rule's too.
+        "  yes      +10    Demo\n                  last_demo = 2026-10-22\n                  \
+         decay 50% every 1 month since 2026-10-22: age 31 days, 20 × 0.5 = +10\n",
         "\nevents of this lead, per `each` rule\n  Pricing: 3 events, +10, limited to max 8\n    2026-11-15  age    7 days  5 × 0.5 = +2.5\n    2026-11-15  age    7 days  5 × 0.5 = +2.5\n    2026-11-22  age    0 days  5 × 1 = +5\n",
     ] {
         assert!(stdout.contains(line), "{line}\nnot in\n{stdout}");
@@ -154,6 +158,14 @@ fn explain_shows_aggregates_and_each_event_with_its_decay() {
     assert_eq!(doc["each"][0]["reason"], "Pricing");
     assert_eq!(doc["each"][0]["events"][0]["factor"], 0.5);
     assert_eq!(doc["each"][0]["events"][2]["added"], 5);
+    let demo = &doc["rules"][8];
+    assert_eq!(demo["reason"], "Demo");
+    assert_eq!(
+        demo["decay"],
+        serde_json::json!({"form": "50% every 1 month", "since": "2026-10-22",
+                           "age": 31, "factor": 0.5, "points": 20})
+    );
+    assert_eq!(doc["rules"][0]["decay"], serde_json::Value::Null);
 }
 
 #[test]

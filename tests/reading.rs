@@ -356,6 +356,51 @@ fn an_ndjson_object_with_a_key_twice_is_rejected() {
     assert_eq!(code, 1);
 }
 
+/// Spec section 7: other columns pass through untouched, and numbers are
+/// exact decimals. A native JSON number was read as a double: the output
+/// rewrote `1e2` as `100.0` and a 23-digit id as `1.2345678901234568e22`,
+/// and a number field's `1.0000000000000001` was read as 1. (An
+/// exponent gets its sign written: `1e2` passes through as `1e+2`.)
+#[test]
+fn ndjson_numbers_pass_through_as_written_and_read_exactly() {
+    let model = "fields { id: text required, x: number }\nwhen x > 1 add 1 \"above one\"\n";
+    let leads = b"{\"id\":\"a\",\"x\":1.0000000000000001,\"ref\":12345678901234567890123,\"r\":1e2,\"p\":2.50,\"z\":-0}\n\
+                  {\"id\":\"b\",\"x\":123456789012345678901234567890}\n";
+    let dir = workspace(model, "f.ndjson", leads);
+    let (code, stdout, stderr) = score(dir.path(), "f.ndjson", &[]);
+    assert_eq!(
+        stdout,
+        "{\"id\":\"a\",\"x\":1.0000000000000001,\"ref\":12345678901234567890123,\"r\":1e+2,\"p\":2.50,\"z\":-0,\"score\":1}\n"
+    );
+    assert_eq!(
+        stderr,
+        "row 2: column \"x\": cannot read 123456789012345678901234567890 as number: expected a \
+         number in plain decimal notation, such as `42`, `-3` or `2.5`\nread 2 rows: 1 scored, 1 rejected\n"
+    );
+    assert_eq!(code, 1);
+}
+
+/// Spec section 7: lead files are UTF-8 with or without a byte order
+/// mark. An NDJSON file saved with one (as Windows tools write it) had
+/// its first lead rejected as malformed JSON; the mark is dropped, as a
+/// CSV file's is.
+#[test]
+fn an_ndjson_file_with_a_byte_order_mark_reads_its_first_line() {
+    let leads = b"\xef\xbb\xbf{\"id\":\"a\"}\r\n{\"id\":\"b\"}\r\n";
+    let dir = workspace(IDS, "f.ndjson", leads);
+    let (code, stdout, stderr) = score(dir.path(), "f.ndjson", &[]);
+    assert_eq!(
+        stdout,
+        "{\"id\":\"a\",\"score\":0}\n{\"id\":\"b\",\"score\":0}\n"
+    );
+    assert_eq!(stderr, "read 2 rows: 2 scored, 0 rejected\n");
+    assert_eq!(code, 0);
+    assert_eq!(
+        explain(dir.path(), "f.ndjson", 1, &[]),
+        Ok("row 1 (id \"a\"): score 0".into())
+    );
+}
+
 // ---- a score past the largest number ----
 
 const SUMS: &str = r#"fields { id: text required, a: number, b: number }

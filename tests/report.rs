@@ -155,3 +155,42 @@ fn a_browser_shows_every_chart_and_makes_no_request() {
         .any(|h| h.as_str().unwrap().starts_with("Against B2B inbound v3")));
     assert!(std::fs::metadata(&screenshot).unwrap().len() > 10_000);
 }
+
+/// A baseline whose leads mostly share one score (here all score 0, as
+/// leads that fired nothing do) bins that value alone: the scores of
+/// leads that now fire rules were put in the same bin as 0 (the bins
+/// were `[0, ∞)`), and a file that had moved from all 0 to 0–30 showed
+/// a score PSI of 0.000.
+#[test]
+fn a_shift_away_from_a_baseline_of_one_score_is_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = "fields { id: text\n demo: bool }\nwhen demo add 20 \"Demo\"\n";
+    std::fs::write(dir.path().join("m.tally"), model).unwrap();
+    let rows = |demo: &dyn Fn(usize) -> bool| {
+        let mut text = String::from("id,demo\n");
+        for i in 0..100 {
+            text.push_str(&format!("{i},{}\n", if demo(i) { "yes" } else { "no" }));
+        }
+        text
+    };
+    std::fs::write(dir.path().join("then.csv"), rows(&|_| false)).unwrap();
+    std::fs::write(dir.path().join("now.csv"), rows(&|i| i % 2 == 0)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .current_dir(dir.path())
+        .args(["report", "m.tally", "now.csv", "--baseline", "then.csv"])
+        .args(["-o", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let html = String::from_utf8(out.stdout).unwrap();
+    // Half the leads left the baseline's only bin: (0.5 − 1)·ln(0.5/1)
+    // + (0.5 − 0.0001)·ln(0.5/0.0001) = 4.6043 for the score, as for
+    // `demo`, which moved alike.
+    let row = |name: &str| {
+        let start = html.find(&format!("<td>{name}</td>")).unwrap();
+        html[start..].split("</tr>").next().unwrap().to_string()
+    };
+    for name in ["score", "demo"] {
+        assert!(row(name).contains("<td>4.604</td>"), "{}", row(name));
+    }
+}

@@ -272,6 +272,27 @@ fn the_delimiter_applies_to_csv_in_and_out() {
     assert_eq!(out.status.code(), Some(1), "the header is one column");
 }
 
+/// A comma-separated file read with `--delimiter ';'` (a script reused
+/// from another export) is one column too: the error says the file looks
+/// comma-separated, as it says `;` for the other way round, instead of
+/// naming `id,n,note` as the closest column.
+#[test]
+fn a_comma_file_read_with_another_delimiter_is_named_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = "fields {\n  id: text\n  n: int\n}\nwhen n > 1 add 1\n";
+    std::fs::write(dir.path().join("m.tally"), model).unwrap();
+    std::fs::write(dir.path().join("l.csv"), "id,n,note\nq1,2,x\n").unwrap();
+    let out = tally(dir.path(), &["m.tally", "l.csv", "--delimiter", ";"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "");
+    assert_eq!(
+        text(&out.stderr),
+        "tally::wrong_delimiter\n\n  × `l.csv`: the header is one column and no field's column is \
+         in it; the file looks `,`-separated\n  help: try `--delimiter ','`\n\n\
+         error: `l.csv`: 1 header error; no row was read\n"
+    );
+}
+
 #[test]
 fn results_do_not_depend_on_threads_and_cross_batches_in_order() {
     let mut leads = format!("{HEADER}\n");

@@ -253,8 +253,11 @@ pub enum CheckError {
     #[diagnostic(code(tally::unknown_field))]
     UnknownField {
         name: String,
-        #[label("not declared in `fields`")]
+        #[label("{}", declared_in(.events))]
         span: SourceSpan,
+        /// The events source a `given` event record belongs to (`None`:
+        /// the lead's fields).
+        events: Option<String>,
         #[help]
         candidate: Option<Candidate>,
     },
@@ -585,6 +588,14 @@ fn reason_clash_help(written: bool) -> &'static str {
         "every rule needs its own reason, so that an explanation names one rule: reword one of them"
     } else {
         "a rule without a reason text is named after its condition: give one of them a reason after the points, e.g. `add 5 \"Visited pricing twice\"`"
+    }
+}
+
+/// Where a `given` name was looked for.
+fn declared_in(events: &Option<String>) -> String {
+    match events {
+        None => "not declared in `fields`".to_string(),
+        Some(source) => format!("not a field of the events `{source}`"),
     }
 }
 

@@ -31,28 +31,11 @@ impl Checker<'_> {
         let fields: Vec<model::Field> = block.fields.iter().map(|f| self.field(f)).collect();
         let key = self.marker(block, Marker::Key, |f| f.key);
         let time = self.marker(block, Marker::Time, |f| f.time);
-        let (key, time) = (key?, time?);
-        let key_field = block.fields.get(key)?;
-        if !matches!(key_field.ty.node, FieldType::Text | FieldType::Int) {
-            self.errors.push(CheckError::MarkerType {
-                what: Marker::Key,
-                field: key_field.name.node.clone(),
-                found: key_field.ty.node,
-                span: key_field.ty.span.into(),
-            });
-            return None;
-        }
-        let time_field = block.fields.get(time)?;
-        if time_field.ty.node != FieldType::Date {
-            self.errors.push(CheckError::MarkerType {
-                what: Marker::Time,
-                field: time_field.name.node.clone(),
-                found: time_field.ty.node,
-                span: time_field.ty.span.into(),
-            });
-            return None;
-        }
-        let lead_key = self.lead_key(key_field)?;
+        // Each marker is checked on its own, so one wrong marker does not
+        // hide another's error (spec section 9: every error in one run).
+        let key = key.and_then(|k| self.key_marker(block, k));
+        let time = time.and_then(|t| self.time_marker(block, t));
+        let ((key, lead_key), time) = (key?, time?);
         // The checked fields are the block's, one for one, so the
         // markers' positions are their ids.
         Some(EventSource {
@@ -63,6 +46,37 @@ impl Checker<'_> {
             time: EventFieldId::from_index(time),
             span: block.span,
         })
+    }
+
+    /// The key field at `key` (a text or int field with a lead field of
+    /// its name and type) and that lead field, reporting what is wrong.
+    fn key_marker(&mut self, block: &ast::EventsBlock, key: usize) -> Option<(usize, FieldId)> {
+        let key_field = block.fields.get(key)?;
+        if !matches!(key_field.ty.node, FieldType::Text | FieldType::Int) {
+            self.errors.push(CheckError::MarkerType {
+                what: Marker::Key,
+                field: key_field.name.node.clone(),
+                found: key_field.ty.node,
+                span: key_field.ty.span.into(),
+            });
+            return None;
+        }
+        Some((key, self.lead_key(key_field)?))
+    }
+
+    /// The time field at `time`, when it is a date.
+    fn time_marker(&mut self, block: &ast::EventsBlock, time: usize) -> Option<usize> {
+        let time_field = block.fields.get(time)?;
+        if time_field.ty.node != FieldType::Date {
+            self.errors.push(CheckError::MarkerType {
+                what: Marker::Time,
+                field: time_field.name.node.clone(),
+                found: time_field.ty.node,
+                span: time_field.ty.span.into(),
+            });
+            return None;
+        }
+        Some(time)
     }
 
     /// The one field of `block` that `marked` finds, reporting none or two.

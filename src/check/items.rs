@@ -356,12 +356,15 @@ impl Checker<'_> {
         let mut events = Vec::new();
         for record in records {
             let mut values: model::GivenEvent = src.fields.map(|_| None);
+            // A time given but unreadable is its `bad_given` error alone.
+            let mut time_unreadable = false;
             for item in &record.node {
                 let Some(id) = src.fields.position(|f| f.name == item.field.node) else {
                     let names = src.fields.iter().map(|f| f.name.as_str());
                     self.errors.push(CheckError::UnknownField {
                         name: item.field.node.clone(),
                         span: item.field.span.into(),
+                        events: Some(src.name.clone()),
                         candidate: closest(&item.field.node, names)
                             .map(|c| Candidate(c.to_string())),
                     });
@@ -374,16 +377,19 @@ impl Checker<'_> {
                             *slot = value;
                         }
                     }
-                    Err(expected) => self.errors.push(CheckError::BadGiven {
-                        field: item.field.node.clone(),
-                        ty: field.ty.keyword().into(),
-                        value: canonical_literal(&item.value.node),
-                        expected,
-                        span: item.value.span.into(),
-                    }),
+                    Err(expected) => {
+                        time_unreadable |= id == src.time;
+                        self.errors.push(CheckError::BadGiven {
+                            field: item.field.node.clone(),
+                            ty: field.ty.keyword().into(),
+                            value: canonical_literal(&item.value.node),
+                            expected,
+                            span: item.value.span.into(),
+                        })
+                    }
                 }
             }
-            if values.get(src.time).is_none_or(Option::is_none) {
+            if !time_unreadable && values.get(src.time).is_none_or(Option::is_none) {
                 self.errors.push(CheckError::GivenEventTime {
                     source_name: src.name.clone(),
                     time: src
@@ -406,6 +412,7 @@ impl Checker<'_> {
             self.errors.push(CheckError::UnknownField {
                 name: name.clone(),
                 span: entry.field.span.into(),
+                events: None,
                 candidate: candidate.map(|c| Candidate(c.to_string())),
             });
             return None;

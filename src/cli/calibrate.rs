@@ -103,6 +103,11 @@ fn refusal(error: &CalibrationError, shown: &str) -> String {
              {MIN_CONVERSIONS} to tell the rules apart: add more history",
             if *converted == 1 { "" } else { "s" }
         ),
+        CalibrationError::OneScore { score } => format!(
+            "every lead in {shown} has the score {}, so the data cannot tell what a point \
+             is worth: calibrate on leads whose scores differ",
+            score.normalize()
+        ),
         CalibrationError::NoFit => {
             format!("the outcomes in {shown} cannot be fitted (every lead converted, or none did)")
         }

@@ -47,6 +47,9 @@ struct JsonFile {
 /// Run `tally check`; returns the exit status.
 pub fn run(args: &CheckArgs) -> u8 {
     let mut checked: Vec<(Source, Compiled)> = Vec::new();
+    // A file that cannot be read fails the run (exit 2) but does not
+    // stop the others being checked.
+    let mut unreadable = false;
     for path in &args.models {
         let name = if path == "-" {
             "<stdin>"
@@ -57,13 +60,15 @@ pub fn run(args: &CheckArgs) -> u8 {
             Ok(bytes) => checked.push(compile_bytes(name, bytes)),
             Err(message) => {
                 output::errln(&format!("error: {message}"));
-                return EXIT_FAILURE;
+                unreadable = true;
             }
         }
     }
     let errors: usize = checked.iter().map(|(_, c)| c.error_count()).sum();
     let warnings: usize = checked.iter().map(|(_, c)| c.warning_count()).sum();
-    let status = if errors > 0 || (args.deny_warnings && warnings > 0) {
+    let status = if unreadable {
+        EXIT_FAILURE
+    } else if errors > 0 || (args.deny_warnings && warnings > 0) {
         EXIT_PROBLEMS
     } else {
         EXIT_OK

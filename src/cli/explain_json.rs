@@ -138,6 +138,13 @@ fn rules(plan: &Plan, trace: &Trace) -> Vec<Json> {
                 "fired": rt.condition == Some(true) && rt.points.is_some(),
                 "points": rt.points.map(number),
                 "inputs": inputs,
+                "decay": rt.decay.as_ref().map(|d| json!({
+                    "form": d.form.to_string(),
+                    "since": d.since.format("%Y-%m-%d").to_string(),
+                    "age": d.age,
+                    "factor": number(d.factor),
+                    "points": number(d.points),
+                })),
             })
         })
         .collect()

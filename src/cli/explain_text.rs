@@ -185,6 +185,20 @@ fn rules(out: &mut String, plan: &Plan, trace: &Trace, group: Option<GroupId>) {
         if !looked.is_empty() {
             let _ = writeln!(out, "  {:<15} {}", "", looked.join(", "));
         }
+        if let (Some(decay), Some(points)) = (&rt.decay, rt.points) {
+            let _ = writeln!(
+                out,
+                "  {:<15} decay {} since {}: age {} day{}, {} × {} = {}",
+                "",
+                decay.form,
+                decay.since.format("%Y-%m-%d"),
+                decay.age,
+                if decay.age == 1 { "" } else { "s" },
+                format_decimal(decay.points),
+                format_decimal(decay.factor),
+                format_signed(points)
+            );
+        }
     }
 }
 

@@ -81,8 +81,22 @@ impl LeadFile<'_> {
             scorer: &scorer,
             leads: false,
         }];
-        each_folded(reader, &scoring, &WithOutcome::new(&column), merge)
-            .map_err(|e| (EXIT_FAILURE, format!("cannot read {}: {e}", self.shown())))
+        let fold = WithOutcome::new(&column);
+        let counts = each_folded(reader, &scoring, &fold, merge)
+            .map_err(|e| (EXIT_FAILURE, format!("cannot read {}: {e}", self.shown())))?;
+        // The summary counts them with the rejected rows; say why.
+        match fold.refused() {
+            0 => {}
+            n => super::output::errln(&format!(
+                "note: {}: {n} row{} left out: {} {:?} cell is not an outcome (a boolean: \
+                 yes, no, true, false, 1, 0; or a date; empty is not converted)",
+                self.shown(),
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "its" } else { "their" },
+                column.name,
+            )),
+        }
+        Ok(counts)
     }
 
     /// Bind a plan to the file's header; notes on how it was read go to

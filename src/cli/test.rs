@@ -51,6 +51,9 @@ impl FileRun {
 pub fn run(args: &TestArgs) -> u8 {
     let today = args.as_of.unwrap_or_else(today_utc);
     let mut runs = Vec::new();
+    // A file that cannot be read (its error printed) fails the run with
+    // exit 2, after the others' tests have run.
+    let mut unreadable = false;
     for path in &args.models {
         match load_model(path) {
             Ok((source, model)) => {
@@ -64,7 +67,7 @@ pub fn run(args: &TestArgs) -> u8 {
                     results,
                 });
             }
-            Err(EXIT_FAILURE) => return EXIT_FAILURE,
+            Err(EXIT_FAILURE) => unreadable = true,
             Err(_) => runs.push(FileRun {
                 source: None,
                 path: path.clone(),
@@ -83,7 +86,11 @@ pub fn run(args: &TestArgs) -> u8 {
     if args.format != Format::Json {
         let _ = writeln!(text, "{passed} passed, {failed} failed");
     }
-    let status = if failed > 0 { EXIT_PROBLEMS } else { EXIT_OK };
+    let status = match (unreadable, failed) {
+        (true, _) => EXIT_FAILURE,
+        (false, 0) => EXIT_OK,
+        (false, _) => EXIT_PROBLEMS,
+    };
     output::print(&text, status)
 }
 

@@ -7,15 +7,17 @@
 //! keeps the memo.
 
 use super::compiled::Condition;
-use super::expr::{self, Env, Folded};
+use super::decay;
+use super::expr::{self, Env, Folded, V};
 use super::memo::Memo;
 use super::predicates::{byte_truth, truth_byte, Truth};
 use super::scorer::Scorer;
 use super::scratch::Scratch;
 use super::{Lead, Outcome, Overflow};
+use crate::check::model::DecayForm;
 use crate::id::{ConditionId, FieldId, Id, IdSlice, IdVec, RuleId};
 use crate::plan::{LadderSpec, Node};
-use crate::value::{Decimal, Value};
+use crate::value::{ops, Date, Decimal, Value};
 
 /// Everything `tally explain` shows about one lead.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +46,21 @@ pub struct RuleTrace {
     pub points: Option<Decimal>,
     /// The fields the rule looked at, with their values.
     pub inputs: Vec<(FieldId, Option<Value>)>,
+    /// A fired `when … decay … since DATE` rule's decay (spec section 11:
+    /// `tally explain` shows each decayed contribution's age and factor).
+    pub decay: Option<DecayTrace>,
+}
+
+/// How a `when` rule's points decayed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecayTrace {
+    pub form: DecayForm,
+    pub since: Date,
+    /// Days from `since` to today, 0 for a later `since`.
+    pub age: i64,
+    pub factor: Decimal,
+    /// The points before decay, unsigned as written (`sub` negates).
+    pub points: Decimal,
 }
 
 impl<'p> Scorer<'p> {
@@ -213,6 +230,10 @@ impl<'p> Scorer<'p> {
                 condition: self.condition_truth(&scratch, id, rule.condition),
                 points: *scratch.points.at(id),
                 inputs: self.inputs(lead, rule.condition, &rule.points),
+                decay: scratch
+                    .points
+                    .at(id)
+                    .and_then(|_| self.decay_trace(lead, &rule.points)),
             })
             .collect();
         Trace {
@@ -319,6 +340,28 @@ impl<'p> Scorer<'p> {
     }
 
     /// The fields a rule reads, with this lead's values.
+    /// The decay of points `points`, when they are `P decay … since D`
+    /// and both have values for this lead.
+    fn decay_trace(&self, lead: &Lead, points: &Node) -> Option<DecayTrace> {
+        let Node::Decayed(undecayed, form, since) = points else {
+            return None;
+        };
+        let folded = lead.values.map(|v| Folded::of(v.as_ref()));
+        let env = self.env(lead, &folded, &[]);
+        let (Some(V::Num(points)), Some(V::Date(since))) =
+            (expr::eval(undecayed, &env), expr::eval(since, &env))
+        else {
+            return None;
+        };
+        Some(DecayTrace {
+            form: *form,
+            since,
+            age: ops::days_since(since, self.today).max(0),
+            factor: decay::factor(*form, since, self.today),
+            points,
+        })
+    }
+
     fn inputs(
         &self,
         lead: &Lead,

@@ -27,9 +27,11 @@ fn same_but_case(wanted: &str, columns: &[String]) -> Option<usize> {
     matches.next().is_none().then_some(first)
 }
 
-/// A CSV header read as one column that holds `;`, a tab or `|`, when no
-/// field's column was found: the delimiter is wrong, and that is the one
-/// thing worth saying.
+/// A CSV header read as one column that holds `,`, `;`, a tab or `|`,
+/// when no field's column was found: the delimiter is wrong, and that is
+/// the one thing worth saying. A separator counts when the header split
+/// on it names a field's column (so a quoted header with a comma in it,
+/// read with `,`, is not taken for one).
 fn wrong_delimiter(fields: &[FieldSpec], header: &Header) -> Option<HeaderError> {
     let [only] = header.columns.as_slice() else {
         return None;
@@ -37,7 +39,13 @@ fn wrong_delimiter(fields: &[FieldSpec], header: &Header) -> Option<HeaderError>
     if header.format != Format::Csv || fields.iter().any(|f| f.column == *only) {
         return None;
     }
-    let separator = [';', '\t', '|'].into_iter().find(|c| only.contains(*c))?;
+    let names_a_field = |c: char| {
+        only.split(c)
+            .any(|part| fields.iter().any(|f| f.column == part.trim()))
+    };
+    let separator = [',', ';', '\t', '|']
+        .into_iter()
+        .find(|&c| only.contains(c) && names_a_field(c))?;
     Some(HeaderError::WrongDelimiter { separator })
 }
 

@@ -35,7 +35,7 @@ pub(super) fn read_json(
             // A native number is plain notation whatever the field's
             // local format (`decimal ","` is about strings).
             let text = number.to_string();
-            read_cell(ty, &text, &PLAIN).map_err(|e| Unreadable {
+            read_cell(ty, &plain(&text), &PLAIN).map_err(|e| Unreadable {
                 shown: text,
                 expected: e.expected,
             })
@@ -46,6 +46,19 @@ pub(super) fn read_json(
             shown: other.to_string(),
             expected: expected(ty),
         }),
+    }
+}
+
+/// A JSON number's text (kept as written) in plain notation: `1e+2` is
+/// a valid JSON number, so it is read as 100 (a value past the largest
+/// decimal stays as written, to be refused).
+fn plain(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['e', 'E']) {
+        return text.into();
+    }
+    match crate::value::Decimal::from_scientific(text) {
+        Ok(value) => value.normalize().to_string().into(),
+        Err(_) => text.into(),
     }
 }
 
@@ -101,6 +114,12 @@ mod tests {
         assert_eq!(read(FieldType::Number, "12.5"), Ok(num("12.5")));
         assert_eq!(read(FieldType::Number, "0.1"), Ok(num("0.1")));
         assert_eq!(read(FieldType::Int, "-7"), Ok(num("-7")));
+        assert_eq!(read(FieldType::Int, "1e2"), Ok(num("100")));
+        assert_eq!(read(FieldType::Number, "-1.5E-3"), Ok(num("-0.0015")));
+        assert_eq!(
+            read(FieldType::Number, "1.0000000000000001"),
+            Ok(num("1.0000000000000001"))
+        );
         assert_eq!(read(FieldType::Int, "\" 7 \""), Ok(num("7")));
         assert_eq!(read(FieldType::Bool, "true"), Ok(Some(Value::Bool(true))));
         assert_eq!(read(FieldType::Text, "null"), Ok(None));

@@ -94,7 +94,12 @@ impl NdjsonReader {
                 return Ok(None);
             }
             self.line_number += 1;
-            let line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
+            let mut line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
+            if self.line_number == 1 {
+                // A UTF-8 byte order mark, as Windows tools write, is not
+                // part of the first object (spec section 7).
+                line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
+            }
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             if cut || self.limit.exceeded_by(line.len()) {
                 let reason = self.limit.reason();

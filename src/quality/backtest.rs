@@ -341,22 +341,20 @@ fn thresholds(model: &Model, source: &Source, levels: &[Level]) -> Vec<Threshold
     out
 }
 
-/// `(T, strict)` of each `score >= T` / `score > T` in a condition's
-/// top-level conjunction.
+/// `(T, strict)` of each `score >= T` / `score > T` (or `T <= score`,
+/// `T < score`) in a condition's top-level conjunction.
 fn score_tests(kind: &ExprKind) -> Vec<(Decimal, bool)> {
     match kind {
         ExprKind::And(parts) => parts.iter().flat_map(|p| score_tests(&p.kind)).collect(),
-        ExprKind::Compare(op, left, right) => {
-            let strict = match op {
-                CompareOp::Ge => false,
-                CompareOp::Gt => true,
-                _ => return Vec::new(),
-            };
-            match (&left.kind, &right.kind) {
-                (ExprKind::Score, ExprKind::Const(Value::Number(t))) => vec![(*t, strict)],
-                _ => Vec::new(),
+        // `T <= score` is `score >= T` written the other way round.
+        ExprKind::Compare(op, left, right) => match (op, &left.kind, &right.kind) {
+            (CompareOp::Ge | CompareOp::Gt, ExprKind::Score, ExprKind::Const(Value::Number(t)))
+            | (CompareOp::Le | CompareOp::Lt, ExprKind::Const(Value::Number(t)), ExprKind::Score) =>
+            {
+                vec![(*t, matches!(op, CompareOp::Gt | CompareOp::Lt))]
             }
-        }
+            _ => Vec::new(),
+        },
         _ => Vec::new(),
     }
 }

@@ -64,7 +64,13 @@ pub struct RulePoints {
 /// Why no proposal can be made.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CalibrationError {
-    TooFewConversions { converted: u64 },
+    TooFewConversions {
+        converted: u64,
+    },
+    /// Every lead has this score: nothing tells what a point is worth.
+    OneScore {
+        score: Decimal,
+    },
     NoFit,
 }
 
@@ -107,6 +113,11 @@ impl CalibrationCounter {
         let converted: u64 = self.patterns.values().map(|p| p.1).sum();
         if converted < MIN_CONVERSIONS {
             return Err(CalibrationError::TooFewConversions { converted });
+        }
+        // With one score the slope below is 0, so every prior, and every
+        // proposed point, would be 0 (even a rule that never fired).
+        if let (1, Some(&score)) = (self.scores.len(), self.scores.keys().next()) {
+            return Err(CalibrationError::OneScore { score });
         }
         let old: Vec<Option<f64>> = model.rules.iter().map(constant_points).collect();
         let slope = score_slope(&self.scores).ok_or(CalibrationError::NoFit)?;

@@ -3,6 +3,7 @@
 //! field, saying whether the lead converted) and the key naming a lead.
 
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value as Json;
 
@@ -102,6 +103,9 @@ pub trait OutcomePart: Default + Send {
 /// `column`); a row whose outcome cannot be read is left out.
 pub struct WithOutcome<'c, P> {
     column: &'c Column,
+    /// Rows left out for their outcome cell (summed over the workers,
+    /// so the count does not depend on their order).
+    refused: AtomicU64,
     part: PhantomData<fn() -> P>,
 }
 
@@ -109,8 +113,15 @@ impl<'c, P> WithOutcome<'c, P> {
     pub fn new(column: &'c Column) -> WithOutcome<'c, P> {
         WithOutcome {
             column,
+            refused: AtomicU64::new(0),
             part: PhantomData,
         }
+    }
+
+    /// How many scored rows were left out because their outcome cell is
+    /// not an outcome.
+    pub fn refused(&self) -> u64 {
+        self.refused.load(Ordering::Relaxed)
     }
 }
 
@@ -123,6 +134,10 @@ impl<P: OutcomePart> Fold for WithOutcome<'_, P> {
             (Ok(converted), Some(lead)) => {
                 part.add(lead, converted);
                 true
+            }
+            (Err(_), Some(_)) => {
+                self.refused.fetch_add(1, Ordering::Relaxed);
+                false
             }
             _ => false,
         }

@@ -97,7 +97,9 @@ impl Ranked {
             rank += leads(level);
             converted += level.converted;
         }
-        let cuts: Vec<u64> = (0..=10).map(|d| (d * n / 10) as u64).collect();
+        // Decile d starts at the first k with ⌊10k/n⌋ = d, ⌈dn/10⌉ (⌊dn/10⌋
+        // put the top lead of 8 in decile 2, the one lead of 1 in 10).
+        let cuts: Vec<u64> = (0..=10).map(|d| (d * n).div_ceil(10) as u64).collect();
         // Where each cut falls: its level and how far into it.
         let place = |k: u64| -> Option<(usize, u64)> {
             let at = starts
@@ -224,7 +226,10 @@ mod tests {
             desc.sort_by_key(|s| std::cmp::Reverse(s.0));
             let want: Vec<Option<Cut>> = (0..10)
                 .map(|d| {
-                    let slice = desc.get(d * n / 10..(d + 1) * n / 10)?;
+                    // Lead k is in decile ⌊10k/n⌋ + 1.
+                    let mut ks = (0..n).filter(|k| 10 * k / n == d);
+                    let from = ks.next()?;
+                    let slice = desc.get(from..=ks.next_back().unwrap_or(from))?;
                     Some(Cut {
                         leads: slice.len() as u64,
                         converted: slice.iter().filter(|s| s.1).count() as u64,

@@ -403,9 +403,16 @@ fn score_psi(baseline: &[Decimal], now: &[Decimal]) -> Option<f64> {
 enum Bins {
     /// Text: these most common values, one bin each, then one for the rest.
     Common(Vec<String>),
-    /// Numbers and dates: the baseline's deciles.
-    Cuts(Vec<f64>),
+    /// Numbers and dates: the baseline's deciles, ascending, each once;
+    /// with the ones that were two deciles or more (a value a tenth of
+    /// the baseline or more has, such as the 0 of leads that fired
+    /// nothing), which get a bin of their own.
+    Cuts { cuts: Vec<f64>, heavy: Vec<f64> },
 }
+
+/// Bins of [`Bins::Cuts`]: missing, then below, at (when heavy) and
+/// above each of at most 9 cuts.
+const CUT_BINS: usize = 2 * 9 + 2;
 
 impl Bins {
     /// The bins of the baseline's values.
@@ -428,8 +435,13 @@ impl Bins {
         let mut cuts: Vec<f64> = (1..10)
             .filter_map(|d| numbers.get(d * numbers.len() / 10).copied())
             .collect();
+        let mut heavy: Vec<f64> = (cuts.iter().zip(cuts.iter().skip(1)))
+            .filter(|(a, b)| a == b)
+            .map(|(a, _)| *a)
+            .collect();
         cuts.dedup();
-        Bins::Cuts(cuts)
+        heavy.dedup();
+        Bins::Cuts { cuts, heavy }
     }
 
     /// A value's bin: 0 for missing, then the bins.
@@ -439,13 +451,22 @@ impl Bins {
             (Bins::Common(common), Some(Key::Text(t))) => {
                 common.iter().position(|c| c == t).map_or(1, |i| i + 2)
             }
-            (Bins::Cuts(cuts), Some(Key::Number(n))) => 1 + cuts.partition_point(|c| c <= n),
+            // Between cuts i−1 and i: 1 + 2i; at a heavy cut i: 2 + 2i; a
+            // value at another cut goes with the values above it.
+            (Bins::Cuts { cuts, heavy }, Some(Key::Number(n))) => {
+                let below = cuts.partition_point(|c| c < n);
+                match cuts.get(below) == Some(n) {
+                    true if heavy.contains(n) => 2 + 2 * below,
+                    true => 3 + 2 * below,
+                    false => 1 + 2 * below,
+                }
+            }
             _ => 1,
         }
     }
 
     fn count(&self, values: &[Option<Key>]) -> Vec<u64> {
-        let mut bins = vec![0u64; CATEGORIES + 2];
+        let mut bins = vec![0u64; CUT_BINS.max(CATEGORIES + 2)];
         for value in values {
             if let Some(slot) = bins.get_mut(self.of_value(value)) {
                 *slot += 1;
