@@ -221,6 +221,20 @@ fn agrees_on_arithmetic(engine: &str, dialect: Dialect) {
     }
 }
 
+/// Cells padded with white space and with what is not: DuckDB trims them
+/// with shortcuts (`Dialect::trim`), which must give Tally's cells.
+#[test]
+fn duckdb_trims_padded_cells_as_tally_does() {
+    let report = run_engine("duckdb", Dialect::DuckDb, &[cells::padding()]);
+    assert!(
+        report.problems.is_empty() && report.skipped.is_empty(),
+        "duckdb disagrees with the interpreter:\n{}\nskipped: {:?}",
+        report.problems.join("\n"),
+        report.skipped
+    );
+    assert_eq!(report.rows, 6 * 17 * 17, "rows compared");
+}
+
 /// Cells past what SQL holds get a `tally_error` naming their column;
 /// `tally score` reads them. Every other row is the interpreter's.
 #[test]
