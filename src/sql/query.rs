@@ -325,7 +325,7 @@ pub(super) fn inputs(w: &mut Writer<'_>, fields: &[Field], wanted: &[bool]) -> V
     } else {
         let arms: Vec<String> = checks
             .iter()
-            .map(|(c, m)| format!("      WHEN {c} THEN {}", d.text(m)))
+            .map(|(c, m)| format!("      WHEN {c} THEN {m}"))
             .collect();
         format!("CASE\n{}\n    END", arms.join("\n"))
     };
