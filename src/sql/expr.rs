@@ -158,10 +158,8 @@ impl Writer<'_> {
                     d.list_has(&l, &i)
                 } else {
                     bind(d, [l, i], |[l, i]| {
-                    format!(
-                        "CASE WHEN {l} IS NULL OR {i} IS NULL THEN NULL ELSE {} END",
-                        d.list_has(l, i)
-                    )
+                        let has = d.list_has(l, i);
+                        format!("CASE WHEN {l} IS NULL OR {i} IS NULL THEN NULL ELSE {has} END")
                     })
                 };
                 negate(test, *negated)
