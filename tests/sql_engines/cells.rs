@@ -221,3 +221,33 @@ group all {
         engine_today: false,
     }
 }
+
+/// DuckDB's plan (`EXPLAIN (FORMAT json)`) of `model`'s query over a
+/// table `leads` of `columns` (no rows), filtered as the benchmark
+/// filters it: `WHERE tally_error IS NULL`.
+pub fn duckdb_filtered_plan(model: &str, columns: &[&str]) -> String {
+    let compiled = tally::compile(&tally::source::Source::new("plan", model.to_string()));
+    let model = compiled.model.unwrap();
+    let options = tally::sql::SqlOptions {
+        dialect: tally::sql::Dialect::DuckDb,
+        table: "leads".to_string(),
+        as_of: Some(parse_date_literal("2026-11-22").unwrap()),
+        explain: false,
+        events_tables: Vec::new(),
+    };
+    let sql = tally::sql::compile_sql(&model, &options).unwrap();
+    let query = sql.trim().trim_end_matches(';');
+    let payload = serde_json::json!({
+        "table": "leads",
+        "columns": columns,
+        "rows": [],
+        "sql": format!("EXPLAIN (FORMAT json) SELECT * FROM ({query}\n) WHERE tally_error IS NULL"),
+    });
+    let (results, _) = super::harness::drive("duckdb", &[payload]);
+    let rows = results[0]["rows"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{results:?}"));
+    rows.iter()
+        .map(|row| row[1].as_str().unwrap_or_default().to_string())
+        .collect()
+}
