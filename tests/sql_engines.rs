@@ -221,6 +221,35 @@ fn agrees_on_arithmetic(engine: &str, dialect: Dialect) {
     }
 }
 
+/// Cells padded with white space and with what is not: DuckDB trims them
+/// with shortcuts (`Dialect::trim`), which must give Tally's cells.
+#[test]
+fn duckdb_trims_padded_cells_as_tally_does() {
+    let report = run_engine("duckdb", Dialect::DuckDb, &[cells::padding()]);
+    assert!(
+        report.problems.is_empty() && report.skipped.is_empty(),
+        "duckdb disagrees with the interpreter:\n{}\nskipped: {:?}",
+        report.problems.join("\n"),
+        report.skipped
+    );
+    assert_eq!(report.rows, 6 * 17 * 17, "rows compared");
+}
+
+/// DuckDB computes the checks once: a filter on `tally_error` stays above
+/// `tally_checks` (whose unused `random()` DuckDB pushes no filter
+/// through) and reads the error, instead of being pushed down as
+/// `struct_extract(struct_pack(<every check>), 'tally_error')`.
+#[test]
+fn duckdb_filters_on_the_error_it_computed() {
+    let model = "fields {\n  n: number required\n  b: bool\n}\nwhen n > 1 and b add 1\n";
+    let plan = cells::duckdb_filtered_plan(model, &["n", "b"]);
+    assert!(
+        plan.contains("struct_extract(tally_checks, 'tally_error') IS NULL"),
+        "{plan}"
+    );
+    assert!(!plan.contains("struct_extract(struct_pack("), "{plan}");
+}
+
 /// Cells past what SQL holds get a `tally_error` naming their column;
 /// `tally score` reads them. Every other row is the interpreter's.
 #[test]

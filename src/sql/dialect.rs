@@ -183,25 +183,37 @@ impl Dialect {
             Dialect::Spark => format!("trim(BOTH {chars} FROM {text})"),
             Dialect::Snowflake | Dialect::BigQuery => format!("trim({text}, {chars})"),
             // DuckDB's trim with a character set is slow (about 0.5 s per
-            // million cells): call it only when an end is white space.
-            // Most cells start and end with a printable ASCII character
-            // (code points 33 to 132 hold no white space): `ascii` reads
-            // the first one's code point, cheaper than two `strpos`.
-            _ => format!(
-                "CASE WHEN ascii({text}) BETWEEN 33 AND 132 AND ascii(right({text}, 1)) BETWEEN 33 AND 132 THEN {text} WHEN strpos({chars}, left({text}, 1)) > 0 OR strpos({chars}, right({text}, 1)) > 0 THEN trim({text}, {chars}) ELSE {text} END"
-            ),
+            // million cells): call it only when an end of what the plain
+            // `trim` leaves may still be white space. The plain `trim`
+            // (fast) removes space separators (Unicode `Zs`), a subset of
+            // Tally's white space; its result's ends are then not white
+            // space when their code points lie in 14 to 132 (nearly every
+            // cell), and `trim(text, chars)` is the plain one's result.
+            // `[-1]` is the last code point, cheaper than `right`. A NULL
+            // cell takes the plain arm (the test is NULL, not true).
+            _ => {
+                let plain = format!("trim({text})");
+                format!(
+                    "CASE WHEN ascii({plain}) NOT BETWEEN 14 AND 132 OR ascii({plain}[-1]) NOT BETWEEN 14 AND 132 THEN trim({text}, {chars}) ELSE {plain} END"
+                )
+            }
         }
     }
 
     /// `text`, known to be ASCII, without white space at either end: in
     /// ASCII text that is the six ASCII white space characters, a set
-    /// DuckDB trims faster than the 25 of `WHITESPACE`. Other dialects
-    /// trim as [`Dialect::trim`] does.
+    /// DuckDB trims faster than the 25 of `WHITESPACE`; of those, the
+    /// plain `trim` removes the space, the one most cells are padded
+    /// with (see [`Dialect::trim`]). Other dialects trim as
+    /// [`Dialect::trim`] does.
     pub fn trim_ascii(self, text: &str, chars: &str) -> String {
         match self {
-            Dialect::DuckDb => format!(
-                "CASE WHEN ascii({text}) > 32 AND ascii(right({text}, 1)) > 32 THEN {text} ELSE trim({text}, chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || ' ') END"
-            ),
+            Dialect::DuckDb => {
+                let plain = format!("trim({text})");
+                format!(
+                    "CASE WHEN ascii({text}) > 32 AND ascii({text}[-1]) > 32 THEN {text} WHEN ascii({plain}) > 13 AND ascii({plain}[-1]) > 13 THEN {plain} ELSE trim({text}, chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || ' ') END"
+                )
+            }
             _ => self.trim(text, chars),
         }
     }

@@ -151,12 +151,17 @@ impl Writer<'_> {
                 negated,
             } => {
                 let (l, i) = (self.value(list), self.operand(item));
-                let test = bind(d, [l, i], |[l, i]| {
-                    format!(
-                        "CASE WHEN {l} IS NULL OR {i} IS NULL THEN NULL ELSE {} END",
-                        d.list_has(l, i)
-                    )
-                });
+                // DuckDB's `list_contains` is NULL when the list or the
+                // item is: the guard would only cost (a `CASE` over a list
+                // slices it; 3% of the benchmark's query).
+                let test = if d == Dialect::DuckDb {
+                    d.list_has(&l, &i)
+                } else {
+                    bind(d, [l, i], |[l, i]| {
+                        let has = d.list_has(l, i);
+                        format!("CASE WHEN {l} IS NULL OR {i} IS NULL THEN NULL ELSE {has} END")
+                    })
+                };
                 negate(test, *negated)
             }
             ExprKind::TextContains(a, b) => {

@@ -39,7 +39,10 @@ impl Dialect {
     /// True when `text` is ASCII: as many bytes as characters.
     fn is_ascii(self, text: &str) -> String {
         match self {
-            Dialect::DuckDb => format!("strlen({text}) = length({text})"),
+            // NULL takes the ASCII arm, whose result is NULL too: the other
+            // arm is dear even for a NULL (its functions run over every row
+            // of the selection), and most `notes` cells are empty.
+            Dialect::DuckDb => format!("({text} IS NULL OR strlen({text}) = length({text}))"),
             Dialect::BigQuery => format!("BYTE_LENGTH({text}) = CHAR_LENGTH({text})"),
             Dialect::Snowflake => format!("OCTET_LENGTH({text}) = LENGTH({text})"),
             Dialect::Postgres | Dialect::Spark => {

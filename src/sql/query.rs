@@ -325,7 +325,7 @@ pub(super) fn inputs(w: &mut Writer<'_>, fields: &[Field], wanted: &[bool]) -> V
     } else {
         let arms: Vec<String> = checks
             .iter()
-            .map(|(c, m)| format!("      WHEN {c} THEN {}", d.text(m)))
+            .map(|(c, m)| format!("      WHEN {c} THEN {m}"))
             .collect();
         format!("CASE\n{}\n    END", arms.join("\n"))
     };
@@ -338,7 +338,14 @@ pub(super) fn inputs(w: &mut Writer<'_>, fields: &[Field], wanted: &[bool]) -> V
     // which the events' queries read.
     let checks = nests(d).then(|| {
         values.push((checked_error(d), "tally_error".to_string()));
-        vec![(error.clone(), "tally_error".to_string())]
+        let mut columns = vec![(error.clone(), "tally_error".to_string())];
+        if d == Dialect::DuckDb {
+            // DuckDB pushes no filter through a projection with a volatile
+            // expression: the filter then reads the computed error instead
+            // of computing the checks a second time. The value is unused.
+            columns.push(("random()".to_string(), "tally_fence".to_string()));
+        }
+        columns
     });
     if checks.is_none() {
         values.push((error, "tally_error".to_string()));

@@ -35,7 +35,8 @@ pub(super) struct FieldRead {
     pub cell: String,
     /// The typed value, from `tally_cells.<name>`.
     pub value: String,
-    /// `(condition, message)`: the first that holds names the row's fault.
+    /// `(condition, message)`, the message an SQL text expression: the
+    /// first that holds names the row's fault.
     pub checks: Vec<(String, String)>,
     /// For a `bool` field with extra words: its cell folded, for the
     /// `tally_words` layer its value reads.
@@ -50,7 +51,7 @@ const DUCKDB_DIGITS: (u32, u32) = (18, 10);
 pub(super) fn field(d: Dialect, f: &Field, source: &str, cell: &str) -> FieldRead {
     let present = format!("{cell} IS NOT NULL");
     let mut checks = Vec::new();
-    let fault = |reason: &str| format!("column {:?}: {reason}", f.column);
+    let fault = |reason: &str| d.text(&format!("column {:?}: {reason}", f.column));
     let ty = f.ty.keyword();
     let unreadable = fault(&format!("cannot read as {ty}"));
     let matches = |pattern: &str| d.regex_match(cell, pattern);
@@ -67,13 +68,34 @@ pub(super) fn field(d: Dialect, f: &Field, source: &str, cell: &str) -> FieldRea
                 let (shape, both) = plain_number(int);
                 let (shape, both) = (matches(shape), matches(&both));
                 // One regex per cell on the common path (a cell that can be
-                // read and fits): the second arm's test is the first's, which
-                // the engine computes once; `shape` only for a cell that fails.
+                // read and fits); `shape` only for a cell that fails.
                 let failed = format!("{present} AND NOT {both}");
-                checks.push((format!("{failed} AND NOT {shape}"), unreadable));
-                checks.push((failed, fault(&outside)));
+                if d == Dialect::DuckDb {
+                    // One arm: DuckDB evaluates each arm's condition anew
+                    // (no common subexpressions inside a `CASE`), and the
+                    // pushed-down `tally_error IS NULL` computes the arms
+                    // twice; two arms cost four regexes a cell.
+                    let why = format!(
+                        "CASE WHEN {shape} THEN {} ELSE {unreadable} END",
+                        fault(&outside)
+                    );
+                    checks.push((failed, why));
+                } else {
+                    checks.push((format!("{failed} AND NOT {shape}"), unreadable));
+                    checks.push((failed, fault(&outside)));
+                }
                 let cast = d.try_cast(cell, &d.number_type());
-                let value = format!("CASE WHEN {both} THEN {cast} END");
+                // DuckDB reads the checks' layer (`query::inputs`, a layer
+                // of its own there): a row without `tally_error` has every
+                // cell matching `both`, so the cast is the value, with no
+                // third regex. A rejected row's values are NULL; nothing
+                // reads them (its outputs are masked, its events and
+                // account key left out).
+                let value = if d == Dialect::DuckDb {
+                    format!("CASE WHEN tally_checks.tally_error IS NULL THEN {cast} END")
+                } else {
+                    format!("CASE WHEN {both} THEN {cast} END")
+                };
                 (trimmed(d, source), value)
             } else {
                 // `shape`: the cell can be read; `text`: it in plain notation.

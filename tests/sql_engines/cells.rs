@@ -141,3 +141,113 @@ pub const OUTSIDE: &[(usize, &str, &str)] = &[
     (3, "n", "number"),
     (4, "i", "int"),
 ];
+
+/// What may pad a cell: nothing, Tally's white space (the space
+/// separators DuckDB's plain `trim` removes, and the others it leaves:
+/// tabs and line breaks, U+0085, U+2028, U+2029), mixes of both, and
+/// characters that are not white space (controls, U+180E, U+200B, a
+/// letter outside ASCII).
+const PADS: &[&str] = &[
+    "",
+    " ",
+    "\t",
+    "\r\n",
+    "\u{85}",
+    "\u{a0}",
+    "\u{2028}",
+    "\u{2029}",
+    "\u{3000}",
+    " \t ",
+    "\u{85} ",
+    " \u{2028}\u{a0}",
+    "\u{1}",
+    "\u{7f}",
+    "\u{180e}",
+    "\u{200b}",
+    "é",
+];
+
+/// Every field type's cell padded with every pair of [`PADS`] (one field
+/// padded a row, the others plain): the DuckDB query trims with the plain
+/// `trim` and tests what is left at each end before the full white space
+/// set (`Dialect::trim`, `Dialect::trim_ascii`); each row's `tally_error`
+/// and score must be Tally's.
+pub fn padding() -> Job {
+    let model = r#"fields {
+  i: int
+  n: number
+  b: bool
+  d: date
+  t: text
+  l: list
+}
+group all {
+  when i is present add i "i"
+  when n is present add n "n"
+  when b add 4 "b"
+  when d is present add days_since(d) "d"
+  when t == "ceo" add 8 "t"
+  when t starts with "ce" add 32 "t start"
+  when l contains "b" add 16 "l"
+  when count(l) >= 2 add 64 "l count"
+}
+"#
+    .to_string();
+    let plain = ["5", "1.5", "yes", "2026-11-01", "CEO", "a;B"];
+    let mut rows = Vec::new();
+    for field in 0..plain.len() {
+        for before in PADS {
+            for after in PADS {
+                let row = plain.iter().enumerate().map(|(k, cell)| {
+                    Some(if k == field {
+                        format!("{before}{cell}{after}")
+                    } else {
+                        cell.to_string()
+                    })
+                });
+                rows.push(row.collect());
+            }
+        }
+    }
+    Job {
+        name: "padding".to_string(),
+        model,
+        columns: ["i", "n", "b", "d", "t", "l"]
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
+        rows,
+        as_of: parse_date_literal("2026-11-22").unwrap(),
+        engine_today: false,
+    }
+}
+
+/// DuckDB's plan (`EXPLAIN (FORMAT json)`) of `model`'s query over a
+/// table `leads` of `columns` (no rows), filtered as the benchmark
+/// filters it: `WHERE tally_error IS NULL`.
+pub fn duckdb_filtered_plan(model: &str, columns: &[&str]) -> String {
+    let compiled = tally::compile(&tally::source::Source::new("plan", model.to_string()));
+    let model = compiled.model.unwrap();
+    let options = tally::sql::SqlOptions {
+        dialect: tally::sql::Dialect::DuckDb,
+        table: "leads".to_string(),
+        as_of: Some(parse_date_literal("2026-11-22").unwrap()),
+        explain: false,
+        events_tables: Vec::new(),
+    };
+    let sql = tally::sql::compile_sql(&model, &options).unwrap();
+    let query = sql.trim().trim_end_matches(';');
+    let payload = serde_json::json!({
+        "table": "leads",
+        "columns": columns,
+        "rows": [],
+        "sql": format!("EXPLAIN (FORMAT json) SELECT * FROM ({query}\n) WHERE tally_error IS NULL"),
+    });
+    let (results, _) = super::harness::drive("duckdb", &[payload]);
+    let rows = results[0]["rows"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{results:?}"));
+    rows.iter()
+        .map(|row| row[1].as_str().unwrap_or_default().to_string())
+        .collect()
+}
