@@ -262,18 +262,21 @@ fn every_input_code_has_a_case() {
 /// markers of an events block are checked each on its own: a `time`
 /// field of the wrong type hid the key's missing lead field (and a key
 /// of the wrong type hid both), so a user fixed one to meet the next.
+/// The codes of the findings of the model `source`, in order.
+fn codes_of(source: &str) -> Vec<String> {
+    let (_, compiled) = compile_bytes("m.tally", source.as_bytes().to_vec());
+    (compiled.findings.iter())
+        .map(|f| miette::Diagnostic::code(f).unwrap().to_string())
+        .collect()
+}
+
 #[test]
 fn every_error_of_an_events_block_is_reported() {
     let source = "fields {\n  lead_id: int\n}\n\
                   events b {\n  id: text key\n  at: text time\n}\n\
                   events c {\n  lead_id: bool key\n  at: number time\n}\n\
                   events d {\n  id: text key\n  kind: text\n}\n";
-    let (_, compiled) = compile_bytes("m.tally", source.as_bytes().to_vec());
-    let codes: Vec<String> = compiled
-        .findings
-        .iter()
-        .map(|f| miette::Diagnostic::code(f).unwrap().to_string())
-        .collect();
+    let codes = codes_of(source);
     assert_eq!(
         codes,
         [
@@ -296,12 +299,7 @@ fn a_given_event_with_an_unreadable_time_is_one_error() {
                   events a {\n  id: text key\n  at: date time\n}\n\
                   when count(a) > 0 add 1 \"any\"\n\
                   test \"t\" {\n  given { a: [ { at: \"2026-11-40\" }, { id: \"x\" }, { at: \"\" } ] }\n  expect score == 1\n}\n";
-    let (_, compiled) = compile_bytes("m.tally", source.as_bytes().to_vec());
-    let codes: Vec<String> = compiled
-        .findings
-        .iter()
-        .map(|f| miette::Diagnostic::code(f).unwrap().to_string())
-        .collect();
+    let codes = codes_of(source);
     // The second event has no time, the third an empty one: missing.
     let want = [
         "tally::bad_given",
