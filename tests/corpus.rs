@@ -220,6 +220,10 @@ corpus! {
     ndjson_non_objects: "non-objects.ndjson" => rows(6, 1, 5);
     ndjson_malformed_line: "malformed.ndjson" => rows(3, 2, 1);
     empty_ndjson: "empty.ndjson" => rows(0, 0, 0);
+    // A byte order mark, then numbers kept as written: an exponent read
+    // exactly (1e2 is 100), others past the largest decimal or not whole
+    // rejected, none through a double.
+    ndjson_bom_numbers: "bom-numbers.ndjson" => rows(5, 1, 4);
 }
 
 /// A file written into a scratch directory (large cases are generated,
