@@ -62,7 +62,14 @@ pub fn check_accounts(data: &[u8]) {
         plan::compile(&model)
     });
     let today = Date::from_ymd_opt(2026, 11, 22).unwrap_or_default();
-    let pass = |threads: usize, score_level: bool| {
+    // The first pass of a split (see `tally::eval::RuleSplit`) scores
+    // every lead with the split's first rules.
+    let split = tally::eval::RuleSplit::of(plan);
+    let pass = |threads: usize, score_level: bool, partials: bool| {
+        let plan = match (&split, partials) {
+            (Some(split), true) => &split.before,
+            _ => plan,
+        };
         let scorer = tally::eval::Scorer::new(plan, today);
         let how = EventsFormat {
             format: Format::Csv,
@@ -78,16 +85,17 @@ pub fn check_accounts(data: &[u8]) {
             score_level,
             today,
             bad_values: tally::io::BadValues::Reject,
+            partials,
         };
         let input = Box::new(Cursor::new(data.to_vec()));
         tally::io::account_pass(pass, input, how, None)
             .ok()
-            .map(|t| t.table.len())
+            .map(|t| (t.table.len(), t.sums.map(|s| s.all_kept())))
     };
-    for level in [false, true] {
+    for (level, partials) in [(false, false), (true, false), (false, true)] {
         assert_eq!(
-            pass(1, level),
-            pass(2, level),
+            pass(1, level, partials),
+            pass(2, level, partials),
             "the accounts depend on the workers"
         );
     }

@@ -3,7 +3,10 @@
 //! a temporary file so that it can be read more than once.
 
 use super::events::{Events, EventsFailure, How};
-use crate::eval::{AccountTables, Scorer};
+use crate::eval::{
+    AccountTable, AccountTables, AggregateOverflow, FromMemory, RowAccounts, RowSums, RuleSplit,
+    Scorer,
+};
 use crate::io::{self, AccountPass, EventsError, EventsFormat, Format, NameHint, OpenError};
 use crate::plan::Plan;
 use crate::value::Date;
@@ -57,10 +60,14 @@ pub fn read_accounts(
     // The size the scoring pass splits the file by: the passes split it
     // alike, so a later pass finds each row's account by its number.
     let size = super::score::input_size(path);
-    let pass = |tables: &AccountTables, score_level: bool| {
+    let pass = |plan: &Plan, tables: &AccountTables, score_level: bool, partials: bool| {
         let scorer = Scorer::new(plan, as_of)
             .with_events(&events.tables)
             .with_accounts(tables);
+        let scorer = match partials {
+            true => scorer.without_account_values(),
+            false => scorer,
+        };
         let input = io::input::open(path).map_err(|e| failure(shown, EventsError::Io(e)))?;
         let pass = AccountPass {
             plan,
@@ -69,13 +76,42 @@ pub fn read_accounts(
             score_level,
             today: as_of,
             bad_values: how.bad_values,
+            partials,
         };
         io::account_pass(pass, input, read, size).map_err(|e| failure(shown, e))
     };
     let mut tables = AccountTables::default();
+    // Two reads instead of three when the score-level pass can run from
+    // memory (see `eval::RuleSplit`): only CSV records each row's account.
+    if let Some(split) = (format == Format::Csv)
+        .then(|| RuleSplit::of(plan))
+        .flatten()
+    {
+        let found = pass(&split.before, &tables, false, true)?;
+        tables.settle(account, found.table, found.rows);
+        let from_memory = match found.sums {
+            Some(sums) => score_level_from(plan, &split, &tables, as_of, sums)
+                .map_err(|_| failure(shown, EventsError::Overflow))?,
+            None => None,
+        };
+        match from_memory {
+            Some((table, sums)) => {
+                tables.settle(account, table, RowAccounts::default());
+                tables.keep_sums(sums);
+            }
+            None => {
+                let found = pass(plan, &tables, true, false)?;
+                tables.settle(account, found.table, found.rows);
+                if let Some(sums) = found.sums {
+                    tables.keep_sums(sums);
+                }
+            }
+        }
+        return Ok(tables);
+    }
     for score_level in [false, true] {
         if account.has_level(score_level) {
-            let found = pass(&tables, score_level)?;
+            let found = pass(plan, &tables, score_level, false)?;
             tables.settle(account, found.table, found.rows);
             if let Some(sums) = found.sums {
                 tables.keep_sums(sums);
@@ -83,6 +119,30 @@ pub fn read_accounts(
         }
     }
     Ok(tables)
+}
+
+/// The score-level pass from memory, given each row's sums of the
+/// split's first rules (`None`: the file must be read).
+fn score_level_from(
+    plan: &Plan,
+    split: &RuleSplit,
+    tables: &AccountTables,
+    as_of: Date,
+    sums: RowSums,
+) -> Result<Option<(AccountTable, RowSums)>, AggregateOverflow> {
+    let Some(spec) = &plan.account else {
+        return Ok(None);
+    };
+    let full = Scorer::new(plan, as_of);
+    let after = Scorer::new(&split.after, as_of).with_accounts(tables);
+    let run = FromMemory {
+        full: &full,
+        after: &after,
+        spec,
+        tables,
+        today: as_of,
+    };
+    run.run(sums)
 }
 
 fn failure(shown: &str, error: EventsError) -> EventsFailure {

@@ -106,6 +106,16 @@ impl RowAccounts {
         code.map_or(RowAccount::Unknown, |c| RowAccount::of_code(*c))
     }
 
+    /// How many rows the first pass saw.
+    pub fn len(&self) -> usize {
+        self.accounts.len()
+    }
+
+    /// Whether it saw none.
+    pub fn is_empty(&self) -> bool {
+        self.accounts.is_empty()
+    }
+
     /// The accounts of rows `rows` (those in one), for [`warm`].
     pub fn accounts_of(&self, rows: std::ops::Range<u64>) -> impl Iterator<Item = u32> + '_ {
         let at = |row: u64| usize::try_from(row).unwrap_or(usize::MAX);

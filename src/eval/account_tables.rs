@@ -152,6 +152,11 @@ impl AccountTables {
         settled.values.shrink_to_fit();
     }
 
+    /// How many accounts the passes settled.
+    pub fn accounts(&self) -> usize {
+        self.settled.as_ref().map_or(0, |s| s.leads.len())
+    }
+
     /// Keep each row's score and groups from the score-level pass: the
     /// scoring pass then runs only the ladder and tiers of those rows.
     pub fn keep_sums(&mut self, sums: RowSums) {

@@ -6,6 +6,7 @@
 
 mod account_key;
 mod account_rows;
+mod account_rules;
 mod account_tables;
 mod accounts;
 mod compiled;
@@ -23,6 +24,7 @@ mod scratch;
 mod sums;
 
 pub use account_rows::{ChunkAccounts, RowAccount, RowAccounts, RowsBuilder, WARM_ROWS};
+pub use account_rules::{partial_sums, FromMemory, RuleSplit};
 pub use account_tables::AccountTables;
 pub use accounts::{AccountTable, Adding, Scored};
 pub use events::{

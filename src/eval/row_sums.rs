@@ -30,6 +30,13 @@ pub struct RowSums {
     /// How many more rows may be kept; once a chunk does not fit, none
     /// after it is (rows are found by number, so there is no gap).
     room: usize,
+    /// Whether a chunk did not fit.
+    dropped: bool,
+    /// The rows kept though a cell was read as missing (first pass of a
+    /// split: see `FromMemory`).
+    noted: Vec<u64>,
+    /// Rows pushed so far.
+    len: u64,
 }
 
 impl RowSums {
@@ -59,11 +66,19 @@ impl RowSums {
 
     /// The next chunk's rows (`rows` of them), in input order.
     pub fn push(&mut self, rows: u64, chunk: &ChunkSums) {
+        let start = self.len;
+        self.len = self.len.saturating_add(rows);
         let rows = usize::try_from(rows).unwrap_or(usize::MAX);
         if rows > self.room {
             self.room = 0;
+            self.dropped = true;
             return;
         }
+        let noted = chunk
+            .noted
+            .iter()
+            .map(|n| start.saturating_add(n.saturating_sub(1)));
+        self.noted.extend(noted);
         self.room -= rows;
         let kept = chunk.kept.iter().copied().chain(std::iter::repeat(false));
         self.kept.extend(kept.take(rows));
@@ -72,10 +87,35 @@ impl RowSums {
         self.sums.extend(sums.take(rows.saturating_mul(self.width)));
     }
 
+    /// Row `row`'s sums, to be changed in place (see `FromMemory`).
+    pub fn get_mut(&mut self, row: u64) -> Option<&mut [Decimal]> {
+        let row = usize::try_from(row).ok()?;
+        if !*self.kept.get(row)? {
+            return None;
+        }
+        self.sums.get_mut(row * self.width..(row + 1) * self.width)
+    }
+
+    /// Whether every chunk pushed fit in the budget.
+    pub fn all_kept(&self) -> bool {
+        !self.dropped
+    }
+
+    /// The rows with a cell read as missing are no longer kept: the
+    /// scoring pass scores them in full, to write their notes.
+    pub fn forget_noted(&mut self) {
+        for row in std::mem::take(&mut self.noted) {
+            if let Some(kept) = usize::try_from(row).ok().and_then(|r| self.kept.get_mut(r)) {
+                *kept = false;
+            }
+        }
+    }
+
     /// Done: the memory not needed is given back.
     pub fn finish(mut self) -> RowSums {
         self.sums.shrink_to_fit();
         self.kept.shrink_to_fit();
+        self.noted.shrink_to_fit();
         self
     }
 }
@@ -87,6 +127,8 @@ pub struct ChunkSums {
     width: usize,
     sums: Vec<Decimal>,
     kept: Vec<bool>,
+    /// Rows (counted from 1) kept though a cell was read as missing.
+    noted: Vec<u64>,
 }
 
 impl ChunkSums {
@@ -94,6 +136,12 @@ impl ChunkSums {
     pub fn clear(&mut self) {
         self.sums.clear();
         self.kept.clear();
+        self.noted.clear();
+    }
+
+    /// Row `number`, kept, had a cell read as missing.
+    pub fn note(&mut self, number: u64) {
+        self.noted.push(number);
     }
 
     /// Row `number` (counted from 1) of the chunk scored `score`, with

@@ -64,6 +64,9 @@ pub struct Scorer<'p> {
     pub(super) events: Option<&'p [EventTable]>,
     /// The account values' tables (none given: no lead has an account).
     pub(super) accounts: Option<&'p AccountTables>,
+    /// Whether [`Scorer::attach`] sets the lead's account values (see
+    /// [`Scorer::without_account_values`]).
+    account_values: bool,
 }
 
 /// A local rule as the memo keeps it (see [`Scorer::local_points`]).
@@ -162,7 +165,16 @@ impl<'p> Scorer<'p> {
             tiers,
             events: None,
             accounts: None,
+            account_values: true,
         }
+    }
+
+    /// The scorer, leaving the leads' account values missing: for the
+    /// first pass of a split (`RuleSplit::before`), whose rules read none
+    /// and which writes no output, looking them up is wasted work.
+    pub fn without_account_values(mut self) -> Scorer<'p> {
+        self.account_values = false;
+        self
     }
 
     /// The scorer, looking each lead's account values up in `tables`.
@@ -201,7 +213,7 @@ impl<'p> Scorer<'p> {
     ) -> RowAccount {
         let empty = EventTable::default();
         let mut row_account = RowAccount::None;
-        if let Some(account) = &self.plan.account {
+        if let Some(account) = self.plan.account.as_ref().filter(|_| self.account_values) {
             let none = AccountTables::default();
             let tables = self.accounts.unwrap_or(&none);
             let key = lead.values.at(account.by).as_ref();

@@ -23,6 +23,9 @@ pub struct Scratch<'p> {
     pub(super) fixed: Vec<i128>,
     pub(super) group_sums: Vec<Decimal>,
     pub(super) score_sum: Decimal,
+    /// Whether the sums were added as integers, exactly (see
+    /// [`Scorer::exact_sums`]): in any order, they would be the same.
+    pub(super) exact: bool,
     /// Whether `score` is set already (see [`Scorer::capped_exactly`]).
     pub(super) score_capped: bool,
     /// Capped group subtotals.

@@ -33,6 +33,7 @@ impl<'p> Scorer<'p> {
         // The groups' sums, then the top level's.
         zeros(&mut scratch.group_sums, self.plan.groups.len() + 1);
         let exact = scratch.fired.any_order && self.exact_sums(scratch);
+        scratch.exact = exact;
         if exact && self.capped_exactly(scratch) {
             scratch.group_sums.pop(); // the top level's
             return;
@@ -148,6 +149,59 @@ impl<'p> Scorer<'p> {
         scratch.score_sum = sum;
         scratch.score = capped;
         scratch.score_capped = true;
+        true
+    }
+
+    /// A lead's score and capped groups from its sums before caps (`sums`:
+    /// the top level's, then each group's), as scoring caps them; `None`
+    /// past the largest decimal.
+    pub(super) fn finish_sums<'s>(
+        &self,
+        sums: &[Decimal],
+        scratch: &'s mut Scratch<'p>,
+    ) -> Option<(Decimal, &'s [Decimal])> {
+        let (top, groups) = sums.split_first()?;
+        scratch.overflow = None;
+        if self.fixed_sums(sums, scratch) && self.capped_exactly(scratch) {
+            return Some((scratch.score, &scratch.groups));
+        }
+        scratch.group_sums.clear();
+        scratch.group_sums.extend_from_slice(groups);
+        scratch.group_sums.push(*top);
+        self.cap_groups(scratch);
+        self.cap_score(scratch);
+        match scratch.overflow {
+            Some(_) => None,
+            None => Some((scratch.score, &scratch.groups)),
+        }
+    }
+
+    /// `sums` (the top level's, then the groups') as integers at their
+    /// most places, in `scratch.fixed` as [`Scorer::exact_sums`] leaves
+    /// them (the groups', then the top level's), for
+    /// [`Scorer::capped_exactly`]; false if one has too many places or
+    /// digits.
+    fn fixed_sums(&self, sums: &[Decimal], scratch: &mut Scratch<'p>) -> bool {
+        let places = sums.iter().map(Decimal::scale).max().unwrap_or(0);
+        zeros(&mut scratch.fixed, sums.len());
+        let (Some((top, groups)), Some((last, fixed))) =
+            (sums.split_first(), scratch.fixed.split_last_mut())
+        else {
+            return false;
+        };
+        for (slot, sum) in fixed
+            .iter_mut()
+            .chain([last])
+            .zip(groups.iter().chain([top]))
+        {
+            let unit = POWERS_OF_TEN.get(places.saturating_sub(sum.scale()) as usize);
+            let mantissa = i64::try_from(sum.mantissa()).ok();
+            match mantissa.zip(unit).and_then(|(m, u)| m.checked_mul(*u)) {
+                Some(n) => *slot = i128::from(n),
+                None => return false,
+            }
+        }
+        scratch.fired.places = places;
         true
     }
 

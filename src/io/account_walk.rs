@@ -14,11 +14,12 @@ use super::read_csv::CsvWalk;
 use super::reject::Rejection;
 use super::walk::{walk, Cells, Done, RowHandler, Shape};
 use crate::eval::{
-    AccountTable, ChunkAccounts, Lead, RowAccount, RowAccounts, RowScorer, RowSums, RowsBuilder,
-    Scored,
+    partial_sums, AccountTable, ChunkAccounts, Lead, RowAccount, RowAccounts, RowScorer, RowSums,
+    RowsBuilder, Scored,
 };
+use crate::id::FieldId;
 use crate::plan::AccountSpec;
-use crate::value::Decimal;
+use crate::value::{Decimal, Value};
 
 /// Walk the file's records, adding each readable row to its account.
 pub(super) fn walk_pass(
@@ -41,24 +42,33 @@ pub(super) fn walk_pass(
         if first {
             builder.push(done.start, done.rows, &done.out);
         }
-        if pass.score_level {
+        if pass.score_level || pass.partials {
             sums.push(done.rows, &done.out.sums);
         }
         Ok(Some(done.out))
     };
+    let reads = super::accounts::input_reads(pass.plan, spec);
+    let held: Vec<FieldId> = reads
+        .enumerate()
+        .filter(|(_, r)| **r)
+        .map(|(f, _)| f)
+        .collect();
     let next_worker = AtomicUsize::new(0);
     let handler = || AccountRows {
         worker: next_worker.fetch_add(1, Ordering::Relaxed),
         binding,
         adder: Adder::new(pass, spec),
-        rows: pass.score_level.then(|| RowScorer::new(pass.scorer)),
+        rows: (pass.score_level || pass.partials).then(|| RowScorer::new(pass.scorer)),
         groups: Vec::new(),
         overflow: false,
+        incomplete: false,
+        held: held.clone(),
         batch: Batch::default(),
     };
     let workers = walk(&shape, csv.chunks, handler, take).map_err(EventsError::from)?;
     let mut table = AccountTable::default();
     let mut maps = vec![Vec::new(); workers.len()];
+    let complete = workers.iter().all(|w| !w.incomplete) && sums.all_kept();
     for worker in workers {
         if worker.overflow {
             return Err(EventsError::Overflow);
@@ -72,8 +82,16 @@ pub(super) fn walk_pass(
         true => builder.finish(&maps),
         false => RowAccounts::default(),
     };
-    let sums = pass.score_level.then(|| sums.finish());
+    let sums = (pass.score_level || (pass.partials && complete)).then(|| sums.finish());
     Ok(PassTables { table, rows, sums })
+}
+
+/// `*to = from.clone()`, reusing a text's memory.
+fn copy_value(to: &mut Option<Value>, from: &Option<Value>) {
+    match (to.as_mut(), from) {
+        (Some(Value::Text(to)), Some(Value::Text(from))) => to.clone_from(from),
+        _ => to.clone_from(from),
+    }
 }
 
 /// A worker of a CSV pass.
@@ -87,6 +105,11 @@ struct AccountRows<'a, 'p> {
     rows: Option<RowScorer<'p>>,
     groups: Vec<Decimal>,
     overflow: bool,
+    /// The first pass of a split: a row's sums could not be kept.
+    incomplete: bool,
+    /// The first pass of a split: the values of a scored lead held in the
+    /// batch (those the input-level values read).
+    held: Vec<FieldId>,
     /// The first input-level pass's rows held back, to be added together.
     batch: Batch,
 }
@@ -147,6 +170,51 @@ impl AccountRows<'_, '_> {
                 self.overflow = true;
                 RowAccount::Unknown
             }
+        }
+    }
+
+    /// The first pass of a split: score the row with the split's first
+    /// rules and keep its sums, then add it to its account by key.
+    fn partial_row(&mut self, number: u64, cells: Cells, out: &mut ChunkAccounts) {
+        let Some(rows) = self.rows.as_mut() else {
+            return;
+        };
+        let mut row = rows.begin();
+        row.number(number);
+        let notes = &mut Vec::new();
+        let binding = self.binding;
+        if (binding.read_cells(number, cells.text, cells.spans, &mut row, notes)).is_err() {
+            out.set(number, RowAccount::Unknown); // rejected: in no account
+            return;
+        }
+        match row.finish() {
+            Ok(scored) if partial_sums(scored, &mut self.groups) => {
+                let (top, groups) = self.groups.split_first().unwrap_or((&Decimal::ZERO, &[]));
+                out.sums.keep(number, *top, groups);
+                if !notes.is_empty() {
+                    out.sums.note(number);
+                }
+            }
+            _ => self.incomplete = true,
+        }
+        // Held in the batch, to be added with it (see `batch_row`).
+        let (lead, _) = rows.last();
+        let batch = &mut self.batch;
+        if batch.leads.len() <= batch.len {
+            batch.leads.push(Lead::default());
+        }
+        let Some(held) = batch.leads.get_mut(batch.len) else {
+            return;
+        };
+        held.values.resize(lead.values.len(), None);
+        for &field in &self.held {
+            copy_value(held.values.at_mut(field), lead.values.at(field));
+        }
+        batch.numbers.truncate(batch.len);
+        batch.numbers.push(number);
+        batch.len += 1;
+        if batch.len == BATCH_ROWS {
+            self.add_batch(out);
         }
     }
 
@@ -214,6 +282,10 @@ impl RowHandler for AccountRows<'_, '_> {
     ) -> Result<(), Rejection> {
         if self.rows.is_none() {
             self.batch_row(number, cells, out);
+            return Ok(());
+        }
+        if self.adder.pass.partials {
+            self.partial_row(number, cells, out);
             return Ok(());
         }
         let found = self.scored_row(number, cells, out);

@@ -41,6 +41,11 @@ pub struct AccountPass<'a, 'p> {
     /// `--bad-values`: a row scoring reads with a cell taken as missing
     /// is in its account too (only rejected rows are in none).
     pub bad_values: BadValues,
+    /// The first pass of a split (`eval::RuleSplit`): `plan` is the
+    /// split's `before`, whose rules the pass runs on every row, keeping
+    /// each row's sums (`PassTables::sums`) for the score-level pass from
+    /// memory.
+    pub partials: bool,
 }
 
 impl AccountPass<'_, '_> {
@@ -55,7 +60,9 @@ impl AccountPass<'_, '_> {
 pub struct PassTables {
     pub table: AccountTable,
     pub rows: RowAccounts,
-    /// The score-level pass, over CSV: each row's score and groups.
+    /// The score-level pass, over CSV: each row's score and groups. The
+    /// first pass of a split: each row's sums of the split's first rules,
+    /// when every readable row's could be kept.
     pub sums: Option<RowSums>,
 }
 
@@ -71,7 +78,7 @@ pub fn account_pass(
         return Ok(PassTables::default());
     };
     let bind = |header: &Header| {
-        match pass.score_level {
+        match pass.score_level || pass.partials {
             true => Binding::new(pass.plan, header),
             false => Binding::of_fields(&input_fields(pass.plan, spec), header),
         }
@@ -116,6 +123,19 @@ fn csv_walk(
 /// alone: no cell of it rejects a row, and copying and folding it was
 /// most of the pass's time.
 fn input_fields(plan: &Plan, spec: &AccountSpec) -> IdVec<FieldId, FieldSpec> {
+    let read = input_reads(plan, spec);
+    let can_reject = |f: &FieldSpec| !matches!(f.ty, FieldType::Text | FieldType::List);
+    (plan.fields.iter().zip(read.iter()))
+        .map(|(f, read)| FieldSpec {
+            used: *read || (f.used && can_reject(f)),
+            ..f.clone()
+        })
+        .collect()
+}
+
+/// The lead values the input-level pass reads: the grouping field, what
+/// its values read, and the events' join keys.
+pub(super) fn input_reads(plan: &Plan, spec: &AccountSpec) -> IdVec<FieldId, bool> {
     let mut read = plan.fields.map(|_| false);
     let mut mark = |field: FieldId| *read.at_mut(field) = true;
     mark(spec.by);
@@ -128,13 +148,7 @@ fn input_fields(plan: &Plan, spec: &AccountSpec) -> IdVec<FieldId, FieldSpec> {
     for source in &plan.events {
         mark(source.lead_key);
     }
-    let can_reject = |f: &FieldSpec| !matches!(f.ty, FieldType::Text | FieldType::List);
-    (plan.fields.iter().zip(read))
-        .map(|(f, read)| FieldSpec {
-            used: read || (f.used && can_reject(f)),
-            ..f.clone()
-        })
-        .collect()
+    read
 }
 
 /// NDJSON: row by row (accounts found by key in every pass).
