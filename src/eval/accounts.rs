@@ -55,6 +55,8 @@ pub struct AccountTable {
     level: Option<Level>,
     /// Reused per lead.
     key: String,
+    /// Reused per batch of leads (see [`AccountTable::find_all`]).
+    keys: Vec<String>,
     folded: IdVec<FieldId, Folded>,
 }
 
@@ -124,6 +126,38 @@ impl AccountTable {
                 RowAccount::In(index)
             }
             _ => RowAccount::Unknown,
+        }
+    }
+
+    /// [`AccountTable::find`] for each of `leads`, into `found`: their
+    /// keys are folded first, then looked up in a loop of lookups alone,
+    /// so that their cache misses (a table of 200,000 keys is megabytes)
+    /// overlap instead of waiting one by one behind each fold; a key not
+    /// met before is then numbered, in the leads' order, as `find` would.
+    pub fn find_all(&mut self, spec: &AccountSpec, leads: &[Lead], found: &mut Vec<RowAccount>) {
+        if self.keys.len() < leads.len() {
+            self.keys.resize_with(leads.len(), String::new);
+        }
+        found.clear();
+        for (key, lead) in self.keys.iter_mut().zip(leads) {
+            let blank = !account_key_into(key, lead.values.at(spec.by).as_ref());
+            found.push(if blank {
+                RowAccount::None
+            } else {
+                RowAccount::Unknown
+            });
+        }
+        for (key, found) in self.keys.iter().zip(found.iter_mut()) {
+            if *found == RowAccount::Unknown {
+                if let Some(index) = self.by_key.get(key.as_bytes()) {
+                    *found = RowAccount::In(*index);
+                }
+            }
+        }
+        for (lead, found) in leads.iter().zip(found.iter_mut()) {
+            if *found == RowAccount::Unknown {
+                *found = self.find(spec, lead);
+            }
         }
     }
 

@@ -215,14 +215,13 @@ impl<'a, 'p> Adder<'a, 'p> {
         found: &mut Vec<RowAccount>,
     ) -> Result<(), EventsError> {
         let (spec, today) = (self.spec, self.pass.today);
-        found.clear();
         for lead in leads.iter_mut() {
             lead.values.resize(self.pass.plan.fields.len(), None);
             if !self.pass.plan.events.is_empty() {
                 self.pass.scorer.attach_events(lead, &mut self.buffer);
             }
-            found.push(self.table.find(spec, lead));
         }
+        self.table.find_all(spec, leads, found);
         let index = |found: &RowAccount| match found {
             RowAccount::In(index) => Some(*index),
             _ => None,
