@@ -90,7 +90,7 @@ pub fn read_accounts(
         let found = pass(&split.before, &tables, false, true)?;
         tables.settle(account, found.table, found.rows);
         let from_memory = match found.sums {
-            Some(sums) => score_level_from(plan, &split, &tables, as_of, sums)
+            Some(sums) => score_level_from(plan, &split, &tables, (as_of, how.threads), sums)
                 .map_err(|_| failure(shown, EventsError::Overflow))?,
             None => None,
         };
@@ -127,7 +127,7 @@ fn score_level_from(
     plan: &Plan,
     split: &RuleSplit,
     tables: &AccountTables,
-    as_of: Date,
+    (as_of, threads): (Date, usize),
     sums: RowSums,
 ) -> Result<Option<(AccountTable, RowSums)>, AggregateOverflow> {
     let Some(spec) = &plan.account else {
@@ -142,7 +142,7 @@ fn score_level_from(
         tables,
         today: as_of,
     };
-    run.run(sums)
+    run.run(sums, threads)
 }
 
 fn failure(shown: &str, error: EventsError) -> EventsFailure {

@@ -19,10 +19,11 @@
 //! file, which scores every lead in full.
 
 use super::account_rows::warm;
+use super::account_rows::RowAccounts;
 use super::account_tables::AccountTables;
 use super::accounts::{AccountTable, Adding, Scored};
 use super::events::AggregateOverflow;
-use super::row_sums::RowSums;
+use super::row_sums::{RowSums, RowsMut};
 use super::scorer::Scorer;
 use super::scratch::Scratch;
 use super::{Lead, RowAccount, WARM_ROWS};
@@ -171,16 +172,50 @@ pub struct FromMemory<'a, 'p> {
 impl FromMemory<'_, '_> {
     /// The score-level pass: each row's sums (`sums`, from the first pass,
     /// by row) completed with its account's rules, capped, and added to
-    /// its account. Gives the score-level table and each row's score and
-    /// groups (for the scoring pass); `None` when a row cannot be
-    /// completed so, and the file must be read instead.
+    /// its account, on `threads` threads (each a run of rows, with a
+    /// table of its own, merged at the end as the file's workers' are).
+    /// Gives the score-level table and each row's score and groups (for
+    /// the scoring pass); `None` when a row cannot be completed so, and
+    /// the file must be read instead.
     pub fn run(
         &self,
         mut sums: RowSums,
+        threads: usize,
     ) -> Result<Option<(AccountTable, RowSums)>, AggregateOverflow> {
-        let (Some(rows), Some(after)) = (self.tables.rows(), self.account_sums()) else {
+        let Some(rows) = self.tables.rows().filter(|r| r.len() == sums.len()) else {
             return Ok(None);
         };
+        let Some(after) = self.account_sums(threads) else {
+            return Ok(None);
+        };
+        let parts = sums.parts_mut(threads);
+        let tables: Vec<_> = std::thread::scope(|scope| {
+            let after = after.as_slice();
+            let work = |(first, part)| move || self.run_part(rows, after, first, part);
+            let handles: Vec<_> = parts.into_iter().map(|p| scope.spawn(work(p))).collect();
+            let joined = handles.into_iter().map(|h| h.join());
+            joined.map(|j| j.unwrap_or(Ok(None))).collect()
+        });
+        let mut table = AccountTable::default();
+        for part in tables {
+            let Some(part) = part? else {
+                return Ok(None);
+            };
+            table.merge(self.spec, part)?;
+        }
+        sums.forget_noted();
+        Ok(Some((table, sums)))
+    }
+
+    /// [`FromMemory::run`] for the rows of `part`, the first of which is
+    /// row `first`.
+    fn run_part(
+        &self,
+        rows: &RowAccounts,
+        after: &[Decimal],
+        first: u64,
+        mut part: RowsMut,
+    ) -> Result<Option<AccountTable>, AggregateOverflow> {
         let width = self.full.plan().groups.len() + 1;
         let mut table = AccountTable::default();
         // Score-level values read no lead value (see `RuleSplit::of`).
@@ -188,13 +223,14 @@ impl FromMemory<'_, '_> {
             values: self.full.plan().fields.map(|_| None),
         };
         let (mut capped, mut total) = (Scratch::default(), Vec::with_capacity(width));
-        for row in 0..rows.len() as u64 {
+        for i in 0..part.len() {
+            let row = first.saturating_add(i as u64);
             let (index, at) = match rows.get(row) {
                 RowAccount::Unknown => continue, // rejected: in no account
                 RowAccount::None => (None, self.tables.accounts()),
                 RowAccount::In(i) => (Some(i), usize::try_from(i).unwrap_or(usize::MAX)),
             };
-            if row.is_multiple_of(WARM_ROWS) {
+            if (i as u64).is_multiple_of(WARM_ROWS) {
                 let ahead = row.saturating_add(WARM_ROWS);
                 let next = ahead..ahead.saturating_add(WARM_ROWS);
                 table.warm(rows.accounts_of(next.clone()));
@@ -204,7 +240,7 @@ impl FromMemory<'_, '_> {
                 });
             }
             let (Some(first), Some(more)) = (
-                sums.get_mut(row),
+                part.get_mut(i),
                 after.get(at.saturating_mul(width)..at.saturating_add(1).saturating_mul(width)),
             ) else {
                 return Ok(None);
@@ -234,23 +270,46 @@ impl FromMemory<'_, '_> {
             };
             table.add_at(self.spec, index, &lead, adding)?;
         }
-        sums.forget_noted();
-        Ok(Some((table, sums)))
+        Ok(Some(table))
     }
 
     /// The sums of the account rules for each account, then for a lead in
     /// none: they read only its values, so they are run once per account,
-    /// not per lead. `None` if one's cannot be kept.
-    fn account_sums(&self) -> Option<Vec<Decimal>> {
+    /// not per lead (on `threads` threads, each a run of accounts). `None`
+    /// if one's cannot be kept.
+    fn account_sums(&self, threads: usize) -> Option<Vec<Decimal>> {
         let accounts = self.tables.accounts();
+        let per_part = (accounts + 1).div_ceil(threads.max(1));
+        let starts = (0..=accounts).step_by(per_part.max(1));
+        let parts: Vec<Option<Vec<Decimal>>> = std::thread::scope(|scope| {
+            let work = |start: usize| {
+                move || self.sums_of_accounts(start..(start + per_part).min(accounts + 1))
+            };
+            let handles: Vec<_> = starts.map(|s| scope.spawn(work(s))).collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().ok().flatten())
+                .collect()
+        });
+        let mut all = Vec::new();
+        for part in parts {
+            all.extend(part?);
+        }
+        Some(all)
+    }
+
+    /// [`FromMemory::account_sums`] of the accounts `accounts` (the one
+    /// past the last: a lead in none).
+    fn sums_of_accounts(&self, accounts: std::ops::Range<usize>) -> Option<Vec<Decimal>> {
+        let last = self.tables.accounts();
         let mut lead = Lead {
             values: self.full.plan().fields.map(|_| None),
         };
         let (mut buffer, mut scratch, mut one) = (Vec::new(), Scratch::default(), Vec::new());
         let mut all = Vec::new();
-        for i in 0..=accounts {
+        for i in accounts {
             let account = match u32::try_from(i) {
-                Ok(i) if i < accounts as u32 => RowAccount::In(i),
+                Ok(index) if i < last => RowAccount::In(index),
                 _ => RowAccount::None,
             };
             self.after.attach(&mut lead, &mut buffer, account);

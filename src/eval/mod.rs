@@ -34,7 +34,7 @@ pub use events::{
 pub use memo::{Memo, Recalled};
 pub use model_tests::{run_tests, Failure, TestResult};
 pub use row::{CellError, Row, RowScorer};
-pub use row_sums::{ChunkSums, RowSums};
+pub use row_sums::{ChunkSums, RowSums, RowsMut};
 pub use run::{DecayTrace, RuleTrace, Trace};
 pub use scorer::Scorer;
 pub use scratch::Scratch;

@@ -96,6 +96,33 @@ impl RowSums {
         self.sums.get_mut(row * self.width..(row + 1) * self.width)
     }
 
+    /// The rows in `parts` runs of consecutive rows (the last ones
+    /// shorter), each with its first row number, to be changed in place
+    /// on as many threads.
+    pub fn parts_mut(&mut self, parts: usize) -> Vec<(u64, RowsMut<'_>)> {
+        let rows = self.kept.len();
+        let per_part = rows.div_ceil(parts.max(1)).max(1);
+        let width = self.width;
+        let kept = self.kept.chunks(per_part);
+        let sums = self.sums.chunks_mut(per_part.saturating_mul(width).max(1));
+        (kept.zip(sums).enumerate())
+            .map(|(i, (kept, sums))| {
+                let first = (i * per_part) as u64;
+                (first, RowsMut { width, sums, kept })
+            })
+            .collect()
+    }
+
+    /// How many rows it has (kept or not).
+    pub fn len(&self) -> usize {
+        self.kept.len()
+    }
+
+    /// Whether it has none.
+    pub fn is_empty(&self) -> bool {
+        self.kept.is_empty()
+    }
+
     /// Whether every chunk pushed fit in the budget.
     pub fn all_kept(&self) -> bool {
         !self.dropped
@@ -117,6 +144,34 @@ impl RowSums {
         self.kept.shrink_to_fit();
         self.noted.shrink_to_fit();
         self
+    }
+}
+
+/// Consecutive rows of [`RowSums`], changed in place (see
+/// [`RowSums::parts_mut`]).
+pub struct RowsMut<'a> {
+    width: usize,
+    sums: &'a mut [Decimal],
+    kept: &'a [bool],
+}
+
+impl RowsMut<'_> {
+    /// Its row `row` (counted from its first), if kept.
+    pub fn get_mut(&mut self, row: usize) -> Option<&mut [Decimal]> {
+        if !*self.kept.get(row)? {
+            return None;
+        }
+        self.sums.get_mut(row * self.width..(row + 1) * self.width)
+    }
+
+    /// How many rows it has.
+    pub fn len(&self) -> usize {
+        self.kept.len()
+    }
+
+    /// Whether it has none.
+    pub fn is_empty(&self) -> bool {
+        self.kept.is_empty()
     }
 }
 
