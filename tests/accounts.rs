@@ -225,8 +225,20 @@ fn explain_and_plan_show_the_account() {
         .ends_with("\naccount: none (no value to group by), so its values are missing\n"));
     let plan = text(&tally(dir.path(), &["plan", "m.tally"]).stdout);
     assert!(plan.contains(
-        "\naccount by company (passes over the leads before scoring)\n  input-level (pass 1)\n    f4   account.people = count(leads)\n    f5   account.readers = count(leads where downloads has \"whitepaper\")\n  score-level (after scoring each lead)\n    f6   account.heat = sum(leads, score)\n"
+        "\naccount by company (passes over the leads before scoring)\n  input-level (pass 1)\n    f4   account.people = count(leads)\n    f5   account.readers = count(leads where downloads has \"whitepaper\")\n  score-level (each lead scored: in memory after pass 1 for a CSV file, else pass 2)\n    f6   account.heat = sum(leads, score)\n"
     ), "{plan}");
+    // A rule that reads an account value and a column: each lead is
+    // scored in a pass of its own.
+    let mixed = MODEL.replace(
+        "when account.readers >= 2 ",
+        "when account.readers >= 2 and title is present ",
+    );
+    std::fs::write(dir.path().join("mixed.tally"), mixed).unwrap();
+    let plan = text(&tally(dir.path(), &["plan", "mixed.tally"]).stdout);
+    assert!(
+        plan.contains("\n  score-level (pass 2: each lead scored first)\n    f6   account.heat"),
+        "{plan}"
+    );
 }
 
 #[test]

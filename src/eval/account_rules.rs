@@ -28,7 +28,7 @@ use super::scorer::Scorer;
 use super::scratch::Scratch;
 use super::{Lead, RowAccount, WARM_ROWS};
 use crate::check::model::Limits;
-use crate::id::{FieldId, IdVec, RuleId};
+use crate::id::{IdVec, RuleId};
 use crate::plan::{AccountSpec, Node, Plan};
 use crate::value::{Date, Decimal, Value};
 
@@ -46,54 +46,10 @@ pub struct RuleSplit {
 }
 
 impl RuleSplit {
-    /// The split, when the score-level pass can run from memory: the plan
-    /// has values of both levels, its account rules read only account
-    /// values, and its score-level values read only scores and groups.
+    /// The split, when the score-level pass can run from memory (see
+    /// [`Plan::account_rules_from_memory`]).
     pub fn of(plan: &Plan) -> Option<RuleSplit> {
-        let spec = plan.account.as_ref()?;
-        if !spec.has_level(false) || !spec.has_level(true) {
-            return None;
-        }
-        let account_field = |f: FieldId| plan.fields.at(f).account.is_some();
-        let input_level = |f: FieldId| {
-            let value = plan.fields.at(f).account;
-            value.is_some_and(|v| !*spec.score_level.at(v))
-        };
-        let reads = |node: &Node, test: &dyn Fn(FieldId) -> bool| {
-            let mut any = false;
-            node.for_each_field(&mut |f| any |= test(f));
-            any
-        };
-        let only = |node: &Node, test: &dyn Fn(FieldId) -> bool| {
-            let mut all = true;
-            node.for_each_field(&mut |f| all &= test(f));
-            all
-        };
-        let mut after = plan.rules.map(|_| false);
-        let mut after_rules = Vec::new();
-        for (id, rule) in plan.rules.enumerate() {
-            let nodes = [plan.conditions.at(rule.condition), &rule.points];
-            if nodes.iter().any(|n| reads(n, &input_level)) {
-                if !nodes.iter().all(|n| only(n, &account_field)) {
-                    return None;
-                }
-                after_rules.push(id);
-            }
-        }
-        let score_level = spec.values.iter().zip(&spec.score_level);
-        for (value, _) in score_level.filter(|(_, s)| **s) {
-            if value
-                .condition
-                .iter()
-                .chain(&value.value)
-                .any(|n| reads(n, &|_| true))
-            {
-                return None;
-            }
-        }
-        for id in after_rules {
-            *after.at_mut(id) = true;
-        }
+        let after = plan.account_rules_from_memory()?;
         Some(RuleSplit {
             before: keep_rules(plan, &after.map(|a| !a)),
             after: keep_rules(plan, &after),

@@ -118,7 +118,8 @@ events {} (read first: per lead, joined on {} = lead {lead_key}; time {})",
     }
 
     /// The account passes: the input-level values in one pass over the
-    /// leads, the score-level ones in another (each lead scored first).
+    /// leads, the score-level ones in another (each lead scored first), or
+    /// from the first pass's sums (see `Plan::account_rules_from_memory`).
     fn write_account(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Some(account) = &self.account else {
             return Ok(());
@@ -128,10 +129,14 @@ events {} (read first: per lead, joined on {} = lead {lead_key}; time {})",
             f,
             "\naccount by {by} (passes over the leads before scoring)"
         )?;
-        for (level, title) in [
-            (false, "input-level (pass 1)"),
-            (true, "score-level (after scoring each lead)"),
-        ] {
+        // Worked out from the first pass's sums, or in a pass of its own.
+        let score_level = match self.account_rules_from_memory() {
+            Some(_) => {
+                "score-level (each lead scored: in memory after pass 1 for a CSV file, else pass 2)"
+            }
+            None => "score-level (pass 2: each lead scored first)",
+        };
+        for (level, title) in [(false, "input-level (pass 1)"), (true, score_level)] {
             let values = account.values.iter().zip(&account.score_level);
             let values: Vec<_> = values.filter(|(_, l)| **l == level).collect();
             if values.is_empty() {

@@ -160,6 +160,51 @@ pub struct TierSpec {
 }
 
 impl Plan {
+    /// Which rules read an input-level account value, when the
+    /// score-level values can be worked out without reading the lead file
+    /// again: the plan has values of both levels, those rules read only
+    /// account values (so they give the same for every lead of an
+    /// account), and the score-level values read only groups and `score`.
+    /// The first pass then sums the other rules (see `eval::RuleSplit`).
+    pub fn account_rules_from_memory(&self) -> Option<IdVec<RuleId, bool>> {
+        let spec = self.account.as_ref()?;
+        if !spec.has_level(false) || !spec.has_level(true) {
+            return None;
+        }
+        let account_field = |f: FieldId| self.fields.at(f).account.is_some();
+        let input_level = |f: FieldId| {
+            let value = self.fields.at(f).account;
+            value.is_some_and(|v| !*spec.score_level.at(v))
+        };
+        let reads = |node: &Node, test: &dyn Fn(FieldId) -> bool| {
+            let mut any = false;
+            node.for_each_field(&mut |f| any |= test(f));
+            any
+        };
+        let mut rules = self.rules.map(|_| false);
+        for (id, rule) in self.rules.enumerate() {
+            let nodes = [self.conditions.at(rule.condition), &rule.points];
+            if nodes.iter().any(|n| reads(n, &input_level)) {
+                if nodes.iter().any(|n| reads(n, &|f| !account_field(f))) {
+                    return None;
+                }
+                *rules.at_mut(id) = true;
+            }
+        }
+        let score_level = spec.values.iter().zip(&spec.score_level);
+        for (value, _) in score_level.filter(|(_, s)| **s) {
+            if value
+                .condition
+                .iter()
+                .chain(&value.value)
+                .any(|n| reads(n, &|_| true))
+            {
+                return None;
+            }
+        }
+        Some(rules)
+    }
+
     /// The names of the outputs of a lead, in order: `score`, each group,
     /// `stage` (when the model has a ladder), each tier.
     pub fn output_names(&self) -> Vec<String> {
