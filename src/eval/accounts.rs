@@ -117,16 +117,7 @@ impl AccountTable {
         if !account_key_into(&mut self.key, lead.values.at(spec.by).as_ref()) {
             return RowAccount::None;
         }
-        if let Some(index) = self.by_key.get(self.key.as_bytes()) {
-            return RowAccount::In(*index);
-        }
-        match u32::try_from(self.by_key.len()) {
-            Ok(index) if index < MAX_ACCOUNTS => {
-                self.by_key.insert(Key::new(self.key.as_bytes()), index);
-                RowAccount::In(index)
-            }
-            _ => RowAccount::Unknown,
-        }
+        number_key(&mut self.by_key, self.key.as_bytes())
     }
 
     /// [`AccountTable::find`] for each of `leads`, into `found`: their
@@ -154,9 +145,9 @@ impl AccountTable {
                 }
             }
         }
-        for (lead, found) in leads.iter().zip(found.iter_mut()) {
+        for (key, found) in self.keys.iter().zip(found.iter_mut()) {
             if *found == RowAccount::Unknown {
-                *found = self.find(spec, lead);
+                *found = number_key(&mut self.by_key, key.as_bytes());
             }
         }
     }
@@ -377,6 +368,22 @@ fn fields_read(spec: &AccountSpec, score_level: bool) -> Vec<FieldId> {
     fields.dedup();
     fields
 }
+/// The account whose folded key is `key` in `by_key`; a key not met
+/// before is numbered next (`Unknown` past the most accounts a table
+/// numbers).
+fn number_key(by_key: &mut ByKey<u32>, key: &[u8]) -> RowAccount {
+    if let Some(index) = by_key.get(key) {
+        return RowAccount::In(*index);
+    }
+    match u32::try_from(by_key.len()) {
+        Ok(index) if index < MAX_ACCOUNTS => {
+            by_key.insert(Key::new(key), index);
+            RowAccount::In(index)
+        }
+        _ => RowAccount::Unknown,
+    }
+}
+
 /// An account's key in `buf`: the grouping value as `==` compares it.
 /// Text and numbers as events' keys are (text folded, blank none); a
 /// date as `YYYY-MM-DD` and a bool as `true` or `false`, since `==`
