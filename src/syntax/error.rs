@@ -135,6 +135,19 @@ pub enum SyntaxError {
         span: SourceSpan,
     },
 
+    /// A reserved word where a value is expected, followed by what follows
+    /// a value (`when from == "web"`): a field or let named with the word,
+    /// which only backticks allow.
+    #[error("`{word}` is a reserved word, so it cannot stand for a value here")]
+    #[diagnostic(code(tally::reserved_word))]
+    ReservedWordAsValue {
+        word: String,
+        #[label("reserved word, where a value is expected")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
     #[error("`{what}` is written twice")]
     #[diagnostic(
         code(tally::duplicate_block),
@@ -231,6 +244,7 @@ impl SyntaxError {
     pub(crate) fn offset(&self) -> usize {
         match self {
             SyntaxError::Unexpected { span, .. }
+            | SyntaxError::ReservedWordAsValue { span, .. }
             | SyntaxError::UnclosedBlock { span, .. }
             | SyntaxError::UnclosedText { span }
             | SyntaxError::TooDeep { span, .. } => span.offset(),
@@ -248,6 +262,7 @@ impl SyntaxError {
         };
         match &mut self {
             SyntaxError::Unexpected { span, .. }
+            | SyntaxError::ReservedWordAsValue { span, .. }
             | SyntaxError::UnclosedText { span }
             | SyntaxError::TooDeep { span, .. } => shift(span),
             SyntaxError::UnclosedBlock { open, span, .. } => {
@@ -257,6 +272,53 @@ impl SyntaxError {
             _ => {}
         }
         self
+    }
+
+    /// Whether the builder found this error inside one item, from that
+    /// item's text alone (a reserved word as a name, a date, an escape),
+    /// so it holds even when another item does not parse. The errors
+    /// about the order of items do not: a broken item is missing from
+    /// the order they judge, and so is an `else` a stray `}` moved out
+    /// of its tier (`tally::duplicate_option`).
+    pub(crate) fn is_local(&self) -> bool {
+        matches!(
+            self,
+            SyntaxError::ReservedWord { .. }
+                | SyntaxError::InvalidDate { .. }
+                | SyntaxError::InvalidEscape { .. }
+                | SyntaxError::InvalidNumber { .. }
+                | SyntaxError::FractionalDuration { .. }
+                | SyntaxError::ChainedComparison { .. }
+                | SyntaxError::SingleEquals { .. }
+        )
+    }
+
+    /// Where the error is, for listing a file's errors in text order.
+    pub(crate) fn start(&self) -> usize {
+        let span = match self {
+            SyntaxError::NotUtf8 { span, .. }
+            | SyntaxError::Unexpected { span, .. }
+            | SyntaxError::UnclosedBlock { span, .. }
+            | SyntaxError::UnclosedText { span }
+            | SyntaxError::TooDeep { span, .. }
+            | SyntaxError::InvalidDate { span, .. }
+            | SyntaxError::InvalidEscape { span, .. }
+            | SyntaxError::InvalidNumber { span, .. }
+            | SyntaxError::FractionalDuration { span, .. }
+            | SyntaxError::SingleEquals { span }
+            | SyntaxError::ReservedWord { span, .. }
+            | SyntaxError::ReservedWordAsValue { span, .. }
+            | SyntaxError::DuplicateBlock { span, .. }
+            | SyntaxError::MisplacedHeader { span }
+            | SyntaxError::MissingFields { span }
+            | SyntaxError::FieldsTooLate { span, .. }
+            | SyntaxError::SplitLadder { span, .. }
+            | SyntaxError::ElseWithoutIf { span }
+            | SyntaxError::StepAfterElse { span, .. }
+            | SyntaxError::DuplicateOption { span, .. } => span,
+            SyntaxError::ChainedComparison { first, .. } => first,
+        };
+        span.offset()
     }
 
     /// Whether the parser stopped at an item that starts inside a block

@@ -1,0 +1,160 @@
+//! Syntax errors whose cause the text around them shows, worded as that
+//! cause rather than as pest's list of expected tokens: a reserved word
+//! used as a name where a value is expected.
+
+use super::error::SyntaxError;
+use super::parser::Rule;
+use crate::span::Span;
+
+/// `when from == "web"`: a reserved word where a value is expected, used
+/// as a name (a field or let called `from`, which must be written in
+/// backticks). `word` is the word the parser stopped at (`span`).
+///
+/// A reserved word there is as often a value left out (`when visits >
+/// add 5`, where `add` is the rule's own keyword): the word is taken for
+/// a name only when what follows it is what follows a value (an operator,
+/// `add`, `then`, the end of the line), not another value, and when it is
+/// not the first word of a line that starts an item (`when x >` then a
+/// new `fields` line is an unfinished rule).
+pub(crate) fn reserved_as_value(
+    text: &str,
+    positives: &[Rule],
+    word: &str,
+    span: Span,
+) -> Option<SyntaxError> {
+    let expects_value = positives
+        .iter()
+        .any(|r| matches!(r, Rule::expr | Rule::not_expr | Rule::unary | Rule::points));
+    if !expects_value || !super::is_reserved(word) {
+        return None;
+    }
+    let line_start = text.get(..span.start)?.rfind('\n').map_or(0, |i| i + 1);
+    let first_on_line = text.get(line_start..span.start)?.trim().is_empty();
+    if first_on_line && starts_item(word) {
+        return None;
+    }
+    let after = text.get(span.end..)?;
+    if starts_value(after.split('\n').next().unwrap_or_default()) {
+        return None;
+    }
+    let quoted = format!("`{word}`");
+    let help = if text.contains(&quoted) {
+        format!(
+            "elsewhere this file writes {quoted} between backquotes (the ` key), \
+             as a reserved word must be to name a field or let: write it that way here too"
+        )
+    } else {
+        format!(
+            "to use a field or let named {quoted}, write its name between backquotes \
+             (the ` key) where it is declared and wherever it is used; or rename it"
+        )
+    };
+    Some(SyntaxError::ReservedWordAsValue {
+        word: word.to_string(),
+        span: span.into(),
+        help,
+    })
+}
+
+/// Words that begin an item of a model.
+fn starts_item(word: &str) -> bool {
+    matches!(
+        word,
+        "model"
+            | "fields"
+            | "events"
+            | "account"
+            | "let"
+            | "group"
+            | "when"
+            | "each"
+            | "if"
+            | "else"
+            | "tier"
+            | "test"
+    )
+}
+
+/// Whether `rest` (the rest of a line) starts with a value: a number, a
+/// text, a bracket, a minus, or a word that is not an operator or the
+/// keyword that ends a condition.
+fn starts_value(rest: &str) -> bool {
+    let rest = rest.trim_start();
+    let Some(first) = rest.chars().next() else {
+        return false;
+    };
+    if !(first.is_alphanumeric() || first == '_') {
+        return matches!(first, '"' | '(' | '[' | '`' | '-');
+    }
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    !matches!(
+        word.as_str(),
+        "add"
+            | "sub"
+            | "then"
+            | "and"
+            | "or"
+            | "not"
+            | "in"
+            | "between"
+            | "contains"
+            | "starts"
+            | "ends"
+            | "matches"
+            | "is"
+            | "within"
+            | "decay"
+            | "max"
+            | "where"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use crate::source::Source;
+    use crate::syntax::{parse, SyntaxError};
+
+    /// The first error of a model, as its code and message.
+    fn first_error(text: &str) -> (String, String) {
+        let (_, errors) = parse(&Source::new("m.tally", text));
+        let error = &errors[0];
+        let code = miette::Diagnostic::code(error).unwrap().to_string();
+        (code, error.to_string())
+    }
+
+    #[test]
+    fn a_reserved_word_before_an_operator_is_a_name() {
+        for (text, word) in [
+            ("fields { x: int }\nwhen from == \"web\" add 1", "from"),
+            ("fields { x: int }\nwhen x > 1 add version\n", "version"),
+            ("fields { x: int }\nwhen x > max add 1", "max"),
+            ("fields { x: int }\nwhen each in [a] add 1", "each"),
+        ] {
+            let message =
+                format!("`{word}` is a reserved word, so it cannot stand for a value here");
+            assert_eq!(first_error(text), ("tally::reserved_word".into(), message));
+        }
+    }
+
+    /// A keyword where a value was left out is the value left out.
+    #[test]
+    fn a_keyword_after_a_missing_value_is_not_a_name() {
+        for (text, found) in [
+            ("fields { x: int }\nwhen x > add 5", "`add`"),
+            ("fields { x: int }\nwhen x > and x < 3 add 5", "`and`"),
+            ("fields { x: int }\nwhen x >\nfields { y: int }", "`fields`"),
+            ("fields { x: int }\nif x > then A", "`then`"),
+        ] {
+            let (_, errors) = parse(&Source::new("m.tally", text));
+            let Some(SyntaxError::Unexpected { found: f, .. }) = errors.first() else {
+                panic!("{text:?}: {errors:?}");
+            };
+            assert_eq!(f, found, "{text:?}");
+        }
+    }
+}
