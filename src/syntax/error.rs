@@ -148,6 +148,30 @@ pub enum SyntaxError {
         help: String,
     },
 
+    /// `activity: { kind: "webinar" }` in a `given`: the events of a
+    /// source are a list of records, `[ { … }, … ]`.
+    #[error("the events of `{name}` are a list, written in square brackets")]
+    #[diagnostic(code(tally::given_events))]
+    EventsNotAList {
+        name: String,
+        #[label("a `{{ … }}` block where a list `[ … ]` is expected")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    /// `activity: [ kind: "webinar" ]`: an event's fields without the
+    /// braces of its record.
+    #[error("an event of `{name}` is a record of its fields, written in braces")]
+    #[diagnostic(code(tally::given_events))]
+    EventNotARecord {
+        name: String,
+        #[label("these fields need `{{ … }}` around them")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
     #[error("`{what}` is written twice")]
     #[diagnostic(
         code(tally::duplicate_block),
@@ -245,6 +269,8 @@ impl SyntaxError {
         match self {
             SyntaxError::Unexpected { span, .. }
             | SyntaxError::ReservedWordAsValue { span, .. }
+            | SyntaxError::EventsNotAList { span, .. }
+            | SyntaxError::EventNotARecord { span, .. }
             | SyntaxError::UnclosedBlock { span, .. }
             | SyntaxError::UnclosedText { span }
             | SyntaxError::TooDeep { span, .. } => span.offset(),
@@ -263,6 +289,8 @@ impl SyntaxError {
         match &mut self {
             SyntaxError::Unexpected { span, .. }
             | SyntaxError::ReservedWordAsValue { span, .. }
+            | SyntaxError::EventsNotAList { span, .. }
+            | SyntaxError::EventNotARecord { span, .. }
             | SyntaxError::UnclosedText { span }
             | SyntaxError::TooDeep { span, .. } => shift(span),
             SyntaxError::UnclosedBlock { open, span, .. } => {
@@ -308,6 +336,8 @@ impl SyntaxError {
             | SyntaxError::SingleEquals { span }
             | SyntaxError::ReservedWord { span, .. }
             | SyntaxError::ReservedWordAsValue { span, .. }
+            | SyntaxError::EventsNotAList { span, .. }
+            | SyntaxError::EventNotARecord { span, .. }
             | SyntaxError::DuplicateBlock { span, .. }
             | SyntaxError::MisplacedHeader { span }
             | SyntaxError::MissingFields { span }

@@ -7,6 +7,7 @@ pub mod ast;
 mod build;
 mod build_expr;
 mod error;
+mod given_slips;
 mod parser;
 mod print;
 mod recover;

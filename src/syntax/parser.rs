@@ -179,6 +179,15 @@ fn translate(text: &str, error: pest::error::Error<Rule>) -> SyntaxError {
     if let Some(error) = super::slips::reserved_as_value(text, &positives, &word_at(&found), span) {
         return error;
     }
+    let stop = super::given_slips::Stop {
+        text,
+        positives: &positives,
+        found: &found,
+        span,
+    };
+    if let Some(error) = super::given_slips::error(&stop) {
+        return error;
+    }
     let expected = expected_words(&positives);
     let help = context_hint(text, at, &found).or_else(|| hint(&positives, &found));
     SyntaxError::Unexpected {
@@ -281,7 +290,7 @@ fn found_at(text: &str, at: usize) -> (String, Span) {
 }
 
 /// Words for what the parser would have accepted, most useful first.
-fn expected_words(positives: &[Rule]) -> String {
+pub(crate) fn expected_words(positives: &[Rule]) -> String {
     // A condition that could go on but should end: name the ending only.
     if positives.contains(&Rule::effect) {
         return "`add` or `sub`".into();
