@@ -40,6 +40,20 @@ pub enum SyntaxError {
         help: Option<String>,
     },
 
+    /// A `{` still open where the file ends: pest's list of what could
+    /// come next would not say which block.
+    #[error("a block is never closed: the file ends inside it")]
+    #[diagnostic(
+        code(tally::unclosed_block),
+        help("add the missing `}}` at the end of the block")
+    )]
+    UnclosedAtEnd {
+        #[label("this `{{` is never closed")]
+        open: SourceSpan,
+        #[label("the file ends here")]
+        span: SourceSpan,
+    },
+
     #[error("text is not closed")]
     #[diagnostic(
         code(tally::unclosed_text),
@@ -272,6 +286,7 @@ impl SyntaxError {
             | SyntaxError::EventsNotAList { span, .. }
             | SyntaxError::EventNotARecord { span, .. }
             | SyntaxError::UnclosedBlock { span, .. }
+            | SyntaxError::UnclosedAtEnd { span, .. }
             | SyntaxError::UnclosedText { span }
             | SyntaxError::TooDeep { span, .. } => span.offset(),
             _ => 0,
@@ -293,7 +308,8 @@ impl SyntaxError {
             | SyntaxError::EventNotARecord { span, .. }
             | SyntaxError::UnclosedText { span }
             | SyntaxError::TooDeep { span, .. } => shift(span),
-            SyntaxError::UnclosedBlock { open, span, .. } => {
+            SyntaxError::UnclosedBlock { open, span, .. }
+            | SyntaxError::UnclosedAtEnd { open, span } => {
                 shift(open);
                 shift(span);
             }
@@ -327,6 +343,7 @@ impl SyntaxError {
             SyntaxError::NotUtf8 { span, .. }
             | SyntaxError::Unexpected { span, .. }
             | SyntaxError::UnclosedBlock { span, .. }
+            | SyntaxError::UnclosedAtEnd { span, .. }
             | SyntaxError::UnclosedText { span }
             | SyntaxError::TooDeep { span, .. }
             | SyntaxError::InvalidDate { span, .. }

@@ -179,6 +179,18 @@ fn translate(text: &str, error: pest::error::Error<Rule>) -> SyntaxError {
     if let Some(error) = super::slips::reserved_as_value(text, &positives, &word_at(&found), span) {
         return error;
     }
+    let at_end = span.start >= text.trim_end().len();
+    if at_end && positives.contains(&Rule::close_brace) {
+        if let Some(open) = unclosed_brace_before(text, at) {
+            // Labelled after the last character of the file's text: the
+            // end itself is past the last line, and no excerpt shows it.
+            let end = text.trim_end().len();
+            return SyntaxError::UnclosedAtEnd {
+                open: Span::new(open, open + 1).into(),
+                span: Span::new(end, end).into(),
+            };
+        }
+    }
     let stop = super::given_slips::Stop {
         text,
         positives: &positives,
