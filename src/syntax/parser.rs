@@ -201,7 +201,11 @@ fn translate(text: &str, error: pest::error::Error<Rule>) -> SyntaxError {
         return error;
     }
     let expected = expected_words(&positives);
-    let help = context_hint(text, at, &found).or_else(|| hint(&positives, &found));
+    let word = word_at(&found);
+    let help = (super::slips::missing_condition(text, at, &word))
+        .or_else(|| super::slips::misspelt_keyword(&positives, &word))
+        .or_else(|| context_hint(text, at, &found))
+        .or_else(|| hint(&positives, &found));
     SyntaxError::Unexpected {
         expected,
         found,

@@ -56,6 +56,67 @@ pub(crate) fn reserved_as_value(
     })
 }
 
+/// "did you mean `when`?" for a word close to a keyword the parser
+/// would have taken where it stopped (`whne`, `ad`, `thne`).
+pub(crate) fn misspelt_keyword(positives: &[Rule], word: &str) -> Option<String> {
+    if word.chars().count() < 2 || super::is_reserved(word) {
+        return None;
+    }
+    let lower = word.to_lowercase();
+    let close = positives
+        .iter()
+        .flat_map(|r| keyword_words(*r))
+        .map(|k| (strsim::damerau_levenshtein(&lower, k), *k))
+        .filter(|(d, k)| *d <= if k.len() <= 4 { 1 } else { 2 })
+        .min()?;
+    Some(format!("did you mean `{}`?", close.1))
+}
+
+/// The keywords a rule pest expected stands for.
+fn keyword_words(rule: Rule) -> &'static [&'static str] {
+    use Rule::*;
+    match rule {
+        kw_model => &["model"],
+        kw_fields => &["fields"],
+        kw_events => &["events"],
+        kw_account => &["account"],
+        kw_let => &["let"],
+        kw_group => &["group"],
+        kw_when => &["when"],
+        kw_each => &["each"],
+        kw_if => &["if"],
+        kw_else => &["else"],
+        kw_then => &["then"],
+        kw_tier => &["tier"],
+        kw_test => &["test"],
+        kw_given => &["given"],
+        kw_expect => &["expect"],
+        kw_decay | decay => &["decay"],
+        kw_since | since => &["since"],
+        kw_where => &["where"],
+        effect => &["add", "sub"],
+        required_opt => &["required"],
+        _ => &[],
+    }
+}
+
+/// `when add 5`: a rule without its condition.
+pub(crate) fn missing_condition(text: &str, at: usize, word: &str) -> Option<String> {
+    let before = text.get(..at)?.trim_end();
+    let rule = match word {
+        "add" | "sub" if before.ends_with("when") => "`when CONDITION add POINTS`",
+        "then" if before.ends_with("if") => "`if CONDITION then LABEL`",
+        _ => return None,
+    };
+    Some(format!(
+        "the condition is missing: write it after `{}`, as in {rule}",
+        before
+            .rsplit(char::is_whitespace)
+            .next()
+            .unwrap_or_default()
+    ))
+}
+
 /// Words that begin an item of a model.
 fn starts_item(word: &str) -> bool {
     matches!(
@@ -138,6 +199,48 @@ mod tests {
             let message =
                 format!("`{word}` is a reserved word, so it cannot stand for a value here");
             assert_eq!(first_error(text), ("tally::reserved_word".into(), message));
+        }
+    }
+
+    /// The help line of the first error of a model.
+    fn help(text: &str) -> Option<String> {
+        let (_, errors) = parse(&Source::new("m.tally", text));
+        match errors.first() {
+            Some(SyntaxError::Unexpected { help, .. }) => help.clone(),
+            other => panic!("{text:?}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_word_next_to_a_keyword_is_a_misspelling() {
+        let head = "fields { x: int }\n";
+        for (text, keyword) in [
+            ("whne x > 1 add 1", "when"),
+            ("gruop g { when x > 1 add 1 }", "group"),
+            ("when x > 1 ad 1", "add"),
+            ("if x > 1 thne A", "then"),
+            ("test \"t\" { givn { x: 1 } }", "given"),
+        ] {
+            let expected = format!("did you mean `{keyword}`?");
+            assert_eq!(help(&format!("{head}{text}")), Some(expected), "{text}");
+        }
+        // Far from every keyword: no guess.
+        assert_eq!(help(&format!("{head}whatever x > 1 add 1")), None);
+    }
+
+    #[test]
+    fn a_rule_or_ladder_line_without_a_condition_says_so() {
+        let head = "fields { x: int }\n";
+        let cases = [
+            (
+                "when add 5",
+                "after `when`, as in `when CONDITION add POINTS`",
+            ),
+            ("if then A", "after `if`, as in `if CONDITION then LABEL`"),
+        ];
+        for (text, tail) in cases {
+            let expected = format!("the condition is missing: write it {tail}");
+            assert_eq!(help(&format!("{head}{text}")), Some(expected), "{text}");
         }
     }
 
