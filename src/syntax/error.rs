@@ -131,6 +131,17 @@ pub enum SyntaxError {
         second: SourceSpan,
     },
 
+    #[error("`within` takes a duration, but `{number}` has no unit")]
+    #[diagnostic(
+        code(tally::within_without_unit),
+        help("write the unit after the number: `within {number} days` (or `weeks`, `months`, `years`); an event set's `within` keeps the events of that last stretch of time")
+    )]
+    WithinWithoutUnit {
+        number: String,
+        #[label("a number where a duration is expected")]
+        span: SourceSpan,
+    },
+
     #[error("`=` is not a comparison")]
     #[diagnostic(code(tally::single_equals), help("write `==` to compare two values"))]
     SingleEquals {
@@ -333,6 +344,7 @@ impl SyntaxError {
                 | SyntaxError::InvalidNumber { .. }
                 | SyntaxError::FractionalDuration { .. }
                 | SyntaxError::ChainedComparison { .. }
+                | SyntaxError::WithinWithoutUnit { .. }
                 | SyntaxError::SingleEquals { .. }
         )
     }
@@ -351,6 +363,7 @@ impl SyntaxError {
             | SyntaxError::InvalidNumber { span, .. }
             | SyntaxError::FractionalDuration { span, .. }
             | SyntaxError::SingleEquals { span }
+            | SyntaxError::WithinWithoutUnit { span, .. }
             | SyntaxError::ReservedWord { span, .. }
             | SyntaxError::ReservedWordAsValue { span, .. }
             | SyntaxError::EventsNotAList { span, .. }
