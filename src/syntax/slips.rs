@@ -117,6 +117,53 @@ pub(crate) fn missing_condition(text: &str, at: usize, word: &str) -> Option<Str
     ))
 }
 
+/// Help for the slips in a `decay` (spec section 11) and an `account`
+/// header (section 12): `half life`, `50 %`, `every month`, a period
+/// without its unit or below zero, `max` before `decay`, `account company`.
+pub(crate) fn decay_hint(text: &str, at: usize, positives: &[Rule], word: &str) -> Option<String> {
+    let before = text.get(..at)?.trim_end();
+    let rest = text.get(at..)?;
+    let line_before = before.rsplit('\n').next().unwrap_or_default();
+    let expects = |rule: Rule| positives.contains(&rule);
+    let help = if expects(Rule::half_life_word) && word.starts_with("half") {
+        "write `half-life` with a hyphen: `decay half-life 30 days`"
+    } else if expects(Rule::percent) && percent_with_space(rest) {
+        "write the share with no space before `%`: `decay 50% every 1 month`"
+    } else if expects(Rule::number) && before.ends_with("every") {
+        "give the number of periods before the unit: `every 1 month`"
+    } else if expects(Rule::number) && word == "-" && line_before.contains("decay") {
+        "a decay's period is a positive duration, e.g. `half-life 30 days`"
+    } else if (expects(Rule::duration) || expects(Rule::unit)) && period_without_unit(before) {
+        "a duration is a number and its unit: `30 days` (or `weeks`, `months`, `years`; `day` and the other singulars too)"
+    } else if word == "decay" && line_before.contains(" max ") {
+        "`decay` comes before `max`: `each SET add POINTS decay … max N \"REASON\"`"
+    } else if expects(Rule::by_word) {
+        "an account block reads `account by FIELD { let NAME = AGGREGATE … }`"
+    } else {
+        return None;
+    };
+    Some(help.to_string())
+}
+
+/// Whether `before` ends with a number right after a word that takes a
+/// duration (`half-life 30`, `every 1`, `within 90`): a number elsewhere
+/// may well be a value (`when x > 1 ad 1`).
+fn period_without_unit(before: &str) -> bool {
+    let word = before.trim_end_matches(|c: char| c.is_ascii_digit() || c == '_');
+    word.len() < before.len()
+        && ["half-life", "linear", "every", "within"]
+            .iter()
+            .any(|w| word.trim_end().ends_with(w))
+}
+
+/// Whether `rest` starts with a number, blanks and `%`.
+fn percent_with_space(rest: &str) -> bool {
+    let digits = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    digits.len() < rest.len()
+        && digits.starts_with([' ', '\t'])
+        && digits.trim_start().starts_with('%')
+}
+
 /// Words that begin an item of a model.
 fn starts_item(word: &str) -> bool {
     matches!(
@@ -241,6 +288,30 @@ mod tests {
         for (text, tail) in cases {
             let expected = format!("the condition is missing: write it {tail}");
             assert_eq!(help(&format!("{head}{text}")), Some(expected), "{text}");
+        }
+    }
+
+    #[test]
+    fn slips_in_a_decay_or_an_account_header_get_the_right_form() {
+        let head = "fields { x: int, d: date, c: text }
+events a { x: int key; t: date time; k: text }
+";
+        let cases = [
+            ("each a add 5 decay half life 30 days", "write `half-life` with a hyphen: `decay half-life 30 days`"),
+            ("each a add 5 decay halflife 30 days", "write `half-life` with a hyphen: `decay half-life 30 days`"),
+            ("each a add 5 decay 50 % every 1 month", "write the share with no space before `%`: `decay 50% every 1 month`"),
+            ("each a add 5 decay 50% every month", "give the number of periods before the unit: `every 1 month`"),
+            ("each a add 5 decay half-life -3 days", "a decay's period is a positive duration, e.g. `half-life 30 days`"),
+            ("each a add 5 decay linear 30\nwhen x > 1 add 1", "a duration is a number and its unit: `30 days` (or `weeks`, `months`, `years`; `day` and the other singulars too)"),
+            ("each a add 5 max 15 decay linear 60 days", "`decay` comes before `max`: `each SET add POINTS decay … max N \"REASON\"`"),
+            ("account c { let n = count(leads) }", "an account block reads `account by FIELD { let NAME = AGGREGATE … }`"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(
+                help(&format!("{head}{text}")),
+                Some(expected.to_string()),
+                "{text}"
+            );
         }
     }
 
