@@ -408,7 +408,10 @@ impl Checker<'_> {
     fn given(&mut self, entry: &ast::Given) -> Option<(FieldId, Value)> {
         let name = &entry.field.node;
         let Some(id) = self.fields.position(|f| &f.name == name) else {
-            let candidate = closest(name, self.fields.iter().map(|f| f.name.as_str()));
+            // An events source misspelt is as likely as a field.
+            let fields = self.fields.iter().map(|f| f.name.as_str());
+            let sources = self.sources.iter().map(|s| s.name.as_str());
+            let candidate = closest(name, fields.chain(sources));
             self.errors.push(CheckError::UnknownField {
                 name: name.clone(),
                 span: entry.field.span.into(),
@@ -451,6 +454,7 @@ fn given_value(
         (FieldType::List, L::List(items)) => {
             list_items(items).map(Some).ok_or(Expected::Literal(ty))
         }
+        (_, L::Records(_)) => Err(Expected::NotEvents(ty)),
         _ => Err(Expected::Literal(ty)),
     }
 }
