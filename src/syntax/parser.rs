@@ -204,6 +204,7 @@ fn translate(text: &str, error: pest::error::Error<Rule>) -> SyntaxError {
     let word = word_at(&found);
     let help = (super::slips::missing_condition(text, at, &word))
         .or_else(|| super::slips::decay_hint(text, at, &positives, &word))
+        .or_else(|| super::slips::missing_part(text, at, &positives, &found))
         .or_else(|| super::slips::misspelt_keyword(&positives, &word))
         .or_else(|| context_hint(text, at, &found))
         .or_else(|| hint(&positives, &found));

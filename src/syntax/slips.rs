@@ -164,6 +164,96 @@ fn percent_with_space(rest: &str) -> bool {
         && digits.trim_start().starts_with('%')
 }
 
+/// Help for a part of an item left out: a ladder line's label, the
+/// condition after `and`, a limit's number, a group's or tier's name,
+/// a list's `]`.
+pub(crate) fn missing_part(
+    text: &str,
+    at: usize,
+    positives: &[Rule],
+    found: &str,
+) -> Option<String> {
+    let before = text.get(..at)?.trim_end();
+    let last = before
+        .rsplit(char::is_whitespace)
+        .next()
+        .unwrap_or_default();
+    let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let first_on_line = text.get(line_start..at)?.trim().is_empty();
+    let expects = |rule: Rule| positives.contains(&rule);
+    let help = if expects(Rule::label) && first_on_line {
+        "the label is missing: a ladder line reads `if CONDITION then LABEL`".to_string()
+    } else if matches!(last, "and" | "or" | "not")
+        && (expects(Rule::expr) || expects(Rule::not_expr) || expects(Rule::unary))
+    {
+        format!("a condition is missing after `{last}`: write one, or remove the `{last}`")
+    } else if expects(Rule::signed_number) && matches!(last, "max" | "min") {
+        format!("write the limit after `{last}`, as in `{last} 50`")
+    } else if found == "`{`" && matches!(last, "group" | "tier" | "events") {
+        format!(
+            "a `{last}` needs a name before its `{{`, as in `{last} {} {{ … }}`",
+            example_name(last)
+        )
+    } else if expects(Rule::close_bracket) && innermost_open(before) == Some('[') {
+        let line_rest = text.get(at..)?.split('\n').next().unwrap_or_default();
+        if let Some(close) = line_rest.find(']') {
+            let open = before.rfind('[')?;
+            let items = text.get(open + 1..at + close)?;
+            let items: Vec<&str> = items
+                .split([' ', '\t', ','])
+                .filter(|i| !i.is_empty())
+                .collect();
+            let list = format!("[{}]", items.join(", "));
+            let list = if list.chars().count() <= 60 {
+                list
+            } else {
+                "[a, b, c]".to_string()
+            };
+            format!("separate the list's items with commas: `{list}`")
+        } else {
+            "the list is not closed: write `]` after its last item".to_string()
+        }
+    } else {
+        return None;
+    };
+    Some(help)
+}
+
+fn example_name(item: &str) -> &'static str {
+    match item {
+        "group" => "engagement",
+        "tier" => "grade",
+        _ => "activity",
+    }
+}
+
+/// The innermost bracket still open at the end of `text` (text literals
+/// and comments skipped).
+fn innermost_open(text: &str) -> Option<char> {
+    let mut open = Vec::new();
+    let mut in_text = false;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match (c, in_text) {
+            ('"', _) => in_text = !in_text,
+            ('\\', true) => {
+                chars.next();
+            }
+            ('\n', _) => in_text = false,
+            (_, true) => {}
+            ('#', false) => {
+                chars.by_ref().find(|c| *c == '\n');
+            }
+            ('(' | '[' | '{', false) => open.push(c),
+            (')' | ']' | '}', false) => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.pop()
+}
+
 /// Words that begin an item of a model.
 fn starts_item(word: &str) -> bool {
     matches!(
@@ -305,6 +395,48 @@ events a { x: int key; t: date time; k: text }
             ("each a add 5 decay linear 30\nwhen x > 1 add 1", "a duration is a number and its unit: `30 days` (or `weeks`, `months`, `years`; `day` and the other singulars too)"),
             ("each a add 5 max 15 decay linear 60 days", "`decay` comes before `max`: `each SET add POINTS decay … max N \"REASON\"`"),
             ("account c { let n = count(leads) }", "an account block reads `account by FIELD { let NAME = AGGREGATE … }`"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(
+                help(&format!("{head}{text}")),
+                Some(expected.to_string()),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_part_left_out_is_named() {
+        let head = "fields { x: int, t: list }\n";
+        let cases = [
+            (
+                "if x > 1 then A\nif x > 0 then\nelse C",
+                "the label is missing: a ladder line reads `if CONDITION then LABEL`",
+            ),
+            (
+                "when x > 1 and add 5",
+                "a condition is missing after `and`: write one, or remove the `and`",
+            ),
+            (
+                "group g max { when x > 1 add 1 }",
+                "write the limit after `max`, as in `max 50`",
+            ),
+            (
+                "tier { if x > 1 then A }",
+                "a `tier` needs a name before its `{`, as in `tier grade { … }`",
+            ),
+            (
+                "group { when x > 1 add 1 }",
+                "a `group` needs a name before its `{`, as in `group engagement { … }`",
+            ),
+            (
+                "when t contains any [a, b add 5",
+                "the list is not closed: write `]` after its last item",
+            ),
+            (
+                "when t contains any [a b, c] add 5",
+                "separate the list's items with commas: `[a, b, c]`",
+            ),
         ];
         for (text, expected) in cases {
             assert_eq!(
