@@ -187,6 +187,9 @@ pub(crate) fn missing_part(
         && (expects(Rule::expr) || expects(Rule::not_expr) || expects(Rule::unary))
     {
         format!("a condition is missing after `{last}`: write one, or remove the `{last}`")
+    } else if expects(Rule::text) && matches!(last, "test" | "model") && found.starts_with("`") {
+        let word = found.trim_matches('`');
+        format!("a {last}'s name is text in quotes: `{last} \"{word}\"`")
     } else if expects(Rule::signed_number) && matches!(last, "max" | "min") {
         format!("write the limit after `{last}`, as in `{last} 50`")
     } else if found == "`{`" && matches!(last, "group" | "tier" | "events") {
@@ -416,6 +419,10 @@ events a { x: int key; t: date time; k: text }
             (
                 "when x > 1 and add 5",
                 "a condition is missing after `and`: write one, or remove the `and`",
+            ),
+            (
+                "test t { expect score == 0 }",
+                "a test's name is text in quotes: `test \"t\"`",
             ),
             (
                 "group g max { when x > 1 add 1 }",
