@@ -36,7 +36,11 @@ pub(crate) fn error(stop: &Stop<'_>) -> Option<SyntaxError> {
     let list = open_given_list(stop.text, stop.span.start)?;
     let name = entry_name(stop.text, list)?;
     let help = match stop.found {
-        "`:`" => return Some(not_records(stop.text, list, name)),
+        // Only an events source takes records: for a field, the list of
+        // values is the mistake, and pest's words say it.
+        "`:`" if declares_events(stop.text, name) => {
+            return Some(not_records(stop.text, list, name));
+        }
         "`{`" => "separate the events with a comma: `}, {`".to_string(),
         "`}`" => format!("close the list of events of `{name}` with `]` after its last event"),
         _ => return None,
@@ -313,6 +317,10 @@ when account.readers > 1 add 1
             let expected = (message.to_string(), Some(help.to_string()));
             assert_eq!(first(given), expected, "{given}");
         }
+        // Records are for events sources only: a field's list is not told
+        // to hold them.
+        let field_list = first("company: [ x: 1 ]");
+        assert_eq!(field_list, ("expected `]` or `,`, found `:`".into(), None));
     }
 
     /// The right forms parse, so none of the above fires on them.

@@ -199,7 +199,11 @@ pub(crate) fn missing_part(
         )
     } else if expects(Rule::close_bracket) && innermost_open(before) == Some('[') {
         let line_rest = text.get(at..)?.split('\n').next().unwrap_or_default();
-        if let Some(close) = line_rest.find(']') {
+        // Two items side by side: the parser stopped at the second one.
+        let item = found
+            .trim_start_matches('`')
+            .starts_with(|c: char| c.is_alphanumeric() || c == '"');
+        if let Some(close) = line_rest.find(']').filter(|_| item) {
             let open = before.rfind('[')?;
             let items = text.get(open + 1..at + close)?;
             let items: Vec<&str> = items
@@ -213,6 +217,8 @@ pub(crate) fn missing_part(
                 "[a, b, c]".to_string()
             };
             format!("separate the list's items with commas: `{list}`")
+        } else if line_rest.contains(']') {
+            return None;
         } else {
             "the list is not closed: write `]` after its last item".to_string()
         }
