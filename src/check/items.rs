@@ -371,6 +371,14 @@ impl Checker<'_> {
                     continue;
                 };
                 let field = src.fields.get(id)?;
+                if id == src.key {
+                    self.errors.push(CheckError::GivenEventKey {
+                        source_name: src.name.clone(),
+                        key: field.name.clone(),
+                        span: item.field.span.to(item.value.span).into(),
+                    });
+                    continue;
+                }
                 match given_value(field.ty, &field.read, &item.value.node) {
                     Ok(value) => {
                         if let Some(slot) = values.get_mut(id) {
