@@ -564,6 +564,21 @@ pub enum CheckError {
         #[label("no `{time}`")]
         span: SourceSpan,
     },
+
+    /// The join key given inside an event of a test: every event given
+    /// belongs to the test's lead, so the value would be ignored, and a
+    /// test that seems to give another lead's event would pass unseen.
+    #[error("an event given in a test belongs to the test's lead: its `{key}` is not given")]
+    #[diagnostic(
+        code(tally::given_event_key),
+        help("remove `{key}` from the event; to test a lead without these events, leave `{source_name}` out of `given`")
+    )]
+    GivenEventKey {
+        source_name: String,
+        key: String,
+        #[label("the key of the event: the test's lead's `{key}`")]
+        span: SourceSpan,
+    },
 }
 
 /// `did you mean `x`?` for a close candidate, else `otherwise`.

@@ -140,7 +140,13 @@ impl Checker<'_> {
         if !self.has_fields {
             return; // the missing `fields` block is reported already
         }
-        let candidate = closest(name, self.known_names()).map(str::to_string);
+        // Inside an event set the event's own fields are names too, and
+        // the likelier meaning of a typo there (`knd` for `kind`).
+        let scope = self.scope.and_then(|s| self.sources.get(s));
+        let event_fields = scope
+            .into_iter()
+            .flat_map(|s| s.fields.iter().map(|f| f.name.as_str()));
+        let candidate = closest(name, event_fields.chain(self.known_names())).map(str::to_string);
         self.errors.push(CheckError::UnknownName {
             name: name.to_string(),
             span: span.into(),

@@ -371,6 +371,14 @@ impl Checker<'_> {
                     continue;
                 };
                 let field = src.fields.get(id)?;
+                if id == src.key {
+                    self.errors.push(CheckError::GivenEventKey {
+                        source_name: src.name.clone(),
+                        key: field.name.clone(),
+                        span: item.field.span.to(item.value.span).into(),
+                    });
+                    continue;
+                }
                 match given_value(field.ty, &field.read, &item.value.node) {
                     Ok(value) => {
                         if let Some(slot) = values.get_mut(id) {
@@ -408,7 +416,10 @@ impl Checker<'_> {
     fn given(&mut self, entry: &ast::Given) -> Option<(FieldId, Value)> {
         let name = &entry.field.node;
         let Some(id) = self.fields.position(|f| &f.name == name) else {
-            let candidate = closest(name, self.fields.iter().map(|f| f.name.as_str()));
+            // An events source misspelt is as likely as a field.
+            let fields = self.fields.iter().map(|f| f.name.as_str());
+            let sources = self.sources.iter().map(|s| s.name.as_str());
+            let candidate = closest(name, fields.chain(sources));
             self.errors.push(CheckError::UnknownField {
                 name: name.clone(),
                 span: entry.field.span.into(),
@@ -451,6 +462,7 @@ fn given_value(
         (FieldType::List, L::List(items)) => {
             list_items(items).map(Some).ok_or(Expected::Literal(ty))
         }
+        (_, L::Records(_)) => Err(Expected::NotEvents(ty)),
         _ => Err(Expected::Literal(ty)),
     }
 }

@@ -448,8 +448,17 @@ impl Checker<'_> {
             }
             _ if b.ty.is_error() || !left => poisoned(span),
             _ => {
+                // The user's own number, when it is one: `within 30`
+                // should become `within 30 days`, not an example's 90.
+                let amount = match &b.kind {
+                    ExprKind::Const(Value::Number(n)) if n.fract().is_zero() && *n > 0.into() => {
+                        self.text(b.span)
+                    }
+                    _ => "90".to_string(),
+                };
                 let hint = Hint::WithinDays {
                     date: self.text(a.span),
+                    amount,
                 };
                 self.mismatch(
                     "the right side of `within`",

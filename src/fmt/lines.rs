@@ -185,7 +185,17 @@ pub fn record(entries: &[Given]) -> String {
 pub fn given(entry: &Given) -> String {
     format!(
         "{}: {}",
-        canonical_name(&entry.field.node),
+        given_name(&entry.field.node),
         canonical_literal(&entry.value.node)
     )
+}
+
+/// The name of a `given` entry: `account.NAME` as written (the syntax
+/// tree keeps it as that text, and backticks would print a name with a
+/// dot in it, `` `account.readers` ``), any other name canonical.
+pub fn given_name(name: &str) -> String {
+    match name.strip_prefix("account.") {
+        Some(value) if canonical_name(value) == value => name.to_string(),
+        _ => canonical_name(name),
+    }
 }

@@ -101,10 +101,7 @@ impl Builder {
         for tail in tails {
             let tail_span = self.span_of(&tail);
             if let Some(prev) = previous {
-                self.errors.push(SyntaxError::ChainedComparison {
-                    first: prev.into(),
-                    second: tail_span.into(),
-                });
+                self.errors.push(chain_error(prev, &tail, tail_span));
                 break;
             }
             let whole = result.span.to(tail_span);
@@ -514,4 +511,27 @@ fn flat(mut operands: Vec<Expr>, span: Option<Span>, make: fn(Vec<Expr>) -> Expr
 /// expression the parser guaranteed but the tree lacks.
 fn invalid_at(span: Span) -> Expr {
     Spanned::new(ExprKind::Invalid, span)
+}
+
+/// The error for a second comparison after `first`. `within 90`, a
+/// number without its unit, is not a comparison at all in an event set
+/// (`activity where kind == "webinar" within 90`): the set's `within`
+/// takes a duration, and without one the grammar reads it as the
+/// condition's second comparison. Saying "comparisons do not chain"
+/// there would send the user the wrong way.
+fn chain_error(first: Span, tail: &Pair<'_, R>, span: Span) -> SyntaxError {
+    let text = tail.as_str().trim_end();
+    let number = text.strip_prefix("within").map(str::trim_start);
+    let bare =
+        number.filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == '_'));
+    match bare {
+        Some(number) => SyntaxError::WithinWithoutUnit {
+            number: number.to_string(),
+            span: span.into(),
+        },
+        None => SyntaxError::ChainedComparison {
+            first: first.into(),
+            second: span.into(),
+        },
+    }
 }

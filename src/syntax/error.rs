@@ -40,6 +40,20 @@ pub enum SyntaxError {
         help: Option<String>,
     },
 
+    /// A `{` still open where the file ends: pest's list of what could
+    /// come next would not say which block.
+    #[error("a block is never closed: the file ends inside it")]
+    #[diagnostic(
+        code(tally::unclosed_block),
+        help("add the missing `}}` at the end of the block")
+    )]
+    UnclosedAtEnd {
+        #[label("this `{{` is never closed")]
+        open: SourceSpan,
+        #[label("the file ends here")]
+        span: SourceSpan,
+    },
+
     #[error("text is not closed")]
     #[diagnostic(
         code(tally::unclosed_text),
@@ -117,6 +131,17 @@ pub enum SyntaxError {
         second: SourceSpan,
     },
 
+    #[error("`within` takes a duration, but `{number}` has no unit")]
+    #[diagnostic(
+        code(tally::within_without_unit),
+        help("write the unit after the number: `within {number} days` (or `weeks`, `months`, `years`); an event set's `within` keeps the events of that last stretch of time")
+    )]
+    WithinWithoutUnit {
+        number: String,
+        #[label("a number where a duration is expected")]
+        span: SourceSpan,
+    },
+
     #[error("`=` is not a comparison")]
     #[diagnostic(code(tally::single_equals), help("write `==` to compare two values"))]
     SingleEquals {
@@ -133,6 +158,43 @@ pub enum SyntaxError {
         word: String,
         #[label("reserved word")]
         span: SourceSpan,
+    },
+
+    /// A reserved word where a value is expected, followed by what follows
+    /// a value (`when from == "web"`): a field or let named with the word,
+    /// which only backticks allow.
+    #[error("`{word}` is a reserved word, so it cannot stand for a value here")]
+    #[diagnostic(code(tally::reserved_word))]
+    ReservedWordAsValue {
+        word: String,
+        #[label("reserved word, where a value is expected")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    /// `activity: { kind: "webinar" }` in a `given`: the events of a
+    /// source are a list of records, `[ { … }, … ]`.
+    #[error("the events of `{name}` are a list, written in square brackets")]
+    #[diagnostic(code(tally::given_events))]
+    EventsNotAList {
+        name: String,
+        #[label("a `{{ … }}` block where a list `[ … ]` is expected")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    /// `activity: [ kind: "webinar" ]`: an event's fields without the
+    /// braces of its record.
+    #[error("an event of `{name}` is a record of its fields, written in braces")]
+    #[diagnostic(code(tally::given_events))]
+    EventNotARecord {
+        name: String,
+        #[label("these fields need `{{ … }}` around them")]
+        span: SourceSpan,
+        #[help]
+        help: String,
     },
 
     #[error("`{what}` is written twice")]
@@ -231,7 +293,11 @@ impl SyntaxError {
     pub(crate) fn offset(&self) -> usize {
         match self {
             SyntaxError::Unexpected { span, .. }
+            | SyntaxError::ReservedWordAsValue { span, .. }
+            | SyntaxError::EventsNotAList { span, .. }
+            | SyntaxError::EventNotARecord { span, .. }
             | SyntaxError::UnclosedBlock { span, .. }
+            | SyntaxError::UnclosedAtEnd { span, .. }
             | SyntaxError::UnclosedText { span }
             | SyntaxError::TooDeep { span, .. } => span.offset(),
             _ => 0,
@@ -248,15 +314,71 @@ impl SyntaxError {
         };
         match &mut self {
             SyntaxError::Unexpected { span, .. }
+            | SyntaxError::ReservedWordAsValue { span, .. }
+            | SyntaxError::EventsNotAList { span, .. }
+            | SyntaxError::EventNotARecord { span, .. }
             | SyntaxError::UnclosedText { span }
             | SyntaxError::TooDeep { span, .. } => shift(span),
-            SyntaxError::UnclosedBlock { open, span, .. } => {
+            SyntaxError::UnclosedBlock { open, span, .. }
+            | SyntaxError::UnclosedAtEnd { open, span } => {
                 shift(open);
                 shift(span);
             }
             _ => {}
         }
         self
+    }
+
+    /// Whether the builder found this error inside one item, from that
+    /// item's text alone (a reserved word as a name, a date, an escape),
+    /// so it holds even when another item does not parse. The errors
+    /// about the order of items do not: a broken item is missing from
+    /// the order they judge, and so is an `else` a stray `}` moved out
+    /// of its tier (`tally::duplicate_option`).
+    pub(crate) fn is_local(&self) -> bool {
+        matches!(
+            self,
+            SyntaxError::ReservedWord { .. }
+                | SyntaxError::InvalidDate { .. }
+                | SyntaxError::InvalidEscape { .. }
+                | SyntaxError::InvalidNumber { .. }
+                | SyntaxError::FractionalDuration { .. }
+                | SyntaxError::ChainedComparison { .. }
+                | SyntaxError::WithinWithoutUnit { .. }
+                | SyntaxError::SingleEquals { .. }
+        )
+    }
+
+    /// Where the error is, for listing a file's errors in text order.
+    pub(crate) fn start(&self) -> usize {
+        let span = match self {
+            SyntaxError::NotUtf8 { span, .. }
+            | SyntaxError::Unexpected { span, .. }
+            | SyntaxError::UnclosedBlock { span, .. }
+            | SyntaxError::UnclosedAtEnd { span, .. }
+            | SyntaxError::UnclosedText { span }
+            | SyntaxError::TooDeep { span, .. }
+            | SyntaxError::InvalidDate { span, .. }
+            | SyntaxError::InvalidEscape { span, .. }
+            | SyntaxError::InvalidNumber { span, .. }
+            | SyntaxError::FractionalDuration { span, .. }
+            | SyntaxError::SingleEquals { span }
+            | SyntaxError::WithinWithoutUnit { span, .. }
+            | SyntaxError::ReservedWord { span, .. }
+            | SyntaxError::ReservedWordAsValue { span, .. }
+            | SyntaxError::EventsNotAList { span, .. }
+            | SyntaxError::EventNotARecord { span, .. }
+            | SyntaxError::DuplicateBlock { span, .. }
+            | SyntaxError::MisplacedHeader { span }
+            | SyntaxError::MissingFields { span }
+            | SyntaxError::FieldsTooLate { span, .. }
+            | SyntaxError::SplitLadder { span, .. }
+            | SyntaxError::ElseWithoutIf { span }
+            | SyntaxError::StepAfterElse { span, .. }
+            | SyntaxError::DuplicateOption { span, .. } => span,
+            SyntaxError::ChainedComparison { first, .. } => first,
+        };
+        span.offset()
     }
 
     /// Whether the parser stopped at an item that starts inside a block

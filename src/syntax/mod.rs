@@ -7,9 +7,11 @@ pub mod ast;
 mod build;
 mod build_expr;
 mod error;
+mod given_slips;
 mod parser;
 mod print;
 mod recover;
+mod slips;
 
 pub use error::SyntaxError;
 pub use parser::MAX_NESTING;
@@ -39,8 +41,27 @@ pub fn parse(source: &Source) -> (Option<ast::Model>, Vec<SyntaxError>) {
             let (model, errors) = build::Builder::new().file(file);
             (Some(model), errors)
         }
-        Err(error) => (None, recover::all_errors(text, error)),
+        Err(error) => (None, with_local_errors(text, error, builder)),
     }
+}
+
+/// Every syntax error of a file that does not parse: the parser's, and
+/// those the builder finds inside the items that do parse (a reserved
+/// word as a name), in text order. Without the latter, a file with a
+/// field named `score` and a typo elsewhere showed only the typo, and the
+/// reserved word only once the typo was fixed. `builder` holds the items
+/// before the first broken one.
+fn with_local_errors(
+    text: &str,
+    first: SyntaxError,
+    mut builder: build::Builder,
+) -> Vec<SyntaxError> {
+    let mut errors = recover::all_errors(text, first, |item, at| builder.item_at(item, at));
+    let (_, built) = builder.finish();
+    errors.extend(built.into_iter().filter(SyntaxError::is_local));
+    errors.sort_by_key(SyntaxError::start); // stable: the parser's order stays
+    errors.truncate(MAX_ERRORS);
+    errors
 }
 
 /// The reserved words of the language: the one list. The grammar's

@@ -75,7 +75,12 @@ pub(crate) fn each_item(
 /// (`when a add 1 foo`: an operator, a reason or a new item). Parsing
 /// from `from` as a file at once would hold the tokens of every good
 /// item before the broken one (see [`each_item`]).
-pub(crate) fn error_from(text: &str, from: usize) -> Option<SyntaxError> {
+/// The items that parse before the broken one go to `good`.
+pub(crate) fn error_from(
+    text: &str,
+    from: usize,
+    mut good: impl FnMut(Pair<'_, Rule>, usize),
+) -> Option<SyntaxError> {
     let (mut at, mut before) = (from, from);
     loop {
         let rest = text.get(at..)?;
@@ -84,8 +89,12 @@ pub(crate) fn error_from(text: &str, from: usize) -> Option<SyntaxError> {
         };
         let step = pairs.next()?;
         let end = step.as_span().end();
-        let inner = step.into_inner().next(); // `None` for a `;`
-        if inner.is_some_and(|p| p.as_rule() == Rule::EOI) || end == 0 {
+        match step.into_inner().next() {
+            Some(eoi) if eoi.as_rule() == Rule::EOI => return None,
+            Some(item) => good(item, at),
+            None => {} // a `;`
+        }
+        if end == 0 {
             return None;
         }
         (before, at) = (at, at + end);
@@ -167,14 +176,49 @@ fn translate(text: &str, error: pest::error::Error<Rule>) -> SyntaxError {
             };
         }
     }
+    if let Some(error) = super::slips::reserved_as_value(text, &positives, &word_at(&found), span) {
+        return error;
+    }
+    let at_end = span.start >= text.trim_end().len();
+    if at_end && positives.contains(&Rule::close_brace) {
+        if let Some(open) = unclosed_brace_before(text, at) {
+            // Labelled after the last character of the file's text: the
+            // end itself is past the last line, and no excerpt shows it.
+            let end = text.trim_end().len();
+            return SyntaxError::UnclosedAtEnd {
+                open: Span::new(open, open + 1).into(),
+                span: Span::new(end, end).into(),
+            };
+        }
+    }
+    let stop = super::given_slips::Stop {
+        text,
+        positives: &positives,
+        found: &found,
+        span,
+    };
+    if let Some(error) = super::given_slips::error(&stop) {
+        return error;
+    }
     let expected = expected_words(&positives);
-    let help = context_hint(text, at, &found).or_else(|| hint(&positives, &found));
+    let word = word_at(&found);
+    let help = (super::slips::missing_condition(text, at, &word))
+        .or_else(|| super::slips::decay_hint(text, at, &positives, &word))
+        .or_else(|| super::slips::missing_part(text, at, &positives, &found))
+        .or_else(|| super::slips::misspelt_keyword(&positives, &word))
+        .or_else(|| context_hint(text, at, &found))
+        .or_else(|| hint(&positives, &found));
     SyntaxError::Unexpected {
         expected,
         found,
         span: span.into(),
         help,
     }
+}
+
+/// The word of a `found_at` token, without its backticks.
+fn word_at(found: &str) -> String {
+    found.trim_matches('`').to_string()
 }
 
 /// Whether a word found where a block should close starts a new item.
@@ -264,7 +308,7 @@ fn found_at(text: &str, at: usize) -> (String, Span) {
 }
 
 /// Words for what the parser would have accepted, most useful first.
-fn expected_words(positives: &[Rule]) -> String {
+pub(crate) fn expected_words(positives: &[Rule]) -> String {
     // A condition that could go on but should end: name the ending only.
     if positives.contains(&Rule::effect) {
         return "`add` or `sub`".into();

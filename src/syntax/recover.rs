@@ -24,15 +24,21 @@ pub const MAX_ERRORS: usize = 50;
 
 /// Every syntax error of `text` (at most [`MAX_ERRORS`]), given `first`,
 /// the whole-file parse's error (so its message is exactly the one a
-/// single-error parse gives).
-pub(crate) fn all_errors(text: &str, first: SyntaxError) -> Vec<SyntaxError> {
+/// single-error parse gives). The items that parse after a resume point
+/// go to `good` (with the offset they were parsed from), so their own
+/// errors (a reserved word as a name) are reported too.
+pub(crate) fn all_errors(
+    text: &str,
+    first: SyntaxError,
+    mut good: impl FnMut(pest::iterators::Pair<'_, parser::Rule>, usize),
+) -> Vec<SyntaxError> {
     let mut errors = vec![first];
     let mut from = 0;
     while let Some(error) = errors.last().filter(|_| errors.len() < MAX_ERRORS) {
         let Some(resume) = resume_point(text, from, error) else {
             break;
         };
-        let Some(next) = parser::error_from(text, resume) else {
+        let Some(next) = parser::error_from(text, resume, &mut good) else {
             break; // the rest of the file parses
         };
         errors.push(next);

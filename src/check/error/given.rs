@@ -17,6 +17,9 @@ pub enum Expected {
     Events { time: String },
     /// An account value's type.
     Value(Type),
+    /// A literal of the field's type, where events were given: the field
+    /// is the lead's, not an events source.
+    NotEvents(FieldType),
 }
 
 impl fmt::Display for Expected {
@@ -35,6 +38,11 @@ impl fmt::Display for Expected {
                 write!(f, "a list of events, such as `[{{ {time}: 2026-11-01 }}]`")
             }
             Self::Value(ty) => write!(f, "{ty}"),
+            Self::NotEvents(ty) => write!(
+                f,
+                "{}: this is a field of the lead, and only an events source takes a list of `{{ … }}` events",
+                Self::Literal(*ty)
+            ),
         }
     }
 }

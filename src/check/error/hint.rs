@@ -26,8 +26,9 @@ pub enum Hint {
     PatternQuotes,
     /// The left side of `contains any`/`contains all` (`op`).
     ListOperator { op: String },
-    /// The right side of `within`, after the date `date`.
-    WithinDays { date: String },
+    /// The right side of `within`, after the date `date`; `amount` is
+    /// the number written there (`within 30`), or an example.
+    WithinDays { date: String, amount: String },
     /// `30 days + date`: the date must come first.
     DateFirst { date: String, duration: String },
     /// A duration on the left with no date to move.
@@ -74,7 +75,9 @@ impl fmt::Display for Hint {
             Self::ListOperator { op } => {
                 write!(f, "`{op}` tests a list field, such as `tags {op} [vip, partner]`")
             }
-            Self::WithinDays { date } => write!(f, "write `{date} within 90 days`"),
+            Self::WithinDays { date, amount } => {
+                write!(f, "write `{date} within {amount} days`")
+            }
             Self::DateFirst { date, duration } => {
                 write!(f, "write the date first: `{date} + {duration}`")
             }
