@@ -8,7 +8,7 @@ use super::{render, EXIT_FAILURE, EXIT_PROBLEMS};
 use crate::eval::{AccountTables, EventTable, Scorer};
 use crate::io::{self, Binding, Format, Header, NameHint, OpenError, Reader};
 use crate::plan::Plan;
-use crate::quality::{each_folded, Column, Counts, OutcomePart, Scoring, WithOutcome};
+use crate::quality::{closest, each_folded, Column, Counts, OutcomePart, Scoring, WithOutcome};
 use crate::value::Date;
 
 /// A lead file, how to read it and where it is.
@@ -60,6 +60,27 @@ impl LeadFile<'_> {
         })
     }
 
+    /// After reading: an NDJSON file none of whose objects has the
+    /// outcome key is an error, as a CSV header without the column is
+    /// (its leads would all count as not converted). `closest` is the
+    /// first object's key closest to it.
+    pub fn outcome_seen(
+        &self,
+        column: &Column,
+        rows: u64,
+        closest: Option<String>,
+    ) -> Result<(), (u8, String)> {
+        if column.seen() || rows == 0 {
+            return Ok(());
+        }
+        let hint = closest.map_or(String::new(), |c| {
+            format!("; the first object's closest key is {c:?}")
+        });
+        let (shown, name) = (self.shown(), &column.name);
+        let message = format!("{shown}: no object has the outcome key {name:?}{hint}");
+        Err((EXIT_PROBLEMS, message))
+    }
+
     /// Score every row with `plan` and count each scored lead with its
     /// outcome (column `outcome`) into parts `P`, which `merge` gets in
     /// file order; rows with an unreadable outcome are left out with the
@@ -81,9 +102,11 @@ impl LeadFile<'_> {
             scorer: &scorer,
             leads: false,
         }];
+        let hint = closest(reader.header(), outcome);
         let fold = WithOutcome::new(&column);
         let counts = each_folded(reader, &scoring, &fold, merge)
             .map_err(|e| (EXIT_FAILURE, format!("cannot read {}: {e}", self.shown())))?;
+        self.outcome_seen(&column, counts.read, hint)?;
         // The summary counts them with the rejected rows; say why.
         match fold.refused() {
             0 => {}

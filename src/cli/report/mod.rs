@@ -16,7 +16,9 @@ use super::{io_reason, EXIT_FAILURE, EXIT_OK};
 use crate::check::Model;
 use crate::eval::Scorer;
 use crate::plan::{self, Plan};
-use crate::quality::{each_folded, Counts, Diff, DiffCounter, ReportCounter, Scoring, Side};
+use crate::quality::{
+    closest, each_folded, Counts, Diff, DiffCounter, ReportCounter, Scoring, Side,
+};
 use crate::source::Source;
 
 #[derive(Debug, Args)]
@@ -130,6 +132,7 @@ fn read_file(
         Some(name) if path == args.leads => Some(file.outcome_column(reader.header(), name)?),
         _ => None,
     };
+    let hint = (args.outcome.as_deref()).and_then(|name| closest(reader.header(), name));
     let old_binding = match &old_plan {
         Some(p) => Some(file.bind(p, reader.header())?),
         None => None,
@@ -177,6 +180,9 @@ fn read_file(
         counter.merge(part, diff.as_mut());
     })
     .map_err(|e| (EXIT_FAILURE, format!("cannot read {}: {e}", file.shown())))?;
+    if let Some(column) = &outcome {
+        file.outcome_seen(column, counts.read, hint)?;
+    }
     let diff = match (diff, old) {
         (Some(counter), Some((old_source, old_model))) => Some(counter.finish(
             Side {

@@ -1,0 +1,195 @@
+//! The model-quality commands (`diff`, `backtest`, `calibrate`,
+//! `report`) on awkward input, as a hostile user gives it: NDJSON whose
+//! objects leave keys out, degenerate outcomes, standard input.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests fail by panicking
+
+#[path = "support/cli.rs"]
+mod cli;
+
+use std::path::Path;
+
+use cli::{tally, text};
+
+const MODEL: &str = r#"model "Edges" version 1
+
+fields {
+  id:    text
+  demo:  bool
+  title: text
+}
+
+when demo           add 20 "Demo"
+when title == "CEO" add 10 "CEO"
+
+if score >= 20 then SQL
+else Nurture
+"#;
+
+/// Write `files` into a fresh directory.
+fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in files {
+        std::fs::write(dir.path().join(name), body).unwrap();
+    }
+    dir
+}
+
+/// `n` leads as CSV and as NDJSON; lead i converted when `won(i)`, its
+/// outcome key left out of the NDJSON object when not converted (an
+/// absent key is a missing value, "not converted").
+fn leads(n: usize, won: impl Fn(usize) -> bool) -> (String, String) {
+    let mut csv = String::from("id,demo,title,won\n");
+    let mut ndjson = String::new();
+    for i in 0..n {
+        let (demo, title) = (i % 3 == 0, if i % 4 == 0 { "CEO" } else { "x" });
+        let outcome = if won(i) { "yes" } else { "" };
+        csv.push_str(&format!("{i},{demo},{title},{outcome}\n"));
+        let key = if won(i) { ",\"won\":\"yes\"" } else { "" };
+        ndjson.push_str(&format!(
+            "{{\"id\":\"{i}\",\"demo\":{demo},\"title\":\"{title}\"{key}}}\n"
+        ));
+    }
+    (csv, ndjson)
+}
+
+fn run(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = tally(dir, args);
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+/// The first object has no outcome key: the later ones' still count, and
+/// every command reads the file as it reads the same leads in CSV.
+#[test]
+fn an_ndjson_outcome_key_is_found_in_any_object() {
+    let (csv, ndjson) = leads(120, |i| i % 7 == 1 || i % 3 == 2);
+    let dir = dir_with(&[
+        ("m.tally", MODEL),
+        ("leads.csv", &csv),
+        ("leads.ndjson", &ndjson),
+    ]);
+    assert!(!ndjson.lines().next().unwrap().contains("won"));
+    for command in ["backtest", "calibrate"] {
+        let args = |file| {
+            vec![
+                command,
+                "m.tally",
+                file,
+                "--outcome",
+                "won",
+                "--format",
+                "json",
+            ]
+        };
+        let from_csv = run(dir.path(), &args("leads.csv"));
+        assert_eq!(from_csv.0, Some(0), "{command}: {}", from_csv.2);
+        let from_ndjson = run(dir.path(), &args("leads.ndjson"));
+        assert_eq!(from_ndjson, from_csv, "{command}");
+    }
+    let doc: serde_json::Value = serde_json::from_str(
+        &run(
+            dir.path(),
+            &[
+                "backtest",
+                "m.tally",
+                "leads.ndjson",
+                "--outcome",
+                "won",
+                "--format",
+                "json",
+            ],
+        )
+        .1,
+    )
+    .unwrap();
+    // i % 3 == 2: 40 leads; i % 7 == 1: 17 leads, 6 of them already
+    // counted (8, 29, 50, 71, 92, 113): 11 more.
+    assert_eq!(
+        (doc["rows"].as_u64(), doc["converted"].as_u64()),
+        (Some(120), Some(51))
+    );
+    let report = |file: &str, out: &str| {
+        let args = [
+            "report",
+            "m.tally",
+            file,
+            "--outcome",
+            "won",
+            "-o",
+            out,
+            "--as-of",
+            "2026-11-22",
+        ];
+        let (status, _, stderr) = run(dir.path(), &args);
+        assert_eq!(status, Some(0), "{stderr}");
+        std::fs::read_to_string(dir.path().join(out))
+            .unwrap()
+            .replace(file, "LEADS")
+    };
+    assert_eq!(
+        report("leads.ndjson", "n.html"),
+        report("leads.csv", "c.html")
+    );
+}
+
+/// No object has the key: an error, as a CSV header without the column
+/// is (every lead would otherwise count as not converted).
+#[test]
+fn an_ndjson_outcome_key_in_no_object_is_an_error() {
+    let (_, ndjson) = leads(5, |_| false);
+    let dir = dir_with(&[("m.tally", MODEL), ("leads.ndjson", &ndjson)]);
+    let wanted = "error: `leads.ndjson`: no object has the outcome key \"won\"; the first \
+                  object's closest key is \"id\"\n";
+    for command in [
+        &["backtest", "m.tally", "leads.ndjson", "--outcome", "won"][..],
+        &["calibrate", "m.tally", "leads.ndjson", "--outcome", "won"],
+        &[
+            "report",
+            "m.tally",
+            "leads.ndjson",
+            "--outcome",
+            "won",
+            "-o",
+            "r.html",
+        ],
+    ] {
+        let (status, stdout, stderr) = run(dir.path(), command);
+        assert_eq!(
+            (status, stdout.as_str(), stderr.as_str()),
+            (Some(1), "", wanted),
+            "{command:?}"
+        );
+    }
+    assert!(!dir.path().join("r.html").exists());
+}
+
+/// `explain --where` looks a column up the same way: a key the first
+/// object leaves out is still a column of the file.
+#[test]
+fn explain_finds_a_lead_by_a_key_the_first_object_lacks() {
+    let ndjson =
+        "{\"id\":\"1\",\"demo\":true}\n{\"id\":\"2\",\"title\":\"CEO\",\"email\":\"a@b.c\"}\n";
+    let dir = dir_with(&[("m.tally", MODEL), ("leads.ndjson", ndjson)]);
+    let (status, stdout, stderr) = run(
+        dir.path(),
+        &[
+            "explain",
+            "m.tally",
+            "leads.ndjson",
+            "--where",
+            "email=a@b.c",
+            "--as-of",
+            "2026-11-22",
+        ],
+    );
+    assert_eq!(status, Some(0), "{stderr}");
+    assert!(
+        stdout.starts_with("row 2 (id \"2\"): score 10, stage Nurture\n"),
+        "{stdout}"
+    );
+}
