@@ -220,11 +220,6 @@ impl EventsArgs {
             shown: String::new(),
         };
         let names: Vec<&str> = plan.events.iter().map(|s| s.name.as_str()).collect();
-        let listed = names
-            .iter()
-            .map(|n| format!("`{n}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
         if names.is_empty() && !self.events.is_empty() {
             return Err(fail(
                 "`--events` was given, but the model has no `events` block".into(),
@@ -232,32 +227,14 @@ impl EventsArgs {
         }
         let mut files: Vec<Option<String>> = vec![None; names.len()];
         for given in &self.events {
-            // `NAME=FILE` when NAME is a word (a path may hold `=` too).
-            let named = given.split_once('=').filter(|(name, _)| {
-                !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')
-            });
-            let (index, path) = match (named, names.as_slice()) {
-                (Some((name, path)), _) if names.contains(&name) => {
-                    (names.iter().position(|n| *n == name), path)
-                }
-                (None, [_]) => (Some(0), given.as_str()),
-                _ => {
-                    let hint = match given.split_once('=') {
-                        Some((name, _)) => format!("the model has no events block `{name}`; its blocks: {listed}"),
-                        None => format!("the model has several events blocks ({listed}): write `--events NAME=FILE` for each"),
-                    };
-                    return Err(fail(format!(
-                        "cannot tell which events `{given}` are: {hint}"
-                    )));
-                }
-            };
-            let Some(slot) = index.and_then(|i| files.get_mut(i)) else {
+            let (index, path) = resolve(given, &names).map_err(fail)?;
+            let Some(slot) = files.get_mut(index) else {
                 continue;
             };
             if slot.is_some() {
                 return Err(fail(format!(
                     "`--events` gives the file of `{}` twice",
-                    names.get(index.unwrap_or(0)).unwrap_or(&"")
+                    names.get(index).unwrap_or(&"")
                 )));
             }
             *slot = Some(path.to_string());
@@ -278,6 +255,52 @@ impl EventsArgs {
                 })
             })
             .collect()
+    }
+}
+
+/// Which source an `--events` value gives the file of (its index among
+/// `names`, the model's blocks), and the file's path.
+fn resolve<'g>(given: &'g str, names: &[&str]) -> Result<(usize, &'g str), String> {
+    let listed = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>();
+    let listed = listed.join(", ");
+    // `NAME=FILE` when NAME is a word (a path may hold `=` too: `./a=b`).
+    let word = |name: &str| name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    let example = |name: &str, path: &str| match path {
+        "" => format!("`--events {name}={name}.csv`"),
+        _ => format!("`--events {name}={path}`"),
+    };
+    match (given.split_once('='), names) {
+        (Some((name, "")), _) if names.contains(&name) => Err(format!(
+            "`--events {given}` names no file: write the file of the events `{name}` after \
+             `=`, as {}",
+            example(name, "")
+        )),
+        (Some((name, path)), _) if names.contains(&name) => names
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| (i, path))
+            .ok_or_else(String::new),
+        (Some(("", path)), [only]) => Err(format!(
+            "`--events {given}` names no events block before `=`: write {}",
+            example(only, path)
+        )),
+        (Some(("", _)), _) => Err(format!(
+            "`--events {given}` names no events block before `=`: write `--events NAME=FILE` \
+             with NAME one of {listed}"
+        )),
+        (Some((name, _)), _) if word(name) => Err(format!(
+            "cannot tell which events `{given}` are: the model has no events block `{name}`; \
+             its blocks: {listed}"
+        )),
+        (_, [_]) if given.is_empty() => Err(format!(
+            "`--events` names no file: write {}",
+            example(names.first().unwrap_or(&"NAME"), "")
+        )),
+        (_, [_]) => Ok((0, given)),
+        _ => Err(format!(
+            "cannot tell which events `{given}` are: the model has several events blocks \
+             ({listed}): write `--events NAME=FILE` for each"
+        )),
     }
 }
 
