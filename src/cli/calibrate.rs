@@ -85,7 +85,8 @@ fn calibrate(args: &CalibrateArgs) -> Result<(Source, Proposal), (u8, String)> {
     let file = args.read.file(&args.leads);
     let mut counter = CalibrationCounter::new(&model);
     let today = args.read.today();
-    let events = args.read.events(&plan, &args.leads)?;
+    let events = args.read.events(&plan, &[&plan], &args.leads)?;
+    super::events::note_rejected(&[&events]);
     let accounts = args.read.accounts(&plan, &args.leads, &events)?;
     let scoring = (today, events.tables.as_slice(), &accounts);
     let counts = file.score_outcomes(&plan, scoring, &args.outcome, |part| counter.merge(part))?;

@@ -103,9 +103,12 @@ fn diff(args: &DiffArgs) -> Result<Diff, (u8, String)> {
         .and_then(|f| Column::find(reader.header(), &f.column).ok());
     let today = args.read.today();
     let (old_events, new_events) = (
-        args.read.events(&old_plan, &args.leads)?,
-        args.read.events(&new_plan, &args.leads)?,
+        args.read
+            .events(&old_plan, &[&old_plan, &new_plan], &args.leads)?,
+        args.read
+            .events(&new_plan, &[&old_plan, &new_plan], &args.leads)?,
     );
+    super::events::note_rejected(&[&old_events, &new_events]);
     let old_accounts = args.read.accounts(&old_plan, &args.leads, &old_events)?;
     let new_accounts = args.read.accounts(&new_plan, &args.leads, &new_events)?;
     let old_scorer = Scorer::new(&old_plan, today)

@@ -82,6 +82,10 @@ pub fn run(args: &ExplainArgs) -> u8 {
         Err(status) => return status,
     };
     let plan = plan::compile(&model);
+    if let Some(message) = stdin_twice(args) {
+        output::errln(&format!("error: {message}"));
+        return super::EXIT_FAILURE;
+    }
     if let Err(message) = super::accounts::keep_leads_for(&args.leads, &[&plan]) {
         output::errln(&format!("error: {message}"));
         return super::EXIT_FAILURE;
@@ -107,15 +111,19 @@ pub fn run(args: &ExplainArgs) -> u8 {
     let as_of = args.as_of.unwrap_or_else(today_utc);
     let how = super::events::How {
         bad_values: args.bad_values.into(),
+        // The lead's own events are read again for its `each` rules.
+        reread: true,
         ..super::events::How::new(input_format(args), args.delimiter, args.max_row_bytes)
     };
     let events = match args.events.read(&plan, as_of, how, None) {
         Ok(events) => events,
         Err(failure) => {
-            output::errln(&format!("error: {}", failure.message));
-            return super::EXIT_FAILURE;
+            let (status, line) = failure.reported();
+            output::errln(&format!("error: {line}"));
+            return status;
         }
     };
+    super::events::note_rejected(&[&events]);
     let shown = super::score::shown_name(&args.leads);
     let read = super::accounts::read_accounts(&plan, (&args.leads, &shown), how, as_of, &events);
     let accounts = match read {
@@ -161,8 +169,9 @@ pub fn run(args: &ExplainArgs) -> u8 {
     let each = match super::events::each_explained(&plan, &args.events, &lead, as_of, how) {
         Ok(each) => each,
         Err(failure) => {
-            output::errln(&format!("error: {}", failure.message));
-            return super::EXIT_FAILURE;
+            let (status, line) = failure.reported();
+            output::errln(&format!("error: {line}"));
+            return status;
         }
     };
     if let Some(overflow) = trace.overflow {
@@ -188,6 +197,22 @@ pub fn run(args: &ExplainArgs) -> u8 {
         }
     };
     output::print(&text, EXIT_OK)
+}
+
+/// Standard input named twice: one stream cannot be two files.
+fn stdin_twice(args: &ExplainArgs) -> Option<String> {
+    let events = args.events.events.iter();
+    if !events.map(|e| e.rsplit('=').next()).any(|p| p == Some("-")) {
+        return None;
+    }
+    let other = match (args.model.as_str(), args.leads.as_str()) {
+        ("-", _) => "MODEL",
+        (_, "-") => "LEADS",
+        _ => return None,
+    };
+    Some(format!(
+        "{other} and `--events` cannot both be standard input: give one of them by name"
+    ))
 }
 
 /// The first column and its value, which name the lead in most files.

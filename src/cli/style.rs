@@ -83,21 +83,26 @@ impl ReadArgs {
         }
     }
 
-    /// The model's events files (`--events`), read as of the as-of date.
-    /// Rejected events are left out, as unreadable rows are.
+    /// The events files (`--events`) of `plan`, one of the models `all`
+    /// the command reads, as of the as-of date. Rejected events are left
+    /// out, as unreadable rows are (see [`super::events::note_rejected`]).
     pub fn events(
         &self,
         plan: &crate::plan::Plan,
+        all: &[&crate::plan::Plan],
         leads: &str,
     ) -> Result<super::events::Events, (u8, String)> {
-        let how = super::events::How::new(
-            self.input_format.map(InputFormat::format),
-            self.delimiter,
-            crate::io::RowLimit::default(),
-        );
+        let how = super::events::How {
+            reread: true,
+            ..super::events::How::new(
+                self.input_format.map(InputFormat::format),
+                self.delimiter,
+                crate::io::RowLimit::default(),
+            )
+        };
         self.events
-            .read(plan, self.today(), how, Some(leads))
-            .map_err(|failure| failure.one_line())
+            .read_among(plan, all, self.today(), how, Some(leads))
+            .map_err(|failure| failure.reported())
     }
 
     /// The account values of `plan` over the lead file `path` (a pass or

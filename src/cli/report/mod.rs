@@ -137,11 +137,13 @@ fn read_file(
         Some(p) => Some(file.bind(p, reader.header())?),
         None => None,
     };
-    let events = args.read.events(plan, path)?;
+    let events = args.read.events(plan, &plans, path)?;
     let old_events = match &old_plan {
-        Some(p) => Some(args.read.events(p, path)?),
+        Some(p) => Some(args.read.events(p, &plans, path)?),
         None => None,
     };
+    let read: Vec<&super::events::Events> = std::iter::once(&events).chain(&old_events).collect();
+    super::events::note_rejected(&read);
     let accounts = args.read.accounts(plan, path, &events)?;
     let old_accounts = match (&old_plan, &old_events) {
         (Some(p), Some(e)) => Some(args.read.accounts(p, path, e)?),
