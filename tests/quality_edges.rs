@@ -193,3 +193,27 @@ fn explain_finds_a_lead_by_a_key_the_first_object_lacks() {
         "{stdout}"
     );
 }
+
+/// A model with errors: its report and one closing line, as every
+/// command gives them (backtest added an empty `error: ` line).
+#[test]
+fn a_model_with_errors_is_reported_once() {
+    let broken = "fields {\n  id: text\n}\nwhen nosuch add 1\n";
+    let dir = dir_with(&[("bad.tally", broken), ("leads.csv", "id,won\n1,yes\n")]);
+    for command in [
+        &["backtest", "bad.tally", "leads.csv", "--outcome", "won"][..],
+        &["calibrate", "bad.tally", "leads.csv", "--outcome", "won"],
+        &["report", "bad.tally", "leads.csv", "-o", "r.html"],
+        &["diff", "bad.tally", "bad.tally", "leads.csv"],
+    ] {
+        let (status, stdout, stderr) = run(dir.path(), command);
+        assert_eq!((status, stdout.as_str()), (Some(1), ""), "{command:?}");
+        let last = "error: bad.tally has 1 error; run `tally check bad.tally` for details\n";
+        assert!(stderr.ends_with(last), "{command:?}: {stderr}");
+        assert_eq!(
+            stderr.matches("error: ").count(),
+            1,
+            "{command:?}: {stderr}"
+        );
+    }
+}

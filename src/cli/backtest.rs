@@ -35,7 +35,10 @@ pub fn run(args: &BacktestArgs) -> u8 {
     match backtest(args) {
         Ok(report) => print_styled(&report, args.format, |markdown| render(&report, markdown)),
         Err((status, message)) => {
-            super::output::errln(&format!("error: {message}"));
+            // An empty message: already reported (a model's errors).
+            if !message.is_empty() {
+                super::output::errln(&format!("error: {message}"));
+            }
             status
         }
     }
