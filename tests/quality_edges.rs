@@ -217,3 +217,30 @@ fn a_model_with_errors_is_reported_once() {
         );
     }
 }
+
+/// Every lead at one score: no threshold separates better than the
+/// current one (J is 0 at every value), so it is not moved (it was to
+/// `score >= 0`, the one score seen, which puts every lead in SQL).
+#[test]
+fn a_threshold_is_kept_when_all_scores_are_equal() {
+    let csv = "id,demo,title,won\n1,no,x,yes\n2,no,x,no\n3,no,x,1\n4,no,x,0\n";
+    let dir = dir_with(&[("m.tally", MODEL), ("leads.csv", csv)]);
+    let (status, stdout, stderr) = run(
+        dir.path(),
+        &["backtest", "m.tally", "leads.csv", "--outcome", "won"],
+    );
+    assert_eq!(status, Some(0), "{stderr}");
+    let tail = "threshold `score >= 20` (line 12, SQL)\n  \
+                suggested: score >= 20 (the largest Youden's J)\n  \
+                threshold  leads  converted  rate      J\n  \
+                >= 10          0          0     –  0.000\n  \
+                >= 15          0          0     –  0.000\n  \
+                >= 20          0          0     –  0.000\n  \
+                >= 25          0          0     –  0.000\n  \
+                >= 30          0          0     –  0.000\n";
+    assert!(stdout.ends_with(tail), "{stdout}");
+    assert!(
+        stdout.contains("ranking: AUC 0.500, Gini 0.000, KS 0.000\n"),
+        "{stdout}"
+    );
+}
