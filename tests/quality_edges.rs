@@ -244,3 +244,18 @@ fn a_threshold_is_kept_when_all_scores_are_equal() {
         "{stdout}"
     );
 }
+
+/// Every lead converted: calibrate says so, with the count.
+#[test]
+fn calibrate_refuses_a_file_where_every_lead_converted() {
+    let (csv, _) = leads(40, |_| true);
+    let dir = dir_with(&[("m.tally", MODEL), ("leads.csv", &csv)]);
+    let got = run(
+        dir.path(),
+        &["calibrate", "m.tally", "leads.csv", "--outcome", "won"],
+    );
+    let wanted = "error: every lead in `leads.csv` converted (40 of 40), so nothing tells what a \
+                  rule adds to a lead's chances: calibrate on a file that has leads that did \
+                  not convert too\n";
+    assert_eq!(got, (Some(1), String::new(), wanted.to_string()));
+}

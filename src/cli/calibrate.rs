@@ -109,9 +109,15 @@ fn refusal(error: &CalibrationError, shown: &str) -> String {
              is worth: calibrate on leads whose scores differ",
             score.normalize()
         ),
-        CalibrationError::NoFit => {
-            format!("the outcomes in {shown} cannot be fitted (every lead converted, or none did)")
-        }
+        CalibrationError::AllConverted { rows } => format!(
+            "every lead in {shown} converted ({rows} of {rows}), so nothing tells what a \
+             rule adds to a lead's chances: calibrate on a file that has leads that did not \
+             convert too"
+        ),
+        CalibrationError::NoFit => format!(
+            "the outcomes in {shown} cannot be fitted: the regression of the outcome on the \
+             scores found no finite slope"
+        ),
     }
 }
 
