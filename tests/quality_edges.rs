@@ -259,3 +259,40 @@ fn calibrate_refuses_a_file_where_every_lead_converted() {
                   not convert too\n";
     assert_eq!(got, (Some(1), String::new(), wanted.to_string()));
 }
+
+/// A lead file with a header and no row: `diff` says there is nothing to
+/// compare rather than print a table of headers alone.
+#[test]
+fn diff_of_a_file_without_leads() {
+    let new = MODEL.replace("add 20 \"Demo\"", "add 25 \"Demo\"");
+    let dir = dir_with(&[
+        ("m.tally", MODEL),
+        ("new.tally", &new),
+        ("leads.csv", "id,demo,title\n"),
+    ]);
+    let (status, stdout, stderr) = run(dir.path(), &["diff", "m.tally", "new.tally", "leads.csv"]);
+    assert_eq!(status, Some(0), "{stderr}");
+    let wanted = "leads: 0 scored by both, 0 left out as unreadable\n\
+                  stage changed: 0 of 0 leads (–)\n\n\
+                  stage transitions (rows: old stage, columns: new)\n  no leads scored\n\n\
+                  rules, matched by reason\n\
+                  \x20 rule  status     old hits  new hits  old points  new points\n\
+                  \x20 Demo  changed           0         0         +20         +25\n\
+                  \x20 CEO   unchanged         0         0         +10         +10\n";
+    assert!(stdout.ends_with(wanted), "{stdout}");
+    let args = [
+        "diff",
+        "m.tally",
+        "new.tally",
+        "leads.csv",
+        "--format",
+        "markdown",
+    ];
+    let markdown = run(dir.path(), &args).1;
+    assert!(
+        markdown.contains(
+            "### stage transitions (rows: old stage, columns: new)\n\nno leads scored\n\n### rules"
+        ),
+        "{markdown}"
+    );
+}

@@ -267,16 +267,23 @@ fn render(diff: &Diff, markdown: bool) -> String {
             signed(s.max)
         );
     }
+    // A file with no lead scored has no transition: a table without
+    // rows would be a header alone.
+    let transitions = |list: &[Transition], labels: &[String]| match list {
+        [] if markdown => "no leads scored\n".to_string(),
+        [] => "  no leads scored\n".to_string(),
+        _ => table(&matrix(list, labels)),
+    };
     out.push_str(&heading(
         "stage transitions (rows: old stage, columns: new)",
     ));
-    out.push_str(&table(&matrix(&diff.transitions, &diff.stages)));
+    out.push_str(&transitions(&diff.transitions, &diff.stages));
     for tier in &diff.tiers {
         out.push_str(&heading(&format!(
             "tier {} transitions ({} leads changed)",
             tier.tier, tier.moved
         )));
-        out.push_str(&table(&matrix(&tier.transitions, &tier.labels)));
+        out.push_str(&transitions(&tier.transitions, &tier.labels));
     }
     out.push_str(&heading("rules, matched by reason"));
     out.push_str(&table(&rules(diff)));
