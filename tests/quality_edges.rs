@@ -296,3 +296,37 @@ fn diff_of_a_file_without_leads() {
         "{markdown}"
     );
 }
+
+/// NDJSON outcomes: `true`/`false`, strings read as cells, and the
+/// numbers 1 and 0 as the cells `1` and `0`; any other number (`1.0`,
+/// `2`) is not an outcome, as the cell `2` is not.
+#[test]
+fn ndjson_outcomes_read_numbers_one_and_zero() {
+    let ndjson = "{\"id\":\"1\",\"won\":1}\n{\"id\":\"2\",\"won\":0}\n{\"id\":\"3\",\"won\":\"y\"}\n\
+                  {\"id\":\"4\",\"won\":false}\n{\"id\":\"5\",\"won\":1.0}\n{\"id\":\"6\",\"won\":2}\n\
+                  {\"id\":\"7\",\"won\":null}\n{\"id\":\"8\",\"won\":[1]}\n";
+    let dir = dir_with(&[("m.tally", MODEL), ("leads.ndjson", ndjson)]);
+    let args = [
+        "backtest",
+        "m.tally",
+        "leads.ndjson",
+        "--outcome",
+        "won",
+        "--format",
+        "json",
+    ];
+    let (status, stdout, stderr) = run(dir.path(), &args);
+    assert_eq!(status, Some(0), "{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    // Read: 1 yes, 2 no, 3 yes, 4 no, 7 no; left out: 5, 6, 8.
+    assert_eq!(
+        (doc["rows"].as_u64(), doc["converted"].as_u64()),
+        (Some(5), Some(2))
+    );
+    assert_eq!(doc["unreadable"], 3);
+    assert_eq!(
+        stderr,
+        "note: `leads.ndjson`: 3 rows left out: their \"won\" cell is not an outcome (a \
+         boolean: yes, no, true, false, 1, 0; or a date; empty is not converted)\n"
+    );
+}

@@ -102,6 +102,12 @@ impl Column {
                 None | Some(Json::Null) => Ok(false),
                 Some(Json::Bool(converted)) => Ok(*converted),
                 Some(Json::String(text)) => read_outcome(text),
+                // `1` and `0` as the cells `1` and `0` are: CRM exports
+                // write flags so, and a bool field's own JSON reading
+                // (LANGUAGE.md: numbers for numbers) is not the outcome's.
+                Some(Json::Number(n)) => {
+                    read_outcome(&n.to_string()).map_err(|_| not_an_outcome(&n.to_string()))
+                }
                 Some(other) => Err(not_an_outcome(&other.to_string())),
             },
         }
