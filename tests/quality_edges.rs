@@ -330,3 +330,45 @@ fn ndjson_outcomes_read_numbers_one_and_zero() {
          boolean: yes, no, true, false, 1, 0; or a date; empty is not converted)\n"
     );
 }
+
+/// Standard input named for two inputs: refused before anything is read
+/// (the second reader found it empty and reported a header error, or a
+/// model without `fields`).
+#[test]
+fn standard_input_is_one_input_at_most() {
+    let dir = dir_with(&[
+        ("m.tally", MODEL),
+        ("leads.csv", "id,demo,title,won\n1,yes,CEO,yes\n"),
+    ]);
+    let cases: [(&[&str], &str); 7] = [
+        (
+            &["backtest", "-", "-", "--outcome", "won"],
+            "MODEL and LEADS",
+        ),
+        (
+            &["calibrate", "-", "-", "--outcome", "won"],
+            "MODEL and LEADS",
+        ),
+        (&["explain", "-", "-", "--row", "1"], "MODEL and LEADS"),
+        (&["diff", "-", "-", "leads.csv"], "OLD and NEW"),
+        (&["diff", "m.tally", "-", "-"], "NEW and LEADS"),
+        (
+            &["report", "m.tally", "-", "--baseline", "-", "-o", "r.html"],
+            "LEADS and `--baseline`",
+        ),
+        (
+            &["report", "-", "leads.csv", "--diff", "-", "-o", "r.html"],
+            "MODEL and `--diff`",
+        ),
+    ];
+    for (args, which) in cases {
+        let out = cli::piped(dir.path(), args, MODEL);
+        let wanted =
+            format!("error: {which} cannot both be standard input: give one of them by name\n");
+        assert_eq!(
+            (out.status.code(), text(&out.stdout), text(&out.stderr)),
+            (Some(2), String::new(), wanted),
+            "{args:?}"
+        );
+    }
+}

@@ -79,6 +79,9 @@ struct Proposal {
 }
 
 fn calibrate(args: &CalibrateArgs) -> Result<(Source, Proposal), (u8, String)> {
+    args.read
+        .one_stdin(&[("MODEL", &args.model), ("LEADS", &args.leads)])
+        .map_err(|m| (EXIT_FAILURE, m))?;
     let (source, model) = load_model(&args.model).map_err(|status| (status, String::new()))?;
     let plan = plan::compile(&model);
     super::accounts::keep_leads_for(&args.leads, &[&plan]).map_err(|m| (EXIT_FAILURE, m))?;

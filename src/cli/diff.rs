@@ -89,6 +89,14 @@ fn load(argument: &str) -> Result<(Source, Model), (u8, String)> {
 }
 
 fn diff(args: &DiffArgs) -> Result<Diff, (u8, String)> {
+    let inputs = [
+        ("OLD", args.old.as_str()),
+        ("NEW", &args.new),
+        ("LEADS", &args.leads),
+    ];
+    args.read
+        .one_stdin(&inputs)
+        .map_err(|m| (super::EXIT_FAILURE, m))?;
     let (old_source, old_model) = load(&args.old)?;
     let (new_source, new_model) = load(&args.new)?;
     let (old_plan, new_plan) = (plan::compile(&old_model), plan::compile(&new_model));

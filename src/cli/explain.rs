@@ -77,15 +77,15 @@ fn parse_where(text: &str) -> Result<(String, String), String> {
 
 /// Run `tally explain`; returns the exit status.
 pub fn run(args: &ExplainArgs) -> u8 {
+    if let Some(message) = stdin_twice(args) {
+        output::errln(&format!("error: {message}"));
+        return super::EXIT_FAILURE;
+    }
     let (source, model) = match load_model(&args.model) {
         Ok(loaded) => loaded,
         Err(status) => return status,
     };
     let plan = plan::compile(&model);
-    if let Some(message) = stdin_twice(args) {
-        output::errln(&format!("error: {message}"));
-        return super::EXIT_FAILURE;
-    }
     if let Err(message) = super::accounts::keep_leads_for(&args.leads, &[&plan]) {
         output::errln(&format!("error: {message}"));
         return super::EXIT_FAILURE;
@@ -201,18 +201,10 @@ pub fn run(args: &ExplainArgs) -> u8 {
 
 /// Standard input named twice: one stream cannot be two files.
 fn stdin_twice(args: &ExplainArgs) -> Option<String> {
-    let events = args.events.events.iter();
-    if !events.map(|e| e.rsplit('=').next()).any(|p| p == Some("-")) {
-        return None;
-    }
-    let other = match (args.model.as_str(), args.leads.as_str()) {
-        ("-", _) => "MODEL",
-        (_, "-") => "LEADS",
-        _ => return None,
-    };
-    Some(format!(
-        "{other} and `--events` cannot both be standard input: give one of them by name"
-    ))
+    let events = args.events.paths().into_iter().map(|p| ("`--events`", p));
+    let inputs = [("MODEL", args.model.as_str()), ("LEADS", &args.leads)];
+    let all: Vec<(&str, &str)> = inputs.into_iter().chain(events).collect();
+    super::common::one_stdin(&all).err()
 }
 
 /// The first column and its value, which name the lead in most files.

@@ -123,6 +123,13 @@ impl ReadArgs {
             .map_err(|failure| failure.one_line())
     }
 
+    /// [`super::common::one_stdin`] over `inputs` and `--events`.
+    pub fn one_stdin(&self, inputs: &[(&str, &str)]) -> Result<(), String> {
+        let events = self.events.paths().into_iter().map(|p| ("`--events`", p));
+        let all: Vec<(&str, &str)> = inputs.iter().copied().chain(events).collect();
+        super::common::one_stdin(&all)
+    }
+
     /// The as-of date: `--as-of`, or today's UTC date.
     pub fn today(&self) -> crate::value::Date {
         self.as_of.unwrap_or_else(super::today_utc)

@@ -62,6 +62,15 @@ pub fn run(args: &ReportArgs) -> u8 {
 }
 
 fn report(args: &ReportArgs) -> Result<(), Failure> {
+    let inputs = [
+        ("MODEL", args.model.as_str()),
+        ("LEADS", &args.leads),
+        ("`--baseline`", args.baseline.as_deref().unwrap_or_default()),
+        ("`--diff`", args.diff.as_deref().unwrap_or_default()),
+    ];
+    args.read
+        .one_stdin(&inputs)
+        .map_err(|m| (EXIT_FAILURE, m))?;
     let (source, model) = load_model(&args.model).map_err(|status| (status, String::new()))?;
     let old = match &args.diff {
         Some(argument) => {
