@@ -372,3 +372,48 @@ fn standard_input_is_one_input_at_most() {
         );
     }
 }
+
+/// A file with a header and no row: the report and the backtest say no
+/// lead was scored, rather than "one outcome only", a PSI of 0 (stable)
+/// or a transition table of headers alone.
+#[test]
+fn a_report_of_a_file_without_leads_says_so() {
+    let new = MODEL.replace("add 20 \"Demo\"", "add 25 \"Demo\"");
+    let dir = dir_with(&[
+        ("m.tally", MODEL),
+        ("new.tally", &new),
+        ("leads.csv", "id,demo,title,won\n"),
+    ]);
+    let args = [
+        "report",
+        "m.tally",
+        "leads.csv",
+        "-o",
+        "r.html",
+        "--outcome",
+        "won",
+        "--baseline",
+        "leads.csv",
+        "--diff",
+        "new.tally",
+    ];
+    let (status, _, stderr) = run(dir.path(), &args);
+    assert_eq!(status, Some(0), "{stderr}");
+    let page = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    for wanted in [
+        "<td>score</td><td>–</td><td>no lead scored in one of the files</td>",
+        "<p>No suggestion: no lead was scored.</p>",
+        "<p>No lead was scored: no transition to show.</p>",
+    ] {
+        assert!(page.contains(wanted), "{wanted}");
+    }
+    assert!(!page.contains("old \\ new"));
+    let (_, stdout, _) = run(
+        dir.path(),
+        &["backtest", "m.tally", "leads.csv", "--outcome", "won"],
+    );
+    assert!(
+        stdout.contains("\n  no suggestion: no lead was scored\n"),
+        "{stdout}"
+    );
+}

@@ -115,7 +115,10 @@ fn render(report: &Backtest, markdown: bool) -> String {
             threshold.label
         )));
         let suggestion = threshold.suggested.map_or_else(
-            || "no suggestion: the file has leads of one outcome only".to_string(),
+            || match report.rows {
+                0 => "no suggestion: no lead was scored".to_string(),
+                _ => "no suggestion: the file has leads of one outcome only".to_string(),
+            },
             |s| {
                 format!(
                     "suggested: score {} {} (the largest Youden's J)",
