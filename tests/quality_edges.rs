@@ -417,3 +417,33 @@ fn a_report_of_a_file_without_leads_says_so() {
         "{stdout}"
     );
 }
+
+/// `--format markdown` goes into a pull-request comment: a stage label
+/// with a pipe splits no table (headers included), and a reason holding
+/// HTML is text there.
+#[test]
+fn markdown_tables_escape_what_the_model_wrote() {
+    let model = MODEL
+        .replace("then SQL", "then \"S|QL\"")
+        .replace("\"Demo\"", "\"Demo <img src=//x.example/p.gif> & co\"");
+    let dir = dir_with(&[
+        ("m.tally", &model),
+        ("leads.csv", "id,demo,title\n1,yes,x\n2,no,x\n"),
+    ]);
+    let args = [
+        "diff",
+        "m.tally",
+        "m.tally",
+        "leads.csv",
+        "--format",
+        "markdown",
+    ];
+    let (status, stdout, stderr) = run(dir.path(), &args);
+    assert_eq!(status, Some(0), "{stderr}");
+    for wanted in [
+        "| old \\ new | S\\|QL | Nurture |\n| --- | ---: | ---: |\n| S\\|QL | 1 | 0 |\n",
+        "| Demo &lt;img src=//x.example/p.gif> &amp; co | unchanged | 1 | 1 | +20 | +20 |\n",
+    ] {
+        assert!(stdout.contains(wanted), "{wanted}\n{stdout}");
+    }
+}
