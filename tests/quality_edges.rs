@@ -447,3 +447,33 @@ fn markdown_tables_escape_what_the_model_wrote() {
         assert!(stdout.contains(wanted), "{wanted}\n{stdout}");
     }
 }
+
+/// Two columns named like the outcome: which one holds it is not guessed
+/// (the first was taken silently), as for a field's column.
+#[test]
+fn an_outcome_column_given_twice_is_refused() {
+    let csv = "id,demo,title,won,won\n1,yes,x,yes,no\n2,no,x,,yes\n";
+    let dir = dir_with(&[("m.tally", MODEL), ("leads.csv", csv)]);
+    let wanted = "error: `leads.csv`: the outcome column \"won\" is in the header more than once \
+                  (columns 4 and 5): rename or remove all but one\n";
+    for command in [
+        &["backtest", "m.tally", "leads.csv", "--outcome", "won"][..],
+        &["calibrate", "m.tally", "leads.csv", "--outcome", "won"],
+        &[
+            "report",
+            "m.tally",
+            "leads.csv",
+            "--outcome",
+            "won",
+            "-o",
+            "r.html",
+        ],
+    ] {
+        let got = run(dir.path(), command);
+        assert_eq!(
+            got,
+            (Some(1), String::new(), wanted.to_string()),
+            "{command:?}"
+        );
+    }
+}

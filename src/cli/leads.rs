@@ -51,6 +51,21 @@ impl LeadFile<'_> {
 
     /// The outcome column (`--outcome COL`) in the file's header.
     pub fn outcome_column(&self, header: &Header, name: &str) -> Result<Column, (u8, String)> {
+        // As a field's column (`tally::repeated_column`): which of two
+        // columns holds the outcome is not for Tally to guess.
+        let at: Vec<String> = (header.columns.iter().enumerate())
+            .filter(|(_, c)| *c == name)
+            .map(|(i, _)| (i + 1).to_string())
+            .collect();
+        if at.len() > 1 {
+            let shown = self.shown();
+            let message = format!(
+                "{shown}: the outcome column {name:?} is in the header more than once \
+                 (columns {}): rename or remove all but one",
+                at.join(" and ")
+            );
+            return Err((EXIT_PROBLEMS, message));
+        }
         Column::find(header, name).map_err(|closest| {
             let hint = closest.map_or(String::new(), |c| format!("; the closest column is {c:?}"));
             let shown = self.shown();
