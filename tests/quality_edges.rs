@@ -477,3 +477,27 @@ fn an_outcome_column_given_twice_is_refused() {
         );
     }
 }
+
+/// `calibrate --format markdown` puts the model in a code fence longer
+/// than any run of backticks in it: a comment holding three ended the
+/// fence and the rest of the model was read as Markdown.
+#[test]
+fn calibrate_markdown_fences_a_model_holding_backticks() {
+    let model = format!("# Fenced in Markdown as ```tally blocks.\n{MODEL}");
+    let (csv, _) = leads(120, |i| i % 7 == 1 || i % 3 == 2);
+    let dir = dir_with(&[("m.tally", &model), ("leads.csv", &csv)]);
+    let args = [
+        "calibrate",
+        "m.tally",
+        "leads.csv",
+        "--outcome",
+        "won",
+        "--format",
+        "markdown",
+    ];
+    let (status, stdout, stderr) = run(dir.path(), &args);
+    assert_eq!(status, Some(0), "{stderr}");
+    let start = stdout.find("\n````tally\n# Fenced in Markdown as ```tally blocks.\n");
+    assert!(start.is_some(), "{stdout}");
+    assert!(stdout.ends_with("else Nurture\n````\n"), "{stdout}");
+}

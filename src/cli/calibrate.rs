@@ -162,15 +162,25 @@ fn evidence(calibration: &Calibration) -> Table {
 
 fn markdown(source: &Source, proposal: &Proposal) -> String {
     let c = &proposal.calibration;
+    let text = &proposal.text;
+    let fence = fence_for(text);
+    let end = if text.ends_with('\n') { "" } else { "\n" };
     format!(
-        "## Calibrated points for `{}`\n\n{} leads, {} converted, {} left out as unreadable.\n\n{}\n```tally\n{}```\n",
+        "## Calibrated points for `{}`\n\n{} leads, {} converted, {} left out as unreadable.\n\n{}\n{fence}tally\n{text}{end}{fence}\n",
         source.name(),
         c.rows,
         c.converted,
         c.unreadable,
         evidence(c).markdown(),
-        proposal.text
     )
+}
+
+/// A code fence longer than any run of backticks in `text` (a comment
+/// holding three of them ended a fence of three, and the rest of the
+/// model was read as Markdown).
+fn fence_for(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat((longest + 1).max(3))
 }
 
 fn write_model(args: &CalibrateArgs, text: &str, calibration: &Calibration) -> u8 {
