@@ -326,7 +326,15 @@ fn rejected_events_are_noted_by_commands_without_a_rejects_file() {
     for command in [
         &["backtest", "one.tally", "leads.csv", "--outcome", "won"][..],
         &["explain", "one.tally", "leads.csv", "--row", "1"],
-        &["report", "one.tally", "leads.csv", "-o", "r.html"],
+        &[
+            "report",
+            "one.tally",
+            "leads.csv",
+            "-o",
+            "r.html",
+            "--baseline",
+            "leads.csv",
+        ],
     ] {
         let args = [command, &["--events", "e.csv", "--as-of", "2026-11-22"]].concat();
         let (status, _, stderr) = run(dir.path(), &args);

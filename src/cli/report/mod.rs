@@ -83,13 +83,16 @@ fn report(args: &ReportArgs) -> Result<(), Failure> {
     let today = args.read.today();
     let (counter, counts, diff) = read_file(
         args,
-        &args.leads,
+        (&args.leads, true),
         (&source, &model, &plan),
         old.as_ref(),
         today,
     )?;
     let baseline = match &args.baseline {
-        Some(path) => Some(read_file(args, path, (&source, &model, &plan), None, today)?.0),
+        Some(path) => {
+            let subject = (&source, &model, &plan);
+            Some(read_file(args, (path, false), subject, None, today)?.0)
+        }
         None => None,
     };
     let names: Vec<String> = plan.fields.iter().map(|f| f.name.clone()).collect();
@@ -124,10 +127,12 @@ fn report(args: &ReportArgs) -> Result<(), Failure> {
 type Subject<'a> = (&'a Source, &'a Model, &'a Plan);
 
 /// Read one lead file: its report counter, its counts and the diff
-/// against `old`. The outcome column is read from the main file only.
+/// against `old`. The outcome column is read from the main file only
+/// (`main`; the baseline may be the same path), and the events left out
+/// are noted for it only (the baseline reads the same events files).
 fn read_file(
     args: &ReportArgs,
-    path: &str,
+    (path, main): (&str, bool),
     (source, model, plan): Subject,
     old: Option<&(Source, Model)>,
     today: crate::value::Date,
@@ -138,7 +143,7 @@ fn read_file(
     let file = args.read.file(path);
     let (reader, binding) = file.open(plan)?;
     let outcome = match &args.outcome {
-        Some(name) if path == args.leads => Some(file.outcome_column(reader.header(), name)?),
+        Some(name) if main => Some(file.outcome_column(reader.header(), name)?),
         _ => None,
     };
     let hint = (args.outcome.as_deref()).and_then(|name| closest(reader.header(), name));
@@ -151,8 +156,10 @@ fn read_file(
         Some(p) => Some(args.read.events(p, &plans, path)?),
         None => None,
     };
-    let read: Vec<&super::events::Events> = std::iter::once(&events).chain(&old_events).collect();
-    super::events::note_rejected(&read);
+    if main {
+        let read: Vec<_> = std::iter::once(&events).chain(&old_events).collect();
+        super::events::note_rejected(&read);
+    }
     let accounts = args.read.accounts(plan, path, &events)?;
     let old_accounts = match (&old_plan, &old_events) {
         (Some(p), Some(e)) => Some(args.read.accounts(p, path, e)?),
