@@ -501,3 +501,22 @@ fn calibrate_markdown_fences_a_model_holding_backticks() {
     assert!(start.is_some(), "{stdout}");
     assert!(stdout.ends_with("else Nurture\n````\n"), "{stdout}");
 }
+
+/// NDJSON lines that are no objects: left out as unreadable, not taken
+/// for objects without the outcome key.
+#[test]
+fn an_ndjson_file_of_broken_lines_is_not_said_to_lack_the_outcome() {
+    let dir = dir_with(&[
+        ("m.tally", MODEL),
+        ("leads.ndjson", "{\"id\":\"1\",\n[1,2]\n\"x\"\n"),
+    ]);
+    let (status, stdout, stderr) = run(
+        dir.path(),
+        &["backtest", "m.tally", "leads.ndjson", "--outcome", "won"],
+    );
+    assert_eq!((status, stderr.as_str()), (Some(0), ""));
+    assert!(
+        stdout.contains("\nleads: 0 used, 3 left out as unreadable; 0 converted (–)\n"),
+        "{stdout}"
+    );
+}

@@ -77,15 +77,16 @@ impl LeadFile<'_> {
 
     /// After reading: an NDJSON file none of whose objects has the
     /// outcome key is an error, as a CSV header without the column is
-    /// (its leads would all count as not converted). `closest` is the
-    /// first object's key closest to it.
+    /// (its leads would all count as not converted). `used` is the rows
+    /// scored: a file of malformed lines only is not said to lack the
+    /// key. `closest` is the first object's key closest to it.
     pub fn outcome_seen(
         &self,
         column: &Column,
-        rows: u64,
+        used: u64,
         closest: Option<String>,
     ) -> Result<(), (u8, String)> {
-        if column.seen() || rows == 0 {
+        if column.seen() || used == 0 {
             return Ok(());
         }
         let hint = closest.map_or(String::new(), |c| {
@@ -121,7 +122,7 @@ impl LeadFile<'_> {
         let fold = WithOutcome::new(&column);
         let counts = each_folded(reader, &scoring, &fold, merge)
             .map_err(|e| (EXIT_FAILURE, format!("cannot read {}: {e}", self.shown())))?;
-        self.outcome_seen(&column, counts.read, hint)?;
+        self.outcome_seen(&column, counts.used, hint)?;
         // The summary counts them with the rejected rows; say why.
         match fold.refused() {
             0 => {}

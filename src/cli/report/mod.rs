@@ -199,7 +199,7 @@ fn read_file(
     })
     .map_err(|e| (EXIT_FAILURE, format!("cannot read {}: {e}", file.shown())))?;
     if let Some(column) = &outcome {
-        file.outcome_seen(column, counts.read, hint)?;
+        file.outcome_seen(column, counts.used, hint)?;
     }
     let diff = match (diff, old) {
         (Some(counter), Some((old_source, old_model))) => Some(counter.finish(
