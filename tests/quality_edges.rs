@@ -520,3 +520,35 @@ fn an_ndjson_file_of_broken_lines_is_not_said_to_lack_the_outcome() {
         "{stdout}"
     );
 }
+
+/// A model without rules: the rule sections say so instead of printing
+/// a table of headers alone.
+#[test]
+fn a_model_without_rules_says_so() {
+    let dir = dir_with(&[
+        ("bare.tally", "fields {\n  id: text\n}\n"),
+        ("leads.csv", "id,won\n1,yes\n2,no\n"),
+    ]);
+    let (status, stdout, stderr) = run(
+        dir.path(),
+        &["backtest", "bare.tally", "leads.csv", "--outcome", "won"],
+    );
+    assert_eq!(status, Some(0), "{stderr}");
+    assert!(
+        stdout.ends_with("\nby rule\n  the model has no rules\n"),
+        "{stdout}"
+    );
+    let args = [
+        "diff",
+        "bare.tally",
+        "bare.tally",
+        "leads.csv",
+        "--format",
+        "markdown",
+    ];
+    let (_, stdout, _) = run(dir.path(), &args);
+    assert!(
+        stdout.ends_with("\n### rules, matched by reason\n\nneither model has rules\n"),
+        "{stdout}"
+    );
+}

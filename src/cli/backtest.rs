@@ -105,7 +105,15 @@ fn render(report: &Backtest, markdown: bool) -> String {
     out.push_str(&heading("by score decile (1 = highest scores)"));
     out.push_str(&table(&deciles(report)));
     out.push_str(&heading("by rule"));
-    out.push_str(&table(&rules(report)));
+    match report.rules.is_empty() {
+        // A table of headers alone says nothing.
+        true => out.push_str(if markdown {
+            "the model has no rules\n"
+        } else {
+            "  the model has no rules\n"
+        }),
+        false => out.push_str(&table(&rules(report))),
+    }
     for threshold in &report.thresholds {
         out.push_str(&heading(&format!(
             "threshold `score {} {}` (line {}, {})",

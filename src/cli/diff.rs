@@ -294,7 +294,15 @@ fn render(diff: &Diff, markdown: bool) -> String {
         out.push_str(&transitions(&tier.transitions, &tier.labels));
     }
     out.push_str(&heading("rules, matched by reason"));
-    out.push_str(&table(&rules(diff)));
+    match diff.rules.is_empty() {
+        // A table of headers alone says nothing.
+        true => out.push_str(if markdown {
+            "neither model has rules\n"
+        } else {
+            "  neither model has rules\n"
+        }),
+        false => out.push_str(&table(&rules(diff))),
+    }
     if !diff.top.is_empty() {
         out.push_str(&heading("largest score changes"));
         let key = diff.key.clone().unwrap_or_else(|| "lead".to_string());
