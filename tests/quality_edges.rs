@@ -192,6 +192,31 @@ fn explain_finds_a_lead_by_a_key_the_first_object_lacks() {
         stdout.starts_with("row 2 (id \"2\"): score 10, stage Nurture\n"),
         "{stdout}"
     );
+    // A key no object has is said to be so (a misspelling, most likely).
+    let args = [
+        "explain",
+        "m.tally",
+        "leads.ndjson",
+        "--where",
+        "emial=a@b.c",
+    ];
+    let wanted = "error: `leads.ndjson`: no object has the key \"emial\"\n";
+    assert_eq!(
+        run(dir.path(), &args),
+        (Some(1), String::new(), wanted.to_string())
+    );
+    let args = [
+        "explain",
+        "m.tally",
+        "leads.ndjson",
+        "--where",
+        "email=x@y.z",
+    ];
+    let wanted = "error: `leads.ndjson` has no lead whose \"email\" is \"x@y.z\"\n";
+    assert_eq!(
+        run(dir.path(), &args),
+        (Some(1), String::new(), wanted.to_string())
+    );
 }
 
 /// A model with errors: its report and one closing line, as every

@@ -358,6 +358,11 @@ fn find_lead(args: &ExplainArgs, plan: &Plan) -> Result<Found, (u8, String)> {
     loop {
         let row = reader.next_row().map_err(failure)?;
         let found = match (&row, &target, &key) {
+            // NDJSON: a key no object had is likely misspelt.
+            (None, Wanted::Cell { column, .. }, Some(key)) if !key.seen() => {
+                let message = format!("{shown}: no object has the key {column:?}");
+                return Err((EXIT_PROBLEMS, message));
+            }
             (None, _, _) => return Err((EXIT_PROBLEMS, target.described(&shown))),
             (Some(Ok(record)), Wanted::Row(n), _) => record.row == *n,
             (Some(Err(rejection)), Wanted::Row(n), _) => rejection.row == *n,
