@@ -35,20 +35,27 @@ pub fn run(args: &BacktestArgs) -> u8 {
     match backtest(args) {
         Ok(report) => print_styled(&report, args.format, |markdown| render(&report, markdown)),
         Err((status, message)) => {
-            super::output::errln(&format!("error: {message}"));
+            // An empty message: already reported (a model's errors).
+            if !message.is_empty() {
+                super::output::errln(&format!("error: {message}"));
+            }
             status
         }
     }
 }
 
 fn backtest(args: &BacktestArgs) -> Result<Backtest, (u8, String)> {
+    args.read
+        .one_stdin(&[("MODEL", &args.model), ("LEADS", &args.leads)])
+        .map_err(|m| (super::EXIT_FAILURE, m))?;
     let (source, model) = load_model(&args.model).map_err(|status| (status, String::new()))?;
     let plan = plan::compile(&model);
     super::accounts::keep_leads_for(&args.leads, &[&plan]).map_err(|m| (super::EXIT_FAILURE, m))?;
     let file = args.read.file(&args.leads);
     let mut counter = BacktestCounter::new(&model);
     let today = args.read.today();
-    let events = args.read.events(&plan, &args.leads)?;
+    let events = args.read.events(&plan, &[&plan], &args.leads)?;
+    super::events::note_rejected(&[&events]);
     let accounts = args.read.accounts(&plan, &args.leads, &events)?;
     let scoring = (today, events.tables.as_slice(), &accounts);
     let counts = file.score_outcomes(&plan, scoring, &args.outcome, |part| counter.merge(part))?;
@@ -98,7 +105,15 @@ fn render(report: &Backtest, markdown: bool) -> String {
     out.push_str(&heading("by score decile (1 = highest scores)"));
     out.push_str(&table(&deciles(report)));
     out.push_str(&heading("by rule"));
-    out.push_str(&table(&rules(report)));
+    match report.rules.is_empty() {
+        // A table of headers alone says nothing.
+        true => out.push_str(if markdown {
+            "the model has no rules\n"
+        } else {
+            "  the model has no rules\n"
+        }),
+        false => out.push_str(&table(&rules(report))),
+    }
     for threshold in &report.thresholds {
         out.push_str(&heading(&format!(
             "threshold `score {} {}` (line {}, {})",
@@ -108,7 +123,10 @@ fn render(report: &Backtest, markdown: bool) -> String {
             threshold.label
         )));
         let suggestion = threshold.suggested.map_or_else(
-            || "no suggestion: the file has leads of one outcome only".to_string(),
+            || match report.rows {
+                0 => "no suggestion: no lead was scored".to_string(),
+                _ => "no suggestion: the file has leads of one outcome only".to_string(),
+            },
             |s| {
                 format!(
                     "suggested: score {} {} (the largest Youden's J)",

@@ -79,13 +79,17 @@ struct Proposal {
 }
 
 fn calibrate(args: &CalibrateArgs) -> Result<(Source, Proposal), (u8, String)> {
+    args.read
+        .one_stdin(&[("MODEL", &args.model), ("LEADS", &args.leads)])
+        .map_err(|m| (EXIT_FAILURE, m))?;
     let (source, model) = load_model(&args.model).map_err(|status| (status, String::new()))?;
     let plan = plan::compile(&model);
     super::accounts::keep_leads_for(&args.leads, &[&plan]).map_err(|m| (EXIT_FAILURE, m))?;
     let file = args.read.file(&args.leads);
     let mut counter = CalibrationCounter::new(&model);
     let today = args.read.today();
-    let events = args.read.events(&plan, &args.leads)?;
+    let events = args.read.events(&plan, &[&plan], &args.leads)?;
+    super::events::note_rejected(&[&events]);
     let accounts = args.read.accounts(&plan, &args.leads, &events)?;
     let scoring = (today, events.tables.as_slice(), &accounts);
     let counts = file.score_outcomes(&plan, scoring, &args.outcome, |part| counter.merge(part))?;
@@ -108,9 +112,15 @@ fn refusal(error: &CalibrationError, shown: &str) -> String {
              is worth: calibrate on leads whose scores differ",
             score.normalize()
         ),
-        CalibrationError::NoFit => {
-            format!("the outcomes in {shown} cannot be fitted (every lead converted, or none did)")
-        }
+        CalibrationError::AllConverted { rows } => format!(
+            "every lead in {shown} converted ({rows} of {rows}), so nothing tells what a \
+             rule adds to a lead's chances: calibrate on a file that has leads that did not \
+             convert too"
+        ),
+        CalibrationError::NoFit => format!(
+            "the outcomes in {shown} cannot be fitted: the regression of the outcome on the \
+             scores found no finite slope"
+        ),
     }
 }
 
@@ -152,15 +162,25 @@ fn evidence(calibration: &Calibration) -> Table {
 
 fn markdown(source: &Source, proposal: &Proposal) -> String {
     let c = &proposal.calibration;
+    let text = &proposal.text;
+    let fence = fence_for(text);
+    let end = if text.ends_with('\n') { "" } else { "\n" };
     format!(
-        "## Calibrated points for `{}`\n\n{} leads, {} converted, {} left out as unreadable.\n\n{}\n```tally\n{}```\n",
+        "## Calibrated points for `{}`\n\n{} leads, {} converted, {} left out as unreadable.\n\n{}\n{fence}tally\n{text}{end}{fence}\n",
         source.name(),
         c.rows,
         c.converted,
         c.unreadable,
         evidence(c).markdown(),
-        proposal.text
     )
+}
+
+/// A code fence longer than any run of backticks in `text` (a comment
+/// holding three of them ended a fence of three, and the rest of the
+/// model was read as Markdown).
+fn fence_for(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat((longest + 1).max(3))
 }
 
 fn write_model(args: &CalibrateArgs, text: &str, calibration: &Calibration) -> u8 {

@@ -123,3 +123,20 @@ pub(crate) fn open_output(path: &str, inputs: &[&str]) -> Result<Sink, String> {
 pub(crate) fn commit_output(sink: Sink) -> std::io::Result<()> {
     sink.finish()?.commit()
 }
+
+/// Refuse a command line that names standard input (`-`) for more than
+/// one input: one stream cannot be two files, and the second reader
+/// would find it empty and report a confusing header error. `inputs`
+/// are (what the argument is, its value).
+pub(crate) fn one_stdin(inputs: &[(&str, &str)]) -> Result<(), String> {
+    let mut named = inputs
+        .iter()
+        .filter(|(_, path)| *path == "-")
+        .map(|(what, _)| *what);
+    match (named.next(), named.next()) {
+        (Some(first), Some(second)) => Err(format!(
+            "{first} and {second} cannot both be standard input: give one of them by name"
+        )),
+        _ => Ok(()),
+    }
+}

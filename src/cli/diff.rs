@@ -89,6 +89,14 @@ fn load(argument: &str) -> Result<(Source, Model), (u8, String)> {
 }
 
 fn diff(args: &DiffArgs) -> Result<Diff, (u8, String)> {
+    let inputs = [
+        ("OLD", args.old.as_str()),
+        ("NEW", &args.new),
+        ("LEADS", &args.leads),
+    ];
+    args.read
+        .one_stdin(&inputs)
+        .map_err(|m| (super::EXIT_FAILURE, m))?;
     let (old_source, old_model) = load(&args.old)?;
     let (new_source, new_model) = load(&args.new)?;
     let (old_plan, new_plan) = (plan::compile(&old_model), plan::compile(&new_model));
@@ -103,9 +111,12 @@ fn diff(args: &DiffArgs) -> Result<Diff, (u8, String)> {
         .and_then(|f| Column::find(reader.header(), &f.column).ok());
     let today = args.read.today();
     let (old_events, new_events) = (
-        args.read.events(&old_plan, &args.leads)?,
-        args.read.events(&new_plan, &args.leads)?,
+        args.read
+            .events(&old_plan, &[&old_plan, &new_plan], &args.leads)?,
+        args.read
+            .events(&new_plan, &[&old_plan, &new_plan], &args.leads)?,
     );
+    super::events::note_rejected(&[&old_events, &new_events]);
     let old_accounts = args.read.accounts(&old_plan, &args.leads, &old_events)?;
     let new_accounts = args.read.accounts(&new_plan, &args.leads, &new_events)?;
     let old_scorer = Scorer::new(&old_plan, today)
@@ -264,19 +275,34 @@ fn render(diff: &Diff, markdown: bool) -> String {
             signed(s.max)
         );
     }
+    // A file with no lead scored has no transition: a table without
+    // rows would be a header alone.
+    let transitions = |list: &[Transition], labels: &[String]| match list {
+        [] if markdown => "no leads scored\n".to_string(),
+        [] => "  no leads scored\n".to_string(),
+        _ => table(&matrix(list, labels)),
+    };
     out.push_str(&heading(
         "stage transitions (rows: old stage, columns: new)",
     ));
-    out.push_str(&table(&matrix(&diff.transitions, &diff.stages)));
+    out.push_str(&transitions(&diff.transitions, &diff.stages));
     for tier in &diff.tiers {
         out.push_str(&heading(&format!(
             "tier {} transitions ({} leads changed)",
             tier.tier, tier.moved
         )));
-        out.push_str(&table(&matrix(&tier.transitions, &tier.labels)));
+        out.push_str(&transitions(&tier.transitions, &tier.labels));
     }
     out.push_str(&heading("rules, matched by reason"));
-    out.push_str(&table(&rules(diff)));
+    match diff.rules.is_empty() {
+        // A table of headers alone says nothing.
+        true => out.push_str(if markdown {
+            "neither model has rules\n"
+        } else {
+            "  neither model has rules\n"
+        }),
+        false => out.push_str(&table(&rules(diff))),
+    }
     if !diff.top.is_empty() {
         out.push_str(&heading("largest score changes"));
         let key = diff.key.clone().unwrap_or_else(|| "lead".to_string());

@@ -41,6 +41,9 @@ pub struct How {
     /// What a lead file's unreadable cell does (`--bad-values`): an
     /// account pass must leave out exactly the rows scoring rejects.
     pub bad_values: BadValues,
+    /// Whether an events file may be read more than once (then standard
+    /// input is kept in a temporary file).
+    pub reread: bool,
 }
 
 impl How {
@@ -53,6 +56,7 @@ impl How {
             limit,
             threads: cores.clamp(1, 64),
             bad_values: BadValues::Reject,
+            reread: false,
         }
     }
 }
@@ -72,6 +76,30 @@ pub struct EventsFailure {
 pub type HeaderProblem = Box<dyn miette::Diagnostic + Send + Sync>;
 
 impl EventsFailure {
+    /// A failure of the run, not of an input (exit 2).
+    pub fn run(message: String) -> EventsFailure {
+        EventsFailure {
+            message,
+            header: Vec::new(),
+            shown: String::new(),
+        }
+    }
+
+    /// Header problems rendered on standard error, as a lead file's are,
+    /// and the closing line with its exit status (1); any other failure
+    /// is the line alone (exit 2).
+    pub fn reported(&self) -> (u8, String) {
+        if self.header.is_empty() {
+            return (super::EXIT_FAILURE, self.message.clone());
+        }
+        let errors: Vec<&dyn miette::Diagnostic> =
+            self.header.iter().map(|e| e.as_ref() as _).collect();
+        let color = super::render::color_on_stderr();
+        let (reports, line) = super::render::input_refused(&self.shown, &errors, color);
+        super::output::err(&reports);
+        (super::EXIT_PROBLEMS, line)
+    }
+
     /// A file whose header is a problem (exit 1): `problems`.
     pub fn header<E>(message: String, shown: &str, problems: Vec<E>) -> EventsFailure
     where
@@ -125,7 +153,21 @@ impl EventsArgs {
         how: How,
         leads: Option<&str>,
     ) -> Result<Events, EventsFailure> {
-        let files = self.files(plan)?;
+        self.read_among(plan, &[plan], as_of, how, leads)
+    }
+
+    /// [`EventsArgs::read`] for `plan`, one of the models `all` that a
+    /// command reads (`diff`'s two): the option names the blocks of any
+    /// of them, and each model reads the files of its own blocks.
+    pub fn read_among(
+        &self,
+        plan: &Plan,
+        all: &[&Plan],
+        as_of: Date,
+        how: How,
+        leads: Option<&str>,
+    ) -> Result<Events, EventsFailure> {
+        let files = self.files_among(plan, all)?;
         if leads == Some("-") && files.iter().any(|f| f == "-") {
             return Err(EventsFailure {
                 message: "LEADS and `--events` cannot both be standard input: give one of \
@@ -134,6 +176,11 @@ impl EventsArgs {
                 header: Vec::new(),
                 shown: String::new(),
             });
+        }
+        if how.reread && files.iter().any(|f| f == "-") {
+            // Read once per model (`diff`), or again for one lead's
+            // events (`explain`): keep the stream to read it from its start.
+            keep_stdin().map_err(EventsFailure::run)?;
         }
         let mut events = Events::default();
         // The lead file's keys, read once per lead field the sources join
@@ -211,74 +258,22 @@ impl EventsArgs {
         }
         Ok(events)
     }
+}
 
-    /// The file of each source of the plan, in order.
-    pub fn files(&self, plan: &Plan) -> Result<Vec<String>, EventsFailure> {
-        let fail = |message: String| EventsFailure {
-            message,
-            header: Vec::new(),
-            shown: String::new(),
-        };
-        let names: Vec<&str> = plan.events.iter().map(|s| s.name.as_str()).collect();
-        let listed = names
-            .iter()
-            .map(|n| format!("`{n}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        if names.is_empty() && !self.events.is_empty() {
-            return Err(fail(
-                "`--events` was given, but the model has no `events` block".into(),
-            ));
-        }
-        let mut files: Vec<Option<String>> = vec![None; names.len()];
-        for given in &self.events {
-            // `NAME=FILE` when NAME is a word (a path may hold `=` too).
-            let named = given.split_once('=').filter(|(name, _)| {
-                !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')
-            });
-            let (index, path) = match (named, names.as_slice()) {
-                (Some((name, path)), _) if names.contains(&name) => {
-                    (names.iter().position(|n| *n == name), path)
-                }
-                (None, [_]) => (Some(0), given.as_str()),
-                _ => {
-                    let hint = match given.split_once('=') {
-                        Some((name, _)) => format!("the model has no events block `{name}`; its blocks: {listed}"),
-                        None => format!("the model has several events blocks ({listed}): write `--events NAME=FILE` for each"),
-                    };
-                    return Err(fail(format!(
-                        "cannot tell which events `{given}` are: {hint}"
-                    )));
-                }
-            };
-            let Some(slot) = index.and_then(|i| files.get_mut(i)) else {
-                continue;
-            };
-            if slot.is_some() {
-                return Err(fail(format!(
-                    "`--events` gives the file of `{}` twice",
-                    names.get(index.unwrap_or(0)).unwrap_or(&"")
-                )));
-            }
-            *slot = Some(path.to_string());
-        }
-        if files.iter().flatten().filter(|f| *f == "-").count() > 1 {
-            return Err(fail(
-                "only one `--events` file can be standard input: give the others by name".into(),
-            ));
-        }
-        names
-            .iter()
-            .zip(files)
-            .map(|(name, file)| {
-                file.ok_or_else(|| {
-                    fail(format!(
-                        "the model reads the events `{name}`: give their file with `--events {name}=FILE`"
-                    ))
-                })
-            })
-            .collect()
-    }
+/// Keep standard input in a temporary file, to read it more than once.
+fn keep_stdin() -> Result<(), String> {
+    io::input::keep_stdin().map_err(|e| match e {
+        io::input::KeepError::Temporary(e) => format!(
+            "cannot make a temporary file to keep standard input in: {}; `--events -` is \
+             read more than once here: set TMPDIR to a writable directory, or give the \
+             events file by name",
+            super::io_reason(&e)
+        ),
+        io::input::KeepError::Copy(e) => format!(
+            "cannot keep standard input in a temporary file: {}",
+            super::io_reason(&e)
+        ),
+    })
 }
 
 /// Whether the lead file can be read before it is scored.
@@ -365,6 +360,33 @@ pub fn each_explained(
         }
     }
     Ok(explained)
+}
+
+/// A note on standard error for the events a command without a rejects
+/// file left out (`explain` and the model-quality commands), so that
+/// a column of bad dates is not silently "no events": how many, and the
+/// first. `all` holds each model's events (`diff` reads them per model);
+/// an event left out by several is counted once.
+pub fn note_rejected(all: &[&Events]) {
+    let mut lines: Vec<&str> = Vec::new();
+    for line in all.iter().flat_map(|e| e.rejects.iter()) {
+        if !lines.contains(&line.as_str()) {
+            lines.push(line);
+        }
+    }
+    let Some(first) = lines.first() else {
+        return;
+    };
+    let n = lines.len();
+    let (s, first_one) = if n == 1 {
+        ("", "")
+    } else {
+        ("s", "; the first: ")
+    };
+    super::output::errln(&format!(
+        "note: {n} event{s} left out as unreadable, as `score` rejects them{first_one}{}{first}",
+        if n == 1 { ": " } else { "" }
+    ));
 }
 
 /// One summary line per source: `events activity: 12 read, 9 used, 1

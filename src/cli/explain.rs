@@ -77,6 +77,10 @@ fn parse_where(text: &str) -> Result<(String, String), String> {
 
 /// Run `tally explain`; returns the exit status.
 pub fn run(args: &ExplainArgs) -> u8 {
+    if let Some(message) = stdin_twice(args) {
+        output::errln(&format!("error: {message}"));
+        return super::EXIT_FAILURE;
+    }
     let (source, model) = match load_model(&args.model) {
         Ok(loaded) => loaded,
         Err(status) => return status,
@@ -107,15 +111,19 @@ pub fn run(args: &ExplainArgs) -> u8 {
     let as_of = args.as_of.unwrap_or_else(today_utc);
     let how = super::events::How {
         bad_values: args.bad_values.into(),
+        // The lead's own events are read again for its `each` rules.
+        reread: true,
         ..super::events::How::new(input_format(args), args.delimiter, args.max_row_bytes)
     };
     let events = match args.events.read(&plan, as_of, how, None) {
         Ok(events) => events,
         Err(failure) => {
-            output::errln(&format!("error: {}", failure.message));
-            return super::EXIT_FAILURE;
+            let (status, line) = failure.reported();
+            output::errln(&format!("error: {line}"));
+            return status;
         }
     };
+    super::events::note_rejected(&[&events]);
     let shown = super::score::shown_name(&args.leads);
     let read = super::accounts::read_accounts(&plan, (&args.leads, &shown), how, as_of, &events);
     let accounts = match read {
@@ -161,8 +169,9 @@ pub fn run(args: &ExplainArgs) -> u8 {
     let each = match super::events::each_explained(&plan, &args.events, &lead, as_of, how) {
         Ok(each) => each,
         Err(failure) => {
-            output::errln(&format!("error: {}", failure.message));
-            return super::EXIT_FAILURE;
+            let (status, line) = failure.reported();
+            output::errln(&format!("error: {line}"));
+            return status;
         }
     };
     if let Some(overflow) = trace.overflow {
@@ -188,6 +197,14 @@ pub fn run(args: &ExplainArgs) -> u8 {
         }
     };
     output::print(&text, EXIT_OK)
+}
+
+/// Standard input named twice: one stream cannot be two files.
+fn stdin_twice(args: &ExplainArgs) -> Option<String> {
+    let events = args.events.paths().into_iter().map(|p| ("`--events`", p));
+    let inputs = [("MODEL", args.model.as_str()), ("LEADS", &args.leads)];
+    let all: Vec<(&str, &str)> = inputs.into_iter().chain(events).collect();
+    super::common::one_stdin(&all).err()
 }
 
 /// The first column and its value, which name the lead in most files.
@@ -341,6 +358,11 @@ fn find_lead(args: &ExplainArgs, plan: &Plan) -> Result<Found, (u8, String)> {
     loop {
         let row = reader.next_row().map_err(failure)?;
         let found = match (&row, &target, &key) {
+            // NDJSON: a key no object had is likely misspelt.
+            (None, Wanted::Cell { column, .. }, Some(key)) if !key.seen() => {
+                let message = format!("{shown}: no object has the key {column:?}");
+                return Err((EXIT_PROBLEMS, message));
+            }
             (None, _, _) => return Err((EXIT_PROBLEMS, target.described(&shown))),
             (Some(Ok(record)), Wanted::Row(n), _) => record.row == *n,
             (Some(Err(rejection)), Wanted::Row(n), _) => rejection.row == *n,

@@ -8,7 +8,7 @@ use super::{render, EXIT_FAILURE, EXIT_PROBLEMS};
 use crate::eval::{AccountTables, EventTable, Scorer};
 use crate::io::{self, Binding, Format, Header, NameHint, OpenError, Reader};
 use crate::plan::Plan;
-use crate::quality::{each_folded, Column, Counts, OutcomePart, Scoring, WithOutcome};
+use crate::quality::{closest, each_folded, Column, Counts, OutcomePart, Scoring, WithOutcome};
 use crate::value::Date;
 
 /// A lead file, how to read it and where it is.
@@ -51,6 +51,21 @@ impl LeadFile<'_> {
 
     /// The outcome column (`--outcome COL`) in the file's header.
     pub fn outcome_column(&self, header: &Header, name: &str) -> Result<Column, (u8, String)> {
+        // As a field's column (`tally::repeated_column`): which of two
+        // columns holds the outcome is not for Tally to guess.
+        let at: Vec<String> = (header.columns.iter().enumerate())
+            .filter(|(_, c)| *c == name)
+            .map(|(i, _)| (i + 1).to_string())
+            .collect();
+        if at.len() > 1 {
+            let shown = self.shown();
+            let message = format!(
+                "{shown}: the outcome column {name:?} is in the header more than once \
+                 (columns {}): rename or remove all but one",
+                at.join(" and ")
+            );
+            return Err((EXIT_PROBLEMS, message));
+        }
         Column::find(header, name).map_err(|closest| {
             let hint = closest.map_or(String::new(), |c| format!("; the closest column is {c:?}"));
             let shown = self.shown();
@@ -58,6 +73,28 @@ impl LeadFile<'_> {
                 format!("{shown}: the outcome column {name:?} is not in the header{hint}");
             (EXIT_PROBLEMS, message)
         })
+    }
+
+    /// After reading: an NDJSON file none of whose objects has the
+    /// outcome key is an error, as a CSV header without the column is
+    /// (its leads would all count as not converted). `used` is the rows
+    /// scored: a file of malformed lines only is not said to lack the
+    /// key. `closest` is the first object's key closest to it.
+    pub fn outcome_seen(
+        &self,
+        column: &Column,
+        used: u64,
+        closest: Option<String>,
+    ) -> Result<(), (u8, String)> {
+        if column.seen() || used == 0 {
+            return Ok(());
+        }
+        let hint = closest.map_or(String::new(), |c| {
+            format!("; the first object's closest key is {c:?}")
+        });
+        let (shown, name) = (self.shown(), &column.name);
+        let message = format!("{shown}: no object has the outcome key {name:?}{hint}");
+        Err((EXIT_PROBLEMS, message))
     }
 
     /// Score every row with `plan` and count each scored lead with its
@@ -81,9 +118,11 @@ impl LeadFile<'_> {
             scorer: &scorer,
             leads: false,
         }];
+        let hint = closest(reader.header(), outcome);
         let fold = WithOutcome::new(&column);
         let counts = each_folded(reader, &scoring, &fold, merge)
             .map_err(|e| (EXIT_FAILURE, format!("cannot read {}: {e}", self.shown())))?;
+        self.outcome_seen(&column, counts.used, hint)?;
         // The summary counts them with the rejected rows; say why.
         match fold.refused() {
             0 => {}

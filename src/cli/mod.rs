@@ -10,6 +10,7 @@ mod check;
 mod common;
 mod diff;
 mod events;
+mod events_option;
 mod excerpt;
 mod explain;
 mod explain_json;

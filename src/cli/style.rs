@@ -83,21 +83,26 @@ impl ReadArgs {
         }
     }
 
-    /// The model's events files (`--events`), read as of the as-of date.
-    /// Rejected events are left out, as unreadable rows are.
+    /// The events files (`--events`) of `plan`, one of the models `all`
+    /// the command reads, as of the as-of date. Rejected events are left
+    /// out, as unreadable rows are (see [`super::events::note_rejected`]).
     pub fn events(
         &self,
         plan: &crate::plan::Plan,
+        all: &[&crate::plan::Plan],
         leads: &str,
     ) -> Result<super::events::Events, (u8, String)> {
-        let how = super::events::How::new(
-            self.input_format.map(InputFormat::format),
-            self.delimiter,
-            crate::io::RowLimit::default(),
-        );
+        let how = super::events::How {
+            reread: true,
+            ..super::events::How::new(
+                self.input_format.map(InputFormat::format),
+                self.delimiter,
+                crate::io::RowLimit::default(),
+            )
+        };
         self.events
-            .read(plan, self.today(), how, Some(leads))
-            .map_err(|failure| failure.one_line())
+            .read_among(plan, all, self.today(), how, Some(leads))
+            .map_err(|failure| failure.reported())
     }
 
     /// The account values of `plan` over the lead file `path` (a pass or
@@ -116,6 +121,13 @@ impl ReadArgs {
         let shown = super::score::shown_name(path);
         super::accounts::read_accounts(plan, (path, &shown), how, self.today(), events)
             .map_err(|failure| failure.one_line())
+    }
+
+    /// [`super::common::one_stdin`] over `inputs` and `--events`.
+    pub fn one_stdin(&self, inputs: &[(&str, &str)]) -> Result<(), String> {
+        let events = self.events.paths().into_iter().map(|p| ("`--events`", p));
+        let all: Vec<(&str, &str)> = inputs.iter().copied().chain(events).collect();
+        super::common::one_stdin(&all)
     }
 
     /// The as-of date: `--as-of`, or today's UTC date.

@@ -73,10 +73,11 @@ impl Table {
         out
     }
 
-    /// A Markdown table (pipes in cells escaped).
+    /// A Markdown table, every cell and header escaped: see [`md_cell`].
     pub fn markdown(&self) -> String {
-        let escape = |cell: &str| cell.replace('|', "\\|");
-        let mut out = format!("| {} |\n", self.headers.join(" | "));
+        let escape = |cell: &str| md_cell(cell);
+        let headers: Vec<String> = self.headers.iter().map(|h| escape(h)).collect();
+        let mut out = format!("| {} |\n", headers.join(" | "));
         let rule: Vec<&str> = self
             .numeric()
             .iter()
@@ -89,6 +90,25 @@ impl Table {
         }
         out
     }
+}
+
+/// A cell of a Markdown table as text: its pipes escaped (a stage label
+/// `S|QL` split the table), `&` and `<` written as entities (a reason or a
+/// lead's key holding `<img src=…>` would be HTML in a pull-request
+/// comment, and fetch the address), line breaks as spaces (a quoted CSV
+/// key may hold one, and it would end the row).
+pub fn md_cell(cell: &str) -> String {
+    let mut out = String::with_capacity(cell.len());
+    for c in cell.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A share as a percentage with one decimal (`13.9%`), or `–`.
@@ -132,5 +152,15 @@ mod tests {
         assert_eq!(score(-3.0), "-3");
         assert_eq!(percent(Some(0.1389)), "13.9%");
         assert_eq!(fixed(None, 2), "–");
+    }
+
+    #[test]
+    fn markdown_headers_and_cells_cannot_break_the_table_or_hold_html() {
+        let mut table = Table::new(vec!["old \\ new", "S|QL"]);
+        table.row(vec!["<img src=x> & co".into(), "line\nbreak".into()]);
+        assert_eq!(
+            table.markdown(),
+            "| old \\ new | S\\|QL |\n| --- | --- |\n| &lt;img src=x> &amp; co | line break |\n"
+        );
     }
 }

@@ -71,6 +71,10 @@ pub enum CalibrationError {
     OneScore {
         score: Decimal,
     },
+    /// Every lead converted (the number of leads).
+    AllConverted {
+        rows: u64,
+    },
     NoFit,
 }
 
@@ -113,6 +117,11 @@ impl CalibrationCounter {
         let converted: u64 = self.patterns.values().map(|p| p.1).sum();
         if converted < MIN_CONVERSIONS {
             return Err(CalibrationError::TooFewConversions { converted });
+        }
+        // Nothing tells a converted lead from another: the fit has no
+        // lead to weigh against.
+        if converted == rows {
+            return Err(CalibrationError::AllConverted { rows });
         }
         // With one score the slope below is 0, so every prior, and every
         // proposed point, would be 0 (even a rule that never fired).

@@ -3,38 +3,61 @@
 //! field, saying whether the lead converted) and the key naming a lead.
 
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use serde_json::Value as Json;
 
 use super::collect::{Fold, Scored};
 
-use crate::io::{Cells, Header, Record, RowData};
+use crate::io::{Cells, Format, Header, Record, RowData};
 use crate::value::{read_cell, FieldType, Reading, Value};
 
 /// A column of the lead file, found by name.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Column {
     pub name: String,
     /// The CSV cell position; NDJSON looks the key up instead.
     position: usize,
+    /// NDJSON: whether some object read so far has the key (an object
+    /// may leave out any key, so the first one's keys are no header).
+    seen: AtomicBool,
 }
 
 impl Column {
     /// Find the column in the header; `Err` holds the closest column's
-    /// name, when the header has any.
+    /// name, when the header has any. In NDJSON every name is found:
+    /// an absent key is a missing value, and a later object may have
+    /// it ([`Column::seen`] says whether one did).
     pub fn find(header: &Header, name: &str) -> Result<Column, Option<String>> {
-        match header.columns.iter().position(|c| c == name) {
-            Some(position) => Ok(Column {
-                name: name.to_string(),
-                position,
-            }),
-            None => Err(header
-                .columns
-                .iter()
-                .min_by_key(|c| strsim::levenshtein(c, name))
-                .cloned()),
+        let position = header.columns.iter().position(|c| c == name);
+        match (position, header.format) {
+            (Some(position), _) => Ok(Column::at(name, position, true)),
+            (None, Format::Ndjson) => Ok(Column::at(name, usize::MAX, false)),
+            (None, Format::Csv) => Err(closest(header, name)),
         }
+    }
+
+    fn at(name: &str, position: usize, seen: bool) -> Column {
+        Column {
+            name: name.to_string(),
+            position,
+            seen: AtomicBool::new(seen),
+        }
+    }
+
+    /// Whether the file has the column: a CSV header that names it, or
+    /// an NDJSON object read so far with the key (even as `null`).
+    pub fn seen(&self) -> bool {
+        self.seen.load(Ordering::Relaxed)
+    }
+
+    /// An NDJSON object's value of the key, noting that the key exists.
+    fn value_in<'o>(&self, object: &'o serde_json::Map<String, Json>) -> Option<&'o Json> {
+        let value = object.get(&self.name);
+        if value.is_some() && !self.seen.load(Ordering::Relaxed) {
+            self.seen.store(true, Ordering::Relaxed);
+        }
+        value
     }
 
     /// The row's cell as text (a JSON value as JSON, strings unquoted);
@@ -51,7 +74,7 @@ impl Column {
         };
         match data {
             RowData::Cells(cells) => cells.get(self.position).cloned().unwrap_or_default(),
-            RowData::Object(object) => match object.get(&self.name) {
+            RowData::Object(object) => match self.value_in(object) {
                 None | Some(Json::Null) => String::new(),
                 Some(Json::String(text)) => text.clone(),
                 Some(other) => other.to_string(),
@@ -75,14 +98,27 @@ impl Column {
             RowData::Cells(cells) => {
                 read_outcome(cells.get(self.position).map_or("", String::as_str))
             }
-            RowData::Object(object) => match object.get(&self.name) {
+            RowData::Object(object) => match self.value_in(object) {
                 None | Some(Json::Null) => Ok(false),
                 Some(Json::Bool(converted)) => Ok(*converted),
                 Some(Json::String(text)) => read_outcome(text),
+                // `1` and `0` as the cells `1` and `0` are: CRM exports
+                // write flags so, and a bool field's own JSON reading
+                // (LANGUAGE.md: numbers for numbers) is not the outcome's.
+                Some(Json::Number(n)) => {
+                    read_outcome(&n.to_string()).map_err(|_| not_an_outcome(&n.to_string()))
+                }
                 Some(other) => Err(not_an_outcome(&other.to_string())),
             },
         }
     }
+}
+
+/// The header's column closest to `name`, when it has any.
+pub fn closest(header: &Header, name: &str) -> Option<String> {
+    (header.columns.iter())
+        .min_by_key(|c| strsim::levenshtein(c, name))
+        .cloned()
 }
 
 /// A row's cells as the workers see them: a CSV row's text, split (read

@@ -28,7 +28,7 @@ pub use calibrate::{
     rewrite, Calibration, CalibrationCounter, CalibrationError, RulePoints, MIN_CONVERSIONS,
 };
 pub use collect::{each_folded, Counts, Fold, Scored, Scoring, MAX_MODELS};
-pub use column::{read_outcome, Cols, Column, OutcomePart, WithOutcome};
+pub use column::{closest, read_outcome, Cols, Column, OutcomePart, WithOutcome};
 pub use diff::{
     Changed, Diff, DiffCounter, DiffPart, DiffRows, Mover, RuleChange, Side, Spread,
     TierTransitions, Transition,

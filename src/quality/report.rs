@@ -63,7 +63,9 @@ pub struct Bar {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stability {
     pub name: String,
-    pub psi: f64,
+    /// `None` when either file has no lead scored: no distribution to
+    /// compare (it read 0, "stable", for the score).
+    pub psi: Option<f64>,
 }
 
 /// Counts one lead file (and, with a baseline, a second one).
@@ -208,12 +210,15 @@ impl ReportCounter {
         if let Some(base) = &baseline {
             stability.push(Stability {
                 name: "score".into(),
-                psi: score_psi(&base.scores, &self.scores).unwrap_or(0.0),
+                psi: score_psi(&base.scores, &self.scores),
             });
             for ((field, now), (_, then)) in self.fields.iter().zip(&base.fields) {
                 if let Some(psi) = field_psi(then, now) {
                     let name = field_names.get(*field).cloned().unwrap_or_default();
-                    stability.push(Stability { name, psi });
+                    stability.push(Stability {
+                        name,
+                        psi: Some(psi),
+                    });
                 }
             }
         }

@@ -106,10 +106,26 @@ pub fn above(levels: &[Level], threshold: Decimal, strict: bool) -> (u64, u64) {
         .fold((0, 0), |(p, n), l| (p + l.converted, n + l.not_converted))
 }
 
-/// The threshold among the scores seen that maximises Youden's J; of
-/// equal ones, the closest to `current`. One pass from the highest score
-/// down, carrying the leads at or above each level.
+/// The threshold that maximises Youden's J, among the scores seen and
+/// `current` itself; of equal ones, the closest to `current`. So a
+/// threshold no other does better than is kept: with every lead at one
+/// score, `score >= 20` is as good as `score >= 0` (both J = 0) and is
+/// not moved. One pass from the highest score down, carrying the leads
+/// at or above each level.
 pub fn best_threshold(levels: &[Level], current: Decimal, strict: bool) -> Option<Decimal> {
+    let seen = best_seen(levels, current, strict)?;
+    let (best_j, at_current) = (
+        youden(levels, seen, strict),
+        youden(levels, current, strict),
+    );
+    match (best_j, at_current) {
+        (Some(best), Some(now)) if now >= best - 1e-12 => Some(current),
+        _ => Some(seen),
+    }
+}
+
+/// [`best_threshold`] among the scores seen.
+fn best_seen(levels: &[Level], current: Decimal, strict: bool) -> Option<Decimal> {
     let (positives, negatives) = totals(levels);
     if positives == 0 || negatives == 0 {
         return None;
@@ -301,6 +317,31 @@ mod tests {
             let t = best_threshold(&levels, Decimal::from(1000), strict).unwrap();
             assert_eq!(youden(&levels, t, strict), by_level.map(|b| b.0));
         }
+    }
+
+    #[test]
+    fn a_threshold_as_good_as_the_best_is_kept() {
+        // ≥35 holds the leads ≥40 do: J 0.5, the best; it stays.
+        let levels = pairs(&HAND);
+        assert_eq!(
+            best_threshold(&levels, Decimal::from(35), false),
+            Some(Decimal::from(35))
+        );
+        // ≥45 holds none (J 0): 40 is better.
+        assert_eq!(
+            best_threshold(&levels, Decimal::from(45), false),
+            Some(Decimal::from(40))
+        );
+        // Every lead at one score: no threshold beats any other.
+        let flat = pairs(&[(0, true), (0, false), (0, true)]);
+        assert_eq!(
+            best_threshold(&flat, Decimal::from(20), false),
+            Some(Decimal::from(20))
+        );
+        assert_eq!(
+            best_threshold(&flat, Decimal::from(20), true),
+            Some(Decimal::from(20))
+        );
     }
 
     #[test]

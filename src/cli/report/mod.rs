@@ -16,7 +16,9 @@ use super::{io_reason, EXIT_FAILURE, EXIT_OK};
 use crate::check::Model;
 use crate::eval::Scorer;
 use crate::plan::{self, Plan};
-use crate::quality::{each_folded, Counts, Diff, DiffCounter, ReportCounter, Scoring, Side};
+use crate::quality::{
+    closest, each_folded, Counts, Diff, DiffCounter, ReportCounter, Scoring, Side,
+};
 use crate::source::Source;
 
 #[derive(Debug, Args)]
@@ -60,6 +62,15 @@ pub fn run(args: &ReportArgs) -> u8 {
 }
 
 fn report(args: &ReportArgs) -> Result<(), Failure> {
+    let inputs = [
+        ("MODEL", args.model.as_str()),
+        ("LEADS", &args.leads),
+        ("`--baseline`", args.baseline.as_deref().unwrap_or_default()),
+        ("`--diff`", args.diff.as_deref().unwrap_or_default()),
+    ];
+    args.read
+        .one_stdin(&inputs)
+        .map_err(|m| (EXIT_FAILURE, m))?;
     let (source, model) = load_model(&args.model).map_err(|status| (status, String::new()))?;
     let old = match &args.diff {
         Some(argument) => {
@@ -72,13 +83,16 @@ fn report(args: &ReportArgs) -> Result<(), Failure> {
     let today = args.read.today();
     let (counter, counts, diff) = read_file(
         args,
-        &args.leads,
+        (&args.leads, true),
         (&source, &model, &plan),
         old.as_ref(),
         today,
     )?;
     let baseline = match &args.baseline {
-        Some(path) => Some(read_file(args, path, (&source, &model, &plan), None, today)?.0),
+        Some(path) => {
+            let subject = (&source, &model, &plan);
+            Some(read_file(args, (path, false), subject, None, today)?.0)
+        }
         None => None,
     };
     let names: Vec<String> = plan.fields.iter().map(|f| f.name.clone()).collect();
@@ -113,10 +127,12 @@ fn report(args: &ReportArgs) -> Result<(), Failure> {
 type Subject<'a> = (&'a Source, &'a Model, &'a Plan);
 
 /// Read one lead file: its report counter, its counts and the diff
-/// against `old`. The outcome column is read from the main file only.
+/// against `old`. The outcome column is read from the main file only
+/// (`main`; the baseline may be the same path), and the events left out
+/// are noted for it only (the baseline reads the same events files).
 fn read_file(
     args: &ReportArgs,
-    path: &str,
+    (path, main): (&str, bool),
     (source, model, plan): Subject,
     old: Option<&(Source, Model)>,
     today: crate::value::Date,
@@ -127,18 +143,23 @@ fn read_file(
     let file = args.read.file(path);
     let (reader, binding) = file.open(plan)?;
     let outcome = match &args.outcome {
-        Some(name) if path == args.leads => Some(file.outcome_column(reader.header(), name)?),
+        Some(name) if main => Some(file.outcome_column(reader.header(), name)?),
         _ => None,
     };
+    let hint = (args.outcome.as_deref()).and_then(|name| closest(reader.header(), name));
     let old_binding = match &old_plan {
         Some(p) => Some(file.bind(p, reader.header())?),
         None => None,
     };
-    let events = args.read.events(plan, path)?;
+    let events = args.read.events(plan, &plans, path)?;
     let old_events = match &old_plan {
-        Some(p) => Some(args.read.events(p, path)?),
+        Some(p) => Some(args.read.events(p, &plans, path)?),
         None => None,
     };
+    if main {
+        let read: Vec<_> = std::iter::once(&events).chain(&old_events).collect();
+        super::events::note_rejected(&read);
+    }
     let accounts = args.read.accounts(plan, path, &events)?;
     let old_accounts = match (&old_plan, &old_events) {
         (Some(p), Some(e)) => Some(args.read.accounts(p, path, e)?),
@@ -177,6 +198,9 @@ fn read_file(
         counter.merge(part, diff.as_mut());
     })
     .map_err(|e| (EXIT_FAILURE, format!("cannot read {}: {e}", file.shown())))?;
+    if let Some(column) = &outcome {
+        file.outcome_seen(column, counts.used, hint)?;
+    }
     let diff = match (diff, old) {
         (Some(counter), Some((old_source, old_model))) => Some(counter.finish(
             Side {

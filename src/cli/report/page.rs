@@ -174,6 +174,7 @@ fn outcomes(report: &Report) -> Markup {
             h3 { "Threshold score " (t.op) " " (score(t.current)) " (line " (t.line) ", " (t.label) ")" }
             p { @match t.suggested {
                 Some(s) => { "Suggested: score " (t.op) " " (score(s)) ", the largest Youden's J." }
+                None if b.rows == 0 => { "No suggestion: no lead was scored." }
                 None => { "No suggestion: the file has leads of one outcome only." }
             } }
         }
@@ -190,10 +191,18 @@ fn stability(items: &[Stability]) -> Markup {
                 @for s in items {
                     tr {
                         td { (s.name) }
-                        td { (format!("{:.3}", s.psi)) }
-                        td {
-                            @if s.psi > PSI_SHIFT { span.shift { "shifted" } }
-                            @else if s.psi > PSI_WATCH { span.watch { "watch" } }
+                        @match s.psi {
+                            Some(psi) => {
+                                td { (format!("{psi:.3}")) }
+                                td {
+                                    @if psi > PSI_SHIFT { span.shift { "shifted" } }
+                                    @else if psi > PSI_WATCH { span.watch { "watch" } }
+                                }
+                            }
+                            None => {
+                                td { "–" }
+                                td { "no lead scored in one of the files" }
+                            }
                         }
                     }
                 }
@@ -221,6 +230,9 @@ fn transitions(diff: &Diff) -> Markup {
     };
     html! {
         h2 { "Against " (diff.old_model.short()) }
+        @if diff.transitions.is_empty() {
+            p { "No lead was scored: no transition to show." }
+        } @else {
         p { (diff.moved) " of " (diff.rows) " leads (" (percent(diff.moved_share)) ") change stage. Rows: old stage; columns: new stage." }
         table {
             thead { tr { th { "old \\ new" } @for c in &columns { th { (c) } } } }
@@ -229,6 +241,7 @@ fn transitions(diff: &Diff) -> Markup {
                     tr { td { (r) } @for c in &columns { td { (count(r, c)) } } }
                 }
             }
+        }
         }
     }
 }
