@@ -58,6 +58,22 @@ fn leads(n: usize, won: impl Fn(usize) -> bool) -> (String, String) {
     (csv, ndjson)
 }
 
+/// The three commands that read an outcome column, on lead file `file`
+/// (`report` writing `r.html`).
+fn outcome_commands(file: &str) -> [Vec<&str>; 3] {
+    let outcome = ["--outcome", "won"];
+    [
+        [&["backtest", "m.tally", file][..], &outcome].concat(),
+        [&["calibrate", "m.tally", file][..], &outcome].concat(),
+        [
+            &["report", "m.tally", file][..],
+            &outcome,
+            &["-o", "r.html"],
+        ]
+        .concat(),
+    ]
+}
+
 fn run(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
     let out = tally(dir, args);
     (out.status.code(), text(&out.stdout), text(&out.stderr))
@@ -145,19 +161,8 @@ fn an_ndjson_outcome_key_in_no_object_is_an_error() {
     let dir = dir_with(&[("m.tally", MODEL), ("leads.ndjson", &ndjson)]);
     let wanted = "error: `leads.ndjson`: no object has the outcome key \"won\"; the first \
                   object's closest key is \"id\"\n";
-    for command in [
-        &["backtest", "m.tally", "leads.ndjson", "--outcome", "won"][..],
-        &["calibrate", "m.tally", "leads.ndjson", "--outcome", "won"],
-        &[
-            "report",
-            "m.tally",
-            "leads.ndjson",
-            "--outcome",
-            "won",
-            "-o",
-            "r.html",
-        ],
-    ] {
+    for command in outcome_commands("leads.ndjson") {
+        let command = &command[..];
         let (status, stdout, stderr) = run(dir.path(), command);
         assert_eq!(
             (status, stdout.as_str(), stderr.as_str()),
@@ -481,19 +486,8 @@ fn an_outcome_column_given_twice_is_refused() {
     let dir = dir_with(&[("m.tally", MODEL), ("leads.csv", csv)]);
     let wanted = "error: `leads.csv`: the outcome column \"won\" is in the header more than once \
                   (columns 4 and 5): rename or remove all but one\n";
-    for command in [
-        &["backtest", "m.tally", "leads.csv", "--outcome", "won"][..],
-        &["calibrate", "m.tally", "leads.csv", "--outcome", "won"],
-        &[
-            "report",
-            "m.tally",
-            "leads.csv",
-            "--outcome",
-            "won",
-            "-o",
-            "r.html",
-        ],
-    ] {
+    for command in outcome_commands("leads.csv") {
+        let command = &command[..];
         let got = run(dir.path(), command);
         assert_eq!(
             got,
